@@ -1,0 +1,135 @@
+"""/auth/token, /me and /users."""
+from __future__ import annotations
+
+import marshmallow as ma
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.context import current_actor, extension, rules, uow
+from api.fields import EMPLOYEE_NO, LocalDateTime
+from api.pagination import TOTAL_HEADER, PageArgs, paged
+from api.problems import ProblemSchema
+from workflow.accounts import ROLES
+from workflow.services import accounts
+
+blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Sign-in and user accounts")
+
+
+class TokenRequest(ma.Schema):
+    username = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
+    password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(min=1, max=1024))
+
+
+class TokenResponse(ma.Schema):
+    access_token = ma.fields.String()
+    token_type = ma.fields.String()
+    expires_in = ma.fields.Integer(metadata={"description": "seconds until the token expires"})
+
+
+class MeSchema(ma.Schema):
+    username = ma.fields.String()
+    roles = ma.fields.List(ma.fields.String())
+    employee_no = ma.fields.String(allow_none=True)
+
+
+class UserSchema(MeSchema):
+    active = ma.fields.Boolean()
+    created_at = LocalDateTime()
+    updated_at = LocalDateTime()
+
+
+_ROLE = ma.fields.String(validate=ma.validate.OneOf(ROLES))
+
+
+class NewUserSchema(ma.Schema):
+    username = ma.fields.String(required=True)
+    password = ma.fields.String(required=True, load_only=True)
+    roles = ma.fields.List(_ROLE, required=True)
+    employee_no = ma.fields.String(load_default=None, allow_none=True, validate=EMPLOYEE_NO)
+
+
+class UserChangeSchema(ma.Schema):
+    roles = ma.fields.List(_ROLE)
+    active = ma.fields.Boolean(truthy={True}, falsy={False})
+
+    @ma.validates_schema
+    def _something(self, data, **kwargs):
+        if not data:
+            raise ma.ValidationError("give roles or active", "_schema")
+
+
+class PasswordChangeSchema(ma.Schema):
+    current_password = ma.fields.String(required=True, load_only=True)
+    new_password = ma.fields.String(required=True, load_only=True)
+
+
+@blp.route("/auth/token")
+class Token(MethodView):
+    @blp.doc(security=[])
+    @blp.arguments(TokenRequest)
+    @blp.response(200, TokenResponse)
+    @blp.alt_response(401, schema=ProblemSchema, description="invalid_credentials")
+    def post(self, body):
+        """Sign in: exchange a username and password for a bearer token"""
+        with uow() as u:
+            user = accounts.authenticate(u, extension("passwords"), body["username"], body["password"])
+            user_id = user.id
+        tokens = extension("tokens")
+        return {"access_token": tokens.issue(user_id), "token_type": "Bearer", "expires_in": tokens.ttl_seconds}
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @blp.response(200, MeSchema)
+    def get(self):
+        """Who am I: username, roles (as of now) and employee number"""
+        actor = current_actor()
+        return {"username": actor.username, "roles": sorted(actor.roles), "employee_no": actor.employee_no}
+
+
+@blp.route("/me/password")
+class MyPassword(MethodView):
+    @blp.arguments(PasswordChangeSchema)
+    @blp.response(204)
+    @blp.alt_response(401, schema=ProblemSchema, description="the current password is wrong")
+    def put(self, body):
+        """Change my password"""
+        actor = current_actor()
+        with uow() as u:
+            accounts.change_password(u, rules(), extension("passwords"), actor, **body)
+
+
+@blp.route("/users")
+class Users(MethodView):
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, UserSchema(many=True), headers=TOTAL_HEADER)
+    def get(self, args):
+        """List user accounts (hr, admin)"""
+        return paged(*accounts.list_users(uow(), current_actor(), **args))
+
+    @blp.arguments(NewUserSchema)
+    @blp.response(201, UserSchema)
+    @blp.alt_response(409, schema=ProblemSchema, description="username_taken, employee_no_taken")
+    def post(self, body):
+        """Create a user (hr grants employee, supervisor, committee; admin any role)"""
+        actor = current_actor()
+        with uow() as u:
+            user = accounts.create_user(u, rules(), extension("passwords"), actor, **body)
+        return user
+
+
+@blp.route("/users/<username>")
+class UserByName(MethodView):
+    @blp.response(200, UserSchema)
+    def get(self, username):
+        """One user account (hr, admin, or the user)"""
+        return accounts.get_user(uow(), current_actor(), username)
+
+    @blp.arguments(UserChangeSchema)
+    @blp.response(200, UserSchema)
+    def patch(self, body, username):
+        """Change a user's roles or switch the account on or off; effective at once"""
+        actor = current_actor()
+        with uow() as u:
+            user = accounts.update_user(u, rules(), actor, username, **body)
+        return user

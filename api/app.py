@@ -1,0 +1,104 @@
+"""The application factory."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, request, send_from_directory
+from flask_migrate import Migrate
+from flask_smorest import Api
+from werkzeug.exceptions import UnsupportedMediaType
+
+from api import accounts, clock, managers
+from api.config import ConfigError, development_secret, settings_from_env
+from api.problems import ProblemSchema, register_error_handlers
+from api.tokens import TokenService
+from models import db
+from models.clock_state import DatabaseManualClock
+from workflow.clock import SystemClock
+from workflow.passwords import Passwords
+from workflow.policy import load_policy
+from workflow.services.context import Rules
+
+MIGRATIONS = str(Path(__file__).resolve().parent.parent / "models" / "migrations")
+BLUEPRINTS = (accounts.blp, managers.blp, clock.blp)
+API_PREFIX = "/api/v1"
+
+
+class GradeflowApi(Api):
+    """flask-smorest, with RFC 9457 problem details instead of its own error bodies."""
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_error_handlers(self):
+        register_error_handlers(self._app)
+
+
+def _swagger_ui_dir() -> str:
+    import swagger_ui_bundle
+    return swagger_ui_bundle.swagger_ui_path
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__.split(".")[0], instance_relative_config=False)
+    app.config.update(settings_from_env(instance_path=app.instance_path))
+    app.config.update(config or {})
+    app.config["GRADEFLOW_SECRET_FROM_ENV"] = bool(app.config.get("SECRET_KEY"))
+    if not app.config["SECRET_KEY"] and app.config["GRADEFLOW_MODE"] != "production":
+        app.config["SECRET_KEY"] = development_secret(app.instance_path)
+    if app.config["GRADEFLOW_CLOCK"] == "manual" and app.config["GRADEFLOW_MODE"] == "production":
+        raise ConfigError("GRADEFLOW_CLOCK=manual is a test clock and is refused in production mode")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    app.config.update(
+        API_TITLE="gradeflow", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX=API_PREFIX, OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs", OPENAPI_SWAGGER_UI_URL=f"{API_PREFIX}/docs/assets/",
+        API_SPEC_OPTIONS={
+            "info": {"description": "Grading of customer managers (客户经理等级评审)."},
+            "security": [{"bearerAuth": []}],
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
+                                                              "bearerFormat": "JWT"}}},
+        },
+    )
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    policy = load_policy(app.config["GRADEFLOW_POLICY"])
+    db.init_app(app)
+    Migrate(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)
+
+    manual_clock = None
+    if app.config["GRADEFLOW_CLOCK"] == "manual":
+        manual_clock = DatabaseManualClock(lambda: db.session, start=app.config["GRADEFLOW_CLOCK_START"])
+    wall_clock = SystemClock()
+    app.extensions["gradeflow"] = {
+        "rules": Rules.for_policy(policy, manual_clock or wall_clock),
+        "manual_clock": manual_clock,
+        "tokens": TokenService(app.config["SECRET_KEY"] or "", app.config["GRADEFLOW_TOKEN_TTL"], wall_clock),
+        "passwords": Passwords(time_cost=app.config["GRADEFLOW_HASH_TIME_COST"],
+                               memory_cost=app.config["GRADEFLOW_HASH_MEMORY_KIB"]),
+    }
+
+    api = GradeflowApi(app)
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)
+    _add_docs_assets(app)
+    _refuse_non_json_bodies(app)
+    logging.getLogger("gradeflow").setLevel(logging.INFO)
+    return app
+
+
+def _add_docs_assets(app: Flask) -> None:
+    """Swagger UI's files come from the swagger-ui-bundle package: the docs work offline."""
+    @app.get(f"{API_PREFIX}/docs/assets/<path:filename>")
+    def docs_assets(filename):
+        return send_from_directory(_swagger_ui_dir(), filename)
+
+
+def _refuse_non_json_bodies(app: Flask) -> None:
+    @app.before_request
+    def require_json():
+        if (request.path.startswith(API_PREFIX) and request.method in ("POST", "PUT", "PATCH")
+                and (request.content_length or request.headers.get("Transfer-Encoding"))
+                and not request.is_json):
+            raise UnsupportedMediaType(f"send JSON (Content-Type: application/json), not {request.mimetype or 'nothing'}")

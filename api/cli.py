@@ -1,0 +1,98 @@
+"""The `gradeflow` command: serve, db, users, demo (click groups on the app factory)."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
+
+from api.config import ConfigError, require_serving_config
+from workflow.errors import Conflict, DomainError, RuleViolation
+from workflow.policy import PolicyError
+
+
+def _create_app():
+    from api import create_app
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, load_dotenv=False,
+             set_debug_flag=False)
+def cli():
+    """gradeflow: grading of customer managers (客户经理等级评审)."""
+
+
+def _is_sqlite() -> bool:
+    return current_app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int,
+              help="gunicorn worker processes (1 = single-process mode)")
+@click.option("--threads", default=4, show_default=True, type=int)
+@with_appcontext
+def serve(host, port, workers, threads):
+    """Serve the API (and the web pages) with gunicorn."""
+    from api.server import run_gunicorn
+    try:
+        require_serving_config(current_app)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    if _is_sqlite():
+        upgrade(directory=current_app.extensions["migrate"].directory)
+    run_gunicorn(host=host, port=port, workers=workers, threads=threads)
+
+
+@cli.group("users")
+def users():
+    """User accounts."""
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", "roles", multiple=True, required=True, help="repeat for several roles")
+@click.option("--employee-no", default=None)
+@click.option("--password-stdin", is_flag=True, required=True, help="read the password from standard input")
+@with_appcontext
+def users_create(username, roles, employee_no, password_stdin):
+    """Create a user; the password is read from standard input (trailing newline stripped)."""
+    from api.context import extension, rules, uow
+    from workflow.services.accounts import OPERATOR, create_user
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        with uow() as u:
+            user = create_user(u, rules(), extension("passwords"), OPERATOR, username=username,
+                               password=password, roles=roles, employee_no=employee_no)
+            click.echo(f"created user {user.username} with roles {', '.join(user.roles)}")
+    except DomainError as exc:
+        raise click.ClickException(_explain(exc)) from None
+
+
+@cli.command("demo")
+@click.option("--if-empty", is_flag=True, help="do nothing when the database already holds managers")
+@with_appcontext
+def demo(if_empty):
+    """Load a demo organisation and users; print the logins."""
+    from api.demo import load_demo, print_logins
+    logins = load_demo(skip_if_not_empty=if_empty)
+    print_logins(logins)
+
+
+def _explain(exc: DomainError) -> str:
+    if isinstance(exc, RuleViolation):
+        return "; ".join(f"{e.field}: {e.message} [{e.rule}]" for e in exc.errors)
+    if isinstance(exc, Conflict):
+        return f"{exc.detail} [{exc.code}]"
+    return exc.detail
+
+
+def main():
+    try:
+        cli.main(prog_name="gradeflow")
+    except (PolicyError, ConfigError) as exc:
+        click.echo(f"gradeflow: cannot start: {exc}", err=True)
+        sys.exit(2)

@@ -1,0 +1,47 @@
+"""/clock: read the service's time; with GRADEFLOW_CLOCK=manual, move it."""
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import abort
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.context import current_actor, extension, rules, uow
+from api.fields import LocalDateTime
+from workflow import access
+
+blp = Blueprint("clock", __name__, url_prefix="/api/v1", description="The service clock")
+
+
+class ClockSchema(ma.Schema):
+    now = LocalDateTime(required=True)
+    mode = ma.fields.String(dump_only=True, metadata={"enum": ["system", "manual"]})
+
+
+class ClockMoveSchema(ma.Schema):
+    now = ma.fields.AwareDateTime(required=True, metadata={"description": "ISO 8601 with offset"})
+
+
+def _state():
+    return {"now": rules().now(), "mode": "manual" if extension("manual_clock") else "system"}
+
+
+@blp.route("/clock")
+class ClockView(MethodView):
+    @blp.response(200, ClockSchema)
+    def get(self):
+        """The current instant as the service sees it (admin)"""
+        access.require(access.can_operate_clock(current_actor()), "only admins read the clock")
+        return _state()
+
+    @blp.arguments(ClockMoveSchema)
+    @blp.response(200, ClockSchema)
+    def put(self, body):
+        """Move the manual clock forward (admin; only with GRADEFLOW_CLOCK=manual, otherwise 404)"""
+        manual = extension("manual_clock")
+        if manual is None:
+            abort(404)
+        access.require(access.can_operate_clock(current_actor()), "only admins move the clock")
+        with uow():
+            manual.move_to(body["now"])
+        return _state()

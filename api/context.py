@@ -1,0 +1,39 @@
+"""Request-scoped access to the unit of work, the rules and the authenticated caller."""
+from __future__ import annotations
+
+from flask import current_app, g, request
+
+from models import db
+from models.unit_of_work import SqlUnitOfWork
+from workflow.accounts import Actor
+from workflow.errors import InvalidToken
+from workflow.services.accounts import actor_for
+
+
+def extension(name: str):
+    return current_app.extensions["gradeflow"][name]
+
+
+def rules():
+    return extension("rules")
+
+
+def uow() -> SqlUnitOfWork:
+    return SqlUnitOfWork(db.session)
+
+
+def current_actor() -> Actor:
+    """The caller, authenticated by bearer token; roles fresh from the database."""
+    if "actor" not in g:
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if not header:
+            raise InvalidToken("this request needs a bearer token (Authorization: Bearer <token>)")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise InvalidToken("the Authorization header must be 'Bearer <token>'")
+        user_id = extension("tokens").user_id(token.strip())
+        user = uow().users.get(user_id)
+        if user is None or not user.active:
+            raise InvalidToken("the token's user no longer exists or is switched off")
+        g.actor = actor_for(user)
+    return g.actor

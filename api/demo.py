@@ -1,0 +1,127 @@
+"""`gradeflow demo`: a small organisation (two branches), its users and last year's scores.
+
+Passwords are random per installation, printed once and kept (mode 0600) in
+instance/demo-logins.txt so that `make run` can show them again.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from api.context import extension, rules, uow
+from workflow.services.accounts import OPERATOR, create_user
+from workflow.services.managers import record_performance, register_manager
+
+# employee_no, name, org unit, grade, months in grade, supervisor, last year's score
+_MANAGERS = [
+    ("M1001", "王芳", "北京分行", "senior", 40, None, "93.5"),
+    ("M1002", "李强", "北京分行", "mid", 20, "M1001", "88.0"),
+    ("M1003", "张伟", "北京分行", "mid", 14, "M1001", "84.5"),
+    ("M1004", "刘洋", "北京分行", "junior", 9, "M1002", "90.0"),
+    ("M1005", "陈静", "北京分行", "junior", 7, "M1002", "86.0"),
+    ("M1006", "杨磊", "北京分行", "probation", 2, "M1003", None),
+    ("M1007", "赵敏", "北京分行", "junior", 4, "M1003", "79.0"),
+    ("M2001", "黄涛", "上海分行", "senior", 30, None, "91.0"),
+    ("M2002", "周丽", "上海分行", "mid", 15, "M2001", "89.5"),
+    ("M2003", "吴军", "上海分行", "junior", 11, "M2002", "87.0"),
+    ("M2004", "徐婷", "上海分行", "junior", 8, "M2002", "82.0"),
+    ("M2005", "孙浩", "上海分行", "probation", 3, "M2001", None),
+]
+
+# username, roles, employee_no
+_USERS = [
+    ("admin", ["admin"], None),
+    ("hr.chen", ["hr"], None),
+    ("wangfang", ["employee", "supervisor", "committee"], "M1001"),
+    ("huangtao", ["employee", "supervisor", "committee"], "M2001"),
+    ("committee.qian", ["committee"], None),
+    ("committee.feng", ["committee"], None),
+    ("liqiang", ["employee", "supervisor"], "M1002"),
+    ("zhangwei", ["employee", "supervisor"], "M1003"),
+    ("zhouli", ["employee", "supervisor"], "M2002"),
+    ("liuyang", ["employee"], "M1004"),
+    ("chenjing", ["employee"], "M1005"),
+    ("yanglei", ["employee"], "M1006"),
+    ("zhaomin", ["employee"], "M1007"),
+    ("wujun", ["employee"], "M2003"),
+    ("xuting", ["employee"], "M2004"),
+    ("sunhao", ["employee"], "M2005"),
+]
+
+
+@dataclass(frozen=True)
+class Login:
+    username: str
+    password: str
+    roles: str
+    employee_no: str
+
+
+def _months_before(day: date, months: int) -> date:
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    return date(year, month + 1, min(day.day, 28))
+
+
+def _logins_file() -> Path:
+    return Path(current_app.instance_path) / "demo-logins.txt"
+
+
+def load_demo(*, skip_if_not_empty: bool) -> list[Login]:
+    if uow().managers.count():
+        if skip_if_not_empty:
+            return _saved_logins()
+        raise click.ClickException("the database already holds managers; the demo loads into an empty database")
+    r = rules()
+    today = r.today()
+    logins = []
+    with uow() as u:
+        for no, name, org, grade, months, supervisor, score in _MANAGERS:
+            grade_since = _months_before(today, months)
+            register_manager(u, r, OPERATOR, employee_no=no, name=name, org_unit=org, grade=grade,
+                             grade_since=grade_since, hire_date=grade_since - timedelta(days=30 * (1 + months % 5)),
+                             supervisor=supervisor)
+            u.flush()
+            if score:
+                record_performance(u, r, OPERATOR, no, str(today.year - 1), score=Decimal(score), months_worked=12)
+        for username, roles, employee_no in _USERS:
+            password = secrets.token_urlsafe(9)
+            create_user(u, r, extension("passwords"), OPERATOR, username=username, password=password,
+                        roles=roles, employee_no=employee_no)
+            logins.append(Login(username, password, ",".join(roles), employee_no or "-"))
+    _save_logins(logins)
+    return logins
+
+
+def _save_logins(logins: list[Login]) -> None:
+    path = _logins_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        for login in logins:
+            f.write(f"{login.username}\t{login.password}\t{login.roles}\t{login.employee_no}\n")
+
+
+def _saved_logins() -> list[Login]:
+    path = _logins_file()
+    if not path.exists():
+        return []
+    return [Login(*line.split("\t")) for line in path.read_text().splitlines() if line.count("\t") == 3]
+
+
+def print_logins(logins: list[Login]) -> None:
+    if not logins:
+        click.echo("The database already holds data; no demo logins are on file.")
+        return
+    click.echo("Demo logins (POST /api/v1/auth/token with username and password):")
+    click.echo(f"  {'username':<16} {'password':<14} {'employee':<9} roles")
+    for login in logins:
+        click.echo(f"  {login.username:<16} {login.password:<14} {login.employee_no:<9} {login.roles}")
+    click.echo(f"(kept in {_logins_file()})")

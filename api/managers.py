@@ -1,0 +1,152 @@
+"""/managers: records, grade history and performance data."""
+from __future__ import annotations
+
+import marshmallow as ma
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api.context import current_actor, rules, uow
+from api.fields import EMPLOYEE_NO, LocalDateTime, Text
+from api.pagination import TOTAL_HEADER, PageArgs, paged
+from api.problems import ProblemSchema
+from workflow.services import managers
+
+blp = Blueprint("managers", __name__, url_prefix="/api/v1/managers",
+                description="Customer managers, their grade history and performance records")
+
+
+class ManagerSchema(ma.Schema):
+    employee_no = ma.fields.String()
+    name = ma.fields.String()
+    org_unit = ma.fields.String()
+    grade = ma.fields.String()
+    grade_since = ma.fields.Date()
+    hire_date = ma.fields.Date()
+    supervisor = ma.fields.String(attribute="supervisor_no", allow_none=True)
+    education = ma.fields.String(allow_none=True)
+    status = ma.fields.Method("_status", metadata={"enum": ["active", "exited"]})
+    created_at = LocalDateTime()
+    updated_at = LocalDateTime()
+
+    def _status(self, manager) -> str:
+        return "exited" if manager.grade == rules().policy.ladder.exited.code else "active"
+
+
+class NewManagerSchema(ma.Schema):
+    employee_no = ma.fields.String(required=True, validate=EMPLOYEE_NO)
+    name = Text(required=True, max_length=100)
+    org_unit = Text(required=True, max_length=100)
+    grade = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=32))
+    grade_since = ma.fields.Date(required=True)
+    hire_date = ma.fields.Date(required=True)
+    supervisor = ma.fields.String(required=True, allow_none=True, validate=EMPLOYEE_NO,
+                                  metadata={"description": "the supervisor's employee number, or null"})
+    education = Text(load_default=None, allow_none=True, max_length=100)
+
+
+class ManagerCorrectionSchema(ma.Schema):
+    name = Text(max_length=100)
+    org_unit = Text(max_length=100)
+    supervisor = ma.fields.String(allow_none=True, validate=EMPLOYEE_NO)
+    education = Text(allow_none=True, max_length=100)
+
+    @ma.validates_schema
+    def _something(self, data, **kwargs):
+        if not data:
+            raise ma.ValidationError("give at least one of name, org_unit, supervisor, education", "_schema")
+
+
+class ManagerQuery(PageArgs):
+    org_unit = ma.fields.String()
+    grade = ma.fields.String()
+
+
+class GradeHistorySchema(ma.Schema):
+    from_grade = ma.fields.String()
+    to_grade = ma.fields.String()
+    event = ma.fields.String()
+    effective_on = ma.fields.Date()
+    case_id = ma.fields.Integer()
+    recorded_at = LocalDateTime()
+
+
+class PerformanceInputSchema(ma.Schema):
+    score = ma.fields.Decimal(required=True, allow_nan=False)
+    months_worked = ma.fields.Integer(required=True, strict=True)
+    violation = ma.fields.Boolean(load_default=False, truthy={True}, falsy={False})
+
+
+class PerformanceSchema(ma.Schema):
+    employee_no = ma.fields.String()
+    period = ma.fields.String()
+    score = ma.fields.Float()
+    months_worked = ma.fields.Integer()
+    violation = ma.fields.Boolean()
+    recorded_at = LocalDateTime()
+    recorded_by = ma.fields.String()
+
+
+@blp.route("")
+class Managers(MethodView):
+    @blp.arguments(ManagerQuery, location="query")
+    @blp.response(200, ManagerSchema(many=True), headers=TOTAL_HEADER)
+    def get(self, args):
+        """List managers (hr, committee, admin), optionally by org unit and grade"""
+        return paged(*managers.list_managers(uow(), current_actor(), **args))
+
+    @blp.arguments(NewManagerSchema)
+    @blp.response(201, ManagerSchema)
+    @blp.alt_response(409, schema=ProblemSchema, description="manager_exists")
+    def post(self, body):
+        """Register a manager (hr)"""
+        actor = current_actor()
+        with uow() as u:
+            manager = managers.register_manager(u, rules(), actor, **body)
+        return manager
+
+
+@blp.route("/<employee_no>")
+class ManagerByNo(MethodView):
+    @blp.response(200, ManagerSchema)
+    @blp.alt_response(404, schema=ProblemSchema, description="unknown, or not visible to the caller")
+    def get(self, employee_no):
+        """One manager: the manager, their supervisors, hr, committee, admin"""
+        return managers.visible_manager(uow(), current_actor(), employee_no)
+
+    @blp.arguments(ManagerCorrectionSchema)
+    @blp.response(200, ManagerSchema)
+    def patch(self, body, employee_no):
+        """Correct a record: name, org unit, supervisor, education (hr). The grade moves only by cases."""
+        actor = current_actor()
+        with uow() as u:
+            manager = managers.correct_manager(u, rules(), actor, employee_no, **body)
+        return manager
+
+
+@blp.route("/<employee_no>/grade-history")
+class GradeHistory(MethodView):
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, GradeHistorySchema(many=True), headers=TOTAL_HEADER)
+    def get(self, args, employee_no):
+        """A manager's grade changes, oldest first"""
+        return paged(*managers.grade_history(uow(), current_actor(), employee_no, **args))
+
+
+@blp.route("/<employee_no>/performance")
+class PerformanceRecords(MethodView):
+    @blp.response(200, PerformanceSchema(many=True))
+    def get(self, employee_no):
+        """A manager's performance records, by period"""
+        return managers.performance_records(uow(), current_actor(), employee_no)
+
+
+@blp.route("/<employee_no>/performance/<period>")
+class PerformanceForPeriod(MethodView):
+    @blp.arguments(PerformanceInputSchema)
+    @blp.response(200, PerformanceSchema)
+    def put(self, body, employee_no, period):
+        """Enter or correct a score for a year (2026) or a quarter (2026Q3) (hr)"""
+        actor = current_actor()
+        with uow() as u:
+            record, _created = managers.record_performance(u, rules(), actor, employee_no, period, **body)
+        return record

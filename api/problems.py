@@ -1,0 +1,136 @@
+"""RFC 9457 problem details for every error: known errors get their status and code,
+unknown ones a logged 500 with no internals in the body."""
+from __future__ import annotations
+
+import logging
+import re
+
+import marshmallow as ma
+from flask import Response, json, request
+from werkzeug.exceptions import HTTPException
+
+from workflow.errors import Conflict, DomainError, Forbidden, NotFound, RuleViolation, Unauthenticated
+
+log = logging.getLogger("gradeflow.api")
+
+PROBLEM_JSON = "application/problem+json"
+CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+         405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
+         422: "validation_error", 500: "internal_error"}
+TITLES = {400: "Bad request", 401: "Authentication required", 403: "Forbidden", 404: "Not found",
+          405: "Method not allowed", 409: "Conflict", 413: "Request body too large",
+          415: "Unsupported media type", 422: "Invalid request", 500: "Internal server error"}
+
+
+class ProblemSchema(ma.Schema):
+    """Documentation of the error body (RFC 9457)."""
+    type = ma.fields.String()
+    title = ma.fields.String()
+    status = ma.fields.Integer()
+    detail = ma.fields.String()
+    code = ma.fields.String(metadata={"description": "machine-readable error code"})
+    errors = ma.fields.List(ma.fields.Dict(), metadata={"description": "each field that broke a rule"})
+
+
+def problem(status: int, detail: str, *, code: str | None = None, errors: list[dict] | None = None,
+            headers: dict | None = None, **extra) -> Response:
+    code = code or CODES.get(status, "error")
+    body = {"type": f"urn:gradeflow:problem:{code}", "title": TITLES.get(status, "Error"), "status": status,
+            "detail": detail, "code": code}
+    if errors is not None:
+        body["errors"] = errors
+    body.update({k: v for k, v in extra.items() if k not in body})
+    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+# marshmallow's messages, mapped to the rule they enforce
+_RULES = [
+    (re.compile(r"^Unknown field"), "unknown_field"),
+    (re.compile(r"^Missing data for required field"), "required"),
+    (re.compile(r"^Field may not be null"), "not_null"),
+    (re.compile(r"^Not a valid|^Invalid (input type|value)"), "type"),
+    (re.compile(r"^Must be (greater|less) than|^Must be between"), "range"),
+    (re.compile(r"^(Length must|Shorter than|Longer than)"), "length"),
+    (re.compile(r"^Must be one of"), "one_of"),
+    (re.compile(r"^String does not match"), "pattern"),
+]
+
+
+def _rule_of(message: str) -> str:
+    return next((rule for pattern, rule in _RULES if pattern.search(message)), "invalid")
+
+
+def flatten_messages(messages, location: str | None = None, prefix: str = "") -> list[dict]:
+    """{"json": {"a": {"b": ["msg"]}}} -> [{"field": "a.b", "location": "json", "rule": ..., "message": "msg"}]"""
+    out: list[dict] = []
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if location is None and not prefix and key in ("json", "query", "path", "headers", "form", "view_args"):
+                out.extend(flatten_messages(value, key, ""))
+                continue
+            name = "(body)" if key == "_schema" and not prefix else f"{prefix}{key}"
+            out.extend(flatten_messages(value, location, f"{name}."))
+    else:
+        for message in messages if isinstance(messages, list) else [messages]:
+            if isinstance(message, (dict, list)):
+                out.extend(flatten_messages(message, location, prefix))
+                continue
+            entry = {"field": prefix.rstrip(".") or "(body)", "rule": _rule_of(str(message)),
+                     "message": str(message)}
+            if location:
+                entry["location"] = location
+            out.append(entry)
+    return out
+
+
+def _summary(errors: list[dict]) -> str:
+    return "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages") or data.get("errors")
+    headers = dict(data.get("headers") or {})
+    if status == 405 and error.valid_methods:
+        headers["Allow"] = ", ".join(error.valid_methods)
+    if messages and status == 400:
+        return problem(400, "the request body is not valid JSON", code="malformed_json", headers=headers)
+    if messages:
+        errors = flatten_messages(messages)
+        return problem(status, _summary(errors), errors=errors, headers=headers)
+    detail = {404: f"nothing at {request.path}", 405: f"{request.method} is not allowed on {request.path}",
+              413: "the request body is larger than this server accepts"}.get(status, error.description or "")
+    return problem(status, detail, headers=headers)
+
+
+def handle_domain_error(error: DomainError) -> Response:
+    if isinstance(error, RuleViolation):
+        errors = [{"field": e.field, "rule": e.rule, "message": e.message} for e in error.errors]
+        return problem(422, error.detail, errors=errors)
+    status, headers = 400, {}
+    if isinstance(error, NotFound):
+        status = 404
+    elif isinstance(error, Forbidden):
+        status = 403
+    elif isinstance(error, Unauthenticated):
+        status = 401
+        headers["WWW-Authenticate"] = 'Bearer realm="gradeflow"'
+    elif isinstance(error, Conflict):
+        status = 409
+    extra = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in error.extra.items()}
+    return problem(status, error.detail, code=error.code, headers=headers, **extra)
+
+
+def handle_unexpected(error: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return problem(500, "an unexpected error occurred; it has been logged")
+
+
+def register_error_handlers(app) -> None:
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(Exception, handle_unexpected)

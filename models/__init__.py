@@ -1,0 +1,11 @@
+"""Persistence: Flask-SQLAlchemy models, repositories and the unit of work. No HTTP here."""
+from flask_sqlalchemy import SQLAlchemy
+
+from models.base import Base
+
+db = SQLAlchemy(model_class=Base)
+
+# Import the mapped classes so that the metadata is complete wherever `models` is imported.
+from models.accounts import User, UserRole  # noqa: E402,F401
+from models.clock_state import ManualClockState  # noqa: E402,F401
+from models.managers import GradeHistory, Manager, PerformanceRecord  # noqa: E402,F401

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (Boolean, CheckConstraint, Date, ForeignKey, Integer, Numeric, SmallInteger, String,
+                        event, inspect)
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.base import Base, UTCDateTime
+
+
+class Manager(Base):
+    """A customer manager on the grade ladder. `grade` changes only through the ladder."""
+    __tablename__ = "managers"
+    __table_args__ = (
+        CheckConstraint("hire_date <= grade_since", name="hired_before_grade"),
+        CheckConstraint("supervisor_no IS NULL OR supervisor_no <> employee_no", name="not_own_supervisor"),
+    )
+
+    employee_no: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    org_unit: Mapped[str] = mapped_column(String(100), index=True)
+    grade: Mapped[str] = mapped_column(String(32), index=True)
+    grade_since: Mapped[date] = mapped_column(Date)
+    hire_date: Mapped[date] = mapped_column(Date)
+    supervisor_no: Mapped[str | None] = mapped_column(
+        String(32), ForeignKey("managers.employee_no"), nullable=True, index=True)
+    education: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class GradeHistory(Base):
+    """One dated grade change, written in the same transaction as the change itself."""
+    __tablename__ = "grade_history"
+    __table_args__ = (CheckConstraint("from_grade <> to_grade", name="grade_changes"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employee_no: Mapped[str] = mapped_column(ForeignKey("managers.employee_no"), index=True)
+    from_grade: Mapped[str] = mapped_column(String(32))
+    to_grade: Mapped[str] = mapped_column(String(32))
+    event: Mapped[str] = mapped_column(String(32))
+    effective_on: Mapped[date] = mapped_column(Date)
+    case_id: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PerformanceRecord(Base):
+    """A manager's score for a year ("2026") or a quarter ("2026Q3")."""
+    __tablename__ = "performance_records"
+    __table_args__ = (
+        CheckConstraint("months_worked >= 0 AND months_worked <= 12", name="months_in_year"),
+        CheckConstraint("length(period) = 4 OR months_worked <= 3", name="months_in_quarter"),
+    )
+
+    employee_no: Mapped[str] = mapped_column(ForeignKey("managers.employee_no"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(6), primary_key=True)
+    score: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    months_worked: Mapped[int] = mapped_column(SmallInteger)
+    violation: Mapped[bool] = mapped_column(Boolean, default=False)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+
+
+class GradeChangedWithoutHistory(RuntimeError):
+    """A grade was written without its history row: a bug, never a user error."""
+
+
+@event.listens_for(Session, "before_flush")
+def _every_grade_change_has_its_history_row(session: Session, _ctx, _instances) -> None:
+    recorded = {(h.employee_no, h.to_grade) for h in session.new if isinstance(h, GradeHistory)}
+    for obj in session.dirty:
+        if isinstance(obj, Manager) and inspect(obj).attrs.grade.history.has_changes():
+            if (obj.employee_no, obj.grade) not in recorded:
+                raise GradeChangedWithoutHistory(
+                    f"manager {obj.employee_no}: grade set to {obj.grade!r} outside the grade ladder")

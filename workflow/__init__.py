@@ -1,0 +1,1 @@
+"""The rules of gradeflow: states, transitions, guards, policy. Imports neither Flask nor SQLAlchemy."""

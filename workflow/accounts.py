@@ -1,0 +1,49 @@
+"""Accounts: roles, who may grant which role, and the rules for usernames and passwords."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+EMPLOYEE, SUPERVISOR, COMMITTEE, HR, ADMIN = "employee", "supervisor", "committee", "hr", "admin"
+ROLES = (EMPLOYEE, SUPERVISOR, COMMITTEE, HR, ADMIN)
+# Roles that act on one's own record or one's reports, and so need an employee number.
+ROLES_NEEDING_EMPLOYEE_NO = (EMPLOYEE, SUPERVISOR)
+
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")
+PASSWORD_MIN_LENGTH = 10
+PASSWORD_MAX_LENGTH = 1024
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The authenticated caller, with roles as read from the database for this request."""
+    user_id: int
+    username: str
+    roles: frozenset[str]
+    employee_no: str | None
+
+    def has(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+def grantable_roles(actor: Actor) -> frozenset[str]:
+    """Admins grant any role; HR grants the roles that carry no power over accounts or HR data."""
+    if actor.has(ADMIN):
+        return frozenset(ROLES)
+    if actor.has(HR):
+        return frozenset({EMPLOYEE, SUPERVISOR, COMMITTEE})
+    return frozenset()
+
+
+def username_problem(username: str) -> str | None:
+    if not USERNAME.match(username or ""):
+        return "must be 3-64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit"
+    return None
+
+
+def password_problem(password: str) -> str | None:
+    if len(password or "") < PASSWORD_MIN_LENGTH:
+        return f"must be at least {PASSWORD_MIN_LENGTH} characters"
+    if len(password) > PASSWORD_MAX_LENGTH:
+        return f"must be at most {PASSWORD_MAX_LENGTH} characters"
+    return None

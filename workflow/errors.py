@@ -1,0 +1,75 @@
+"""Domain errors. Each carries a machine-readable code; the API maps them to problem details."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class DomainError(Exception):
+    code = "domain_error"
+
+    def __init__(self, detail: str, **extra: Any):
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class NotFound(DomainError):
+    """The thing does not exist, or the caller may not know that it does."""
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+
+
+class Unauthenticated(DomainError):
+    code = "unauthorized"
+
+
+class InvalidCredentials(Unauthenticated):
+    code = "invalid_credentials"
+
+
+class InvalidToken(Unauthenticated):
+    code = "invalid_token"
+
+
+class Conflict(DomainError):
+    """The request is well-formed but clashes with the current state."""
+
+    def __init__(self, code: str, detail: str, **extra: Any):
+        super().__init__(detail, **extra)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    rule: str
+    message: str
+
+
+@dataclass
+class RuleViolation(DomainError):
+    """Input that breaks one or more rules; every broken rule is listed."""
+    errors: list[FieldError] = field(default_factory=list)
+    code = "validation_error"
+
+    def __post_init__(self):
+        summary = "; ".join(f"{e.field}: {e.message}" for e in self.errors)
+        DomainError.__init__(self, summary or "invalid input")
+
+
+class Violations:
+    """Collects broken rules so that a refusal names all of them at once."""
+
+    def __init__(self):
+        self.errors: list[FieldError] = []
+
+    def add(self, field: str, rule: str, message: str) -> None:
+        self.errors.append(FieldError(field, rule, message))
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise RuleViolation(list(self.errors))

@@ -1,0 +1,43 @@
+"""Evaluation periods: a year ("2026") or a quarter ("2026Q3")."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+_PERIOD = re.compile(r"^(?P<year>\d{4})(?:Q(?P<quarter>[1-4]))?$")
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    year: int
+    quarter: int | None = None  # None for an annual period
+
+    @classmethod
+    def parse(cls, text: str) -> "Period":
+        match = _PERIOD.match(text or "")
+        if not match or not 1900 <= int(match["year"]) <= 2999:
+            raise ValueError(f"{text!r} is not a period: use a year like 2026 or a quarter like 2026Q3")
+        quarter = match["quarter"]
+        return cls(int(match["year"]), int(quarter) if quarter else None)
+
+    @property
+    def is_quarter(self) -> bool:
+        return self.quarter is not None
+
+    @property
+    def months(self) -> int:
+        return 3 if self.is_quarter else 12
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, 3 * self.quarter - 2 if self.quarter else 1, 1)
+
+    @property
+    def last_day(self) -> date:
+        if not self.quarter or self.quarter == 4:
+            return date(self.year, 12, 31)
+        return date(self.year, 3 * self.quarter + 1, 1) - timedelta(days=1)
+
+    def __str__(self) -> str:
+        return f"{self.year}Q{self.quarter}" if self.quarter else str(self.year)

@@ -1,0 +1,403 @@
+"""The grading policy: every number of the rule book, loaded from a data file.
+
+The file (YAML or JSON) is validated once at start-up into frozen dataclasses; a bad file
+raises PolicyError naming the key path and the problem. No rule is ever evaluated from
+the file as code.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+BUILTIN_POLICIES = ("default", "bank-six-level")
+TIE_BREAK_KEYS = ("interview_score", "time_in_grade", "employee_no")
+_CODE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+_HHMM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+
+class PolicyError(ValueError):
+    """The policy file is malformed; the message names the key and the problem."""
+
+    def __init__(self, key: str, problem: str, source: str | None = None):
+        self.key, self.problem, self.source = key, problem, source
+        where = f"{source}: " if source else ""
+        super().__init__(f"{where}{key}: {problem}")
+
+
+@dataclass(frozen=True)
+class Grade:
+    code: str
+    zh: str
+    en: str
+    rank: int  # position on the ladder, 0 = lowest; the exit grade has rank -1
+
+
+@dataclass(frozen=True)
+class LadderPolicy:
+    grades: tuple[Grade, ...]
+    exited: Grade
+    entry_grade: str
+    demotion_floor: str
+    promotion_steps: int
+    exceptional_steps: int
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(g.code for g in self.grades)
+
+    @property
+    def all_codes(self) -> tuple[str, ...]:
+        return self.codes + (self.exited.code,)
+
+    def grade(self, code: str) -> Grade:
+        for g in self.grades + (self.exited,):
+            if g.code == code:
+                return g
+        raise KeyError(code)
+
+    def rank(self, code: str) -> int:
+        return self.grade(code).rank
+
+
+@dataclass(frozen=True)
+class TargetRule:
+    grade: str
+    min_months_in_grade: int
+    top_percent: Decimal
+
+
+@dataclass(frozen=True)
+class EligibilityPolicy:
+    targets: tuple[TargetRule, ...]
+    exceptional_ignores_tenure: bool
+    exceptional_needs_hr_approval: bool
+
+    def for_target(self, grade: str) -> TargetRule | None:
+        return next((t for t in self.targets if t.grade == grade), None)
+
+
+@dataclass(frozen=True)
+class ScoreScale:
+    min: Decimal
+    max: Decimal
+
+    def contains(self, value: Decimal) -> bool:
+        return self.min <= value <= self.max
+
+
+@dataclass(frozen=True)
+class ScoringPolicy:
+    scale: ScoreScale
+    supervisor_weight: Decimal
+    interview_weight: Decimal
+    performance_weight: Decimal
+    trim_min_scores: int
+    trim_drop_highest: int
+    trim_drop_lowest: int
+    decimal_places: int
+    pass_mark: Decimal
+
+
+@dataclass(frozen=True)
+class Quota:
+    grade: str
+    max_share: Decimal
+
+
+@dataclass(frozen=True)
+class QuarterClosePolicy:
+    min_months_worked: int
+    violation_demotes: bool
+    demotion_thresholds: tuple[tuple[str, Decimal], ...]
+    consecutive_quarters: int
+    exit_after_demotion_years: int
+    run_after_days: int
+    run_at: str  # "HH:MM" local time
+
+    def threshold(self, grade: str) -> Decimal | None:
+        return dict(self.demotion_thresholds).get(grade)
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    title: str
+    timezone: str
+    ladder: LadderPolicy
+    eligibility: EligibilityPolicy
+    scoring: ScoringPolicy
+    quorum: int
+    quotas: tuple[Quota, ...]
+    tie_break: tuple[str, ...]
+    show_scores: bool
+    appeal_window_working_days: int
+    probation_months: int
+    overdue_after_working_days: int
+    quarter_close: QuarterClosePolicy
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def quota_for(self, grade: str) -> Quota | None:
+        return next((q for q in self.quotas if q.grade == grade), None)
+
+
+# --- loading ---------------------------------------------------------------------------
+
+def load_policy(path: str | Path | None = None) -> Policy:
+    """Load and validate a policy file; None or a built-in name loads a shipped policy."""
+    if path is None or str(path) in BUILTIN_POLICIES:
+        name = str(path or "default")
+        text = resources.files("workflow.policies").joinpath(f"{name}.yaml").read_text("utf-8")
+        return parse_policy(text, source=f"built-in policy {name!r}")
+    p = Path(path)
+    try:
+        text = p.read_text("utf-8")
+    except OSError as exc:
+        raise PolicyError("(file)", f"cannot read: {exc.strerror or exc}", str(p)) from exc
+    return parse_policy(text, source=str(p), as_json=p.suffix.lower() == ".json")
+
+
+def parse_policy(text: str, *, source: str | None = None, as_json: bool = False) -> Policy:
+    try:
+        data = json.loads(text) if as_json else yaml.safe_load(text)
+    except (ValueError, yaml.YAMLError) as exc:
+        raise PolicyError("(file)", f"not valid {'JSON' if as_json else 'YAML'}: {exc}", source) from exc
+    try:
+        return _build(_Node(data, ""))
+    except PolicyError as exc:
+        raise PolicyError(exc.key, exc.problem, source) from None
+
+
+class _Node:
+    """A value in the policy document together with its key path, for error messages."""
+
+    def __init__(self, value: Any, path: str):
+        self.value, self.path = value, path
+
+    def fail(self, problem: str) -> PolicyError:
+        return PolicyError(self.path or "(top level)", problem)
+
+    def _child_path(self, key: str | int) -> str:
+        if isinstance(key, int):
+            return f"{self.path}[{key}]"
+        return f"{self.path}.{key}" if self.path else key
+
+    def mapping(self, allowed: set[str]) -> "_Node":
+        if not isinstance(self.value, dict):
+            raise self.fail("must be a mapping")
+        unknown = sorted(set(map(str, self.value)) - allowed)
+        if unknown:
+            raise PolicyError(self._child_path(unknown[0]), f"unknown key (allowed: {', '.join(sorted(allowed))})")
+        return self
+
+    def __getitem__(self, key: str) -> "_Node":
+        if key not in self.value:
+            raise PolicyError(self._child_path(key), "is required")
+        return _Node(self.value[key], self._child_path(key))
+
+    def get(self, key: str, default: Any) -> "_Node":
+        return self[key] if key in self.value else _Node(default, self._child_path(key))
+
+    def items(self) -> list[tuple[str, "_Node"]]:
+        return [(str(k), _Node(v, self._child_path(str(k)))) for k, v in self.value.items()]
+
+    def elements(self, *, min_len: int = 0) -> list["_Node"]:
+        if not isinstance(self.value, list):
+            raise self.fail("must be a list")
+        if len(self.value) < min_len:
+            raise self.fail(f"must have at least {min_len} entries")
+        return [_Node(v, self._child_path(i)) for i, v in enumerate(self.value)]
+
+    def text(self) -> str:
+        if not isinstance(self.value, str) or not self.value.strip():
+            raise self.fail("must be a non-empty string")
+        return self.value
+
+    def code(self) -> str:
+        if not isinstance(self.value, str) or not _CODE.match(self.value):
+            raise self.fail("must be a code of lowercase letters, digits and underscores")
+        return self.value
+
+    def boolean(self) -> bool:
+        if not isinstance(self.value, bool):
+            raise self.fail("must be true or false")
+        return self.value
+
+    def integer(self, lo: int, hi: int) -> int:
+        if isinstance(self.value, bool) or not isinstance(self.value, int):
+            raise self.fail("must be a whole number")
+        if not lo <= self.value <= hi:
+            raise self.fail(f"must be between {lo} and {hi}")
+        return self.value
+
+    def number(self, lo: Decimal, hi: Decimal) -> Decimal:
+        if isinstance(self.value, bool) or not isinstance(self.value, (int, float)):
+            raise self.fail("must be a number")
+        value = Decimal(str(self.value))
+        if not lo <= value <= hi:
+            raise self.fail(f"must be between {lo} and {hi}")
+        return value
+
+
+_TOP = {"name", "title", "timezone", "ladder", "eligibility", "scoring", "committee", "quotas",
+        "ranking", "publication", "probation", "reminders", "quarter_close"}
+
+
+def _build(root: _Node) -> Policy:
+    root.mapping(_TOP)
+    timezone = root.get("timezone", "Asia/Shanghai")
+    try:
+        ZoneInfo(timezone.text())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise timezone.fail(f"unknown time zone {timezone.value!r}") from None
+    ladder = _ladder(root["ladder"])
+    scoring = _scoring(root["scoring"])
+    committee = root["committee"].mapping({"quorum"})
+    ranking = root["ranking"].mapping({"tie_break"})
+    publication = root["publication"].mapping({"show_scores", "appeal_window_working_days"})
+    probation = root["probation"].mapping({"months"})
+    reminders = root["reminders"].mapping({"overdue_after_working_days"})
+    return Policy(
+        name=root["name"].text(),
+        title=root.get("title", root.value.get("name")).text(),
+        timezone=timezone.value,
+        ladder=ladder,
+        eligibility=_eligibility(root["eligibility"], ladder),
+        scoring=scoring,
+        quorum=committee["quorum"].integer(1, 100),
+        quotas=_quotas(root.get("quotas", []), ladder),
+        tie_break=_tie_break(ranking["tie_break"]),
+        show_scores=publication["show_scores"].boolean(),
+        appeal_window_working_days=publication["appeal_window_working_days"].integer(1, 60),
+        probation_months=probation["months"].integer(1, 36),
+        overdue_after_working_days=reminders["overdue_after_working_days"].integer(1, 60),
+        quarter_close=_quarter_close(root["quarter_close"], ladder, scoring.scale),
+    )
+
+
+def _grade(node: _Node, rank: int) -> Grade:
+    node.mapping({"code", "zh", "en"})
+    return Grade(code=node["code"].code(), zh=node["zh"].text(), en=node["en"].text(), rank=rank)
+
+
+def _known_grade(node: _Node, ladder_codes: tuple[str, ...]) -> str:
+    code = node.code()
+    if code not in ladder_codes:
+        raise node.fail(f"{code!r} is not a grade of the ladder ({', '.join(ladder_codes)})")
+    return code
+
+
+def _ladder(node: _Node) -> LadderPolicy:
+    node.mapping({"grades", "exited", "entry_grade", "demotion_floor", "promotion_steps", "exceptional_steps"})
+    grades = tuple(_grade(g, i) for i, g in enumerate(node["grades"].elements(min_len=2)))
+    exited = _grade(node["exited"], -1)
+    seen: set[str] = set()
+    for i, g in enumerate(grades + (exited,)):
+        if g.code in seen:
+            where = f"grades[{i}].code" if i < len(grades) else "exited.code"
+            raise PolicyError(f"{node.path}.{where}", f"duplicate grade code {g.code!r}")
+        seen.add(g.code)
+    codes = tuple(g.code for g in grades)
+    entry = _known_grade(node["entry_grade"], codes)
+    if entry != codes[0]:
+        raise node["entry_grade"].fail("must be the lowest grade of the ladder")
+    floor = _known_grade(node["demotion_floor"], codes)
+    top = len(grades) - 1
+    promotion_steps = node["promotion_steps"].integer(1, top)
+    exceptional = node["exceptional_steps"].integer(promotion_steps, top)
+    return LadderPolicy(grades=grades, exited=exited, entry_grade=entry, demotion_floor=floor,
+                        promotion_steps=promotion_steps, exceptional_steps=exceptional)
+
+
+def _eligibility(node: _Node, ladder: LadderPolicy) -> EligibilityPolicy:
+    node.mapping({"targets", "exceptional"})
+    targets = []
+    confirmation_target = ladder.codes[1]
+    for code, rule in node["targets"].mapping(set(ladder.codes)).items():
+        if ladder.rank(code) <= 1:
+            raise PolicyError(rule.path, f"{code!r} is reached by probation confirmation, not by application"
+                              if code == confirmation_target else f"{code!r} cannot be applied for")
+        rule.mapping({"min_months_in_grade", "top_percent"})
+        targets.append(TargetRule(grade=code,
+                                  min_months_in_grade=rule["min_months_in_grade"].integer(0, 120),
+                                  top_percent=rule["top_percent"].number(Decimal(1), Decimal(100))))
+    exceptional = node["exceptional"].mapping({"ignores_tenure", "needs_hr_approval"})
+    return EligibilityPolicy(targets=tuple(sorted(targets, key=lambda t: ladder.rank(t.grade))),
+                             exceptional_ignores_tenure=exceptional["ignores_tenure"].boolean(),
+                             exceptional_needs_hr_approval=exceptional["needs_hr_approval"].boolean())
+
+
+def _scoring(node: _Node) -> ScoringPolicy:
+    node.mapping({"scale", "weights", "trim", "decimal_places", "pass_mark"})
+    scale_node = node["scale"].mapping({"min", "max"})
+    lo = scale_node["min"].number(Decimal(0), Decimal(1000))
+    hi = scale_node["max"].number(lo + 1, Decimal(1000))
+    weights = node["weights"].mapping({"supervisor", "interview", "performance"})
+    w = {k: weights[k].number(Decimal(0), Decimal(1)) for k in ("supervisor", "interview", "performance")}
+    if sum(w.values()) != 1:
+        raise weights.fail(f"must add up to 1 (they add up to {sum(w.values())})")
+    trim = node["trim"].mapping({"min_scores", "drop_highest", "drop_lowest"})
+    drop_hi = trim["drop_highest"].integer(0, 10)
+    drop_lo = trim["drop_lowest"].integer(0, 10)
+    min_scores = trim["min_scores"].integer(drop_hi + drop_lo + 1, 100)
+    return ScoringPolicy(
+        scale=ScoreScale(lo, hi),
+        supervisor_weight=w["supervisor"], interview_weight=w["interview"], performance_weight=w["performance"],
+        trim_min_scores=min_scores, trim_drop_highest=drop_hi, trim_drop_lowest=drop_lo,
+        decimal_places=node["decimal_places"].integer(0, 4),
+        pass_mark=node["pass_mark"].number(lo, hi),
+    )
+
+
+def _quotas(node: _Node, ladder: LadderPolicy) -> tuple[Quota, ...]:
+    quotas = []
+    for q in node.elements():
+        q.mapping({"grade", "max_share"})
+        grade = _known_grade(q["grade"], ladder.codes)
+        if any(existing.grade == grade for existing in quotas):
+            raise q["grade"].fail(f"a quota for {grade!r} is already set")
+        quotas.append(Quota(grade=grade, max_share=q["max_share"].number(Decimal(0), Decimal(1))))
+    return tuple(quotas)
+
+
+def _tie_break(node: _Node) -> tuple[str, ...]:
+    keys = []
+    for key in node.elements(min_len=1):
+        if key.value not in TIE_BREAK_KEYS:
+            raise key.fail(f"unknown tie-break {key.value!r} (known: {', '.join(TIE_BREAK_KEYS)})")
+        if key.value in keys:
+            raise key.fail(f"{key.value!r} is listed twice")
+        keys.append(key.value)
+    if "employee_no" not in keys:
+        raise node.fail("must end with employee_no so that every tie is broken")
+    return tuple(keys)
+
+
+def _quarter_close(node: _Node, ladder: LadderPolicy, scale: ScoreScale) -> QuarterClosePolicy:
+    node.mapping({"min_months_worked", "violation_demotes", "demotion_thresholds", "consecutive_quarters",
+                  "exit_after_demotion_years", "run_after_quarter_end"})
+    thresholds = tuple((_known_grade(_Node(code, t.path), ladder.codes), t.number(scale.min, scale.max))
+                       for code, t in node["demotion_thresholds"].mapping(set(ladder.codes)).items())
+    run = node["run_after_quarter_end"].mapping({"days", "at"})
+    at = run["at"]
+    if not isinstance(at.value, str) or not _HHMM.match(at.value):
+        raise at.fail("must be a local time HH:MM")
+    return QuarterClosePolicy(
+        min_months_worked=node["min_months_worked"].integer(0, 3),
+        violation_demotes=node["violation_demotes"].boolean(),
+        demotion_thresholds=thresholds,
+        consecutive_quarters=node["consecutive_quarters"].integer(1, 8),
+        exit_after_demotion_years=node["exit_after_demotion_years"].integer(1, 10),
+        run_after_days=run["days"].integer(0, 60),
+        run_at=at.value,
+    )

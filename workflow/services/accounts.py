@@ -1,0 +1,118 @@
+"""Accounts: creating users, changing their roles, signing in."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from workflow import access
+from workflow.accounts import (ADMIN, HR, ROLES, ROLES_NEEDING_EMPLOYEE_NO, Actor, grantable_roles,
+                               password_problem, username_problem)
+from workflow.errors import Conflict, InvalidCredentials, NotFound, Violations
+from workflow.passwords import Passwords
+from workflow.services.context import Rules
+
+# The operator at the machine (the `gradeflow` CLI): trusted like an admin.
+OPERATOR = Actor(user_id=0, username="(command line)", roles=frozenset(ROLES), employee_no=None)
+
+
+def actor_for(user) -> Actor:
+    return Actor(user_id=user.id, username=user.username, roles=frozenset(user.roles),
+                 employee_no=user.employee_no)
+
+
+def _check_roles(problems: Violations, actor: Actor, roles: Iterable[str], employee_no: str | None) -> None:
+    roles = set(roles)
+    if not roles:
+        problems.add("roles", "at_least_one_role", "a user needs at least one role")
+    beyond = sorted(roles - grantable_roles(actor))
+    if beyond:
+        problems.add("roles", "grantable_role", f"you may not grant {', '.join(beyond)}")
+    needing = sorted(roles.intersection(ROLES_NEEDING_EMPLOYEE_NO))
+    if needing and not employee_no:
+        problems.add("employee_no", "employee_no_for_role",
+                     f"the role {needing[0]!r} acts on a manager record and needs an employee number")
+
+
+def create_user(uow, rules: Rules, passwords: Passwords, actor: Actor, *, username: str, password: str,
+                roles: Iterable[str], employee_no: str | None = None):
+    access.require(access.can_manage_accounts(actor), "only hr and admin create users")
+    roles = sorted(set(roles))
+    problems = Violations()
+    if (why := username_problem(username)) is not None:
+        problems.add("username", "username_format", why)
+    if (why := password_problem(password)) is not None:
+        problems.add("password", "password_length", why)
+    _check_roles(problems, actor, roles, employee_no)
+    if employee_no and uow.managers.get(employee_no) is None:
+        problems.add("employee_no", "known_manager", f"no manager has employee number {employee_no!r}")
+    problems.raise_if_any()
+    if uow.users.by_username(username) is not None:
+        raise Conflict("username_taken", f"the username {username!r} is taken", field="username")
+    if employee_no and uow.users.by_employee_no(employee_no) is not None:
+        raise Conflict("employee_no_taken", f"employee {employee_no} already has a user account",
+                       field="employee_no")
+    now = rules.now()
+    return uow.users.add(username=username, password_hash=passwords.hash(password), employee_no=employee_no,
+                         roles=roles, active=True, created_at=now, updated_at=now)
+
+
+def list_users(uow, actor: Actor, *, page: int, per_page: int):
+    access.require(access.can_manage_accounts(actor), "only hr and admin list users")
+    return uow.users.page(page, per_page)
+
+
+def get_user(uow, actor: Actor, username: str):
+    user = uow.users.by_username(username)
+    if user is None or not (access.can_manage_accounts(actor) or actor.username == username):
+        raise NotFound(f"no user {username!r}")
+    return user
+
+
+def update_user(uow, rules: Rules, actor: Actor, username: str, *, roles: Iterable[str] | None = None,
+                active: bool | None = None):
+    """Change a user's roles or switch the account off; takes effect on their next request."""
+    access.require(access.can_manage_accounts(actor), "only hr and admin change users")
+    user = get_user(uow, actor, username)
+    grantable = grantable_roles(actor)
+    access.require(set(user.roles) <= grantable,
+                   f"you may not change {username!r}: they hold roles you cannot grant")
+    problems = Violations()
+    if roles is not None:
+        _check_roles(problems, actor, roles, user.employee_no)
+    if user.id == actor.user_id:
+        if active is False:
+            problems.add("active", "not_own_lockout", "you may not switch off your own account")
+        lost = sorted((set(user.roles) & {HR, ADMIN}) - set(roles if roles is not None else user.roles))
+        if lost:
+            problems.add("roles", "not_own_lockout", f"you may not remove your own {', '.join(lost)} role")
+    problems.raise_if_any()
+    if roles is not None:
+        user.set_roles(sorted(set(roles)))
+    if active is not None:
+        user.active = active
+    user.updated_at = rules.now()
+    return user
+
+
+def authenticate(uow, passwords: Passwords, username: str, password: str):
+    """The active user with these credentials; the same error whether the name or the password is wrong."""
+    user = uow.users.by_username(username)
+    ok = passwords.verify(user.password_hash if user else None, password)
+    if not ok or user is None or not user.active:
+        raise InvalidCredentials("unknown username or wrong password")
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash(password)
+    return user
+
+
+def change_password(uow, rules: Rules, passwords: Passwords, actor: Actor, *, current_password: str,
+                    new_password: str):
+    user = uow.users.get(actor.user_id)
+    if user is None or not passwords.verify(user.password_hash, current_password):
+        raise InvalidCredentials("the current password is wrong")
+    problems = Violations()
+    if (why := password_problem(new_password)) is not None:
+        problems.add("new_password", "password_length", why)
+    problems.raise_if_any()
+    user.password_hash = passwords.hash(new_password)
+    user.updated_at = rules.now()
+    return user

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from workflow.clock import Clock, local_date
+from workflow.ladder import GradeLadder
+from workflow.policy import Policy
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What every use case needs besides the database: the policy, its ladder and the clock."""
+    policy: Policy
+    ladder: GradeLadder
+    clock: Clock
+
+    @classmethod
+    def for_policy(cls, policy: Policy, clock: Clock) -> "Rules":
+        return cls(policy=policy, ladder=GradeLadder(policy.ladder), clock=clock)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def today(self) -> date:
+        return local_date(self.clock.now(), self.policy.tz)

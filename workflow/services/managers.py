@@ -1,0 +1,144 @@
+"""Manager records: registration, corrections, visibility and performance data."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from workflow import access
+from workflow.accounts import Actor
+from workflow.errors import Conflict, NotFound, Violations
+from workflow.periods import Period
+from workflow.services.context import Rules
+
+
+def _check_grade(problems: Violations, rules: Rules, grade: str) -> None:
+    ladder = rules.policy.ladder
+    if grade == ladder.exited.code:
+        problems.add("grade", "active_grade", f"a manager is registered on an active grade, not {grade!r}")
+    elif grade not in ladder.codes:
+        problems.add("grade", "known_grade", f"unknown grade {grade!r}; the ladder is {', '.join(ladder.codes)}")
+
+
+def _check_dates(problems: Violations, today: date, hire_date: date, grade_since: date) -> None:
+    if grade_since < hire_date:
+        problems.add("grade_since", "hire_date_before_grade_since",
+                     f"grade_since {grade_since} is before hire_date {hire_date}")
+    for field, value in (("hire_date", hire_date), ("grade_since", grade_since)):
+        if value > today:
+            problems.add(field, "not_in_future", f"{field} {value} is after today ({today})")
+
+
+def _check_supervisor(problems: Violations, uow, rules: Rules, employee_no: str, supervisor_no: str | None) -> None:
+    if supervisor_no is None:
+        return
+    if supervisor_no == employee_no:
+        problems.add("supervisor", "no_supervisor_cycle", "a manager cannot supervise themselves")
+        return
+    supervisor = uow.managers.get(supervisor_no)
+    if supervisor is None:
+        problems.add("supervisor", "known_supervisor", f"no manager has employee number {supervisor_no!r}")
+    elif supervisor.grade == rules.policy.ladder.exited.code:
+        problems.add("supervisor", "active_supervisor", f"{supervisor_no} has left the ladder")
+    elif employee_no in uow.managers.supervisor_chain(supervisor_no):
+        problems.add("supervisor", "no_supervisor_cycle",
+                     f"{supervisor_no} reports (directly or not) to {employee_no}: that would make a cycle")
+
+
+def register_manager(uow, rules: Rules, actor: Actor, *, employee_no: str, name: str, org_unit: str,
+                     grade: str, grade_since: date, hire_date: date, supervisor: str | None = None,
+                     education: str | None = None):
+    access.require(access.can_manage_people(actor), "only hr registers managers")
+    problems = Violations()
+    _check_grade(problems, rules, grade)
+    _check_dates(problems, rules.today(), hire_date, grade_since)
+    _check_supervisor(problems, uow, rules, employee_no, supervisor)
+    problems.raise_if_any()
+    if uow.managers.get(employee_no) is not None:
+        raise Conflict("manager_exists", f"a manager with employee number {employee_no} exists",
+                       field="employee_no")
+    now = rules.now()
+    return uow.managers.add(employee_no=employee_no, name=name, org_unit=org_unit, grade=grade,
+                            grade_since=grade_since, hire_date=hire_date, supervisor_no=supervisor,
+                            education=education, created_at=now, updated_at=now)
+
+
+_CORRECTABLE = ("name", "org_unit", "supervisor", "education")
+
+
+def correct_manager(uow, rules: Rules, actor: Actor, employee_no: str, **changes):
+    """Correct a record (a reorganisation, a typo). The grade is not here: only the ladder moves it."""
+    access.require(access.can_manage_people(actor), "only hr corrects manager records")
+    unknown = set(changes) - set(_CORRECTABLE)
+    if unknown:
+        raise ValueError(f"not correctable: {sorted(unknown)}")
+    manager = uow.managers.get(employee_no, for_update=True)
+    if manager is None:
+        raise NotFound(f"no manager {employee_no}")
+    problems = Violations()
+    if "supervisor" in changes:
+        _check_supervisor(problems, uow, rules, employee_no, changes["supervisor"])
+    problems.raise_if_any()
+    for field, value in changes.items():
+        setattr(manager, "supervisor_no" if field == "supervisor" else field, value)
+    manager.updated_at = rules.now()
+    return manager
+
+
+def visible_manager(uow, actor: Actor, employee_no: str):
+    """The manager, if the caller may see them; otherwise NotFound, so that nothing is confirmed."""
+    manager = uow.managers.get(employee_no)
+    if manager is None or not access.can_view_manager(actor, employee_no, uow.managers.supervisor_chain(employee_no)):
+        raise NotFound(f"no manager {employee_no}")
+    return manager
+
+
+def list_managers(uow, actor: Actor, *, page: int, per_page: int, org_unit: str | None = None,
+                  grade: str | None = None):
+    access.require(access.can_list_managers(actor), "only hr, committee members and admins list managers")
+    return uow.managers.page(page, per_page, org_unit=org_unit, grade=grade)
+
+
+def grade_history(uow, actor: Actor, employee_no: str, *, page: int, per_page: int):
+    visible_manager(uow, actor, employee_no)
+    return uow.grade_history.page(employee_no, page, per_page)
+
+
+def parse_period(text: str) -> Period:
+    try:
+        return Period.parse(text)
+    except ValueError as exc:
+        problems = Violations()
+        problems.add("period", "period_format", str(exc))
+        problems.raise_if_any()
+        raise  # unreachable: raise_if_any raised
+
+
+def record_performance(uow, rules: Rules, actor: Actor, employee_no: str, period_text: str, *,
+                       score: Decimal, months_worked: int, violation: bool = False):
+    """Enter or correct a manager's score for a period. Returns (record, created)."""
+    access.require(access.can_manage_people(actor), "only hr records performance")
+    period = parse_period(period_text)
+    if uow.managers.get(employee_no) is None:
+        raise NotFound(f"no manager {employee_no}")
+    problems = Violations()
+    scale, places = rules.policy.scoring.scale, rules.policy.scoring.decimal_places
+    if not scale.contains(score):
+        problems.add("score", "score_range", f"must be between {scale.min} and {scale.max}")
+    elif score != score.quantize(Decimal(1).scaleb(-places)):
+        problems.add("score", "score_precision", f"at most {places} decimal places")
+    if not 0 <= months_worked <= period.months:
+        problems.add("months_worked", "months_in_period",
+                     f"must be between 0 and {period.months} for {'a quarter' if period.is_quarter else 'a year'}")
+    problems.raise_if_any()
+    record = uow.performance.get(employee_no, str(period), for_update=True)
+    created = record is None
+    if created:
+        record = uow.performance.add(employee_no=employee_no, period=str(period))
+    record.score, record.months_worked, record.violation = score, months_worked, violation
+    record.recorded_at, record.recorded_by = rules.now(), actor.username
+    return record, created
+
+
+def performance_records(uow, actor: Actor, employee_no: str):
+    visible_manager(uow, actor, employee_no)
+    return uow.performance.for_manager(employee_no)
