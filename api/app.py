@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from flask import Flask, request, send_from_directory
@@ -39,7 +40,8 @@ def _swagger_ui_dir() -> str:
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(__name__.split(".")[0], instance_relative_config=False)
+    instance = os.environ.get("GRADEFLOW_INSTANCE_PATH")
+    app = Flask(__name__.split(".")[0], instance_path=str(Path(instance).resolve()) if instance else None)
     app.config.update(settings_from_env(instance_path=app.instance_path))
     app.config.update(config or {})
     app.config["GRADEFLOW_SECRET_FROM_ENV"] = bool(app.config.get("SECRET_KEY"))
