@@ -25,5 +25,5 @@ class Text(ma.fields.String):
         return super()._deserialize(value, attr, data, **kwargs).strip()
 
 
-EMPLOYEE_NO = ma.validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$",
+EMPLOYEE_NO = ma.validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}\Z",
                                  error="must be 1-32 letters, digits, '_' or '-'")

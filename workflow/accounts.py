@@ -9,7 +9,7 @@ ROLES = (EMPLOYEE, SUPERVISOR, COMMITTEE, HR, ADMIN)
 # Roles that act on one's own record or one's reports, and so need an employee number.
 ROLES_NEEDING_EMPLOYEE_NO = (EMPLOYEE, SUPERVISOR)
 
-USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{2,63}")
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 1024
 
@@ -36,7 +36,7 @@ def grantable_roles(actor: Actor) -> frozenset[str]:
 
 
 def username_problem(username: str) -> str | None:
-    if not USERNAME.match(username or ""):
+    if not USERNAME.fullmatch(username or ""):
         return "must be 3-64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit"
     return None
 

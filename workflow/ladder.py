@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from transitions import Machine, MachineError
+from transitions import Machine
 
 from workflow.errors import Conflict
 from workflow.policy import LadderPolicy
@@ -83,10 +83,7 @@ class GradeLadder:
             raise GradeChangeRefused(f"unknown grade event {event!r} (known: {', '.join(EVENTS)})")
         before = holder.grade
         allowed = self.destinations(before, event)
-        try:
-            moved = self.machine.events[event].trigger(holder, target=target)
-        except MachineError:
-            moved = False
+        moved = bool(allowed) and self.machine.events[event].trigger(holder, target=target)
         if not moved:
             why = (f"the ladder allows only {', '.join(allowed)}" if allowed
                    else f"the ladder has no {event} from {before!r}")

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-_PERIOD = re.compile(r"^(?P<year>\d{4})(?:Q(?P<quarter>[1-4]))?$")
+_PERIOD = re.compile(r"(?P<year>[0-9]{4})(?:Q(?P<quarter>[1-4]))?")
 
 
 @dataclass(frozen=True, order=True)
@@ -15,7 +15,7 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> "Period":
-        match = _PERIOD.match(text or "")
+        match = _PERIOD.fullmatch(text or "")
         if not match or not 1900 <= int(match["year"]) <= 2999:
             raise ValueError(f"{text!r} is not a period: use a year like 2026 or a quarter like 2026Q3")
         quarter = match["quarter"]

@@ -19,8 +19,8 @@ import yaml
 
 BUILTIN_POLICIES = ("default", "bank-six-level")
 TIE_BREAK_KEYS = ("interview_score", "time_in_grade", "employee_no")
-_CODE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
-_HHMM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+_CODE = re.compile(r"[a-z][a-z0-9_]{0,31}\Z")
+_HHMM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]\Z")
 
 
 class PolicyError(ValueError):
@@ -244,6 +244,8 @@ class _Node:
         if isinstance(self.value, bool) or not isinstance(self.value, (int, float)):
             raise self.fail("must be a number")
         value = Decimal(str(self.value))
+        if not value.is_finite():
+            raise self.fail("must be a finite number")
         if not lo <= value <= hi:
             raise self.fail(f"must be between {lo} and {hi}")
         return value
@@ -378,7 +380,7 @@ def _tie_break(node: _Node) -> tuple[str, ...]:
         if key.value in keys:
             raise key.fail(f"{key.value!r} is listed twice")
         keys.append(key.value)
-    if "employee_no" not in keys:
+    if keys[-1] != "employee_no":
         raise node.fail("must end with employee_no so that every tie is broken")
     return tuple(keys)
 

@@ -23,7 +23,10 @@ def _check_roles(problems: Violations, actor: Actor, roles: Iterable[str], emplo
     roles = set(roles)
     if not roles:
         problems.add("roles", "at_least_one_role", "a user needs at least one role")
-    beyond = sorted(roles - grantable_roles(actor))
+    unknown = sorted(roles - set(ROLES))
+    if unknown:
+        problems.add("roles", "known_role", f"unknown role {', '.join(unknown)} (roles: {', '.join(ROLES)})")
+    beyond = sorted((roles & set(ROLES)) - grantable_roles(actor))
     if beyond:
         problems.add("roles", "grantable_role", f"you may not grant {', '.join(beyond)}")
     needing = sorted(roles.intersection(ROLES_NEEDING_EMPLOYEE_NO))

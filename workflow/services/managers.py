@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from workflow import access
 from workflow.accounts import Actor
-from workflow.errors import Conflict, NotFound, Violations
+from workflow.errors import Conflict, FieldError, NotFound, RuleViolation, Violations
 from workflow.periods import Period
 from workflow.services.context import Rules
 
@@ -107,10 +107,7 @@ def parse_period(text: str) -> Period:
     try:
         return Period.parse(text)
     except ValueError as exc:
-        problems = Violations()
-        problems.add("period", "period_format", str(exc))
-        problems.raise_if_any()
-        raise  # unreachable: raise_if_any raised
+        raise RuleViolation([FieldError("period", "period_format", str(exc))]) from None
 
 
 def record_performance(uow, rules: Rules, actor: Actor, employee_no: str, period_text: str, *,

@@ -1,0 +1,313 @@
+"""The policy file: the default policy holds the numbers of the rule book (shared/domain.md),
+the shipped example loads, and a bad document is refused with the key path and the problem."""
+from __future__ import annotations
+
+import dataclasses
+import json
+from decimal import Decimal
+from importlib import resources
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+
+from workflow.policy import PolicyError, Quota, TargetRule, load_policy, parse_policy
+
+DEFAULT_TEXT = resources.files("workflow.policies").joinpath("default.yaml").read_text("utf-8")
+SOURCE = "test-policy.yaml"
+
+
+def default_document() -> dict:
+    return yaml.safe_load(DEFAULT_TEXT)
+
+
+def as_yaml(document) -> str:
+    return yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
+
+
+def with_changes(changes: dict[tuple, object]) -> dict:
+    """A copy of the default document with the value at each key path replaced."""
+    document = default_document()
+    for path, value in changes.items():
+        parent = document
+        for key in path[:-1]:
+            parent = parent[key]
+        parent[path[-1]] = value
+    return document
+
+
+def without(*path: str) -> dict:
+    document = default_document()
+    parent = document
+    for key in path[:-1]:
+        parent = parent[key]
+    del parent[path[-1]]
+    return document
+
+
+@pytest.fixture(scope="module")
+def policy():
+    return load_policy()
+
+
+# --- the default policy is the rule book --------------------------------------------------
+
+def test_default_policy_is_the_builtin_default(policy):
+    assert policy.name == "default"
+    assert load_policy("default") == policy
+
+
+def test_default_ladder_is_probation_junior_mid_senior_plus_exited(policy):
+    ladder = policy.ladder
+    assert ladder.codes == ("probation", "junior", "mid", "senior")
+    assert ladder.exited.code == "exited"
+    assert ladder.all_codes == ("probation", "junior", "mid", "senior", "exited")
+    assert [ladder.rank(code) for code in ladder.all_codes] == [0, 1, 2, 3, -1]
+    assert ladder.grade("senior").zh == "高级客户经理"
+
+
+def test_default_ladder_promotes_one_step_and_exceptionally_skips_one(policy):
+    assert policy.ladder.entry_grade == "probation"
+    assert policy.ladder.demotion_floor == "junior"
+    assert policy.ladder.promotion_steps == 1
+    assert policy.ladder.exceptional_steps == 2
+
+
+def test_default_eligibility_is_6_months_top_60_for_mid_and_12_months_top_40_for_senior(policy):
+    assert policy.eligibility.targets == (TargetRule("mid", 6, Decimal(60)), TargetRule("senior", 12, Decimal(40)))
+    assert policy.eligibility.for_target("junior") is None
+
+
+def test_default_exceptional_promotion_ignores_tenure_and_needs_hr(policy):
+    assert policy.eligibility.exceptional_ignores_tenure is True
+    assert policy.eligibility.exceptional_needs_hr_approval is True
+
+
+def test_default_score_weights_are_30_40_30(policy):
+    scoring = policy.scoring
+    assert (scoring.supervisor_weight, scoring.interview_weight, scoring.performance_weight) == (
+        Decimal("0.3"), Decimal("0.4"), Decimal("0.3"))
+
+
+def test_default_trim_drops_one_highest_and_one_lowest_from_five_scores(policy):
+    scoring = policy.scoring
+    assert (scoring.trim_min_scores, scoring.trim_drop_highest, scoring.trim_drop_lowest) == (5, 1, 1)
+
+
+def test_default_scale_is_0_to_100_with_pass_mark_60_and_two_decimals(policy):
+    scoring = policy.scoring
+    assert (scoring.scale.min, scoring.scale.max) == (Decimal(0), Decimal(100))
+    assert scoring.pass_mark == Decimal(60)
+    assert scoring.decimal_places == 2
+
+
+def test_default_quorum_is_3(policy):
+    assert policy.quorum == 3
+
+
+def test_default_senior_quota_is_30_percent(policy):
+    assert policy.quotas == (Quota("senior", Decimal("0.30")),)
+    assert policy.quota_for("senior").max_share == Decimal("0.3")
+    assert policy.quota_for("mid") is None
+
+
+def test_default_ties_are_broken_by_interview_score_time_in_grade_then_employee_no(policy):
+    assert policy.tie_break == ("interview_score", "time_in_grade", "employee_no")
+
+
+def test_default_appeal_window_is_3_working_days_and_scores_are_hidden(policy):
+    assert policy.appeal_window_working_days == 3
+    assert policy.show_scores is False
+
+
+def test_default_probation_lasts_3_months(policy):
+    assert policy.probation_months == 3
+
+
+def test_default_overdue_reminder_after_3_working_days(policy):
+    assert policy.overdue_after_working_days == 3
+
+
+def test_default_quarter_close_thresholds_are_mid_80_and_senior_85(policy):
+    close = policy.quarter_close
+    assert close.threshold("mid") == Decimal(80)
+    assert close.threshold("senior") == Decimal(85)
+    assert close.threshold("junior") is None
+
+
+def test_default_quarter_close_needs_2_consecutive_quarters_and_2_months_worked(policy):
+    close = policy.quarter_close
+    assert close.consecutive_quarters == 2
+    assert close.min_months_worked == 2
+    assert close.violation_demotes is True
+    assert close.exit_after_demotion_years == 2
+    assert (close.run_after_days, close.run_at) == (1, "02:00")
+
+
+def test_default_timezone_is_asia_shanghai(policy):
+    assert policy.timezone == "Asia/Shanghai"
+    assert policy.tz == ZoneInfo("Asia/Shanghai")
+
+
+@pytest.mark.parametrize("owner, attribute", [
+    (lambda p: p, "quorum"),
+    (lambda p: p.ladder, "entry_grade"),
+    (lambda p: p.ladder.grades[0], "code"),
+    (lambda p: p.eligibility.targets[0], "top_percent"),
+    (lambda p: p.scoring, "pass_mark"),
+    (lambda p: p.scoring.scale, "max"),
+    (lambda p: p.quotas[0], "max_share"),
+    (lambda p: p.quarter_close, "consecutive_quarters"),
+], ids=["policy", "ladder", "grade", "target", "scoring", "scale", "quota", "quarter_close"])
+def test_policy_objects_are_frozen(policy, owner, attribute):
+    obj = owner(policy)
+    before = getattr(obj, attribute)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(obj, attribute, 0)
+    assert getattr(obj, attribute) == before
+
+
+# --- the shipped example -------------------------------------------------------------------
+
+def test_bank_six_level_policy_loads_and_validates():
+    bank = load_policy("bank-six-level")
+    assert bank.name == "bank-six-level"
+    assert bank.ladder.codes == ("level6", "level5", "level4", "level3", "level2", "level1")
+    assert (bank.ladder.entry_grade, bank.ladder.demotion_floor) == ("level6", "level6")
+    assert (bank.ladder.promotion_steps, bank.ladder.exceptional_steps) == (2, 3)
+    assert [t.grade for t in bank.eligibility.targets] == ["level4", "level3", "level2", "level1"]
+    assert bank.scoring.pass_mark == Decimal(70)
+    assert bank.quorum == 5
+    assert bank.quotas == (Quota("level1", Decimal("0.10")), Quota("level2", Decimal("0.20")))
+    assert bank.quarter_close.consecutive_quarters == 1
+
+
+def test_bank_six_level_policy_loads_from_its_file_path():
+    path = resources.files("workflow.policies").joinpath("bank-six-level.yaml")
+    assert load_policy(str(path)) == load_policy("bank-six-level")
+
+
+# --- no number is hard-coded ---------------------------------------------------------------
+
+@pytest.mark.parametrize("changes, reported, expected", [
+    ({("eligibility", "targets", "mid", "min_months_in_grade"): 9},
+     lambda p: p.eligibility.for_target("mid").min_months_in_grade, 9),
+    ({("eligibility", "targets", "senior", "top_percent"): 25},
+     lambda p: p.eligibility.for_target("senior").top_percent, Decimal(25)),
+    ({("scoring", "weights"): {"supervisor": 0.2, "interview": 0.5, "performance": 0.3}},
+     lambda p: (p.scoring.supervisor_weight, p.scoring.interview_weight), (Decimal("0.2"), Decimal("0.5"))),
+    ({("scoring", "trim", "min_scores"): 7}, lambda p: p.scoring.trim_min_scores, 7),
+    ({("scoring", "pass_mark"): 65.5}, lambda p: p.scoring.pass_mark, Decimal("65.5")),
+    ({("committee", "quorum"): 4}, lambda p: p.quorum, 4),
+    ({("quotas",): [{"grade": "senior", "max_share": 0.25}]}, lambda p: p.quota_for("senior").max_share,
+     Decimal("0.25")),
+    ({("publication", "appeal_window_working_days"): 5}, lambda p: p.appeal_window_working_days, 5),
+    ({("probation", "months"): 6}, lambda p: p.probation_months, 6),
+    ({("quarter_close", "demotion_thresholds"): {"mid": 75, "senior": 90}},
+     lambda p: (p.quarter_close.threshold("mid"), p.quarter_close.threshold("senior")), (Decimal(75), Decimal(90))),
+    ({("quarter_close", "consecutive_quarters"): 3}, lambda p: p.quarter_close.consecutive_quarters, 3),
+    ({("quarter_close", "min_months_worked"): 1}, lambda p: p.quarter_close.min_months_worked, 1),
+    ({("timezone",): "Europe/Berlin"}, lambda p: p.tz, ZoneInfo("Europe/Berlin")),
+], ids=["tenure", "top_percent", "weights", "trim", "pass_mark", "quorum", "quota", "appeal_window",
+        "probation", "thresholds", "consecutive_quarters", "months_worked", "timezone"])
+def test_every_number_comes_from_the_policy_file(changes, reported, expected):
+    policy = parse_policy(as_yaml(with_changes(changes)), source=SOURCE)
+    assert reported(policy) == expected
+
+
+# --- a bad policy is refused, naming the key path -------------------------------------------
+
+@pytest.mark.parametrize("document, key, problem", [
+    (with_changes({("colour",): "red"}), "colour", "unknown key"),
+    (with_changes({("scoring", "bonus"): 5}), "scoring.bonus", "unknown key"),
+    (without("committee"), "committee", "is required"),
+    (without("scoring", "pass_mark"), "scoring.pass_mark", "is required"),
+    (with_changes({("scoring", "weights", "performance"): 0.4}), "scoring.weights",
+     "must add up to 1 (they add up to 1.1)"),
+    (with_changes({("scoring", "weights", "supervisor"): "0.3"}), "scoring.weights.supervisor", "must be a number"),
+    (with_changes({("quotas",): [{"grade": "principal", "max_share": 0.1}]}), "quotas[0].grade",
+     "'principal' is not a grade of the ladder"),
+    (with_changes({("quotas",): [{"grade": "senior", "max_share": 0.3}, {"grade": "senior", "max_share": 0.2}]}),
+     "quotas[1].grade", "a quota for 'senior' is already set"),
+    (with_changes({("ladder", "grades", 2, "code"): "junior"}), "ladder.grades[2].code",
+     "duplicate grade code 'junior'"),
+    (with_changes({("ladder", "exited", "code"): "senior"}), "ladder.exited.code", "duplicate grade code 'senior'"),
+    (with_changes({("ladder", "grades"): [{"code": "only", "zh": "唯一", "en": "Only"}]}), "ladder.grades",
+     "must have at least 2 entries"),
+    (with_changes({("timezone",): "Mars/Olympus_Mons"}), "timezone", "unknown time zone 'Mars/Olympus_Mons'"),
+    (with_changes({("scoring", "pass_mark"): 101}), "scoring.pass_mark", "must be between 0 and 100"),
+    (with_changes({("scoring", "pass_mark"): -1}), "scoring.pass_mark", "must be between 0 and 100"),
+    (with_changes({("scoring", "pass_mark"): float("nan")}), "scoring.pass_mark", "number"),
+    (with_changes({("ranking", "tie_break"): ["interview_score", "time_in_grade"]}), "ranking.tie_break",
+     "must end with employee_no"),
+    (with_changes({("ranking", "tie_break"): ["employee_no", "interview_score"]}), "ranking.tie_break",
+     "must end with employee_no"),
+    (with_changes({("ranking", "tie_break"): ["seniority", "employee_no"]}), "ranking.tie_break[0]",
+     "unknown tie-break 'seniority'"),
+    (with_changes({("ladder", "entry_grade"): "junior"}), "ladder.entry_grade", "must be the lowest grade"),
+    (with_changes({("ladder", "exceptional_steps"): 4}), "ladder.exceptional_steps", "must be between 1 and 3"),
+    (with_changes({("eligibility", "targets", "junior"): {"min_months_in_grade": 3, "top_percent": 100}}),
+     "eligibility.targets.junior", "'junior' is reached by probation confirmation, not by application"),
+    (with_changes({("committee", "quorum"): 0}), "committee.quorum", "must be between 1 and 100"),
+    (with_changes({("committee", "quorum"): True}), "committee.quorum", "must be a whole number"),
+    (with_changes({("quarter_close", "demotion_thresholds", "principal"): 90}),
+     "quarter_close.demotion_thresholds.principal", "unknown key"),
+    (with_changes({("quarter_close", "run_after_quarter_end", "at"): "25:00"}),
+     "quarter_close.run_after_quarter_end.at", "must be a local time HH:MM"),
+], ids=["unknown_top_key", "unknown_nested_key", "missing_section", "missing_key", "weights_sum",
+        "weight_not_number", "quota_unknown_grade", "quota_twice", "duplicate_grade", "exited_duplicates_grade",
+        "one_grade_ladder", "bad_timezone", "pass_mark_above_scale", "pass_mark_below_scale", "pass_mark_nan",
+        "tie_break_without_employee_no", "tie_break_employee_no_not_last", "tie_break_unknown",
+        "entry_grade_not_lowest", "exceptional_steps_beyond_top", "target_is_confirmation_grade",
+        "quorum_zero", "quorum_boolean", "threshold_unknown_grade", "run_at_not_a_time"])
+def test_policy_error_names_the_key_path(document, key, problem):
+    with pytest.raises(PolicyError) as refused:
+        parse_policy(as_yaml(document), source=SOURCE)
+    assert refused.value.key == key
+    assert problem in refused.value.problem
+    assert str(refused.value) == f"{SOURCE}: {key}: {refused.value.problem}"
+
+
+@pytest.mark.parametrize("text, key, problem", [
+    ("ladder: [unclosed\n", "(file)", "not valid YAML"),
+    ("- a list\n- not a mapping\n", "(top level)", "must be a mapping"),
+    ("", "(top level)", "must be a mapping"),
+], ids=["malformed_yaml", "list_document", "empty_document"])
+def test_policy_error_for_a_document_that_is_not_a_policy(text, key, problem):
+    with pytest.raises(PolicyError) as refused:
+        parse_policy(text, source=SOURCE)
+    assert (refused.value.key, refused.value.source) == (key, SOURCE)
+    assert problem in refused.value.problem
+
+
+def test_json_policy_file_loads(tmp_path):
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps(with_changes({("name",): "from-json", ("committee", "quorum"): 7})), "utf-8")
+    policy = load_policy(path)
+    assert (policy.name, policy.quorum) == ("from-json", 7)
+
+
+def test_json_policy_file_is_checked_like_yaml(tmp_path):
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps(with_changes({("scoring", "pass_mark"): 101})), "utf-8")
+    with pytest.raises(PolicyError) as refused:
+        load_policy(path)
+    assert (refused.value.key, refused.value.source) == ("scoring.pass_mark", str(path))
+
+
+def test_json_policy_file_must_be_json(tmp_path):
+    path = tmp_path / "policy.json"
+    path.write_text(DEFAULT_TEXT, "utf-8")
+    with pytest.raises(PolicyError) as refused:
+        load_policy(path)
+    assert (refused.value.key, refused.value.source) == ("(file)", str(path))
+    assert "not valid JSON" in refused.value.problem
+
+
+@pytest.mark.parametrize("name", ["missing.yaml", "."], ids=["missing_file", "directory"])
+def test_unreadable_policy_path_is_a_policy_error(tmp_path, name):
+    path = tmp_path / name
+    with pytest.raises(PolicyError) as refused:
+        load_policy(path)
+    assert (refused.value.key, refused.value.source) == ("(file)", str(path))
+    assert refused.value.problem.startswith("cannot read")
