@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from api.context import current_actor, extension, rules, uow
 from api.fields import EMPLOYEE_NO, LocalDateTime
 from api.pagination import TOTAL_HEADER, PageArgs, paged
-from api.problems import ProblemSchema
+from api.problems import documented_problem
 from workflow.accounts import ROLES
 from workflow.services import accounts
 
@@ -68,7 +68,7 @@ class Token(MethodView):
     @blp.doc(security=[])
     @blp.arguments(TokenRequest)
     @blp.response(200, TokenResponse)
-    @blp.alt_response(401, schema=ProblemSchema, description="invalid_credentials")
+    @documented_problem(blp, 401, "invalid_credentials")
     def post(self, body):
         """Sign in: exchange a username and password for a bearer token"""
         with uow() as u:
@@ -91,7 +91,7 @@ class Me(MethodView):
 class MyPassword(MethodView):
     @blp.arguments(PasswordChangeSchema)
     @blp.response(204)
-    @blp.alt_response(401, schema=ProblemSchema, description="the current password is wrong")
+    @documented_problem(blp, 401, "the current password is wrong")
     def put(self, body):
         """Change my password"""
         actor = current_actor()
@@ -109,7 +109,7 @@ class Users(MethodView):
 
     @blp.arguments(NewUserSchema)
     @blp.response(201, UserSchema)
-    @blp.alt_response(409, schema=ProblemSchema, description="username_taken, employee_no_taken")
+    @documented_problem(blp, 409, "username_taken, employee_no_taken")
     def post(self, body):
         """Create a user (hr grants employee, supervisor, committee; admin any role)"""
         actor = current_actor()

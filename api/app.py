@@ -1,18 +1,21 @@
 """The application factory."""
 from __future__ import annotations
 
+import http
 import logging
 import os
 from pathlib import Path
 
+import swagger_ui_bundle
 from flask import Flask, request, send_from_directory
 from flask_migrate import Migrate
 from flask_smorest import Api
+from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import UnsupportedMediaType
 
 from api import accounts, clock, managers
 from api.config import ConfigError, development_secret, settings_from_env
-from api.problems import ProblemSchema, register_error_handlers
+from api.problems import PROBLEM_JSON, ProblemSchema, register_error_handlers
 from api.tokens import TokenService
 from models import db
 from models.clock_state import DatabaseManualClock
@@ -33,10 +36,18 @@ class GradeflowApi(Api):
     def _register_error_handlers(self):
         register_error_handlers(self._app)
 
-
-def _swagger_ui_dir() -> str:
-    import swagger_ui_bundle
-    return swagger_ui_bundle.swagger_ui_path
+    def _register_responses(self):
+        """As flask-smorest's, but error responses are documented as application/problem+json."""
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+            content_type = PROBLEM_JSON if status >= 400 else self.DEFAULT_RESPONSE_CONTENT_TYPE
+            prepare_response(response, self.spec, content_type)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Default error response", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_JSON)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -71,7 +82,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     manual_clock = None
     if app.config["GRADEFLOW_CLOCK"] == "manual":
-        manual_clock = DatabaseManualClock(lambda: db.session, start=app.config["GRADEFLOW_CLOCK_START"])
+        manual_clock = DatabaseManualClock(lambda: db.session, policy.tz,
+                                           start=app.config["GRADEFLOW_CLOCK_START"])
     wall_clock = SystemClock()
     app.extensions["gradeflow"] = {
         "rules": Rules.for_policy(policy, manual_clock or wall_clock),
@@ -94,7 +106,7 @@ def _add_docs_assets(app: Flask) -> None:
     """Swagger UI's files come from the swagger-ui-bundle package: the docs work offline."""
     @app.get(f"{API_PREFIX}/docs/assets/<path:filename>")
     def docs_assets(filename):
-        return send_from_directory(_swagger_ui_dir(), filename)
+        return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)
 
 
 def _refuse_non_json_bodies(app: Flask) -> None:

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from api.context import current_actor, rules, uow
 from api.fields import EMPLOYEE_NO, LocalDateTime, Text
 from api.pagination import TOTAL_HEADER, PageArgs, paged
-from api.problems import ProblemSchema
+from api.problems import documented_problem
 from workflow.services import managers
 
 blp = Blueprint("managers", __name__, url_prefix="/api/v1/managers",
@@ -96,7 +96,7 @@ class Managers(MethodView):
 
     @blp.arguments(NewManagerSchema)
     @blp.response(201, ManagerSchema)
-    @blp.alt_response(409, schema=ProblemSchema, description="manager_exists")
+    @documented_problem(blp, 409, "manager_exists")
     def post(self, body):
         """Register a manager (hr)"""
         actor = current_actor()
@@ -108,7 +108,7 @@ class Managers(MethodView):
 @blp.route("/<employee_no>")
 class ManagerByNo(MethodView):
     @blp.response(200, ManagerSchema)
-    @blp.alt_response(404, schema=ProblemSchema, description="unknown, or not visible to the caller")
+    @documented_problem(blp, 404, "unknown, or not visible to the caller")
     def get(self, employee_no):
         """One manager: the manager, their supervisors, hr, committee, admin"""
         return managers.visible_manager(uow(), current_actor(), employee_no)

@@ -6,7 +6,9 @@ import logging
 import re
 
 import marshmallow as ma
-from flask import Response, json, request
+from datetime import date, datetime
+
+from flask import Response, current_app, json, request
 from werkzeug.exceptions import HTTPException
 
 from workflow.errors import Conflict, DomainError, Forbidden, NotFound, RuleViolation, Unauthenticated
@@ -30,6 +32,11 @@ class ProblemSchema(ma.Schema):
     detail = ma.fields.String()
     code = ma.fields.String(metadata={"description": "machine-readable error code"})
     errors = ma.fields.List(ma.fields.Dict(), metadata={"description": "each field that broke a rule"})
+
+
+def documented_problem(blp, status: int, description: str):
+    """Decorator documenting an error response of a view as problem details."""
+    return blp.alt_response(status, schema=ProblemSchema, content_type=PROBLEM_JSON, description=description)
 
 
 def problem(status: int, detail: str, *, code: str | None = None, errors: list[dict] | None = None,
@@ -107,6 +114,12 @@ def handle_http_exception(error: HTTPException) -> Response:
     return problem(status, detail, headers=headers)
 
 
+def _jsonable(value):
+    if isinstance(value, datetime):
+        return value.astimezone(current_app.extensions["gradeflow"]["rules"].policy.tz).isoformat()
+    return value.isoformat() if isinstance(value, date) else value
+
+
 def handle_domain_error(error: DomainError) -> Response:
     if isinstance(error, RuleViolation):
         errors = [{"field": e.field, "rule": e.rule, "message": e.message} for e in error.errors]
@@ -121,7 +134,7 @@ def handle_domain_error(error: DomainError) -> Response:
         headers["WWW-Authenticate"] = 'Bearer realm="gradeflow"'
     elif isinstance(error, Conflict):
         status = 409
-    extra = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in error.extra.items()}
+    extra = {k: _jsonable(v) for k, v in error.extra.items()}
     return problem(status, error.detail, code=error.code, headers=headers, **extra)
 
 

@@ -38,7 +38,7 @@ class TokenService:
             raise InvalidToken(f"the token is not valid: {exc}") from None
         if claims["exp"] <= self._clock.now().timestamp():
             raise InvalidToken("the token has expired; sign in again")
-        try:
-            return int(claims["sub"])
-        except (TypeError, ValueError):
-            raise InvalidToken("the token is not valid: bad subject") from None
+        subject = str(claims["sub"])
+        if not (subject.isascii() and subject.isdigit()) or not 0 < int(subject) < 2**31:
+            raise InvalidToken("the token is not valid: bad subject")
+        return int(subject)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import CheckConstraint, Integer
 from sqlalchemy.orm import Mapped, mapped_column
@@ -26,8 +27,9 @@ class DatabaseManualClock:
     may then set any instant.
     """
 
-    def __init__(self, session_factory, start: datetime | None = None, fallback: Clock | None = None):
-        self._session = session_factory
+    def __init__(self, session_factory, tz: ZoneInfo, start: datetime | None = None,
+                 fallback: Clock | None = None):
+        self._session, self._tz = session_factory, tz
         self._start = as_utc(start) if start else None
         self._fallback = fallback or SystemClock()
 
@@ -50,8 +52,8 @@ class DatabaseManualClock:
         current = row.now if row else self._start
         if current is not None and instant < current:
             raise Conflict("clock_backwards",
-                           f"the manual clock only moves forward: it is {current.isoformat()}, "
-                           f"{instant.isoformat()} is earlier", now=current)
+                           f"the manual clock only moves forward: it is {current.astimezone(self._tz).isoformat()}, "
+                           f"{instant.astimezone(self._tz).isoformat()} is earlier", now=current)
         if row is None:
             session.add(ManualClockState(id=1, now=instant))
         else:
