@@ -26,4 +26,4 @@ class Text(ma.fields.String):
 
 
 EMPLOYEE_NO = ma.validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}\Z",
-                                 error="must be 1-32 letters, digits, '_' or '-'")
+                                 error="String does not match expected pattern: 1-32 letters, digits, '_' or '-'")

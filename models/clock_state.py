@@ -34,7 +34,10 @@ class DatabaseManualClock:
         self._fallback = fallback or SystemClock()
 
     def _stored(self) -> datetime | None:
-        row = self._session().get(ManualClockState, 1)
+        session = self._session()
+        # Reading the time must not flush the caller's half-built changes.
+        with session.no_autoflush:
+            row = session.get(ManualClockState, 1)
         return row.now if row else None
 
     @property

@@ -10,9 +10,10 @@ from workflow.services.context import Rules
 def change_grade(uow, rules: Rules, manager, event: str, *, effective_on: date, case_id: int,
                  target: str | None = None) -> GradeMove:
     """Move `manager` on the ladder and write the dated history row in the same transaction."""
+    now = rules.now()
     move = rules.ladder.fire(manager, event, target=target)
     manager.grade_since = effective_on
-    manager.updated_at = rules.now()
+    manager.updated_at = now
     uow.grade_history.add(employee_no=manager.employee_no, from_grade=move.from_grade, to_grade=move.to_grade,
-                          event=event, effective_on=effective_on, case_id=case_id, recorded_at=rules.now())
+                          event=event, effective_on=effective_on, case_id=case_id, recorded_at=now)
     return move

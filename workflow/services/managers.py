@@ -127,12 +127,13 @@ def record_performance(uow, rules: Rules, actor: Actor, employee_no: str, period
         problems.add("months_worked", "months_in_period",
                      f"must be between 0 and {period.months} for {'a quarter' if period.is_quarter else 'a year'}")
     problems.raise_if_any()
+    now = rules.now()
     record = uow.performance.get(employee_no, str(period), for_update=True)
     created = record is None
     if created:
         record = uow.performance.add(employee_no=employee_no, period=str(period))
     record.score, record.months_worked, record.violation = score, months_worked, violation
-    record.recorded_at, record.recorded_by = rules.now(), actor.username
+    record.recorded_at, record.recorded_by = now, actor.username
     return record, created
 
 

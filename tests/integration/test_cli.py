@@ -1,0 +1,407 @@
+"""The real `gradeflow` command, run as a subprocess against a fresh database in tmp_path.
+
+Every run gets its own HOME, its own instance folder (GRADEFLOW_INSTANCE_PATH) and its own SQLite
+file, so that nothing is written into the working copy's instance/ folder.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from importlib import resources
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.script import ScriptDirectory
+
+from api import create_app
+from api.app import MIGRATIONS
+from models import db
+from tests.conftest import _pg_server_url, config_for
+
+GRADEFLOW = Path(sys.executable).with_name("gradeflow")
+GOOD_PASSWORD = "a long enough passphrase"
+TIMEOUT = 60
+
+
+# --- running the command ------------------------------------------------------------------
+
+def _sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'gradeflow.db'}"
+
+
+def _env(tmp_path: Path, **overrides: str | None) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GRADEFLOW_", "FLASK_"))}
+    env.update(HOME=str(tmp_path / "home"), GRADEFLOW_INSTANCE_PATH=str(tmp_path / "instance"),
+               GRADEFLOW_DATABASE_URL=_sqlite_url(tmp_path), GRADEFLOW_ENV="development",
+               GRADEFLOW_HASH_TIME_COST="1", GRADEFLOW_HASH_MEMORY_KIB="64", PYTHONIOENCODING="utf-8")
+    for key, value in overrides.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def gradeflow(tmp_path: Path, *args: str, stdin: str | None = None, **env: str | None) -> subprocess.CompletedProcess:
+    (tmp_path / "home").mkdir(exist_ok=True)
+    try:
+        return subprocess.run([str(GRADEFLOW), *args], input=stdin, capture_output=True, text=True, encoding="utf-8",
+                              env=_env(tmp_path, **env), cwd=tmp_path, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"`gradeflow {' '.join(args)}` was still running after {TIMEOUT}s "
+                    f"(did it start a server?): {exc.stdout!r} {exc.stderr!r}")
+
+
+def _ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
+    assert result.returncode == 0, (result.returncode, result.stdout, result.stderr)
+    return result
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _tables(url: str) -> set[str]:
+    engine = sa.create_engine(url)
+    try:
+        return set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def _snapshot(url: str) -> dict[str, list[tuple]]:
+    """Every row of every table, in a stable order."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {t.name: sorted(tuple(map(str, row)) for row in conn.execute(sa.select(t)))
+                    for t in db.metadata.sorted_tables}
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def migrated_sqlite(tmp_path) -> str:
+    _ok(gradeflow(tmp_path, "db", "upgrade"))
+    return _sqlite_url(tmp_path)
+
+
+@pytest.fixture
+def client_for():
+    """The app's test client on a database the command wrote (test config, not the command's env)."""
+    apps = []
+
+    def build(url: str):
+        app = create_app(config_for(url))
+        apps.append(app)
+        return app.test_client()
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def _sign_in(client, username: str, password: str):
+    return client.post("/api/v1/auth/token", json={"username": username, "password": password})
+
+
+def _me(client, username: str, password: str) -> dict:
+    response = _sign_in(client, username, password)
+    assert response.status_code == 200, (username, response.get_json())
+    token = response.get_json()["access_token"]
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200
+    return {"token": token, **me.get_json()}
+
+
+# --- a fresh PostgreSQL database (as conftest does it: skipped without a server, unless required) ----
+
+@pytest.fixture
+def fresh_pg_url():
+    server = _pg_server_url()
+    name = f"gradeflow_test_{os.environ.get('GRADEFLOW_TEST_RUN_ID', os.getpid())}_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        admin.dispose()
+        if os.environ.get("GRADEFLOW_TEST_REQUIRE_PG") == "1":
+            pytest.fail(f"PostgreSQL is required but unreachable at {server.render_as_string()}: {exc}")
+        pytest.skip(f"PostgreSQL unreachable at {server.render_as_string()}")
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return _sqlite_url(tmp_path)
+    return request.getfixturevalue("fresh_pg_url")
+
+
+# --- db upgrade -----------------------------------------------------------------------------
+
+def test_db_upgrade_creates_the_schema_on_a_fresh_database(tmp_path, fresh_database_url):
+    assert _tables(fresh_database_url) == set()
+    result = _ok(gradeflow(tmp_path, "db", "upgrade", GRADEFLOW_DATABASE_URL=fresh_database_url))
+    assert _tables(fresh_database_url) == set(db.metadata.tables) | {"alembic_version"}
+    head = ScriptDirectory(MIGRATIONS).get_current_head()
+    engine = sa.create_engine(fresh_database_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all() == [head]
+    finally:
+        engine.dispose()
+    assert head in result.stderr + result.stdout
+    # a second upgrade is a no-op
+    _ok(gradeflow(tmp_path, "db", "upgrade", GRADEFLOW_DATABASE_URL=fresh_database_url))
+    assert _tables(fresh_database_url) == set(db.metadata.tables) | {"alembic_version"}
+
+
+def test_the_command_keeps_its_files_in_the_chosen_instance_folder(tmp_path):
+    """Without GRADEFLOW_DATABASE_URL the SQLite file, and in development mode the generated secret,
+    live under GRADEFLOW_INSTANCE_PATH, not in the working copy."""
+    _ok(gradeflow(tmp_path, "db", "upgrade", GRADEFLOW_DATABASE_URL=None))
+    assert _tables(f"sqlite:///{tmp_path / 'instance' / 'gradeflow.db'}") == set(db.metadata.tables) | {"alembic_version"}
+    secret = tmp_path / "instance" / "dev-secret-key"
+    assert secret.is_file() and len(secret.read_text().strip()) >= 32
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+
+
+# --- users create ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("stdin, password, wrong", [
+    (f"{GOOD_PASSWORD}\n", GOOD_PASSWORD, f"{GOOD_PASSWORD}\n"),
+    (f"{GOOD_PASSWORD}\r\n", GOOD_PASSWORD, f"{GOOD_PASSWORD}\r"),
+    ("  spaced out passphrase  \n", "  spaced out passphrase  ", "spaced out passphrase"),
+    (GOOD_PASSWORD, GOOD_PASSWORD, GOOD_PASSWORD[:-1]),
+    ("密码也可以是中文的十个字符\n", "密码也可以是中文的十个字符", "密码也可以是中文的十个"),
+], ids=["newline", "crlf", "inner_and_trailing_spaces_kept", "no_newline", "non_ascii"])
+def test_users_create_reads_the_password_from_stdin(tmp_path, migrated_sqlite, client_for, stdin, password, wrong):
+    result = _ok(gradeflow(tmp_path, "users", "create", "hr.wang", "--role", "hr", "--password-stdin", stdin=stdin))
+    assert "hr.wang" in result.stdout and "hr" in result.stdout
+    client = client_for(migrated_sqlite)
+    me = _me(client, "hr.wang", password)
+    assert (me["username"], me["roles"], me["employee_no"]) == ("hr.wang", ["hr"], None)
+    refused = _sign_in(client, "hr.wang", wrong)
+    assert refused.status_code == 401 and refused.get_json()["code"] == "invalid_credentials"
+
+
+def test_users_create_grants_several_roles(tmp_path, migrated_sqlite, client_for):
+    _ok(gradeflow(tmp_path, "users", "create", "ops1", "--role", "hr", "--role", "admin", "--password-stdin",
+                  stdin=f"{GOOD_PASSWORD}\n"))
+    assert _me(client_for(migrated_sqlite), "ops1", GOOD_PASSWORD)["roles"] == ["admin", "hr"]
+
+
+@pytest.mark.parametrize("args, stdin, field, rule", [
+    (["ops1", "--role", "boss"], f"{GOOD_PASSWORD}\n", "roles", "known_role"),
+    (["ops1", "--role", "hr", "--role", "boss"], f"{GOOD_PASSWORD}\n", "roles", "known_role"),
+    (["ops1", "--role", "hr"], "short\n", "password", "password_length"),
+    (["ops1", "--role", "hr"], "", "password", "password_length"),
+    (["ops1", "--role", "hr"], "123456789\n", "password", "password_length"),
+    (["x!", "--role", "hr"], f"{GOOD_PASSWORD}\n", "username", "username_format"),
+    (["ops1", "--role", "employee"], f"{GOOD_PASSWORD}\n", "employee_no", "employee_no_for_role"),
+    (["ops1", "--role", "hr", "--employee-no", "M404"], f"{GOOD_PASSWORD}\n", "employee_no", "known_manager"),
+], ids=["unknown_role", "one_unknown_role", "short_password", "empty_password", "nine_characters",
+        "bad_username", "employee_without_number", "unknown_employee_no"])
+def test_users_create_refuses_bad_input_naming_the_field(tmp_path, migrated_sqlite, args, stdin, field, rule):
+    result = gradeflow(tmp_path, "users", "create", *args, "--password-stdin", stdin=stdin)
+    assert result.returncode != 0, result.stdout
+    assert f"{field}:" in result.stderr and f"[{rule}]" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert all(rows == [] for rows in _snapshot(migrated_sqlite).values())
+
+
+def test_users_create_refuses_a_taken_username(tmp_path, migrated_sqlite):
+    _ok(gradeflow(tmp_path, "users", "create", "ops1", "--role", "hr", "--password-stdin", stdin=f"{GOOD_PASSWORD}\n"))
+    before = _snapshot(migrated_sqlite)
+    result = gradeflow(tmp_path, "users", "create", "ops1", "--role", "admin", "--password-stdin",
+                       stdin="another long passphrase\n")
+    assert result.returncode != 0
+    assert "username_taken" in result.stderr and "ops1" in result.stderr
+    assert _snapshot(migrated_sqlite) == before
+
+
+# --- demo -----------------------------------------------------------------------------------
+
+def _printed_logins(stdout: str) -> dict[str, tuple[str, str, list[str]]]:
+    """username -> (password, employee_no, roles), from the table the demo prints."""
+    lines = stdout.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.split()[:2] == ["username", "password"])
+    logins = {}
+    for line in lines[header + 1:]:
+        if not line.startswith("  "):
+            break
+        username, password, employee_no, roles = line.split()
+        logins[username] = (password, employee_no, roles.split(","))
+    return logins
+
+
+def test_demo_loads_an_organisation_and_prints_every_login(tmp_path, migrated_sqlite, client_for):
+    result = _ok(gradeflow(tmp_path, "demo"))
+    logins = _printed_logins(result.stdout)
+    engine = sa.create_engine(migrated_sqlite)
+    try:
+        with engine.connect() as conn:
+            usernames = set(conn.execute(sa.text("SELECT username FROM users")).scalars())
+            managers = conn.execute(sa.text("SELECT count(*) FROM managers")).scalar()
+    finally:
+        engine.dispose()
+    assert set(logins) == usernames
+    assert managers >= 2
+    assert {role for _, _, roles in logins.values() for role in roles} == {"employee", "supervisor", "committee",
+                                                                            "hr", "admin"}
+    client = client_for(migrated_sqlite)
+    for username, (password, employee_no, roles) in logins.items():
+        me = _me(client, username, password)
+        assert me["roles"] == sorted(roles), username
+        assert me["employee_no"] == (None if employee_no == "-" else employee_no), username
+    hr = next(u for u, (_, _, roles) in logins.items() if "hr" in roles)
+    listed = client.get("/api/v1/managers?per_page=500",
+                        headers={"Authorization": f"Bearer {_me(client, hr, logins[hr][0])['token']}"})
+    assert listed.status_code == 200 and listed.headers["X-Total-Count"] == str(managers)
+    saved = tmp_path / "instance" / "demo-logins.txt"
+    assert str(saved) in result.stdout
+    assert saved.is_file() and stat.S_IMODE(saved.stat().st_mode) == 0o600
+    assert {line.split("\t")[0]: line.split("\t")[1] for line in saved.read_text().splitlines()} == {
+        u: p for u, (p, _, _) in logins.items()}
+
+
+def test_demo_if_empty_changes_nothing_the_second_time(tmp_path, migrated_sqlite):
+    first = _ok(gradeflow(tmp_path, "demo"))
+    before = _snapshot(migrated_sqlite)
+    assert before["managers"] and before["users"]
+    second = _ok(gradeflow(tmp_path, "demo", "--if-empty"))
+    assert _snapshot(migrated_sqlite) == before
+    assert _printed_logins(second.stdout) == _printed_logins(first.stdout)
+
+
+def test_demo_if_empty_loads_an_empty_database(tmp_path, migrated_sqlite):
+    result = _ok(gradeflow(tmp_path, "demo", "--if-empty"))
+    assert _printed_logins(result.stdout)
+    assert _snapshot(migrated_sqlite)["managers"]
+
+
+def test_demo_refuses_a_database_that_holds_managers(tmp_path, migrated_sqlite):
+    _ok(gradeflow(tmp_path, "demo"))
+    before = _snapshot(migrated_sqlite)
+    again = gradeflow(tmp_path, "demo")
+    assert again.returncode != 0
+    assert "already holds managers" in again.stderr
+    assert _snapshot(migrated_sqlite) == before
+
+
+# --- serve: refuses to start ------------------------------------------------------------------
+
+@pytest.mark.parametrize("secret", [None, ""], ids=["unset", "empty"])
+def test_serve_in_production_needs_a_secret_key(tmp_path, secret):
+    result = gradeflow(tmp_path, "serve", "--port", str(_free_port()),
+                       GRADEFLOW_ENV="production", GRADEFLOW_SECRET_KEY=secret)
+    assert result.returncode != 0
+    assert "GRADEFLOW_SECRET_KEY" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Listening at" not in result.stdout + result.stderr
+
+
+def test_serve_in_production_starts_with_a_secret_key(tmp_path):
+    """Control for the refusal above: the same command with a secret serves (and is then stopped)."""
+    port = _free_port()
+    (tmp_path / "home").mkdir(exist_ok=True)
+    env = _env(tmp_path, GRADEFLOW_ENV="production", GRADEFLOW_SECRET_KEY="k" * 48)
+    server = subprocess.Popen([str(GRADEFLOW), "serve", "--port", str(port), "--threads", "1"], env=env,
+                              cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    try:
+        deadline, answer = time.monotonic() + TIMEOUT, None
+        while answer is None and time.monotonic() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=2) as r:
+                    answer = (r.status, r.headers.get_content_type())
+            except OSError:
+                time.sleep(0.2)
+        assert answer == (200, "application/json"), server.poll()
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+# --- a bad policy file stops start-up ---------------------------------------------------------
+
+DEFAULT_POLICY = resources.files("workflow.policies").joinpath("default.yaml").read_text("utf-8")
+WEIGHTS = "weights: {supervisor: 0.3, interview: 0.4, performance: 0.3}"
+
+
+def _write_policy(tmp_path: Path, old: str, new: str) -> Path:
+    assert old in DEFAULT_POLICY
+    path = tmp_path / "policy.yaml"
+    path.write_text(DEFAULT_POLICY.replace(old, new), "utf-8")
+    return path
+
+
+@pytest.mark.parametrize("command", [
+    ["db", "upgrade"],
+    ["serve", "--port", "{port}"],
+    ["demo"],
+    ["users", "create", "ops1", "--role", "hr", "--password-stdin"],
+], ids=["db_upgrade", "serve", "demo", "users_create"])
+def test_a_policy_whose_weights_do_not_add_up_stops_start_up(tmp_path, command):
+    policy = _write_policy(tmp_path, WEIGHTS, "weights: {supervisor: 0.3, interview: 0.4, performance: 0.4}")
+    args = [a.format(port=_free_port()) for a in command]
+    result = gradeflow(tmp_path, *args, stdin=f"{GOOD_PASSWORD}\n", GRADEFLOW_POLICY=str(policy))
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "scoring.weights" in result.stderr and "add up to 1" in result.stderr, result.stderr
+    assert str(policy) in result.stderr
+    assert "Traceback" not in result.stderr
+    assert _tables(_sqlite_url(tmp_path)) == set()
+
+
+@pytest.mark.parametrize("old, new, key", [
+    ("pass_mark: 60", "pass_mark: 160", "scoring.pass_mark"),
+    ("timezone: Asia/Shanghai", "timezone: Mars/Olympus_Mons", "timezone"),
+    ("quorum: 3", "quorum: 0", "committee.quorum"),
+    ("probation:\n  months: 3", "probation:\n  months: 3\n  weeks: 2", "probation.weeks"),
+    ("entry_grade: probation", "entry_grade: junior", "ladder.entry_grade"),
+], ids=["pass_mark_off_scale", "unknown_timezone", "quorum_zero", "unknown_key", "entry_not_lowest"])
+def test_a_bad_policy_names_the_broken_key(tmp_path, old, new, key):
+    policy = _write_policy(tmp_path, old, new)
+    result = gradeflow(tmp_path, "db", "upgrade", GRADEFLOW_POLICY=str(policy))
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert f"{key}:" in result.stderr, result.stderr
+    assert _tables(_sqlite_url(tmp_path)) == set()
+
+
+def test_a_missing_policy_file_stops_start_up(tmp_path):
+    missing = tmp_path / "no-such-policy.yaml"
+    result = gradeflow(tmp_path, "db", "upgrade", GRADEFLOW_POLICY=str(missing))
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert str(missing) in result.stderr and "cannot read" in result.stderr
+
+
+def test_the_shipped_example_policy_starts(tmp_path, client_for):
+    """Control for the refusals above: a valid policy file (the bank's six-level ladder) starts."""
+    shipped = resources.files("workflow.policies").joinpath("bank-six-level.yaml").read_text("utf-8")
+    policy = tmp_path / "bank.yaml"
+    policy.write_text(shipped, "utf-8")
+    _ok(gradeflow(tmp_path, "db", "upgrade", GRADEFLOW_POLICY=str(policy)))
+    assert _tables(_sqlite_url(tmp_path)) == set(db.metadata.tables) | {"alembic_version"}
