@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from api.blueprint import Blueprint
 
 from api.context import current_actor, extension, rules, uow
-from api.fields import EMPLOYEE_NO, LocalDateTime
+from api.fields import EMPLOYEE_NO, LocalDateTime, Str
 from api.pagination import TOTAL_HEADER, PageArgs, paged
 from api.problems import documented_problem
 from workflow.accounts import ROLES
@@ -16,7 +16,7 @@ blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Sign-in
 
 
 class TokenRequest(ma.Schema):
-    username = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=64))
+    username = Str(required=True, validate=ma.validate.Length(min=1, max=64))
     password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(min=1, max=1024))
 
 
@@ -42,7 +42,7 @@ _ROLE = ma.fields.String(validate=ma.validate.OneOf(ROLES))
 
 
 class NewUserSchema(ma.Schema):
-    username = ma.fields.String(required=True)
+    username = Str(required=True)
     password = ma.fields.String(required=True, load_only=True)
     roles = ma.fields.List(_ROLE, required=True)
     employee_no = ma.fields.String(load_default=None, allow_none=True, validate=EMPLOYEE_NO)
@@ -73,9 +73,10 @@ class Token(MethodView):
         """Sign in: exchange a username and password for a bearer token"""
         with uow() as u:
             user = accounts.authenticate(u, extension("passwords"), body["username"], body["password"])
-            user_id = user.id
+            user_id, password_hash = user.id, user.password_hash
         tokens = extension("tokens")
-        return {"access_token": tokens.issue(user_id), "token_type": "Bearer", "expires_in": tokens.ttl_seconds}
+        return {"access_token": tokens.issue(user_id, password_hash), "token_type": "Bearer",
+                "expires_in": tokens.ttl_seconds}
 
 
 @blp.route("/me")
@@ -118,7 +119,7 @@ class Users(MethodView):
         return user
 
 
-@blp.route("/users/<username>")
+@blp.route("/users/<username:username>")
 class UserByName(MethodView):
     @blp.response(200, UserSchema)
     def get(self, username):

@@ -15,6 +15,8 @@ from werkzeug.exceptions import UnsupportedMediaType
 
 from api import accounts, clock, managers
 from api.config import ConfigError, development_secret, settings_from_env
+from api.context import current_actor
+from api.converters import register_converters
 from api.problems import PROBLEM_JSON, ProblemSchema, register_error_handlers
 from api.tokens import TokenService
 from models import db
@@ -94,10 +96,14 @@ def create_app(config: dict | None = None) -> Flask:
     }
 
     api = GradeflowApi(app)
+    register_converters(app, api)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     _add_docs_assets(app)
+    _authenticate_before_anything_else(app)
     _refuse_non_json_bodies(app)
+    if manual_clock is not None:
+        app.before_request(manual_clock.freeze)
     logging.getLogger("gradeflow").setLevel(logging.INFO)
     return app
 
@@ -107,6 +113,19 @@ def _add_docs_assets(app: Flask) -> None:
     @app.get(f"{API_PREFIX}/docs/assets/<path:filename>")
     def docs_assets(filename):
         return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)
+
+
+# Endpoints reachable without a bearer token: sign-in and the API's own documentation.
+PUBLIC_ENDPOINTS = {"accounts.Token", "api-docs.openapi_json", "api-docs.openapi_swagger_ui", "docs_assets"}
+
+
+def _authenticate_before_anything_else(app: Flask) -> None:
+    """401 comes before any validation error, so that a stranger learns nothing from the API."""
+    @app.before_request
+    def authenticate():
+        if (request.path.startswith(API_PREFIX) and request.url_rule is not None
+                and request.endpoint not in PUBLIC_ENDPOINTS):
+            current_actor()
 
 
 def _refuse_non_json_bodies(app: Flask) -> None:

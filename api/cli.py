@@ -73,12 +73,15 @@ def users_create(username, roles, employee_no, password_stdin):
 
 
 @cli.command("demo")
-@click.option("--if-empty", is_flag=True, help="do nothing when the database already holds managers")
+@click.option("--if-empty", is_flag=True, help="do nothing when the database already holds managers or users")
 @with_appcontext
 def demo(if_empty):
     """Load a demo organisation and users; print the logins."""
     from api.demo import load_demo, print_logins
-    logins = load_demo(skip_if_not_empty=if_empty)
+    try:
+        logins = load_demo(skip_if_not_empty=if_empty)
+    except DomainError as exc:
+        raise click.ClickException(_explain(exc)) from None
     print_logins(logins)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import abort
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from api.blueprint import Blueprint
 
 from api.context import current_actor, extension, rules, uow
 from api.fields import LocalDateTime

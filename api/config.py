@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 MODES = ("production", "development", "test")
+MIN_SECRET_LENGTH = 32  # HS256 wants a key at least as long as its 256-bit output
 
 
 class ConfigError(RuntimeError):
@@ -45,11 +46,14 @@ def settings_from_env(environ=os.environ, instance_path: str | Path = "instance"
         if parsed.tzinfo is None:
             raise ConfigError(f"GRADEFLOW_CLOCK_START={start!r}: needs an offset, such as +08:00")
         start = parsed
+    secret = environ.get("GRADEFLOW_SECRET_KEY") or None
+    if secret is not None and len(secret) < MIN_SECRET_LENGTH:
+        raise ConfigError(f"GRADEFLOW_SECRET_KEY is too short: use at least {MIN_SECRET_LENGTH} random characters")
     db_url = environ.get("GRADEFLOW_DATABASE_URL") or f"sqlite:///{Path(instance_path).resolve() / 'gradeflow.db'}"
     return {
         "GRADEFLOW_MODE": mode,
         "SQLALCHEMY_DATABASE_URI": db_url,
-        "SECRET_KEY": environ.get("GRADEFLOW_SECRET_KEY") or None,
+        "SECRET_KEY": secret,
         "GRADEFLOW_POLICY": environ.get("GRADEFLOW_POLICY") or None,
         "GRADEFLOW_CLOCK": clock,
         "GRADEFLOW_CLOCK_START": start,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import current_app, g, request
 
+from api.tokens import credential_stamp
 from models import db
 from models.unit_of_work import SqlUnitOfWork
 from workflow.accounts import Actor
@@ -31,9 +32,11 @@ def current_actor() -> Actor:
             raise InvalidToken("this request needs a bearer token (Authorization: Bearer <token>)")
         if scheme.lower() != "bearer" or not token.strip():
             raise InvalidToken("the Authorization header must be 'Bearer <token>'")
-        user_id = extension("tokens").user_id(token.strip())
-        user = uow().users.get(user_id)
+        subject = extension("tokens").subject(token.strip())
+        user = uow().users.get(subject.user_id)
         if user is None or not user.active:
             raise InvalidToken("the token's user no longer exists or is switched off")
+        if credential_stamp(user.password_hash) != subject.credential_stamp:
+            raise InvalidToken("the password has changed since this token was issued; sign in again")
         g.actor = actor_for(user)
     return g.actor

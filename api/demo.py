@@ -75,10 +75,12 @@ def _logins_file() -> Path:
 
 
 def load_demo(*, skip_if_not_empty: bool) -> list[Login]:
-    if uow().managers.count():
+    store = uow()
+    if store.managers.count() or store.users.count():
         if skip_if_not_empty:
             return _saved_logins()
-        raise click.ClickException("the database already holds managers; the demo loads into an empty database")
+        raise click.ClickException("the database already holds managers or users; "
+                                   "the demo loads only into an empty database")
     r = rules()
     today = r.today()
     logins = []
@@ -88,7 +90,6 @@ def load_demo(*, skip_if_not_empty: bool) -> list[Login]:
             register_manager(u, r, OPERATOR, employee_no=no, name=name, org_unit=org, grade=grade,
                              grade_since=grade_since, hire_date=grade_since - timedelta(days=30 * (1 + months % 5)),
                              supervisor=supervisor)
-            u.flush()
             if score:
                 record_performance(u, r, OPERATOR, no, str(today.year - 1), score=Decimal(score), months_worked=12)
         for username, roles, employee_no in _USERS:

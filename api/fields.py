@@ -1,8 +1,12 @@
 """Field types shared by the schemas."""
 from __future__ import annotations
 
+import unicodedata
+
 import marshmallow as ma
 from flask import current_app
+
+from api.converters import EMPLOYEE_NO_PATTERN
 
 
 class LocalDateTime(ma.fields.AwareDateTime):
@@ -15,7 +19,18 @@ class LocalDateTime(ma.fields.AwareDateTime):
         return value.astimezone(tz).isoformat()
 
 
-class Text(ma.fields.String):
+class Str(ma.fields.String):
+    """A string without control characters: no name or code needs one, and PostgreSQL refuses NUL."""
+    default_error_messages = {"control": "Must not contain control characters."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if any(unicodedata.category(ch) == "Cc" for ch in value):
+            raise self.make_error("control")
+        return value
+
+
+class Text(Str):
     """A string that must hold something besides white space (trimmed on the way in)."""
 
     def __init__(self, *, max_length: int, **kwargs):
@@ -25,5 +40,5 @@ class Text(ma.fields.String):
         return super()._deserialize(value, attr, data, **kwargs).strip()
 
 
-EMPLOYEE_NO = ma.validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}\Z",
+EMPLOYEE_NO = ma.validate.Regexp(rf"{EMPLOYEE_NO_PATTERN}\Z",
                                  error="String does not match expected pattern: 1-32 letters, digits, '_' or '-'")

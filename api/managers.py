@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from api.blueprint import Blueprint
 
 from api.context import current_actor, rules, uow
-from api.fields import EMPLOYEE_NO, LocalDateTime, Text
+from api.fields import EMPLOYEE_NO, LocalDateTime, Str, Text
 from api.pagination import TOTAL_HEADER, PageArgs, paged
 from api.problems import documented_problem
 from workflow.services import managers
@@ -29,14 +29,14 @@ class ManagerSchema(ma.Schema):
     updated_at = LocalDateTime()
 
     def _status(self, manager) -> str:
-        return "exited" if manager.grade == rules().policy.ladder.exited.code else "active"
+        return "exited" if rules().policy.ladder.is_exited(manager.grade) else "active"
 
 
 class NewManagerSchema(ma.Schema):
     employee_no = ma.fields.String(required=True, validate=EMPLOYEE_NO)
     name = Text(required=True, max_length=100)
     org_unit = Text(required=True, max_length=100)
-    grade = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=32))
+    grade = Str(required=True, validate=ma.validate.Length(min=1, max=32))
     grade_since = ma.fields.Date(required=True)
     hire_date = ma.fields.Date(required=True)
     supervisor = ma.fields.String(required=True, allow_none=True, validate=EMPLOYEE_NO,
@@ -57,8 +57,8 @@ class ManagerCorrectionSchema(ma.Schema):
 
 
 class ManagerQuery(PageArgs):
-    org_unit = ma.fields.String()
-    grade = ma.fields.String()
+    org_unit = Str()
+    grade = Str()
 
 
 class GradeHistorySchema(ma.Schema):
@@ -105,7 +105,7 @@ class Managers(MethodView):
         return manager
 
 
-@blp.route("/<employee_no>")
+@blp.route("/<employee_no:employee_no>")
 class ManagerByNo(MethodView):
     @blp.response(200, ManagerSchema)
     @documented_problem(blp, 404, "unknown, or not visible to the caller")
@@ -123,7 +123,7 @@ class ManagerByNo(MethodView):
         return manager
 
 
-@blp.route("/<employee_no>/grade-history")
+@blp.route("/<employee_no:employee_no>/grade-history")
 class GradeHistory(MethodView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, GradeHistorySchema(many=True), headers=TOTAL_HEADER)
@@ -132,7 +132,7 @@ class GradeHistory(MethodView):
         return paged(*managers.grade_history(uow(), current_actor(), employee_no, **args))
 
 
-@blp.route("/<employee_no>/performance")
+@blp.route("/<employee_no:employee_no>/performance")
 class PerformanceRecords(MethodView):
     @blp.response(200, PerformanceSchema(many=True))
     def get(self, employee_no):
@@ -140,7 +140,7 @@ class PerformanceRecords(MethodView):
         return managers.performance_records(uow(), current_actor(), employee_no)
 
 
-@blp.route("/<employee_no>/performance/<period>")
+@blp.route("/<employee_no:employee_no>/performance/<period>")
 class PerformanceForPeriod(MethodView):
     @blp.arguments(PerformanceInputSchema)
     @blp.response(200, PerformanceSchema)
@@ -148,5 +148,5 @@ class PerformanceForPeriod(MethodView):
         """Enter or correct a score for a year (2026) or a quarter (2026Q3) (hr)"""
         actor = current_actor()
         with uow() as u:
-            record, _created = managers.record_performance(u, rules(), actor, employee_no, period, **body)
+            record = managers.record_performance(u, rules(), actor, employee_no, period, **body)
         return record

@@ -63,6 +63,7 @@ _RULES = [
     (re.compile(r"^(Length must|Shorter than|Longer than)"), "length"),
     (re.compile(r"^Must be one of"), "one_of"),
     (re.compile(r"^String does not match"), "pattern"),
+    (re.compile(r"^Must not contain control characters"), "no_control_characters"),
 ]
 
 

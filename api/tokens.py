@@ -1,8 +1,12 @@
-"""Signed, expiring bearer tokens (JWT, HS256). They name the user only: roles are read
-from the database on every request. Expiry follows the wall clock, never the manual clock."""
+"""Signed, expiring bearer tokens (JWT, HS256). They name the user and a stamp of the user's
+credentials: roles are read from the database on every request, and a password change
+invalidates every token issued before it. Expiry follows the wall clock, never the manual clock."""
 from __future__ import annotations
 
 from datetime import timedelta
+
+import hashlib
+from dataclasses import dataclass
 
 import jwt
 
@@ -13,6 +17,17 @@ ALGORITHM = "HS256"
 ISSUER = "gradeflow"
 
 
+def credential_stamp(password_hash: str) -> str:
+    """Changes whenever the password does; reveals nothing usable about the hash."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class TokenSubject:
+    user_id: int
+    credential_stamp: str
+
+
 class TokenService:
     def __init__(self, secret: str, ttl_seconds: int, wall_clock: Clock):
         self._secret, self._ttl, self._clock = secret, ttl_seconds, wall_clock
@@ -21,19 +36,20 @@ class TokenService:
     def ttl_seconds(self) -> int:
         return self._ttl
 
-    def issue(self, user_id: int) -> str:
+    def issue(self, user_id: int, password_hash: str) -> str:
         now = self._clock.now()
-        claims = {"sub": str(user_id), "iss": ISSUER, "iat": int(now.timestamp()),
+        claims = {"sub": str(user_id), "cst": credential_stamp(password_hash), "iss": ISSUER,
+                  "iat": int(now.timestamp()),
                   "exp": int((now + timedelta(seconds=self._ttl)).timestamp())}
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
 
-    def user_id(self, token: str) -> int:
-        """The user the token was issued to; InvalidToken if forged, malformed or expired."""
+    def subject(self, token: str) -> TokenSubject:
+        """Whom the token was issued to; InvalidToken if forged, malformed or expired."""
         try:
             # Only HS256 is accepted, which refuses `alg: none` and algorithm confusion. Expiry is
             # checked below against our wall clock; PyJWT's own time checks would bypass it.
             claims = jwt.decode(token, self._secret, algorithms=[ALGORITHM], issuer=ISSUER,
-                                options={"require": ["sub", "iat", "exp", "iss"], "verify_exp": False, "verify_iat": False})
+                                options={"require": ["sub", "cst", "iat", "exp", "iss"], "verify_exp": False, "verify_iat": False})
         except jwt.InvalidTokenError as exc:
             raise InvalidToken(f"the token is not valid: {exc}") from None
         if claims["exp"] <= self._clock.now().timestamp():
@@ -41,4 +57,4 @@ class TokenService:
         subject = str(claims["sub"])
         if not (subject.isascii() and subject.isdigit()) or not 0 < int(subject) < 2**31:
             raise InvalidToken("the token is not valid: bad subject")
-        return int(subject)
+        return TokenSubject(int(subject), str(claims["cst"]))

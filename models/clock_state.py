@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CheckConstraint, Integer
+from sqlalchemy import Boolean, CheckConstraint, Integer
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime
-from workflow.clock import Clock, SystemClock, as_utc
-from workflow.errors import Conflict
+from workflow.clock import Clock, SystemClock, as_utc, check_moves_forward
 
 
 class ManualClockState(Base):
@@ -18,14 +18,14 @@ class ManualClockState(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     now: Mapped[datetime] = mapped_column(UTCDateTime)
+    # False while the instant is only the wall-clock time frozen at first use: the first move
+    # may then set any instant.
+    moved: Mapped[bool] = mapped_column(Boolean)
 
 
 class DatabaseManualClock:
-    """Stands still at the stored instant (or GRADEFLOW_CLOCK_START) until moved forward.
-
-    Before anything is stored and without a start, it reads the wall clock: the first move
-    may then set any instant.
-    """
+    """Stands still at GRADEFLOW_CLOCK_START, or at the wall-clock time of its first use,
+    until moved forward by `move_to`."""
 
     def __init__(self, session_factory, tz: ZoneInfo, start: datetime | None = None,
                  fallback: Clock | None = None):
@@ -33,32 +33,35 @@ class DatabaseManualClock:
         self._start = as_utc(start) if start else None
         self._fallback = fallback or SystemClock()
 
-    def _stored(self) -> datetime | None:
+    def _row(self, *, for_update: bool = False) -> ManualClockState | None:
         session = self._session()
         # Reading the time must not flush the caller's half-built changes.
         with session.no_autoflush:
-            row = session.get(ManualClockState, 1)
-        return row.now if row else None
-
-    @property
-    def is_set(self) -> bool:
-        return self._stored() is not None or self._start is not None
+            return session.get(ManualClockState, 1, with_for_update=for_update or None)
 
     def now(self) -> datetime:
-        return self._stored() or self._start or self._fallback.now()
+        row = self._row()
+        return row.now if row else (self._start or self._fallback.now())
+
+    def freeze(self) -> None:
+        """Without a start instant, stop the clock at the wall-clock time of its first use.
+        Commits on its own, so call it only while the session holds no other change."""
+        if self._start is not None or self._row() is not None:
+            return
+        session = self._session()
+        session.add(ManualClockState(id=1, now=self._fallback.now(), moved=False))
+        try:
+            session.commit()
+        except IntegrityError:  # another process froze it first
+            session.rollback()
 
     def move_to(self, instant: datetime) -> datetime:
-        """Move time forward (within the caller's transaction); backwards is a conflict."""
+        """Move time forward, within the caller's transaction."""
         instant = as_utc(instant)
-        session = self._session()
-        row = session.get(ManualClockState, 1, with_for_update=True)
-        current = row.now if row else self._start
-        if current is not None and instant < current:
-            raise Conflict("clock_backwards",
-                           f"the manual clock only moves forward: it is {current.astimezone(self._tz).isoformat()}, "
-                           f"{instant.astimezone(self._tz).isoformat()} is earlier", now=current)
+        row = self._row(for_update=True)
+        check_moves_forward(row.now if row and row.moved else self._start, instant, self._tz)
         if row is None:
-            session.add(ManualClockState(id=1, now=instant))
+            self._session().add(ManualClockState(id=1, now=instant, moved=True))
         else:
-            row.now = instant
+            row.now, row.moved = instant, True
         return instant

@@ -8,6 +8,7 @@ from sqlalchemy import (Boolean, CheckConstraint, Date, ForeignKey, Integer, Num
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, UTCDateTime
+from workflow.ladder import MOVE_STAMP
 
 
 class Manager(Base):
@@ -64,14 +65,23 @@ class PerformanceRecord(Base):
 
 
 class GradeChangedWithoutHistory(RuntimeError):
-    """A grade was written without its history row: a bug, never a user error."""
+    """A grade was written other than by the ladder, or without its history row: a bug, never a user error."""
 
 
 @event.listens_for(Session, "before_flush")
-def _every_grade_change_has_its_history_row(session: Session, _ctx, _instances) -> None:
-    recorded = {(h.employee_no, h.to_grade) for h in session.new if isinstance(h, GradeHistory)}
+def _every_grade_change_is_a_ladder_move_with_its_history_row(session: Session, _ctx, _instances) -> None:
+    recorded = {(h.employee_no, h.from_grade, h.to_grade, h.event)
+                for h in session.new if isinstance(h, GradeHistory)}
     for obj in session.dirty:
-        if isinstance(obj, Manager) and inspect(obj).attrs.grade.history.has_changes():
-            if (obj.employee_no, obj.grade) not in recorded:
-                raise GradeChangedWithoutHistory(
-                    f"manager {obj.employee_no}: grade set to {obj.grade!r} outside the grade ladder")
+        if not isinstance(obj, Manager):
+            continue
+        history = inspect(obj).attrs.grade.history
+        if not history.has_changes():
+            continue
+        before = history.deleted[0] if history.deleted else None
+        move = getattr(obj, MOVE_STAMP, None)
+        if (move is None or (move.from_grade, move.to_grade) != (before, obj.grade)
+                or (obj.employee_no, before, obj.grade, move.event) not in recorded):
+            raise GradeChangedWithoutHistory(
+                f"manager {obj.employee_no}: grade {before!r} -> {obj.grade!r} was not set by the grade ladder "
+                "together with its history row")

@@ -2,10 +2,38 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models.accounts import User
 from models.managers import GradeHistory, Manager, PerformanceRecord
+from workflow.errors import Conflict
+
+
+def _is_duplicate_of(exc: IntegrityError, table: str, key: str) -> bool:
+    """Whether the insert broke the unique `key` ("col" or "col1, col2") of `table`;
+    PostgreSQL and SQLite word it differently."""
+    message = str(exc.orig)
+    if getattr(exc.orig, "sqlstate", None) == "23505":
+        return f"Key ({key})=" in message
+    qualified = ", ".join(f"{table}.{column}" for column in key.split(", "))
+    return f"UNIQUE constraint failed: {qualified}" in message
+
+
+def _insert(session: Session, row, duplicates: dict[str, Conflict]):
+    """Add and flush `row`; a unique key taken by a concurrent transaction becomes its Conflict.
+
+    The use cases check for duplicates first, with the clearer message; this covers the race
+    between that check and the commit. The caller's transaction is then rolled back."""
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        for key, conflict in duplicates.items():
+            if _is_duplicate_of(exc, row.__tablename__, key):
+                raise conflict from None
+        raise
+    return row
 
 
 def _page(session: Session, stmt, page: int, per_page: int):
@@ -31,11 +59,17 @@ class UserRepository:
         roles = fields.pop("roles")
         user = User(**fields)
         user.set_roles(roles)
-        self.session.add(user)
-        return user
+        return _insert(self.session, user, {
+            "username": Conflict("username_taken", f"the username {user.username!r} is taken", field="username"),
+            "employee_no": Conflict("employee_no_taken", f"employee {user.employee_no} already has a user account",
+                                    field="employee_no"),
+        })
 
     def page(self, page: int, per_page: int):
         return _page(self.session, select(User).order_by(User.username), page, per_page)
+
+    def count(self) -> int:
+        return self.session.scalar(select(func.count()).select_from(User))
 
 
 class ManagerRepository:
@@ -47,8 +81,8 @@ class ManagerRepository:
 
     def add(self, **fields) -> Manager:
         manager = Manager(**fields)
-        self.session.add(manager)
-        return manager
+        return _insert(self.session, manager, {"employee_no": Conflict(
+            "manager_exists", f"a manager with employee number {manager.employee_no} exists", field="employee_no")})
 
     def supervisor_chain(self, employee_no: str) -> list[str]:
         """The employee numbers above `employee_no`, nearest first (stops if the data has a cycle)."""
@@ -95,8 +129,9 @@ class PerformanceRepository:
 
     def add(self, **fields) -> PerformanceRecord:
         record = PerformanceRecord(**fields)
-        self.session.add(record)
-        return record
+        return _insert(self.session, record, {"employee_no, period": Conflict(
+            "concurrent_update", f"the {record.period} record of {record.employee_no} was saved by another request "
+            "at the same moment; repeat yours to correct it")})
 
     def for_manager(self, employee_no: str) -> list[PerformanceRecord]:
         stmt = (select(PerformanceRecord).where(PerformanceRecord.employee_no == employee_no)

@@ -9,6 +9,8 @@ from datetime import date, datetime, timezone
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from workflow.errors import Conflict
+
 
 class Clock(Protocol):
     def now(self) -> datetime:
@@ -45,5 +47,9 @@ def local_date(instant: datetime, tz: ZoneInfo) -> date:
     return as_utc(instant).astimezone(tz).date()
 
 
-def today(clock: Clock, tz: ZoneInfo) -> date:
-    return local_date(clock.now(), tz)
+def check_moves_forward(current: datetime | None, instant: datetime, tz: ZoneInfo) -> None:
+    """The manual clock never goes back: what was stamped with a time stays in the past."""
+    if current is not None and instant < current:
+        raise Conflict("clock_backwards",
+                       f"the manual clock only moves forward: it is {current.astimezone(tz).isoformat()}, "
+                       f"{instant.astimezone(tz).isoformat()} is earlier", now=current)

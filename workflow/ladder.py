@@ -19,6 +19,9 @@ EXCEPTIONAL_PROMOTE = "exceptional_promote"
 DEMOTE = "demote"
 EXIT = "exit"
 EVENTS = (CONFIRM, PROMOTE, EXCEPTIONAL_PROMOTE, DEMOTE, EXIT)
+# The ladder leaves its last move on the holder, so that persistence can check every grade
+# write against it (models.managers refuses a grade that the ladder did not set).
+MOVE_STAMP = "_ladder_move"
 
 
 class GradeChangeRefused(Conflict):
@@ -61,7 +64,7 @@ class GradeLadder:
     def _all_moves(self):
         codes, floor = self.policy.codes, self.policy.grade(self.policy.demotion_floor).rank
         top = len(codes) - 1
-        yield CONFIRM, codes[0], (codes[1],)
+        yield CONFIRM, self.policy.entry_grade, (self.policy.confirmation_target,)
         for rank, code in enumerate(codes):
             if 1 <= rank < top:
                 yield PROMOTE, code, codes[rank + 1: rank + 1 + self.policy.promotion_steps]
@@ -90,4 +93,6 @@ class GradeLadder:
             raise GradeChangeRefused(
                 f"cannot {event} a manager of grade {before!r}{f' to {target!r}' if target else ''}: {why}",
                 grade=before, event=event, target=target, allowed=list(allowed))
-        return GradeMove(event, before, holder.grade)
+        move = GradeMove(event, before, holder.grade)
+        setattr(holder, MOVE_STAMP, move)
+        return move

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 BUILTIN_POLICIES = ("default", "bank-six-level")
+STORED_DECIMAL_PLACES = 2  # scores are stored as NUMERIC(6, 2)
 TIE_BREAK_KEYS = ("interview_score", "time_in_grade", "employee_no")
 _CODE = re.compile(r"[a-z][a-z0-9_]{0,31}\Z")
 _HHMM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]\Z")
@@ -65,6 +66,14 @@ class LadderPolicy:
 
     def rank(self, code: str) -> int:
         return self.grade(code).rank
+
+    @property
+    def confirmation_target(self) -> str:
+        """The grade a confirmed probationer reaches (转正): the one above the entry grade."""
+        return self.codes[1]
+
+    def is_exited(self, code: str) -> bool:
+        return code == self.exited.code
 
 
 @dataclass(frozen=True)
@@ -257,7 +266,7 @@ _TOP = {"name", "title", "timezone", "ladder", "eligibility", "scoring", "commit
 
 def _build(root: _Node) -> Policy:
     root.mapping(_TOP)
-    timezone = root.get("timezone", "Asia/Shanghai")
+    timezone = root["timezone"]
     try:
         ZoneInfo(timezone.text())
     except (ZoneInfoNotFoundError, ValueError):
@@ -324,11 +333,10 @@ def _ladder(node: _Node) -> LadderPolicy:
 def _eligibility(node: _Node, ladder: LadderPolicy) -> EligibilityPolicy:
     node.mapping({"targets", "exceptional"})
     targets = []
-    confirmation_target = ladder.codes[1]
     for code, rule in node["targets"].mapping(set(ladder.codes)).items():
-        if ladder.rank(code) <= 1:
+        if ladder.rank(code) <= ladder.rank(ladder.confirmation_target):
             raise PolicyError(rule.path, f"{code!r} is reached by probation confirmation, not by application"
-                              if code == confirmation_target else f"{code!r} cannot be applied for")
+                              if code == ladder.confirmation_target else f"{code!r} cannot be applied for")
         rule.mapping({"min_months_in_grade", "top_percent"})
         targets.append(TargetRule(grade=code,
                                   min_months_in_grade=rule["min_months_in_grade"].integer(0, 120),
@@ -343,7 +351,7 @@ def _scoring(node: _Node) -> ScoringPolicy:
     node.mapping({"scale", "weights", "trim", "decimal_places", "pass_mark"})
     scale_node = node["scale"].mapping({"min", "max"})
     lo = scale_node["min"].number(Decimal(0), Decimal(1000))
-    hi = scale_node["max"].number(lo + 1, Decimal(1000))
+    hi = scale_node["max"].number(lo + 1, Decimal(9999))
     weights = node["weights"].mapping({"supervisor", "interview", "performance"})
     w = {k: weights[k].number(Decimal(0), Decimal(1)) for k in ("supervisor", "interview", "performance")}
     if sum(w.values()) != 1:
@@ -356,7 +364,7 @@ def _scoring(node: _Node) -> ScoringPolicy:
         scale=ScoreScale(lo, hi),
         supervisor_weight=w["supervisor"], interview_weight=w["interview"], performance_weight=w["performance"],
         trim_min_scores=min_scores, trim_drop_highest=drop_hi, trim_drop_lowest=drop_lo,
-        decimal_places=node["decimal_places"].integer(0, 4),
+        decimal_places=node["decimal_places"].integer(0, STORED_DECIMAL_PLACES),
         pass_mark=node["pass_mark"].number(lo, hi),
     )
 

@@ -49,9 +49,15 @@ def claims_of(token: str) -> dict:
     return jwt.decode(token, options={"verify_signature": False})
 
 
-def craft(sub: str, *, key=TEST_KEY, algorithm="HS256", iss=ISSUER, iat=None, exp=None, drop=()) -> str:
+def identity(token: str) -> dict:
+    """The claims naming a user in a token the service issued (subject and credential stamp)."""
+    claims = claims_of(token)
+    return {"sub": claims["sub"], "cst": claims["cst"]}
+
+
+def craft(who: dict, *, key=TEST_KEY, algorithm="HS256", iss=ISSUER, iat=None, exp=None, drop=()) -> str:
     now = int(time.time())
-    claims = {"sub": sub, "iss": iss, "iat": now if iat is None else iat, "exp": now + 600 if exp is None else exp}
+    claims = {**who, "iss": iss, "iat": now if iat is None else iat, "exp": now + 600 if exp is None else exp}
     for name in drop:
         claims.pop(name)
     return jwt.encode(claims, key, algorithm=algorithm)
@@ -183,8 +189,8 @@ def test_malformed_token_is_invalid_token(gf):
 def test_crafted_token_with_the_right_key_is_accepted(gf):
     """The control for the refusals below: a token crafted like the service's own works."""
     gf.user("alice", "committee")
-    sub = claims_of(gf.token("alice"))["sub"]
-    response = gf.client.get("/api/v1/me", headers=bearer(craft(sub)))
+    who = identity(gf.token("alice"))
+    response = gf.client.get("/api/v1/me", headers=bearer(craft(who)))
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["username"] == "alice"
 
@@ -193,25 +199,25 @@ def test_expired_token_is_invalid_token(gf, build):
     gf.user("alice", "committee")
     short = build(GRADEFLOW_TOKEN_TTL=60)
     client = short.test_client()
-    sub = claims_of(sign_in(client, "alice").get_json()["access_token"])["sub"]
+    who = identity(sign_in(client, "alice").get_json()["access_token"])
     now = int(time.time())
-    fresh = client.get("/api/v1/me", headers=bearer(craft(sub, iat=now - 30, exp=now + 30)))
+    fresh = client.get("/api/v1/me", headers=bearer(craft(who, iat=now - 30, exp=now + 30)))
     assert fresh.status_code == 200 and fresh.get_json()["username"] == "alice", fresh.get_json()
-    expired = client.get("/api/v1/me", headers=bearer(craft(sub, iat=now - 120, exp=now - 60)))
+    expired = client.get("/api/v1/me", headers=bearer(craft(who, iat=now - 120, exp=now - 60)))
     assert_problem(expired, 401, "invalid_token")
 
 
 def test_token_without_expiry_is_invalid_token(gf):
     gf.user("alice", "committee")
-    sub = claims_of(gf.token("alice"))["sub"]
-    response = gf.client.get("/api/v1/me", headers=bearer(craft(sub, drop=("exp",))))
+    who = identity(gf.token("alice"))
+    response = gf.client.get("/api/v1/me", headers=bearer(craft(who, drop=("exp",))))
     assert_problem(response, 401, "invalid_token")
 
 
 def test_forged_token_is_invalid_token(gf):
     gf.user("alice", "admin")
-    sub = claims_of(gf.token("alice"))["sub"]
-    forged = craft(sub, key="another-secret-key-that-is-long-enough-for-hs256")
+    who = identity(gf.token("alice"))
+    forged = craft(who, key="another-secret-key-that-is-long-enough-for-hs256")
     assert_problem(gf.client.get("/api/v1/me", headers=bearer(forged)), 401, "invalid_token")
     assert_problem(gf.client.get("/api/v1/clock", headers=bearer(forged)), 401, "invalid_token")
 
@@ -227,8 +233,8 @@ def test_tampered_token_is_invalid_token(gf):
 
 def test_alg_none_token_is_refused(gf):
     gf.user("alice", "admin")
-    sub = claims_of(gf.token("alice"))["sub"]
-    unsigned = craft(sub, key=None, algorithm="none")
+    who = identity(gf.token("alice"))
+    unsigned = craft(who, key=None, algorithm="none")
     assert jwt.get_unverified_header(unsigned)["alg"] == "none"
     assert_problem(gf.client.get("/api/v1/me", headers=bearer(unsigned)), 401, "invalid_token")
     # the same with the signature of a real token appended is still refused
@@ -238,15 +244,15 @@ def test_alg_none_token_is_refused(gf):
 
 def test_token_from_another_issuer_is_invalid_token(gf):
     gf.user("alice", "committee")
-    sub = claims_of(gf.token("alice"))["sub"]
-    response = gf.client.get("/api/v1/me", headers=bearer(craft(sub, iss="someone-else")))
+    who = identity(gf.token("alice"))
+    response = gf.client.get("/api/v1/me", headers=bearer(craft(who, iss="someone-else")))
     assert_problem(response, 401, "invalid_token")
 
 
 def test_token_of_unknown_user_is_invalid_token(gf):
     gf.user("alice", "committee")
-    sub = int(claims_of(gf.token("alice"))["sub"])
-    response = gf.client.get("/api/v1/me", headers=bearer(craft(str(sub + 1000))))
+    who = identity(gf.token("alice"))
+    response = gf.client.get("/api/v1/me", headers=bearer(craft({**who, "sub": str(int(who["sub"]) + 1000)})))
     assert_problem(response, 401, "invalid_token")
 
 

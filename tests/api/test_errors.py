@@ -194,7 +194,9 @@ def test_unexpected_error_is_500_without_internals(build, caplog):
         raise RuntimeError("secret internals")
 
     caplog.set_level(logging.ERROR)
-    response = app.test_client().get("/api/v1/_boom")
+    driver = Driver(app)
+    driver.user("alice", "committee")
+    response = driver.get("/_boom", as_="alice")
     body = assert_problem(response, 500, "internal_error")
     text = response.get_data(as_text=True)
     assert "secret internals" not in text

@@ -4,6 +4,8 @@ The manual clock stands at 2026-09-01T09:00+08:00.
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.conftest import assert_problem
@@ -163,14 +165,21 @@ def test_only_hr_records_performance(gf, hr, roles):
     assert _records(gf) == []
 
 
-def test_hr_may_not_overwrite_a_record_by_another_role(gf, hr):
-    """A refused correction leaves the earlier record as it was."""
+def test_admin_is_refused_correcting_a_record_hr_entered(gf, hr):
+    """Only hr records performance, also when correcting: admin's correction is refused with 403 and
+    the record hr entered stays as it was."""
     first = gf.put("/managers/M1/performance/2026", as_=HR, json={"score": 75, "months_worked": 12})
     assert first.status_code == 200, first.get_json()
     gf.user("admin1", "admin")
     refused = gf.put("/managers/M1/performance/2026", as_="admin1", json={"score": 99, "months_worked": 12})
-    assert_problem(refused, 403, "forbidden")
-    assert [(r["score"], r["recorded_by"]) for r in _records(gf)] == [(75, HR)]
+    body = assert_problem(refused, 403, "forbidden")
+    assert body["type"] == "urn:gradeflow:problem:forbidden", body
+    assert re.search(r"\bhr\b", body["detail"]), body  # the refusal says who may record performance
+    assert "errors" not in body, body
+    # the refusal echoes neither the stored record nor the attempted one
+    assert not {"score", "months_worked", "recorded_by", "employee_no", "period"} & set(body), body
+    assert [(r["score"], r["months_worked"], r["recorded_at"], r["recorded_by"]) for r in _records(gf)] == [
+        (75, 12, NOW, HR)]
 
 
 def test_a_supervisor_reads_their_reports_records(gf, hr):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -194,8 +195,12 @@ def test_creating_a_user_never_logs_the_password(staff, caplog):
     caplog.set_level(logging.DEBUG)
     assert gf.post("/users", as_="root", json=new_user("logged", "committee", password=secret)).status_code == 201
     # and when refused: taken name, a role hr may not grant
-    assert gf.post("/users", as_="root", json=new_user("logged", "committee", password=secret)).status_code == 409
-    assert gf.post("/users", as_="hr1", json=new_user("logged2", "admin", password=secret)).status_code == 422
+    taken = assert_problem(gf.post("/users", as_="root", json=new_user("logged", "committee", password=secret)),
+                           409, "username_taken")
+    assert taken.get("field") == "username", taken
+    assert_problem(gf.post("/users", as_="hr1", json=new_user("logged2", "admin", password=secret)),
+                   422, "validation_error", field="roles", rule="grantable_role")
+    assert not exists(gf, "logged2")
     assert sign_in(gf, "logged", secret).status_code == 200
     assert secret not in caplog.text
     assert all(secret not in record.getMessage() for record in caplog.records)
@@ -363,6 +368,58 @@ def test_nobody_switches_off_their_own_account(staff):
     response = gf.patch("/users/root", as_="root", json={"active": False})
     assert_problem(response, 422, "validation_error", field="active", rule="not_own_lockout")
     assert gf.get("/me", as_="root").status_code == 200
+
+
+def _account(gf, username) -> tuple:
+    user = gf.get(f"/users/{username}", as_="root").get_json()
+    return user["roles"], user["active"]
+
+
+@pytest.mark.parametrize("holder_roles, kept_roles, lost", [
+    (["admin"], ["committee"], {"admin"}),
+    (["admin", "hr"], ["admin"], {"hr"}),
+    (["admin", "hr"], ["hr"], {"admin"}),
+    (["admin", "hr"], ["committee"], {"admin", "hr"}),
+], ids=["admin_drops_admin", "admin_and_hr_drops_hr", "admin_and_hr_drops_admin", "admin_and_hr_drops_both"])
+def test_not_own_lockout_nobody_drops_their_own_hr_or_admin_role(staff, holder_roles, kept_roles, lost):
+    gf = staff
+    gf.user("boss", *holder_roles)
+    response = gf.patch("/users/boss", as_="boss", json={"roles": kept_roles})
+    body = assert_problem(response, 422, "validation_error", field="roles", rule="not_own_lockout")
+    [message] = [e["message"] for e in body["errors"] if (e["field"], e["rule"]) == ("roles", "not_own_lockout")]
+    assert {role for role in ("admin", "hr") if re.search(rf"\b{role}\b", message)} == lost, message
+    assert _account(gf, "boss") == (sorted(holder_roles), True)
+    assert gf.get("/me", as_="boss").get_json()["roles"] == sorted(holder_roles)
+
+
+def test_not_own_lockout_keeping_the_own_admin_role_while_adding_another_is_allowed(staff):
+    """Control for the refusals above: the rule is about losing hr/admin, not about changing one's roles."""
+    gf = staff
+    response = gf.patch("/users/root", as_="root", json={"roles": ["admin", "committee"]})
+    assert response.status_code == 200, response.get_json()
+    assert _account(gf, "root") == (["admin", "committee"], True)
+
+
+@pytest.mark.parametrize("holder_roles", [["admin"], ["admin", "hr"]], ids=["admin", "admin_and_hr"])
+def test_not_own_lockout_nobody_switches_off_their_own_account_even_while_changing_roles(staff, holder_roles):
+    gf = staff
+    gf.user("boss", *holder_roles)
+    response = gf.patch("/users/boss", as_="boss", json={"roles": holder_roles, "active": False})
+    assert_problem(response, 422, "validation_error", field="active", rule="not_own_lockout")
+    assert _account(gf, "boss") == (sorted(holder_roles), True)
+    assert gf.get("/me", as_="boss").status_code == 200
+
+
+@pytest.mark.parametrize("body", [{"roles": ["committee"]}, {"active": False}, {"roles": ["committee"], "active": False}],
+                         ids=["drop_hr", "switch_off", "both"])
+def test_not_own_lockout_hr_may_neither_drop_their_own_hr_role_nor_switch_themselves_off(staff, body):
+    """hr changes only users who hold no more than employee/supervisor/committee (docs/api-extensions.md),
+    so an hr user's change to their own account is refused (403) before the lockout rule is reached."""
+    gf = staff
+    response = gf.patch("/users/hr1", as_="hr1", json=body)
+    assert_problem(response, 403, "forbidden")
+    assert _account(gf, "hr1") == (["hr"], True)
+    assert gf.get("/me", as_="hr1").get_json()["roles"] == ["hr"]
 
 
 def test_patch_refuses_unknown_fields_naming_them(staff):

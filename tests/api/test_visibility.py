@@ -118,21 +118,72 @@ def test_employees_and_supervisors_may_not_list_managers(org, viewer):
 @pytest.mark.parametrize("path", RECORD_PATHS, ids=["record", "grade-history", "performance"])
 def test_visibility_follows_the_current_supervisor(org, path):
     """After E01 moves from S02 to P01, S02 and S01 lose sight of E01 and P01 gains it."""
+    _give_records(org, "E01")
     moved = org.patch("/managers/E01", as_="hr1", json={"supervisor": "P01"})
     assert moved.status_code == 200, moved.get_json()
+    assert moved.get_json()["supervisor"] == "P01", moved.get_json()
     for viewer in ("s02", "s01"):
         _assert_hidden(org, viewer, path, "E01")
-    assert org.get(path.format(no="E01"), as_="p01").status_code == 200
-    assert org.get(path.format(no="E01"), as_="e01").status_code == 200
+    for viewer in ("p01", "e01"):
+        response = org.get(path.format(no="E01"), as_=viewer)
+        assert response.status_code == 200, (viewer, response.get_json())
+        assert _what_came_back(path, response.get_json()) == _what_came_back(path, _E01_AS_HR[path]), viewer
 
 
 def test_losing_the_supervisor_role_hides_the_reports(org):
     """Roles are read afresh on every request: a supervisor whose role is removed sees only themselves."""
-    assert org.get("/managers/E01", as_="s02").status_code == 200
+    _give_records(org, "E01")
+    before = org.get("/managers/E01", as_="s02")
+    assert before.status_code == 200, before.get_json()
+    assert before.get_json()["employee_no"] == "E01"
     changed = org.patch("/users/s02", as_="hr1", json={"roles": ["employee"]})
     assert changed.status_code == 200, changed.get_json()
-    _assert_hidden(org, "s02", "/managers/{no}", "E01")
-    assert org.get("/managers/S02", as_="s02").status_code == 200
+    assert (changed.get_json()["username"], changed.get_json()["roles"]) == ("s02", ["employee"])
+    for path in RECORD_PATHS:
+        hidden = org.get(path.format(no="E01"), as_="s02")
+        body = assert_problem(hidden, 404, "not_found")
+        # nothing of E01's record: no name, grade, supervisor, scores or history rows
+        assert not {"employee_no", "name", "grade", "supervisor", "org_unit", "score", "case_id"} & set(body), body
+        text = json.dumps(body, ensure_ascii=False)
+        assert all(value not in text for value in ("经理E01", "S02", "2026Q2", "71.5", "4201")), body
+        _assert_hidden(org, "s02", path, "E01")
+    own = org.get("/managers/S02", as_="s02")
+    assert own.status_code == 200, own.get_json()
+    assert own.get_json()["employee_no"] == "S02"
+
+
+# what E01's records hold after _give_records: the record, its grade history, its performance
+_E01_AS_HR = {
+    "/managers/{no}": {"employee_no": "E01", "grade": "mid"},
+    "/managers/{no}/grade-history": [{"from_grade": "junior", "to_grade": "mid", "case_id": 4201}],
+    "/managers/{no}/performance": [{"employee_no": "E01", "period": "2026Q2", "score": 71.5}],
+}
+
+
+def _give_records(gf, employee_no: str) -> None:
+    """A performance record and a grade move (case 4201) for the manager, so that every path has content."""
+    from datetime import date
+
+    from api.context import rules, uow
+    from workflow.services.grades import change_grade
+    gf.performance(employee_no, "2026Q2", "71.5", months_worked=3)
+    with gf.app.app_context():
+        with uow() as u:
+            manager = u.managers.get(employee_no, for_update=True)
+            change_grade(u, rules(), manager, "promote", effective_on=date(2026, 7, 1), case_id=4201)
+    for path, expected in _E01_AS_HR.items():
+        response = gf.get(path.format(no=employee_no), as_="hr1")
+        assert response.status_code == 200, response.get_json()
+        assert _what_came_back(path, response.get_json()) == _what_came_back(path, expected), path
+
+
+def _what_came_back(path: str, body):
+    """The identifying part of a 200 body: whose record, which history rows, which scores."""
+    if path == "/managers/{no}":
+        return body["employee_no"], body["grade"]
+    if path.endswith("grade-history"):
+        return [(h["from_grade"], h["to_grade"], h["case_id"]) for h in body]
+    return [(r["employee_no"], r["period"], r["score"]) for r in body]
 
 
 @pytest.mark.parametrize("path", RECORD_PATHS + ["/managers"],

@@ -5,6 +5,8 @@ file, so that nothing is written into the working copy's instance/ folder.
 """
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import signal
 import socket
@@ -12,6 +14,7 @@ import stat
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 import uuid
 from importlib import resources
@@ -319,23 +322,18 @@ def test_serve_in_production_needs_a_secret_key(tmp_path, secret):
     assert "Listening at" not in result.stdout + result.stderr
 
 
-def test_serve_in_production_starts_with_a_secret_key(tmp_path):
-    """Control for the refusal above: the same command with a secret serves (and is then stopped)."""
-    port = _free_port()
+@contextlib.contextmanager
+def _serving(tmp_path: Path, port: int, **env: str | None):
+    """`gradeflow serve` in its own process group, stopped (by group) on the way out; its output goes to
+    tmp_path/serve.log, shown when a check fails."""
     (tmp_path / "home").mkdir(exist_ok=True)
-    env = _env(tmp_path, GRADEFLOW_ENV="production", GRADEFLOW_SECRET_KEY="k" * 48)
-    server = subprocess.Popen([str(GRADEFLOW), "serve", "--port", str(port), "--threads", "1"], env=env,
-                              cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)
+    log = tmp_path / "serve.log"
+    with open(log, "wb") as out:
+        server = subprocess.Popen([str(GRADEFLOW), "serve", "--port", str(port), "--threads", "1"],
+                                  env=_env(tmp_path, **env), cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT,
+                                  start_new_session=True)
     try:
-        deadline, answer = time.monotonic() + TIMEOUT, None
-        while answer is None and time.monotonic() < deadline and server.poll() is None:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=2) as r:
-                    answer = (r.status, r.headers.get_content_type())
-            except OSError:
-                time.sleep(0.2)
-        assert answer == (200, "application/json"), server.poll()
+        yield server, log
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)
@@ -344,6 +342,56 @@ def test_serve_in_production_starts_with_a_secret_key(tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()
+
+
+def _first_answer(server: subprocess.Popen, request: urllib.request.Request) -> tuple[int, str, bytes] | None:
+    """(status, content type, body) of the first answer the server gives, error statuses included."""
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            with urllib.request.urlopen(request, timeout=5) as r:
+                return r.status, r.headers.get_content_type(), r.read()
+        except urllib.error.HTTPError as answer:
+            return answer.code, answer.headers.get_content_type(), answer.read()
+        except OSError:
+            time.sleep(0.2)
+    return None
+
+
+def test_serve_in_production_starts_with_a_secret_key(tmp_path):
+    """Control for the refusal above: the same command with a secret serves (and is then stopped)."""
+    port = _free_port()
+    with _serving(tmp_path, port, GRADEFLOW_ENV="production", GRADEFLOW_SECRET_KEY="k" * 48) as (server, log):
+        answer = _first_answer(server, urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/openapi.json"))
+        assert answer is not None and answer[:2] == (200, "application/json"), (server.poll(), log.read_text())
+
+
+def test_serve_applies_pending_migrations_to_a_fresh_sqlite_file(tmp_path):
+    """No `db upgrade` first: serve brings a fresh SQLite file to the head revision itself, so that the
+    first request that needs a table (sign-in of an unknown user: 401, not 500) finds it."""
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    assert _tables(url) == set()
+    port = _free_port()
+    sign_in = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v1/auth/token", method="POST", headers={"Content-Type": "application/json"},
+        data=json.dumps({"username": "nobody.here", "password": "not the password at all"}).encode())
+    with _serving(tmp_path, port, GRADEFLOW_ENV="development", GRADEFLOW_INSTANCE_PATH=str(tmp_path / "instance"),
+                  GRADEFLOW_DATABASE_URL=url) as (server, log):
+        answer = _first_answer(server, sign_in)
+        assert answer is not None, (server.poll(), log.read_text())
+        status, content_type, body = answer
+        assert (status, content_type) == (401, "application/problem+json"), (answer, log.read_text())
+        assert json.loads(body)["code"] == "invalid_credentials", body
+    assert _tables(url) == set(db.metadata.tables) | {"alembic_version"}
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            versions = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars().all()
+    finally:
+        engine.dispose()
+    assert versions == [ScriptDirectory(MIGRATIONS).get_current_head()]
+    # the server used the file it was given, not one in the instance folder
+    assert not (tmp_path / "instance" / "gradeflow.db").exists()
 
 
 # --- a bad policy file stops start-up ---------------------------------------------------------
@@ -405,3 +453,14 @@ def test_the_shipped_example_policy_starts(tmp_path, client_for):
     policy.write_text(shipped, "utf-8")
     _ok(gradeflow(tmp_path, "db", "upgrade", GRADEFLOW_POLICY=str(policy)))
     assert _tables(_sqlite_url(tmp_path)) == set(db.metadata.tables) | {"alembic_version"}
+
+
+def test_demo_if_empty_leaves_a_database_with_users_alone(tmp_path, migrated_sqlite):
+    created = gradeflow(tmp_path, "users", "create", "root", "--role", "admin", "--password-stdin",
+                        stdin="a long enough password\n")
+    assert created.returncode == 0, created.stderr
+    again = gradeflow(tmp_path, "demo", "--if-empty")
+    assert again.returncode == 0, again.stderr
+    assert "no demo logins are on file" in again.stdout
+    refused = gradeflow(tmp_path, "demo")
+    assert refused.returncode != 0 and "already holds managers or users" in refused.stderr

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.exc import IntegrityError, StatementError
+from transitions import Machine
 
 from api.context import rules, uow
 from models import db
@@ -118,6 +119,44 @@ def test_a_grade_change_and_its_history_row_share_one_transaction(ctx):
     db.session.remove()
     assert _stored_manager("M1") == ("junior", date(2025, 1, 1))
     assert _history_rows("M1") == []
+
+
+def test_one_app_keeps_one_grade_ladder_across_requests(app):
+    """The ladder (and its transitions machine) is built with the app, not per request or per context."""
+    with app.test_request_context("/api/v1/me"):
+        first = rules().ladder
+    with app.test_request_context("/api/v1/managers/M1", method="PATCH"):
+        second = rules().ladder
+    with app.app_context():
+        third = rules().ladder
+    assert second is first and third is first
+    assert second.machine is first.machine and third.machine is first.machine
+
+
+def test_grade_moves_in_separate_requests_build_no_machine_and_attach_no_manager(app, monkeypatch):
+    Driver(app).manager("M1", "probation", grade_since=date(2025, 1, 1))
+    with app.app_context():
+        machine = rules().ladder.machine
+    built = []
+    original = Machine.__init__
+
+    def spy(self, *args, **kwargs):
+        built.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Machine, "__init__", spy)
+    for event, effective_on, case_id in (("confirm", date(2025, 4, 1), 1), ("promote", date(2025, 11, 1), 2)):
+        with app.test_request_context("/api/v1/managers/M1", method="PATCH"):
+            _move("M1", event, effective_on, case_id)
+            db.session.remove()
+    assert built == []
+    with app.app_context():
+        assert rules().ladder.machine is machine
+        assert machine.models == []
+        assert _stored_manager("M1") == ("mid", date(2025, 11, 1))
+        assert [row[:3] for row in _history_rows("M1")] == [("probation", "junior", "confirm"),
+                                                            ("junior", "mid", "promote")]
+        db.session.remove()
 
 
 # (grade, event, target): moves the default ladder forbids

@@ -6,7 +6,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from workflow.clock import FixedClock, SystemClock, as_utc, local_date, today
+from workflow.clock import FixedClock, SystemClock, as_utc, check_moves_forward, local_date
+from workflow.errors import Conflict
+from workflow.policy import load_policy
+from workflow.services.context import Rules
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -59,5 +62,16 @@ def test_local_date_uses_the_policy_time_zone(instant, local):
 
 def test_today_reads_the_clock_in_the_policy_time_zone():
     clock = FixedClock(datetime(2026, 9, 30, 17, 0, tzinfo=timezone.utc))
-    assert today(clock, SHANGHAI) == date(2026, 10, 1)
-    assert today(clock, ZoneInfo("UTC")) == date(2026, 9, 30)
+    assert Rules.for_policy(load_policy(), clock).today() == date(2026, 10, 1)
+
+
+def test_manual_clock_only_moves_forward():
+    current = datetime(2026, 10, 1, 0, 0, tzinfo=SHANGHAI)
+    check_moves_forward(current, current, SHANGHAI)
+    check_moves_forward(current, current + timedelta(seconds=1), SHANGHAI)
+    check_moves_forward(None, current - timedelta(days=365), SHANGHAI)
+    with pytest.raises(Conflict) as refused:
+        check_moves_forward(current, current - timedelta(seconds=1), SHANGHAI)
+    assert refused.value.code == "clock_backwards"
+    assert "2026-10-01T00:00:00+08:00" in refused.value.detail
+    assert "2026-09-30T23:59:59+08:00" in refused.value.detail

@@ -6,9 +6,10 @@ from types import SimpleNamespace
 
 import pytest
 import yaml
+from transitions import Machine
 
 from workflow.errors import Conflict
-from workflow.ladder import GradeChangeRefused, GradeLadder, GradeMove
+from workflow.ladder import EVENTS, GradeChangeRefused, GradeLadder, GradeMove
 from workflow.policy import load_policy, parse_policy
 
 
@@ -155,16 +156,53 @@ def test_bank_policy_refuses_a_three_level_ordinary_promotion(bank_ladder):
     assert m.grade == "level5"
 
 
-def test_one_machine_is_shared_by_every_manager(ladder):
+@pytest.fixture
+def machine_spy(monkeypatch):
+    """Records every transitions.Machine built and every model attached to one, from now on."""
+    built, attached = [], []
+    original_init, original_add_model = Machine.__init__, Machine.add_model
+
+    def init(self, *args, **kwargs):
+        built.append(self)
+        original_init(self, *args, **kwargs)
+
+    def add_model(self, model, *args, **kwargs):
+        attached.append(model)
+        return original_add_model(self, model, *args, **kwargs)
+
+    monkeypatch.setattr(Machine, "__init__", init)
+    monkeypatch.setattr(Machine, "add_model", add_model)
+    return SimpleNamespace(built=built, attached=attached)
+
+
+def test_one_machine_is_built_per_ladder(machine_spy):
+    ladder = GradeLadder(load_policy().ladder)
+    assert machine_spy.built == [ladder.machine]
+    assert isinstance(ladder.machine, Machine)
+    assert ladder.machine.models == []
+
+
+def test_one_machine_is_shared_by_every_manager(machine_spy):
+    ladder = GradeLadder(load_policy().ladder)
     machine = ladder.machine
-    models_before = list(machine.models)
-    managers = [manager(grade) for grade in ("junior", "mid", "junior", "mid")]
-    for m in managers:
-        ladder.fire(m, "promote")
-    assert [m.grade for m in managers] == ["mid", "senior", "mid", "senior"]
+    machine_spy.built.clear()
+    managers = [manager(grade) for grade in ("junior", "mid", "junior", "mid", "probation", "senior")]
+    for m, event in zip(managers, ("promote", "promote", "exceptional_promote", "demote", "confirm", "exit")):
+        ladder.fire(m, event)
+    refused = manager("senior")
+    with pytest.raises(GradeChangeRefused):
+        ladder.fire(refused, "promote")
+    assert [m.grade for m in managers] == ["mid", "senior", "senior", "junior", "junior", "exited"]
+    # firing builds no machine and attaches no manager to the shared one
+    assert machine_spy.built == []
+    assert machine_spy.attached == []
     assert ladder.machine is machine
-    assert machine.models == models_before == []
-    assert all(vars(m) == {"grade": m.grade} for m in managers)
+    assert machine.models == []
+    # nor does it bind the machine's trigger methods or callbacks onto the manager objects
+    for m in managers + [refused]:
+        bound = {name for name, value in vars(m).items()
+                 if callable(value) or name in EVENTS or name == "trigger" or name.startswith(("may_", "is_", "to_"))}
+        assert bound == set(), vars(m)
 
 
 @pytest.mark.parametrize("grade, events", [

@@ -187,7 +187,7 @@ def test_bank_six_level_policy_loads_from_its_file_path():
     assert load_policy(str(path)) == load_policy("bank-six-level")
 
 
-# --- no number is hard-coded ---------------------------------------------------------------
+# --- the parser passes each number of the file through (it does not fall back to a default) ---
 
 @pytest.mark.parametrize("changes, reported, expected", [
     ({("eligibility", "targets", "mid", "min_months_in_grade"): 9},
@@ -210,9 +210,11 @@ def test_bank_six_level_policy_loads_from_its_file_path():
     ({("timezone",): "Europe/Berlin"}, lambda p: p.tz, ZoneInfo("Europe/Berlin")),
 ], ids=["tenure", "top_percent", "weights", "trim", "pass_mark", "quorum", "quota", "appeal_window",
         "probation", "thresholds", "consecutive_quarters", "months_worked", "timezone"])
-def test_every_number_comes_from_the_policy_file(changes, reported, expected):
-    policy = parse_policy(as_yaml(with_changes(changes)), source=SOURCE)
-    assert reported(policy) == expected
+def test_policy_numbers_are_read_from_the_file_not_defaults(policy, changes, reported, expected):
+    # the changed value differs from the default policy's, so only reading the file can produce it
+    assert reported(policy) != expected
+    changed = parse_policy(as_yaml(with_changes(changes)), source=SOURCE)
+    assert reported(changed) == expected
 
 
 # --- a bad policy is refused, naming the key path -------------------------------------------
@@ -254,12 +256,15 @@ def test_every_number_comes_from_the_policy_file(changes, reported, expected):
      "quarter_close.demotion_thresholds.principal", "unknown key"),
     (with_changes({("quarter_close", "run_after_quarter_end", "at"): "25:00"}),
      "quarter_close.run_after_quarter_end.at", "must be a local time HH:MM"),
+    (without("timezone"), "timezone", "is required"),
+    (with_changes({("scoring", "decimal_places"): 3}), "scoring.decimal_places", "must be between 0 and 2"),
 ], ids=["unknown_top_key", "unknown_nested_key", "missing_section", "missing_key", "weights_sum",
         "weight_not_number", "quota_unknown_grade", "quota_twice", "duplicate_grade", "exited_duplicates_grade",
         "one_grade_ladder", "bad_timezone", "pass_mark_above_scale", "pass_mark_below_scale", "pass_mark_nan",
         "tie_break_without_employee_no", "tie_break_employee_no_not_last", "tie_break_unknown",
         "entry_grade_not_lowest", "exceptional_steps_beyond_top", "target_is_confirmation_grade",
-        "quorum_zero", "quorum_boolean", "threshold_unknown_grade", "run_at_not_a_time"])
+        "quorum_zero", "quorum_boolean", "threshold_unknown_grade", "run_at_not_a_time",
+        "timezone_missing", "more_decimals_than_stored"])
 def test_policy_error_names_the_key_path(document, key, problem):
     with pytest.raises(PolicyError) as refused:
         parse_policy(as_yaml(document), source=SOURCE)

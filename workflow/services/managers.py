@@ -13,7 +13,7 @@ from workflow.services.context import Rules
 
 def _check_grade(problems: Violations, rules: Rules, grade: str) -> None:
     ladder = rules.policy.ladder
-    if grade == ladder.exited.code:
+    if ladder.is_exited(grade):
         problems.add("grade", "active_grade", f"a manager is registered on an active grade, not {grade!r}")
     elif grade not in ladder.codes:
         problems.add("grade", "known_grade", f"unknown grade {grade!r}; the ladder is {', '.join(ladder.codes)}")
@@ -37,7 +37,7 @@ def _check_supervisor(problems: Violations, uow, rules: Rules, employee_no: str,
     supervisor = uow.managers.get(supervisor_no)
     if supervisor is None:
         problems.add("supervisor", "known_supervisor", f"no manager has employee number {supervisor_no!r}")
-    elif supervisor.grade == rules.policy.ladder.exited.code:
+    elif rules.policy.ladder.is_exited(supervisor.grade):
         problems.add("supervisor", "active_supervisor", f"{supervisor_no} has left the ladder")
     elif employee_no in uow.managers.supervisor_chain(supervisor_no):
         problems.add("supervisor", "no_supervisor_cycle",
@@ -68,13 +68,12 @@ _CORRECTABLE = ("name", "org_unit", "supervisor", "education")
 def correct_manager(uow, rules: Rules, actor: Actor, employee_no: str, **changes):
     """Correct a record (a reorganisation, a typo). The grade is not here: only the ladder moves it."""
     access.require(access.can_manage_people(actor), "only hr corrects manager records")
-    unknown = set(changes) - set(_CORRECTABLE)
-    if unknown:
-        raise ValueError(f"not correctable: {sorted(unknown)}")
     manager = uow.managers.get(employee_no, for_update=True)
     if manager is None:
         raise NotFound(f"no manager {employee_no}")
     problems = Violations()
+    for field in sorted(set(changes) - set(_CORRECTABLE)):
+        problems.add(field, "unknown_field", "not correctable here (a grade moves only through cases)")
     if "supervisor" in changes:
         _check_supervisor(problems, uow, rules, employee_no, changes["supervisor"])
     problems.raise_if_any()
@@ -112,7 +111,7 @@ def parse_period(text: str) -> Period:
 
 def record_performance(uow, rules: Rules, actor: Actor, employee_no: str, period_text: str, *,
                        score: Decimal, months_worked: int, violation: bool = False):
-    """Enter or correct a manager's score for a period. Returns (record, created)."""
+    """Enter or correct a manager's score for a period."""
     access.require(access.can_manage_people(actor), "only hr records performance")
     period = parse_period(period_text)
     if uow.managers.get(employee_no) is None:
@@ -127,14 +126,14 @@ def record_performance(uow, rules: Rules, actor: Actor, employee_no: str, period
         problems.add("months_worked", "months_in_period",
                      f"must be between 0 and {period.months} for {'a quarter' if period.is_quarter else 'a year'}")
     problems.raise_if_any()
-    now = rules.now()
+    values = dict(score=score, months_worked=months_worked, violation=violation, recorded_at=rules.now(),
+                  recorded_by=actor.username)
     record = uow.performance.get(employee_no, str(period), for_update=True)
-    created = record is None
-    if created:
-        record = uow.performance.add(employee_no=employee_no, period=str(period))
-    record.score, record.months_worked, record.violation = score, months_worked, violation
-    record.recorded_at, record.recorded_by = now, actor.username
-    return record, created
+    if record is None:
+        return uow.performance.add(employee_no=employee_no, period=str(period), **values)
+    for field, value in values.items():
+        setattr(record, field, value)
+    return record
 
 
 def performance_records(uow, actor: Actor, employee_no: str):

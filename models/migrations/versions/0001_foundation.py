@@ -42,6 +42,7 @@ def upgrade():
     op.create_table('manual_clock',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('now', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('moved', sa.Boolean(), nullable=False),
     sa.CheckConstraint('id = 1', name=op.f('ck_manual_clock_single_row')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_manual_clock'))
     )

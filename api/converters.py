@@ -1,0 +1,22 @@
+"""URL converters: a path segment that cannot be a valid key is a 404 before any query runs."""
+from __future__ import annotations
+
+from werkzeug.routing import BaseConverter
+
+from workflow.accounts import USERNAME
+
+EMPLOYEE_NO_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}"
+
+
+class EmployeeNoConverter(BaseConverter):
+    regex = EMPLOYEE_NO_PATTERN
+
+
+class UsernameConverter(BaseConverter):
+    regex = USERNAME.pattern
+
+
+def register_converters(app, api) -> None:
+    for name, converter in (("employee_no", EmployeeNoConverter), ("username", UsernameConverter)):
+        app.url_map.converters[name] = converter
+        api.register_converter(converter, lambda c: {"type": "string", "pattern": f"^{c.regex}$"})
