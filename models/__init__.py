@@ -9,3 +9,5 @@ db = SQLAlchemy(model_class=Base)
 from models.accounts import User, UserRole  # noqa: E402,F401
 from models.clock_state import ManualClockState  # noqa: E402,F401
 from models.managers import GradeHistory, Manager, PerformanceRecord  # noqa: E402,F401
+
+__all__ = ["db", "Base", "User", "UserRole", "ManualClockState", "GradeHistory", "Manager", "PerformanceRecord"]

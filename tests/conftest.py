@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -30,9 +31,9 @@ def _pg_server_url() -> sa.URL:
     return sa.make_url(os.environ.get("GRADEFLOW_TEST_PG_URL") or PG_DEFAULT)
 
 
-@pytest.fixture(scope="session")
-def pg_database_url():
-    """A fresh PostgreSQL database for this run, dropped afterwards."""
+@contextmanager
+def fresh_pg_database():
+    """A fresh PostgreSQL database on the test server, dropped afterwards (skip or fail without one)."""
     server = _pg_server_url()
     name = f"gradeflow_test_{os.environ.get('GRADEFLOW_TEST_RUN_ID', os.getpid())}_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
@@ -50,6 +51,13 @@ def pg_database_url():
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_database_url():
+    """A fresh PostgreSQL database for this run."""
+    with fresh_pg_database() as url:
+        yield url
 
 
 def config_for(database_url: str, **overrides) -> dict:
@@ -94,6 +102,24 @@ def make_app(migrated):
     def build(**overrides):
         return create_app(config_for(migrated, **overrides))
     return build
+
+
+@pytest.fixture
+def build(make_app, app):
+    """Extra app instances (with config overrides) on the same test database; their connections
+    are closed afterwards, and the `app` fixture empties the tables."""
+    built = []
+
+    def _build(**overrides):
+        extra = make_app(**overrides)
+        built.append(extra)
+        return extra
+
+    yield _build
+    for extra in built:
+        with extra.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture

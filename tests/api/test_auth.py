@@ -12,29 +12,13 @@ from click.testing import CliRunner
 
 from api.config import ConfigError, require_serving_config
 from models import db
-from tests.conftest import PASSWORD, Driver, assert_problem
+from tests.conftest import PASSWORD, assert_problem
 
 TEST_KEY = "test-secret-key-that-is-long-enough-for-hs256"
 ISSUER = "gradeflow"
 DEFAULT_TTL = 8 * 3600
 
 
-@pytest.fixture
-def build(make_app, app):
-    """Extra app instances on the same test database; their connections are closed afterwards
-    (and the `app` fixture empties the tables)."""
-    built = []
-
-    def _build(**overrides):
-        extra = make_app(**overrides)
-        built.append(extra)
-        return extra
-
-    yield _build
-    for extra in built:
-        with extra.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 def sign_in(client, username, password=PASSWORD):

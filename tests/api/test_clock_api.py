@@ -5,27 +5,11 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from models import db
 from tests.conftest import Driver, assert_problem
 
 START = "2026-09-01T09:00:00+08:00"
 
 
-@pytest.fixture
-def build(make_app, app):
-    """Extra app instances on the same test database; their connections are closed afterwards."""
-    built = []
-
-    def _build(**overrides):
-        extra = make_app(**overrides)
-        built.append(extra)
-        return extra
-
-    yield _build
-    for extra in built:
-        with extra.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 @pytest.fixture

@@ -6,25 +6,9 @@ import logging
 
 import pytest
 
-from models import db
 from tests.conftest import PASSWORD, Driver, assert_problem
 
 
-@pytest.fixture
-def build(make_app, app):
-    """Extra app instances on the same test database; their connections are closed afterwards."""
-    built = []
-
-    def _build(**overrides):
-        extra = make_app(**overrides)
-        built.append(extra)
-        return extra
-
-    yield _build
-    for extra in built:
-        with extra.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 def assert_not_html(response) -> None:

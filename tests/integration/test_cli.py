@@ -16,7 +16,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import uuid
 from importlib import resources
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from alembic.script import ScriptDirectory
 from api import create_app
 from api.app import MIGRATIONS
 from models import db
-from tests.conftest import _pg_server_url, config_for
+from tests.conftest import config_for, fresh_pg_database
 
 GRADEFLOW = Path(sys.executable).with_name("gradeflow")
 GOOD_PASSWORD = "a long enough passphrase"
@@ -132,23 +131,8 @@ def _me(client, username: str, password: str) -> dict:
 
 @pytest.fixture
 def fresh_pg_url():
-    server = _pg_server_url()
-    name = f"gradeflow_test_{os.environ.get('GRADEFLOW_TEST_RUN_ID', os.getpid())}_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.OperationalError as exc:
-        admin.dispose()
-        if os.environ.get("GRADEFLOW_TEST_REQUIRE_PG") == "1":
-            pytest.fail(f"PostgreSQL is required but unreachable at {server.render_as_string()}: {exc}")
-        pytest.skip(f"PostgreSQL unreachable at {server.render_as_string()}")
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_pg_database() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
