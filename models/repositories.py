@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from models.accounts import User
 from models.managers import GradeHistory, Manager, PerformanceRecord
-from workflow.errors import Conflict
+from workflow.errors import DuplicateKey
 
 
 def _is_duplicate_of(exc: IntegrityError, table: str, key: str) -> bool:
@@ -20,18 +20,17 @@ def _is_duplicate_of(exc: IntegrityError, table: str, key: str) -> bool:
     return f"UNIQUE constraint failed: {qualified}" in message
 
 
-def _insert(session: Session, row, duplicates: dict[str, Conflict]):
-    """Add and flush `row`; a unique key taken by a concurrent transaction becomes its Conflict.
-
-    The use cases check for duplicates first, with the clearer message; this covers the race
-    between that check and the commit. The caller's transaction is then rolled back."""
+def _insert(session: Session, row, unique_keys: tuple[str, ...]):
+    """Add and flush `row`. A unique key already taken (also by a concurrent transaction that
+    committed after the use case looked) raises DuplicateKey; the caller's transaction is then
+    rolled back by the unit of work."""
     session.add(row)
     try:
         session.flush()
     except IntegrityError as exc:
-        for key, conflict in duplicates.items():
+        for key in unique_keys:
             if _is_duplicate_of(exc, row.__tablename__, key):
-                raise conflict from None
+                raise DuplicateKey(key) from None
         raise
     return row
 
@@ -52,18 +51,11 @@ class UserRepository:
     def by_username(self, username: str) -> User | None:
         return self.session.scalar(select(User).where(User.username == username))
 
-    def by_employee_no(self, employee_no: str) -> User | None:
-        return self.session.scalar(select(User).where(User.employee_no == employee_no))
-
     def add(self, **fields) -> User:
         roles = fields.pop("roles")
         user = User(**fields)
         user.set_roles(roles)
-        return _insert(self.session, user, {
-            "username": Conflict("username_taken", f"the username {user.username!r} is taken", field="username"),
-            "employee_no": Conflict("employee_no_taken", f"employee {user.employee_no} already has a user account",
-                                    field="employee_no"),
-        })
+        return _insert(self.session, user, ("username", "employee_no"))
 
     def page(self, page: int, per_page: int):
         return _page(self.session, select(User).order_by(User.username), page, per_page)
@@ -81,8 +73,7 @@ class ManagerRepository:
 
     def add(self, **fields) -> Manager:
         manager = Manager(**fields)
-        return _insert(self.session, manager, {"employee_no": Conflict(
-            "manager_exists", f"a manager with employee number {manager.employee_no} exists", field="employee_no")})
+        return _insert(self.session, manager, ("employee_no",))
 
     def supervisor_chain(self, employee_no: str) -> list[str]:
         """The employee numbers above `employee_no`, nearest first (stops if the data has a cycle)."""
@@ -129,9 +120,7 @@ class PerformanceRepository:
 
     def add(self, **fields) -> PerformanceRecord:
         record = PerformanceRecord(**fields)
-        return _insert(self.session, record, {"employee_no, period": Conflict(
-            "concurrent_update", f"the {record.period} record of {record.employee_no} was saved by another request "
-            "at the same moment; repeat yours to correct it")})
+        return _insert(self.session, record, ("employee_no, period",))
 
     def for_manager(self, employee_no: str) -> list[PerformanceRecord]:
         stmt = (select(PerformanceRecord).where(PerformanceRecord.employee_no == employee_no)

@@ -43,6 +43,15 @@ class Conflict(DomainError):
         self.code = code
 
 
+class DuplicateKey(Exception):
+    """Persistence found the unique `key` ("username", "employee_no, period") already taken,
+    possibly by a concurrent transaction; the use case says what that means."""
+
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
 @dataclass(frozen=True)
 class FieldError:
     field: str

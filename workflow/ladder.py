@@ -1,8 +1,9 @@
 """The grade ladder: the one state machine that moves a manager between grades.
 
 One `transitions.Machine` is built per policy, once, and fired on any object that holds a
-`grade` attribute (the ORM row). The machine only validates the move and sets the attribute;
-recording the dated history row is the caller's job (workflow.services.grades).
+`grade` attribute (the ORM row). The machine only validates the move, sets the attribute and
+stamps the move on the holder; recording the dated history row is the caller's job
+(workflow.services.grades).
 """
 from __future__ import annotations
 

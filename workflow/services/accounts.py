@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from workflow import access
 from workflow.accounts import (ADMIN, HR, ROLES, ROLES_NEEDING_EMPLOYEE_NO, Actor, grantable_roles,
                                password_problem, username_problem)
-from workflow.errors import Conflict, InvalidCredentials, NotFound, Violations
+from workflow.errors import Conflict, DuplicateKey, InvalidCredentials, NotFound, Violations
 from workflow.passwords import Passwords
 from workflow.services.context import Rules
 
@@ -48,14 +48,15 @@ def create_user(uow, rules: Rules, passwords: Passwords, actor: Actor, *, userna
     if employee_no and uow.managers.get(employee_no) is None:
         problems.add("employee_no", "known_manager", f"no manager has employee number {employee_no!r}")
     problems.raise_if_any()
-    if uow.users.by_username(username) is not None:
-        raise Conflict("username_taken", f"the username {username!r} is taken", field="username")
-    if employee_no and uow.users.by_employee_no(employee_no) is not None:
-        raise Conflict("employee_no_taken", f"employee {employee_no} already has a user account",
-                       field="employee_no")
     now = rules.now()
-    return uow.users.add(username=username, password_hash=passwords.hash(password), employee_no=employee_no,
-                         roles=roles, active=True, created_at=now, updated_at=now)
+    try:
+        return uow.users.add(username=username, password_hash=passwords.hash(password), employee_no=employee_no,
+                             roles=roles, active=True, created_at=now, updated_at=now)
+    except DuplicateKey as taken:
+        if taken.key == "username":
+            raise Conflict("username_taken", f"the username {username!r} is taken", field="username") from None
+        raise Conflict("employee_no_taken", f"employee {employee_no} already has a user account",
+                       field="employee_no") from None
 
 
 def list_users(uow, actor: Actor, *, page: int, per_page: int):

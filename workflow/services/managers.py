@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from workflow import access
 from workflow.accounts import Actor
-from workflow.errors import Conflict, FieldError, NotFound, RuleViolation, Violations
+from workflow.errors import Conflict, DuplicateKey, FieldError, NotFound, RuleViolation, Violations
 from workflow.periods import Period
 from workflow.services.context import Rules
 
@@ -53,13 +53,14 @@ def register_manager(uow, rules: Rules, actor: Actor, *, employee_no: str, name:
     _check_dates(problems, rules.today(), hire_date, grade_since)
     _check_supervisor(problems, uow, rules, employee_no, supervisor)
     problems.raise_if_any()
-    if uow.managers.get(employee_no) is not None:
-        raise Conflict("manager_exists", f"a manager with employee number {employee_no} exists",
-                       field="employee_no")
     now = rules.now()
-    return uow.managers.add(employee_no=employee_no, name=name, org_unit=org_unit, grade=grade,
-                            grade_since=grade_since, hire_date=hire_date, supervisor_no=supervisor,
-                            education=education, created_at=now, updated_at=now)
+    try:
+        return uow.managers.add(employee_no=employee_no, name=name, org_unit=org_unit, grade=grade,
+                                grade_since=grade_since, hire_date=hire_date, supervisor_no=supervisor,
+                                education=education, created_at=now, updated_at=now)
+    except DuplicateKey:
+        raise Conflict("manager_exists", f"a manager with employee number {employee_no} exists",
+                       field="employee_no") from None
 
 
 _CORRECTABLE = ("name", "org_unit", "supervisor", "education")
@@ -130,7 +131,11 @@ def record_performance(uow, rules: Rules, actor: Actor, employee_no: str, period
                   recorded_by=actor.username)
     record = uow.performance.get(employee_no, str(period), for_update=True)
     if record is None:
-        return uow.performance.add(employee_no=employee_no, period=str(period), **values)
+        try:
+            return uow.performance.add(employee_no=employee_no, period=str(period), **values)
+        except DuplicateKey:
+            raise Conflict("concurrent_update", f"the {period} record of {employee_no} was saved by another request "
+                           "at the same moment; repeat yours to correct it") from None
     for field, value in values.items():
         setattr(record, field, value)
     return record
