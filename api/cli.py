@@ -1,4 +1,4 @@
-"""The `gradeflow` command: serve, db, users, demo (click groups on the app factory)."""
+"""The `gradeflow` command: serve, db, users, demo, run-due (click groups on the app factory)."""
 from __future__ import annotations
 
 import sys
@@ -83,6 +83,39 @@ def demo(if_empty):
     except DomainError as exc:
         raise click.ClickException(_explain(exc)) from None
     print_logins(logins)
+
+
+@cli.command("run-due")
+@click.option("--now", "until", default=None, help="fire what was due at this instant (ISO 8601 with offset); "
+                                                    "default: the service's current time")
+@with_appcontext
+def run_due_command(until):
+    """Fire every timer that is due (catch-up after an outage): finalize decisions whose appeal
+    window has passed."""
+    from api.context import rules, uow
+    from scheduler.due import run_due
+    instant = _instant(until) if until else None
+    if instant is not None and instant > rules().now():
+        raise click.BadParameter(f"{until} is in the future of the service clock; nothing is due then yet",
+                                 param_hint="--now")
+    run = run_due(uow, rules(), instant)
+    click.echo(f"finalized {len(run.finalized)} case(s)" + (f": {', '.join(map(str, run.finalized))}"
+                                                           if run.finalized else ""))
+    for case_id, why in run.failed.items():
+        click.echo(f"case {case_id} could not be finalized: {why}", err=True)
+    if run.failed:
+        sys.exit(1)
+
+
+def _instant(text: str):
+    from datetime import datetime
+    try:
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not an ISO 8601 instant", param_hint="--now") from None
+    if instant.tzinfo is None:
+        raise click.BadParameter("give the offset too, e.g. 2026-10-11T00:00:00+08:00", param_hint="--now")
+    return instant
 
 
 def _explain(exc: DomainError) -> str:

@@ -6,6 +6,7 @@ from werkzeug.routing import BaseConverter
 from workflow.accounts import USERNAME
 
 EMPLOYEE_NO_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}"
+CYCLE_CODE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}"
 
 
 class EmployeeNoConverter(BaseConverter):
@@ -16,7 +17,12 @@ class UsernameConverter(BaseConverter):
     regex = USERNAME.pattern
 
 
+class CycleCodeConverter(BaseConverter):
+    regex = CYCLE_CODE_PATTERN
+
+
 def register_converters(app, api) -> None:
-    for name, converter in (("employee_no", EmployeeNoConverter), ("username", UsernameConverter)):
+    for name, converter in (("employee_no", EmployeeNoConverter), ("username", UsernameConverter),
+                              ("cycle_code", CycleCodeConverter)):
         app.url_map.converters[name] = converter
         api.register_converter(converter, lambda c: {"type": "string", "pattern": f"^{c.regex}$"})

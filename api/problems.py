@@ -11,7 +11,7 @@ from datetime import date, datetime
 from flask import Response, current_app, json, request
 from werkzeug.exceptions import HTTPException
 
-from workflow.errors import Conflict, DomainError, Forbidden, NotFound, RuleViolation, Unauthenticated
+from workflow.errors import Conflict, DomainError, Forbidden, NotEligible, NotFound, RuleViolation, Unauthenticated
 
 log = logging.getLogger("gradeflow.api")
 
@@ -135,6 +135,8 @@ def handle_domain_error(error: DomainError) -> Response:
         headers["WWW-Authenticate"] = 'Bearer realm="gradeflow"'
     elif isinstance(error, Conflict):
         status = 409
+    elif isinstance(error, NotEligible):
+        status = 422
     extra = {k: _jsonable(v) for k, v in error.extra.items()}
     return problem(status, error.detail, code=error.code, headers=headers, **extra)
 

@@ -9,5 +9,7 @@ db = SQLAlchemy(model_class=Base)
 from models.accounts import User, UserRole  # noqa: E402,F401
 from models.clock_state import ManualClockState  # noqa: E402,F401
 from models.managers import GradeHistory, Manager, PerformanceRecord  # noqa: E402,F401
+from models.cases import Appeal, Case, CaseHistory, CommitteeMember, CommitteeScore, Cycle, Recusal  # noqa: E402,F401
 
-__all__ = ["db", "Base", "User", "UserRole", "ManualClockState", "GradeHistory", "Manager", "PerformanceRecord"]
+__all__ = ["db", "Base", "User", "UserRole", "ManualClockState", "GradeHistory", "Manager", "PerformanceRecord",
+           "Appeal", "Case", "CaseHistory", "CommitteeMember", "CommitteeScore", "Cycle", "Recusal"]

@@ -43,7 +43,7 @@ class GradeHistory(Base):
     to_grade: Mapped[str] = mapped_column(String(32))
     event: Mapped[str] = mapped_column(String(32))
     effective_on: Mapped[date] = mapped_column(Date)
-    case_id: Mapped[int] = mapped_column(Integer)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -84,6 +84,16 @@ class ManagerRepository:
             current = self.session.scalar(select(Manager.supervisor_no).where(Manager.employee_no == current))
         return chain
 
+    def reports_of(self, employee_no: str) -> set[str]:
+        """Everyone below `employee_no` in the supervisor tree."""
+        found: set[str] = set()
+        frontier = {employee_no}
+        while frontier:
+            below = set(self.session.scalars(select(Manager.employee_no).where(Manager.supervisor_no.in_(frontier))))
+            frontier = below - found - {employee_no}
+            found |= frontier
+        return found
+
     def page(self, page: int, per_page: int, *, org_unit: str | None = None, grade: str | None = None):
         stmt = select(Manager).order_by(Manager.employee_no)
         if org_unit:

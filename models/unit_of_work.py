@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
+from models.case_repositories import CaseRepository, CycleRepository
 from models.repositories import GradeHistoryRepository, ManagerRepository, PerformanceRepository, UserRepository
+from workflow.errors import Conflict
 
 
 class SqlUnitOfWork:
@@ -13,15 +16,25 @@ class SqlUnitOfWork:
         self.managers = ManagerRepository(session)
         self.grade_history = GradeHistoryRepository(session)
         self.performance = PerformanceRepository(session)
+        self.cycles = CycleRepository(session)
+        self.cases = CaseRepository(session)
 
     def __enter__(self) -> "SqlUnitOfWork":
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None:
-            self.session.commit()
-        else:
-            self.session.rollback()
+            try:
+                self.session.commit()
+                return
+            except Exception as failed:
+                exc = failed
+        self.session.rollback()
+        if isinstance(exc, StaleDataError):  # a versioned row changed under us (models.cases.Case)
+            raise Conflict("version_conflict", "another request changed this record at the same moment; "
+                           "reload it and try again") from exc
+        if exc_type is None:
+            raise exc
 
     def flush(self) -> None:
         self.session.flush()

@@ -1,5 +1,7 @@
 """Timers and period-end jobs: thin, idempotent, query-driven, one leader process.
 
-Nothing runs here yet; the sweep over timer rows arrives with the scheduler issue. This
-package is kept apart from the API so that `gradeflow serve` under gunicorn never starts it.
+`due.run_due` finalizes the cases whose appeal window has passed; it runs from `PUT /clock`
+(manual clock) and `gradeflow run-due`. The periodic scheduler process arrives with the
+scheduler issue. This package is kept apart from the API so that `gradeflow serve` under
+gunicorn never starts it.
 """

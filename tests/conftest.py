@@ -221,6 +221,17 @@ def gf(app) -> Driver:
     return Driver(app)
 
 
+def case_record(employee_no: str, case_id: int, from_grade: str = "junior") -> int:
+    """A bare, finished case row, for tests of the grade history that need a case to point at.
+    Call inside an application context."""
+    from models.cases import Case
+    db.session.add(Case(id=case_id, kind="exit", employee_no=employee_no, from_grade=from_grade, target_grade="exited",
+                        exceptional=False, statement="(test)", state="withdrawn", reasons=[], created_by="test",
+                        created_at=CLOCK_START, updated_at=CLOCK_START, version=1))
+    db.session.commit()
+    return case_id
+
+
 def assert_problem(response, status: int, code: str, field: str | None = None, rule: str | None = None) -> dict:
     """The response is RFC 9457 problem details with this status and code (and field/rule, if given)."""
     body = response.get_json()

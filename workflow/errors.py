@@ -43,6 +43,14 @@ class Conflict(DomainError):
         self.code = code
 
 
+class NotEligible(DomainError):
+    """A case that the rules refuse to open; `reasons` names every failed rule."""
+    code = "not_eligible"
+
+    def __init__(self, detail: str, reasons: list[dict]):
+        super().__init__(detail, reasons=reasons)
+
+
 class DuplicateKey(Exception):
     """Persistence found the unique `key` ("username", "employee_no, period") already taken,
     possibly by a concurrent transaction; the use case says what that means."""

@@ -3,6 +3,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from workflow.calendar import WorkingCalendar
+from workflow.case_machine import CaseMachine
 from workflow.clock import Clock, local_date
 from workflow.ladder import GradeLadder
 from workflow.policy import Policy
@@ -10,14 +12,18 @@ from workflow.policy import Policy
 
 @dataclass(frozen=True)
 class Rules:
-    """What every use case needs besides the database: the policy, its ladder and the clock."""
+    """What every use case needs besides the database: the policy, its two state machines
+    (grade ladder, case workflow), the working-day calendar and the clock."""
     policy: Policy
     ladder: GradeLadder
+    cases: CaseMachine
+    calendar: WorkingCalendar
     clock: Clock
 
     @classmethod
     def for_policy(cls, policy: Policy, clock: Clock) -> "Rules":
-        return cls(policy=policy, ladder=GradeLadder(policy.ladder), clock=clock)
+        return cls(policy=policy, ladder=GradeLadder(policy.ladder), cases=CaseMachine(policy),
+                   calendar=WorkingCalendar(), clock=clock)
 
     def now(self) -> datetime:
         return self.clock.now()

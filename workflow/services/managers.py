@@ -8,6 +8,7 @@ from workflow import access
 from workflow.accounts import Actor
 from workflow.errors import Conflict, DuplicateKey, FieldError, NotFound, RuleViolation, Violations
 from workflow.periods import Period
+from workflow.scoring import score_problem
 from workflow.services.context import Rules
 
 
@@ -118,11 +119,8 @@ def record_performance(uow, rules: Rules, actor: Actor, employee_no: str, period
     if uow.managers.get(employee_no) is None:
         raise NotFound(f"no manager {employee_no}")
     problems = Violations()
-    scale, places = rules.policy.scoring.scale, rules.policy.scoring.decimal_places
-    if not scale.contains(score):
-        problems.add("score", "score_range", f"must be between {scale.min} and {scale.max}")
-    elif score != score.quantize(Decimal(1).scaleb(-places)):
-        problems.add("score", "score_precision", f"at most {places} decimal places")
+    if (problem := score_problem(rules.policy.scoring, score)) is not None:
+        problems.add("score", *problem)
     if not 0 <= months_worked <= period.months:
         problems.add("months_worked", "months_in_period",
                      f"must be between 0 and {period.months} for {'a quarter' if period.is_quarter else 'a year'}")

@@ -1,0 +1,262 @@
+"""/cases: opening cases, their events, committee scores and recusals, appeals, history."""
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import request
+from flask.views import MethodView
+
+from api.blueprint import Blueprint
+from api.context import current_actor, rules, uow
+from api.fields import EMPLOYEE_NO, LocalDateTime, Str, Text
+from api.pagination import TOTAL_HEADER, PageArgs, paged
+from api.problems import documented_problem
+from workflow.case_machine import CALLER_EVENTS, KINDS, PROMOTION, STATES
+from workflow.errors import FieldError, RuleViolation
+from workflow.services import appeals, cases, committee
+
+blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases",
+                description="Grading cases: promotion applications, probation confirmations, demotions, exits")
+
+CASE_ID = "<int(max=2147483647):case_id>"
+Score = ma.fields.Float  # scores are exact decimals inside; JSON numbers outside
+
+
+class AppealSchema(ma.Schema):
+    id = ma.fields.Integer()
+    filed_at = LocalDateTime()
+    reason = ma.fields.String()
+    status = ma.fields.String(metadata={"enum": ["pending", "upheld", "overturned"]})
+    resolved_at = LocalDateTime(allow_none=True)
+    resolution = ma.fields.String(allow_none=True)
+
+
+class MemberScoreSchema(ma.Schema):
+    member = ma.fields.String()
+    score = Score()
+    comment = ma.fields.String(allow_none=True)
+
+
+class RecusalEntrySchema(ma.Schema):
+    member = ma.fields.String()
+    reason = ma.fields.String(metadata={"enum": ["applicant", "line_manager", "reviewed_materials", "declared"]})
+
+
+class InterviewSchema(ma.Schema):
+    quorum = ma.fields.Integer()
+    counting_members = ma.fields.List(ma.fields.String(), metadata={"description": "the committee minus recusals"})
+    scored = ma.fields.List(ma.fields.String())
+    recusals = ma.fields.List(ma.fields.Nested(RecusalEntrySchema))
+    quorum_reachable = ma.fields.Boolean()
+    my_score = Score(allow_none=True)
+    recused = ma.fields.Boolean()
+    scores = ma.fields.List(ma.fields.Nested(MemberScoreSchema), allow_none=True,
+                            metadata={"description": "hidden from other members until deliberation"})
+
+
+class CaseSchema(ma.Schema):
+    id = ma.fields.Integer()
+    kind = ma.fields.String(metadata={"enum": list(KINDS)})
+    cycle = ma.fields.String(allow_none=True)
+    employee_no = ma.fields.String()
+    applicant_name = ma.fields.String()
+    org_unit = ma.fields.String()
+    from_grade = ma.fields.String()
+    target_grade = ma.fields.String()
+    exceptional = ma.fields.Boolean()
+    statement = ma.fields.String()
+    state = ma.fields.String(metadata={"enum": list(STATES)})
+    outcome = ma.fields.String(allow_none=True, metadata={"enum": ["approved", "denied", None]})
+    reasons = ma.fields.List(ma.fields.String())
+    supervisor_score = Score(allow_none=True)
+    interview_score = Score(allow_none=True)
+    performance_score = Score(allow_none=True)
+    final_score = Score(allow_none=True)
+    rank = ma.fields.Integer(allow_none=True)
+    published_at = LocalDateTime(allow_none=True)
+    appeal_deadline = LocalDateTime(allow_none=True)
+    deadline_confirmed = ma.fields.Boolean(allow_none=True)
+    effective_on = ma.fields.Date(allow_none=True)
+    version = ma.fields.Integer()
+    available_events = ma.fields.List(ma.fields.String(), metadata={"description": "what the caller may do now"})
+    appeal = ma.fields.Nested(AppealSchema, allow_none=True)
+    interview = ma.fields.Nested(InterviewSchema, allow_none=True,
+                                 metadata={"description": "for the committee, hr and admins"})
+    created_by = ma.fields.String()
+    created_at = LocalDateTime()
+    updated_at = LocalDateTime()
+
+
+class NewCaseSchema(ma.Schema):
+    kind = ma.fields.String(load_default=PROMOTION, validate=ma.validate.OneOf(KINDS))
+    cycle = Str(load_default=None, allow_none=True, validate=ma.validate.Length(min=1, max=32))
+    target_grade = Str(load_default=None, allow_none=True, validate=ma.validate.Length(min=1, max=32))
+    statement = Text(required=True, max_length=4000)
+    exceptional = ma.fields.Boolean(load_default=False, truthy={True}, falsy={False})
+    employee_no = ma.fields.String(load_default=None, allow_none=True, validate=EMPLOYEE_NO,
+                                   metadata={"description": "hr: whose case; a manager applying for themselves "
+                                                            "leaves it out"})
+
+
+class CaseQuery(PageArgs):
+    cycle = Str()
+    state = ma.fields.String(validate=ma.validate.OneOf(STATES))
+    kind = ma.fields.String(validate=ma.validate.OneOf(KINDS))
+    mine = ma.fields.Boolean(load_default=False)
+
+
+class VersionedSchema(ma.Schema):
+    version = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1),
+                                metadata={"description": "the version the change was made against (or If-Match)"})
+
+
+class EventSchema(VersionedSchema):
+    event = ma.fields.String(required=True, validate=ma.validate.OneOf(CALLER_EVENTS))
+    comment = Text(max_length=2000)
+    supervisor_score = ma.fields.Decimal(allow_nan=False, metadata={"description": "with approve_materials, "
+                                                                                   "pass_probation, fail_probation"})
+    reason = Text(max_length=2000, metadata={"description": "required with appeal"})
+
+
+class ScoreInputSchema(VersionedSchema):
+    score = ma.fields.Decimal(required=True, allow_nan=False)
+    comment = Text(max_length=2000)
+
+
+class RecusalInputSchema(VersionedSchema):
+    comment = Text(max_length=2000)
+
+
+class AppealInputSchema(VersionedSchema):
+    reason = Text(required=True, max_length=4000)
+
+
+class AppealFiledSchema(ma.Schema):
+    appeal = ma.fields.Nested(AppealSchema)
+    case = ma.fields.Nested(CaseSchema)
+
+
+class HistoryEntrySchema(ma.Schema):
+    seq = ma.fields.Integer()
+    at = LocalDateTime()
+    actor = ma.fields.String()
+    event = ma.fields.String()
+    from_state = ma.fields.String(allow_none=True)
+    to_state = ma.fields.String()
+    comment = ma.fields.String(allow_none=True)
+    data = ma.fields.Dict()
+
+
+def _version(body: dict) -> int | None:
+    """The expected version: "version" in the body, or If-Match: "<version>" (they must agree)."""
+    header = request.headers.get("If-Match")
+    from_header = None
+    if header:
+        tag = header.strip().removeprefix("W/").strip('"')
+        if not tag.isdigit():
+            raise RuleViolation([FieldError("If-Match", "version_tag", 'If-Match takes a case version: "3"')])
+        from_header = int(tag)
+    in_body = body.pop("version", None)
+    if from_header is not None and in_body is not None and from_header != in_body:
+        raise RuleViolation([FieldError("version", "version_matches_if_match", "If-Match and version disagree")])
+    return in_body if in_body is not None else from_header
+
+
+def _shown(case):
+    """The case as the caller may see it, with its ETag."""
+    return cases.case_view(uow(), rules(), current_actor(), case), {"ETag": f'"{case.version}"'}
+
+
+ETAG = {"ETag": {"description": "the case's version", "schema": {"type": "string"}}}
+
+
+@blp.route("")
+class Cases(MethodView):
+    @blp.arguments(CaseQuery, location="query")
+    @blp.response(200, CaseSchema(many=True), headers=TOTAL_HEADER)
+    def get(self, args):
+        """The cases the caller may see (hr, admin: all), by cycle, state and kind; mine=true: one's own"""
+        actor = current_actor()
+        items, total = cases.list_cases(uow(), actor, **args)
+        return paged([cases.case_view(uow(), rules(), actor, case) for case in items], total)
+
+    @blp.arguments(NewCaseSchema)
+    @blp.response(201, CaseSchema, headers=ETAG)
+    @documented_problem(blp, 422, "validation_error, or not_eligible with reasons: [{rule, detail}]")
+    def post(self, body):
+        """Open a case: a manager applies for promotion; hr opens any kind for anyone"""
+        actor = current_actor()
+        with uow() as u:
+            case = cases.submit_case(u, rules(), actor, **body)
+        return _shown(case)
+
+
+@blp.route(f"/{CASE_ID}")
+class CaseById(MethodView):
+    @blp.response(200, CaseSchema, headers=ETAG)
+    @documented_problem(blp, 404, "unknown, or not visible to the caller")
+    def get(self, case_id):
+        """One case: the applicant, their supervisors, the cycle's committee, hr, admin"""
+        return _shown(cases.visible_case(uow(), current_actor(), case_id))
+
+
+@blp.route(f"/{CASE_ID}/events")
+class CaseEvents(MethodView):
+    @blp.arguments(EventSchema)
+    @blp.response(200, CaseSchema, headers=ETAG)
+    @documented_problem(blp, 403, "forbidden: the event is not the caller's")
+    @documented_problem(blp, 409, "invalid_transition (with state and available_events), version_conflict, "
+                                  "quorum_not_met, below_pass_mark, quota_exceeded, appeal_exists, ...")
+    def post(self, body, case_id):
+        """Fire an event on a case (who may fire which: see the case events table)"""
+        actor = current_actor()
+        with uow() as u:
+            case = cases.fire_event(u, rules(), actor, case_id, version=_version(body), **body)
+        return _shown(case)
+
+
+@blp.route(f"/{CASE_ID}/score")
+class CaseScore(MethodView):
+    @blp.arguments(ScoreInputSchema)
+    @blp.response(200, CaseSchema, headers=ETAG)
+    @documented_problem(blp, 403, "forbidden (not on the committee) or recused")
+    def put(self, body, case_id):
+        """A committee member's own interview score; replaceable until deliberation"""
+        actor = current_actor()
+        with uow() as u:
+            case = committee.put_score(u, rules(), actor, case_id, version=_version(body), **body)
+        return _shown(case)
+
+
+@blp.route(f"/{CASE_ID}/recusal")
+class CaseRecusal(MethodView):
+    @blp.arguments(RecusalInputSchema, required=False)
+    @blp.response(200, CaseSchema, headers=ETAG)
+    def post(self, body, case_id):
+        """A committee member declares a conflict of interest and no longer counts for the case"""
+        actor = current_actor()
+        body = body or {}
+        with uow() as u:
+            case = committee.declare_recusal(u, rules(), actor, case_id, version=_version(body), **body)
+        return _shown(case)
+
+
+@blp.route(f"/{CASE_ID}/appeal")
+class CaseAppeal(MethodView):
+    @blp.arguments(AppealInputSchema)
+    @blp.response(201, AppealFiledSchema, headers=ETAG)
+    @documented_problem(blp, 409, "appeal_exists (checked first), appeal_window_closed, not_published")
+    def post(self, body, case_id):
+        """The applicant appeals a published decision, within the window"""
+        actor = current_actor()
+        with uow() as u:
+            appeal, case = appeals.file_appeal(u, rules(), actor, case_id, version=_version(body), **body)
+        shown, headers = _shown(case)
+        return {"appeal": shown["appeal"], "case": shown}, headers
+
+
+@blp.route(f"/{CASE_ID}/history")
+class CaseHistory(MethodView):
+    @blp.response(200, HistoryEntrySchema(many=True))
+    def get(self, case_id):
+        """Every event, score, recusal and appeal of the case, oldest first"""
+        return cases.case_history(uow(), current_actor(), case_id)

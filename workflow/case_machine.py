@@ -1,0 +1,169 @@
+"""The case state machine: every state and event of a grading case, and who fires each event.
+
+One `transitions.Machine` is built per policy (in `Rules`) and fired on the case row, whose
+`state` column holds the state; the machine validates the move and sets the column. Conditions
+read only the case itself (its kind, outcome, cycle, appeal), so `applicable` can list the
+events that apply without firing anything.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from transitions import Machine
+
+from workflow.policy import Policy
+
+# --- kinds and states -------------------------------------------------------------------
+PROMOTION, PROBATION_CONFIRMATION, DEMOTION, EXIT = "promotion", "probation_confirmation", "demotion", "exit"
+KINDS = (PROMOTION, PROBATION_CONFIRMATION, DEMOTION, EXIT)
+
+SUBMITTED, RETURNED, HR_REVIEW, INTERVIEW = "submitted", "returned", "hr_review", "interview"
+DELIBERATION, DECIDED, PUBLISHED, APPEALED = "deliberation", "decided", "published", "appealed"
+EFFECTIVE, CLOSED, REJECTED, WITHDRAWN = "effective", "closed", "rejected", "withdrawn"
+STATES = (SUBMITTED, RETURNED, HR_REVIEW, INTERVIEW, DELIBERATION, DECIDED, PUBLISHED, APPEALED,
+          EFFECTIVE, CLOSED, REJECTED, WITHDRAWN)
+TERMINAL_STATES = (EFFECTIVE, CLOSED, REJECTED, WITHDRAWN)
+OPEN_STATES = tuple(s for s in STATES if s not in TERMINAL_STATES)
+# Open states in which a cycle cannot be decided yet (the committee has not finished).
+BEFORE_DELIBERATION = (SUBMITTED, RETURNED, HR_REVIEW, INTERVIEW)
+# States whose case carries a decision (outcome, decider).
+DECIDED_STATES = (DECIDED, PUBLISHED, APPEALED, EFFECTIVE, CLOSED)
+# Where each kind starts.
+INITIAL_STATE = {PROMOTION: SUBMITTED, PROBATION_CONFIRMATION: SUBMITTED, DEMOTION: DELIBERATION, EXIT: DELIBERATION}
+
+APPROVED, DENIED = "approved", "denied"
+
+# --- parties: how a caller stands to a case ---------------------------------------------
+APPLICANT = "applicant"
+SUPERVISOR = "supervisor"  # the applicant's direct supervisor
+CHAIR = "chair"  # the chair of the case's cycle
+HR = "hr"
+SYSTEM = "system"  # the service itself (automatic moves, the scheduler)
+
+
+def changes_grade(case) -> bool:
+    """Whether the case, once final, moves the manager on the ladder: an approval does, and so
+    does a failed probation (the manager leaves the ladder)."""
+    return case.outcome == APPROVED or case.kind == PROBATION_CONFIRMATION
+
+
+@dataclass(frozen=True)
+class Move:
+    event: str
+    sources: tuple[str, ...]
+    dest: str
+    kinds: tuple[str, ...]
+    when: str | None = None  # name of an extra condition on the case (see CaseMachine._conditions)
+
+
+# Every transition of api.md's table; an event may have several moves, chosen by their conditions.
+MOVES = (
+    Move("approve_materials", (SUBMITTED,), INTERVIEW, (PROMOTION,), when="straight_to_interview"),
+    Move("approve_materials", (SUBMITTED,), HR_REVIEW, (PROMOTION,), when="needs_exception_review"),
+    Move("return_materials", (SUBMITTED,), RETURNED, (PROMOTION,)),
+    Move("reject_materials", (SUBMITTED,), REJECTED, (PROMOTION,)),
+    Move("resubmit", (RETURNED,), SUBMITTED, (PROMOTION,)),
+    Move("withdraw", (SUBMITTED, RETURNED, HR_REVIEW, INTERVIEW), WITHDRAWN, (PROMOTION,)),
+    Move("approve_exception", (HR_REVIEW,), INTERVIEW, (PROMOTION,)),
+    Move("reject_exception", (HR_REVIEW,), REJECTED, (PROMOTION,)),
+    Move("pass_probation", (SUBMITTED,), DECIDED, (PROBATION_CONFIRMATION,)),
+    Move("fail_probation", (SUBMITTED,), DECIDED, (PROBATION_CONFIRMATION,)),
+    Move("interview_complete", (INTERVIEW,), DELIBERATION, (PROMOTION,)),
+    Move("close_interview", (INTERVIEW,), DELIBERATION, (PROMOTION,)),
+    Move("decide", (DELIBERATION,), DECIDED, (PROMOTION,), when="first_decision_in_cycle"),
+    Move("approve", (DELIBERATION,), DECIDED, KINDS, when="single_case"),
+    Move("deny", (DELIBERATION,), DECIDED, KINDS, when="single_case"),
+    Move("publish", (DECIDED,), PUBLISHED, KINDS, when="single_case"),
+    Move("cycle_publish", (DECIDED,), PUBLISHED, (PROMOTION,)),
+    Move("appeal", (PUBLISHED,), APPEALED, KINDS),
+    Move("uphold", (APPEALED,), PUBLISHED, KINDS),
+    Move("overturn", (APPEALED,), DELIBERATION, KINDS),
+    Move("finalize", (PUBLISHED,), EFFECTIVE, KINDS, when="changes_grade"),
+    Move("finalize", (PUBLISHED,), CLOSED, KINDS, when="leaves_grade"),
+)
+
+# Who fires each event. The service's own moves are SYSTEM; cycle-wide decisions and
+# publication come through /cycles and are listed for completeness.
+WHO: dict[str, frozenset[str]] = {
+    "approve_materials": frozenset({SUPERVISOR}),
+    "return_materials": frozenset({SUPERVISOR}),
+    "reject_materials": frozenset({SUPERVISOR}),
+    "pass_probation": frozenset({SUPERVISOR}),
+    "fail_probation": frozenset({SUPERVISOR}),
+    "resubmit": frozenset({APPLICANT}),
+    "withdraw": frozenset({APPLICANT}),
+    "appeal": frozenset({APPLICANT}),
+    "approve_exception": frozenset({HR}),
+    "reject_exception": frozenset({HR}),
+    "publish": frozenset({HR}),
+    "cycle_publish": frozenset({HR}),
+    "uphold": frozenset({HR}),
+    "overturn": frozenset({HR}),
+    "close_interview": frozenset({CHAIR}),
+    "decide": frozenset({CHAIR, HR}),
+    "approve": frozenset({CHAIR, HR}),
+    "deny": frozenset({CHAIR, HR}),
+    "interview_complete": frozenset({SYSTEM}),
+    "finalize": frozenset({SYSTEM}),
+}
+EVENTS = tuple(dict.fromkeys(m.event for m in MOVES))
+# Events a caller sends to POST /cases/{id}/events (the others are fired by /cycles or by the service).
+CALLER_EVENTS = tuple(e for e in EVENTS if SYSTEM not in WHO[e] and e not in ("decide", "cycle_publish"))
+# Events that carry the supervisor score.
+SCORED_EVENTS = ("approve_materials", "pass_probation", "fail_probation")
+
+
+class EventDoesNotApply(Exception):
+    def __init__(self, event: str, state: str):
+        super().__init__(f"{event} does not apply to a case in state {state}")
+        self.event, self.state = event, state
+
+
+class CaseMachine:
+    def __init__(self, policy: Policy):
+        self._exception_review = policy.eligibility.exceptional_needs_hr_approval
+        conditions = self._conditions()
+        self._checks: dict[str, list[tuple[Move, tuple]]] = {}
+        transitions = []
+        for move in MOVES:
+            checks = (self._of_kind(move.kinds),) + ((conditions[move.when],) if move.when else ())
+            transitions.append({"trigger": move.event, "source": list(move.sources), "dest": move.dest,
+                                "conditions": [self._on_event_data(c) for c in checks]})
+            self._checks.setdefault(move.event, []).append((move, checks))
+        self.machine = Machine(model=None, states=list(STATES), transitions=transitions, initial=None,
+                               auto_transitions=False, send_event=True, model_attribute="state")
+
+    def _conditions(self) -> dict[str, Callable[[object], bool]]:
+        return {
+            "needs_exception_review": lambda case: case.exceptional and self._exception_review,
+            "straight_to_interview": lambda case: not (case.exceptional and self._exception_review),
+            # single-case decisions and publication: outside a cycle, or a re-decision after an appeal
+            "single_case": lambda case: case.cycle_code is None or case.reopened_by_appeal,
+            "first_decision_in_cycle": lambda case: case.cycle_code is not None,
+            "changes_grade": changes_grade,
+            "leaves_grade": lambda case: not changes_grade(case),
+        }
+
+    @staticmethod
+    def _of_kind(kinds: tuple[str, ...]) -> Callable[[object], bool]:
+        return lambda case: case.kind in kinds
+
+    @staticmethod
+    def _on_event_data(check: Callable[[object], bool]):
+        return lambda event_data: check(event_data.model)
+
+    def applies(self, case, event: str) -> bool:
+        return any(case.state in move.sources and all(check(case) for check in checks)
+                   for move, checks in self._checks.get(event, ()))
+
+    def applicable(self, case) -> tuple[str, ...]:
+        """The events that apply to the case in its state, whoever fires them."""
+        return tuple(e for e in EVENTS if self.applies(case, e))
+
+    def fire(self, case, event: str) -> tuple[str, str]:
+        """Move the case by `event`; (from_state, to_state). EventDoesNotApply if it does not apply."""
+        before = case.state
+        if not self.applies(case, event) or not self.machine.events[event].trigger(case):
+            raise EventDoesNotApply(event, before)
+        return before, case.state

@@ -1,0 +1,108 @@
+"""Who may apply for which grade (seed 002's table): tenure, performance rank, one step at a time.
+
+`promotion_refusals` returns every rule the application breaks, so that a refusal names all of
+them at once; an empty list means eligible.
+"""
+from __future__ import annotations
+
+import calendar
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from workflow.policy import Policy
+
+
+@dataclass(frozen=True)
+class Refusal:
+    rule: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Applicant:
+    employee_no: str
+    grade: str
+    grade_since: date
+
+
+@dataclass(frozen=True)
+class PeerScores:
+    """The latest annual scores of the applicant's grade in their org unit (the applicant included)."""
+    period: str | None  # the applicant's latest annual period; None: the applicant has no annual score
+    scores: dict[str, Decimal]  # employee_no → score for that period
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day `months` later; the month's last day when it is shorter (Jan 31 + 1 → Feb 28)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def full_months_between(start: date, end: date) -> int:
+    months = (end.year - start.year) * 12 + end.month - start.month
+    while months > 0 and add_months(start, months) > end:
+        months -= 1
+    return max(months, 0)
+
+
+def competition_rank(scores: dict[str, Decimal], employee_no: str) -> int:
+    """Rank by score, descending, ties sharing the better rank ("1224" ranking)."""
+    mine = scores[employee_no]
+    return 1 + sum(1 for score in scores.values() if score > mine)
+
+
+def rank_cutoff(top_percent: Decimal, ranked: int) -> int:
+    """Top p % of n ranked managers: ranks 1..ceil(p × n)."""
+    return math.ceil(top_percent / 100 * ranked)
+
+
+def promotion_refusals(policy: Policy, applicant: Applicant, target: str, *, exceptional: bool, today: date,
+                       peers: PeerScores) -> list[Refusal]:
+    ladder = policy.ladder
+    if ladder.is_exited(applicant.grade):
+        return [Refusal("active_manager", "the manager has left the ladder")]
+    if applicant.grade == ladder.entry_grade:
+        return [Refusal("probation_confirmation",
+                        f"a {applicant.grade} manager reaches {ladder.confirmation_target} by probation "
+                        "confirmation (转正), not by application")]
+    if target not in ladder.codes:
+        return [Refusal("known_grade", f"unknown grade {target!r}; the ladder is {', '.join(ladder.codes)}")]
+    steps = ladder.rank(target) - ladder.rank(applicant.grade)
+    if steps <= 0:
+        return [Refusal("promotion_goes_up", f"{target} is not above the current grade {applicant.grade}")]
+    refusals = []
+    allowed = ladder.exceptional_steps if exceptional else ladder.promotion_steps
+    if steps > allowed:
+        refusals.append(Refusal(
+            "one_step_at_a_time",
+            f"{applicant.grade} → {target} is {steps} grades; "
+            + (f"an exceptional promotion skips at most {allowed - 1}" if exceptional
+               else f"promotion is {allowed} grade at a time (逐级晋升, 不得越级) unless exceptional")))
+    rule = policy.eligibility.for_target(target)
+    if rule is None:
+        refusals.append(Refusal("target_open_to_application", f"{target} is not open to application"))
+        return refusals
+    if not (exceptional and policy.eligibility.exceptional_ignores_tenure):
+        months = full_months_between(applicant.grade_since, today)
+        if months < rule.min_months_in_grade:
+            refusals.append(Refusal(
+                "tenure", f"{rule.min_months_in_grade} months as {applicant.grade} are required for {target}; "
+                          f"{months} completed since {applicant.grade_since}"))
+    refusals.extend(_rank_refusals(rule.top_percent, applicant, target, peers))
+    return refusals
+
+
+def _rank_refusals(top_percent: Decimal, applicant: Applicant, target: str, peers: PeerScores) -> Sequence[Refusal]:
+    if peers.period is None or applicant.employee_no not in peers.scores:
+        return [Refusal("performance_rank", "no annual performance score is recorded, so there is no rank")]
+    rank = competition_rank(peers.scores, applicant.employee_no)
+    cutoff = rank_cutoff(top_percent, len(peers.scores))
+    if rank > cutoff:
+        return [Refusal("performance_rank",
+                        f"{target} needs the top {top_percent.normalize():f} % of {applicant.grade} managers of the "
+                        f"org unit by {peers.period} score (rank ≤ {cutoff} of {len(peers.scores)}); rank is {rank}")]
+    return []

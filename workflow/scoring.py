@@ -1,0 +1,58 @@
+"""Scores: 上级评价 + 案例分析演讲 + 年度绩效, weighted, rounded half-up (seed 002)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from workflow.policy import ScoringPolicy
+
+
+def round_half_up(value: Decimal, places: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def score_problem(policy: ScoringPolicy, value: Decimal) -> tuple[str, str] | None:
+    """(rule, message) when `value` is not a score on the policy's scale, else None."""
+    if not policy.scale.contains(value):
+        return "score_range", f"must be between {policy.scale.min} and {policy.scale.max}"
+    if value != value.quantize(Decimal(1).scaleb(-policy.decimal_places)):
+        return "score_precision", f"at most {policy.decimal_places} decimal places"
+    return None
+
+
+def counted_scores(policy: ScoringPolicy, scores: Sequence[Decimal]) -> list[Decimal]:
+    """The committee scores that count: with enough of them, the highest and lowest are dropped
+    first (去掉一个最高分和一个最低分)."""
+    ordered = sorted(scores)
+    if len(ordered) < policy.trim_min_scores:
+        return ordered
+    return ordered[policy.trim_drop_lowest: len(ordered) - policy.trim_drop_highest]
+
+
+def interview_score(policy: ScoringPolicy, scores: Sequence[Decimal]) -> Decimal:
+    """The (trimmed) mean of the committee members' scores, rounded half-up."""
+    counted = counted_scores(policy, scores)
+    if not counted:
+        raise ValueError("an interview score needs at least one committee score")
+    return round_half_up(sum(counted, Decimal(0)) / len(counted), policy.decimal_places)
+
+
+@dataclass(frozen=True)
+class ScoreCard:
+    supervisor: Decimal
+    interview: Decimal
+    performance: Decimal
+    final: Decimal
+
+    def passes(self, policy: ScoringPolicy) -> bool:
+        return self.final >= policy.pass_mark
+
+
+def score_card(policy: ScoringPolicy, *, supervisor: Decimal, committee: Sequence[Decimal],
+               performance: Decimal) -> ScoreCard:
+    interview = interview_score(policy, committee)
+    final = (policy.supervisor_weight * supervisor + policy.interview_weight * interview
+             + policy.performance_weight * performance)
+    return ScoreCard(supervisor=supervisor, interview=interview, performance=performance,
+                     final=round_half_up(final, policy.decimal_places))

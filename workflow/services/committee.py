@@ -1,0 +1,97 @@
+"""The committee's work on a case: automatic and declared recusals, scores, the end of the interview."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from workflow.case_access import MEMBER, automatic_recusal
+from workflow.case_machine import INTERVIEW
+from workflow.errors import Conflict, Forbidden
+from workflow.services.case_steps import (SYSTEM_ACTOR, check_score, check_version, invalid_transition, load_case,
+                                          move, people_of, progress_of, record, saved)
+from workflow.services.context import Rules
+
+
+class Recused(Forbidden):
+    code = "recused"
+
+
+def sync_recusals(uow, rules: Rules, case) -> None:
+    """Record, once each, the members of the case's committee who may never score it."""
+    people = people_of(uow, case)
+    for username in sorted(set(people.members) - set(people.recused)):
+        user = uow.users.by_username(username)
+        reason = automatic_recusal(username, user.employee_no if user else None, people)
+        if reason is None:
+            continue
+        uow.cases.add_recusal(case, username=username, reason=reason, recorded_at=rules.now())
+        record(uow, rules, case, actor=SYSTEM_ACTOR, event="recusal", from_state=case.state, to_state=case.state,
+               data={"member": username, "reason": reason})
+
+
+def complete_interview_if_done(uow, rules: Rules, case) -> None:
+    """The interview ends by itself once every member who counts has scored (at least a quorum)."""
+    if case.state != INTERVIEW:
+        return
+    progress = progress_of(rules, case, people_of(uow, case))
+    if progress.complete:
+        move(uow, rules, case, "interview_complete", actor=SYSTEM_ACTOR,
+             comment="every committee member who counts for this case has scored",
+             data={"scored": list(progress.scored)})
+
+
+def _member_case(uow, rules: Rules, actor, case_id: int, version: int | None, what: str):
+    case, standing = load_case(uow, actor, case_id, for_update=True)
+    check_version(case, version)
+    if not standing.is_(MEMBER):
+        raise Forbidden(f"only members of the committee of case {case_id}'s cycle {what}")
+    if standing.recused:
+        raise Recused(f"you are recused from case {case_id}")
+    if case.state != INTERVIEW:
+        raise invalid_transition(rules, case, standing, people_of(uow, case), what)
+    return case
+
+
+def put_score(uow, rules: Rules, actor, case_id: int, *, score: Decimal, comment: str | None = None,
+              version: int | None = None):
+    """A member's own interview score; given again, it replaces the earlier one (until deliberation)."""
+    case = _member_case(uow, rules, actor, case_id, version, "score")
+    check_score(rules, "score", score)
+    existing = uow.cases.score_of(case, actor.username)
+    if existing is None:
+        uow.cases.add_score(case, username=actor.username, score=score, comment=comment, scored_at=rules.now())
+    else:
+        existing.score, existing.comment, existing.scored_at = score, comment, rules.now()
+    record(uow, rules, case, actor=actor.username, event="score", from_state=case.state, to_state=case.state,
+           comment=comment, data={"member": actor.username, "score": str(score), "replaces_earlier": bool(existing)})
+    complete_interview_if_done(uow, rules, case)
+    saved(case, rules)
+    return case
+
+
+def declare_recusal(uow, rules: Rules, actor, case_id: int, *, comment: str | None = None,
+                    version: int | None = None):
+    """A member declares a conflict of interest; from now on they do not count for the case."""
+    case = _member_case(uow, rules, actor, case_id, version, "declare a recusal")
+    uow.cases.add_recusal(case, username=actor.username, reason="declared", comment=comment, recorded_at=rules.now())
+    record(uow, rules, case, actor=actor.username, event="recusal", from_state=case.state, to_state=case.state,
+           comment=comment, data={"member": actor.username, "reason": "declared"})
+    complete_interview_if_done(uow, rules, case)
+    saved(case, rules)
+    return case
+
+
+def committee_changed(uow, rules: Rules, cycle_code: str) -> None:
+    """After the committee changed: new members' recusals, and interviews that are now complete."""
+    for case in uow.cases.in_cycle(cycle_code, (INTERVIEW,), for_update=True):
+        sync_recusals(uow, rules, case)
+        complete_interview_if_done(uow, rules, case)
+        saved(case, rules)
+
+
+def refuse_removing_scorers(uow, cycle_code: str, removed: set[str]) -> None:
+    """A member whose score is on an undecided case stays: removing them would silently drop the score."""
+    for case in uow.cases.in_cycle(cycle_code, (INTERVIEW, "deliberation")):
+        scorers = sorted(removed.intersection(s.username for s in case.scores))
+        if scorers:
+            raise Conflict("committee_locked", f"{', '.join(scorers)} scored case {case.id}, which is not decided "
+                           "yet; they stay on the committee", case_id=case.id, members=scorers)

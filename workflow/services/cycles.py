@@ -1,0 +1,126 @@
+"""Cycles (评审批次): their committee, the decision over all their cases, publication, the board."""
+from __future__ import annotations
+
+from workflow import access
+from workflow.accounts import ADMIN, COMMITTEE, HR, Actor
+from workflow.case_machine import BEFORE_DELIBERATION, DECIDED, DELIBERATION
+from workflow.errors import Conflict, DuplicateKey, Forbidden, NotFound, Violations
+from workflow.services.case_steps import people_of, progress_of, saved
+from workflow.services.committee import committee_changed, refuse_removing_scorers
+from workflow.services.context import Rules
+from workflow.services.decisions import appeal_deadline, decide_cases, publish
+
+
+def create_cycle(uow, rules: Rules, actor: Actor, *, code: str, name: str):
+    access.require(actor.has(HR), "only hr opens cycles")
+    try:
+        return uow.cycles.add(code=code, name=name, created_by=actor.username, created_at=rules.now())
+    except DuplicateKey:
+        raise Conflict("cycle_exists", f"a cycle {code!r} exists", field="code") from None
+
+
+def get_cycle(uow, code: str, *, for_update: bool = False):
+    cycle = uow.cycles.get(code, for_update=for_update)
+    if cycle is None:
+        raise NotFound(f"no cycle {code}")
+    return cycle
+
+
+def list_cycles(uow, *, page: int, per_page: int):
+    return uow.cycles.page(page, per_page)
+
+
+def sees_committee(actor: Actor, cycle) -> bool:
+    return actor.has(HR, ADMIN) or actor.username in cycle.member_usernames
+
+
+def set_committee(uow, rules: Rules, actor: Actor, code: str, *, chair: str, members: list[str]):
+    """The chair and members, each holding the committee role; the chair is a member too. A member
+    whose score is on an undecided case cannot be removed."""
+    access.require(actor.has(HR), "only hr appoints committees")
+    cycle = get_cycle(uow, code, for_update=True)
+    wanted = sorted(set(members) | {chair})
+    problems = Violations()
+    for username in wanted:
+        user = uow.users.by_username(username)
+        field = "chair" if username == chair else "members"
+        if user is None:
+            problems.add(field, "known_user", f"no user {username!r}")
+        elif not user.active or COMMITTEE not in user.roles:
+            problems.add(field, "committee_role", f"{username} does not hold the committee role")
+    if len(wanted) < rules.policy.quorum:
+        problems.add("members", "quorum", f"a committee needs at least the quorum of {rules.policy.quorum} members "
+                                          f"(the chair included); {len(wanted)} given")
+    problems.raise_if_any()
+    refuse_removing_scorers(uow, code, set(cycle.member_usernames) - set(wanted))
+    cycle.chair = chair
+    uow.cycles.set_members(cycle, wanted)
+    uow.flush()
+    committee_changed(uow, rules, code)
+    return cycle
+
+
+def _may_decide(actor: Actor, cycle) -> bool:
+    return actor.has(HR) or (actor.has(COMMITTEE) and actor.username == cycle.chair)
+
+
+def decide_cycle(uow, rules: Rules, actor: Actor, code: str) -> list[dict]:
+    """Rank and decide every case of the cycle in deliberation, all at once; refused while any open
+    case of the cycle is still before deliberation."""
+    cycle = get_cycle(uow, code, for_update=True)
+    if not _may_decide(actor, cycle):
+        raise Forbidden("the cycle's chair or hr decides a cycle")
+    blocking = uow.cases.in_cycle(code, BEFORE_DELIBERATION)
+    if blocking:
+        raise Conflict("cycle_not_ready", f"{len(blocking)} case(s) of cycle {code} are not in deliberation yet",
+                       blocking_cases=[_blocking(uow, rules, case) for case in blocking])
+    decided = decide_cases(uow, rules, uow.cases.in_cycle(code, (DELIBERATION,), for_update=True),
+                           actor=actor.username)
+    if decided and cycle.first_decided_at is None:
+        cycle.first_decided_at = rules.now()
+    return decided
+
+
+def _blocking(uow, rules: Rules, case) -> dict:
+    entry = {"case_id": case.id, "employee_no": case.employee_no, "state": case.state}
+    if case.state == "interview":
+        entry["detail"] = progress_of(rules, case, people_of(uow, case)).shortfall()
+    return entry
+
+
+def publish_cycle(uow, rules: Rules, actor: Actor, code: str) -> dict:
+    """Every decided case of the cycle goes on the publication board with one appeal deadline."""
+    access.require(actor.has(HR), "only hr publishes")
+    cycle = get_cycle(uow, code, for_update=True)
+    cases = uow.cases.in_cycle(code, (DECIDED,), for_update=True)
+    if not cases:
+        raise Conflict("nothing_to_publish", f"cycle {code} has no decided case to publish")
+    now = rules.now()
+    deadline = appeal_deadline(rules, now)
+    for case in cases:
+        publish(uow, rules, case, "cycle_publish", actor=actor.username, deadline=deadline)
+        saved(case, rules)
+    if cycle.first_published_at is None:
+        cycle.first_published_at, cycle.first_appeal_deadline = now, deadline.at
+        cycle.first_deadline_confirmed = deadline.confirmed
+    return {"published_at": now, "appeal_deadline": deadline.at, "deadline_confirmed": deadline.confirmed,
+            "case_ids": [case.id for case in cases]}
+
+
+def publication_board(uow, rules: Rules, code: str) -> dict:
+    """公示: every published case of the cycle, for every employee; scores only if the policy says so."""
+    cycle = get_cycle(uow, code)
+    entries = []
+    for case in uow.cases.in_cycle(code):
+        if case.published_at is None:
+            continue
+        entry = {"case_id": case.id, "employee_no": case.employee_no, "name": case.manager.name,
+                 "org_unit": case.manager.org_unit, "kind": case.kind, "from_grade": case.from_grade,
+                 "target_grade": case.target_grade, "outcome": case.outcome, "state": case.state,
+                 "published_at": case.published_at, "appeal_deadline": case.appeal_deadline}
+        if rules.policy.show_scores:
+            entry["final_score"] = case.final_score
+        entries.append(entry)
+    return {"cycle": cycle.code, "published_at": cycle.first_published_at,
+            "appeal_deadline": cycle.first_appeal_deadline, "deadline_confirmed": cycle.first_deadline_confirmed,
+            "entries": entries}

@@ -1,0 +1,130 @@
+"""Decisions and publication: score cards, the cycle's decision under quotas, single-case
+decisions, probation confirmations, and putting a decision on the publication board (公示)."""
+from __future__ import annotations
+
+from workflow.calendar import Deadline, working_days_after
+from workflow.case_machine import APPROVED, DENIED, PROMOTION
+from workflow.clock import local_date
+from workflow.committee import InterviewProgress
+from workflow.decision import BELOW_PASS_MARK, Candidate, Headcount, decide, free_slots
+from workflow.errors import Conflict
+from workflow.scoring import ScoreCard, score_card
+from workflow.services.case_steps import move, people_of, progress_of, saved
+from workflow.services.context import Rules
+
+DENIED_ON_REVIEW = "denied_on_review"  # a decider's own denial of a case that the rules would let pass
+PROBATION_FAILED = "probation_failed"
+
+
+def quorum_not_met(case, progress: InterviewProgress) -> Conflict:
+    return Conflict("quorum_not_met", f"case {case.id}: {progress.shortfall()}", quorum=progress.quorum,
+                    counting_members=list(progress.eligible), scored=list(progress.scored))
+
+
+def score_card_of(uow, rules: Rules, case) -> ScoreCard:
+    """Supervisor, interview (scores of the members who count) and latest annual performance score."""
+    progress = progress_of(rules, case, people_of(uow, case))
+    committee = [s.score for s in case.scores if s.username in progress.eligible]
+    if not committee:
+        raise quorum_not_met(case, progress)
+    period = uow.cases.latest_annual_period(case.employee_no, rules.today().year)
+    performance = uow.cases.annual_score(case.employee_no, period) if period else None
+    if performance is None:
+        raise Conflict("no_annual_performance", f"case {case.id}: {case.employee_no} has no annual performance "
+                       "score to decide on; hr must record one", case_id=case.id)
+    return score_card(rules.policy.scoring, supervisor=case.supervisor_score, committee=committee,
+                      performance=performance)
+
+
+def headcounts(uow, rules: Rules):
+    exited = rules.policy.ladder.exited.code
+    return lambda org_unit, grade: Headcount(*uow.cases.headcount(org_unit, grade, exited))
+
+
+def record_decision(uow, rules: Rules, case, event: str, *, actor: str, outcome: str, reasons: tuple[str, ...],
+                    card: ScoreCard | None = None, rank: int | None = None, comment: str | None = None) -> None:
+    case.outcome, case.reasons, case.rank = outcome, list(reasons), rank
+    case.decided_by, case.decided_at = actor, rules.now()
+    data = {"outcome": outcome, "reasons": list(reasons)}
+    if card is not None:
+        case.interview_score, case.performance_score, case.final_score = card.interview, card.performance, card.final
+        data.update(supervisor_score=str(card.supervisor), interview_score=str(card.interview),
+                    performance_score=str(card.performance), final_score=str(card.final))
+    if rank is not None:
+        data["rank"] = rank
+    move(uow, rules, case, event, actor=actor, comment=comment, data=data)
+
+
+def decide_cases(uow, rules: Rules, cases, *, actor: str) -> list[dict]:
+    """Rank and decide cases of one cycle together (结果汇总计算, 按照晋升名额确定晋升人员名单)."""
+    cards = {case.id: score_card_of(uow, rules, case) for case in cases}
+    candidates = [Candidate(case.id, case.employee_no, case.manager.org_unit, case.target_grade,
+                            case.manager.grade_since, cards[case.id]) for case in cases]
+    by_id = {case.id: case for case in cases}
+    results = []
+    for outcome in decide(rules.policy, candidates, headcounts(uow, rules)):
+        case = by_id[outcome.case_id]
+        record_decision(uow, rules, case, "decide", actor=actor, outcome=outcome.outcome, reasons=outcome.reasons,
+                        card=cards[case.id], rank=outcome.rank)
+        saved(case, rules)
+        results.append({"case_id": case.id, "outcome": outcome.outcome, "final_score": case.final_score,
+                        "rank": outcome.rank, "reasons": list(outcome.reasons)})
+    return results
+
+
+def single_decision(uow, rules: Rules, actor, case, event: str, *, comment=None, reason=None, **_) -> None:
+    """approve / deny one case: outside a cycle, or a re-decision after an overturned appeal. An
+    approved promotion obeys the pass mark and the quota as counted now."""
+    card = score_card_of(uow, rules, case) if case.kind == PROMOTION else None
+    if event == "approve":
+        if card is not None:
+            _check_pass_mark_and_quota(uow, rules, case, card)
+        outcome, reasons = APPROVED, ()
+    else:
+        outcome = DENIED
+        reasons = (BELOW_PASS_MARK,) if card is not None and not card.passes(rules.policy.scoring) \
+            else (DENIED_ON_REVIEW,)
+    record_decision(uow, rules, case, event, actor=actor.username, outcome=outcome, reasons=reasons, card=card,
+                    comment=comment or reason)
+
+
+def _check_pass_mark_and_quota(uow, rules: Rules, case, card: ScoreCard) -> None:
+    scoring = rules.policy.scoring
+    if not card.passes(scoring):
+        raise Conflict("below_pass_mark", f"case {case.id} scores {card.final}, below the pass mark of "
+                       f"{scoring.pass_mark}", final_score=card.final, pass_mark=scoring.pass_mark)
+    quota = rules.policy.quota_for(case.target_grade)
+    if quota is not None:
+        headcount = headcounts(uow, rules)(case.manager.org_unit, case.target_grade)
+        if free_slots(quota.max_share, headcount) <= 0:
+            raise Conflict("quota_exceeded", f"{case.manager.org_unit} has no free {case.target_grade} slot: "
+                           f"{headcount.holding} hold or are promoted to it, and at most {(quota.max_share * 100).normalize():f} % of "
+                           f"{headcount.active} active managers may",
+                           active_managers=headcount.active, holding=headcount.holding)
+
+
+def probation_decision(uow, rules: Rules, actor, case, event: str, *, comment=None, supervisor_score=None,
+                       **_) -> None:
+    """pass_probation / fail_probation: the supervisor's decision, with their score (no interview)."""
+    case.supervisor_score, case.reviewed_by = supervisor_score, actor.username
+    passed = event == "pass_probation"
+    record_decision(uow, rules, case, event, actor=actor.username, outcome=APPROVED if passed else DENIED,
+                    reasons=() if passed else (PROBATION_FAILED,), comment=comment)
+
+
+def appeal_deadline(rules: Rules, published_at) -> Deadline:
+    """The end of the n-th working day after the publication date (the publication day does not count)."""
+    tz = rules.policy.tz
+    return working_days_after(rules.calendar, local_date(published_at, tz),
+                              rules.policy.appeal_window_working_days, tz)
+
+
+def publish(uow, rules: Rules, case, event: str, *, actor: str, deadline: Deadline, comment: str | None = None):
+    case.published_at, case.appeal_deadline, case.deadline_confirmed = rules.now(), deadline.at, deadline.confirmed
+    move(uow, rules, case, event, actor=actor, comment=comment,
+         data={"appeal_deadline": deadline.at.isoformat(), "deadline_confirmed": deadline.confirmed})
+
+
+def publish_case(uow, rules: Rules, actor, case, event: str, *, comment=None, **_) -> None:
+    publish(uow, rules, case, event, actor=actor.username, deadline=appeal_deadline(rules, rules.now()),
+            comment=comment)

@@ -1,0 +1,51 @@
+"""Finalization: once the appeal window has passed with no appeal pending, a published decision
+takes effect (`effective`, the grade moves) or the case closes (`closed`, the grade stays)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from workflow.case_machine import (APPROVED, DEMOTION, EXIT, PROBATION_CONFIRMATION, PROMOTION, PUBLISHED,
+                                   changes_grade)
+from workflow.clock import local_date
+from workflow.ladder import CONFIRM, DEMOTE, EXCEPTIONAL_PROMOTE, EXIT as LADDER_EXIT, PROMOTE
+from workflow.services.case_steps import SYSTEM_ACTOR, appeal_window_open, move, saved
+from workflow.services.context import Rules
+from workflow.services.grades import change_grade
+
+WINDOW_GRACE = timedelta(seconds=1)  # the deadline is 23:59:59: the window closes a second later
+
+
+def due_case_ids(uow, until: datetime) -> list[int]:
+    """Published cases whose appeal window had closed at `until`, earliest deadline first."""
+    return uow.cases.due_for_finalization(until - WINDOW_GRACE)
+
+
+def _ladder_move(case) -> tuple[str, str | None]:
+    """The ladder event (and target) that carries out the case's decision."""
+    if case.kind == PROMOTION:
+        return (EXCEPTIONAL_PROMOTE if case.exceptional else PROMOTE), case.target_grade
+    if case.kind == PROBATION_CONFIRMATION:
+        return (CONFIRM, None) if case.outcome == APPROVED else (LADDER_EXIT, None)
+    return {DEMOTION: DEMOTE, EXIT: LADDER_EXIT}[case.kind], None
+
+
+def finalize_case(uow, rules: Rules, case_id: int, until: datetime) -> bool:
+    """Finalize one case if it is (still) due at `until`; False when there is nothing to do, so
+    that running twice, or on two processes, has the effect of running once."""
+    case = uow.cases.get(case_id, for_update=True)
+    if case is None or case.state != PUBLISHED or appeal_window_open(case, until):
+        return False
+    # Effective from the day after the deadline, also when finalization runs late.
+    effective_on = local_date(case.appeal_deadline, rules.policy.tz) + timedelta(days=1)
+    data = {}
+    if changes_grade(case):
+        event, target = _ladder_move(case)
+        grade_move = change_grade(uow, rules, case.manager, event, effective_on=effective_on, case_id=case.id,
+                                  target=target)
+        case.effective_on = effective_on
+        data = {"effective_on": effective_on.isoformat(), "from_grade": grade_move.from_grade,
+                "to_grade": grade_move.to_grade}
+    case.finalized_at = rules.now()
+    move(uow, rules, case, "finalize", actor=SYSTEM_ACTOR, data=data)
+    saved(case, rules)
+    return True
