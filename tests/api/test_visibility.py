@@ -165,9 +165,11 @@ def _give_records(gf, employee_no: str) -> None:
     from datetime import date
 
     from api.context import rules, uow
+    from tests.conftest import case_record
     from workflow.services.grades import change_grade
     gf.performance(employee_no, "2026Q2", "71.5", months_worked=3)
     with gf.app.app_context():
+        case_record(employee_no, 4201)
         with uow() as u:
             manager = u.managers.get(employee_no, for_update=True)
             change_grade(u, rules(), manager, "promote", effective_on=date(2026, 7, 1), case_id=4201)

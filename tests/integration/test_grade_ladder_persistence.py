@@ -17,7 +17,7 @@ from models import db
 from models.accounts import User, UserRole
 from models.clock_state import ManualClockState
 from models.managers import GradeChangedWithoutHistory, GradeHistory, Manager, PerformanceRecord
-from tests.conftest import Driver
+from tests.conftest import Driver, case_record
 from workflow.ladder import GradeChangeRefused
 from workflow.services.grades import change_grade
 
@@ -40,6 +40,7 @@ def _stored_manager(employee_no: str) -> tuple:
 
 
 def _move(employee_no: str, event: str, effective_on: date, case_id: int, target: str | None = None):
+    case_record(employee_no, case_id)
     with uow() as u:
         manager = u.managers.get(employee_no, for_update=True)
         return change_grade(u, rules(), manager, event, effective_on=effective_on, case_id=case_id, target=target)
@@ -83,6 +84,8 @@ def test_grade_history_is_listed_by_effective_date_and_paginated(ctx):
     gf = Driver(ctx)
     gf.manager("M1", "mid")
     gf.user("hr1", "hr")
+    for case_id in (10, 20, 30):
+        case_record("M1", case_id)
     with uow() as u:
         for effective_on, from_grade, to_grade, case_id in [(date(2026, 5, 1), "mid", "senior", 30),
                                                             (date(2025, 5, 1), "junior", "mid", 20),
@@ -110,6 +113,7 @@ def test_leaving_the_ladder_marks_the_manager_exited(ctx):
 
 def test_a_grade_change_and_its_history_row_share_one_transaction(ctx):
     Driver(ctx).manager("M1", "junior")
+    case_record("M1", 9)
     with pytest.raises(RuntimeError, match="after the move"):
         with uow() as u:
             manager = u.managers.get("M1", for_update=True)

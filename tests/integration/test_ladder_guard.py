@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from api.context import rules, uow
 from models import db
 from models.managers import GradeChangedWithoutHistory, GradeHistory, Manager
-from tests.conftest import Driver
+from tests.conftest import Driver, case_record
 from workflow.ladder import GradeChangeRefused
 from workflow.services.grades import change_grade
 
@@ -39,6 +39,7 @@ def test_a_forged_history_row_does_not_let_a_grade_skip_the_ladder(ctx):
 
 def test_a_grade_rewritten_after_a_ladder_move_is_refused(ctx):
     Driver(ctx).manager("M1", "junior")
+    case_record("M1", 1)
     with pytest.raises(GradeChangedWithoutHistory):
         with uow() as u:
             manager = u.managers.get("M1")
@@ -57,6 +58,8 @@ def test_a_grade_change_may_not_predate_the_current_grade(ctx):
 
 def test_two_moves_in_one_transaction_are_each_recorded(ctx):
     Driver(ctx).manager("M1", "probation", grade_since=date(2025, 6, 1))
+    case_record("M1", 1)
+    case_record("M1", 2)
     with uow() as u:
         manager = u.managers.get("M1")
         change_grade(u, rules(), manager, "confirm", effective_on=date(2025, 9, 1), case_id=1)
