@@ -1,4 +1,6 @@
-"""`gradeflow demo`: a small organisation (two branches), its users and last year's scores.
+"""`gradeflow demo`: a small organisation (two branches), its users, last year's scores and an
+open promotion cycle with its committee and two applications (one awaiting its supervisor,
+one in interview).
 
 Passwords are random per installation, printed once and kept (mode 0600) in
 instance/demo-logins.txt so that `make run` can show them again.
@@ -16,7 +18,9 @@ import click
 from flask import current_app
 
 from api.context import extension, rules, uow
-from workflow.services.accounts import OPERATOR, create_user
+from workflow.services.accounts import OPERATOR, actor_for, create_user
+from workflow.services.cases import fire_event, submit_case
+from workflow.services.cycles import create_cycle, set_committee
 from workflow.services.managers import record_performance, register_manager
 
 # employee_no, name, org unit, grade, months in grade, supervisor, last year's score
@@ -53,6 +57,15 @@ _USERS = [
     ("wujun", ["employee"], "M2003"),
     ("xuting", ["employee"], "M2004"),
     ("sunhao", ["employee"], "M2005"),
+]
+
+
+# the cycle's committee: chair first
+_COMMITTEE = ["wangfang", "huangtao", "committee.qian", "committee.feng"]
+# applicant, target grade, statement, and the supervisor's review (None: not reviewed yet)
+_APPLICATIONS = [
+    ("liuyang", "mid", "任初级客户经理九个月, 年度绩效排名第一, 申请晋升中级客户经理。", None),
+    ("wujun", "mid", "任初级客户经理十一个月, 客户规模增长显著, 申请晋升中级客户经理。", ("zhouli", Decimal("86"))),
 ]
 
 
@@ -97,8 +110,23 @@ def load_demo(*, skip_if_not_empty: bool) -> list[Login]:
             create_user(u, r, extension("passwords"), OPERATOR, username=username, password=password,
                         roles=roles, employee_no=employee_no)
             logins.append(Login(username, password, ",".join(roles), employee_no or "-"))
+        _open_cycle(u, r, today)
     _save_logins(logins)
     return logins
+
+
+def _open_cycle(u, r, today: date) -> None:
+    hr = actor_for(u.users.by_username("hr.chen"))
+    code = f"{today.year}-{'H1' if today.month <= 6 else 'H2'}"
+    create_cycle(u, r, hr, code=code, name=f"{today.year}年{'上' if today.month <= 6 else '下'}半年客户经理等级评审")
+    set_committee(u, r, hr, code, chair=_COMMITTEE[0], members=_COMMITTEE[1:])
+    for applicant, target, statement, review in _APPLICATIONS:
+        case = submit_case(u, r, actor_for(u.users.by_username(applicant)), kind="promotion", cycle=code,
+                           target_grade=target, statement=statement)
+        if review:
+            supervisor, score = review
+            fire_event(u, r, actor_for(u.users.by_username(supervisor)), case.id, "approve_materials",
+                       supervisor_score=score)
 
 
 def _save_logins(logins: list[Login]) -> None:

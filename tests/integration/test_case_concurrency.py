@@ -1,0 +1,105 @@
+"""Cases under concurrent use: two requests acting on one case at once never both succeed, and a
+race between two applications still leaves one open case per manager."""
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from api.context import rules, uow
+from models import Case, CaseHistory, db
+from workflow.errors import NotEligible
+from workflow.services.accounts import actor_for
+from workflow.services.cases import submit_case
+
+
+def _org(gf) -> int:
+    """A mid manager with a supervisor, in a cycle with a committee, and their submitted case."""
+    gf.user("hr1", "hr")
+    gf.manager("S001", "senior", login=True, roles=("employee", "supervisor"), grade_since=date(2020, 1, 1))
+    gf.manager("E001", "mid", supervisor="S001", login=True, grade_since=date(2025, 1, 1))
+    gf.performance("E001", "2025", "90")
+    for member in ("cm1", "cm2", "cm3"):
+        gf.user(member, "committee")
+    assert gf.post("/cycles", as_="hr1", json={"code": "C1", "name": "cycle"}).status_code == 201
+    assert gf.put("/cycles/C1/committee", as_="hr1", json={"chair": "cm1", "members": ["cm2", "cm3"]}).status_code == 200
+    response = gf.post("/cases", as_="e001", json={"cycle": "C1", "target_grade": "senior", "statement": "apply"})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def _at_once(requests) -> list:
+    """Run the requests on separate threads, released together."""
+    barrier = threading.Barrier(len(requests))
+    results = [None] * len(requests)
+
+    def run(i, request):
+        barrier.wait()
+        results[i] = request()
+
+    threads = [threading.Thread(target=run, args=(i, r)) for i, r in enumerate(requests)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results
+
+
+def test_two_identical_events_at_once_move_the_case_once(gf):
+    case_id = _org(gf)
+    token = gf.token("s001")
+
+    def approve():
+        client = gf.app.test_client()
+        return client.post(f"/api/v1/cases/{case_id}/events", headers={"Authorization": f"Bearer {token}"},
+                           json={"event": "approve_materials", "supervisor_score": 80})
+
+    statuses = sorted(r.status_code for r in _at_once([approve, approve]))
+    assert statuses == [200, 409], statuses
+    case = gf.get(f"/cases/{case_id}", as_="hr1").get_json()
+    assert (case["state"], case["version"]) == ("interview", 2)
+    events = [h["event"] for h in gf.get(f"/cases/{case_id}/history", as_="hr1").get_json()]
+    assert events.count("approve_materials") == 1
+
+
+def test_committee_members_scoring_at_once_all_count_and_deliberation_begins_once(gf):
+    case_id = _org(gf)
+    assert gf.post(f"/cases/{case_id}/events", as_="s001",
+                   json={"event": "approve_materials", "supervisor_score": 80}).status_code == 200
+    tokens = {member: gf.token(member) for member in ("cm1", "cm2", "cm3")}
+
+    def score(member):
+        def request():
+            client = gf.app.test_client()
+            for _ in range(20):  # a member whose write lost the race reloads and scores again
+                response = client.put(f"/api/v1/cases/{case_id}/score", json={"score": 70},
+                                      headers={"Authorization": f"Bearer {tokens[member]}"})
+                if response.status_code != 409 or response.get_json()["code"] != "version_conflict":
+                    return response
+            return response
+        return request
+
+    results = _at_once([score(m) for m in tokens])
+    assert [r.status_code for r in results] == [200, 200, 200], [r.get_json() for r in results]
+    case = gf.get(f"/cases/{case_id}", as_="hr1").get_json()
+    assert case["state"] == "deliberation" and sorted(case["interview"]["scored"]) == ["cm1", "cm2", "cm3"]
+    events = [h["event"] for h in gf.get(f"/cases/{case_id}/history", as_="hr1").get_json()]
+    assert events.count("score") == 3 and events.count("interview_complete") == 1
+
+
+def test_an_application_racing_another_is_refused_as_one_open_case(gf, monkeypatch):
+    case_id = _org(gf)
+    with gf.app.app_context():
+        with pytest.raises(NotEligible) as refused:
+            with uow() as u:
+                actor = actor_for(u.users.by_username("e001"))
+                # this request looked before the other one committed: it saw no open case
+                monkeypatch.setattr(u.cases, "open_case_of", lambda employee_no: None)
+                submit_case(u, rules(), actor, kind="promotion", cycle="C1", target_grade="senior",
+                            statement="again")
+        assert [r["rule"] for r in refused.value.extra["reasons"]] == ["one_open_case"]
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 1
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(CaseHistory)
+                                 .where(CaseHistory.case_id != case_id)) == 0
