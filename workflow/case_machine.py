@@ -71,7 +71,7 @@ MOVES = (
     Move("fail_probation", (SUBMITTED,), DECIDED, (PROBATION_CONFIRMATION,)),
     Move("interview_complete", (INTERVIEW,), DELIBERATION, (PROMOTION,)),
     Move("close_interview", (INTERVIEW,), DELIBERATION, (PROMOTION,)),
-    Move("decide", (DELIBERATION,), DECIDED, (PROMOTION,), when="first_decision_in_cycle"),
+    Move("decide", (DELIBERATION,), DECIDED, (PROMOTION,), when="in_cycle"),
     Move("approve", (DELIBERATION,), DECIDED, KINDS, when="single_case"),
     Move("deny", (DELIBERATION,), DECIDED, KINDS, when="single_case"),
     Move("publish", (DECIDED,), PUBLISHED, KINDS, when="single_case"),
@@ -140,7 +140,8 @@ class CaseMachine:
             "straight_to_interview": lambda case: not (case.exceptional and self._exception_review),
             # single-case decisions and publication: outside a cycle, or a re-decision after an appeal
             "single_case": lambda case: case.cycle_code is None or case.reopened_by_appeal,
-            "first_decision_in_cycle": lambda case: case.cycle_code is not None,
+            # the cycle's decision also takes cases back in deliberation after an overturned appeal
+            "in_cycle": lambda case: case.cycle_code is not None,
             "changes_grade": changes_grade,
             "leaves_grade": lambda case: not changes_grade(case),
         }

@@ -7,6 +7,7 @@ beyond the free slots are denied too.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -50,6 +51,12 @@ def free_slots(max_share: Decimal, headcount: Headcount) -> int:
     return max(math.floor(max_share * headcount.active) - headcount.holding, 0)
 
 
+def employee_number_order(employee_no: str) -> tuple:
+    """Employee numbers compared as numbers where they hold digits: M999 before M1001."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
+                 for part in re.split(r"(\d+)", employee_no) if part)
+
+
 def _sort_key(tie_break: Sequence[str]) -> Callable[[Candidate], tuple]:
     def key(c: Candidate) -> tuple:
         parts: list = [-c.card.final]
@@ -59,7 +66,7 @@ def _sort_key(tie_break: Sequence[str]) -> Callable[[Candidate], tuple]:
             elif name == "time_in_grade":  # longer in the grade first: the earlier date
                 parts.append(c.grade_since)
             else:  # employee_no: the lower number first
-                parts.append(c.employee_no)
+                parts.append(employee_number_order(c.employee_no))
         return tuple(parts)
     return key
 

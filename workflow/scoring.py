@@ -14,7 +14,7 @@ def round_half_up(value: Decimal, places: int) -> Decimal:
 
 def score_problem(policy: ScoringPolicy, value: Decimal) -> tuple[str, str] | None:
     """(rule, message) when `value` is not a score on the policy's scale, else None."""
-    if not policy.scale.contains(value):
+    if not value.is_finite() or not policy.scale.contains(value):
         return "score_range", f"must be between {policy.scale.min} and {policy.scale.max}"
     if value != value.quantize(Decimal(1).scaleb(-policy.decimal_places)):
         return "score_precision", f"at most {policy.decimal_places} decimal places"

@@ -26,11 +26,11 @@ def appeal_event(uow, rules: Rules, actor, case, event: str, *, reason=None, com
     the window has closed (to the second)."""
     if case.appeal is not None:
         raise Conflict("appeal_exists", f"case {case.id} has been appealed already (one appeal per case)",
-                       appeal_id=case.appeal.id)
+                       appeal_id=case.appeal.id, state=case.state)
     if case.state in (EFFECTIVE, CLOSED) or (case.state == PUBLISHED and not appeal_window_open(case, rules.now())):
         raise Conflict("appeal_window_closed", f"the appeal window of case {case.id} closed at the end of "
                        f"{case.appeal_deadline.astimezone(rules.policy.tz):%Y-%m-%d %H:%M:%S}",
-                       appeal_deadline=case.appeal_deadline)
+                       appeal_deadline=case.appeal_deadline, state=case.state)
     if case.state != PUBLISHED:
         raise Conflict("not_published", f"case {case.id} is {case.state}: only a published decision is appealed",
                        state=case.state)

@@ -1,0 +1,243 @@
+"""Eligibility at submission (shared/domain.md, seed 002's table): tenure in the current grade,
+performance rank (competition ranking, top p % = rank ≤ ceil(p × n)), one step at a time,
+exceptional promotions; every failed rule is named at once."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from importlib import resources
+
+import pytest
+import yaml
+
+from workflow.eligibility import (Applicant, PeerScores, Refusal, add_months, competition_rank, full_months_between,
+                                  promotion_refusals, rank_cutoff)
+from workflow.policy import load_policy, parse_policy
+
+POLICY = load_policy()
+TODAY = date(2026, 9, 1)
+LONG_AGO = date(2020, 1, 1)
+
+
+def top_of(n: int, employee_no: str = "E001") -> PeerScores:
+    """n ranked peers in which `employee_no` has the best score."""
+    scores = {f"P{i:03d}": Decimal(50) for i in range(1, n)}
+    scores[employee_no] = Decimal(90)
+    return PeerScores("2025", scores)
+
+
+def ranked_at(rank: int, n: int, employee_no: str = "E001") -> PeerScores:
+    """n peers with distinct scores, `employee_no` at `rank`."""
+    others = iter(f"P{i:03d}" for i in range(1, n))
+    scores = {(employee_no if r == rank else next(others)): Decimal(100 - r) for r in range(1, n + 1)}
+    return PeerScores("2025", scores)
+
+
+def refusals(grade: str, target: str, *, since: date = LONG_AGO, exceptional: bool = False,
+             peers: PeerScores | None = None, today: date = TODAY, policy=POLICY) -> list[Refusal]:
+    return promotion_refusals(policy, Applicant("E001", grade, since), target, exceptional=exceptional,
+                              today=today, peers=peers if peers is not None else top_of(5))
+
+
+def rules(found: list[Refusal]) -> list[str]:
+    return [r.rule for r in found]
+
+
+# --- add_months / full_months_between ---------------------------------------------------
+
+@pytest.mark.parametrize("start, months, expected", [
+    (date(2026, 3, 1), 6, date(2026, 9, 1)),
+    (date(2026, 1, 15), 1, date(2026, 2, 15)),
+    (date(2026, 12, 15), 1, date(2027, 1, 15)),  # across the year
+    (date(2026, 1, 31), 1, date(2026, 2, 28)),  # the month's last day when it is shorter
+    (date(2024, 1, 31), 1, date(2024, 2, 29)),  # leap year
+    (date(2026, 8, 31), 1, date(2026, 9, 30)),
+    (date(2025, 8, 31), 6, date(2026, 2, 28)),
+    (date(2023, 11, 30), 3, date(2024, 2, 29)),
+    (date(2024, 2, 29), 12, date(2025, 2, 28)),  # leap day to a common year
+    (date(2024, 2, 29), 48, date(2028, 2, 29)),  # leap day to the next leap year
+    (date(2026, 3, 31), -1, date(2026, 2, 28)),
+    (date(2026, 5, 10), 0, date(2026, 5, 10)),
+])
+def test_add_months_keeps_the_day_or_takes_the_month_end(start, months, expected):
+    assert add_months(start, months) == expected
+
+
+@pytest.mark.parametrize("start, end, expected", [
+    (date(2026, 3, 1), date(2026, 9, 1), 6),
+    (date(2026, 3, 1), date(2026, 8, 31), 5),  # one day short of the 6th month
+    (date(2026, 3, 15), date(2026, 3, 31), 0),
+    (date(2026, 3, 15), date(2026, 3, 15), 0),
+    (date(2026, 9, 2), date(2026, 9, 1), 0),  # end before start: never negative
+    (date(2025, 9, 1), date(2026, 9, 1), 12),  # across the year
+    (date(2025, 9, 1), date(2026, 8, 31), 11),
+    (date(2026, 1, 31), date(2026, 2, 28), 1),  # month end to a shorter month's end
+    (date(2026, 1, 31), date(2026, 2, 27), 0),
+    (date(2024, 1, 31), date(2024, 2, 28), 0),  # leap year: Feb 29 is the anniversary
+    (date(2024, 1, 31), date(2024, 2, 29), 1),
+    (date(2024, 2, 29), date(2025, 2, 28), 12),
+    (date(2024, 2, 29), date(2025, 2, 27), 11),
+    (date(2025, 8, 31), date(2026, 2, 28), 6),
+])
+def test_full_months_between_counts_completed_months(start, end, expected):
+    assert full_months_between(start, end) == expected
+
+
+# --- competition ranking and the cutoff ----------------------------------------------
+
+def test_competition_ranking_is_1224():
+    scores = {"A": Decimal(90), "B": Decimal(85), "C": Decimal(85), "D": Decimal(80)}
+    assert [competition_rank(scores, no) for no in "ABCD"] == [1, 2, 2, 4]
+
+
+def test_competition_ranking_of_all_equal_scores_is_all_first():
+    scores = {"A": Decimal(70), "B": Decimal(70), "C": Decimal(70)}
+    assert {competition_rank(scores, no) for no in "ABC"} == {1}
+
+
+@pytest.mark.parametrize("percent, n, cutoff", [
+    (60, 5, 3),
+    (40, 6, 3),  # ceil(2.4)
+    (40, 1, 1),
+    (60, 1, 1),
+    (40, 5, 2),
+    (60, 10, 6),  # exact: no rounding up
+    (40, 10, 4),
+    (60, 6, 4),  # ceil(3.6)
+])
+def test_rank_cutoff_is_ceil_of_percent_times_count(percent, n, cutoff):
+    assert rank_cutoff(Decimal(percent), n) == cutoff
+
+
+# --- tenure ---------------------------------------------------------------------------
+
+def test_mid_needs_six_months_as_junior():
+    assert refusals("junior", "mid", since=date(2026, 3, 1)) == []
+    assert rules(refusals("junior", "mid", since=date(2026, 3, 2))) == ["tenure"]
+
+
+def test_senior_needs_twelve_months_as_mid():
+    assert refusals("mid", "senior", since=date(2025, 9, 1)) == []
+    found = refusals("mid", "senior", since=date(2025, 9, 2))
+    assert rules(found) == ["tenure"]
+    assert "12 months" in found[0].detail and "11 completed" in found[0].detail
+
+
+# --- performance rank -----------------------------------------------------------------
+
+def test_mid_needs_the_top_60_percent():
+    # 5 ranked juniors: ranks 1..3 qualify
+    assert refusals("junior", "mid", peers=ranked_at(3, 5)) == []
+    found = refusals("junior", "mid", peers=ranked_at(4, 5))
+    assert rules(found) == ["performance_rank"]
+    assert "rank is 4" in found[0].detail and "≤ 3 of 5" in found[0].detail
+
+
+def test_senior_needs_the_top_40_percent():
+    # 6 ranked mids: ranks 1..3 qualify (ceil 2.4)
+    assert refusals("mid", "senior", peers=ranked_at(3, 6)) == []
+    assert rules(refusals("mid", "senior", peers=ranked_at(4, 6))) == ["performance_rank"]
+
+
+def test_a_lone_manager_is_in_the_top_40_percent():
+    assert refusals("mid", "senior", peers=top_of(1)) == []
+
+
+def test_rank_uses_competition_ranking_not_dense_ranking():
+    # 90, 80, 80, 70, 60: the 70 ranks 4th (dense ranking would say 3rd), beyond the top 60 % of 5
+    peers = PeerScores("2025", {"A": Decimal(90), "B": Decimal(80), "C": Decimal(80),
+                                "E001": Decimal(70), "D": Decimal(60)})
+    assert rules(refusals("junior", "mid", peers=peers)) == ["performance_rank"]
+
+
+def test_ties_at_the_cutoff_share_the_better_rank():
+    # 90, 80, 70, 70, 60: both 70s rank 3rd, within the top 60 % of 5
+    peers = PeerScores("2025", {"A": Decimal(90), "B": Decimal(80), "C": Decimal(70),
+                                "E001": Decimal(70), "D": Decimal(60)})
+    assert refusals("junior", "mid", peers=peers) == []
+
+
+def test_no_annual_score_breaks_performance_rank():
+    found = refusals("junior", "mid", peers=PeerScores(None, {}))
+    assert rules(found) == ["performance_rank"]
+    assert "no annual performance score" in found[0].detail
+
+
+def test_applicant_missing_from_the_ranking_breaks_performance_rank():
+    peers = PeerScores("2025", {"A": Decimal(90), "B": Decimal(80)})
+    assert rules(refusals("junior", "mid", peers=peers)) == ["performance_rank"]
+
+
+# --- one step at a time and exceptional promotions -----------------------------------
+
+def test_promotion_is_one_step_at_a_time():
+    found = refusals("junior", "senior")
+    assert rules(found) == ["one_step_at_a_time"]
+    assert "junior → senior is 2 grades" in found[0].detail
+
+
+def test_exceptional_promotion_may_skip_one_grade():
+    assert refusals("junior", "senior", exceptional=True) == []
+
+
+def test_exceptional_promotion_ignores_tenure():
+    assert refusals("junior", "mid", since=date(2026, 8, 31), exceptional=True) == []
+    assert refusals("junior", "senior", since=date(2026, 8, 31), exceptional=True) == []
+
+
+def test_exceptional_promotion_still_needs_the_rank():
+    # junior → senior exceptionally: the senior rule's top 40 % of 5 is rank ≤ 2
+    assert rules(refusals("junior", "senior", exceptional=True, peers=ranked_at(3, 5))) == ["performance_rank"]
+    assert rules(refusals("junior", "mid", exceptional=True, peers=ranked_at(4, 5))) == ["performance_rank"]
+
+
+def test_exceptional_promotion_skips_at_most_one_grade():
+    """The bank's ladder allows 2 steps ordinarily and 3 exceptionally: 4 steps are refused."""
+    bank = load_policy("bank-six-level")
+    found = refusals("level5", "level1", exceptional=True, policy=bank)
+    assert "one_step_at_a_time" in rules(found)
+    assert "skips at most 2" in next(r for r in found if r.rule == "one_step_at_a_time").detail
+
+
+# --- outright refusals ----------------------------------------------------------------
+
+def test_probation_manager_is_confirmed_not_promoted():
+    found = refusals("probation", "junior")
+    assert found == [Refusal("probation_confirmation", found[0].detail)]
+    assert "junior" in found[0].detail
+    assert rules(refusals("probation", "mid", since=date(2026, 8, 1), peers=PeerScores(None, {}))) == \
+        ["probation_confirmation"]
+
+
+@pytest.mark.parametrize("grade, target", [("junior", "junior"), ("mid", "mid"), ("mid", "junior"),
+                                           ("senior", "mid"), ("senior", "senior"), ("junior", "probation")])
+def test_target_must_be_above_the_current_grade(grade, target):
+    assert rules(refusals(grade, target)) == ["promotion_goes_up"]
+
+
+def test_exited_manager_is_not_an_active_manager():
+    assert rules(refusals("exited", "mid")) == ["active_manager"]
+
+
+def test_unknown_target_grade_is_refused():
+    assert rules(refusals("junior", "director")) == ["known_grade"]
+    assert rules(refusals("junior", "exited")) == ["known_grade"]
+
+
+def test_target_without_an_eligibility_rule_is_not_open_to_application():
+    document = yaml.safe_load(resources.files("workflow.policies").joinpath("default.yaml").read_text("utf-8"))
+    del document["eligibility"]["targets"]["senior"]
+    policy = parse_policy(yaml.safe_dump(document, allow_unicode=True))
+    assert rules(refusals("mid", "senior", policy=policy)) == ["target_open_to_application"]
+
+
+# --- every failure at once ------------------------------------------------------------
+
+def test_every_failed_rule_is_listed_at_once():
+    found = refusals("junior", "senior", since=date(2026, 8, 1), peers=ranked_at(5, 5))
+    assert rules(found) == ["one_step_at_a_time", "tenure", "performance_rank"]
+
+
+def test_tenure_and_rank_failures_are_listed_together():
+    found = refusals("junior", "mid", since=date(2026, 8, 1), peers=PeerScores(None, {}))
+    assert rules(found) == ["tenure", "performance_rank"]
