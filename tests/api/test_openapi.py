@@ -16,6 +16,18 @@ CONTRACT_PATHS = {
     "/api/v1/managers/{employee_no}/grade-history": {"get"},
     "/api/v1/managers/{employee_no}/performance/{period}": {"put"},
     "/api/v1/clock": {"get", "put"},
+    "/api/v1/cycles": {"post"},
+    "/api/v1/cycles/{code}/committee": {"put"},
+    "/api/v1/cycles/{code}/decide": {"post"},
+    "/api/v1/cycles/{code}/publish": {"post"},
+    "/api/v1/cycles/{code}/publication": {"get"},
+    "/api/v1/cases": {"get", "post"},
+    "/api/v1/cases/{case_id}": {"get"},
+    "/api/v1/cases/{case_id}/events": {"post"},
+    "/api/v1/cases/{case_id}/score": {"put"},
+    "/api/v1/cases/{case_id}/recusal": {"post"},
+    "/api/v1/cases/{case_id}/appeal": {"post"},
+    "/api/v1/cases/{case_id}/history": {"get"},
 }
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
@@ -142,6 +154,30 @@ def test_openapi_schemas_agree_with_the_contract(spec):
     assert move["required"] == ["now"] and move["properties"]["now"]["format"] == "date-time"
     problem = resolve(spec, {"$ref": "#/components/schemas/Problem"})
     assert {"type", "title", "status", "detail", "code", "errors"} <= set(problem["properties"])
+
+
+def test_openapi_case_schemas_carry_the_contract_fields(spec):
+    paths = spec["paths"]
+    case = schema_properties(spec, response_schema(spec, paths["/api/v1/cases/{case_id}"]["get"], "200"))
+    assert {"id", "kind", "cycle", "employee_no", "applicant_name", "org_unit", "from_grade", "target_grade",
+            "exceptional", "state", "outcome", "reasons", "supervisor_score", "interview_score", "performance_score",
+            "final_score", "published_at", "appeal_deadline", "deadline_confirmed", "version", "available_events",
+            "created_at", "updated_at"} <= set(case)
+    event = resolve(spec, paths["/api/v1/cases/{case_id}/events"]["post"]["requestBody"]["content"]
+                    ["application/json"]["schema"])
+    assert {"event", "comment", "supervisor_score", "reason"} <= set(event["properties"])
+    assert event["required"] == ["event"]
+    new_case = resolve(spec, paths["/api/v1/cases"]["post"]["requestBody"]["content"]["application/json"]["schema"])
+    assert {"kind", "cycle", "target_grade", "statement", "exceptional", "employee_no"} <= set(new_case["properties"])
+    history = resolve(spec, response_schema(spec, paths["/api/v1/cases/{case_id}/history"]["get"], "200"))
+    assert {"seq", "at", "actor", "event", "from_state", "to_state", "comment", "data"} <= set(
+        schema_properties(spec, history["items"]))
+    board = schema_properties(spec, response_schema(spec, paths["/api/v1/cycles/{code}/publication"]["get"], "200"))
+    assert {"published_at", "appeal_deadline", "entries"} <= set(board)
+    entry = schema_properties(spec, board["entries"]["items"])
+    assert {"case_id", "employee_no", "name", "org_unit", "kind", "from_grade", "target_grade", "outcome"} <= set(entry)
+    published = schema_properties(spec, response_schema(spec, paths["/api/v1/cycles/{code}/publish"]["post"], "200"))
+    assert {"published_at", "appeal_deadline", "deadline_confirmed", "case_ids"} <= set(published)
 
 
 def test_openapi_documents_errors_as_problem_json(spec):

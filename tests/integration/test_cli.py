@@ -263,6 +263,11 @@ def test_demo_loads_an_organisation_and_prints_every_login(tmp_path, migrated_sq
     listed = client.get("/api/v1/managers?per_page=500",
                         headers={"Authorization": f"Bearer {_me(client, hr, logins[hr][0])['token']}"})
     assert listed.status_code == 200 and listed.headers["X-Total-Count"] == str(managers)
+    hr_token = _me(client, hr, logins[hr][0])["token"]
+    cycles = client.get("/api/v1/cycles", headers={"Authorization": f"Bearer {hr_token}"}).get_json()
+    assert len(cycles) == 1 and cycles[0]["decided_at"] is None and len(cycles[0]["members"]) >= 3
+    cases = client.get(f"/api/v1/cases?cycle={cycles[0]['code']}", headers={"Authorization": f"Bearer {hr_token}"})
+    assert sorted(c["state"] for c in cases.get_json()) == ["interview", "submitted"]
     saved = tmp_path / "instance" / "demo-logins.txt"
     assert str(saved) in result.stdout
     assert saved.is_file() and stat.S_IMODE(saved.stat().st_mode) == 0o600
