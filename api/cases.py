@@ -34,6 +34,7 @@ class MemberScoreSchema(ma.Schema):
     member = ma.fields.String()
     score = Score()
     comment = ma.fields.String(allow_none=True)
+    counts = ma.fields.Boolean(metadata={"description": "false once the member is recused"})
 
 
 class RecusalEntrySchema(ma.Schema):

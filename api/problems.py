@@ -7,6 +7,7 @@ import re
 
 import marshmallow as ma
 from datetime import date, datetime
+from decimal import Decimal
 
 from flask import Response, current_app, json, request
 from werkzeug.exceptions import HTTPException
@@ -116,6 +117,8 @@ def handle_http_exception(error: HTTPException) -> Response:
 
 
 def _jsonable(value):
+    if isinstance(value, Decimal):  # scores: numbers, as in every other body
+        return float(value)
     if isinstance(value, datetime):
         return value.astimezone(current_app.extensions["gradeflow"]["rules"].policy.tz).isoformat()
     return value.isoformat() if isinstance(value, date) else value

@@ -56,6 +56,14 @@ class CaseRepository:
             stmt = stmt.with_for_update()
         return list(self.session.scalars(stmt))
 
+    def of_managers(self, employee_nos: Collection[str], states: Collection[str], *,
+                    for_update: bool = False) -> list[Case]:
+        stmt = (select(Case).where(Case.employee_no.in_(sorted(employee_nos)), Case.state.in_(states))
+                .order_by(Case.id))
+        if for_update:
+            stmt = stmt.with_for_update()
+        return list(self.session.scalars(stmt))
+
     def due_for_finalization(self, deadline_at_or_before) -> list[int]:
         stmt = (select(Case.id).where(Case.state == PUBLISHED, Case.appeal_deadline <= deadline_at_or_before)
                 .order_by(Case.appeal_deadline, Case.id))

@@ -62,7 +62,7 @@ def _sort_key(tie_break: Sequence[str]) -> Callable[[Candidate], tuple]:
         parts: list = [-c.card.final]
         for name in tie_break:
             if name == "interview_score":
-                parts.append(-c.card.interview)
+                parts.append(-c.card.interview_mean)
             elif name == "time_in_grade":  # longer in the grade first: the earlier date
                 parts.append(c.grade_since)
             else:  # employee_no: the lower number first

@@ -30,18 +30,24 @@ def counted_scores(policy: ScoringPolicy, scores: Sequence[Decimal]) -> list[Dec
     return ordered[policy.trim_drop_lowest: len(ordered) - policy.trim_drop_highest]
 
 
-def interview_score(policy: ScoringPolicy, scores: Sequence[Decimal]) -> Decimal:
-    """The (trimmed) mean of the committee members' scores, rounded half-up."""
+def interview_mean(policy: ScoringPolicy, scores: Sequence[Decimal]) -> Decimal:
+    """The exact (trimmed) mean of the committee members' scores."""
     counted = counted_scores(policy, scores)
     if not counted:
         raise ValueError("an interview score needs at least one committee score")
-    return round_half_up(sum(counted, Decimal(0)) / len(counted), policy.decimal_places)
+    return sum(counted, Decimal(0)) / len(counted)
+
+
+def interview_score(policy: ScoringPolicy, scores: Sequence[Decimal]) -> Decimal:
+    """The interview score as shown: the (trimmed) mean, rounded half-up."""
+    return round_half_up(interview_mean(policy, scores), policy.decimal_places)
 
 
 @dataclass(frozen=True)
 class ScoreCard:
     supervisor: Decimal
-    interview: Decimal
+    interview: Decimal  # as shown, rounded
+    interview_mean: Decimal  # exact: it enters the final score and breaks ties
     performance: Decimal
     final: Decimal
 
@@ -51,8 +57,9 @@ class ScoreCard:
 
 def score_card(policy: ScoringPolicy, *, supervisor: Decimal, committee: Sequence[Decimal],
                performance: Decimal) -> ScoreCard:
-    interview = interview_score(policy, committee)
-    final = (policy.supervisor_weight * supervisor + policy.interview_weight * interview
+    """Only the final weighted sum is rounded (domain.md), so the exact interview mean is weighted."""
+    mean = interview_mean(policy, committee)
+    final = (policy.supervisor_weight * supervisor + policy.interview_weight * mean
              + policy.performance_weight * performance)
-    return ScoreCard(supervisor=supervisor, interview=interview, performance=performance,
-                     final=round_half_up(final, policy.decimal_places))
+    return ScoreCard(supervisor=supervisor, interview=round_half_up(mean, policy.decimal_places),
+                     interview_mean=mean, performance=performance, final=round_half_up(final, policy.decimal_places))

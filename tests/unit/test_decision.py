@@ -20,8 +20,8 @@ BEIJING, SHANGHAI = "北京分行", "上海分行"
 
 def candidate(case_id: int, final: str, *, no: str | None = None, target: str = "senior", org_unit: str = BEIJING,
               interview: str = "70", since: date = date(2024, 1, 1)) -> Candidate:
-    card = ScoreCard(supervisor=Decimal(70), interview=Decimal(interview), performance=Decimal(70),
-                     final=Decimal(final))
+    card = ScoreCard(supervisor=Decimal(70), interview=Decimal(interview), interview_mean=Decimal(interview),
+                     performance=Decimal(70), final=Decimal(final))
     return Candidate(case_id, no or f"E{case_id:03d}", org_unit, target, since, card)
 
 
@@ -192,3 +192,13 @@ def test_lower_employee_number_compares_digits_as_numbers():
     from workflow.decision import employee_number_order
     assert sorted(["M1001", "M999", "E10", "E9", "1001", "99"], key=employee_number_order) == [
         "99", "1001", "E9", "E10", "M999", "M1001"]
+
+
+def test_interview_tie_break_compares_the_exact_means_not_the_shown_ones():
+    def shows_83_33(case_id: int, exact_mean: Decimal) -> Candidate:
+        card = ScoreCard(Decimal(70), Decimal("83.33"), exact_mean, Decimal(70), Decimal(80))
+        return Candidate(case_id, f"E00{case_id}", BEIJING, "senior", date(2024, 1, 1), card)
+
+    candidates = [shows_83_33(1, Decimal("83.33")), shows_83_33(2, Decimal(250) / 3)]
+    ranks = {o.case_id: o.rank for o in decide(POLICY, candidates, slots(5))}
+    assert ranks == {2: 1, 1: 2}  # 83.333… beats 83.33 although both show 83.33

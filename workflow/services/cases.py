@@ -10,7 +10,7 @@ from workflow.case_access import APPLICANT, HR_PARTY, MEMBER, Standing
 from workflow.case_machine import (DEMOTION, EXIT, INITIAL_STATE, INTERVIEW, PROBATION_CONFIRMATION, PROMOTION,
                                    SCORED_EVENTS, WHO)
 from workflow.eligibility import Applicant, PeerScores, Refusal, add_months, promotion_refusals
-from workflow.errors import DuplicateKey, FieldError, Forbidden, NotEligible, RuleViolation, Violations
+from workflow.errors import DuplicateKey, Forbidden, NotEligible, Violations
 from workflow.ladder import DEMOTE
 from workflow.services import appeals, decisions
 from workflow.services.case_steps import (available_events, check_score, check_version, invalid_transition,
@@ -20,27 +20,24 @@ from workflow.services.context import Rules
 
 # --- opening a case ---------------------------------------------------------------------
 
-def _applicant_for(uow, actor: Actor, kind: str, employee_no: str | None):
-    """The manager the case is for, and whether the caller may open it: a manager applies for
-    promotion themselves; hr opens any kind for anyone."""
+def _applicant_for(problems: Violations, uow, actor: Actor, kind: str, employee_no: str | None):
+    """The manager the case is for (None, with the problem noted, if unknown), after checking that the
+    caller may open it: a manager applies for promotion themselves; hr opens any kind for anyone."""
     if employee_no is None:
         if actor.employee_no is None:
-            raise RuleViolation([FieldError("employee_no", "required", "say whose case this is: you have no "
-                                                                       "manager record of your own")])
+            problems.add("employee_no", "required", "say whose case this is: you have no manager record of your own")
+            return None
         employee_no = actor.employee_no
     own = employee_no == actor.employee_no
     if not actor.has(HR) and not (own and kind == PROMOTION):
         raise Forbidden("managers apply for their own promotion; hr opens cases for others and every other kind")
     manager = uow.managers.get(employee_no, for_update=True)
     if manager is None:
-        raise RuleViolation([FieldError("employee_no", "known_manager", f"no manager has employee number "
-                                                                        f"{employee_no!r}")])
+        problems.add("employee_no", "known_manager", f"no manager has employee number {employee_no!r}")
     return manager
 
 
-def _check_cycle(uow, kind: str, cycle_code: str | None):
-    problems = Violations()
-    cycle = None
+def _check_cycle(problems: Violations, uow, kind: str, cycle_code: str | None) -> None:
     if kind != PROMOTION:
         if cycle_code is not None:
             problems.add("cycle", "no_cycle", f"a {kind} case belongs to no cycle: hr publishes it on its own")
@@ -52,22 +49,21 @@ def _check_cycle(uow, kind: str, cycle_code: str | None):
             problems.add("cycle", "known_cycle", f"no cycle {cycle_code!r}")
         elif cycle.first_decided_at is not None:
             problems.add("cycle", "cycle_open", f"cycle {cycle_code} has been decided; it takes no more applications")
-    problems.raise_if_any()
-    return cycle
 
 
-def _target_of(rules: Rules, kind: str, manager, target_grade: str | None) -> str:
+def _target_of(problems: Violations, rules: Rules, kind: str, manager, target_grade: str | None) -> str | None:
     """The grade the case aims at: chosen by the applicant for a promotion, implied by the kind otherwise."""
     ladder = rules.policy.ladder
     if kind == PROMOTION:
         if target_grade is None:
-            raise RuleViolation([FieldError("target_grade", "required", "name the grade applied for")])
+            problems.add("target_grade", "required", "name the grade applied for")
         return target_grade
+    if manager is None:
+        return None
     implied = {PROBATION_CONFIRMATION: ladder.confirmation_target, EXIT: ladder.exited.code,
                DEMOTION: next(iter(rules.ladder.destinations(manager.grade, DEMOTE)), None)}[kind]
     if target_grade is not None and target_grade != implied:
-        raise RuleViolation([FieldError("target_grade", "target_for_kind",
-                                        f"a {kind} case of a {manager.grade} manager aims at {implied}")])
+        problems.add("target_grade", "target_for_kind", f"a {kind} case of a {manager.grade} manager aims at {implied}")
     return implied
 
 
@@ -117,11 +113,13 @@ def _refuse(refusals: list[Refusal]) -> NotEligible:
 def submit_case(uow, rules: Rules, actor: Actor, *, kind: str, statement: str, cycle: str | None = None,
                 target_grade: str | None = None, exceptional: bool = False, employee_no: str | None = None):
     """Open a case. Every broken eligibility rule is named at once, and nothing is stored."""
-    manager = _applicant_for(uow, actor, kind, employee_no)
-    _check_cycle(uow, kind, cycle)
+    problems = Violations()  # every input problem is named at once
+    manager = _applicant_for(problems, uow, actor, kind, employee_no)
+    _check_cycle(problems, uow, kind, cycle)
     if exceptional and kind != PROMOTION:
-        raise RuleViolation([FieldError("exceptional", "exceptional_promotion", "only a promotion is exceptional")])
-    target = _target_of(rules, kind, manager, target_grade)
+        problems.add("exceptional", "exceptional_promotion", "only a promotion is exceptional")
+    target = _target_of(problems, rules, kind, manager, target_grade)
+    problems.raise_if_any()
     refusals = _refusals(uow, rules, kind, manager, target, exceptional)
     if refusals:
         raise _refuse(refusals)
@@ -239,42 +237,43 @@ def list_cases(uow, actor: Actor, *, page: int, per_page: int, cycle: str | None
 def case_history(uow, actor: Actor, case_id: int) -> list[dict]:
     """Every entry, oldest first; score values are left out for a caller who may not see scores yet."""
     case, standing = load_case(uow, actor, case_id)
-    hide = not _sees_scores(case, standing)
+    hidden = _hidden_scores(case, standing)
     entries = []
     for entry in uow.cases.history(case_id):
-        data = dict(entry.data or {})
-        if hide:
-            data = {k: v for k, v in data.items() if k not in _SCORE_KEYS}
+        data = {k: v for k, v in (entry.data or {}).items() if k not in hidden}
         entries.append({"seq": entry.seq, "at": entry.at, "actor": entry.actor, "event": entry.event,
                         "from_state": entry.from_state, "to_state": entry.to_state, "comment": entry.comment,
                         "data": data})
     return entries
 
 
-_SCORE_KEYS = {"score", "supervisor_score", "interview_score", "performance_score", "final_score", "rank",
-               "committee_scores"}
+_SCORE_KEYS = frozenset({"score", "supervisor_score", "interview_score", "performance_score", "final_score", "rank"})
 
 
 def _sees_scores(case, standing: Standing) -> bool:
     return case_access.sees_scores(standing, state=case.state, published=case.published_at is not None)
 
 
+def _hidden_scores(case, standing: Standing) -> frozenset[str]:
+    """The score fields the caller may not see yet; whoever reviewed the materials sees their own score."""
+    if _sees_scores(case, standing):
+        return frozenset()
+    return _SCORE_KEYS - {"supervisor_score"} if standing.is_(case_access.REVIEWER) else _SCORE_KEYS
+
+
 def case_view(uow, rules: Rules, actor: Actor, case) -> dict:
     """The case as the caller may see it, with what they may do now."""
     people = people_of(uow, case)
     standing = case_access.standing(actor, people)
-    sees = _sees_scores(case, standing)
+    hidden = _hidden_scores(case, standing)
     manager = case.manager
     view = {
         "id": case.id, "kind": case.kind, "cycle": case.cycle_code, "employee_no": case.employee_no,
         "applicant_name": manager.name, "org_unit": manager.org_unit, "from_grade": case.from_grade,
         "target_grade": case.target_grade, "exceptional": case.exceptional, "statement": case.statement,
         "state": case.state, "outcome": case.outcome, "reasons": list(case.reasons or []),
-        "supervisor_score": case.supervisor_score if sees or standing.is_(case_access.REVIEWER) else None,
-        "interview_score": case.interview_score if sees else None,
-        "performance_score": case.performance_score if sees else None,
-        "final_score": case.final_score if sees else None,
-        "rank": case.rank if sees else None,
+        **{field: None if field in hidden else getattr(case, field)
+           for field in ("supervisor_score", "interview_score", "performance_score", "final_score", "rank")},
         "published_at": case.published_at, "appeal_deadline": case.appeal_deadline,
         "deadline_confirmed": case.deadline_confirmed, "effective_on": case.effective_on,
         "version": case.version, "available_events": available_events(rules, case, standing, people),
@@ -283,7 +282,7 @@ def case_view(uow, rules: Rules, actor: Actor, case) -> dict:
         "updated_at": case.updated_at,
     }
     if case.cycle_code and standing.is_(MEMBER, HR_PARTY, case_access.ADMIN_PARTY):
-        view["interview"] = _interview_view(rules, case, people, standing, actor, sees)
+        view["interview"] = _interview_view(rules, case, people, standing, actor, sees=not hidden)
     return view
 
 
@@ -295,8 +294,8 @@ def _interview_view(rules: Rules, case, people, standing: Standing, actor: Actor
         "recusals": [{"member": r.username, "reason": r.reason} for r in case.recusals],
         "quorum_reachable": progress.quorum_reachable,
         "my_score": mine.score if mine else None, "recused": standing.recused,
-        "scores": ([{"member": s.username, "score": s.score, "comment": s.comment} for s in case.scores
-                    if s.username in progress.eligible] if sees else None),
+        "scores": ([{"member": s.username, "score": s.score, "comment": s.comment,
+                     "counts": s.username in progress.eligible} for s in case.scores] if sees else None),
     }
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from workflow import case_access
 from workflow.case_access import MEMBER, automatic_recusal
 from workflow.case_machine import INTERVIEW
 from workflow.errors import Conflict, Forbidden
@@ -15,9 +16,12 @@ class Recused(Forbidden):
     code = "recused"
 
 
-def sync_recusals(uow, rules: Rules, case) -> None:
-    """Record, once each, the members of the case's committee who may never score it."""
+def sync_recusals(uow, rules: Rules, case) -> bool:
+    """Record, once each, the members of the case's committee who may never score it. Run when the
+    case enters the interview, when the committee changes, and before every score and decision, so
+    that a reporting line changed meanwhile (PATCH /managers) is caught too. True if any was added."""
     people = people_of(uow, case)
+    added = False
     for username in sorted(set(people.members) - set(people.recused)):
         user = uow.users.by_username(username)
         reason = automatic_recusal(username, user.employee_no if user else None, people)
@@ -26,22 +30,27 @@ def sync_recusals(uow, rules: Rules, case) -> None:
         uow.cases.add_recusal(case, username=username, reason=reason, recorded_at=rules.now())
         record(uow, rules, case, actor=SYSTEM_ACTOR, event="recusal", from_state=case.state, to_state=case.state,
                data={"member": username, "reason": reason})
+        added = True
+    return added
 
 
-def complete_interview_if_done(uow, rules: Rules, case) -> None:
+def complete_interview_if_done(uow, rules: Rules, case) -> bool:
     """The interview ends by itself once every member who counts has scored (at least a quorum)."""
     if case.state != INTERVIEW:
-        return
+        return False
     progress = progress_of(rules, case, people_of(uow, case))
     if progress.complete:
         move(uow, rules, case, "interview_complete", actor=SYSTEM_ACTOR,
              comment="every committee member who counts for this case has scored",
              data={"scored": list(progress.scored)})
+    return progress.complete
 
 
 def _member_case(uow, rules: Rules, actor, case_id: int, version: int | None, what: str):
     case, standing = load_case(uow, actor, case_id, for_update=True)
     check_version(case, version)
+    if case.state == INTERVIEW and sync_recusals(uow, rules, case):
+        standing = case_access.standing(actor, people_of(uow, case))
     if not standing.is_(MEMBER):
         raise Forbidden(f"only members of the committee of case {case_id}'s cycle {what}")
     if standing.recused:
@@ -82,10 +91,19 @@ def declare_recusal(uow, rules: Rules, actor, case_id: int, *, comment: str | No
 
 def committee_changed(uow, rules: Rules, cycle_code: str) -> None:
     """After the committee changed: new members' recusals, and interviews that are now complete."""
-    for case in uow.cases.in_cycle(cycle_code, (INTERVIEW,), for_update=True):
-        sync_recusals(uow, rules, case)
-        complete_interview_if_done(uow, rules, case)
-        saved(case, rules)
+    _resync(uow, rules, uow.cases.in_cycle(cycle_code, (INTERVIEW,), for_update=True))
+
+
+def reporting_lines_changed(uow, rules: Rules, employee_nos) -> None:
+    """After a supervisor change: the interviews of these managers may have new line-manager recusals."""
+    _resync(uow, rules, uow.cases.of_managers(employee_nos, (INTERVIEW,), for_update=True))
+
+
+def _resync(uow, rules: Rules, cases) -> None:
+    for case in cases:
+        recused = sync_recusals(uow, rules, case)
+        if complete_interview_if_done(uow, rules, case) or recused:
+            saved(case, rules)
 
 
 def refuse_removing_scorers(uow, cycle_code: str, removed: set[str]) -> None:

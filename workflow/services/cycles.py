@@ -64,6 +64,13 @@ def _may_decide(actor: Actor, cycle) -> bool:
     return actor.has(HR) or (actor.has(COMMITTEE) and actor.username == cycle.chair)
 
 
+def _refuse_own_case(actor: Actor, cases, what: str) -> None:
+    """Nobody decides or publishes their own case, whatever roles they hold."""
+    own = [case.id for case in cases if actor.employee_no is not None and case.employee_no == actor.employee_no]
+    if own:
+        raise Forbidden(f"case {own[0]} of this cycle is your own: someone else {what} the cycle", case_id=own[0])
+
+
 def decide_cycle(uow, rules: Rules, actor: Actor, code: str) -> list[dict]:
     """Rank and decide every case of the cycle in deliberation, all at once; refused while any open
     case of the cycle is still before deliberation."""
@@ -74,8 +81,9 @@ def decide_cycle(uow, rules: Rules, actor: Actor, code: str) -> list[dict]:
     if blocking:
         raise Conflict("cycle_not_ready", f"{len(blocking)} case(s) of cycle {code} are not in deliberation yet",
                        blocking_cases=[_blocking(uow, rules, case) for case in blocking])
-    decided = decide_cases(uow, rules, uow.cases.in_cycle(code, (DELIBERATION,), for_update=True),
-                           actor=actor.username)
+    cases = uow.cases.in_cycle(code, (DELIBERATION,), for_update=True)
+    _refuse_own_case(actor, cases, "decides")
+    decided = decide_cases(uow, rules, cases, actor=actor.username)
     if decided and cycle.first_decided_at is None:
         cycle.first_decided_at = rules.now()
     return decided
@@ -95,6 +103,7 @@ def publish_cycle(uow, rules: Rules, actor: Actor, code: str) -> dict:
     cases = uow.cases.in_cycle(code, (DECIDED,), for_update=True)
     if not cases:
         raise Conflict("nothing_to_publish", f"cycle {code} has no decided case to publish")
+    _refuse_own_case(actor, cases, "publishes")
     now = rules.now()
     deadline = appeal_deadline(rules, now)
     for case in cases:

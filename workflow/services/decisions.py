@@ -10,6 +10,7 @@ from workflow.decision import BELOW_PASS_MARK, Candidate, Headcount, decide, fre
 from workflow.errors import Conflict
 from workflow.scoring import ScoreCard, score_card
 from workflow.services.case_steps import move, people_of, progress_of, saved
+from workflow.services.committee import sync_recusals
 from workflow.services.context import Rules
 
 DENIED_ON_REVIEW = "denied_on_review"  # a decider's own denial of a case that the rules would let pass
@@ -23,6 +24,7 @@ def quorum_not_met(case, progress: InterviewProgress) -> Conflict:
 
 def score_card_of(uow, rules: Rules, case) -> ScoreCard:
     """Supervisor, interview (scores of the members who count) and latest annual performance score."""
+    sync_recusals(uow, rules, case)  # a reporting line may have changed since the scores were given
     progress = progress_of(rules, case, people_of(uow, case))
     committee = [s.score for s in case.scores if s.username in progress.eligible]
     if not committee:

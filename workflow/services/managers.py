@@ -9,6 +9,7 @@ from workflow.accounts import Actor
 from workflow.errors import Conflict, DuplicateKey, FieldError, NotFound, RuleViolation, Violations
 from workflow.periods import Period
 from workflow.scoring import score_problem
+from workflow.services.committee import reporting_lines_changed
 from workflow.services.context import Rules
 
 
@@ -79,9 +80,13 @@ def correct_manager(uow, rules: Rules, actor: Actor, employee_no: str, **changes
     if "supervisor" in changes:
         _check_supervisor(problems, uow, rules, employee_no, changes["supervisor"])
     problems.raise_if_any()
+    new_line = "supervisor" in changes and changes["supervisor"] != manager.supervisor_no
     for field, value in changes.items():
         setattr(manager, "supervisor_no" if field == "supervisor" else field, value)
     manager.updated_at = rules.now()
+    if new_line:  # the manager and everyone below them now report through someone else
+        uow.flush()
+        reporting_lines_changed(uow, rules, {employee_no} | uow.managers.reports_of(employee_no))
     return manager
 
 
