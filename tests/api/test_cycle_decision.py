@@ -1,0 +1,455 @@
+"""POST /cycles/{code}/decide and the single-case approve/deny (domain.md "Scoring and the decision").
+
+final = 0.3 supervisor + 0.4 interview + 0.3 latest annual performance, half-up to 2 decimals; the
+interview score is the mean of the committee's scores, trimmed (one highest, one lowest) from 5 scores
+on; pass mark 60; seniors at most 30 % of an org unit's active managers, ties broken by interview
+score, time in grade, employee number.
+
+The module-level helpers below drive a case through the workflow; the publication/appeal and
+finalization tests import them.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.conftest import assert_problem
+
+# --- the organisation and the steps of a case ------------------------------------------------
+
+CYCLE = "2026H2"
+HR, ADMIN = "hr1", "root"
+COMMITTEE = ("chair", "cm2", "cm3")  # the first one chairs
+FIVE = ("chair", "cm2", "cm3", "cm4", "cm5")
+SUPERVISOR = "S900"  # every applicant's direct supervisor, in an org unit of their own
+BOSS = "s900"  # the supervisor's login
+HEAD_OFFICE = "总行"
+
+
+def ok(response, status: int = 200) -> dict:
+    body = response.get_json()
+    assert response.status_code == status, body
+    return body
+
+
+def organisation(gf, committee: tuple[str, ...] = COMMITTEE, cycle: str = CYCLE) -> None:
+    """hr, an admin, the committee, the applicants' supervisor, and one open cycle with its committee."""
+    gf.user(HR, "hr")
+    gf.user(ADMIN, "admin")
+    for member in FIVE:
+        gf.user(member, "committee")
+    gf.manager(SUPERVISOR, "senior", org_unit=HEAD_OFFICE, login=True, roles=("supervisor", "employee"))
+    open_cycle(gf, cycle, committee)
+
+
+def open_cycle(gf, code: str, committee: tuple[str, ...] = COMMITTEE) -> None:
+    ok(gf.post("/cycles", as_=HR, json={"code": code, "name": f"评审批次 {code}"}), 201)
+    ok(gf.put(f"/cycles/{code}/committee", as_=HR, json={"chair": committee[0], "members": list(committee)}))
+
+
+def candidate(gf, no: str, grade: str = "junior", *, org_unit: str = "北京分行",
+              grade_since: date = date(2025, 1, 1), performance: str = "80") -> str:
+    """A manager who can sign in (username no.lower()), supervised by S900, with a 2025 annual score."""
+    gf.manager(no, grade, supervisor=SUPERVISOR, org_unit=org_unit, grade_since=grade_since, login=True)
+    gf.performance(no, "2025", performance)
+    return no
+
+
+def fillers(gf, org_unit: str, count: int, grade: str = "junior", prefix: str = "F") -> None:
+    """Managers who only count in the org unit's headcount."""
+    for i in range(count):
+        gf.manager(f"{prefix}{org_unit_code(org_unit)}{i:02d}", grade, org_unit=org_unit,
+                   grade_since=date(2026, 8, 1) if grade == "probation" else date(2025, 1, 1))
+
+
+def org_unit_code(org_unit: str) -> str:
+    return {"北京分行": "BJ", "上海分行": "SH", "广州分行": "GZ", HEAD_OFFICE: "HQ"}[org_unit]
+
+
+def apply(gf, no: str, target: str = "mid", cycle: str = CYCLE, **extra) -> int:
+    body = {"cycle": cycle, "target_grade": target, "statement": "申请晋级", **extra}
+    return ok(gf.post("/cases", as_=no.lower(), json=body), 201)["id"]
+
+
+def event(gf, case_id: int, name: str, as_: str, **body):
+    return gf.post(f"/cases/{case_id}/events", as_=as_, json={"event": name, **body})
+
+
+def review(gf, case_id: int, supervisor_score) -> dict:
+    return ok(event(gf, case_id, "approve_materials", BOSS, supervisor_score=supervisor_score))
+
+
+def interview(gf, case_id: int, scores, committee: tuple[str, ...] = COMMITTEE) -> None:
+    """Every member scores (one number: all give it); the last score moves the case to deliberation."""
+    scores = list(scores) if isinstance(scores, (list, tuple)) else [scores] * len(committee)
+    assert len(scores) == len(committee)
+    for member, score in zip(committee, scores):
+        ok(gf.put(f"/cases/{case_id}/score", as_=member, json={"score": score}))
+
+
+def in_deliberation(gf, no: str, *, supervisor, scores, target: str = "mid", cycle: str = CYCLE,
+                    committee: tuple[str, ...] = COMMITTEE) -> int:
+    """Apply, pass the materials review with `supervisor` and interview with `scores`: deliberation."""
+    case_id = apply(gf, no, target, cycle)
+    review(gf, case_id, supervisor)
+    interview(gf, case_id, scores, committee)
+    assert case_of(gf, case_id)["state"] == "deliberation"
+    return case_id
+
+
+def case_of(gf, case_id: int, as_: str = HR) -> dict:
+    return ok(gf.get(f"/cases/{case_id}", as_=as_))
+
+
+def decide(gf, cycle: str = CYCLE, as_: str = HR) -> dict[int, dict]:
+    """POST /cycles/{code}/decide → {case_id: decided entry}."""
+    return {d["case_id"]: d for d in ok(gf.post(f"/cycles/{cycle}/decide", as_=as_))["decided"]}
+
+
+def publish(gf, cycle: str = CYCLE) -> dict:
+    return ok(gf.post(f"/cycles/{cycle}/publish", as_=HR))
+
+
+def move_clock(gf, instant: str) -> dict:
+    return ok(gf.put("/clock", as_=ADMIN, json={"now": instant}))
+
+
+def appeal(gf, case_id: int, as_: str, reason: str = "评分有误, 请复核"):
+    return gf.post(f"/cases/{case_id}/appeal", as_=as_, json={"reason": reason})
+
+
+def hr_case(gf, kind: str, no: str) -> dict:
+    """hr opens a case of `kind` for manager `no` (demotion and exit start in deliberation)."""
+    return ok(gf.post("/cases", as_=HR, json={"kind": kind, "employee_no": no, "statement": f"{kind} (hr)"}), 201)
+
+
+def exited(gf, no: str) -> None:
+    """Move manager `no` off the ladder the only way there is: an exit case, approved, published,
+    finalized once its window has passed (the clock moves on to 2026-09-05)."""
+    case_id = hr_case(gf, "exit", no)["id"]
+    ok(event(gf, case_id, "approve", HR))
+    ok(event(gf, case_id, "publish", HR))
+    move_clock(gf, "2026-09-05T00:00:00+08:00")
+    assert case_of(gf, case_id)["state"] == "effective"
+    assert ok(gf.get(f"/managers/{no}", as_=HR))["status"] == "exited"
+
+
+# --- the score card ---------------------------------------------------------------------------
+
+def test_final_score_weighs_supervisor_interview_and_latest_annual_performance_rounded_half_up(gf):
+    organisation(gf)
+    candidate(gf, "E001", performance="90")  # 2025 (the latest annual score) is corrected below
+    gf.performance("E001", "2024", "50")
+    gf.performance("E001", "2025", "75.10")
+    gf.performance("E001", "2026Q2", "99", months_worked=3)  # a quarter is not an annual score
+    case_id = in_deliberation(gf, "E001", supervisor="70.05", scores=80)
+
+    decided = decide(gf)
+
+    # 0.3 × 70.05 + 0.4 × 80 + 0.3 × 75.10 = 21.015 + 32 + 22.53 = 75.545 → 75.55 (half-even would give 75.54)
+    assert decided[case_id] == {"case_id": case_id, "outcome": "approved", "final_score": 75.55, "rank": 1,
+                                "reasons": []}
+    shown = case_of(gf, case_id)
+    assert (shown["state"], shown["outcome"], shown["rank"]) == ("decided", "approved", 1)
+    assert (shown["supervisor_score"], shown["interview_score"], shown["performance_score"],
+            shown["final_score"]) == (70.05, 80, 75.1, 75.55)
+
+
+def test_interview_score_drops_one_highest_and_one_lowest_with_five_scores(gf):
+    organisation(gf, committee=FIVE)
+    candidate(gf, "E001", performance="80")
+    case_id = in_deliberation(gf, "E001", supervisor=80, scores=[50, 70, 80, 90, 100], committee=FIVE)
+
+    decided = decide(gf)
+
+    shown = case_of(gf, case_id)
+    assert shown["interview_score"] == 80  # (70 + 80 + 90) / 3; the plain mean would be 78
+    assert decided[case_id]["final_score"] == 80  # 24 + 32 + 24
+
+
+@pytest.mark.parametrize("committee, scores, mean, final", [
+    (COMMITTEE, [60, 70, 95], 75, 78),  # 24 + 30 + 24
+    (FIVE[:4], [40, 70, 80, 90], 70, 76),  # trimmed it would be 75
+], ids=["three_members", "four_members"])
+def test_interview_score_is_the_plain_mean_with_three_or_four_scores(gf, committee, scores, mean, final):
+    organisation(gf, committee=committee)
+    candidate(gf, "E001", performance="80")
+    case_id = in_deliberation(gf, "E001", supervisor=80, scores=scores, committee=committee)
+
+    decided = decide(gf)
+
+    assert case_of(gf, case_id)["interview_score"] == mean
+    assert decided[case_id]["final_score"] == final
+
+
+def test_final_score_below_the_pass_mark_is_denied_below_pass_mark(gf):
+    organisation(gf)
+    candidate(gf, "E001", performance="59.97")
+    candidate(gf, "E002", performance="60")
+    below = in_deliberation(gf, "E001", supervisor=60, scores=60)
+    at_mark = in_deliberation(gf, "E002", supervisor=60, scores=60)
+
+    decided = decide(gf)
+
+    # 18 + 24 + 17.991 = 59.991 → 59.99: denied; exactly 60.00 passes
+    assert decided[below] == {"case_id": below, "outcome": "denied", "final_score": 59.99, "rank": 2,
+                              "reasons": ["below_pass_mark"]}
+    assert decided[at_mark] == {"case_id": at_mark, "outcome": "approved", "final_score": 60, "rank": 1,
+                                "reasons": []}
+    assert case_of(gf, below)["reasons"] == ["below_pass_mark"]
+
+
+# --- the senior quota --------------------------------------------------------------------------
+
+SHANGHAI = "上海分行"
+
+
+def senior_candidates(gf, scores: dict[str, int], org_unit: str = SHANGHAI) -> dict[str, int]:
+    """Mid managers of `org_unit` in deliberation for senior; supervisor score and interview score
+    both `scores[no]`."""
+    for no in scores:
+        candidate(gf, no, "mid", org_unit=org_unit, performance="80")
+    return {no: in_deliberation(gf, no, supervisor=score, scores=score, target="senior")
+            for no, score in scores.items()}
+
+
+def test_senior_quota_is_30_percent_of_active_managers_probation_included_minus_current_seniors(gf):
+    organisation(gf)
+    cases = senior_candidates(gf, {"M101": 90, "M102": 85, "M103": 80})
+    gf.manager("M200", "senior", org_unit=SHANGHAI)
+    gf.manager("M300", "probation", org_unit=SHANGHAI, grade_since=date(2026, 8, 1))
+    fillers(gf, SHANGHAI, 5)
+    # 10 active managers (3 mid, 1 senior, 1 on probation, 5 junior): floor(0.30 × 10) − 1 senior = 2 slots;
+    # without the one on probation it would be floor(2.7) − 1 = 1
+
+    decided = decide(gf)
+
+    assert [(decided[cases[no]]["outcome"], decided[cases[no]]["rank"], decided[cases[no]]["reasons"])
+            for no in ("M101", "M102", "M103")] == [
+        ("approved", 1, []), ("approved", 2, []), ("denied", 3, ["quota_exceeded"])]
+    assert decided[cases["M103"]]["final_score"] >= 60
+    assert [case_of(gf, cases[no])["rank"] for no in ("M101", "M102", "M103")] == [1, 2, 3]
+
+
+def test_exited_managers_do_not_count_toward_the_senior_quota(gf):
+    organisation(gf)
+    gf.manager("X001", "junior", org_unit=SHANGHAI)
+    exited(gf, "X001")
+    cases = senior_candidates(gf, {"M101": 90, "M102": 85})
+    gf.manager("M200", "senior", org_unit=SHANGHAI)
+    fillers(gf, SHANGHAI, 6)
+    # 9 active (the exited one not counted): floor(2.7) − 1 = 1 slot; counting X001 would give floor(3.0) − 1 = 2
+
+    decided = decide(gf)
+
+    assert decided[cases["M101"]]["outcome"] == "approved"
+    assert (decided[cases["M102"]]["outcome"], decided[cases["M102"]]["reasons"]) == ("denied", ["quota_exceeded"])
+
+
+def test_approved_promotions_to_senior_not_yet_effective_take_quota_slots(gf):
+    organisation(gf)
+    for no in ("M101", "M102", "M103"):
+        candidate(gf, no, "mid", org_unit=SHANGHAI, performance="80")
+    fillers(gf, SHANGHAI, 6)
+    earlier = senior_candidates(gf, {"M100": 90})
+    assert decide(gf)[earlier["M100"]]["outcome"] == "approved"  # decided, not yet effective: M100 is still mid
+    open_cycle(gf, "2026H2B")
+    later = {no: in_deliberation(gf, no, supervisor=score, scores=score, target="senior", cycle="2026H2B")
+             for no, score in (("M101", 90), ("M102", 85), ("M103", 80))}
+    # 10 active, no senior yet: floor(3.0) = 3 slots, one of them taken by M100's approval
+
+    decided = decide(gf, "2026H2B")
+
+    assert [decided[later[no]]["outcome"] for no in ("M101", "M102", "M103")] == ["approved", "approved", "denied"]
+    assert decided[later["M103"]]["reasons"] == ["quota_exceeded"]
+
+
+def test_quota_ties_are_broken_by_interview_score_then_time_in_grade_then_employee_number(gf):
+    organisation(gf)
+    # every final score is 74; M104 has the best interview score (80 against 77) but the shortest time
+    # in grade and the highest number; M103 has been mid longest; M101 and M102 differ only by number
+    people = {"M104": (date(2025, 8, 1), 70, 80), "M103": (date(2024, 1, 1), 74, 77),
+              "M101": (date(2025, 1, 1), 74, 77), "M102": (date(2025, 1, 1), 74, 77)}
+    cases = {}
+    for no, (since, supervisor, interview_score) in people.items():
+        candidate(gf, no, "mid", org_unit=SHANGHAI, grade_since=since, performance="70")
+        cases[no] = in_deliberation(gf, no, supervisor=supervisor, scores=interview_score, target="senior")
+    gf.manager("M200", "senior", org_unit=SHANGHAI)
+    fillers(gf, SHANGHAI, 5)  # 10 active, 1 senior: 2 slots
+
+    decided = decide(gf)
+
+    assert {decided[c]["final_score"] for c in cases.values()} == {74}
+    assert [(no, decided[cases[no]]["rank"], decided[cases[no]]["outcome"], decided[cases[no]]["reasons"])
+            for no in ("M104", "M103", "M101", "M102")] == [
+        ("M104", 1, "approved", []), ("M103", 2, "approved", []),
+        ("M101", 3, "denied", ["quota_exceeded"]), ("M102", 4, "denied", ["quota_exceeded"])]
+
+
+# --- when a cycle can be decided, and by whom ---------------------------------------------------
+
+def test_cycle_not_ready_while_a_case_is_submitted_returned_in_hr_review_or_interview(gf):
+    organisation(gf)
+    for no in ("E001", "E002", "E003", "E004", "E005"):
+        candidate(gf, no)
+    ready = in_deliberation(gf, "E001", supervisor=80, scores=80)
+    submitted = apply(gf, "E002")
+    returned = apply(gf, "E003")
+    ok(event(gf, returned, "return_materials", BOSS, comment="补充材料"))
+    hr_review = apply(gf, "E004", exceptional=True)
+    assert review(gf, hr_review, 80)["state"] == "hr_review"
+    in_interview = apply(gf, "E005")
+    review(gf, in_interview, 80)
+    ok(gf.put(f"/cases/{in_interview}/score", as_="cm2", json={"score": 80}))
+
+    body = assert_problem(gf.post(f"/cycles/{CYCLE}/decide", as_=HR), 409, "cycle_not_ready")
+
+    assert sorted((b["case_id"], b["state"]) for b in body["blocking_cases"]) == [
+        (submitted, "submitted"), (returned, "returned"), (hr_review, "hr_review"), (in_interview, "interview")]
+    assert case_of(gf, ready)["state"] == "deliberation"
+    assert ok(gf.get(f"/cycles/{CYCLE}", as_=HR))["decided_at"] is None
+
+
+def test_withdrawn_and_rejected_cases_do_not_block_the_decision(gf):
+    organisation(gf)
+    for no in ("E001", "E002", "E003"):
+        candidate(gf, no)
+    ready = in_deliberation(gf, "E001", supervisor=80, scores=80)
+    withdrawn = apply(gf, "E002")
+    assert ok(event(gf, withdrawn, "withdraw", "e002"))["state"] == "withdrawn"
+    rejected = apply(gf, "E003")
+    assert ok(event(gf, rejected, "reject_materials", BOSS))["state"] == "rejected"
+
+    decided = decide(gf)
+
+    assert list(decided) == [ready]
+    assert case_of(gf, withdrawn)["state"] == "withdrawn" and case_of(gf, rejected)["state"] == "rejected"
+
+
+def test_only_the_cycle_chair_or_hr_decides_a_cycle(gf):
+    organisation(gf)
+    candidate(gf, "E001")
+    case_id = in_deliberation(gf, "E001", supervisor=80, scores=80)
+    gf.user("cm9", "committee")  # holds the role, but sits on no committee of this cycle
+
+    for caller in ("cm2", "cm9", BOSS, "e001", ADMIN):
+        assert_problem(gf.post(f"/cycles/{CYCLE}/decide", as_=caller), 403, "forbidden")
+    assert case_of(gf, case_id)["state"] == "deliberation"
+
+    assert decide(gf, as_="chair")[case_id]["outcome"] == "approved"
+    assert case_of(gf, case_id)["state"] == "decided"
+
+
+def test_an_hr_user_who_applied_in_the_cycle_does_not_decide_it(gf):
+    """Nobody decides their own case, whatever other roles they hold: an hr user who is also a manager
+    and applied in the cycle may not take the cycle's decision (their own case is in it)."""
+    organisation(gf)
+    gf.manager("H001", supervisor=SUPERVISOR, login=True, roles=("employee", "hr"))
+    gf.performance("H001", "2025", "80")
+    own = in_deliberation(gf, "H001", supervisor=80, scores=80)
+
+    assert_problem(gf.post(f"/cycles/{CYCLE}/decide", as_="h001"), 403, "forbidden")
+
+    assert case_of(gf, own)["state"] == "deliberation"
+    assert decide(gf, as_=HR)[own]["outcome"] == "approved"
+
+
+def test_hr_decides_a_cycle(gf):
+    organisation(gf)
+    candidate(gf, "E001")
+    case_id = in_deliberation(gf, "E001", supervisor=80, scores=80)
+
+    assert decide(gf, as_=HR)[case_id]["outcome"] == "approved"
+
+
+def test_a_decided_cycle_refuses_new_applications_cycle_open(gf):
+    organisation(gf)
+    candidate(gf, "E001")
+    candidate(gf, "E002")
+    in_deliberation(gf, "E001", supervisor=80, scores=80)
+    decide(gf)
+
+    response = gf.post("/cases", as_="e002", json={"cycle": CYCLE, "target_grade": "mid", "statement": "迟到的申请"})
+
+    assert_problem(response, 422, "validation_error", field="cycle", rule="cycle_open")
+    assert ok(gf.get("/cases?mine=true", as_="e002")) == []
+
+
+# --- single-case decisions ---------------------------------------------------------------------
+
+def test_approve_does_not_apply_to_a_cycle_case_before_the_cycle_decision(gf):
+    organisation(gf)
+    candidate(gf, "E001")
+    case_id = in_deliberation(gf, "E001", supervisor=80, scores=80)
+
+    for name in ("approve", "deny"):
+        body = assert_problem(event(gf, case_id, name, HR), 409, "invalid_transition")
+        assert body["state"] == "deliberation"
+    assert case_of(gf, case_id)["outcome"] is None
+
+
+def test_hr_opens_a_demotion_in_deliberation_and_hr_approves_it(gf):
+    organisation(gf)
+    candidate(gf, "D001", "mid")
+    opened = hr_case(gf, "demotion", "D001")
+    assert (opened["state"], opened["cycle"], opened["from_grade"], opened["target_grade"]) == (
+        "deliberation", None, "mid", "junior")
+
+    assert_problem(event(gf, opened["id"], "approve", BOSS), 403, "forbidden")
+    assert_problem(event(gf, opened["id"], "approve", "chair"), 404, "not_found")  # no cycle: no chair, not seen
+    decided = ok(event(gf, opened["id"], "approve", HR, comment="季度考核连续两次未达标"))
+
+    assert (decided["state"], decided["outcome"], decided["reasons"]) == ("decided", "approved", [])
+    assert ok(gf.get("/managers/D001", as_=HR))["grade"] == "mid"  # nothing moves before it is final
+
+
+def test_hr_denies_a_demotion_on_review(gf):
+    organisation(gf)
+    candidate(gf, "D001", "mid")
+    case_id = hr_case(gf, "demotion", "D001")["id"]
+
+    decided = ok(event(gf, case_id, "deny", HR))
+
+    assert (decided["state"], decided["outcome"], decided["reasons"]) == ("decided", "denied", ["denied_on_review"])
+
+
+def overturned(gf, case_id: int, applicant: str) -> None:
+    """Publish the cycle, let the applicant appeal and hr overturn: the case is back in deliberation."""
+    publish(gf)
+    ok(appeal(gf, case_id, applicant), 201)
+    assert ok(event(gf, case_id, "overturn", HR, comment="复核"))["state"] == "deliberation"
+
+
+def test_a_re_decision_after_an_overturned_appeal_obeys_the_pass_mark(gf):
+    organisation(gf)
+    candidate(gf, "E001", performance="60")
+    case_id = in_deliberation(gf, "E001", supervisor=50, scores=50)
+    assert decide(gf)[case_id]["reasons"] == ["below_pass_mark"]  # 15 + 20 + 18 = 53
+    overturned(gf, case_id, "e001")
+
+    body = assert_problem(event(gf, case_id, "approve", HR), 409, "below_pass_mark")
+
+    assert case_of(gf, case_id)["state"] == "deliberation"
+    assert float(body["final_score"]) == 53
+    denied = ok(event(gf, case_id, "deny", "chair"))
+    assert (denied["state"], denied["outcome"], denied["reasons"]) == ("decided", "denied", ["below_pass_mark"])
+
+
+def test_a_re_decision_after_an_overturned_appeal_obeys_the_quota_counted_at_the_re_decision(gf):
+    organisation(gf)
+    cases = senior_candidates(gf, {"M101": 90, "M102": 85})
+    gf.manager("M200", "senior", org_unit=SHANGHAI)
+    fillers(gf, SHANGHAI, 6)  # 9 active, 1 senior: 1 slot
+    decided = decide(gf)
+    assert decided[cases["M102"]]["reasons"] == ["quota_exceeded"]
+    overturned(gf, cases["M102"], "m102")
+
+    # M101's approval (published, not yet effective) still holds the only slot
+    assert_problem(event(gf, cases["M102"], "approve", HR), 409, "quota_exceeded")
+    assert case_of(gf, cases["M102"])["state"] == "deliberation"
+
+    gf.manager("M400", "junior", org_unit=SHANGHAI)  # 10 active now: floor(3.0) − 1 − 1 = 1 slot
+    approved = ok(event(gf, cases["M102"], "approve", HR))
+    assert (approved["state"], approved["outcome"], approved["reasons"]) == ("decided", "approved", [])
+    assert approved["final_score"] == 83.5  # 25.5 + 34 + 24
