@@ -67,7 +67,8 @@ class CaseSchema(ma.Schema):
     statement = ma.fields.String()
     state = ma.fields.String(metadata={"enum": list(STATES)})
     outcome = ma.fields.String(allow_none=True, metadata={"enum": ["approved", "denied", None]})
-    reasons = ma.fields.List(ma.fields.String())
+    reasons = ma.fields.List(ma.fields.String(), allow_none=True,
+                             metadata={"description": "null, like outcome, until the caller may see the decision"})
     supervisor_score = Score(allow_none=True)
     interview_score = Score(allow_none=True)
     performance_score = Score(allow_none=True)

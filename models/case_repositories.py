@@ -17,8 +17,10 @@ class CycleRepository:
     def __init__(self, session: Session):
         self.session = session
 
-    def get(self, code: str, *, for_update: bool = False) -> Cycle | None:
-        return self.session.get(Cycle, code, with_for_update=for_update or None)
+    def get(self, code: str, *, for_update: bool = False, for_share: bool = False) -> Cycle | None:
+        """for_share: a submission holds the cycle against a concurrent decision (which locks it for update)."""
+        lock = True if for_update else ({"read": True} if for_share else None)
+        return self.session.get(Cycle, code, with_for_update=lock, populate_existing=lock is not None)
 
     def add(self, **fields) -> Cycle:
         return _insert(self.session, Cycle(**fields), ("code",))
@@ -38,7 +40,8 @@ class CaseRepository:
         self.session = session
 
     def get(self, case_id: int, *, for_update: bool = False) -> Case | None:
-        return self.session.get(Case, case_id, with_for_update=for_update or None)
+        # a locked read refreshes a copy the session already holds, so that checks see the locked row
+        return self.session.get(Case, case_id, with_for_update=for_update or None, populate_existing=for_update)
 
     def add(self, **fields) -> Case:
         """DuplicateKey("employee_no") when the manager already has an open case."""
@@ -52,17 +55,16 @@ class CaseRepository:
         stmt = select(Case).where(Case.cycle_code == cycle_code).order_by(Case.id)
         if states is not None:
             stmt = stmt.where(Case.state.in_(states))
-        if for_update:
-            stmt = stmt.with_for_update()
-        return list(self.session.scalars(stmt))
+        return self._locked(stmt) if for_update else list(self.session.scalars(stmt))
+
+    def _locked(self, stmt) -> list[Case]:
+        return list(self.session.scalars(stmt.with_for_update().execution_options(populate_existing=True)))
 
     def of_managers(self, employee_nos: Collection[str], states: Collection[str], *,
                     for_update: bool = False) -> list[Case]:
         stmt = (select(Case).where(Case.employee_no.in_(sorted(employee_nos)), Case.state.in_(states))
                 .order_by(Case.id))
-        if for_update:
-            stmt = stmt.with_for_update()
-        return list(self.session.scalars(stmt))
+        return self._locked(stmt) if for_update else list(self.session.scalars(stmt))
 
     def due_for_finalization(self, deadline_at_or_before) -> list[int]:
         stmt = (select(Case.id).where(Case.state == PUBLISHED, Case.appeal_deadline <= deadline_at_or_before)
@@ -134,16 +136,21 @@ class CaseRepository:
         return record.score if record else None
 
     def headcount(self, org_unit: str, grade: str, exited: str) -> tuple[int, int]:
-        """(active managers of the org unit, those holding `grade` or approved for it and not yet effective)."""
-        active = self.session.scalar(select(func.count()).select_from(Manager)
-                                     .where(Manager.org_unit == org_unit, Manager.grade != exited))
-        holding = self.session.scalar(select(func.count()).select_from(Manager)
-                                      .where(Manager.org_unit == org_unit, Manager.grade == grade))
-        pending = self.session.scalar(
-            select(func.count()).select_from(Case).join(Manager, Manager.employee_no == Case.employee_no)
-            .where(Manager.org_unit == org_unit, Case.target_grade == grade, Case.outcome == APPROVED,
-                   Case.state.in_((DECIDED, PUBLISHED, APPEALED))))
-        return active, holding + pending
+        """(active managers of the org unit, those holding `grade` or approved for it and not yet effective),
+        in one statement so that a finalization committing meanwhile is counted once. On PostgreSQL the
+        (org unit, grade) quota is locked until the end of the transaction, so that two concurrent decisions
+        cannot both take the last slot; on SQLite the claimed case already holds the database's write lock."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"quota:{org_unit}:{grade}"))))
+        in_unit = select(func.count()).select_from(Manager).where(Manager.org_unit == org_unit)
+        pending = (select(func.count()).select_from(Case).join(Manager, Manager.employee_no == Case.employee_no)
+                   .where(Manager.org_unit == org_unit, Case.target_grade == grade, Case.outcome == APPROVED,
+                          Case.state.in_((DECIDED, PUBLISHED, APPEALED))))
+        active, holding, approved = self.session.execute(select(
+            in_unit.where(Manager.grade != exited).scalar_subquery(),
+            in_unit.where(Manager.grade == grade).scalar_subquery(),
+            pending.scalar_subquery())).one()
+        return active, holding + approved
 
 
 

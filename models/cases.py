@@ -52,6 +52,8 @@ class CommitteeMember(Base):
     cycle_code: Mapped[str] = mapped_column(ForeignKey("cycles.code"), primary_key=True)
     username: Mapped[str] = mapped_column(ForeignKey("users.username"), primary_key=True)
 
+    user = relationship("User")
+
 
 class Case(Base):
     __tablename__ = "cases"

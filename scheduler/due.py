@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from workflow.errors import DomainError
+from workflow.errors import Conflict
 from workflow.services.context import Rules
 from workflow.services.finalization import due_case_ids, finalize_case
 
@@ -32,7 +32,12 @@ def run_due(unit_of_work: Callable, rules: Rules, until: datetime | None = None)
             with unit_of_work() as uow:
                 if finalize_case(uow, rules, case_id, run.until):
                     run.finalized.append(case_id)
-        except DomainError as exc:
-            log.error("case %s could not be finalized: %s", case_id, exc.detail)
-            run.failed[case_id] = exc.detail
+        except Conflict as exc:
+            if exc.code != "version_conflict":
+                log.error("case %s could not be finalized: %s", case_id, exc.detail)
+                run.failed[case_id] = exc.detail
+            # else: another process finalized it (or an appeal came in) at the same moment
+        except Exception as exc:  # one case's failure holds up no other
+            log.exception("case %s could not be finalized", case_id)
+            run.failed[case_id] = getattr(exc, "detail", None) or f"{type(exc).__name__}: {exc}"
     return run

@@ -17,6 +17,7 @@ LINE_MANAGER = "line_manager"  # above the applicant in the supervisor chain (th
 MEMBER = "member"  # on the case's committee (the chair included)
 ADMIN_PARTY = "admin"
 REVIEWER = "reviewer"  # reviewed the case's materials
+DECIDER = "decider"  # recorded the case's current decision
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class CasePeople:
     members: Collection[str]  # usernames of the cycle's committee, the chair included
     recused: Collection[str]  # usernames of members recused from this case
     reviewer: str | None  # username of whoever reviewed the materials
+    decider: str | None = None  # username of whoever recorded the current decision
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,8 @@ def standing(actor: Actor, people: CasePeople) -> Standing:
             parties.add(CHAIR)
     if people.reviewer == actor.username:
         parties.add(REVIEWER)
+    if people.decider == actor.username:
+        parties.add(DECIDER)
     if actor.has(HR):
         parties.add(HR_PARTY)
     if actor.has(ADMIN):
@@ -82,9 +86,9 @@ def may_fire(s: Standing, event: str) -> bool:
 
 
 def sees_scores(s: Standing, *, state: str, published: bool) -> bool:
-    """HR and admins always; committee members once deliberation has begun; the applicant and
-    their line managers once the case has been published."""
-    if s.is_(HR_PARTY, ADMIN_PARTY):
+    """Scores and the decision: HR, admins and the decider always; committee members once deliberation
+    has begun; the applicant and their line managers once the current decision has been published."""
+    if s.is_(HR_PARTY, ADMIN_PARTY, DECIDER):
         return True
     if s.is_(MEMBER) and (state == DELIBERATION or state in DECIDED_STATES):
         return True

@@ -29,6 +29,8 @@ OPEN_STATES = tuple(s for s in STATES if s not in TERMINAL_STATES)
 BEFORE_DELIBERATION = (SUBMITTED, RETURNED, HR_REVIEW, INTERVIEW)
 # States whose case carries a decision (outcome, decider).
 DECIDED_STATES = (DECIDED, PUBLISHED, APPEALED, EFFECTIVE, CLOSED)
+# States whose current decision has been published (a re-decision after an appeal is not, until published again).
+PUBLISHED_STATES = (PUBLISHED, APPEALED, EFFECTIVE, CLOSED)
 # Where each kind starts.
 INITIAL_STATE = {PROMOTION: SUBMITTED, PROBATION_CONFIRMATION: SUBMITTED, DEMOTION: DELIBERATION, EXIT: DELIBERATION}
 

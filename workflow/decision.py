@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from workflow.case_machine import APPROVED, DENIED
 from workflow.policy import Policy
 from workflow.scoring import ScoreCard
 
-APPROVED, DENIED = "approved", "denied"
 BELOW_PASS_MARK = "below_pass_mark"
 QUOTA_EXCEEDED = "quota_exceeded"
 

@@ -152,12 +152,18 @@ def test_a_scorer_stays_on_the_committee_during_deliberation(org):
     assert_problem(_committee(org, "chair1", "cm2", "cm3"), 409, "committee_locked")
 
 
-def test_a_scorer_may_leave_once_the_case_is_decided(org):
+def test_a_scorer_stays_until_the_case_is_final_for_a_re_decision_may_need_the_score(org):
     _appoint(org, "chair1", "cm1", "cm2")
     case_id = _interview(org)
     for member in ("chair1", "cm1", "cm2"):
         _scored(org, case_id, member)
     assert org.post(f"/cycles/{CYCLE}/decide", as_=HR).status_code == 200
+    locked = org.put(f"/cycles/{CYCLE}/committee", as_=HR, json={"chair": "chair1", "members": ["cm2", "cm3"]})
+    assert_problem(locked, 409, "committee_locked")
+    assert org.post(f"/cycles/{CYCLE}/publish", as_=HR).status_code == 200
+    org.user("clock.admin", "admin")
+    assert org.put("/clock", as_="clock.admin", json={"now": "2026-09-30T00:00:00+08:00"}).status_code == 200
+    assert org.get(f"/cases/{case_id}", as_=HR).get_json()["state"] in ("effective", "closed")
     assert sorted(_appoint(org, "chair1", "cm2", "cm3")["members"]) == ["chair1", "cm2", "cm3"]
 
 
@@ -590,15 +596,17 @@ def test_scores_are_hidden_from_the_applicant_until_publication(org):
 
     assert org.post(f"/cycles/{CYCLE}/decide", as_=HR).status_code == 200
     case = _case(org, case_id, as_="e001")
-    assert case["state"] == "decided" and case["outcome"] == "approved"
+    # the decision, like the scores, is announced by publication (公示)
+    assert case["state"] == "decided" and case["outcome"] is None and case["reasons"] is None
     assert_hidden(case, _history(org, case_id, as_="e001"))
+    assert all("outcome" not in e["data"] for e in _history(org, case_id, as_="e001"))
 
     assert org.post(f"/cycles/{CYCLE}/publish", as_=HR).status_code == 200
     case = _case(org, case_id, as_="e001")
     assert case["state"] == "published"
     # 0.3 × 80 + 0.4 × 80 + 0.3 × 90 = 83
     assert case["supervisor_score"] == 80 and case["interview_score"] == 80 and case["performance_score"] == 90
-    assert case["final_score"] == 83 and case["rank"] == 1
+    assert case["final_score"] == 83 and case["rank"] == 1 and case["outcome"] == "approved"
     history = _history(org, case_id, as_="e001")
     assert [e["data"]["score"] for e in history if e["event"] == "score"] == ["80", "70", "90"]
     assert next(e for e in history if e["event"] == "decide")["data"]["final_score"] == "83.00"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from workflow.case_access import APPLICANT
 from workflow.case_machine import CLOSED, EFFECTIVE, PUBLISHED
 from workflow.errors import Conflict, DuplicateKey, Forbidden
-from workflow.services.case_steps import appeal_window_open, check_version, load_case, move, saved
+from workflow.services.case_steps import appeal_window_open, check_version, claim, load_case, move
 from workflow.services.context import Rules
 
 PENDING, UPHELD, OVERTURNED = "pending", "upheld", "overturned"
@@ -16,8 +16,8 @@ def file_appeal(uow, rules: Rules, actor, case_id: int, *, reason: str, version:
     check_version(case, version)
     if not standing.is_(APPLICANT):
         raise Forbidden("only the applicant appeals")
+    claim(uow, rules, case)
     appeal_event(uow, rules, actor, case, "appeal", reason=reason)
-    saved(case, rules)
     return case.appeal, case
 
 

@@ -1,7 +1,9 @@
-"""The steps every case use case is made of: move by the machine, write history, save.
+"""The steps every case use case is made of: claim the case, move it by the machine, write history.
 
-Each use case ends with `saved(case)` exactly once, so that a case's version grows by one per
-use case, however many flushes it took.
+Each use case claims a case (`claim`) exactly once, before writing anything that hangs off it:
+the version grows by one per use case, and the versioned UPDATE comes first, so that of two
+concurrent changes the later one fails with version_conflict before it writes a score or a
+history entry (on SQLite, where FOR UPDATE does nothing, this is what serializes them).
 """
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from workflow import case_access
+from workflow.accounts import COMMITTEE
 from workflow.case_access import CasePeople, Standing
 from workflow.case_machine import CALLER_EVENTS
 from workflow.committee import InterviewProgress
@@ -32,9 +35,10 @@ def move(uow, rules: Rules, case, event: str, *, actor: str, comment: str | None
     record(uow, rules, case, actor=actor, event=event, from_state=before, to_state=after, comment=comment, data=data)
 
 
-def saved(case, rules: Rules) -> None:
+def claim(uow, rules: Rules, case) -> None:
     case.updated_at = rules.now()
     case.version += 1
+    uow.flush()
 
 
 def check_version(case, expected: int | None) -> None:
@@ -45,12 +49,16 @@ def check_version(case, expected: int | None) -> None:
 
 
 def people_of(uow, case) -> CasePeople:
+    """The case's people now. A member counts only while their account is on and holds the committee
+    role: one switched off or stripped of the role can no longer score, so must not hold up the interview."""
     cycle = case.cycle
+    members = frozenset(m.username for m in cycle.members if m.user.active and COMMITTEE in m.user.roles) \
+        if cycle else frozenset()
     return CasePeople(applicant_no=case.employee_no,
                       supervisor_chain=uow.managers.supervisor_chain(case.employee_no),
                       chair=cycle.chair if cycle else None,
-                      members=frozenset(cycle.member_usernames) if cycle else frozenset(),
-                      recused=frozenset(case.recused_usernames), reviewer=case.reviewed_by)
+                      members=members,
+                      recused=frozenset(case.recused_usernames), reviewer=case.reviewed_by, decider=case.decided_by)
 
 
 def progress_of(rules: Rules, case, people: CasePeople) -> InterviewProgress:
@@ -58,9 +66,13 @@ def progress_of(rules: Rules, case, people: CasePeople) -> InterviewProgress:
                                 [s.username for s in case.scores])
 
 
+# The deadline is 23:59:59: the window closes a second later.
+WINDOW_GRACE = timedelta(seconds=1)
+
+
 def appeal_window_open(case, now: datetime) -> bool:
     """Open until the deadline, to the second: an appeal at 23:59:59 counts, one at 00:00:00 does not."""
-    return case.appeal_deadline is not None and now < case.appeal_deadline + timedelta(seconds=1)
+    return case.appeal_deadline is not None and now < case.appeal_deadline + WINDOW_GRACE
 
 
 def available_events(rules: Rules, case, standing: Standing, people: CasePeople) -> list[str]:

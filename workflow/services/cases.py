@@ -8,13 +8,13 @@ from workflow import case_access
 from workflow.accounts import ADMIN, COMMITTEE, HR, SUPERVISOR, Actor
 from workflow.case_access import APPLICANT, HR_PARTY, MEMBER, Standing
 from workflow.case_machine import (DEMOTION, EXIT, INITIAL_STATE, INTERVIEW, PROBATION_CONFIRMATION, PROMOTION,
-                                   SCORED_EVENTS, WHO)
+                                   PUBLISHED_STATES, SCORED_EVENTS, WHO)
 from workflow.eligibility import Applicant, PeerScores, Refusal, add_months, promotion_refusals
 from workflow.errors import DuplicateKey, Forbidden, NotEligible, Violations
 from workflow.ladder import DEMOTE
 from workflow.services import appeals, decisions
 from workflow.services.case_steps import (available_events, check_score, check_version, invalid_transition,
-                                          load_case, move, people_of, progress_of, record, saved)
+                                          SYSTEM_ACTOR, claim, load_case, move, people_of, progress_of, record)
 from workflow.services.committee import sync_recusals
 from workflow.services.context import Rules
 
@@ -44,7 +44,7 @@ def _check_cycle(problems: Violations, uow, kind: str, cycle_code: str | None) -
     elif cycle_code is None:
         problems.add("cycle", "required", "a promotion is applied for in a cycle")
     else:
-        cycle = uow.cycles.get(cycle_code)
+        cycle = uow.cycles.get(cycle_code, for_share=True)
         if cycle is None:
             problems.add("cycle", "known_cycle", f"no cycle {cycle_code!r}")
         elif cycle.first_decided_at is not None:
@@ -153,9 +153,9 @@ def fire_event(uow, rules: Rules, actor: Actor, case_id: int, event: str, *, com
     if event not in _EXPLAINS_REFUSAL and not rules.cases.applies(case, event):
         raise invalid_transition(rules, case, standing, people_of(uow, case), event)
     _check_inputs(rules, event, supervisor_score, reason)
+    claim(uow, rules, case)
     handler = _HANDLERS.get(event, _plain_move)
     handler(uow, rules, actor, case, event, comment=comment, supervisor_score=supervisor_score, reason=reason)
-    saved(case, rules)
     return case
 
 
@@ -235,45 +235,58 @@ def list_cases(uow, actor: Actor, *, page: int, per_page: int, cycle: str | None
 
 
 def case_history(uow, actor: Actor, case_id: int) -> list[dict]:
-    """Every entry, oldest first; score values are left out for a caller who may not see scores yet."""
+    """Every entry, oldest first. For a caller who may not see scores yet, scores and the decision
+    are left out of `data`, and the committee's entries (scores, recusals, decisions) lose their
+    comment and the member's name."""
     case, standing = load_case(uow, actor, case_id)
-    hidden = _hidden_scores(case, standing)
+    hidden = _hidden_results(case, standing)
     entries = []
     for entry in uow.cases.history(case_id):
         data = {k: v for k, v in (entry.data or {}).items() if k not in hidden}
-        entries.append({"seq": entry.seq, "at": entry.at, "actor": entry.actor, "event": entry.event,
-                        "from_state": entry.from_state, "to_state": entry.to_state, "comment": entry.comment,
+        actor_name, comment = entry.actor, entry.comment
+        if hidden and entry.event in _COMMITTEE_EVENTS:
+            data.pop("member", None)
+            comment = None
+            if actor_name != SYSTEM_ACTOR:
+                actor_name = "(committee)"
+        entries.append({"seq": entry.seq, "at": entry.at, "actor": actor_name, "event": entry.event,
+                        "from_state": entry.from_state, "to_state": entry.to_state, "comment": comment,
                         "data": data})
     return entries
 
 
-_SCORE_KEYS = frozenset({"score", "supervisor_score", "interview_score", "performance_score", "final_score", "rank"})
+_RESULT_KEYS = frozenset({"score", "supervisor_score", "interview_score", "performance_score", "final_score", "rank",
+                          "outcome", "reasons"})
+_COMMITTEE_EVENTS = frozenset({"score", "recusal", "interview_complete", "close_interview", "decide", "approve",
+                               "deny"})
 
 
 def _sees_scores(case, standing: Standing) -> bool:
-    return case_access.sees_scores(standing, state=case.state, published=case.published_at is not None)
+    return case_access.sees_scores(standing, state=case.state, published=case.state in PUBLISHED_STATES)
 
 
-def _hidden_scores(case, standing: Standing) -> frozenset[str]:
-    """The score fields the caller may not see yet; whoever reviewed the materials sees their own score."""
+def _hidden_results(case, standing: Standing) -> frozenset[str]:
+    """The scores and decision fields the caller may not see yet; whoever reviewed the materials sees
+    their own score."""
     if _sees_scores(case, standing):
         return frozenset()
-    return _SCORE_KEYS - {"supervisor_score"} if standing.is_(case_access.REVIEWER) else _SCORE_KEYS
+    return _RESULT_KEYS - {"supervisor_score"} if standing.is_(case_access.REVIEWER) else _RESULT_KEYS
 
 
 def case_view(uow, rules: Rules, actor: Actor, case) -> dict:
     """The case as the caller may see it, with what they may do now."""
     people = people_of(uow, case)
     standing = case_access.standing(actor, people)
-    hidden = _hidden_scores(case, standing)
+    hidden = _hidden_results(case, standing)
     manager = case.manager
     view = {
         "id": case.id, "kind": case.kind, "cycle": case.cycle_code, "employee_no": case.employee_no,
         "applicant_name": manager.name, "org_unit": manager.org_unit, "from_grade": case.from_grade,
         "target_grade": case.target_grade, "exceptional": case.exceptional, "statement": case.statement,
-        "state": case.state, "outcome": case.outcome, "reasons": list(case.reasons or []),
+        "state": case.state,
         **{field: None if field in hidden else getattr(case, field)
-           for field in ("supervisor_score", "interview_score", "performance_score", "final_score", "rank")},
+           for field in ("outcome", "reasons", "supervisor_score", "interview_score", "performance_score",
+                         "final_score", "rank")},
         "published_at": case.published_at, "appeal_deadline": case.appeal_deadline,
         "deadline_confirmed": case.deadline_confirmed, "effective_on": case.effective_on,
         "version": case.version, "available_events": available_events(rules, case, standing, people),

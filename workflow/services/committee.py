@@ -5,10 +5,10 @@ from decimal import Decimal
 
 from workflow import case_access
 from workflow.case_access import MEMBER, automatic_recusal
-from workflow.case_machine import INTERVIEW
+from workflow.case_machine import DELIBERATION, INTERVIEW, OPEN_STATES
 from workflow.errors import Conflict, Forbidden
-from workflow.services.case_steps import (SYSTEM_ACTOR, check_score, check_version, invalid_transition, load_case,
-                                          move, people_of, progress_of, record, saved)
+from workflow.services.case_steps import (SYSTEM_ACTOR, check_score, check_version, claim, invalid_transition,
+                                          load_case, move, people_of, progress_of, record)
 from workflow.services.context import Rules
 
 
@@ -49,6 +49,7 @@ def complete_interview_if_done(uow, rules: Rules, case) -> bool:
 def _member_case(uow, rules: Rules, actor, case_id: int, version: int | None, what: str):
     case, standing = load_case(uow, actor, case_id, for_update=True)
     check_version(case, version)
+    claim(uow, rules, case)
     if case.state == INTERVIEW and sync_recusals(uow, rules, case):
         standing = case_access.standing(actor, people_of(uow, case))
     if not standing.is_(MEMBER):
@@ -73,7 +74,6 @@ def put_score(uow, rules: Rules, actor, case_id: int, *, score: Decimal, comment
     record(uow, rules, case, actor=actor.username, event="score", from_state=case.state, to_state=case.state,
            comment=comment, data={"member": actor.username, "score": str(score), "replaces_earlier": bool(existing)})
     complete_interview_if_done(uow, rules, case)
-    saved(case, rules)
     return case
 
 
@@ -85,7 +85,6 @@ def declare_recusal(uow, rules: Rules, actor, case_id: int, *, comment: str | No
     record(uow, rules, case, actor=actor.username, event="recusal", from_state=case.state, to_state=case.state,
            comment=comment, data={"member": actor.username, "reason": "declared"})
     complete_interview_if_done(uow, rules, case)
-    saved(case, rules)
     return case
 
 
@@ -95,21 +94,25 @@ def committee_changed(uow, rules: Rules, cycle_code: str) -> None:
 
 
 def reporting_lines_changed(uow, rules: Rules, employee_nos) -> None:
-    """After a supervisor change: the interviews of these managers may have new line-manager recusals."""
-    _resync(uow, rules, uow.cases.of_managers(employee_nos, (INTERVIEW,), for_update=True))
+    """After a supervisor change: these managers' cases before the decision may have new line-manager
+    recusals (a recused chair then no longer decides them)."""
+    _resync(uow, rules, uow.cases.of_managers(employee_nos, (INTERVIEW, DELIBERATION), for_update=True))
 
 
 def _resync(uow, rules: Rules, cases) -> None:
+    """Only the cases that changed are claimed (after the fact: these cases are locked, and an
+    unchanged one keeps its version, so that members' If-Match values stay good)."""
     for case in cases:
         recused = sync_recusals(uow, rules, case)
         if complete_interview_if_done(uow, rules, case) or recused:
-            saved(case, rules)
+            claim(uow, rules, case)
 
 
 def refuse_removing_scorers(uow, cycle_code: str, removed: set[str]) -> None:
-    """A member whose score is on an undecided case stays: removing them would silently drop the score."""
-    for case in uow.cases.in_cycle(cycle_code, (INTERVIEW, "deliberation")):
+    """A member whose score is on a case not yet final stays: removing them would silently drop the
+    score (also from a re-decision after an appeal)."""
+    for case in uow.cases.in_cycle(cycle_code, OPEN_STATES, for_update=True):
         scorers = sorted(removed.intersection(s.username for s in case.scores))
         if scorers:
-            raise Conflict("committee_locked", f"{', '.join(scorers)} scored case {case.id}, which is not decided "
+            raise Conflict("committee_locked", f"{', '.join(scorers)} scored case {case.id}, which is not final "
                            "yet; they stay on the committee", case_id=case.id, members=scorers)

@@ -1,11 +1,11 @@
 """Cycles (评审批次): their committee, the decision over all their cases, publication, the board."""
 from __future__ import annotations
 
-from workflow import access
+from workflow import access, case_access
 from workflow.accounts import ADMIN, COMMITTEE, HR, Actor
-from workflow.case_machine import BEFORE_DELIBERATION, DECIDED, DELIBERATION
+from workflow.case_machine import BEFORE_DELIBERATION, DECIDED, DELIBERATION, INTERVIEW, PUBLISHED_STATES
 from workflow.errors import Conflict, DuplicateKey, Forbidden, NotFound, Violations
-from workflow.services.case_steps import people_of, progress_of, saved
+from workflow.services.case_steps import claim, people_of, progress_of
 from workflow.services.committee import committee_changed, refuse_removing_scorers
 from workflow.services.context import Rules
 from workflow.services.decisions import appeal_deadline, decide_cases, publish
@@ -64,11 +64,13 @@ def _may_decide(actor: Actor, cycle) -> bool:
     return actor.has(HR) or (actor.has(COMMITTEE) and actor.username == cycle.chair)
 
 
-def _refuse_own_case(actor: Actor, cases, what: str) -> None:
-    """Nobody decides or publishes their own case, whatever roles they hold."""
-    own = [case.id for case in cases if actor.employee_no is not None and case.employee_no == actor.employee_no]
-    if own:
-        raise Forbidden(f"case {own[0]} of this cycle is your own: someone else {what} the cycle", case_id=own[0])
+def _require_on_every_case(uow, actor: Actor, cases, event: str) -> None:
+    """A cycle-wide event is the caller's only if it is theirs on each case: nobody decides or publishes
+    their own case, and a chair recused from a case does not decide it (hr does)."""
+    for case in cases:
+        if not case_access.may_fire(case_access.standing(actor, people_of(uow, case)), event):
+            raise Forbidden(f"you may not {event.replace('_', ' ')} case {case.id} (your own, or one you are "
+                            "recused from): hr does", case_id=case.id)
 
 
 def decide_cycle(uow, rules: Rules, actor: Actor, code: str) -> list[dict]:
@@ -82,7 +84,7 @@ def decide_cycle(uow, rules: Rules, actor: Actor, code: str) -> list[dict]:
         raise Conflict("cycle_not_ready", f"{len(blocking)} case(s) of cycle {code} are not in deliberation yet",
                        blocking_cases=[_blocking(uow, rules, case) for case in blocking])
     cases = uow.cases.in_cycle(code, (DELIBERATION,), for_update=True)
-    _refuse_own_case(actor, cases, "decides")
+    _require_on_every_case(uow, actor, cases, "decide")
     decided = decide_cases(uow, rules, cases, actor=actor.username)
     if decided and cycle.first_decided_at is None:
         cycle.first_decided_at = rules.now()
@@ -91,7 +93,7 @@ def decide_cycle(uow, rules: Rules, actor: Actor, code: str) -> list[dict]:
 
 def _blocking(uow, rules: Rules, case) -> dict:
     entry = {"case_id": case.id, "employee_no": case.employee_no, "state": case.state}
-    if case.state == "interview":
+    if case.state == INTERVIEW:
         entry["detail"] = progress_of(rules, case, people_of(uow, case)).shortfall()
     return entry
 
@@ -103,12 +105,12 @@ def publish_cycle(uow, rules: Rules, actor: Actor, code: str) -> dict:
     cases = uow.cases.in_cycle(code, (DECIDED,), for_update=True)
     if not cases:
         raise Conflict("nothing_to_publish", f"cycle {code} has no decided case to publish")
-    _refuse_own_case(actor, cases, "publishes")
+    _require_on_every_case(uow, actor, cases, "cycle_publish")
     now = rules.now()
     deadline = appeal_deadline(rules, now)
     for case in cases:
+        claim(uow, rules, case)
         publish(uow, rules, case, "cycle_publish", actor=actor.username, deadline=deadline)
-        saved(case, rules)
     if cycle.first_published_at is None:
         cycle.first_published_at, cycle.first_appeal_deadline = now, deadline.at
         cycle.first_deadline_confirmed = deadline.confirmed
@@ -123,12 +125,13 @@ def publication_board(uow, rules: Rules, code: str) -> dict:
     for case in uow.cases.in_cycle(code):
         if case.published_at is None:
             continue
+        shown = case.state in PUBLISHED_STATES  # a re-decision is not on the board until published again
         entry = {"case_id": case.id, "employee_no": case.employee_no, "name": case.manager.name,
                  "org_unit": case.manager.org_unit, "kind": case.kind, "from_grade": case.from_grade,
-                 "target_grade": case.target_grade, "outcome": case.outcome, "state": case.state,
+                 "target_grade": case.target_grade, "outcome": case.outcome if shown else None, "state": case.state,
                  "published_at": case.published_at, "appeal_deadline": case.appeal_deadline}
         if rules.policy.show_scores:
-            entry["final_score"] = case.final_score
+            entry["final_score"] = case.final_score if shown else None
         entries.append(entry)
     return {"cycle": cycle.code, "published_at": cycle.first_published_at,
             "appeal_deadline": cycle.first_appeal_deadline, "deadline_confirmed": cycle.first_deadline_confirmed,

@@ -9,7 +9,7 @@ from workflow.committee import InterviewProgress
 from workflow.decision import BELOW_PASS_MARK, Candidate, Headcount, decide, free_slots
 from workflow.errors import Conflict
 from workflow.scoring import ScoreCard, score_card
-from workflow.services.case_steps import move, people_of, progress_of, saved
+from workflow.services.case_steps import claim, move, people_of, progress_of
 from workflow.services.committee import sync_recusals
 from workflow.services.context import Rules
 
@@ -27,7 +27,7 @@ def score_card_of(uow, rules: Rules, case) -> ScoreCard:
     sync_recusals(uow, rules, case)  # a reporting line may have changed since the scores were given
     progress = progress_of(rules, case, people_of(uow, case))
     committee = [s.score for s in case.scores if s.username in progress.eligible]
-    if not committee:
+    if len(committee) < rules.policy.quorum:  # e.g. a scorer became the applicant's line manager since
         raise quorum_not_met(case, progress)
     period = uow.cases.latest_annual_period(case.employee_no, rules.today().year)
     performance = uow.cases.annual_score(case.employee_no, period) if period else None
@@ -59,6 +59,8 @@ def record_decision(uow, rules: Rules, case, event: str, *, actor: str, outcome:
 
 def decide_cases(uow, rules: Rules, cases, *, actor: str) -> list[dict]:
     """Rank and decide cases of one cycle together (结果汇总计算, 按照晋升名额确定晋升人员名单)."""
+    for case in cases:
+        claim(uow, rules, case)
     cards = {case.id: score_card_of(uow, rules, case) for case in cases}
     candidates = [Candidate(case.id, case.employee_no, case.manager.org_unit, case.target_grade,
                             case.manager.grade_since, cards[case.id]) for case in cases]
@@ -68,7 +70,6 @@ def decide_cases(uow, rules: Rules, cases, *, actor: str) -> list[dict]:
         case = by_id[outcome.case_id]
         record_decision(uow, rules, case, "decide", actor=actor, outcome=outcome.outcome, reasons=outcome.reasons,
                         card=cards[case.id], rank=outcome.rank)
-        saved(case, rules)
         results.append({"case_id": case.id, "outcome": outcome.outcome, "final_score": case.final_score,
                         "rank": outcome.rank, "reasons": list(outcome.reasons)})
     return results

@@ -8,12 +8,9 @@ from workflow.case_machine import (APPROVED, DEMOTION, EXIT, PROBATION_CONFIRMAT
                                    changes_grade)
 from workflow.clock import local_date
 from workflow.ladder import CONFIRM, DEMOTE, EXCEPTIONAL_PROMOTE, EXIT as LADDER_EXIT, PROMOTE
-from workflow.services.case_steps import SYSTEM_ACTOR, appeal_window_open, move, saved
+from workflow.services.case_steps import SYSTEM_ACTOR, WINDOW_GRACE, appeal_window_open, claim, move
 from workflow.services.context import Rules
 from workflow.services.grades import change_grade
-
-WINDOW_GRACE = timedelta(seconds=1)  # the deadline is 23:59:59: the window closes a second later
-
 
 def due_case_ids(uow, until: datetime) -> list[int]:
     """Published cases whose appeal window had closed at `until`, earliest deadline first."""
@@ -35,6 +32,7 @@ def finalize_case(uow, rules: Rules, case_id: int, until: datetime) -> bool:
     case = uow.cases.get(case_id, for_update=True)
     if case is None or case.state != PUBLISHED or appeal_window_open(case, until):
         return False
+    claim(uow, rules, case)
     # Effective from the day after the deadline, also when finalization runs late.
     effective_on = local_date(case.appeal_deadline, rules.policy.tz) + timedelta(days=1)
     data = {}
@@ -47,5 +45,4 @@ def finalize_case(uow, rules: Rules, case_id: int, until: datetime) -> bool:
                 "to_grade": grade_move.to_grade}
     case.finalized_at = rules.now()
     move(uow, rules, case, "finalize", actor=SYSTEM_ACTOR, data=data)
-    saved(case, rules)
     return True
