@@ -203,6 +203,19 @@ class Driver:
             headers["Authorization"] = f"Bearer {self.token(as_)}"
         return self.client.open(f"/api/v1{path}", method=method, headers=headers, **kwargs)
 
+    def case(self, case_id: int, as_: str) -> dict:
+        """GET /cases/{id} as `as_`, which must succeed."""
+        return self._ok(self.get(f"/cases/{case_id}", as_=as_))
+
+    def history(self, case_id: int, as_: str) -> list[dict]:
+        """GET /cases/{id}/history as `as_`, which must succeed."""
+        return self._ok(self.get(f"/cases/{case_id}/history", as_=as_))
+
+    @staticmethod
+    def _ok(response):
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
     def get(self, path, as_=None, **kw):
         return self.request("GET", path, as_, **kw)
 

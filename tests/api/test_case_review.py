@@ -64,15 +64,11 @@ def _moved(gf, case_id: int, as_: str, event: str, **fields) -> dict:
 
 
 def _case(gf, case_id: int, as_: str = HR) -> dict:
-    response = gf.get(f"/cases/{case_id}", as_=as_)
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
+    return gf.case(case_id, as_)
 
 
 def _history(gf, case_id: int) -> list[tuple[str, str, str, str]]:
-    response = gf.get(f"/cases/{case_id}/history", as_=HR)
-    assert response.status_code == 200, response.get_json()
-    return [(e["actor"], e["event"], e["from_state"], e["to_state"]) for e in response.get_json()]
+    return [(e["actor"], e["event"], e["from_state"], e["to_state"]) for e in gf.history(case_id, HR)]
 
 
 # Ways to bring a promotion case to each state.

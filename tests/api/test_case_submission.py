@@ -53,9 +53,7 @@ def _stored(app) -> tuple[int, int]:
 
 
 def _history(gf, case_id: int, as_: str = HR) -> list[dict]:
-    response = gf.get(f"/cases/{case_id}/history", as_=as_)
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
+    return gf.history(case_id, as_)
 
 
 # --- who opens a case ------------------------------------------------------------------------

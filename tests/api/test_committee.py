@@ -65,15 +65,11 @@ def _scored(gf, case_id: int, member: str, score=80) -> dict:
 
 
 def _case(gf, case_id: int, as_: str = HR) -> dict:
-    response = gf.get(f"/cases/{case_id}", as_=as_)
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
+    return gf.case(case_id, as_)
 
 
 def _history(gf, case_id: int, as_: str = HR) -> list[dict]:
-    response = gf.get(f"/cases/{case_id}/history", as_=as_)
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
+    return gf.history(case_id, as_)
 
 
 def _recusals(gf, case_id: int) -> list[tuple[str, str, str]]:

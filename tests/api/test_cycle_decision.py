@@ -99,7 +99,7 @@ def in_deliberation(gf, no: str, *, supervisor, scores, target: str = "mid", cyc
 
 
 def case_of(gf, case_id: int, as_: str = HR) -> dict:
-    return ok(gf.get(f"/cases/{case_id}", as_=as_))
+    return gf.case(case_id, as_)
 
 
 def decide(gf, cycle: str = CYCLE, as_: str = HR) -> dict[int, dict]:

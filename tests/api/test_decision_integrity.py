@@ -8,10 +8,6 @@ from tests.api.test_cycle_decision import (BOSS, CYCLE, HR, SUPERVISOR, appeal, 
 from tests.conftest import assert_problem
 
 
-def _history(gf, case_id: int, as_: str) -> list[dict]:
-    return ok(gf.get(f"/cases/{case_id}/history", as_=as_))
-
-
 def _decided_case(gf) -> int:
     """E001's promotion, decided by the cycle (approved) and published."""
     organisation(gf)
@@ -41,7 +37,7 @@ def test_a_re_decision_is_not_shown_to_the_applicant_or_the_board_until_publishe
     mine = case_of(gf, case_id, as_="e001")
     assert mine["state"] == "decided"
     assert (mine["outcome"], mine["reasons"], mine["final_score"]) == (None, None, None)
-    deny = next(e for e in _history(gf, case_id, "e001") if e["event"] == "deny")
+    deny = next(e for e in gf.history(case_id, "e001") if e["event"] == "deny")
     assert "outcome" not in deny["data"] and "final_score" not in deny["data"] and deny["comment"] is None
     board = ok(gf.get(f"/cycles/{CYCLE}/publication", as_="e001"))
     assert [(e["state"], e["outcome"]) for e in board["entries"]] == [("decided", None)]
@@ -70,10 +66,10 @@ def test_committee_remarks_and_names_stay_in_the_committee_until_publication(gf)
     case_id = _in_interview(gf)
     ok(gf.put(f"/cases/{case_id}/score", as_="cm2", json={"score": 80, "comment": "表达一般"}))
     for viewer in ("e001", BOSS):
-        entries = [e for e in _history(gf, case_id, viewer) if e["event"] == "score"]
+        entries = [e for e in gf.history(case_id, viewer) if e["event"] == "score"]
         assert entries and all(e["comment"] is None and e["actor"] == "(committee)" and e["data"] == {
             "replaces_earlier": e["data"]["replaces_earlier"]} for e in entries), entries
-    assert any(e["comment"] == "表达一般" for e in _history(gf, case_id, HR))
+    assert any(e["comment"] == "表达一般" for e in gf.history(case_id, HR))
 
 
 def test_no_decision_rests_on_fewer_scores_than_the_quorum(gf):
@@ -108,5 +104,5 @@ def test_finalization_runs_late_but_never_twice(gf):
     case_id = _decided_case(gf)
     move_clock(gf, "2026-09-20T10:00:00+08:00")
     move_clock(gf, "2026-09-21T10:00:00+08:00")
-    assert [e["event"] for e in _history(gf, case_id, HR)].count("finalize") == 1
+    assert [e["event"] for e in gf.history(case_id, HR)].count("finalize") == 1
     assert case_of(gf, case_id)["effective_on"] == "2026-09-05"

@@ -41,7 +41,7 @@ def _move_clock(gf, instant: str) -> None:
 
 
 def _case(gf, case_id: int, as_: str = "hr1") -> dict:
-    return gf.get(f"/cases/{case_id}", as_=as_).get_json()
+    return gf.case(case_id, as_)
 
 
 def _organisation(gf) -> None:
@@ -168,8 +168,7 @@ def test_a_cycle_from_applications_to_changed_grades(gf):
     assert gf.get("/managers/BJ02", as_="hr1").get_json()["grade"] == "senior"
 
     # --- the case's history tells it all, oldest first --------------------------------------
-    events = [(h["event"], h["from_state"], h["to_state"]) for h in gf.get(f"/cases/{bj02}/history",
-                                                                           as_="bj02").get_json()]
+    events = [(h["event"], h["from_state"], h["to_state"]) for h in gf.history(bj02, "bj02")]
     assert events == [
         ("submit", None, "submitted"),
         ("approve_materials", "submitted", "interview"),
