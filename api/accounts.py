@@ -6,7 +6,7 @@ from flask.views import MethodView
 from api.blueprint import Blueprint
 
 from api.context import current_actor, extension, rules, uow
-from api.fields import EMPLOYEE_NO, LocalDateTime, Str
+from api.fields import EMPLOYEE_NO, LocalDateTime, Str, StrictBool
 from api.pagination import TOTAL_HEADER, PageArgs, paged
 from api.problems import documented_problem
 from workflow.accounts import ROLES
@@ -50,7 +50,7 @@ class NewUserSchema(ma.Schema):
 
 class UserChangeSchema(ma.Schema):
     roles = ma.fields.List(_ROLE)
-    active = ma.fields.Boolean(truthy={True}, falsy={False})
+    active = StrictBool()
 
     @ma.validates_schema
     def _something(self, data, **kwargs):

@@ -13,7 +13,7 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import UnsupportedMediaType
 
-from api import accounts, cases, clock, cycles, managers
+from api import accounts, calendar, cases, clock, cycles, evaluations, managers
 from api.config import ConfigError, development_secret, settings_from_env
 from api.context import current_actor
 from api.converters import register_converters
@@ -27,7 +27,7 @@ from workflow.policy import load_policy
 from workflow.services.context import Rules
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "models" / "migrations")
-BLUEPRINTS = (accounts.blp, managers.blp, cycles.blp, cases.blp, clock.blp)
+BLUEPRINTS = (accounts.blp, managers.blp, cycles.blp, cases.blp, calendar.blp, evaluations.blp, clock.blp)
 API_PREFIX = "/api/v1"
 
 

@@ -7,7 +7,7 @@ from flask.views import MethodView
 
 from api.blueprint import Blueprint
 from api.context import current_actor, rules, uow
-from api.fields import EMPLOYEE_NO, LocalDateTime, Str, Text
+from api.fields import EMPLOYEE_NO, LocalDateTime, Str, StrictBool, Text
 from api.pagination import TOTAL_HEADER, PageArgs, paged
 from api.problems import documented_problem
 from workflow.case_machine import CALLER_EVENTS, KINDS, PROMOTION, STATES
@@ -86,6 +86,10 @@ class CaseSchema(ma.Schema):
     created_by = ma.fields.String()
     created_at = LocalDateTime()
     updated_at = LocalDateTime()
+    waiting_since = LocalDateTime(metadata={"description": "since when the case is in its state"})
+    overdue = ma.fields.Boolean(metadata={"description": "waiting on the same person for more than the policy's "
+                                                         "working days (3): reminded once a working day"})
+    overdue_since = LocalDateTime(allow_none=True)
 
 
 class NewCaseSchema(ma.Schema):
@@ -93,7 +97,7 @@ class NewCaseSchema(ma.Schema):
     cycle = Str(load_default=None, allow_none=True, validate=ma.validate.Length(min=1, max=32))
     target_grade = Str(load_default=None, allow_none=True, validate=ma.validate.Length(min=1, max=32))
     statement = Text(required=True, max_length=4000)
-    exceptional = ma.fields.Boolean(load_default=False, truthy={True}, falsy={False})
+    exceptional = StrictBool(load_default=False)
     employee_no = ma.fields.String(load_default=None, allow_none=True, validate=EMPLOYEE_NO,
                                    metadata={"description": "hr: whose case; a manager applying for themselves "
                                                             "leaves it out"})
@@ -104,6 +108,7 @@ class CaseQuery(PageArgs):
     state = ma.fields.String(validate=ma.validate.OneOf(STATES))
     kind = ma.fields.String(validate=ma.validate.OneOf(KINDS))
     mine = ma.fields.Boolean(load_default=False)
+    overdue = ma.fields.Boolean(metadata={"description": "true: only overdue cases; false: only the others"})
 
 
 class VersionedSchema(ma.Schema):

@@ -1,6 +1,7 @@
-"""The `gradeflow` command: serve, db, users, demo, run-due (click groups on the app factory)."""
+"""The `gradeflow` command: serve, scheduler, db, users, demo, run-due (click groups on the app factory)."""
 from __future__ import annotations
 
+import logging
 import sys
 
 import click
@@ -24,6 +25,16 @@ def cli():
     """gradeflow: grading of customer managers (客户经理等级评审)."""
 
 
+def _log_to_stderr() -> None:
+    """The service's own log (the scheduler's leadership, each fired timer) on standard error."""
+    logger = logging.getLogger("gradeflow")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(name)s] %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False  # once, not again through a handler the migrations put on the root logger
+
+
 def _is_sqlite() -> bool:
     return current_app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
 
@@ -32,19 +43,58 @@ def _is_sqlite() -> bool:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int,
-              help="gunicorn worker processes (1 = single-process mode)")
+              help="gunicorn worker processes (1 = single-process mode, with the scheduler in-process)")
 @click.option("--threads", default=4, show_default=True, type=int)
+@click.option("--scheduler/--no-scheduler", "with_scheduler", default=True, show_default=True,
+              help="in single-process mode, run the scheduler in this process")
 @with_appcontext
-def serve(host, port, workers, threads):
-    """Serve the API (and the web pages) with gunicorn."""
+def serve(host, port, workers, threads, with_scheduler):
+    """Serve the API (and the web pages) with gunicorn; in single-process mode, also the scheduler."""
     from api.server import run_gunicorn
+    _log_to_stderr()
     try:
         require_serving_config(current_app)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     if _is_sqlite():
         upgrade(directory=current_app.extensions["migrate"].directory)
-    run_gunicorn(host=host, port=port, workers=workers, threads=threads)
+    scheduler = None
+    if with_scheduler and workers == 1:
+        from scheduler.process import build_scheduler
+        # in this (gunicorn's master) process, never in a worker
+        scheduler, job = build_scheduler(current_app._get_current_object(), background=True)
+        scheduler.start()
+    elif with_scheduler:
+        click.echo("several workers: the scheduler does not run here; start `gradeflow scheduler` beside them",
+                   err=True)
+    try:
+        run_gunicorn(host=host, port=port, workers=workers, threads=threads)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=True)
+            job.stop()
+
+
+@cli.command("scheduler")
+@with_appcontext
+def scheduler_command():
+    """Run the scheduler alone (beside `serve` with several workers, or on several hosts): one leader
+    sweeps the due timers; the others stand by and take over when it stops."""
+    import signal
+    from scheduler.process import build_scheduler
+    _log_to_stderr()
+    scheduler, job = build_scheduler(current_app._get_current_object(), background=False)
+
+    def stop(signum, _frame):
+        scheduler.shutdown(wait=False)
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    click.echo(f"gradeflow scheduler: sweeping every {current_app.config['GRADEFLOW_SCHEDULER_INTERVAL']} s "
+               "when leader", err=True)
+    try:
+        scheduler.start()
+    finally:
+        job.stop()
 
 
 @cli.group("users")
@@ -90,19 +140,19 @@ def demo(if_empty):
                                                     "default: the service's current time")
 @with_appcontext
 def run_due_command(until):
-    """Fire every timer that is due (catch-up after an outage): finalize decisions whose appeal
-    window has passed."""
+    """Fire every timer that is due (catch-up after an outage), earliest first."""
     from api.context import rules, uow
-    from scheduler.due import run_due
+    from scheduler.sweep import sweep
     instant = _instant(until) if until else None
     if instant is not None and instant > rules().now():
         raise click.BadParameter(f"{until} is in the future of the service clock; nothing is due then yet",
                                  param_hint="--now")
-    run = run_due(uow, rules(), instant)
-    click.echo(f"finalized {len(run.finalized)} case(s)" + (f": {', '.join(map(str, run.finalized))}"
-                                                           if run.finalized else ""))
-    for case_id, why in run.failed.items():
-        click.echo(f"case {case_id} could not be finalized: {why}", err=True)
+    run = sweep(uow, rules(), until=instant, trigger="run_due")
+    click.echo(f"fired {len(run.fired)} timer(s)")
+    for timer_id, kind, result in run.fired:
+        click.echo(f"  timer {timer_id} ({kind}): {result}")
+    for timer_id, why in run.failed.items():
+        click.echo(f"timer {timer_id} could not be fired: {why}", err=True)
     if run.failed:
         sys.exit(1)
 

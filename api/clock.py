@@ -8,8 +8,9 @@ from api.blueprint import Blueprint
 
 from api.context import current_actor, extension, rules, uow
 from api.fields import LocalDateTime
-from scheduler.due import run_due
+from scheduler.sweep import sweep
 from workflow import access
+from workflow.services.timers import ensure_standing_timers
 
 blp = Blueprint("clock", __name__, url_prefix="/api/v1", description="The service clock")
 
@@ -44,7 +45,9 @@ class ClockView(MethodView):
         if manual is None:
             abort(404)
         access.require(access.can_operate_clock(current_actor()), "only admins move the clock")
-        with uow():
+        with uow() as u:
+            # the chain of quarter closes starts from the time the clock leaves
+            ensure_standing_timers(u, rules())
             manual.move_to(body["now"])
-        run_due(uow, rules())
+        sweep(uow, rules(), trigger="clock")
         return _state()

@@ -62,6 +62,8 @@ def settings_from_env(environ=os.environ, instance_path: str | Path = "instance"
         # Argon2id cost; lowered only by the test suite.
         "GRADEFLOW_HASH_TIME_COST": _int(environ, "GRADEFLOW_HASH_TIME_COST", 3, 1, 20),
         "GRADEFLOW_HASH_MEMORY_KIB": _int(environ, "GRADEFLOW_HASH_MEMORY_KIB", 65536, 64, 4 * 1024 * 1024),
+        # seconds between two sweeps; also how soon a follower takes over from a dead leader
+        "GRADEFLOW_SCHEDULER_INTERVAL": _int(environ, "GRADEFLOW_SCHEDULER_INTERVAL", 20, 1, 3600),
     }
 
 

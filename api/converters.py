@@ -7,6 +7,8 @@ from workflow.accounts import USERNAME
 
 EMPLOYEE_NO_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}"
 CYCLE_CODE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}"
+DAY_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+PERIOD_PATTERN = r"[0-9]{4}(?:Q[1-4])?"
 
 
 class EmployeeNoConverter(BaseConverter):
@@ -21,8 +23,17 @@ class CycleCodeConverter(BaseConverter):
     regex = CYCLE_CODE_PATTERN
 
 
+class DayConverter(BaseConverter):
+    regex = DAY_PATTERN
+
+
+class PeriodConverter(BaseConverter):
+    regex = PERIOD_PATTERN
+
+
 def register_converters(app, api) -> None:
     for name, converter in (("employee_no", EmployeeNoConverter), ("username", UsernameConverter),
-                              ("cycle_code", CycleCodeConverter)):
+                              ("cycle_code", CycleCodeConverter), ("day", DayConverter),
+                              ("period", PeriodConverter)):
         app.url_map.converters[name] = converter
         api.register_converter(converter, lambda c: {"type": "string", "pattern": f"^{c.regex}$"})

@@ -19,6 +19,15 @@ class LocalDateTime(ma.fields.AwareDateTime):
         return value.astimezone(tz).isoformat()
 
 
+class StrictBool(ma.fields.Boolean):
+    """true or false only: not 1, 0 or "yes" (in Python 1 == True, so a truthy set alone lets numbers in)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 class Str(ma.fields.String):
     """A string without control characters: no name or code needs one, and PostgreSQL refuses NUL."""
     default_error_messages = {"control": "Must not contain control characters."}

@@ -6,7 +6,7 @@ from flask.views import MethodView
 from api.blueprint import Blueprint
 
 from api.context import current_actor, rules, uow
-from api.fields import EMPLOYEE_NO, LocalDateTime, Str, Text
+from api.fields import EMPLOYEE_NO, LocalDateTime, Str, StrictBool, Text
 from api.pagination import TOTAL_HEADER, PageArgs, paged
 from api.problems import documented_problem
 from workflow.services import managers
@@ -73,7 +73,7 @@ class GradeHistorySchema(ma.Schema):
 class PerformanceInputSchema(ma.Schema):
     score = ma.fields.Decimal(required=True, allow_nan=False)
     months_worked = ma.fields.Integer(required=True, strict=True)
-    violation = ma.fields.Boolean(load_default=False, truthy={True}, falsy={False})
+    violation = StrictBool(load_default=False)
 
 
 class PerformanceSchema(ma.Schema):

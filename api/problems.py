@@ -126,7 +126,8 @@ def _jsonable(value):
 
 def handle_domain_error(error: DomainError) -> Response:
     if isinstance(error, RuleViolation):
-        errors = [{"field": e.field, "rule": e.rule, "message": e.message} for e in error.errors]
+        errors = [{"field": e.field, "rule": e.rule, "message": e.message} | ({"location": e.location} if e.location else {})
+                  for e in error.errors]
         return problem(422, error.detail, errors=errors)
     status, headers = 400, {}
     if isinstance(error, NotFound):

@@ -10,6 +10,10 @@ from models.accounts import User, UserRole  # noqa: E402,F401
 from models.clock_state import ManualClockState  # noqa: E402,F401
 from models.managers import GradeHistory, Manager, PerformanceRecord  # noqa: E402,F401
 from models.cases import Appeal, Case, CaseHistory, CommitteeMember, CommitteeScore, Cycle, Recusal  # noqa: E402,F401
+from models.timers import OutboxMessage, SchedulerRun, Timer  # noqa: E402,F401
+from models.calendar_days import CalendarChange, CalendarDay  # noqa: E402,F401
+from models.evaluations import QuarterClose, QuarterResult  # noqa: E402,F401
 
 __all__ = ["db", "Base", "User", "UserRole", "ManualClockState", "GradeHistory", "Manager", "PerformanceRecord",
-           "Appeal", "Case", "CaseHistory", "CommitteeMember", "CommitteeScore", "Cycle", "Recusal"]
+           "Appeal", "Case", "CaseHistory", "CommitteeMember", "CommitteeScore", "Cycle", "Recusal",
+           "OutboxMessage", "SchedulerRun", "Timer", "CalendarChange", "CalendarDay", "QuarterClose", "QuarterResult", "AuditLink"]

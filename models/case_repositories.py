@@ -66,17 +66,24 @@ class CaseRepository:
                 .order_by(Case.id))
         return self._locked(stmt) if for_update else list(self.session.scalars(stmt))
 
-    def due_for_finalization(self, deadline_at_or_before) -> list[int]:
-        stmt = (select(Case.id).where(Case.state == PUBLISHED, Case.appeal_deadline <= deadline_at_or_before)
-                .order_by(Case.appeal_deadline, Case.id))
-        return list(self.session.scalars(stmt))
+    def with_open_appeal_window(self, now) -> list[Case]:
+        """Published (or appealed) cases whose announced deadline has not passed, locked."""
+        return self._locked(select(Case).where(Case.state.in_((PUBLISHED, APPEALED)), Case.appeal_deadline >= now)
+                            .order_by(Case.id))
+
+    def of_kind(self, employee_no: str, kind: str) -> list[Case]:
+        return list(self.session.scalars(select(Case).where(Case.employee_no == employee_no, Case.kind == kind)
+                                         .order_by(Case.id)))
 
     def page(self, page: int, per_page: int, *, visible_to: CaseScope | None, cycle: str | None = None,
-             state: str | None = None, kind: str | None = None, employee_no: str | None = None):
+             state: str | None = None, kind: str | None = None, employee_no: str | None = None,
+             overdue: bool | None = None):
         """Cases, oldest first; `visible_to` None means all of them."""
         stmt = select(Case).order_by(Case.id)
         if visible_to is not None:
             stmt = stmt.where(_visible(visible_to))
+        if overdue is not None:
+            stmt = stmt.where(Case.overdue_since.is_not(None) if overdue else Case.overdue_since.is_(None))
         for column, value in ((Case.cycle_code, cycle), (Case.state, state), (Case.kind, kind),
                               (Case.employee_no, employee_no)):
             if value is not None:

@@ -113,6 +113,9 @@ class Case(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # since when the case is in its state (waiting on whoever acts next), and since when that is overdue
+    state_since: Mapped[datetime] = mapped_column(UTCDateTime)
+    overdue_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
     version: Mapped[int] = mapped_column(Integer)
 
     # Every UPDATE checks the version it read: a concurrent change makes the later one fail.

@@ -6,6 +6,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from models.case_repositories import CaseRepository, CycleRepository
 from models.repositories import GradeHistoryRepository, ManagerRepository, PerformanceRepository, UserRepository
+from models.time_repositories import CalendarRepository, EvaluationRepository, OutboxRepository, TimerRepository
 from workflow.errors import Conflict
 
 
@@ -18,6 +19,10 @@ class SqlUnitOfWork:
         self.performance = PerformanceRepository(session)
         self.cycles = CycleRepository(session)
         self.cases = CaseRepository(session)
+        self.timers = TimerRepository(session)
+        self.outbox = OutboxRepository(session)
+        self.calendar = CalendarRepository(session)
+        self.evaluations = EvaluationRepository(session)
 
     def __enter__(self) -> "SqlUnitOfWork":
         return self

@@ -1,7 +1,9 @@
-"""Timers and period-end jobs: thin, idempotent, query-driven, one leader process.
+"""The scheduler: one sweep that fires due timer rows, run by APScheduler in a leader process.
 
-`due.run_due` finalizes the cases whose appeal window has passed; it runs from `PUT /clock`
-(manual clock) and `gradeflow run-due`. The periodic scheduler process arrives with the
-scheduler issue. This package is kept apart from the API so that `gradeflow serve` under
-gunicorn never starts it.
+- `sweep.sweep` fires every timer due at an instant, earliest first, each in its own transaction
+  together with its effect, and records the run. It runs from the scheduler, from `PUT /clock`
+  (manual clock) and from `gradeflow run-due`.
+- `leader` elects one scheduler process (PostgreSQL advisory lock, SQLite file lock).
+- `process` runs APScheduler: `gradeflow scheduler`, or in-process under `gradeflow serve` in
+  single-process mode (never in gunicorn workers).
 """

@@ -240,7 +240,8 @@ def case_record(employee_no: str, case_id: int, from_grade: str = "junior") -> i
     from models.cases import Case
     db.session.add(Case(id=case_id, kind="exit", employee_no=employee_no, from_grade=from_grade, target_grade="exited",
                         exceptional=False, statement="(test)", state="withdrawn", reasons=[], created_by="test",
-                        created_at=CLOCK_START, updated_at=CLOCK_START, version=1))
+                        created_at=CLOCK_START, updated_at=CLOCK_START, state_since=CLOCK_START,
+                        version=1))
     db.session.commit()
     return case_id
 

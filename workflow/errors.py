@@ -65,6 +65,7 @@ class FieldError:
     field: str
     rule: str
     message: str
+    location: str | None = None  # query or path, when the field is not in the body
 
 
 @dataclass

@@ -39,5 +39,16 @@ class Period:
             return date(self.year, 12, 31)
         return date(self.year, 3 * self.quarter + 1, 1) - timedelta(days=1)
 
+    def shifted(self, quarters: int) -> "Period":
+        """The quarter `quarters` quarters later (earlier when negative)."""
+        if not self.is_quarter:
+            raise ValueError(f"{self} is not a quarter")
+        index = self.year * 4 + self.quarter - 1 + quarters
+        return Period(index // 4, index % 4 + 1)
+
+    @classmethod
+    def quarter_of(cls, day: date) -> "Period":
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
     def __str__(self) -> str:
         return f"{self.year}Q{self.quarter}" if self.quarter else str(self.year)

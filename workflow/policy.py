@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import time
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -129,7 +130,7 @@ class QuarterClosePolicy:
     consecutive_quarters: int
     exit_after_demotion_years: int
     run_after_days: int
-    run_at: str  # "HH:MM" local time
+    run_at: time  # local time
 
     def threshold(self, grade: str) -> Decimal | None:
         return dict(self.demotion_thresholds).get(grade)
@@ -150,6 +151,7 @@ class Policy:
     appeal_window_working_days: int
     probation_months: int
     overdue_after_working_days: int
+    reminder_at: time  # local time of the day's reminders
     quarter_close: QuarterClosePolicy
 
     @property
@@ -249,6 +251,12 @@ class _Node:
             raise self.fail(f"must be between {lo} and {hi}")
         return self.value
 
+    def local_time(self) -> time:
+        if not isinstance(self.value, str) or not _HHMM.match(self.value):
+            raise self.fail("must be a local time HH:MM")
+        hours, minutes = map(int, self.value.split(":"))
+        return time(hours, minutes)
+
     def number(self, lo: Decimal, hi: Decimal) -> Decimal:
         if isinstance(self.value, bool) or not isinstance(self.value, (int, float)):
             raise self.fail("must be a number")
@@ -277,7 +285,7 @@ def _build(root: _Node) -> Policy:
     ranking = root["ranking"].mapping({"tie_break"})
     publication = root["publication"].mapping({"show_scores", "appeal_window_working_days"})
     probation = root["probation"].mapping({"months"})
-    reminders = root["reminders"].mapping({"overdue_after_working_days"})
+    reminders = root["reminders"].mapping({"overdue_after_working_days", "at"})
     return Policy(
         name=root["name"].text(),
         title=root.get("title", root.value.get("name")).text(),
@@ -292,6 +300,7 @@ def _build(root: _Node) -> Policy:
         appeal_window_working_days=publication["appeal_window_working_days"].integer(1, 60),
         probation_months=probation["months"].integer(1, 36),
         overdue_after_working_days=reminders["overdue_after_working_days"].integer(1, 60),
+        reminder_at=reminders.get("at", "09:00").local_time(),
         quarter_close=_quarter_close(root["quarter_close"], ladder, scoring.scale),
     )
 
@@ -399,15 +408,12 @@ def _quarter_close(node: _Node, ladder: LadderPolicy, scale: ScoreScale) -> Quar
     thresholds = tuple((_known_grade(_Node(code, t.path), ladder.codes), t.number(scale.min, scale.max))
                        for code, t in node["demotion_thresholds"].mapping(set(ladder.codes)).items())
     run = node["run_after_quarter_end"].mapping({"days", "at"})
-    at = run["at"]
-    if not isinstance(at.value, str) or not _HHMM.match(at.value):
-        raise at.fail("must be a local time HH:MM")
     return QuarterClosePolicy(
         min_months_worked=node["min_months_worked"].integer(0, 3),
         violation_demotes=node["violation_demotes"].boolean(),
         demotion_thresholds=thresholds,
         consecutive_quarters=node["consecutive_quarters"].integer(1, 8),
         exit_after_demotion_years=node["exit_after_demotion_years"].integer(1, 10),
-        run_after_days=run["days"].integer(0, 60),
-        run_at=at.value,
+        run_after_days=run["days"].integer(1, 60),  # the quarter has ended: its last day is over
+        run_at=run["at"].local_time(),
     )

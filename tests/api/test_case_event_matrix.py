@@ -197,7 +197,8 @@ class Cases:
             case = Case(kind=variant.kind, cycle_code="C1" if variant.in_cycle else None, employee_no=no,
                         from_grade=from_grade, target_grade=target, exceptional=variant.exceptional,
                         statement="(matrix)", state=variant.state, reasons=[], created_by="hr1",
-                        created_at=_at("2026-08-03"), updated_at=_at("2026-08-03"), version=1)
+                        created_at=_at("2026-08-03"), updated_at=_at("2026-08-03"), state_since=_at("2026-08-03"),
+                        version=1)
             state, promotion = variant.state, variant.kind == PROMOTION
             if promotion and state in REVIEWED:
                 case.supervisor_score, case.reviewed_by = Decimal("90"), "e101"

@@ -212,19 +212,21 @@ def test_run_due_finalizes_what_is_due_once(gf, migrated, tmp_path):
 
     early = run_due(tmp_path, migrated, "--now", DEADLINE, clock_at=clock_at)
     assert early.returncode == 0, early.stderr
-    assert "finalized 0 case(s)" in early.stdout
+    assert "fired 0 timer(s)" in early.stdout
     assert {case_of(gf, c)["state"] for c in (approved, denied)} == {"published"}
 
     due = run_due(tmp_path, migrated, "--now", AFTER_DEADLINE, clock_at=clock_at)
     assert due.returncode == 0, due.stderr
-    assert f"finalized 2 case(s): {approved}, {denied}" in due.stdout
+    assert "fired 2 timer(s)" in due.stdout
+    assert due.stdout.index("appeal_window_end): finalized: effective") < \
+        due.stdout.index("appeal_window_end): finalized: closed")  # one deadline: in the order scheduled
     assert (case_of(gf, approved)["state"], case_of(gf, denied)["state"]) == ("effective", "closed")
     assert grade_history(gf, "E001") == [
         {"from_grade": "junior", "to_grade": "mid", "effective_on": DAY_AFTER, "case_id": approved}]
 
     again = run_due(tmp_path, migrated, clock_at=clock_at)  # without --now: the clock's instant
     assert again.returncode == 0, again.stderr
-    assert "finalized 0 case(s)" in again.stdout
+    assert "fired 0 timer(s)" in again.stdout
     assert events_of(gf, approved).count("finalize") == 1
 
 

@@ -28,6 +28,9 @@ CONTRACT_PATHS = {
     "/api/v1/cases/{case_id}/recusal": {"post"},
     "/api/v1/cases/{case_id}/appeal": {"post"},
     "/api/v1/cases/{case_id}/history": {"get"},
+    "/api/v1/calendar/days": {"get"},
+    "/api/v1/calendar/days/{day}": {"put"},
+    "/api/v1/evaluations/{period}/close": {"post"},
 }
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 

@@ -174,6 +174,7 @@ def test_a_cycle_from_applications_to_changed_grades(gf):
         ("approve_materials", "submitted", "interview"),
         *[("score", "interview", "interview")] * 5,
         ("interview_complete", "interview", "deliberation"),
+        ("overdue", "deliberation", "deliberation"),  # scored on Sep 1, decided on Sep 30
         ("decide", "deliberation", "decided"),
         ("cycle_publish", "decided", "published"),
         ("appeal", "published", "appealed"),

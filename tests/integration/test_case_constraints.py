@@ -29,7 +29,7 @@ def _case(**overrides) -> Case:
                   exceptional=False, statement="apply", state="published", outcome="approved", reasons=[],
                   supervisor_score=80, reviewed_by="s1", decided_by="chair1", decided_at=NOW, published_at=NOW,
                   appeal_deadline=DEADLINE, deadline_confirmed=True, created_by="e1", created_at=NOW,
-                  updated_at=NOW, version=1)
+                  updated_at=NOW, state_since=NOW, version=1)
     fields.update(overrides)
     return Case(**fields)
 

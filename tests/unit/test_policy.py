@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import time
 from decimal import Decimal
 from importlib import resources
 from zoneinfo import ZoneInfo
@@ -141,7 +142,7 @@ def test_default_quarter_close_needs_2_consecutive_quarters_and_2_months_worked(
     assert close.min_months_worked == 2
     assert close.violation_demotes is True
     assert close.exit_after_demotion_years == 2
-    assert (close.run_after_days, close.run_at) == (1, "02:00")
+    assert (close.run_after_days, close.run_at) == (1, time(2, 0))
 
 
 def test_default_timezone_is_asia_shanghai(policy):

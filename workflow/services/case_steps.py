@@ -7,32 +7,36 @@ history entry (on SQLite, where FOR UPDATE does nothing, this is what serializes
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from workflow import case_access
 from workflow.accounts import COMMITTEE
 from workflow.case_access import CasePeople, Standing
+from workflow.calendar import WINDOW_GRACE
 from workflow.case_machine import CALLER_EVENTS
 from workflow.committee import InterviewProgress
 from workflow.errors import Conflict, FieldError, NotFound, RuleViolation
 from workflow.scoring import score_problem
+from workflow.services import timers
 from workflow.services.context import Rules
 
 SYSTEM_ACTOR = "(gradeflow)"  # the history's actor for moves the service makes by itself
 
 
 def record(uow, rules: Rules, case, *, actor: str, event: str, from_state: str | None, to_state: str,
-           comment: str | None = None, data: dict | None = None) -> None:
-    uow.cases.add_history(case, at=rules.now(), actor=actor, event=event, from_state=from_state, to_state=to_state,
-                          comment=comment, data=data or {})
+           comment: str | None = None, data: dict | None = None):
+    return uow.cases.add_history(case, at=rules.now(), actor=actor, event=event, from_state=from_state,
+                                 to_state=to_state, comment=comment, data=data or {})
 
 
 def move(uow, rules: Rules, case, event: str, *, actor: str, comment: str | None = None,
          data: dict | None = None) -> None:
     """Fire `event` on the case by the shared machine and write the history entry."""
     before, after = rules.cases.fire(case, event)
-    record(uow, rules, case, actor=actor, event=event, from_state=before, to_state=after, comment=comment, data=data)
+    entry = record(uow, rules, case, actor=actor, event=event, from_state=before, to_state=after, comment=comment,
+                   data=data)
+    timers.state_entered(uow, rules, case, entry.seq)
 
 
 def claim(uow, rules: Rules, case) -> None:
@@ -64,10 +68,6 @@ def people_of(uow, case) -> CasePeople:
 def progress_of(rules: Rules, case, people: CasePeople) -> InterviewProgress:
     return InterviewProgress.of(rules.policy.quorum, people.members, people.recused,
                                 [s.username for s in case.scores])
-
-
-# The deadline is 23:59:59: the window closes a second later.
-WINDOW_GRACE = timedelta(seconds=1)
 
 
 def appeal_window_open(case, now: datetime) -> bool:

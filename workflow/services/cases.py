@@ -12,7 +12,7 @@ from workflow.case_machine import (DEMOTION, EXIT, INITIAL_STATE, INTERVIEW, PRO
 from workflow.eligibility import Applicant, PeerScores, Refusal, add_months, promotion_refusals
 from workflow.errors import DuplicateKey, Forbidden, NotEligible, Violations
 from workflow.ladder import DEMOTE
-from workflow.services import appeals, decisions
+from workflow.services import appeals, decisions, timers
 from workflow.services.case_steps import (available_events, check_score, check_version, invalid_transition,
                                           SYSTEM_ACTOR, claim, load_case, move, people_of, progress_of, record)
 from workflow.services.committee import sync_recusals
@@ -123,16 +123,30 @@ def submit_case(uow, rules: Rules, actor: Actor, *, kind: str, statement: str, c
     refusals = _refusals(uow, rules, kind, manager, target, exceptional)
     if refusals:
         raise _refuse(refusals)
-    now = rules.now()
     try:
-        case = uow.cases.add(kind=kind, cycle_code=cycle, employee_no=manager.employee_no, from_grade=manager.grade,
-                             target_grade=target, exceptional=exceptional, statement=statement,
-                             state=INITIAL_STATE[kind], reasons=[], created_by=actor.username, created_at=now,
-                             updated_at=now, version=1)
+        return _open(uow, rules, actor.username, manager, kind, target, statement, cycle=cycle,
+                     exceptional=exceptional)
     except DuplicateKey:  # another submission for the same manager won the race
         raise _refuse([_one_open_case(None)]) from None
-    record(uow, rules, case, actor=actor.username, event="submit", from_state=None, to_state=case.state,
-           comment=statement, data={"kind": kind, "target_grade": target, "exceptional": exceptional})
+
+
+def open_automatic_case(uow, rules: Rules, manager, kind: str, statement: str, data: dict):
+    """A case the service opens by itself (a probation end, a quarter close, repeated demotions), with
+    SYSTEM_ACTOR as its author; the caller has checked that the manager has no open case."""
+    target = _target_of(Violations(), rules, kind, manager, None)
+    return _open(uow, rules, SYSTEM_ACTOR, manager, kind, target, statement, data=data)
+
+
+def _open(uow, rules: Rules, author: str, manager, kind: str, target: str, statement: str, *,
+          cycle: str | None = None, exceptional: bool = False, data: dict | None = None):
+    now = rules.now()
+    case = uow.cases.add(kind=kind, cycle_code=cycle, employee_no=manager.employee_no, from_grade=manager.grade,
+                         target_grade=target, exceptional=exceptional, statement=statement,
+                         state=INITIAL_STATE[kind], reasons=[], created_by=author, created_at=now,
+                         updated_at=now, state_since=now, version=1)
+    entry = record(uow, rules, case, actor=author, event="submit", from_state=None, to_state=case.state,
+                   comment=statement, data={"kind": kind, "target_grade": target, "exceptional": exceptional} | (data or {}))
+    timers.state_entered(uow, rules, case, entry.seq)
     return case
 
 
@@ -221,7 +235,7 @@ def visible_case(uow, actor: Actor, case_id: int):
 
 
 def list_cases(uow, actor: Actor, *, page: int, per_page: int, cycle: str | None = None, state: str | None = None,
-               kind: str | None = None, mine: bool = False):
+               kind: str | None = None, mine: bool = False, overdue: bool | None = None):
     """The cases the caller may see (hr and admins: all), filtered; `mine`: those the caller applied in."""
     scope = None
     if not actor.has(HR, ADMIN):
@@ -231,7 +245,7 @@ def list_cases(uow, actor: Actor, *, page: int, per_page: int, cycle: str | None
     if mine and actor.employee_no is None:
         return [], 0
     return uow.cases.page(page, per_page, visible_to=scope, cycle=cycle, state=state, kind=kind,
-                          employee_no=actor.employee_no if mine else None)
+                          employee_no=actor.employee_no if mine else None, overdue=overdue)
 
 
 def case_history(uow, actor: Actor, case_id: int) -> list[dict]:
@@ -246,6 +260,7 @@ def case_history(uow, actor: Actor, case_id: int) -> list[dict]:
         actor_name, comment = entry.actor, entry.comment
         if hidden and entry.event in _COMMITTEE_EVENTS:
             data.pop("member", None)
+            data.pop("scored", None)
             comment = None
             if actor_name != SYSTEM_ACTOR:
                 actor_name = "(committee)"
@@ -292,7 +307,8 @@ def case_view(uow, rules: Rules, actor: Actor, case) -> dict:
         "version": case.version, "available_events": available_events(rules, case, standing, people),
         "appeal": _appeal_view(case.appeal) if case.appeal else None,
         "interview": None, "created_by": case.created_by, "created_at": case.created_at,
-        "updated_at": case.updated_at,
+        "updated_at": case.updated_at, "waiting_since": case.state_since, "overdue": case.overdue_since is not None,
+        "overdue_since": case.overdue_since,
     }
     if case.cycle_code and standing.is_(MEMBER, HR_PARTY, case_access.ADMIN_PARTY):
         view["interview"] = _interview_view(rules, case, people, standing, actor, sees=not hidden)

@@ -3,7 +3,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from workflow.calendar import WorkingCalendar
 from workflow.case_machine import CaseMachine
 from workflow.clock import Clock, local_date
 from workflow.ladder import GradeLadder
@@ -13,17 +12,17 @@ from workflow.policy import Policy
 @dataclass(frozen=True)
 class Rules:
     """What every use case needs besides the database: the policy, its two state machines
-    (grade ladder, case workflow), the working-day calendar and the clock."""
+    (grade ladder, case workflow) and the clock. The working-day calendar lives in the database
+    (HR corrects it): use cases read it from their unit of work."""
     policy: Policy
     ladder: GradeLadder
     cases: CaseMachine
-    calendar: WorkingCalendar
     clock: Clock
 
     @classmethod
     def for_policy(cls, policy: Policy, clock: Clock) -> "Rules":
         return cls(policy=policy, ladder=GradeLadder(policy.ladder), cases=CaseMachine(policy),
-                   calendar=WorkingCalendar(), clock=clock)
+                   clock=clock)
 
     def now(self) -> datetime:
         return self.clock.now()

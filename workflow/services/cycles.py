@@ -107,7 +107,7 @@ def publish_cycle(uow, rules: Rules, actor: Actor, code: str) -> dict:
         raise Conflict("nothing_to_publish", f"cycle {code} has no decided case to publish")
     _require_on_every_case(uow, actor, cases, "cycle_publish")
     now = rules.now()
-    deadline = appeal_deadline(rules, now)
+    deadline = appeal_deadline(uow, rules, now)
     for case in cases:
         claim(uow, rules, case)
         publish(uow, rules, case, "cycle_publish", actor=actor.username, deadline=deadline)

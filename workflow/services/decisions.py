@@ -115,10 +115,10 @@ def probation_decision(uow, rules: Rules, actor, case, event: str, *, comment=No
                     reasons=() if passed else (PROBATION_FAILED,), comment=comment)
 
 
-def appeal_deadline(rules: Rules, published_at) -> Deadline:
+def appeal_deadline(uow, rules: Rules, published_at) -> Deadline:
     """The end of the n-th working day after the publication date (the publication day does not count)."""
     tz = rules.policy.tz
-    return working_days_after(rules.calendar, local_date(published_at, tz),
+    return working_days_after(uow.calendar.working_calendar(), local_date(published_at, tz),
                               rules.policy.appeal_window_working_days, tz)
 
 
@@ -129,5 +129,5 @@ def publish(uow, rules: Rules, case, event: str, *, actor: str, deadline: Deadli
 
 
 def publish_case(uow, rules: Rules, actor, case, event: str, *, comment=None, **_) -> None:
-    publish(uow, rules, case, event, actor=actor.username, deadline=appeal_deadline(rules, rules.now()),
+    publish(uow, rules, case, event, actor=actor.username, deadline=appeal_deadline(uow, rules, rules.now()),
             comment=comment)

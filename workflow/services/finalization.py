@@ -2,19 +2,16 @@
 takes effect (`effective`, the grade moves) or the case closes (`closed`, the grade stays)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from workflow.case_machine import (APPROVED, DEMOTION, EXIT, PROBATION_CONFIRMATION, PROMOTION, PUBLISHED,
                                    changes_grade)
 from workflow.clock import local_date
 from workflow.ladder import CONFIRM, DEMOTE, EXCEPTIONAL_PROMOTE, EXIT as LADDER_EXIT, PROMOTE
-from workflow.services.case_steps import SYSTEM_ACTOR, WINDOW_GRACE, appeal_window_open, claim, move
+from workflow.services.case_steps import SYSTEM_ACTOR, appeal_window_open, claim, move
+from workflow.services.cases import open_automatic_case
 from workflow.services.context import Rules
 from workflow.services.grades import change_grade
-
-def due_case_ids(uow, until: datetime) -> list[int]:
-    """Published cases whose appeal window had closed at `until`, earliest deadline first."""
-    return uow.cases.due_for_finalization(until - WINDOW_GRACE)
 
 
 def _ladder_move(case) -> tuple[str, str | None]:
@@ -45,4 +42,16 @@ def finalize_case(uow, rules: Rules, case_id: int, until: datetime) -> bool:
                 "to_grade": grade_move.to_grade}
     case.finalized_at = rules.now()
     move(uow, rules, case, "finalize", actor=SYSTEM_ACTOR, data=data)
+    if case.kind == DEMOTION and case.effective_on is not None:
+        _exit_after_repeated_demotions(uow, rules, case.manager, case.effective_on)
     return True
+
+
+def _exit_after_repeated_demotions(uow, rules: Rules, manager, effective_on: date) -> None:
+    """Demotions effective in the policy's number of consecutive calendar years (2) open an exit case."""
+    years_needed = rules.policy.quarter_close.exit_after_demotion_years
+    years = uow.evaluations.demotion_years(manager.employee_no, DEMOTE)
+    run = [effective_on.year - k for k in range(years_needed)]
+    if all(year in years for year in run):  # the demotion just ended was the manager's open case
+        open_automatic_case(uow, rules, manager, EXIT, f"demoted in {', '.join(map(str, sorted(run)))}: "
+                            f"{years_needed} consecutive years", {"demotion_years": sorted(run)})

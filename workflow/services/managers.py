@@ -11,6 +11,7 @@ from workflow.periods import Period
 from workflow.scoring import score_problem
 from workflow.services.committee import reporting_lines_changed
 from workflow.services.context import Rules
+from workflow.services.timers import schedule_probation_end
 
 
 def _check_grade(problems: Violations, rules: Rules, grade: str) -> None:
@@ -57,12 +58,15 @@ def register_manager(uow, rules: Rules, actor: Actor, *, employee_no: str, name:
     problems.raise_if_any()
     now = rules.now()
     try:
-        return uow.managers.add(employee_no=employee_no, name=name, org_unit=org_unit, grade=grade,
-                                grade_since=grade_since, hire_date=hire_date, supervisor_no=supervisor,
-                                education=education, created_at=now, updated_at=now)
+        manager = uow.managers.add(employee_no=employee_no, name=name, org_unit=org_unit, grade=grade,
+                                   grade_since=grade_since, hire_date=hire_date, supervisor_no=supervisor,
+                                   education=education, created_at=now, updated_at=now)
     except DuplicateKey:
         raise Conflict("manager_exists", f"a manager with employee number {employee_no} exists",
                        field="employee_no") from None
+    if grade == rules.policy.ladder.entry_grade:
+        schedule_probation_end(uow, rules, manager)
+    return manager
 
 
 _CORRECTABLE = ("name", "org_unit", "supervisor", "education")
@@ -130,6 +134,11 @@ def record_performance(uow, rules: Rules, actor: Actor, employee_no: str, period
         problems.add("months_worked", "months_in_period",
                      f"must be between 0 and {period.months} for {'a quarter' if period.is_quarter else 'a year'}")
     problems.raise_if_any()
+    if period.is_quarter:
+        uow.evaluations.lock_period(str(period))
+        if (close := uow.evaluations.close_of(str(period))) is not None:
+            raise Conflict("period_closed", f"{period} was closed on {close.closed_at.astimezone(rules.policy.tz):%Y-%m-%d %H:%M}; "
+                           "its records are locked", period=str(period))
     values = dict(score=score, months_worked=months_worked, violation=violation, recorded_at=rules.now(),
                   recorded_by=actor.username)
     record = uow.performance.get(employee_no, str(period), for_update=True)

@@ -1,0 +1,35 @@
+"""Quarter closes (按季评价): the recorded evaluation of a quarter, one result per manager."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, UTCDateTime
+from workflow.quarter_close import OUTCOMES
+
+
+class QuarterClose(Base):
+    """A closed quarter: its records are locked from now on (409 period_closed)."""
+    __tablename__ = "quarter_closes"
+
+    period: Mapped[str] = mapped_column(String(6), primary_key=True)
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_by: Mapped[str] = mapped_column(String(64))
+
+    results: Mapped[list["QuarterResult"]] = relationship(order_by="QuarterResult.employee_no")
+
+
+class QuarterResult(Base):
+    __tablename__ = "quarter_results"
+    __table_args__ = (
+        CheckConstraint(f"outcome IN ({', '.join(repr(o) for o in OUTCOMES)})", name="known_outcome"),
+    )
+
+    period: Mapped[str] = mapped_column(ForeignKey("quarter_closes.period"), primary_key=True)
+    employee_no: Mapped[str] = mapped_column(ForeignKey("managers.employee_no"), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    # the demotion case opened for it: at the close, or later for a deferred one
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True)

@@ -1,0 +1,70 @@
+"""The quarter close (按季评价, 动态管理, 能升能降) as a pure rule: what a manager's quarter record,
+and the records of the quarters before it, imply.
+
+- fewer than the policy's months worked → excluded from promotion and demotion this period;
+- a compliance violation → demotion (一票否决);
+- a grade with a threshold (mid 80, senior 85) scoring below it in the policy's number of
+  consecutive quarters, holding that grade at the end of each → demotion.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from workflow.periods import Period
+from workflow.policy import QuarterClosePolicy
+
+# per manager: evaluated with nothing to do; excluded; a demotion case opened at the close; a demotion
+# waiting for the manager's open case to end; a demotion that the manager's grade does not allow
+KEPT, EXCLUDED, DEMOTION, DEFERRED, NOT_DEMOTABLE = "kept", "excluded", "demotion", "deferred", "not_demotable"
+OUTCOMES = (KEPT, EXCLUDED, DEMOTION, DEFERRED, NOT_DEMOTABLE)
+
+
+@dataclass(frozen=True)
+class QuarterRecord:
+    period: Period
+    score: Decimal
+    months_worked: int
+    violation: bool
+    grade: str  # the grade held on the quarter's last day
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: str  # KEPT, EXCLUDED or DEMOTION
+    reasons: tuple[dict, ...] = ()
+
+
+def close_moment(policy: QuarterClosePolicy, quarter: Period, tz: ZoneInfo) -> datetime:
+    """When the scheduled close of `quarter` runs: days after its last day, at the policy's local time."""
+    day = quarter.last_day + timedelta(days=policy.run_after_days)
+    return datetime.combine(day, policy.run_at, tzinfo=tz)
+
+
+def next_quarter_to_close(policy: QuarterClosePolicy, today: date, tz: ZoneInfo, now: datetime) -> Period:
+    """The quarter whose scheduled close is the first one not before `now`."""
+    quarter = Period.quarter_of(today).shifted(-1)
+    while close_moment(policy, quarter, tz) < now:
+        quarter = quarter.shifted(1)
+    return quarter
+
+
+def evaluate(policy: QuarterClosePolicy, current: QuarterRecord, earlier: Sequence[QuarterRecord | None]) -> Verdict:
+    """`earlier`: the records of the quarters just before `current`, latest first (None: no record)."""
+    if current.months_worked < policy.min_months_worked:
+        return Verdict(EXCLUDED, ({"rule": "months_worked", "months_worked": current.months_worked,
+                                   "minimum": policy.min_months_worked},))
+    reasons = []
+    if current.violation and policy.violation_demotes:
+        reasons.append({"rule": "violation"})
+    threshold = policy.threshold(current.grade)
+    run = [current, *earlier][:policy.consecutive_quarters]
+    if threshold is not None and len(run) == policy.consecutive_quarters and all(
+            r is not None and r.grade == current.grade and r.months_worked >= policy.min_months_worked
+            and r.score < threshold for r in run):
+        reasons.append({"rule": "below_threshold", "grade": current.grade, "threshold": str(threshold),
+                        "quarters": [{"period": str(r.period), "score": str(r.score)} for r in reversed(run)]})
+    return Verdict(DEMOTION, tuple(reasons)) if reasons else Verdict(KEPT)

@@ -1,0 +1,141 @@
+"""What a due timer does, one handler per kind. Each runs inside the sweep's transaction for that
+timer, together with marking it fired: either both happen or neither. A handler returns what it
+did (kept on the timer row), or Reschedule when its moment has not really come yet."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from workflow import waiting
+from workflow.accounts import HR, SUPERVISOR
+from workflow.calendar import WINDOW_GRACE
+from workflow.case_machine import (APPEALED, DECIDED, DELIBERATION, HR_REVIEW, INTERVIEW, PROBATION_CONFIRMATION,
+                                   PUBLISHED, RETURNED, SUBMITTED)
+from workflow.quarter_close import DEFERRED
+from workflow.services.case_steps import SYSTEM_ACTOR, appeal_window_open, claim, people_of, progress_of, record
+from workflow.services.cases import open_automatic_case
+from workflow.services.context import Rules
+from workflow.services.evaluations import close_quarter, demote_or_defer
+from workflow.services.finalization import finalize_case
+from workflow.services.timers import schedule_reminder
+from workflow.timer_kinds import APPEAL_WINDOW_END, DEFERRED_DEMOTION, PROBATION_END, QUARTER_CLOSE, REMINDER
+
+# A trigger blocked by the manager's open case looks again this much later.
+RETRY_BLOCKED_AFTER = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Reschedule:
+    at: datetime
+    why: str
+
+
+def fire(uow, rules: Rules, timer) -> str | Reschedule:
+    return _HANDLERS[timer.kind](uow, rules, timer)
+
+
+def _appeal_window_end(uow, rules: Rules, timer) -> str | Reschedule:
+    case = uow.cases.get(timer.case_id, for_update=True)
+    now = rules.now()
+    if case.state == PUBLISHED and appeal_window_open(case, now):  # the deadline was extended
+        return Reschedule(case.appeal_deadline + WINDOW_GRACE, "the appeal deadline was extended")
+    if finalize_case(uow, rules, case.id, now):
+        return f"finalized: {case.state}"
+    return f"nothing to do: the case is {case.state}"
+
+
+def _probation_end(uow, rules: Rules, timer) -> str | Reschedule:
+    manager = uow.managers.get(timer.employee_no, for_update=True)
+    if manager.grade != rules.policy.ladder.entry_grade:
+        return f"nothing to do: the manager is {manager.grade}"
+    existing = uow.cases.of_kind(manager.employee_no, PROBATION_CONFIRMATION)
+    if existing:
+        return f"nothing to do: probation confirmation case {existing[0].id} exists"
+    if (open_case := uow.cases.open_case_of(manager.employee_no)) is not None:
+        return Reschedule(rules.now() + RETRY_BLOCKED_AFTER, f"waiting for open case {open_case.id} to end")
+    case = open_automatic_case(uow, rules, manager, PROBATION_CONFIRMATION,
+                               f"probation of {rules.policy.probation_months} months from {manager.grade_since} "
+                               "has ended", {"probation_started": manager.grade_since.isoformat()})
+    return f"opened probation confirmation case {case.id}"
+
+
+def _quarter_close(uow, rules: Rules, timer) -> str | Reschedule:
+    summary = close_quarter(uow, rules, None, timer.period)
+    return (f"closed {summary['period']}: {summary['evaluated']} evaluated, demotion cases "
+            f"{summary['demotion_cases']}, deferred {summary['deferred']}")
+
+
+def _deferred_demotion(uow, rules: Rules, timer) -> str | Reschedule:
+    result = uow.evaluations.result(timer.period, timer.employee_no)
+    if result.case_id is not None:
+        return f"nothing to do: case {result.case_id} was opened"
+    manager = uow.managers.get(timer.employee_no, for_update=True)
+    outcome, case_id = demote_or_defer(uow, rules, manager, timer.period, result.reasons)
+    if outcome == DEFERRED:
+        return Reschedule(rules.now() + RETRY_BLOCKED_AFTER, "the manager's open case has not ended yet")
+    result.case_id = case_id
+    return f"opened demotion case {case_id}" if case_id else f"nothing to do: a {manager.grade} is not demoted"
+
+
+def _reminder(uow, rules: Rules, timer) -> str | Reschedule:
+    """Mark the case overdue (once) and remind whoever it waits on, on working days only."""
+    case = uow.cases.get(timer.case_id, for_update=True)
+    if case.state != timer.data.get("state") or case.state_since.isoformat() != timer.data.get("since"):
+        return "nothing to do: the case moved on"
+    calendar, now = uow.calendar.working_calendar(), rules.now()
+    overdue_from = waiting.first_reminder(rules.policy, calendar, case.state_since)
+    if now < overdue_from:  # the calendar changed since the reminder was scheduled
+        return Reschedule(overdue_from, "not overdue yet by the current calendar")
+    today = rules.today()
+    if not calendar.day(today).working:
+        return Reschedule(waiting.next_reminder(rules.policy, calendar, today), f"{today} is not a working day")
+    recipients = waiting_on(uow, rules, case)
+    if case.overdue_since is None:
+        claim(uow, rules, case)  # a concurrent change of the case then fails, rather than keep a stale flag
+        case.overdue_since = overdue_from
+        record(uow, rules, case, actor=SYSTEM_ACTOR, event="overdue", from_state=case.state, to_state=case.state,
+               data={"waiting_since": case.state_since.isoformat()})
+    for username in recipients:
+        uow.outbox.add(kind="reminder", recipient=username, case_id=case.id, timer_id=timer.id, created_at=now,
+                       subject=f"案件 {case.id} 待您处理 / case {case.id} is waiting for you",
+                       body=_reminder_text(rules, case))
+    schedule_reminder(uow, rules, case, waiting.next_reminder(rules.policy, calendar, today), f"timer:{timer.id}")
+    return f"reminded {', '.join(recipients) or 'nobody'}"
+
+
+def _reminder_text(rules: Rules, case) -> str:
+    since = case.state_since.astimezone(rules.policy.tz)
+    return (f"Case {case.id} ({case.kind}, {case.employee_no}) has been {case.state} since {since:%Y-%m-%d %H:%M}; "
+            f"more than {rules.policy.overdue_after_working_days} working days. It is waiting for you.")
+
+
+def waiting_on(uow, rules: Rules, case) -> list[str]:
+    """The usernames the case waits on now; hr when nobody else can act (no account for the supervisor)."""
+    people = uow.outbox.active_users
+    manager = case.manager
+    if case.state == SUBMITTED:
+        named = people(role=SUPERVISOR, employee_no=manager.supervisor_no) if manager.supervisor_no else []
+    elif case.state == RETURNED:
+        named = people(employee_no=case.employee_no)
+    elif case.state == INTERVIEW:
+        progress = progress_of(rules, case, people_of(uow, case))
+        named = sorted(set(progress.eligible) - set(progress.scored))
+    elif case.state == DELIBERATION and case.cycle is not None and case.cycle.chair \
+            and case.cycle.chair not in case.recused_usernames and case.cycle.chair in people():
+        named = [case.cycle.chair]
+    else:
+        assert case.state in (HR_REVIEW, DELIBERATION, DECIDED, APPEALED), case.state
+        named = []
+    if named:
+        return named
+    own = set(people(employee_no=case.employee_no))  # nobody acts on their own case
+    return [u for u in people(role=HR) if u not in own]
+
+
+_HANDLERS = {
+    APPEAL_WINDOW_END: _appeal_window_end,
+    PROBATION_END: _probation_end,
+    QUARTER_CLOSE: _quarter_close,
+    REMINDER: _reminder,
+    DEFERRED_DEMOTION: _deferred_demotion,
+}

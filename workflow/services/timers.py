@@ -1,0 +1,97 @@
+"""Scheduling: the timer rows that the changes of a use case imply, written in its transaction.
+
+- a case entering a state: its pending reminders end (the wait is over), a new wait may start
+  (first reminder when it becomes overdue), and a publication starts the appeal window's timer;
+- a probation manager: the end of probation;
+- the quarter close, one at a time, each close scheduling the next.
+Firing is in workflow.services.due; the sweep in scheduler.sweep.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from workflow import waiting
+from workflow.calendar import WINDOW_GRACE
+from workflow.case_machine import PUBLISHED
+from workflow.eligibility import add_months
+from workflow.periods import Period
+from workflow.quarter_close import close_moment, next_quarter_to_close
+from workflow.services.context import Rules
+from workflow.timer_kinds import APPEAL_WINDOW_END, DEFERRED_DEMOTION, PROBATION_END, QUARTER_CLOSE, REMINDER
+
+
+def schedule(uow, rules: Rules, kind: str, key: str, due_at: datetime, **about) -> None:
+    """A timer for `key`, unless it exists already (scheduling twice stores one row)."""
+    uow.timers.schedule(kind=kind, key=f"{kind}:{key}", due_at=due_at, created_at=rules.now(), attempts=0,
+                        data=about.pop("data", {}), **about)
+
+
+def state_entered(uow, rules: Rules, case, history_seq: int) -> None:
+    """The case has just entered its state (opened, or moved by an event: its history entry `history_seq`)."""
+    now = rules.now()
+    case.state_since, case.overdue_since = now, None
+    for reminder in uow.timers.pending_unclaimed(kind=REMINDER, case_id=case.id):
+        reminder.fired_at, reminder.result = now, "cancelled: the case moved on"
+    if waiting.waits_on_someone(case.state):
+        due = waiting.first_reminder(rules.policy, uow.calendar.working_calendar(), now)
+        schedule_reminder(uow, rules, case, due, f"entered:{history_seq}")
+    if case.state == PUBLISHED:
+        schedule_appeal_window_end(uow, rules, case)
+
+
+def schedule_appeal_window_end(uow, rules: Rules, case) -> None:
+    """The window closes a second after the deadline; a deadline already passed (a decision upheld
+    after it) is finalized at the next sweep."""
+    schedule(uow, rules, APPEAL_WINDOW_END, f"{case.id}:v{case.version}",
+             max(case.appeal_deadline + WINDOW_GRACE, rules.now()), case_id=case.id)
+
+
+def appeal_deadline_moved(uow, case) -> None:
+    """A calendar change extended the deadline: the window's timer moves with it."""
+    for timer in uow.timers.pending_unclaimed(kind=APPEAL_WINDOW_END, case_id=case.id):
+        timer.due_at = case.appeal_deadline + WINDOW_GRACE
+
+
+def schedule_reminder(uow, rules: Rules, case, due_at: datetime, after: str) -> None:
+    """`after` names what the reminder follows (the history entry that began the wait, the reminder before),
+    so that each wait's reminders have keys of their own, also when moves happen at one instant."""
+    schedule(uow, rules, REMINDER, f"{case.id}:{after}", due_at, case_id=case.id,
+             data={"state": case.state, "since": case.state_since.isoformat()})
+
+
+def schedule_probation_end(uow, rules: Rules, manager) -> None:
+    """When probation ends (probation months from the grade's start), the confirmation case opens."""
+    ends = add_months(manager.grade_since, rules.policy.probation_months)
+    schedule(uow, rules, PROBATION_END, f"{manager.employee_no}:{manager.grade_since.isoformat()}",
+             datetime.combine(ends, datetime.min.time(), tzinfo=rules.policy.tz), employee_no=manager.employee_no)
+
+
+def schedule_quarter_close(uow, rules: Rules, quarter: Period) -> None:
+    due_at = close_moment(rules.policy.quarter_close, quarter, rules.policy.tz)
+    schedule(uow, rules, QUARTER_CLOSE, str(quarter), due_at, period=str(quarter))
+
+
+def ensure_standing_timers(uow, rules: Rules) -> None:
+    """What must always be scheduled, made sure of before every sweep (and before the manual clock moves):
+    - the chain of quarter closes needs a first link, the next close not yet passed (each close then
+      schedules the next);
+    - probation managers and published cases from before timers existed (or restored from a backup)
+      get theirs, and so do cases waiting on someone (their reminders). In normal operation these queries find
+      nothing: the use cases schedule as they go."""
+    quarter = next_quarter_to_close(rules.policy.quarter_close, rules.today(), rules.policy.tz, rules.now())
+    schedule_quarter_close(uow, rules, quarter)
+    for manager in uow.timers.probation_managers_without_timer(rules.policy.ladder.entry_grade):
+        schedule_probation_end(uow, rules, manager)
+    for case in uow.timers.published_cases_without_timer():
+        schedule_appeal_window_end(uow, rules, case)
+    waits = uow.timers.waiting_cases_without_reminder(waiting.WAITING_STATES)
+    if waits:
+        calendar = uow.calendar.working_calendar()
+        for case in waits:
+            schedule_reminder(uow, rules, case, waiting.first_reminder(rules.policy, calendar, case.state_since),
+                              f"since:{case.state_since.isoformat()}")
+
+
+def schedule_deferred_demotion(uow, rules: Rules, period: str, employee_no: str, due_at: datetime) -> None:
+    schedule(uow, rules, DEFERRED_DEMOTION, f"{period}:{employee_no}", due_at, employee_no=employee_no,
+             period=period)

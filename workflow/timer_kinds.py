@@ -1,0 +1,8 @@
+"""The kinds of timer rows (models.timers.Timer), each fired by its handler in workflow.services.due."""
+APPEAL_WINDOW_END = "appeal_window_end"  # finalize a published decision once nobody appealed in time
+PROBATION_END = "probation_end"  # open the probation confirmation (转正)
+QUARTER_CLOSE = "quarter_close"  # the period-end evaluation of a quarter
+REMINDER = "reminder"  # a case waits on someone for too long: mark it overdue and remind them
+DEFERRED_DEMOTION = "deferred_demotion"  # a quarter's demotion waiting for the manager's open case to end
+
+TIMER_KINDS = (APPEAL_WINDOW_END, PROBATION_END, QUARTER_CLOSE, REMINDER, DEFERRED_DEMOTION)
