@@ -1,4 +1,4 @@
-"""The `gradeflow` command: serve, scheduler, db, users, demo, run-due (click groups on the app factory)."""
+"""The `gradeflow` command: serve, scheduler, db, users, demo, audit, run-due (click groups on the app factory)."""
 from __future__ import annotations
 
 import logging
@@ -133,6 +133,25 @@ def demo(if_empty):
     except DomainError as exc:
         raise click.ClickException(_explain(exc)) from None
     print_logins(logins)
+
+
+@cli.group("audit")
+def audit():
+    """The tamper-evident history."""
+
+
+@audit.command("verify")
+@with_appcontext
+def audit_verify():
+    """Check the hash chain over every history entry; exit 1 naming the first entry altered, deleted or
+    inserted. Keep the printed head hash somewhere else: a later run must reach it again."""
+    from models import db
+    from models.audit import verify_chain
+    checked, problem, head = verify_chain(db.session)
+    if problem is not None:
+        click.echo(f"history broken after {checked} good entries: {problem}", err=True)
+        sys.exit(1)
+    click.echo(f"history intact: {checked} entries, head {head}")
 
 
 @cli.command("run-due")

@@ -1,0 +1,113 @@
+"""The hash chain over every audit entry, appended when the transaction that wrote the entries commits.
+
+The chain is extended last thing before COMMIT, under a lock (PostgreSQL: an advisory transaction
+lock; SQLite: the database's single writer), so that concurrent transactions form one linear chain
+(a unique previous hash forbids forks) and nobody waits for the chain while holding it and wanting a
+row another transaction holds.
+"""
+from __future__ import annotations
+
+from sqlalchemy import Integer, String, UniqueConstraint, event, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from models.base import Base
+from models.calendar_days import CalendarChange
+from models.cases import CaseHistory
+from workflow.audit import GENESIS, canonical, link_hash
+
+CHAIN_LOCK = "audit-chain"
+
+
+class AuditLink(Base):
+    __tablename__ = "audit_chain"
+    __table_args__ = (UniqueConstraint("source", "source_id"), UniqueConstraint("prev_hash"))
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    source: Mapped[str] = mapped_column(String(32))
+    source_id: Mapped[int] = mapped_column(Integer)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+def _case_history_fields(entry) -> dict:
+    return {"id": entry.id, "case_id": entry.case_id, "seq": entry.seq, "at": entry.at, "actor": entry.actor,
+            "event": entry.event, "from_state": entry.from_state, "to_state": entry.to_state,
+            "comment": entry.comment, "data": entry.data}
+
+
+def _calendar_change_fields(change) -> dict:
+    return {"id": change.id, "day": change.day, "at": change.at, "actor": change.actor, "before": change.before,
+            "after": change.after, "deadlines": change.deadlines}
+
+
+# every kind of audit entry: the table it lives in, and what of it the chain covers
+SOURCES = {CaseHistory.__tablename__: (CaseHistory, _case_history_fields),
+           CalendarChange.__tablename__: (CalendarChange, _calendar_change_fields)}
+_AUDITED = tuple(model for model, _ in SOURCES.values())
+
+
+def canonical_entry(source: str, row) -> str:
+    """The entry's text in the chain; `row` is a mapped object or a result row with the same attributes."""
+    return canonical(source, SOURCES[source][1](row))
+
+
+def entry_text(row) -> str:
+    return canonical_entry(row.__tablename__, row)
+
+
+@event.listens_for(Session, "before_commit")
+def _chain_what_this_transaction_wrote(session: Session) -> None:
+    session.flush()
+    unchained = session.info.pop("unchained", None)
+    if not unchained:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtext(CHAIN_LOCK))))
+    last = session.scalar(select(AuditLink).order_by(AuditLink.seq.desc()).limit(1))
+    seq, previous = (last.seq, last.hash) if last else (0, GENESIS)
+    for row in sorted(unchained, key=lambda r: (r.__tablename__, r.id)):
+        seq += 1
+        link = AuditLink(seq=seq, source=row.__tablename__, source_id=row.id, prev_hash=previous,
+                         hash=link_hash(previous, entry_text(row)))
+        session.add(link)
+        previous = link.hash
+    session.flush()
+
+
+@event.listens_for(Session, "after_flush")
+def _note_new_entries(session: Session, _context) -> None:
+    new = [obj for obj in session.new if isinstance(obj, _AUDITED)]
+    if new:
+        session.info.setdefault("unchained", []).extend(new)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back_entries(session: Session) -> None:
+    session.info.pop("unchained", None)
+
+
+def verify_chain(session: Session) -> tuple[int, str | None, str]:
+    """(entries checked, the first problem or None, the head hash). Walks the chain in order and
+    recomputes every link from its entry; then looks for entries that no link covers."""
+    previous, seq = GENESIS, 0
+    linked: dict[str, set[int]] = {source: set() for source in SOURCES}
+    for link in session.scalars(select(AuditLink).order_by(AuditLink.seq)):
+        seq += 1
+        where = f"{link.source} entry {link.source_id} (link {link.seq})"
+        if link.seq != seq:
+            return seq - 1, f"link {seq} is missing (the next is link {link.seq}): a link was deleted", previous
+        if link.prev_hash != previous:
+            return seq - 1, f"{where} does not follow link {seq - 1}: a link was inserted or altered", previous
+        model, _ = SOURCES.get(link.source, (None, None))
+        row = session.get(model, link.source_id) if model is not None else None
+        if row is None:
+            return seq - 1, f"{where} was deleted", previous
+        if link_hash(previous, entry_text(row)) != link.hash:
+            return seq - 1, f"{where} was altered", previous
+        linked[link.source].add(link.source_id)
+        previous = link.hash
+    for source, (model, _) in SOURCES.items():
+        stray = sorted(set(session.scalars(select(model.id))) - linked[source])
+        if stray:
+            return seq, f"{source} entry {stray[0]} is in no link: it was inserted around the service", previous
+    return seq, None, previous

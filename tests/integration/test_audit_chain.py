@@ -1,0 +1,138 @@
+"""The tamper-evident history (domain.md: nobody may edit or delete history; tampering must be
+detectable): every history entry and calendar change is a link of one hash chain, appended in the
+transaction that wrote it; `gradeflow audit verify` names the first entry altered, deleted or inserted."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from models import AuditLink, CaseHistory, db
+from models.audit import verify_chain
+from tests.api.test_cycle_decision import HR
+from tests.api.test_finalization import published_cycle
+from tests.integration.test_case_concurrency import _at_once
+from tests.integration.test_cli import gradeflow
+
+
+def verify(app):
+    with app.app_context():
+        checked, problem, _ = verify_chain(db.session)
+        db.session.remove()
+    return checked, problem
+
+
+def tamper(app, sql: str, **params) -> None:
+    with app.app_context():
+        with db.engine.begin() as conn:
+            conn.execute(sa.text(sql), params)
+
+
+def links(app) -> list[AuditLink]:
+    with app.app_context():
+        rows = db.session.scalars(sa.select(AuditLink).order_by(AuditLink.seq)).all()
+        db.session.expunge_all()
+        return rows
+
+
+def history_ids(app) -> list[int]:
+    with app.app_context():
+        return list(db.session.scalars(sa.select(CaseHistory.id).order_by(CaseHistory.id)))
+
+
+def test_every_history_entry_is_one_link_of_an_intact_chain(gf):
+    published_cycle(gf)
+    chain = links(gf.app)
+    assert len(chain) == len(history_ids(gf.app)) > 10
+    assert [link.seq for link in chain] == list(range(1, len(chain) + 1))
+    assert all(later.prev_hash == earlier.hash for earlier, later in zip(chain, chain[1:]))
+    assert verify(gf.app) == (len(chain), None)
+
+
+def test_a_calendar_change_is_a_link_too(gf):
+    gf.user(HR, "hr")
+    assert gf.put("/calendar/days/2026-12-31", as_=HR, json={"working": False, "name": "公司假日"}).status_code == 200
+    assert [link.source for link in links(gf.app)] == ["calendar_changes"]
+    tamper(gf.app, "UPDATE calendar_changes SET actor = 'someone'")
+    assert "calendar_changes entry" in verify(gf.app)[1] and "was altered" in verify(gf.app)[1]
+
+
+def test_an_altered_entry_is_named(gf):
+    published_cycle(gf)
+    victim = history_ids(gf.app)[3]
+    tamper(gf.app, "UPDATE case_history SET comment = 'nothing happened' WHERE id = :id", id=victim)
+    checked, problem = verify(gf.app)
+    assert problem == f"case_history entry {victim} (link {checked + 1}) was altered"
+
+
+def test_a_deleted_entry_is_named(gf):
+    published_cycle(gf)
+    victim = history_ids(gf.app)[-1]
+    tamper(gf.app, "DELETE FROM case_history WHERE id = :id", id=victim)
+    assert verify(gf.app)[1].endswith(f"case_history entry {victim} (link {len(links(gf.app))}) was deleted")
+
+
+def test_an_entry_deleted_with_its_link_is_found_by_the_gap(gf):
+    published_cycle(gf)
+    victim = links(gf.app)[2]
+    tamper(gf.app, "DELETE FROM audit_chain WHERE seq = :seq", seq=victim.seq)
+    tamper(gf.app, "DELETE FROM case_history WHERE id = :id", id=victim.source_id)
+    assert verify(gf.app)[1] == "link 3 is missing (the next is link 4): a link was deleted"
+
+
+def test_an_entry_inserted_around_the_service_is_named(gf):
+    published_cycle(gf)
+    tamper(gf.app, "INSERT INTO case_history (case_id, seq, at, actor, event, from_state, to_state, data) "
+                   "SELECT case_id, 99, at, 'intruder', 'approve', from_state, to_state, data FROM case_history "
+                   "WHERE id = :id", id=history_ids(gf.app)[0])
+    inserted = history_ids(gf.app)[-1]
+    assert verify(gf.app)[1] == f"case_history entry {inserted} is in no link: it was inserted around the service"
+
+
+def test_a_link_rewritten_to_cover_an_altered_entry_breaks_the_next_link(gf):
+    published_cycle(gf)
+    second = links(gf.app)[1]
+    tamper(gf.app, "UPDATE case_history SET actor = 'someone else' WHERE id = :id", id=second.source_id)
+    tamper(gf.app, "UPDATE audit_chain SET hash = :forged WHERE seq = 2", forged="f" * 64)
+    assert verify(gf.app)[1].endswith("(link 2) was altered")
+
+
+def test_a_rolled_back_change_leaves_no_link(gf):
+    gf.user(HR, "hr")
+    bad = gf.put("/calendar/days/2026-12-31", as_=HR, json={"working": "maybe"})
+    assert bad.status_code == 422
+    assert links(gf.app) == [] and verify(gf.app) == (0, None)
+
+
+def test_a_hundred_concurrent_changes_leave_one_linear_chain(gf):
+    """No forks: every transaction appends after the one that committed before it."""
+    gf.user(HR, "hr")
+    token = gf.token(HR)
+    days = [date(2026, 12, 1) + timedelta(days=n) for n in range(100)]
+
+    def set_day(day):
+        def request():
+            client = gf.app.test_client()
+            return client.put(f"/api/v1/calendar/days/{day.isoformat()}", headers={"Authorization": f"Bearer {token}"},
+                              json={"working": day.weekday() < 5, "name": "排班"})
+        return request
+
+    statuses = [r.status_code for r in _at_once([set_day(d) for d in days])]
+    assert statuses == [200] * 100
+    chain = links(gf.app)
+    assert [link.seq for link in chain] == list(range(1, 101))
+    assert len({link.prev_hash for link in chain}) == 100
+    assert verify(gf.app) == (100, None)
+
+
+def test_audit_verify_exits_0_when_intact_and_1_naming_the_first_bad_entry(gf, migrated, tmp_path):
+    published_cycle(gf)
+    intact = gradeflow(tmp_path, "audit", "verify", GRADEFLOW_DATABASE_URL=migrated)
+    assert intact.returncode == 0, intact.stderr
+    assert f"history intact: {len(links(gf.app))} entries, head {links(gf.app)[-1].hash}" in intact.stdout
+
+    victim = history_ids(gf.app)[1]
+    tamper(gf.app, "UPDATE case_history SET event = 'withdraw' WHERE id = :id", id=victim)
+    broken = gradeflow(tmp_path, "audit", "verify", GRADEFLOW_DATABASE_URL=migrated)
+    assert broken.returncode == 1
+    assert f"case_history entry {victim} (link 2) was altered" in broken.stderr
