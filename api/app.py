@@ -13,7 +13,7 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import UnsupportedMediaType
 
-from api import accounts, calendar, cases, clock, cycles, evaluations, managers
+from api import accounts, calendar, cases, clock, cycles, evaluations, idempotency, managers
 from api.config import ConfigError, development_secret, settings_from_env
 from api.context import current_actor
 from api.converters import register_converters
@@ -95,7 +95,7 @@ def create_app(config: dict | None = None) -> Flask:
                                memory_cost=app.config["GRADEFLOW_HASH_MEMORY_KIB"]),
     }
 
-    api = GradeflowApi(app)
+    api = GradeflowApi(app, spec_kwargs={"extra_plugins": [idempotency.IdempotencyKeyDocumentation()]})
     register_converters(app, api)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
@@ -104,6 +104,7 @@ def create_app(config: dict | None = None) -> Flask:
     _refuse_non_json_bodies(app)
     if manual_clock is not None:
         app.before_request(manual_clock.freeze)
+    idempotency.init_app(app)  # after authentication and the clock's freeze, which commits on its own
     logging.getLogger("gradeflow").setLevel(logging.INFO)
     return app
 

@@ -1,7 +1,7 @@
 """Request-scoped access to the unit of work, the rules and the authenticated caller."""
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
 
 from api.tokens import credential_stamp
 from models import db
@@ -20,7 +20,8 @@ def rules():
 
 
 def uow() -> SqlUnitOfWork:
-    return SqlUnitOfWork(db.session)
+    # a POST with an Idempotency-Key commits once its response is stored with the change (api/idempotency.py)
+    return SqlUnitOfWork(db.session, deferred=has_request_context() and "idempotent_request" in g)
 
 
 def current_actor() -> Actor:

@@ -11,8 +11,12 @@ from workflow.errors import Conflict
 
 
 class SqlUnitOfWork:
-    def __init__(self, session: Session):
+    """`deferred`: flush instead of committing and leave the commit to the caller (a POST with an
+    Idempotency-Key commits its response together with its change: api/idempotency.py)."""
+
+    def __init__(self, session: Session, *, deferred: bool = False):
         self.session = session
+        self.deferred = deferred
         self.users = UserRepository(session)
         self.managers = ManagerRepository(session)
         self.grade_history = GradeHistoryRepository(session)
@@ -29,17 +33,30 @@ class SqlUnitOfWork:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is None:
-            try:
-                self.session.commit()
-                return
-            except Exception as failed:
-                exc = failed
+            self.commit()
+            return
         self.session.rollback()
-        if isinstance(exc, StaleDataError):  # a versioned row changed under us (models.cases.Case)
-            raise Conflict("version_conflict", "another request changed this record at the same moment; "
-                           "reload it and try again") from exc
-        if exc_type is None:
-            raise exc
+        if isinstance(exc, StaleDataError):
+            raise _version_conflict() from exc
+
+    def commit(self) -> None:
+        """Commit (deferred: flush); on failure roll back, a stale version becoming `version_conflict`."""
+        try:
+            if self.deferred:
+                self.session.flush()
+            else:
+                self.session.commit()
+        except StaleDataError as stale:  # a versioned row changed under us (models.cases.Case)
+            self.session.rollback()
+            raise _version_conflict() from stale
+        except Exception:
+            self.session.rollback()
+            raise
 
     def flush(self) -> None:
         self.session.flush()
+
+
+def _version_conflict() -> Conflict:
+    return Conflict("version_conflict", "another request changed this record at the same moment; "
+                    "reload it and try again")

@@ -1,0 +1,133 @@
+"""Idempotency-Key on POST (api.md): a repeat of a request with the same key by the same user gets the
+first response back, marked `Idempotent-Replayed: true`, and changes nothing.
+
+The first successful response is stored in the transaction of the change it reports: the request's unit
+of work only flushes (api.context.uow), and the commit happens here once the response exists, so a
+crash leaves both or neither. An error response changed nothing and is not kept: a repeat is judged
+again. Two requests with one key at once: the later one either conflicts on the record or fails to store
+the key, and then returns the response the first one stored. Requests without a bearer token (sign-in)
+ignore the header: a stored token must never be handed to whoever guesses the key."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+
+from apispec import BasePlugin
+from flask import Flask, Response, current_app, g, request
+from sqlalchemy.exc import IntegrityError
+
+from api.context import rules
+from api.problems import handle_domain_error
+from models import db
+from models.idempotency import IdempotentRequest, stored_response
+from models.unit_of_work import SqlUnitOfWork
+from workflow.errors import DomainError, FieldError, RuleViolation
+
+HEADER = "Idempotency-Key"
+REPLAYED = "Idempotent-Replayed"
+KEPT_HEADERS = ("Content-Type", "ETag", "Location")
+KEY_FORMAT = re.compile(r"[\x21-\x7e]{1,255}")  # visible ASCII, as any client library generates
+
+
+@dataclass(frozen=True)
+class PendingRequest:
+    user_id: int
+    key: str
+    fingerprint: str
+
+
+def init_app(app: Flask) -> None:
+    """Register after authentication: only an authenticated POST takes part."""
+    app.before_request(_replay_or_remember)
+    app.after_request(_store_with_the_change)  # api.context.uow defers the commit while g holds the request
+
+
+class IdempotencyKeyDocumentation(BasePlugin):
+    """The OpenAPI document lists the optional header on every POST that needs a bearer token."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        post = (operations or {}).get("post")
+        if post is None or post.get("security") == []:  # sign-in ignores the header
+            return
+        post.setdefault("parameters", []).append({
+            "name": HEADER, "in": "header", "required": False,
+            "description": "a key of your own for this request (a UUID, for example): a repeat with the same "
+                           "key returns the first response, marked Idempotent-Replayed, and changes nothing; "
+                           "the same key with another method, path or body is refused (422)",
+            "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": f"^{KEY_FORMAT.pattern}$"},
+        })
+
+
+def _replay_or_remember():
+    if request.method != "POST" or HEADER not in request.headers or "actor" not in g:
+        return None
+    key = request.headers[HEADER]
+    if not KEY_FORMAT.fullmatch(key):
+        raise _key_problem("format", "must be 1 to 255 visible ASCII characters (a UUID, for example)")
+    request_ = PendingRequest(g.actor.user_id, key, _fingerprint())
+    stored = stored_response(db.session, request_.user_id, key)
+    if stored is not None:
+        return _replay(stored, request_)
+    g.idempotent_request = request_
+    return None
+
+
+def _store_with_the_change(response: Response) -> Response:
+    request_ = g.pop("idempotent_request", None)
+    if request_ is None:
+        return response
+    if response.status_code >= 400:
+        db.session.rollback()  # the unit of work has rolled back already, unless it never began
+        return _replay_if_stored(request_) or response
+    db.session.add(IdempotentRequest(
+        user_id=request_.user_id, key=request_.key, fingerprint=request_.fingerprint, method=request.method,
+        path=request.full_path.rstrip("?"), status=response.status_code,
+        headers={name: response.headers[name] for name in KEPT_HEADERS if name in response.headers},
+        body=response.get_data(as_text=True), created_at=rules().now()))
+    try:
+        SqlUnitOfWork(db.session).commit()
+    except IntegrityError:
+        replayed = _replay_if_stored(request_)
+        if replayed is None:
+            raise
+        return replayed
+    except DomainError as conflict:  # version_conflict: a concurrent request changed the record
+        return _replay_if_stored(request_) or handle_domain_error(conflict)
+    return response
+
+
+def _replay_if_stored(request_: PendingRequest) -> Response | None:
+    """After a failure: the response a concurrent request with the same key stored meanwhile, if any."""
+    stored = stored_response(db.session, request_.user_id, request_.key)
+    if stored is None:
+        return None
+    try:
+        return _replay(stored, request_)
+    except RuleViolation as reused:  # raised here, after the view, it would become a 500
+        return handle_domain_error(reused)
+
+
+def _replay(stored: IdempotentRequest, request_: PendingRequest) -> Response:
+    if stored.fingerprint != request_.fingerprint:
+        raise _key_problem("reused_for_another_request",
+                           f"was used for another request ({stored.method} {stored.path}); send a new key")
+    response = current_app.response_class(stored.body, status=stored.status)
+    response.headers.update(stored.headers)
+    response.headers[REPLAYED] = "true"
+    return response
+
+
+def _fingerprint() -> str:
+    """The method, the path with its query, and the body; a JSON body by its content, not its spacing."""
+    body = request.get_data(cache=True)
+    try:
+        body = json.dumps(json.loads(body), sort_keys=True, ensure_ascii=False).encode()
+    except ValueError:
+        pass  # not JSON: the view refuses it; the raw bytes still tell two requests apart
+    return hashlib.sha256(f"{request.method} {request.full_path}\n".encode() + body).hexdigest()
+
+
+def _key_problem(rule: str, message: str) -> RuleViolation:
+    return RuleViolation([FieldError(HEADER, rule, message, location="header")])
