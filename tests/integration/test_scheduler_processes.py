@@ -12,17 +12,10 @@ before the `app` fixture empties the tables.
 """
 from __future__ import annotations
 
-import os
-import secrets
-import signal
-import socket
-import subprocess
 import time
 import urllib.request
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -31,89 +24,19 @@ from api.context import rules, uow
 from models import Case, CaseHistory, ManualClockState, QuarterClose, QuarterResult, SchedulerRun, Timer, db
 from tests.api.test_cycle_decision import HR, case_of, move_clock
 from tests.api.test_finalization import published_cycle
-from tests.conftest import CLOCK_START, SHANGHAI
-from tests.integration.test_cli import GRADEFLOW, _env, _first_answer, _free_port, _snapshot
-from workflow.services.accounts import OPERATOR
+from tests.conftest import SHANGHAI
+from tests.integration.conftest import INTERVAL, Process
+from tests.integration.test_cli import _first_answer, _free_port, _snapshot
 from scheduler.leader import ADVISORY_LOCK_KEY
+from workflow.services.accounts import OPERATOR
 from workflow.services.managers import register_manager
 
-HOST = socket.gethostname()
-INTERVAL = 1  # seconds between two ticks of every scheduler process started here
 DONE_TIMEOUT = 120  # for a whole batch of timers to fire
 TAKEOVER_LIMIT = 60  # "another takes over within a minute"
 PROBATION_START = date(2026, 5, 1)  # probation (3 months) ended on 2026-08-01, before the clock's start
 
 
 # --- processes ----------------------------------------------------------------------------------
-
-@dataclass
-class Process:
-    """A `gradeflow` subprocess, in a process group of its own; its output goes to `log`."""
-    popen: subprocess.Popen
-    log: Path
-
-    @property
-    def pid(self) -> int:
-        return self.popen.pid
-
-    @property
-    def runner(self) -> str:
-        """How its sweeps are named in scheduler_runs (scheduler.sweep.RUNNER)."""
-        return f"{HOST}:{self.pid}"
-
-    def alive(self) -> bool:
-        return self.popen.poll() is None
-
-    def output(self) -> str:
-        return self.log.read_text("utf-8", errors="replace") if self.log.exists() else ""
-
-    def kill9(self) -> None:
-        """SIGKILL, no chance to clean up (the whole group: gunicorn's workers too)."""
-        if self.alive():
-            os.killpg(self.pid, signal.SIGKILL)
-        self.popen.wait(timeout=30)
-
-    def stop(self) -> None:
-        """SIGTERM, then SIGKILL if it does not end."""
-        if self.alive():
-            os.killpg(self.pid, signal.SIGTERM)
-            try:
-                self.popen.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                pass
-        if self.alive():
-            self.kill9()
-        try:  # gunicorn workers left behind by a master that did not end cleanly
-            os.killpg(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-
-
-@pytest.fixture
-def gradeflow_process(app, migrated, tmp_path):
-    """Start `gradeflow <args>` (env overrides as keywords, None to unset) against the test database;
-    every process started is killed afterwards
-    (this fixture depends on `app`, so the processes end before the tables are emptied)."""
-    started: list[Process] = []
-    (tmp_path / "home").mkdir(exist_ok=True)
-    env = _env(tmp_path, GRADEFLOW_DATABASE_URL=migrated, GRADEFLOW_ENV="test", GRADEFLOW_CLOCK="manual",
-               GRADEFLOW_CLOCK_START=CLOCK_START.isoformat(), GRADEFLOW_SCHEDULER_INTERVAL=str(INTERVAL),
-               GRADEFLOW_INSTANCE_PATH=str(tmp_path), GRADEFLOW_SECRET_KEY=secrets.token_urlsafe(30))
-
-    def start(*args: str, **overrides: str | None) -> Process:
-        log = tmp_path / f"{args[0]}-{len(started)}.log"
-        process_env = {**env, **overrides}
-        process_env = {k: v for k, v in process_env.items() if v is not None}
-        with open(log, "wb") as out:
-            popen = subprocess.Popen([str(GRADEFLOW), *args], env=process_env, cwd=tmp_path, stdin=subprocess.DEVNULL,
-                                     stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        started.append(Process(popen, log))
-        return started[-1]
-
-    yield start
-    for process in started:
-        process.stop()
-
 
 def _logs(processes) -> str:
     return "\n".join(f"--- pid {p.pid} (alive: {p.alive()}):\n{p.output()[-3000:]}" for p in processes)
