@@ -14,6 +14,7 @@ from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import UnsupportedMediaType
 
 from api import accounts, calendar, cases, clock, cycles, evaluations, idempotency, managers
+from api.blueprint import refuse_undeclared_input
 from api.config import ConfigError, development_secret, settings_from_env
 from api.context import current_actor
 from api.converters import register_converters
@@ -102,6 +103,7 @@ def create_app(config: dict | None = None) -> Flask:
     _add_docs_assets(app)
     _authenticate_before_anything_else(app)
     _refuse_non_json_bodies(app)
+    refuse_undeclared_input(app, API_PREFIX)
     if manual_clock is not None:
         app.before_request(manual_clock.freeze)
     idempotency.init_app(app)  # after authentication and the clock's freeze, which commits on its own

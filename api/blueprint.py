@@ -1,8 +1,14 @@
-"""flask-smorest's Blueprint, with unknown query parameters refused like unknown body fields."""
+"""flask-smorest's Blueprint, with unknown query parameters refused like unknown body fields, and input a
+view does not declare at all (a query string, a body) refused too rather than silently ignored."""
 from __future__ import annotations
 
 import flask_smorest
+from flask import Flask, current_app, request
 from webargs.flaskparser import FlaskParser
+
+from workflow.errors import FieldError, RuleViolation
+
+UNKNOWN = "Unknown field."  # marshmallow's message, so every unknown field reads the same
 
 
 class StrictParser(FlaskParser):
@@ -12,3 +18,38 @@ class StrictParser(FlaskParser):
 
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictParser()
+
+
+def refuse_undeclared_input(app: Flask, prefix: str) -> None:
+    """A view without `@blp.arguments` for the query string or the body never reads them; a client that
+    sends `?outcome=approved` or `{"outcome": "approved"}` there must hear so (422 `unknown_field`)
+    instead of seeing the request carried out as if the field had counted."""
+    @app.before_request
+    def refuse():
+        if not request.path.startswith(prefix) or request.url_rule is None:
+            return
+        declared = _declared_locations()
+        if declared is None:
+            return
+        errors = []
+        if "query" not in declared:
+            errors += [FieldError(name, "unknown_field", UNKNOWN, location="query") for name in request.args]
+        if "json" not in declared and request.get_data(cache=True):
+            body = request.get_json(silent=True)
+            if isinstance(body, dict):
+                errors += [FieldError(name, "unknown_field", UNKNOWN, location="json") for name in body]
+            else:
+                errors.append(FieldError("(body)", "no_body", "this request takes no body; send none or {}",
+                                         location="json"))
+        if errors:
+            raise RuleViolation(errors)
+
+
+def _declared_locations() -> set[str] | None:
+    """Where the view reads its arguments; None for a view that is not one of our API's (the docs)."""
+    view = current_app.view_functions[request.endpoint]
+    handler = getattr(getattr(view, "view_class", None), request.method.lower(), view)
+    if not hasattr(handler, "_apidoc"):
+        return None
+    parameters = handler._apidoc.get("arguments", {}).get("parameters", [])
+    return {parameter["in"] for parameter in parameters}
