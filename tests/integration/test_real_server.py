@@ -82,9 +82,11 @@ def connect(port: int) -> http.client.HTTPConnection:
 
 
 def send(connection: http.client.HTTPConnection, method: str, path: str, *, token: str | None = None,
-         body: dict | None = None, if_match: int | None = None) -> Answer:
+         body: dict | None = None, if_match: int | None = None, idempotency_key: str | None = None) -> Answer:
     """One request on an open connection, which is closed afterwards; connection errors are raised."""
     headers = {"Connection": "close"}
+    if idempotency_key is not None:
+        headers["Idempotency-Key"] = idempotency_key
     if token is not None:
         headers["Authorization"] = f"Bearer {token}"
     if if_match is not None:
@@ -237,6 +239,36 @@ def test_fifty_identical_events_sent_at_once_to_two_workers_move_the_case_exactl
            {"requests": 50, "successes": statuses[200], "conflicts": conflict_codes["version_conflict"],
             "other": sum(statuses.values()) - statuses[200] - statuses[409], "history_entries_added": 1,
             "seconds": round(elapsed, 2)})
+
+
+def test_twenty_retries_of_one_request_with_its_idempotency_key_at_once_on_two_workers_are_done_once(
+        app, gf, migrated, gradeflow_process):
+    """A client resending approve_materials with one Idempotency-Key (and no If-Match), 20 times at once
+    to both workers: every copy gets the same 200 body, one of them fresh and 19 replayed; one history
+    entry, version 1 → 2."""
+    case_id = _submitted_case(gf)
+    server, port = start_server(gradeflow_process)
+    token = sign_in(port, BOSS)
+
+    def approve(barrier):
+        connection = connect(port)
+        barrier.wait()
+        return send(connection, "POST", f"/cases/{case_id}/events", token=token, idempotency_key="retry-1",
+                    body={"event": "approve_materials", "supervisor_score": 80})
+
+    answers = at_once([approve] * 20)
+
+    errors = [a for a in answers if not isinstance(a, Answer)]
+    assert errors == [], errors[:3]
+    assert [a.status for a in answers] == [200] * 20, [a.body for a in answers if a.status != 200][:3]
+    assert len({json.dumps(a.body, sort_keys=True) for a in answers}) == 1
+    replayed = sum(a.headers.get("idempotent-replayed") == "true" for a in answers)
+    assert replayed == 19
+    assert (answers[0].body["version"], answers[0].body["state"]) == (2, "interview")
+    history = read(app, lambda s: s.scalars(sa.select(CaseHistory.event).order_by(CaseHistory.seq)).all())
+    assert history == ["submit", "approve_materials"]
+    report(f"2 idempotent retries ({migrated.split(':')[0]})",
+           {"requests": 20, "done": 20 - replayed, "replayed": replayed, "history_entries_added": 1})
 
 
 def test_a_server_on_a_sqlite_file_runs_it_in_wal_mode(app, gf, migrated, gradeflow_process):
