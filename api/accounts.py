@@ -6,7 +6,7 @@ from flask.views import MethodView
 from api.blueprint import Blueprint
 
 from api.context import current_actor, extension, rules, uow
-from api.fields import EMPLOYEE_NO, LocalDateTime, Str, StrictBool
+from api.fields import EMPLOYEE_NO, LocalDateTime, Str, StrictBool, Unicode
 from api.pagination import TOTAL_HEADER, PageArgs, paged
 from api.problems import documented_problem
 from workflow.accounts import ROLES
@@ -17,7 +17,7 @@ blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Sign-in
 
 class TokenRequest(ma.Schema):
     username = Str(required=True, validate=ma.validate.Length(min=1, max=64))
-    password = ma.fields.String(required=True, load_only=True, validate=ma.validate.Length(min=1, max=1024))
+    password = Unicode(required=True, load_only=True, validate=ma.validate.Length(min=1, max=1024))
 
 
 class TokenResponse(ma.Schema):
@@ -43,7 +43,7 @@ _ROLE = ma.fields.String(validate=ma.validate.OneOf(ROLES))
 
 class NewUserSchema(ma.Schema):
     username = Str(required=True)
-    password = ma.fields.String(required=True, load_only=True)
+    password = Unicode(required=True, load_only=True)
     roles = ma.fields.List(_ROLE, required=True)
     employee_no = ma.fields.String(load_default=None, allow_none=True, validate=EMPLOYEE_NO)
 
@@ -59,8 +59,8 @@ class UserChangeSchema(ma.Schema):
 
 
 class PasswordChangeSchema(ma.Schema):
-    current_password = ma.fields.String(required=True, load_only=True)
-    new_password = ma.fields.String(required=True, load_only=True)
+    current_password = Unicode(required=True, load_only=True)
+    new_password = Unicode(required=True, load_only=True)
 
 
 @blp.route("/auth/token")

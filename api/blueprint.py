@@ -2,18 +2,35 @@
 view does not declare at all (a query string, a body) refused too rather than silently ignored."""
 from __future__ import annotations
 
+import json
+
 import flask_smorest
 from flask import Flask, current_app, request
-from webargs.flaskparser import FlaskParser
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
 
 from workflow.errors import FieldError, RuleViolation
 
 UNKNOWN = "Unknown field."  # marshmallow's message, so every unknown field reads the same
 
 
+def parse_json_body(data: bytes):
+    """The body as JSON. What Python's json cannot read at all (nesting deeper than it recurses, an
+    integer of more digits than it converts) is malformed JSON too, answered 400 `malformed_json`."""
+    try:
+        return core.parse_json(data)
+    except json.JSONDecodeError:
+        raise
+    except (RecursionError, ValueError) as unreadable:
+        raise json.JSONDecodeError(f"unreadable JSON ({unreadable.__class__.__name__})", "(body)", 0) from unreadable
+
+
 class StrictParser(FlaskParser):
     # webargs ignores unknown query parameters by default; we let the schemas (RAISE) decide.
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION, "query": None, "querystring": None}
+
+    def _raw_load_json(self, req):
+        return parse_json_body(req.get_data(cache=True)) if is_json_request(req) else core.missing
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -35,7 +52,10 @@ def refuse_undeclared_input(app: Flask, prefix: str) -> None:
         if "query" not in declared:
             errors += [FieldError(name, "unknown_field", UNKNOWN, location="query") for name in request.args]
         if "json" not in declared and request.get_data(cache=True):
-            body = request.get_json(silent=True)
+            try:
+                body = parse_json_body(request.get_data(cache=True))
+            except ValueError:
+                body = None
             if isinstance(body, dict):
                 errors += [FieldError(name, "unknown_field", UNKNOWN, location="json") for name in body]
             else:

@@ -28,7 +28,19 @@ class StrictBool(ma.fields.Boolean):
         return value
 
 
-class Str(ma.fields.String):
+class Unicode(ma.fields.String):
+    """Real characters only: a lone surrogate (JSON "\\ud800") is half a UTF-16 pair that UTF-8, and so the
+    database and the password hash, cannot hold."""
+    default_error_messages = {"surrogate": "Must not contain lone surrogates."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        if any(unicodedata.category(ch) == "Cs" for ch in value):
+            raise self.make_error("surrogate")
+        return value
+
+
+class Str(Unicode):
     """A string without control characters: no name or code needs one, and PostgreSQL refuses NUL."""
     default_error_messages = {"control": "Must not contain control characters."}
 

@@ -18,6 +18,7 @@ from apispec import BasePlugin
 from flask import Flask, Response, current_app, g, request
 from sqlalchemy.exc import IntegrityError
 
+from api.blueprint import parse_json_body
 from api.context import rules
 from api.problems import handle_domain_error
 from models import db
@@ -123,7 +124,7 @@ def _fingerprint() -> str:
     """The method, the path with its query, and the body; a JSON body by its content, not its spacing."""
     body = request.get_data(cache=True)
     try:
-        body = json.dumps(json.loads(body), sort_keys=True, ensure_ascii=False).encode()
+        body = json.dumps(parse_json_body(body), sort_keys=True, ensure_ascii=False).encode()
     except ValueError:
         pass  # not JSON: the view refuses it; the raw bytes still tell two requests apart
     return hashlib.sha256(f"{request.method} {request.full_path}\n".encode() + body).hexdigest()

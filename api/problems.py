@@ -26,13 +26,22 @@ TITLES = {400: "Bad request", 401: "Authentication required", 403: "Forbidden", 
 
 
 class ProblemSchema(ma.Schema):
-    """Documentation of the error body (RFC 9457)."""
+    """Documentation of the error body (RFC 9457). Some codes add members of their own (RFC 9457
+    extension members), so the document allows more than the ones listed."""
+    class Meta:
+        unknown = ma.INCLUDE  # documented as additionalProperties: true
+
     type = ma.fields.String()
     title = ma.fields.String()
     status = ma.fields.Integer()
     detail = ma.fields.String()
     code = ma.fields.String(metadata={"description": "machine-readable error code"})
     errors = ma.fields.List(ma.fields.Dict(), metadata={"description": "each field that broke a rule"})
+    version = ma.fields.Integer(metadata={"description": "version_conflict: the record's current version"})
+    state = ma.fields.String(metadata={"description": "invalid_transition: the case's state"})
+    available_events = ma.fields.List(ma.fields.String(), metadata={
+        "description": "invalid_transition: what the caller may do in that state"})
+    reasons = ma.fields.List(ma.fields.Dict(), metadata={"description": "not_eligible: each rule not met"})
 
 
 def documented_problem(blp, status: int, description: str):
@@ -65,6 +74,7 @@ _RULES = [
     (re.compile(r"^Must be one of"), "one_of"),
     (re.compile(r"^String does not match"), "pattern"),
     (re.compile(r"^Must not contain control characters"), "no_control_characters"),
+    (re.compile(r"^Must not contain lone surrogates"), "no_lone_surrogates"),
 ]
 
 
