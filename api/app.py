@@ -104,6 +104,7 @@ def create_app(config: dict | None = None) -> Flask:
     _authenticate_before_anything_else(app)
     _refuse_non_json_bodies(app)
     refuse_undeclared_input(app, API_PREFIX)
+    app.after_request(_no_sniffing)
     if manual_clock is not None:
         app.before_request(manual_clock.freeze)
     idempotency.init_app(app)  # after authentication and the clock's freeze, which commits on its own
@@ -129,6 +130,13 @@ def _authenticate_before_anything_else(app: Flask) -> None:
         if (request.path.startswith(API_PREFIX) and request.url_rule is not None
                 and request.endpoint not in PUBLIC_ENDPOINTS):
             current_actor()
+
+
+def _no_sniffing(response):
+    """A browser must take every answer for what its Content-Type says: JSON that echoes a caller's
+    `<script>` is never run as HTML."""
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _refuse_non_json_bodies(app: Flask) -> None:

@@ -21,6 +21,9 @@ CASE_ID = "<int(max=2147483647):case_id>"
 Score = ma.fields.Float  # scores are exact decimals inside; JSON numbers outside
 
 
+APPEAL_REASON_LENGTH = 4000  # through /appeal and through the appeal event alike
+
+
 class AppealSchema(ma.Schema):
     id = ma.fields.Integer()
     filed_at = LocalDateTime()
@@ -121,7 +124,7 @@ class EventSchema(VersionedSchema):
     comment = Text(max_length=2000)
     supervisor_score = ma.fields.Decimal(allow_nan=False, metadata={"description": "with approve_materials, "
                                                                                    "pass_probation, fail_probation"})
-    reason = Text(max_length=2000, metadata={"description": "required with appeal"})
+    reason = Text(max_length=APPEAL_REASON_LENGTH, metadata={"description": "required with appeal"})
 
 
 class ScoreInputSchema(VersionedSchema):
@@ -134,7 +137,7 @@ class RecusalInputSchema(VersionedSchema):
 
 
 class AppealInputSchema(VersionedSchema):
-    reason = Text(required=True, max_length=4000)
+    reason = Text(required=True, max_length=APPEAL_REASON_LENGTH)
 
 
 class AppealFiledSchema(ma.Schema):

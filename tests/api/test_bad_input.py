@@ -180,7 +180,7 @@ TEXT_FIELDS = {
         lambda w, v: w.send("POST", f"/cases/{w.published()['denied']}/appeal", "e002", {"reason": v}),
         lambda w, r: w.case(w.published()["denied"])["appeal"]["reason"]),
     "POST /cases/{id}/events appeal reason": TextField(
-        "reason", 2000, World.published,
+        "reason", 4000, World.published,
         lambda w, v: w.send("POST", f"/cases/{w.published()['approved']}/events", "e001",
                           {"event": "appeal", "reason": v}),
         lambda w, r: w.case(w.published()["approved"])["appeal"]["reason"]),
@@ -295,6 +295,15 @@ def test_markup_in_a_field_name_comes_back_inside_a_json_problem_not_as_html(gf)
     in_body = send(gf, "POST", "/cycles", HR, {"code": "X1", "name": "n", markup: 1})
     assert_problem(in_body, 422, "validation_error", field=markup, rule="unknown_field")
     assert_problem(gf.get("/cycles/X1", as_=HR), 404, "not_found")
+    assert in_query.headers["X-Content-Type-Options"] == in_body.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_no_answer_may_be_sniffed_into_another_type(gf):
+    """Every answer, success or problem, signed in or not, tells browsers not to guess its type."""
+    gf.user(HR, "hr")
+    answers = [gf.get("/managers", as_=HR), gf.get("/managers"), gf.get("/nowhere", as_=HR),
+               gf.client.get("/api/v1/openapi.json")]
+    assert [a.headers.get("X-Content-Type-Options") for a in answers] == ["nosniff"] * 4
 
 
 # --- NUL bytes and lone surrogates -------------------------------------------------------------------
