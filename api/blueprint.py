@@ -19,9 +19,9 @@ def parse_json_body(data: bytes):
     integer of more digits than it converts) is malformed JSON too, answered 400 `malformed_json`."""
     try:
         return core.parse_json(data)
-    except json.JSONDecodeError:
-        raise
     except (RecursionError, ValueError) as unreadable:
+        if isinstance(unreadable, json.JSONDecodeError):
+            raise
         raise json.JSONDecodeError(f"unreadable JSON ({unreadable.__class__.__name__})", "(body)", 0) from unreadable
 
 
@@ -51,9 +51,10 @@ def refuse_undeclared_input(app: Flask, prefix: str) -> None:
         errors = []
         if "query" not in declared:
             errors += [FieldError(name, "unknown_field", UNKNOWN, location="query") for name in request.args]
-        if "json" not in declared and request.get_data(cache=True):
+        data = request.get_data(cache=True)
+        if "json" not in declared and data:
             try:
-                body = parse_json_body(request.get_data(cache=True))
+                body = parse_json_body(data)
             except ValueError:
                 body = None
             if isinstance(body, dict):
@@ -68,7 +69,8 @@ def refuse_undeclared_input(app: Flask, prefix: str) -> None:
 def _declared_locations() -> set[str] | None:
     """Where the view reads its arguments; None for a view that is not one of our API's (the docs)."""
     view = current_app.view_functions[request.endpoint]
-    handler = getattr(getattr(view, "view_class", None), request.method.lower(), view)
+    method = "get" if request.method == "HEAD" else request.method.lower()  # Flask answers HEAD with get
+    handler = getattr(getattr(view, "view_class", None), method, view)
     if not hasattr(handler, "_apidoc"):
         return None
     parameters = handler._apidoc.get("arguments", {}).get("parameters", [])

@@ -162,7 +162,7 @@ def _version(body: dict) -> int | None:
     from_header = None
     if header:
         tag = header.strip().removeprefix("W/").strip('"')
-        if not tag.isdigit():
+        if not (tag.isascii() and tag.isdigit()):  # "²" is a digit to isdigit(), not to int()
             raise RuleViolation([FieldError("If-Match", "version_tag", 'If-Match takes a case version: "3"')])
         from_header = int(tag)
     in_body = body.pop("version", None)

@@ -84,7 +84,7 @@ def _store_with_the_change(response: Response) -> Response:
         return _replay_if_stored(request_) or response
     db.session.add(IdempotentRequest(
         user_id=request_.user_id, key=request_.key, fingerprint=request_.fingerprint, method=request.method,
-        path=request.full_path.rstrip("?"), status=response.status_code,
+        path=request.path[:2000], status=response.status_code,  # the fingerprint covers the query
         headers={name: response.headers[name] for name in KEPT_HEADERS if name in response.headers},
         body=response.get_data(as_text=True), created_at=rules().now()))
     try:
@@ -94,7 +94,7 @@ def _store_with_the_change(response: Response) -> Response:
         if replayed is None:
             raise
         return replayed
-    except DomainError as conflict:  # version_conflict: a concurrent request changed the record
+    except DomainError as conflict:  # version_conflict, should a versioned row first reach the database here
         return _replay_if_stored(request_) or handle_domain_error(conflict)
     return response
 

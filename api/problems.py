@@ -57,7 +57,10 @@ def problem(status: int, detail: str, *, code: str | None = None, errors: list[d
     if errors is not None:
         body["errors"] = errors
     body.update({k: v for k, v in extra.items() if k not in body})
-    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
+    # backslashreplace: a lone surrogate the caller sent (say, as an unknown field's name) is written as the
+    # JSON escape \\udXXX it came in as, since UTF-8 cannot hold it
+    text = json.dumps(body, ensure_ascii=False).encode("utf-8", "backslashreplace")
+    response = Response(text, status=status, mimetype=PROBLEM_JSON)
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response

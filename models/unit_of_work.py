@@ -44,6 +44,9 @@ class SqlUnitOfWork:
         try:
             if self.deferred:
                 self.session.flush()
+                # what commit would do: the answer is built from the database, not from the objects as
+                # this request left them (a relationship appended in Python is not in its order_by)
+                self.session.expire_all()
             else:
                 self.session.commit()
         except StaleDataError as stale:  # a versioned row changed under us (models.cases.Case)

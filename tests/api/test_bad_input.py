@@ -298,6 +298,26 @@ def test_markup_in_a_field_name_comes_back_inside_a_json_problem_not_as_html(gf)
     assert in_query.headers["X-Content-Type-Options"] == in_body.headers["X-Content-Type-Options"] == "nosniff"
 
 
+@pytest.mark.parametrize("path, body", [
+    ("/cycles", '{"code": "C2", "name": "x", "\\ud800": 1}'),  # a body with a schema
+    (f"/cycles/{OPEN}/decide", '{"\\ud800": 1}'),  # a body where none is taken
+], ids=["declared-body", "no-body"])
+def test_an_unknown_field_named_by_a_lone_surrogate_is_named_back_as_its_json_escape(gf, path, body):
+    """The 422 names the field as it was sent: a lone surrogate cannot be UTF-8, so it comes back as the
+    JSON escape it arrived as, not as a 500."""
+    gf.user(HR, "hr")
+    response = gf.post(path, as_=HR, data=body, content_type="application/json")
+    assert b'"field": "\\ud800"' in response.get_data()
+    assert_problem(response, 422, "validation_error", field="\ud800", rule="unknown_field")
+
+
+def test_head_refuses_undeclared_query_parameters_as_get_does(gf):
+    gf.user(HR, "hr")
+    assert gf.get("/me?outcome=approved", as_=HR).status_code == 422
+    assert gf.request("HEAD", "/me?outcome=approved", as_=HR).status_code == 422
+    assert gf.request("HEAD", "/me", as_=HR).status_code == 200
+
+
 def test_no_answer_may_be_sniffed_into_another_type(gf):
     """Every answer, success or problem, signed in or not, tells browsers not to guess its type."""
     gf.user(HR, "hr")

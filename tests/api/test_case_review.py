@@ -419,10 +419,12 @@ def test_if_match_and_version_must_agree(org):
     assert_problem(response, 422, "validation_error", field="version", rule="version_matches_if_match")
 
 
-def test_if_match_takes_a_case_version(org):
+@pytest.mark.parametrize("tag", ['"abc"', '"\u00b2"', '"\u0663"'], ids=["letters", "superscript", "arabic-indic"])
+def test_if_match_takes_a_case_version(org, tag):
+    """A version is ASCII digits: "²" and "٣" are digits to Python's isdigit(), not versions."""
     case_id = _apply(org)
     response = org.post(f"/cases/{case_id}/events", as_="s002", json={"event": "return_materials"},
-                        headers={"If-Match": '"abc"'})
+                        headers={"If-Match": tag.encode().decode("latin-1")})
     assert_problem(response, 422, "validation_error", field="If-Match", rule="version_tag")
 
 

@@ -20,6 +20,12 @@ MEMBERS = ("chair1", "cm1", "cm2", "cm3", "cm4", "cm5")
 
 @pytest.fixture
 def org(gf):
+    return committee_org(gf)
+
+
+def committee_org(gf):
+    """hr, cycle CYCLE, six committee users, and S001 > S002 > E001, E002 (E001 and both supervisors
+    may sit on committees)."""
     gf.user(HR, "hr")
     assert gf.post("/cycles", as_=HR, json={"code": CYCLE, "name": "2026 下半年"}).status_code == 201
     for username in MEMBERS:

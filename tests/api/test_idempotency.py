@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models import Case, IdempotentRequest, db
+from tests.api.test_committee import _appoint, _interview, committee_org
 from tests.integration.test_case_concurrency import _at_once, _org
 
 KEY = "0b6f7c1e-6a39-4c55-9a1d-2d8f3f1f5b11"
@@ -198,3 +199,28 @@ def test_the_openapi_document_offers_the_key_on_every_post_but_sign_in(gf):
     offering = {path for path, post in posts.items()
                 if any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in post.get("parameters", []))}
     assert offering == set(posts) - {"/api/v1/auth/token"}
+
+
+@pytest.mark.parametrize("key", [None, "recusal-1"])
+def test_a_keyed_post_answers_what_the_same_post_without_a_key_answers(gf, key):
+    """The keyed request commits after its answer is built; the answer is still read from the database,
+    so a list keeps its order (recusals by member) exactly as a GET right after shows it."""
+    committee_org(gf)
+    _appoint(gf, "chair1", "s001", "cm1", "cm2", "cm3")  # s001 is recused as e001's line manager
+    case_id = _interview(gf)
+    headers = {"Idempotency-Key": key} if key else {}
+    response = gf.post(f"/cases/{case_id}/recusal", as_="cm1", json={}, headers=headers)
+    assert response.status_code == 200, response.get_json()
+    posted = [r["member"] for r in response.get_json()["interview"]["recusals"]]
+    fetched = [r["member"] for r in gf.get(f"/cases/{case_id}", as_="hr1").get_json()["interview"]["recusals"]]
+    assert posted == fetched == ["cm1", "s001"]
+
+
+def test_a_keyed_post_on_a_long_url_is_stored(gf):
+    """The stored path is the route's; the query string (here 2,100 bare '&') is part of the fingerprint."""
+    _org(gf)
+    path = "/cycles?" + "&" * 2100
+    response = gf.post(path, as_="hr1", json={"code": "C9", "name": "x"}, headers={"Idempotency-Key": "long-1"})
+    assert response.status_code == 201, response.get_json()
+    repeat = gf.post(path, as_="hr1", json={"code": "C9", "name": "x"}, headers={"Idempotency-Key": "long-1"})
+    assert (repeat.status_code, repeat.headers.get("Idempotent-Replayed")) == (201, "true")
