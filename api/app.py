@@ -11,6 +11,7 @@ from flask import Flask, request, send_from_directory
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
+from sqlalchemy.orm import configure_mappers
 from werkzeug.exceptions import UnsupportedMediaType
 
 from api import accounts, calendar, cases, clock, cycles, evaluations, idempotency, managers
@@ -81,6 +82,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     policy = load_policy(app.config["GRADEFLOW_POLICY"])
     db.init_app(app)
+    # now, not on the first requests, which would race to configure them from several threads
+    configure_mappers()
     Migrate(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)
 
     manual_clock = None

@@ -10,6 +10,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
 from api.config import ConfigError, require_serving_config
+from models import db
 from workflow.errors import Conflict, DomainError, RuleViolation
 from workflow.policy import PolicyError
 
@@ -46,7 +47,7 @@ def _is_sqlite() -> bool:
               help="gunicorn worker processes (1 = single-process mode, with the scheduler in-process)")
 @click.option("--threads", default=4, show_default=True, type=int)
 @click.option("--scheduler/--no-scheduler", "with_scheduler", default=True, show_default=True,
-              help="in single-process mode, run the scheduler in this process")
+              help="in single-process mode, run the scheduler inside the one worker")
 @with_appcontext
 def serve(host, port, workers, threads, with_scheduler):
     """Serve the API (and the web pages) with gunicorn; in single-process mode, also the scheduler."""
@@ -58,21 +59,13 @@ def serve(host, port, workers, threads, with_scheduler):
         raise click.ClickException(str(exc)) from None
     if _is_sqlite():
         upgrade(directory=current_app.extensions["migrate"].directory)
-    scheduler = None
-    if with_scheduler and workers == 1:
-        from scheduler.process import build_scheduler
-        # in this (gunicorn's master) process, never in a worker
-        scheduler, job = build_scheduler(current_app._get_current_object(), background=True)
-        scheduler.start()
-    elif with_scheduler:
+    # gunicorn forks the workers from this process: it must hold no connection when it does (api/server.py)
+    db.engine.dispose()
+    in_worker = with_scheduler and workers == 1
+    if with_scheduler and not in_worker:
         click.echo("several workers: the scheduler does not run here; start `gradeflow scheduler` beside them",
                    err=True)
-    try:
-        run_gunicorn(host=host, port=port, workers=workers, threads=threads)
-    finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=True)
-            job.stop()
+    run_gunicorn(host=host, port=port, workers=workers, threads=threads, with_scheduler=in_worker)
 
 
 @cli.command("scheduler")
@@ -145,7 +138,6 @@ def audit():
 def audit_verify():
     """Check the hash chain over every history entry; exit 1 naming the first entry altered, deleted or
     inserted. Keep the printed head hash somewhere else: a later run must reach it again."""
-    from models import db
     from models.audit import verify_chain
     checked, problem, head = verify_chain(db.session)
     if problem is not None:

@@ -1,7 +1,20 @@
-"""`gradeflow serve`: gunicorn, run from Python, each worker building its own app."""
+"""`gradeflow serve`: gunicorn, run from Python, each worker building its own app.
+
+gunicorn's master process forks the workers, at start and again whenever one dies. Whatever the master
+holds at that moment is copied into the child: SQLite's per-process lock bookkeeping (a write transaction
+of the master's becomes, in the child, a lock that a connection of its own holds forever: every write
+waits for the busy timeout and fails with "database is locked"), mutexes held by the master's other
+threads (the child's first connect or mapper configuration waits forever), half-configured mappers
+(`AttributeError: strategy`). So the master runs no thread and holds no connection; the scheduler of
+single-process mode runs inside the one worker, started once that worker has loaded its app.
+"""
 from __future__ import annotations
 
+import logging
+
 from gunicorn.app.base import BaseApplication
+
+log = logging.getLogger("gradeflow.scheduler")
 
 
 class _Gunicorn(BaseApplication):
@@ -18,8 +31,24 @@ class _Gunicorn(BaseApplication):
         return create_app()
 
 
-def run_gunicorn(*, host: str, port: int, workers: int, threads: int) -> None:
-    _Gunicorn({
+def _start_scheduler(worker) -> None:
+    """gunicorn's post_worker_init hook: the worker's app is loaded; sweep in a thread of this worker."""
+    from scheduler.process import build_scheduler
+    worker.gradeflow_scheduler = build_scheduler(worker.wsgi, background=True)
+    worker.gradeflow_scheduler[0].start()
+
+
+def _stop_scheduler(_arbiter, worker) -> None:
+    """gunicorn's worker_exit hook (run in the worker): finish the tick under way, give up the lead."""
+    scheduler = getattr(worker, "gradeflow_scheduler", None)
+    if scheduler is not None:
+        aps, job = scheduler
+        aps.shutdown(wait=True)
+        job.stop()
+
+
+def run_gunicorn(*, host: str, port: int, workers: int, threads: int, with_scheduler: bool) -> None:
+    options = {
         "bind": f"{host}:{port}",
         "workers": workers,
         "threads": threads,
@@ -27,4 +56,7 @@ def run_gunicorn(*, host: str, port: int, workers: int, threads: int) -> None:
         "accesslog": "-",
         "control_socket_disable": True,
         "timeout": 60,
-    }).run()
+    }
+    if with_scheduler:
+        options.update(post_worker_init=_start_scheduler, worker_exit=_stop_scheduler)
+    _Gunicorn(options).run()

@@ -12,10 +12,13 @@ before the `app` fixture empties the tables.
 """
 from __future__ import annotations
 
+import os
+import signal
 import time
 import urllib.request
 from collections import Counter
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -25,7 +28,7 @@ from models import Case, CaseHistory, ManualClockState, QuarterClose, QuarterRes
 from tests.api.test_cycle_decision import HR, case_of, move_clock
 from tests.api.test_finalization import published_cycle
 from tests.conftest import SHANGHAI
-from tests.integration.conftest import INTERVAL, Process
+from tests.integration.conftest import HOST, INTERVAL, Process
 from tests.integration.test_cli import _first_answer, _free_port, _snapshot
 from scheduler.leader import ADVISORY_LOCK_KEY
 from workflow.services.accounts import OPERATOR
@@ -367,15 +370,48 @@ def _pending(app, employee_no: str) -> bool:
         Timer.kind == "probation_end", Timer.employee_no == employee_no))) is None
 
 
-def test_serve_in_single_process_mode_runs_the_scheduler_in_its_own_process_not_in_a_worker(
-        app, gradeflow_process):
+def children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def database_files_open(pid: int, database_url: str) -> list[str]:
+    """The files of a SQLite database (the file, its -wal and -shm) that the process holds open."""
+    if is_postgresql(database_url):
+        return []
+    database = sa.make_url(database_url).database
+    return [target for fd in Path(f"/proc/{pid}/fd").iterdir()
+            if (target := os.readlink(fd)).startswith(database) and not target.endswith("scheduler-lock")]
+
+
+def test_serve_in_single_process_mode_runs_the_scheduler_in_its_one_worker(app, migrated, gradeflow_process):
     [manager] = probation_managers(app, 1)
 
     server, _ = _serve(gradeflow_process)
     wait_for(lambda: not _pending(app, manager), "the due timer fired", [server], timeout=60)
 
     assert_each_probation_ended_exactly_once(app, [manager])
-    assert {r.runner for r in runs(app)} == {server.runner}  # gunicorn's master, the `gradeflow serve` process
+    [worker] = children(server.pid)
+    assert {r.runner for r in runs(app)} == {f"{HOST}:{worker}"}
+
+
+def test_the_process_that_forks_the_workers_runs_no_thread_and_holds_no_database_connection(
+        app, migrated, gradeflow_process):
+    """gunicorn's master forks a worker at start and again after one dies: a thread or a SQLite connection of
+    its own at that moment would be copied into the child half-way (api/server.py)."""
+    [manager] = probation_managers(app, 1)
+    server, _ = _serve(gradeflow_process)
+    wait_for(lambda: not _pending(app, manager), "the due timer fired", [server], timeout=60)
+
+    assert len(list(Path(f"/proc/{server.pid}/task").iterdir())) == 1
+    assert database_files_open(server.pid, migrated) == []
+    [worker] = children(server.pid)
+    os.kill(worker, signal.SIGKILL)  # the master forks a new worker, which takes over the scheduler
+    [manager] = probation_managers(app, 1, prefix="Q")
+    wait_for(lambda: not _pending(app, manager), "the new worker fired the new timer", [server], timeout=60)
+    [new_worker] = children(server.pid)
+    assert new_worker != worker
+    assert _fired_by(app, manager) in {r.id for r in runs(app) if r.runner == f"{HOST}:{new_worker}"}
+    assert len(list(Path(f"/proc/{server.pid}/task").iterdir())) == 1
 
 
 def test_serve_with_several_workers_runs_no_scheduler_and_says_to_start_one(app, gradeflow_process):
@@ -401,7 +437,9 @@ LEADS = "now the scheduler's leader"  # scheduler.process.SweepJob's message whe
 def test_the_leading_process_says_so_in_its_log_and_a_follower_does_not(app, gradeflow_process):
     """An operator running several schedulers (or `serve`) can tell from the output which one leads."""
     server, _ = _serve(gradeflow_process)
-    wait_for(lambda: {r.runner for r in runs(app)} == {server.runner}, "a sweep by the server", [server], timeout=60)
+    [worker] = children(server.pid)
+    wait_for(lambda: {r.runner for r in runs(app)} == {f"{HOST}:{worker}"}, "a sweep by the server", [server],
+             timeout=60)
     time.sleep(INTERVAL)
 
     assert LEADS in server.output(), server.output()
