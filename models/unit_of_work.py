@@ -29,6 +29,13 @@ class SqlUnitOfWork:
         self.evaluations = EvaluationRepository(session)
 
     def __enter__(self) -> "SqlUnitOfWork":
+        """`with uow()` is a use case that writes. On SQLite it takes the database's write lock now, not at
+        its first write: what it reads is then what it changes (SQLite's equivalent of PostgreSQL's
+        SELECT ... FOR UPDATE), and a request that lost a race sees the winner's work, not a stale copy."""
+        if self.session.get_bind().dialect.name == "sqlite":
+            connection = self.session.connection()
+            if not connection.connection.driver_connection.in_transaction:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:

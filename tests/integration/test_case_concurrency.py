@@ -3,6 +3,7 @@ race between two applications still leaves one open case per manager."""
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from datetime import date
 
 import pytest
@@ -10,6 +11,8 @@ import sqlalchemy as sa
 
 from api.context import rules, uow
 from models import Case, CaseHistory, db
+from tests.api.test_cycle_decision import HR
+from tests.api.test_finalization import published_cycle
 from workflow.errors import NotEligible
 from workflow.services.accounts import actor_for
 from workflow.services.cases import submit_case
@@ -103,3 +106,21 @@ def test_an_application_racing_another_is_refused_as_one_open_case(gf, monkeypat
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Case)) == 1
         assert db.session.scalar(sa.select(sa.func.count()).select_from(CaseHistory)
                                  .where(CaseHistory.case_id != case_id)) == 0
+
+
+def test_twenty_identical_appeals_at_once_file_one_and_the_rest_are_appeal_exists(gf):
+    """api.md: appeal_exists is checked first, so a losing racer is told the case was appealed, never
+    version_conflict (its request carried no version to be stale)."""
+    approved, _ = published_cycle(gf)
+    token = gf.token("e001")
+
+    def appeal_once():
+        return gf.app.test_client().post(f"/api/v1/cases/{approved}/appeal", json={"reason": "评分有误"},
+                                         headers={"Authorization": f"Bearer {token}"})
+
+    answers = _at_once([appeal_once] * 20)
+    statuses = Counter((a.status_code, (a.get_json() or {}).get("code")) for a in answers)
+    assert statuses == {(201, None): 1, (409, "appeal_exists"): 19}, statuses
+    events = [h["event"] for h in gf.history(approved, as_=HR)]
+    assert events.count("appeal") == 1
+    assert gf.case(approved, as_=HR)["state"] == "appealed"

@@ -13,9 +13,10 @@ PENDING, UPHELD, OVERTURNED = "pending", "upheld", "overturned"
 def file_appeal(uow, rules: Rules, actor, case_id: int, *, reason: str, version: int | None = None):
     """POST /cases/{id}/appeal → (appeal, case)."""
     case, standing = load_case(uow, actor, case_id, for_update=True)
-    check_version(case, version)
     if not standing.is_(APPLICANT):
         raise Forbidden("only the applicant appeals")
+    _refuse_a_second_appeal(case)  # before the version: a racer that lost learns that the case was appealed
+    check_version(case, version)
     claim(uow, rules, case)
     appeal_event(uow, rules, actor, case, "appeal", reason=reason)
     return case.appeal, case
@@ -24,9 +25,7 @@ def file_appeal(uow, rules: Rules, actor, case_id: int, *, reason: str, version:
 def appeal_event(uow, rules: Rules, actor, case, event: str, *, reason=None, comment=None, **_) -> None:
     """The checks, in api.md's order: an appeal exists; the case is not (or no longer) published;
     the window has closed (to the second)."""
-    if case.appeal is not None:
-        raise Conflict("appeal_exists", f"case {case.id} has been appealed already (one appeal per case)",
-                       appeal_id=case.appeal.id, state=case.state)
+    _refuse_a_second_appeal(case)
     if case.state in (EFFECTIVE, CLOSED) or (case.state == PUBLISHED and not appeal_window_open(case, rules.now())):
         raise Conflict("appeal_window_closed", f"the appeal window of case {case.id} closed at the end of "
                        f"{case.appeal_deadline.astimezone(rules.policy.tz):%Y-%m-%d %H:%M:%S}",
@@ -41,6 +40,12 @@ def appeal_event(uow, rules: Rules, actor, case, event: str, *, reason=None, com
         raise Conflict("appeal_exists", f"case {case.id} has been appealed already (one appeal per case)") from None
     move(uow, rules, case, "appeal", actor=actor.username, comment=reason,
          data={"appeal_id": appeal.id, "reason": reason})
+
+
+def _refuse_a_second_appeal(case) -> None:
+    if case.appeal is not None:
+        raise Conflict("appeal_exists", f"case {case.id} has been appealed already (one appeal per case)",
+                       appeal_id=case.appeal.id, state=case.state)
 
 
 def resolve(uow, rules: Rules, actor, case, event: str, *, comment=None, reason=None, **_) -> None:
