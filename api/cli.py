@@ -10,6 +10,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
 from api.config import ConfigError, require_serving_config
+from api.app import API_PREFIX
 from models import db
 from workflow.errors import Conflict, DomainError, RuleViolation
 from workflow.policy import PolicyError
@@ -34,6 +35,9 @@ def _log_to_stderr() -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(name)s] %(message)s"))
         logger.addHandler(handler)
         logger.propagate = False  # once, not again through a handler the migrations put on the root logger
+
+
+API_DOCS = f"{API_PREFIX}/docs"
 
 
 def _is_sqlite() -> bool:
@@ -65,7 +69,15 @@ def serve(host, port, workers, threads, with_scheduler):
     if with_scheduler and not in_worker:
         click.echo("several workers: the scheduler does not run here; start `gradeflow scheduler` beside them",
                    err=True)
+    click.echo(f"gradeflow: open http://{_url_host(host)}:{port}{API_DOCS} (the API and its documentation)", err=True)
     run_gunicorn(host=host, port=port, workers=workers, threads=threads, with_scheduler=in_worker)
+
+
+def _url_host(host: str) -> str:
+    """The address to type: a wildcard bind is reached on this machine through the loopback."""
+    if host in ("0.0.0.0", "::", ""):
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
 
 
 @cli.command("scheduler")
@@ -120,12 +132,13 @@ def users_create(username, roles, employee_no, password_stdin):
 @with_appcontext
 def demo(if_empty):
     """Load a demo organisation and users; print the logins."""
-    from api.demo import load_demo, print_logins
+    from api.demo import load_demo, print_logins, print_outlook
     try:
         logins = load_demo(skip_if_not_empty=if_empty)
     except DomainError as exc:
         raise click.ClickException(_explain(exc)) from None
     print_logins(logins)
+    print_outlook()
 
 
 @cli.group("audit")

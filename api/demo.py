@@ -1,6 +1,7 @@
 """`gradeflow demo`: a small organisation (two branches), its users, last year's scores and an
-open promotion cycle with its committee and two applications (one awaiting its supervisor,
-one in interview).
+open promotion cycle with its committee and two applications that the committee has scored (one
+that will pass, one that will not), so that the README's walk-through can add an application and
+take the cycle to its decision, publication, an appeal and the changed grades.
 
 Passwords are random per installation, printed once and kept (mode 0600) in
 instance/demo-logins.txt so that `make run` can show them again.
@@ -19,7 +20,8 @@ from flask import current_app
 
 from api.context import extension, rules, uow
 from workflow.services.accounts import OPERATOR, actor_for, create_user
-from workflow.services.cases import fire_event, submit_case
+from workflow.services.cases import fire_event, promotion_outlook, submit_case
+from workflow.services.committee import put_score
 from workflow.services.cycles import create_cycle, set_committee
 from workflow.services.managers import record_performance, register_manager
 
@@ -60,12 +62,27 @@ _USERS = [
 ]
 
 
-# the cycle's committee: chair first
-_COMMITTEE = ["wangfang", "huangtao", "committee.qian", "committee.feng"]
-# applicant, target grade, statement, and the supervisor's review (None: not reviewed yet)
+# the cycle's committee, chair first: nobody in a demo applicant's supervisor chain chairs it, so the chair
+# is never recused and can decide the cycle
+_COMMITTEE = ["committee.qian", "wangfang", "huangtao", "committee.feng"]
+
+
+@dataclass(frozen=True)
+class Application:
+    applicant: str
+    target: str
+    statement: str
+    supervisor: str
+    supervisor_score: int
+    interview: dict[str, int]  # committee member → score (every member who is not recused)
+
+
+# applications already through review and interview, waiting for the cycle's decision
 _APPLICATIONS = [
-    ("liuyang", "mid", "任初级客户经理九个月, 年度绩效排名第一, 申请晋升中级客户经理。", None),
-    ("wujun", "mid", "任初级客户经理十一个月, 客户规模增长显著, 申请晋升中级客户经理。", ("zhouli", Decimal("86"))),
+    Application("wujun", "mid", "任初级客户经理十一个月, 客户规模增长显著, 申请晋升中级客户经理。",
+                "zhouli", 86, {"committee.qian": 88, "wangfang": 90, "committee.feng": 92}),
+    Application("xuting", "mid", "任初级客户经理八个月, 申请晋升中级客户经理。",
+                "zhouli", 50, {"committee.qian": 45, "wangfang": 48, "committee.feng": 42}),
 ]
 
 
@@ -117,16 +134,24 @@ def load_demo(*, skip_if_not_empty: bool) -> list[Login]:
 
 def _open_cycle(u, r, today: date) -> None:
     hr = actor_for(u.users.by_username("hr.chen"))
-    code = f"{today.year}-{'H1' if today.month <= 6 else 'H2'}"
+    code = demo_cycle_code(today)
     create_cycle(u, r, hr, code=code, name=f"{today.year}年{'上' if today.month <= 6 else '下'}半年客户经理等级评审")
     set_committee(u, r, hr, code, chair=_COMMITTEE[0], members=_COMMITTEE[1:])
-    for applicant, target, statement, review in _APPLICATIONS:
-        case = submit_case(u, r, actor_for(u.users.by_username(applicant)), kind="promotion", cycle=code,
-                           target_grade=target, statement=statement)
-        if review:
-            supervisor, score = review
-            fire_event(u, r, actor_for(u.users.by_username(supervisor)), case.id, "approve_materials",
-                       supervisor_score=score)
+    for application in _APPLICATIONS:
+        case = submit_case(u, r, _actor(u, application.applicant), kind="promotion", cycle=code,
+                           target_grade=application.target, statement=application.statement)
+        fire_event(u, r, _actor(u, application.supervisor), case.id, "approve_materials",
+                   supervisor_score=Decimal(application.supervisor_score))
+        for member, score in application.interview.items():
+            put_score(u, r, _actor(u, member), case.id, score=Decimal(score))
+
+
+def demo_cycle_code(today: date) -> str:
+    return f"{today.year}-{'H1' if today.month <= 6 else 'H2'}"
+
+
+def _actor(u, username: str):
+    return actor_for(u.users.by_username(username))
 
 
 def _save_logins(logins: list[Login]) -> None:
@@ -154,3 +179,25 @@ def print_logins(logins: list[Login]) -> None:
     for login in logins:
         click.echo(f"  {login.username:<16} {login.password:<14} {login.employee_no:<9} {login.roles}")
     click.echo(f"(kept in {_logins_file()})")
+
+
+def print_outlook() -> None:
+    """What each demo login with a manager record could apply for today, and why not where not: the rules
+    as the service would apply them to a submission now (they change as the demo's clock moves)."""
+    r = rules()
+    store = uow()
+    cycle = demo_cycle_code(r.today())
+    rows = []
+    for login in _saved_logins():
+        manager = store.managers.get(login.employee_no) if login.employee_no != "-" else None
+        if manager is None:
+            continue
+        target, refusals = promotion_outlook(store, r, manager)
+        move = f"{manager.grade} → {target}" if target else manager.grade
+        verdict = "may apply" if not refusals else "; ".join(f"{x.rule}: {x.detail}" for x in refusals)
+        rows.append((login.username, manager.employee_no, move, verdict))
+    if not rows:
+        return
+    click.echo(f"Who may apply for promotion now (cycle {cycle}: POST /api/v1/cases as that login):")
+    for username, employee_no, move, verdict in rows:
+        click.echo(f"  {username:<10} {employee_no:<6} {move:<18} {verdict}")

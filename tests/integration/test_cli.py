@@ -267,12 +267,31 @@ def test_demo_loads_an_organisation_and_prints_every_login(tmp_path, migrated_sq
     cycles = client.get("/api/v1/cycles", headers={"Authorization": f"Bearer {hr_token}"}).get_json()
     assert len(cycles) == 1 and cycles[0]["decided_at"] is None and len(cycles[0]["members"]) >= 3
     cases = client.get(f"/api/v1/cases?cycle={cycles[0]['code']}", headers={"Authorization": f"Bearer {hr_token}"})
-    assert sorted(c["state"] for c in cases.get_json()) == ["interview", "submitted"]
+    assert sorted(c["state"] for c in cases.get_json()) == ["deliberation", "deliberation"]
+    # the chair is in no demo applicant's supervisor chain: they may decide the cycle
+    chair = cycles[0]["chair"]
+    chair_token = _me(client, chair, logins[chair][0])["token"]
+    decided = client.post(f"/api/v1/cycles/{cycles[0]['code']}/decide",
+                          headers={"Authorization": f"Bearer {chair_token}"})
+    assert decided.status_code == 200, decided.get_json()
+    assert sorted(d["outcome"] for d in decided.get_json()["decided"]) == ["approved", "denied"]
     saved = tmp_path / "instance" / "demo-logins.txt"
     assert str(saved) in result.stdout
     assert saved.is_file() and stat.S_IMODE(saved.stat().st_mode) == 0o600
     assert {line.split("\t")[0]: line.split("\t")[1] for line in saved.read_text().splitlines()} == {
         u: p for u, (p, _, _) in logins.items()}
+
+
+def test_demo_says_which_login_may_apply_for_what_and_why_the_others_may_not(tmp_path, migrated_sqlite):
+    result = _ok(gradeflow(tmp_path, "demo"))
+    outlook = result.stdout[result.stdout.index("Who may apply"):].splitlines()[1:]
+    rows = {line.split()[0]: line for line in outlook if line.startswith("  ")}
+    logins = _printed_logins(result.stdout)
+    assert set(rows) == {u for u, (_, employee_no, _) in logins.items() if employee_no != "-"}
+    assert [r for r in rows.values() if r.endswith("may apply")], rows  # somebody may apply now
+    refused = [r for r in rows.values() if "tenure:" in r or "performance_rank:" in r]
+    assert refused, rows  # and somebody may not, for a named rule
+    assert all("one_open_case" in rows[u] for u in rows if "case" in rows[u] and "open" in rows[u]), rows
 
 
 def test_demo_if_empty_changes_nothing_the_second_time(tmp_path, migrated_sqlite):

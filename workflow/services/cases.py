@@ -11,7 +11,7 @@ from workflow.case_machine import (DEMOTION, EXIT, INITIAL_STATE, INTERVIEW, PRO
                                    PUBLISHED_STATES, SCORED_EVENTS, WHO)
 from workflow.eligibility import Applicant, PeerScores, Refusal, add_months, promotion_refusals
 from workflow.errors import DuplicateKey, Forbidden, NotEligible, Violations
-from workflow.ladder import DEMOTE
+from workflow.ladder import DEMOTE, PROMOTE
 from workflow.services import appeals, decisions, timers
 from workflow.services.case_steps import (available_events, check_score, check_version, invalid_transition,
                                           SYSTEM_ACTOR, claim, load_case, move, people_of, progress_of, record)
@@ -65,6 +65,22 @@ def _target_of(problems: Violations, rules: Rules, kind: str, manager, target_gr
     if target_grade is not None and target_grade != implied:
         problems.add("target_grade", "target_for_kind", f"a {kind} case of a {manager.grade} manager aims at {implied}")
     return implied
+
+
+def promotion_outlook(uow, rules: Rules, manager) -> tuple[str | None, list[Refusal]]:
+    """The grade a manager would apply for next (one step up, not exceptional) and every rule that such an
+    application would break today; (None, [why]) when no application leads anywhere."""
+    ladder = rules.policy.ladder
+    if ladder.is_exited(manager.grade):
+        return None, [Refusal("active_manager", "the manager has left the ladder")]
+    if manager.grade == ladder.entry_grade:
+        return ladder.confirmation_target, [Refusal(
+            "probation_confirmation", f"a {manager.grade} manager reaches {ladder.confirmation_target} by probation "
+                                      "confirmation (转正), which the service opens when probation ends")]
+    targets = rules.ladder.destinations(manager.grade, PROMOTE)
+    if not targets:
+        return None, [Refusal("promotion_goes_up", f"{manager.grade} is the top of the ladder")]
+    return targets[0], _refusals(uow, rules, PROMOTION, manager, targets[0], exceptional=False)
 
 
 def _refusals(uow, rules: Rules, kind: str, manager, target: str | None, exceptional: bool) -> list[Refusal]:
