@@ -9,7 +9,10 @@ ROLES = (EMPLOYEE, SUPERVISOR, COMMITTEE, HR, ADMIN)
 # Roles that act on one's own record or one's reports, and so need an employee number.
 ROLES_NEEDING_EMPLOYEE_NO = (EMPLOYEE, SUPERVISOR)
 
-USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{2,63}")
+# api.md: 1-64 letters, digits, '.', '_' or '-' (two-letter names such as `li`, employee numbers such as `10023`).
+# The first character is a letter or digit: a name starting with '-' would read as an option on the command line
+# (`gradeflow users create -x`), and one starting with '.' as a hidden file in an export.
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 1024
 
@@ -37,7 +40,7 @@ def grantable_roles(actor: Actor) -> frozenset[str]:
 
 def username_problem(username: str) -> str | None:
     if not USERNAME.fullmatch(username or ""):
-        return "must be 3-64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit"
+        return "must be 1-64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit"
     return None
 
 

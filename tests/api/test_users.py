@@ -168,12 +168,67 @@ def test_new_user_needs_at_least_one_role(staff):
 
 
 def test_new_user_refuses_a_short_password_and_a_bad_username_naming_both(staff):
-    response = staff.post("/users", as_="root", json=new_user("x", "committee", password="tiny-pw9"))
+    response = staff.post("/users", as_="root", json=new_user("x!", "committee", password="tiny-pw9"))
     body = assert_problem(response, 422, "validation_error", field="password", rule="password_length")
     assert "username_format" in {e["rule"] for e in body["errors"] if e["field"] == "username"}, body
     # the refusal does not echo the password back
     assert "tiny-pw9" not in response.get_data(as_text=True)
-    assert not exists(staff, "x")
+    assert sorted(u["username"] for u in staff.get("/users", as_="root").get_json()) == ["hr1", "root"]
+
+
+# --- usernames as companies already have them (api.md: 1-64 letters, digits, '.', '_', '-') ----------
+
+# one character, two-letter pinyin names, a letter and a digit, employee numbers
+NAMES_COMPANIES_USE = ["x", "7", "li", "wu", "c1", "M1001", "10023"]
+
+
+@pytest.mark.parametrize("username", NAMES_COMPANIES_USE)
+def test_usernames_of_one_or_two_characters_and_employee_numbers_are_accepted(staff, username):
+    gf = staff
+    response = gf.post("/users", as_="hr1", json=new_user(username, "committee"))
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["username"] == username
+    token = sign_in(gf, username, NEW_PASSWORD)
+    assert token.status_code == 200, token.get_json()
+    # /users/{username} takes the same names as POST /users
+    shown = gf.get(f"/users/{username}", as_="root")
+    assert shown.status_code == 200 and shown.get_json()["username"] == username, shown.get_json()
+    changed = gf.patch(f"/users/{username}", as_="root", json={"roles": ["committee", "employee"]})
+    assert_problem(changed, 422, "validation_error", field="employee_no", rule="employee_no_for_role")
+    switched = gf.patch(f"/users/{username}", as_="root", json={"active": False})
+    assert switched.status_code == 200 and switched.get_json()["active"] is False, switched.get_json()
+
+
+@pytest.mark.parametrize("username", ["a" * 65, "", "li na", "li@bank", "李", "li<b>", "-li", ".li", "_li"],
+                         ids=["65_characters", "empty", "space", "at_sign", "non_ascii", "markup", "leading_dash",
+                              "leading_dot", "leading_underscore"])
+def test_a_username_of_65_characters_or_with_another_character_is_refused(staff, username):
+    """The first character is a letter or a digit (tests/unit/test_accounts_rules.py pins it: a name starting
+    with '-' would read as an option of `gradeflow users create`)."""
+    response = staff.post("/users", as_="hr1", json=new_user(username, "committee"))
+    body = assert_problem(response, 422, "validation_error", field="username", rule="username_format")
+    assert [e["field"] for e in body["errors"]] == ["username"], body
+    assert sorted(u["username"] for u in staff.get("/users", as_="root").get_json()) == ["hr1", "root"]
+
+
+@pytest.mark.parametrize("path", ["/users/" + "a" * 65, "/users/li%20na", "/users/-li", "/users/li%3Cb%3E"],
+                         ids=["65_characters", "space", "leading_dash", "markup"])
+def test_a_path_that_cannot_be_a_username_is_not_found(staff, path):
+    assert_problem(staff.get(path, as_="root"), 404, "not_found")
+
+
+def test_gradeflow_users_create_accepts_the_names_companies_use(staff, migrated, tmp_path):
+    from tests.integration.test_cli import gradeflow
+    for username in ("x", "li", "10023"):
+        result = gradeflow(tmp_path, "users", "create", username, "--role", "committee", "--password-stdin",
+                           stdin=f"{NEW_PASSWORD}\n", GRADEFLOW_DATABASE_URL=migrated)
+        assert result.returncode == 0, result.stderr
+        assert sign_in(staff, username, NEW_PASSWORD).status_code == 200
+    too_long = gradeflow(tmp_path, "users", "create", "a" * 65, "--role", "committee", "--password-stdin",
+                         stdin=f"{NEW_PASSWORD}\n", GRADEFLOW_DATABASE_URL=migrated)
+    assert too_long.returncode != 0 and "username:" in too_long.stderr and "[username_format]" in too_long.stderr
+    assert sorted(u["username"] for u in staff.get("/users", as_="root").get_json()) == ["10023", "hr1", "li", "root",
+                                                                                         "x"]
 
 
 def test_new_user_password_is_stored_as_an_argon2_hash_never_in_clear(staff, app):
