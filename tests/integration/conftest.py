@@ -61,6 +61,22 @@ class Process:
             pass
 
 
+def children(pid: int) -> list[int]:
+    """The live child processes of `pid` (gunicorn's workers, for its master), from /proc."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+        if int(ppid) == pid and state not in ("Z", "X"):
+            found.append(int(entry))
+    return sorted(found)
+
+
 @pytest.fixture
 def gradeflow_process(app, migrated, tmp_path):
     """Start `gradeflow <args>` (env overrides as keywords, None to unset) against the test database;

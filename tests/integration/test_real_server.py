@@ -42,7 +42,7 @@ from models import AuditLink, CalendarChange, Case, CaseHistory, CommitteeScore,
 from tests.api.test_cycle_decision import BOSS, COMMITTEE, CYCLE, FIVE, HR, apply, candidate, organisation, review
 from tests.conftest import PASSWORD
 from tests.integration.test_cli import gradeflow
-from tests.integration.conftest import Process
+from tests.integration.conftest import Process, children
 from tests.integration.test_scheduler_processes import _serve, read, wait_for
 from workflow.services.case_steps import SYSTEM_ACTOR
 
@@ -136,22 +136,6 @@ def at_once(requests) -> list:
 
 
 # --- the server and its processes -------------------------------------------------------------------
-
-def children(pid: int) -> list[int]:
-    """The live child processes of `pid` (gunicorn's workers, for its master), from /proc."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
-        if int(ppid) == pid and state not in ("Z", "X"):
-            found.append(int(entry))
-    return sorted(found)
-
 
 def started_at(pid: int) -> int:
     """When the process started (clock ticks since boot), from /proc; 0 if it is gone."""

@@ -28,7 +28,7 @@ from models import Case, CaseHistory, ManualClockState, QuarterClose, QuarterRes
 from tests.api.test_cycle_decision import HR, case_of, move_clock
 from tests.api.test_finalization import published_cycle
 from tests.conftest import SHANGHAI
-from tests.integration.conftest import HOST, INTERVAL, Process
+from tests.integration.conftest import HOST, INTERVAL, Process, children
 from tests.integration.test_cli import _first_answer, _free_port, _snapshot
 from scheduler.leader import ADVISORY_LOCK_KEY
 from workflow.services.accounts import OPERATOR
@@ -368,10 +368,6 @@ def _serve(gradeflow_process, *args: str) -> tuple[Process, int]:
 def _pending(app, employee_no: str) -> bool:
     return read(app, lambda s: s.scalar(sa.select(Timer.fired_at).where(
         Timer.kind == "probation_end", Timer.employee_no == employee_no))) is None
-
-
-def children(pid: int) -> list[int]:
-    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
 def database_files_open(pid: int, database_url: str) -> list[str]:

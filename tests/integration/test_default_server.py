@@ -1,0 +1,293 @@
+"""`gradeflow serve` exactly as users start it: no flags but the address, so one gunicorn worker with the
+scheduler inside it (single-process mode), on SQLite and on PostgreSQL.
+
+- a whole promotion cycle over HTTP on the manual clock, from the applications to the changed grades,
+  with an appeal that is overturned and decided again, and the finalization done by the server's own
+  scheduler once time has passed the appeal deadline (nobody moves the clock through the API then);
+- eight clients mixing reads and writes for 30 seconds while the scheduler sweeps the timers that the
+  writes create: no answer 5xx, none slower than 2 seconds, every acknowledged change in the history,
+  every timer fired once, and the hash chain intact.
+
+The people are registered in this process before the server starts; everything after that is HTTP.
+"""
+from __future__ import annotations
+
+import itertools
+import random
+import threading
+import time
+from collections import Counter
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from models import Case, CaseHistory, ManualClockState, Timer, db
+from tests.api.test_cycle_decision import ADMIN, BOSS, CYCLE, FIVE, HR, SUPERVISOR, candidate, organisation
+from tests.conftest import CLOCK_START, SHANGHAI
+from tests.integration.conftest import HOST, children
+from tests.integration.test_cli import gradeflow
+from tests.integration.test_real_server import CONNECTION_ERRORS, call, report, sign_in
+from tests.integration.test_scheduler_processes import _serve, read, runs, wait_for
+
+LOAD_SECONDS = 30
+SLOWEST_ALLOWED = 2.0  # seconds for any one answer under load
+CLIENTS = 8
+
+
+def _ok(answer, status: int = 200):
+    assert answer.status == status, (answer.status, answer.body)
+    return answer.body
+
+
+def _audit_verify(tmp_path, database_url: str) -> str:
+    result = gradeflow(tmp_path, "audit", "verify", GRADEFLOW_DATABASE_URL=database_url)
+    assert result.returncode == 0, (result.stdout, result.stderr)
+    return result.stdout
+
+
+def _let_time_pass(app, instant: datetime) -> None:
+    """Time passes with nobody calling the API: the manual clock's row moves, as the wall clock would."""
+    with app.app_context():
+        clock = db.session.get(ManualClockState, 1)
+        if clock is None:
+            db.session.add(ManualClockState(id=1, now=instant, moved=True))
+        else:
+            clock.now, clock.moved = instant, True
+        db.session.commit()
+        db.session.remove()
+
+
+# --- a whole cycle ------------------------------------------------------------------------------------
+
+PUBLISHED_ON = "2026-09-30T09:00:00+08:00"
+DEADLINE = "2026-10-10T23:59:59+08:00"  # three working days after Sep 30: Oct 8, 9 and Saturday Oct 10 (调休)
+AFTER_DEADLINE = datetime(2026, 10, 11, 9, 0, tzinfo=SHANGHAI)
+
+
+def test_a_whole_cycle_over_http_on_the_default_server_ends_in_changed_grades_finalized_by_its_own_scheduler(
+        app, gf, migrated, gradeflow_process, tmp_path):
+    organisation(gf)
+    candidate(gf, "E001", performance="80")
+    candidate(gf, "E002", performance="50")
+    server, port = _serve(gradeflow_process)
+    tokens = {name: sign_in(port, name) for name in (HR, ADMIN, BOSS, "e001", "e002", *FIVE[:3])}
+
+    def act(login, method, path, status=200, **body):
+        return _ok(call(port, method, path, token=tokens[login], body=body or None), status)
+
+    cases = {}
+    for no, supervisor_score, interview in (("E001", 80, 80), ("E002", 50, 50)):
+        case = act(no.lower(), "POST", "/cases", 201, kind="promotion", cycle=CYCLE, target_grade="mid",
+                   statement="申请晋升中级客户经理")
+        cases[no] = case["id"]
+        assert act(BOSS, "POST", f"/cases/{case['id']}/events", event="approve_materials",
+                   supervisor_score=supervisor_score)["state"] == "interview"
+        states = [act(member, "PUT", f"/cases/{case['id']}/score", score=interview)["state"] for member in FIVE[:3]]
+        assert states == ["interview", "interview", "deliberation"]
+    decided = {d["case_id"]: d for d in act(FIVE[0], "POST", f"/cycles/{CYCLE}/decide")["decided"]}
+    assert (decided[cases["E001"]]["outcome"], decided[cases["E002"]]["outcome"]) == ("approved", "denied")
+
+    assert act(ADMIN, "PUT", "/clock", now=PUBLISHED_ON)["now"] == PUBLISHED_ON
+    board = act(HR, "POST", f"/cycles/{CYCLE}/publish")
+    assert (board["appeal_deadline"], board["deadline_confirmed"]) == (DEADLINE, True)
+
+    # E002 appeals; hr overturns; the decision is taken again (still below the pass mark) and published again
+    appeal = act("e002", "POST", f"/cases/{cases['E002']}/appeal", 201, reason="面试评分有误, 申请复核")
+    assert appeal["case"]["state"] == "appealed"
+    assert act(HR, "POST", f"/cases/{cases['E002']}/events", event="overturn",
+               comment="复核: 重新评定")["state"] == "deliberation"
+    assert act(HR, "POST", f"/cases/{cases['E002']}/events", event="deny", comment="复核后仍未达及格线")["state"] == "decided"
+    republished = act(HR, "POST", f"/cases/{cases['E002']}/events", event="publish")
+    assert (republished["state"], republished["appeal_deadline"]) == ("published", DEADLINE)
+
+    # time passes the deadline; nobody calls the API: the server's scheduler finalizes both cases by itself
+    _let_time_pass(app, AFTER_DEADLINE)
+    wait_for(lambda: all(call(port, "GET", f"/cases/{c}", token=tokens[HR]).body["state"] in ("effective", "closed")
+                         for c in cases.values()), "the server's scheduler finalized both cases", [server], timeout=60)
+
+    assert act(HR, "GET", f"/cases/{cases['E001']}")["state"] == "effective"
+    assert act(HR, "GET", f"/cases/{cases['E002']}")["state"] == "closed"
+    assert (act(HR, "GET", "/managers/E001")["grade"], act(HR, "GET", "/managers/E002")["grade"]) == ("mid", "junior")
+    [moved] = act(HR, "GET", "/managers/E001/grade-history")
+    assert (moved["from_grade"], moved["to_grade"], moved["effective_on"], moved["case_id"]) == (
+        "junior", "mid", "2026-10-11", cases["E001"])
+    assert act(HR, "GET", "/managers/E002/grade-history") == []
+    finals = [act(HR, "GET", f"/cases/{c}/history")[-1] for c in cases.values()]
+    assert [(h["event"], h["actor"], h["to_state"]) for h in finals] == [
+        ("finalize", "(gradeflow)", "effective"), ("finalize", "(gradeflow)", "closed")]
+    [worker] = children(server.pid)
+    finalizing = read(app, lambda s: set(s.scalars(sa.select(Timer.run_id).where(
+        Timer.kind == "appeal_window_end", Timer.fired_at.is_not(None)))))
+    assert {r.runner for r in runs(app) if r.id in finalizing} == {f"{HOST}:{worker}"}  # not PUT /clock
+    assert "history intact" in _audit_verify(tmp_path, migrated)
+
+
+# --- eight clients for thirty seconds -------------------------------------------------------------------
+
+class Tally:
+    """What the clients were told, for the checks afterwards (thread-safe)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.statuses: Counter = Counter()
+        self.slowest: list[tuple[float, str]] = []
+        self.acknowledged: Counter = Counter()  # (case id, event, actor) → 2xx answers
+        self.registered: list[str] = []  # probation managers registered (201)
+        self.failures: list = []
+        self.latencies: list[float] = []
+
+    def answer(self, what: str, started: float, answer) -> None:
+        took = time.monotonic() - started
+        with self._lock:
+            self.statuses[answer.status] += 1
+            self.latencies.append(took)
+            if took > SLOWEST_ALLOWED or answer.status >= 500:
+                self.failures.append((what, answer.status, round(took, 3), answer.body))
+
+    def acknowledge(self, key) -> None:
+        with self._lock:
+            self.acknowledged[key] += 1
+
+
+def _timed(port: int, tally: Tally, method: str, path: str, **kw):
+    started = time.monotonic()
+    try:
+        answer = call(port, method, path, **kw)
+    except CONNECTION_ERRORS as exc:  # the server never drops a connection here: that is a failure too
+        tally.failures.append((f"{method} {path}", "connection", round(time.monotonic() - started, 3), repr(exc)))
+        return None
+    tally.answer(f"{method} {path}", started, answer)
+    return answer
+
+
+def _load_organisation(gf) -> dict[str, int]:
+    """Two applications shuttled between their supervisor and applicant (submitted ↔ returned), and one in
+    interview that four of the five members score again and again (the fifth never does, so it stays there)."""
+    organisation(gf, committee=FIVE)
+    for no in ("E001", "E002", "E003"):
+        candidate(gf, no, performance="80")
+    cases = {}
+    for no in ("E001", "E002", "E003"):
+        cases[no] = _ok_json(gf.post("/cases", as_=no.lower(), json={"cycle": CYCLE, "target_grade": "mid",
+                                                                      "statement": "申请晋级"}), 201)["id"]
+    _ok_json(gf.post(f"/cases/{cases['E003']}/events", as_=BOSS,
+                     json={"event": "approve_materials", "supervisor_score": 80}))
+    return cases
+
+
+def _ok_json(response, status: int = 200) -> dict:
+    assert response.status_code == status, response.get_json()
+    return response.get_json()
+
+
+def test_eight_clients_reading_and_writing_for_thirty_seconds_while_the_scheduler_sweeps_lose_nothing(
+        app, gf, migrated, gradeflow_process, tmp_path):
+    cases = _load_organisation(gf)
+    server, port = _serve(gradeflow_process)
+    tokens = {name: sign_in(port, name) for name in (HR, BOSS, "e001", "e002", *FIVE[1:])}
+    tally = Tally()
+    stop_at = time.monotonic() + LOAD_SECONDS
+    today = CLOCK_START.date()
+    probation_since = date(today.year, today.month - 4, 1)  # probation (3 months) over: due at once
+    numbers = itertools.count(1)
+
+    def shuttle(login: str, case_id: int, event: str, turn: str, seed: int):
+        """Act on the case whenever it waits on this login (If-Match of what was read), reading in between."""
+        rng = random.Random(seed)
+        while time.monotonic() < stop_at:
+            seen = _timed(port, tally, "GET", f"/cases/{case_id}", token=tokens[login])
+            if seen is not None and seen.status == 200 and seen.body["state"] == turn:
+                moved = _timed(port, tally, "POST", f"/cases/{case_id}/events", token=tokens[login],
+                               if_match=seen.etag, body={"event": event, "comment": f"第{rng.randint(1, 99)}次"})
+                if moved is not None and moved.status == 200:
+                    tally.acknowledge((case_id, event, login))
+            _timed(port, tally, "GET", f"/cases/{case_id}/history", token=tokens[login])
+
+    def scorer(member: str, seed: int):
+        rng = random.Random(seed)
+        case_id = cases["E003"]
+        while time.monotonic() < stop_at:
+            scored = _timed(port, tally, "PUT", f"/cases/{case_id}/score", token=tokens[member],
+                            body={"score": rng.randint(60, 95)})
+            if scored is not None and scored.status == 200:
+                tally.acknowledge((case_id, "score", member))
+            _timed(port, tally, "GET", "/cases?per_page=50", token=tokens[member])
+
+    def registrar():
+        """hr registers probation managers whose probation is over: the scheduler opens their confirmations."""
+        while time.monotonic() < stop_at:
+            no = f"P{next(numbers):04d}"
+            answer = _timed(port, tally, "POST", "/managers", token=tokens[HR], body={
+                "employee_no": no, "name": f"见习{no}", "org_unit": "北京分行", "grade": "probation",
+                "grade_since": probation_since.isoformat(), "hire_date": probation_since.isoformat(),
+                "supervisor": SUPERVISOR})
+            if answer is not None and answer.status == 201:
+                with tally._lock:
+                    tally.registered.append(no)
+            _timed(port, tally, "GET", "/managers?per_page=50", token=tokens[HR])
+            _timed(port, tally, "GET", f"/calendar/days?from={today}&to={today + timedelta(days=60)}",
+                   token=tokens[HR])
+
+    def reader():
+        while time.monotonic() < stop_at:
+            listed = _timed(port, tally, "GET", "/cases?per_page=50", token=tokens[HR])
+            if listed is not None and listed.status == 200 and listed.body:
+                some = random.choice(listed.body)["id"]
+                _timed(port, tally, "GET", f"/cases/{some}", token=tokens[HR])
+                _timed(port, tally, "GET", f"/cases/{some}/history", token=tokens[HR])
+            _timed(port, tally, "GET", f"/cycles/{CYCLE}/publication", token=tokens[HR])
+
+    clients = [
+        lambda: shuttle(BOSS, cases["E001"], "return_materials", "submitted", 1),
+        lambda: shuttle("e001", cases["E001"], "resubmit", "returned", 2),
+        lambda: shuttle(BOSS, cases["E002"], "return_materials", "submitted", 3),
+        lambda: shuttle("e002", cases["E002"], "resubmit", "returned", 4),
+        lambda: scorer(FIVE[1], 5),
+        lambda: scorer(FIVE[2], 6),
+        registrar,
+        reader,
+    ]
+    assert len(clients) == CLIENTS
+    threads = [threading.Thread(target=client) for client in clients]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=LOAD_SECONDS + 60)
+    elapsed = time.monotonic() - started
+    assert not any(t.is_alive() for t in threads), "a client never finished"
+
+    latencies = sorted(tally.latencies)
+    report(f"default server, {CLIENTS} clients for {LOAD_SECONDS} s ({migrated.split(':')[0]})", {
+        "requests": len(latencies), "statuses": dict(tally.statuses), "seconds": round(elapsed, 1),
+        "p50_ms": round(1000 * latencies[len(latencies) // 2]), "p99_ms": round(1000 * latencies[int(len(latencies) * .99)]),
+        "max_ms": round(1000 * latencies[-1]), "acknowledged_writes": sum(tally.acknowledged.values()),
+        "probation_managers": len(tally.registered)})
+    assert tally.failures == [], tally.failures[:5]
+    assert {status for status in tally.statuses} <= {200, 201, 409}, tally.statuses
+    assert all(tally.acknowledged[(cases[no], "return_materials", BOSS)] > 0 for no in ("E001", "E002")), tally.acknowledged
+    assert tally.registered, "hr registered nobody"
+
+    # the scheduler opens a probation confirmation for every manager registered, each once
+    def confirmations():
+        return read(app, lambda s: Counter(s.scalars(sa.select(Case.employee_no).where(
+            Case.kind == "probation_confirmation"))))
+    wait_for(lambda: set(confirmations()) >= set(tally.registered), "a confirmation case for each", [server], timeout=60)
+    assert confirmations() == Counter({no: 1 for no in tally.registered})
+    assert read(app, lambda s: s.scalar(sa.select(sa.func.count()).select_from(Timer).where(
+        Timer.kind == "probation_end", Timer.fired_at.is_(None)))) == 0
+
+    # every acknowledged change is in the history, once
+    recorded = read(app, lambda s: Counter(
+        (case_id, event, actor) for case_id, event, actor in s.execute(sa.select(
+            CaseHistory.case_id, CaseHistory.event, CaseHistory.actor).where(
+            CaseHistory.event.in_(("return_materials", "resubmit", "score"))))))
+    assert recorded == tally.acknowledged
+    # each shuttled case is the replay of its history
+    for no in ("E001", "E002"):
+        history = read(app, lambda s: s.scalars(sa.select(CaseHistory).where(
+            CaseHistory.case_id == cases[no]).order_by(CaseHistory.seq)).all())
+        assert [h.seq for h in history] == list(range(1, len(history) + 1))
+        assert all(a.to_state == b.from_state for a, b in zip(history, history[1:]))
+    assert server.alive() and len(children(server.pid)) == 1
+    assert "history intact" in _audit_verify(tmp_path, migrated)
