@@ -6,7 +6,8 @@ scheduler inside it (single-process mode), on SQLite and on PostgreSQL.
   scheduler once time has passed the appeal deadline (nobody moves the clock through the API then);
 - eight clients mixing reads and writes for 30 seconds while the scheduler sweeps the timers that the
   writes create: no answer 5xx, none slower than 2 seconds, every acknowledged change in the history,
-  every timer fired once, and the hash chain intact.
+  every timer fired once, and the hash chain intact;
+- twenty identical appeals at once: one filed, nineteen told appeal_exists.
 
 The people are registered in this process before the server starts; everything after that is HTTP.
 """
@@ -26,7 +27,8 @@ from tests.api.test_cycle_decision import ADMIN, BOSS, CYCLE, FIVE, HR, SUPERVIS
 from tests.conftest import CLOCK_START, SHANGHAI
 from tests.integration.conftest import HOST, children
 from tests.integration.test_cli import gradeflow
-from tests.integration.test_real_server import CONNECTION_ERRORS, call, report, sign_in
+from tests.api.test_finalization import published_cycle
+from tests.integration.test_real_server import CONNECTION_ERRORS, at_once, call, connect, report, send, sign_in
 from tests.integration.test_scheduler_processes import _serve, read, runs, wait_for
 
 LOAD_SECONDS = 30
@@ -291,3 +293,21 @@ def test_eight_clients_reading_and_writing_for_thirty_seconds_while_the_schedule
         assert all(a.to_state == b.from_state for a, b in zip(history, history[1:]))
     assert server.alive() and len(children(server.pid)) == 1
     assert "history intact" in _audit_verify(tmp_path, migrated)
+
+
+def test_twenty_identical_appeals_sent_at_once_to_the_default_server_file_one_and_nineteen_are_appeal_exists(
+        app, gf, migrated, gradeflow_process):
+    approved, _ = published_cycle(gf)
+    server, port = _serve(gradeflow_process)
+    token = sign_in(port, "e001")
+
+    def appeal(barrier):
+        connection = connect(port)
+        barrier.wait()
+        return send(connection, "POST", f"/cases/{approved}/appeal", token=token, body={"reason": "评分有误"})
+
+    answers = at_once([appeal] * 20)
+
+    assert Counter((a.status, a.code) for a in answers) == {(201, None): 1, (409, "appeal_exists"): 19}, answers
+    events = read(app, lambda s: s.scalars(sa.select(CaseHistory.event).where(CaseHistory.case_id == approved)).all())
+    assert events.count("appeal") == 1
