@@ -4,6 +4,7 @@ from __future__ import annotations
 import http
 import logging
 import os
+import re
 from pathlib import Path
 
 import swagger_ui_bundle
@@ -148,4 +149,11 @@ def _refuse_non_json_bodies(app: Flask) -> None:
         if (request.path.startswith(API_PREFIX) and request.method in ("POST", "PUT", "PATCH")
                 and (request.content_length or request.headers.get("Transfer-Encoding"))
                 and not request.is_json):
-            raise UnsupportedMediaType(f"send JSON (Content-Type: application/json), not {request.mimetype or 'nothing'}")
+            raise UnsupportedMediaType(f"send JSON (Content-Type: application/json), not {_media_type()}")
+
+
+def _media_type() -> str:
+    """The request's media type, repeated only when it is a plain type/subtype (the header is the caller's text)."""
+    if not request.mimetype:
+        return "nothing"
+    return request.mimetype if re.fullmatch(r"[\w.+-]{1,64}/[\w.+-]{1,64}", request.mimetype, re.ASCII) else "another type"

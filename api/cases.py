@@ -7,7 +7,7 @@ from flask.views import MethodView
 
 from api.blueprint import Blueprint
 from api.context import current_actor, rules, uow
-from api.fields import EMPLOYEE_NO, LocalDateTime, Str, StrictBool, Text
+from api.fields import CYCLE_CODE, EMPLOYEE_NO, LocalDateTime, Str, StrictBool, Text
 from api.pagination import TOTAL_HEADER, PageArgs, paged
 from api.problems import documented_problem
 from workflow.case_machine import CALLER_EVENTS, KINDS, PROMOTION, STATES
@@ -97,7 +97,7 @@ class CaseSchema(ma.Schema):
 
 class NewCaseSchema(ma.Schema):
     kind = ma.fields.String(load_default=PROMOTION, validate=ma.validate.OneOf(KINDS))
-    cycle = Str(load_default=None, allow_none=True, validate=ma.validate.Length(min=1, max=32))
+    cycle = Str(load_default=None, allow_none=True, validate=CYCLE_CODE)
     target_grade = Str(load_default=None, allow_none=True, validate=ma.validate.Length(min=1, max=32))
     statement = Text(required=True, max_length=4000)
     exceptional = StrictBool(load_default=False)

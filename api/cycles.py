@@ -6,8 +6,7 @@ from flask.views import MethodView
 
 from api.blueprint import Blueprint
 from api.context import current_actor, rules, uow
-from api.converters import CYCLE_CODE_PATTERN
-from api.fields import LocalDateTime, Str, Text
+from api.fields import CYCLE_CODE, LocalDateTime, Str, Text
 from api.pagination import TOTAL_HEADER, PageArgs, paged
 from api.problems import documented_problem
 from workflow.accounts import USERNAME
@@ -32,9 +31,7 @@ class CycleSchema(ma.Schema):
 
 
 class NewCycleSchema(ma.Schema):
-    code = Str(required=True, validate=ma.validate.Regexp(
-        rf"{CYCLE_CODE_PATTERN}\Z", error="String does not match expected pattern: 1-32 letters, digits, '.', '_' "
-                                          "or '-'"))
+    code = Str(required=True, validate=CYCLE_CODE)
     name = Text(required=True, max_length=200)
 
 

@@ -6,7 +6,7 @@ import unicodedata
 import marshmallow as ma
 from flask import current_app
 
-from api.converters import EMPLOYEE_NO_PATTERN
+from api.converters import CYCLE_CODE_PATTERN, EMPLOYEE_NO_PATTERN
 
 
 class LocalDateTime(ma.fields.AwareDateTime):
@@ -63,3 +63,5 @@ class Text(Str):
 
 EMPLOYEE_NO = ma.validate.Regexp(rf"{EMPLOYEE_NO_PATTERN}\Z",
                                  error="String does not match expected pattern: 1-32 letters, digits, '_' or '-'")
+CYCLE_CODE = ma.validate.Regexp(rf"{CYCLE_CODE_PATTERN}\Z",
+                                error="String does not match expected pattern: 1-32 letters, digits, '.', '_' or '-'")

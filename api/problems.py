@@ -49,8 +49,23 @@ def documented_problem(blp, status: int, description: str):
     return blp.alt_response(status, schema=ProblemSchema, content_type=PROBLEM_JSON, description=description)
 
 
+# Characters that open or close markup, or end a quoted attribute (and the backslash, so that the escapes below
+# stay unambiguous): a name the caller chose is repeated with each of them written as its JSON escape.
+_MARKUP = frozenset('<>&"\'`\\')
+
+
+def harmless(name: str) -> str:
+    """A name the caller chose (an unknown field's, a query parameter's), fit to repeat in a problem: every
+    character that could make markup of it written as its JSON escape, `<img>` as `\\u003cimg\\u003e`, so that
+    no page showing the problem runs it and the caller still recognises the name."""
+    return "".join(f"\\u{ord(ch):04x}" if ch in _MARKUP else ch for ch in name)
+
+
 def problem(status: int, detail: str, *, code: str | None = None, errors: list[dict] | None = None,
             headers: dict | None = None, **extra) -> Response:
+    """The problem as a response. No value the caller sent is repeated raw: fields are named through `harmless`,
+    values quoted only when they are plain codes (workflow.errors.quoted), paths never. As a second line,
+    '<', '>' and '&' are written as JSON escapes, so that the document holds no markup even as bytes."""
     code = code or CODES.get(status, "error")
     body = {"type": f"urn:gradeflow:problem:{code}", "title": TITLES.get(status, "Error"), "status": status,
             "detail": detail, "code": code}
@@ -59,7 +74,8 @@ def problem(status: int, detail: str, *, code: str | None = None, errors: list[d
     body.update({k: v for k, v in extra.items() if k not in body})
     # backslashreplace: a lone surrogate the caller sent (say, as an unknown field's name) is written as the
     # JSON escape \\udXXX it came in as, since UTF-8 cannot hold it
-    text = json.dumps(body, ensure_ascii=False).encode("utf-8", "backslashreplace")
+    text = (json.dumps(body, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("&", "\\u0026").encode("utf-8", "backslashreplace"))
     response = Response(text, status=status, mimetype=PROBLEM_JSON)
     for name, value in (headers or {}).items():
         response.headers[name] = value
@@ -100,7 +116,7 @@ def flatten_messages(messages, location: str | None = None, prefix: str = "") ->
             if isinstance(message, (dict, list)):
                 out.extend(flatten_messages(message, location, prefix))
                 continue
-            entry = {"field": prefix.rstrip(".") or "(body)", "rule": _rule_of(str(message)),
+            entry = {"field": harmless(prefix.rstrip(".")) or "(body)", "rule": _rule_of(str(message)),
                      "message": str(message)}
             if location:
                 entry["location"] = location
@@ -124,9 +140,34 @@ def handle_http_exception(error: HTTPException) -> Response:
     if messages:
         errors = flatten_messages(messages)
         return problem(status, _summary(errors), errors=errors, headers=headers)
-    detail = {404: f"nothing at {request.path}", 405: f"{request.method} is not allowed on {request.path}",
-              413: "the request body is larger than this server accepts"}.get(status, error.description or "")
+    if status == 404:
+        detail = "nothing at this address"  # never the path: it is the caller's text, and may be markup
+    elif status == 405:
+        detail = f"{_method()} is not allowed on {_route(error.valid_methods) or 'this address'}"
+    elif status == 413:
+        detail = "the request body is larger than this server accepts"
+    else:
+        detail = error.description or ""
     return problem(status, detail, headers=headers)
+
+
+def _method() -> str:
+    """The request's method, when it is a plain one (a test client may send anything as a method)."""
+    return request.method if re.fullmatch(r"[A-Z]{1,16}", request.method) else "this method"
+
+
+def _route(methods) -> str | None:
+    """The route the path belongs to, written as the OpenAPI document writes it (`/api/v1/users/{username}`):
+    the service's own text, not the caller's."""
+    rule = request.url_rule
+    if rule is None:  # a 405 is raised while matching: find the route through a method it takes
+        for method in methods or ():
+            try:
+                rule, _ = current_app.url_map.bind_to_environ(request.environ).match(method=method, return_rule=True)
+                break
+            except HTTPException:
+                continue
+    return re.sub(r"<(?:[^<>:]+:)?([^<>:]+)>", r"{\1}", rule.rule) if rule is not None else None
 
 
 def _jsonable(value):
@@ -139,9 +180,9 @@ def _jsonable(value):
 
 def handle_domain_error(error: DomainError) -> Response:
     if isinstance(error, RuleViolation):
-        errors = [{"field": e.field, "rule": e.rule, "message": e.message} | ({"location": e.location} if e.location else {})
-                  for e in error.errors]
-        return problem(422, error.detail, errors=errors)
+        errors = [{"field": harmless(e.field), "rule": e.rule, "message": e.message}
+                  | ({"location": e.location} if e.location else {}) for e in error.errors]
+        return problem(422, _summary(errors) or error.detail, errors=errors)
     status, headers = 400, {}
     if isinstance(error, NotFound):
         status = 404

@@ -51,10 +51,21 @@ class TokenService:
             claims = jwt.decode(token, self._secret, algorithms=[ALGORITHM], issuer=ISSUER,
                                 options={"require": ["sub", "cst", "iat", "exp", "iss"], "verify_exp": False, "verify_iat": False})
         except jwt.InvalidTokenError as exc:
-            raise InvalidToken(f"the token is not valid: {exc}") from None
+            # the kind of flaw, not PyJWT's message: that may quote the token's own header (`crit` values)
+            raise InvalidToken(f"the token is not valid: {_flaw(exc)}") from None
         if claims["exp"] <= self._clock.now().timestamp():
             raise InvalidToken("the token has expired; sign in again")
         subject = str(claims["sub"])
         if not (subject.isascii() and subject.isdigit()) or not 0 < int(subject) < 2**31:
             raise InvalidToken("the token is not valid: bad subject")
         return TokenSubject(int(subject), str(claims["cst"]))
+
+
+# What is wrong with a refused token, from PyJWT's exception class (most specific first).
+_FLAWS = ((jwt.InvalidSignatureError, "bad signature"), (jwt.InvalidAlgorithmError, "algorithm not accepted"),
+          (jwt.InvalidIssuerError, "another issuer"), (jwt.MissingRequiredClaimError, "a required claim is missing"),
+          (jwt.DecodeError, "malformed"))
+
+
+def _flaw(exc: jwt.InvalidTokenError) -> str:
+    return next((flaw for kind, flaw in _FLAWS if isinstance(exc, kind)), "refused")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from workflow.errors import quoted
 from workflow.policy import Policy
 
 
@@ -70,7 +71,7 @@ def promotion_refusals(policy: Policy, applicant: Applicant, target: str, *, exc
                         f"a {applicant.grade} manager reaches {ladder.confirmation_target} by probation "
                         "confirmation (转正), not by application")]
     if target not in ladder.codes:
-        return [Refusal("known_grade", f"unknown grade {target!r}; the ladder is {', '.join(ladder.codes)}")]
+        return [Refusal("known_grade", f"unknown grade {quoted(target)}; the ladder is {', '.join(ladder.codes)}")]
     steps = ladder.rank(target) - ladder.rank(applicant.grade)
     if steps <= 0:
         return [Refusal("promotion_goes_up", f"{target} is not above the current grade {applicant.grade}")]

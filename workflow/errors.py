@@ -1,8 +1,20 @@
 """Domain errors. Each carries a machine-readable code; the API maps them to problem details."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+# Every key of the service (usernames, employee numbers, cycle codes, grade codes, periods) is made of these.
+_PLAIN = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def quoted(value: object) -> str:
+    """A value the caller sent, fit to repeat in an error: quoted when it is plain (ASCII letters, digits, '.',
+    '_', '-', as every code and key is), else not repeated at all, so that an error never carries markup, quotes
+    or anything else that a page showing it could take for code."""
+    text = value if isinstance(value, str) else str(value)
+    return repr(text) if _PLAIN.fullmatch(text) else "(value not repeated)"
 
 
 class DomainError(Exception):

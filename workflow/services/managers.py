@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from workflow import access
 from workflow.accounts import Actor
-from workflow.errors import Conflict, DuplicateKey, FieldError, NotFound, RuleViolation, Violations
+from workflow.errors import Conflict, DuplicateKey, FieldError, NotFound, RuleViolation, Violations, quoted
 from workflow.periods import Period
 from workflow.scoring import score_problem
 from workflow.services.committee import reporting_lines_changed
@@ -19,7 +19,7 @@ def _check_grade(problems: Violations, rules: Rules, grade: str) -> None:
     if ladder.is_exited(grade):
         problems.add("grade", "active_grade", f"a manager is registered on an active grade, not {grade!r}")
     elif grade not in ladder.codes:
-        problems.add("grade", "known_grade", f"unknown grade {grade!r}; the ladder is {', '.join(ladder.codes)}")
+        problems.add("grade", "known_grade", f"unknown grade {quoted(grade)}; the ladder is {', '.join(ladder.codes)}")
 
 
 def _check_dates(problems: Violations, today: date, hire_date: date, grade_since: date) -> None:
