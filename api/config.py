@@ -6,6 +6,8 @@ import secrets
 from datetime import datetime
 from pathlib import Path
 
+from workflow.sign_in_throttling import MAX_FAILURES, MAX_FAILURES_PER_ADDRESS, WINDOW
+
 MODES = ("production", "development", "test")
 MIN_SECRET_LENGTH = 32  # HS256 wants a key at least as long as its 256-bit output
 
@@ -49,6 +51,12 @@ def settings_from_env(environ=os.environ, instance_path: str | Path = "instance"
     secret = environ.get("GRADEFLOW_SECRET_KEY") or None
     if secret is not None and len(secret) < MIN_SECRET_LENGTH:
         raise ConfigError(f"GRADEFLOW_SECRET_KEY is too short: use at least {MIN_SECRET_LENGTH} random characters")
+    max_failures = _int(environ, "GRADEFLOW_SIGNIN_MAX_FAILURES", MAX_FAILURES, 1, 1000)
+    per_address = _int(environ, "GRADEFLOW_SIGNIN_MAX_FAILURES_PER_ADDRESS", MAX_FAILURES_PER_ADDRESS, 0, 1_000_000)
+    if 0 < per_address < max_failures:
+        raise ConfigError(f"GRADEFLOW_SIGNIN_MAX_FAILURES_PER_ADDRESS ({per_address}) must be 0 (no limit per address) "
+                          f"or at least GRADEFLOW_SIGNIN_MAX_FAILURES ({max_failures}): else one person's typos "
+                          "would lock out everyone signing in from their address")
     db_url = environ.get("GRADEFLOW_DATABASE_URL") or f"sqlite:///{Path(instance_path).resolve() / 'gradeflow.db'}"
     return {
         "GRADEFLOW_MODE": mode,
@@ -64,6 +72,11 @@ def settings_from_env(environ=os.environ, instance_path: str | Path = "instance"
         "GRADEFLOW_HASH_MEMORY_KIB": _int(environ, "GRADEFLOW_HASH_MEMORY_KIB", 65536, 64, 4 * 1024 * 1024),
         # seconds between two sweeps; also how soon a follower takes over from a dead leader
         "GRADEFLOW_SCHEDULER_INTERVAL": _int(environ, "GRADEFLOW_SCHEDULER_INTERVAL", 20, 1, 3600),
+        # repeated wrong passwords (workflow/sign_in_throttling.py): failures per username and per address
+        # within the window (seconds, wall clock)
+        "GRADEFLOW_SIGNIN_MAX_FAILURES": max_failures,
+        "GRADEFLOW_SIGNIN_WINDOW": _int(environ, "GRADEFLOW_SIGNIN_WINDOW", int(WINDOW.total_seconds()), 1, 24 * 3600),
+        "GRADEFLOW_SIGNIN_MAX_FAILURES_PER_ADDRESS": per_address,
     }
 
 

@@ -77,9 +77,16 @@ def test_clock_start_is_an_instant_with_its_offset(tmp_path):
     ({"GRADEFLOW_MAX_BODY_BYTES": "-1"}, "GRADEFLOW_MAX_BODY_BYTES"),
     ({"GRADEFLOW_MAX_BODY_BYTES": str(64 * 1024 * 1024 + 1)}, "GRADEFLOW_MAX_BODY_BYTES"),
     ({"GRADEFLOW_MAX_BODY_BYTES": "1MB"}, "GRADEFLOW_MAX_BODY_BYTES"),
+    ({"GRADEFLOW_SIGNIN_MAX_FAILURES": "0"}, "GRADEFLOW_SIGNIN_MAX_FAILURES"),
+    ({"GRADEFLOW_SIGNIN_MAX_FAILURES": "five"}, "GRADEFLOW_SIGNIN_MAX_FAILURES"),
+    ({"GRADEFLOW_SIGNIN_WINDOW": "0"}, "GRADEFLOW_SIGNIN_WINDOW"),
+    ({"GRADEFLOW_SIGNIN_WINDOW": "15m"}, "GRADEFLOW_SIGNIN_WINDOW"),
+    ({"GRADEFLOW_SIGNIN_WINDOW": str(24 * 3600 + 1)}, "GRADEFLOW_SIGNIN_WINDOW"),
+    ({"GRADEFLOW_SIGNIN_MAX_FAILURES_PER_ADDRESS": "-1"}, "GRADEFLOW_SIGNIN_MAX_FAILURES_PER_ADDRESS"),
 ], ids=["clock_sundial", "env_staging", "clock_start_not_iso", "clock_start_naive", "ttl_not_a_number",
         "ttl_5_below_60", "ttl_59", "ttl_above_30_days", "body_below_1024", "body_zero", "body_negative",
-        "body_above_64_mib", "body_with_unit"])
+        "body_above_64_mib", "body_with_unit", "signin_failures_zero", "signin_failures_word", "signin_window_zero",
+        "signin_window_with_unit", "signin_window_above_a_day", "signin_per_address_negative"])
 def test_a_bad_value_is_refused_naming_the_variable(tmp_path, environ, variable):
     with pytest.raises(ConfigError) as refused:
         settings(tmp_path, **environ)
@@ -99,7 +106,12 @@ def test_a_naive_clock_start_is_refused_asking_for_an_offset(tmp_path):
     ("GRADEFLOW_TOKEN_TTL", str(30 * 24 * 3600), "GRADEFLOW_TOKEN_TTL", 30 * 24 * 3600),
     ("GRADEFLOW_MAX_BODY_BYTES", "1024", "MAX_CONTENT_LENGTH", 1024),
     ("GRADEFLOW_MAX_BODY_BYTES", str(64 * 1024 * 1024), "MAX_CONTENT_LENGTH", 64 * 1024 * 1024),
-], ids=["ttl_60", "ttl_30_days", "body_1024", "body_64_mib"])
+    ("GRADEFLOW_SIGNIN_MAX_FAILURES", "1", "GRADEFLOW_SIGNIN_MAX_FAILURES", 1),
+    ("GRADEFLOW_SIGNIN_WINDOW", "1", "GRADEFLOW_SIGNIN_WINDOW", 1),
+    ("GRADEFLOW_SIGNIN_WINDOW", str(24 * 3600), "GRADEFLOW_SIGNIN_WINDOW", 24 * 3600),
+    ("GRADEFLOW_SIGNIN_MAX_FAILURES_PER_ADDRESS", "0", "GRADEFLOW_SIGNIN_MAX_FAILURES_PER_ADDRESS", 0),
+], ids=["ttl_60", "ttl_30_days", "body_1024", "body_64_mib", "signin_failures_1", "signin_window_1s",
+        "signin_window_a_day", "signin_per_address_off"])
 def test_the_limits_of_each_range_are_accepted(tmp_path, variable, raw, key, value):
     assert settings(tmp_path, **{variable: raw})[key] == value
 
@@ -111,6 +123,27 @@ def test_default_limits(tmp_path):
     assert config["GRADEFLOW_TOKEN_TTL"] == 8 * 3600
     assert config["MAX_CONTENT_LENGTH"] == 1024 * 1024
     assert config["SECRET_KEY"] is None and config["GRADEFLOW_POLICY"] is None
+    # sign-in: 5 failures per username, 100 per address, within 15 minutes
+    assert (config["GRADEFLOW_SIGNIN_MAX_FAILURES"], config["GRADEFLOW_SIGNIN_WINDOW"],
+            config["GRADEFLOW_SIGNIN_MAX_FAILURES_PER_ADDRESS"]) == (5, 900, 100)
+
+
+@pytest.mark.parametrize("environ", [
+    {"GRADEFLOW_SIGNIN_MAX_FAILURES_PER_ADDRESS": "4"},
+    {"GRADEFLOW_SIGNIN_MAX_FAILURES": "101"},
+    {"GRADEFLOW_SIGNIN_MAX_FAILURES": "20", "GRADEFLOW_SIGNIN_MAX_FAILURES_PER_ADDRESS": "19"},
+], ids=["per_address_below_default_per_username", "per_username_above_default_per_address", "both_set"])
+def test_a_limit_per_address_below_the_limit_per_username_is_refused_naming_both(tmp_path, environ):
+    """Else one person's typos would lock out everyone signing in from their address."""
+    with pytest.raises(ConfigError) as refused:
+        settings(tmp_path, **environ)
+    assert "GRADEFLOW_SIGNIN_MAX_FAILURES_PER_ADDRESS" in str(refused.value)
+    assert "GRADEFLOW_SIGNIN_MAX_FAILURES " in str(refused.value)
+
+
+def test_the_sign_in_limits_may_be_equal(tmp_path):
+    config = settings(tmp_path, GRADEFLOW_SIGNIN_MAX_FAILURES="7", GRADEFLOW_SIGNIN_MAX_FAILURES_PER_ADDRESS="7")
+    assert (config["GRADEFLOW_SIGNIN_MAX_FAILURES"], config["GRADEFLOW_SIGNIN_MAX_FAILURES_PER_ADDRESS"]) == (7, 7)
 
 
 def test_default_database_is_sqlite_under_the_instance_path(tmp_path):
