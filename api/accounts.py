@@ -2,17 +2,22 @@
 from __future__ import annotations
 
 import marshmallow as ma
+from flask import request
 from flask.views import MethodView
 from api.blueprint import Blueprint
 
-from api.context import current_actor, extension, rules, uow
+from api.context import current_actor, extension, rules, sign_in_attempts, uow
 from api.fields import EMPLOYEE_NO, LocalDateTime, Str, StrictBool, Unicode
 from api.pagination import TOTAL_HEADER, PageArgs, paged
-from api.problems import documented_problem
+from api.problems import PROBLEM_JSON, ProblemSchema, documented_problem
 from workflow.accounts import ROLES
 from workflow.services import accounts
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Sign-in and user accounts")
+
+
+RETRY_AFTER = {"Retry-After": {"description": "whole seconds until the next attempt is considered",
+                               "schema": {"type": "integer", "minimum": 1}, "required": True}}
 
 
 class TokenRequest(ma.Schema):
@@ -69,11 +74,16 @@ class Token(MethodView):
     @blp.arguments(TokenRequest)
     @blp.response(200, TokenResponse)
     @documented_problem(blp, 401, "invalid_credentials")
+    @blp.alt_response(429, schema=ProblemSchema, content_type=PROBLEM_JSON, headers=RETRY_AFTER,
+                      description="too_many_attempts: repeated wrong passwords for this username (or from this "
+                                  "address); Retry-After says in how many seconds the next attempt is considered")
     def post(self, body):
         """Sign in: exchange a username and password for a bearer token"""
-        with uow() as u:
-            user = accounts.authenticate(u, extension("passwords"), body["username"], body["password"])
-            user_id, password_hash = user.id, user.password_hash
+        # request.remote_addr: the peer of this process (no proxy is configured yet: behind a reverse proxy every
+        # caller shares its address)
+        user_id, password_hash = accounts.sign_in(
+            uow, sign_in_attempts(), extension("passwords"), extension("sign_in_limits"), extension("wall_clock"),
+            username=body["username"], password=body["password"], address=request.remote_addr)
         tokens = extension("tokens")
         return {"access_token": tokens.issue(user_id, password_hash), "token_type": "Bearer",
                 "expires_in": tokens.ttl_seconds}

@@ -5,6 +5,7 @@ import http
 import logging
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import swagger_ui_bundle
@@ -27,6 +28,7 @@ from models.clock_state import DatabaseManualClock
 from workflow.clock import SystemClock
 from workflow.passwords import Passwords
 from workflow.policy import load_policy
+from workflow.sign_in_throttling import SignInLimits
 from workflow.services.context import Rules
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "models" / "migrations")
@@ -91,10 +93,16 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["GRADEFLOW_CLOCK"] == "manual":
         manual_clock = DatabaseManualClock(lambda: db.session, policy.tz,
                                            start=app.config["GRADEFLOW_CLOCK_START"])
-    wall_clock = SystemClock()
+    # tokens and sign-in throttling go by the wall clock, never the manual one; tests may pass a clock they move
+    wall_clock = app.config.get("GRADEFLOW_WALL_CLOCK") or SystemClock()
     app.extensions["gradeflow"] = {
         "rules": Rules.for_policy(policy, manual_clock or wall_clock),
         "manual_clock": manual_clock,
+        "wall_clock": wall_clock,
+        "sign_in_limits": SignInLimits(
+            max_failures=app.config["GRADEFLOW_SIGNIN_MAX_FAILURES"],
+            window=timedelta(seconds=app.config["GRADEFLOW_SIGNIN_WINDOW"]),
+            max_failures_per_address=app.config["GRADEFLOW_SIGNIN_MAX_FAILURES_PER_ADDRESS"]),
         "tokens": TokenService(app.config["SECRET_KEY"] or "", app.config["GRADEFLOW_TOKEN_TTL"], wall_clock),
         "passwords": Passwords(time_cost=app.config["GRADEFLOW_HASH_TIME_COST"],
                                memory_cost=app.config["GRADEFLOW_HASH_MEMORY_KIB"]),

@@ -12,17 +12,19 @@ from decimal import Decimal
 from flask import Response, current_app, json, request
 from werkzeug.exceptions import HTTPException
 
-from workflow.errors import Conflict, DomainError, Forbidden, NotEligible, NotFound, RuleViolation, Unauthenticated
+from workflow.errors import (Conflict, DomainError, Forbidden, NotEligible, NotFound, RuleViolation, TooManyAttempts,
+                             Unauthenticated)
 
 log = logging.getLogger("gradeflow.api")
 
 PROBLEM_JSON = "application/problem+json"
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
          405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
-         422: "validation_error", 500: "internal_error"}
+         422: "validation_error", 429: "too_many_requests", 500: "internal_error"}
 TITLES = {400: "Bad request", 401: "Authentication required", 403: "Forbidden", 404: "Not found",
           405: "Method not allowed", 409: "Conflict", 413: "Request body too large",
-          415: "Unsupported media type", 422: "Invalid request", 500: "Internal server error"}
+          415: "Unsupported media type", 422: "Invalid request", 429: "Too many requests",
+          500: "Internal server error"}
 
 
 class ProblemSchema(ma.Schema):
@@ -195,6 +197,9 @@ def handle_domain_error(error: DomainError) -> Response:
         status = 409
     elif isinstance(error, NotEligible):
         status = 422
+    elif isinstance(error, TooManyAttempts):
+        status = 429
+        headers["Retry-After"] = str(error.retry_after)
     extra = {k: _jsonable(v) for k, v in error.extra.items()}
     return problem(status, error.detail, code=error.code, headers=headers, **extra)
 

@@ -47,6 +47,15 @@ class InvalidToken(Unauthenticated):
     code = "invalid_token"
 
 
+class TooManyAttempts(DomainError):
+    """Sign-in refused for a while after repeated wrong passwords; `retry_after`: whole seconds to wait."""
+    code = "too_many_attempts"
+
+    def __init__(self, detail: str, retry_after: int):
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class Conflict(DomainError):
     """The request is well-formed but clashes with the current state."""
 

@@ -6,9 +6,11 @@ from collections.abc import Iterable
 from workflow import access
 from workflow.accounts import (ADMIN, HR, ROLES, ROLES_NEEDING_EMPLOYEE_NO, Actor, grantable_roles,
                                password_problem, username_problem)
-from workflow.errors import Conflict, DuplicateKey, InvalidCredentials, NotFound, Violations
+from workflow.clock import Clock
+from workflow.errors import Conflict, DuplicateKey, InvalidCredentials, NotFound, TooManyAttempts, Violations
 from workflow.passwords import Passwords
 from workflow.services.context import Rules
+from workflow.sign_in_throttling import FAILED, SUCCEEDED, SignInLimits, refusal
 
 # The operator at the machine (the `gradeflow` CLI): trusted like an admin.
 OPERATOR = Actor(user_id=0, username="(command line)", roles=frozenset(ROLES), employee_no=None)
@@ -97,15 +99,51 @@ def update_user(uow, rules: Rules, actor: Actor, username: str, *, roles: Iterab
     return user
 
 
-def authenticate(uow, passwords: Passwords, username: str, password: str):
-    """The active user with these credentials; the same error whether the name or the password is wrong."""
-    user = uow.users.by_username(username)
-    ok = passwords.verify(user.password_hash if user else None, password)
-    if not ok or user is None or not user.active:
+def sign_in(unit_of_work, attempts, passwords: Passwords, limits: SignInLimits, wall_clock: Clock, *,
+            username: str, password: str, address: str | None) -> tuple[int, str]:
+    """POST /auth/token: the id and password hash (for the token) of the active user with these credentials;
+    the same error whether the name or the password is wrong; TooManyAttempts while repeated failures hold the
+    username or the address (workflow/sign_in_throttling.py).
+
+    Three steps, so that the slow Argon2 work runs with no transaction open (on SQLite a unit of work holds
+    the database's write lock): (a) a short transaction, serialised per username and address, refuses the
+    attempt or records it as pending (so that attempts sent at the same moment count each other) and reads the
+    user; (b) the password is verified, with no transaction open; (c) a short transaction records the outcome
+    and a rehash. If (c) never happens (the process dies), the attempt stays pending and counts as a failure
+    until it leaves the window. `unit_of_work` makes a unit of work; `attempts` is the attempts' repository on
+    the same session."""
+    now = wall_clock.now()
+    since = now - limits.window
+    with unit_of_work() as u:
+        attempts.lock(username, address)
+        attempts.prune(before=since)
+        refused = refusal(limits, now, for_username=attempts.for_username(username, since),
+                          from_address=attempts.from_address(address, since))
+        if refused is not None:
+            raise _too_many_attempts(refused, now)
+        attempt_id = attempts.begin(username, address, now)
+        user = u.users.by_username(username)
+        user_id, password_hash, active = (user.id, user.password_hash, user.active) if user else (None, None, False)
+
+    verified = passwords.verify(password_hash, password)  # against a decoy when the name is unknown: as slow
+    succeeded = verified and active
+    rehashed = passwords.hash(password) if succeeded and passwords.needs_rehash(password_hash) else None
+
+    with unit_of_work() as u:
+        attempts.finish(attempt_id, SUCCEEDED if succeeded else FAILED)
+        if rehashed is not None:
+            user = u.users.get(user_id)
+            if user is not None and user.password_hash == password_hash:  # unless it was changed meanwhile
+                user.password_hash = password_hash = rehashed
+    if not succeeded:
         raise InvalidCredentials("unknown username or wrong password")
-    if passwords.needs_rehash(user.password_hash):
-        user.password_hash = passwords.hash(password)
-    return user
+    return user_id, password_hash
+
+
+def _too_many_attempts(refused, now) -> TooManyAttempts:
+    seconds = refused.retry_after(now)
+    whose = "for this username" if refused.by == "username" else "from this address"
+    return TooManyAttempts(f"too many failed sign-ins {whose}; try again in {seconds} seconds", retry_after=seconds)
 
 
 def change_password(uow, rules: Rules, passwords: Passwords, actor: Actor, *, current_password: str,
