@@ -6,7 +6,7 @@ from flask import request
 from flask.views import MethodView
 from api.blueprint import Blueprint
 
-from api.context import current_actor, extension, rules, sign_in_attempts, uow
+from api.context import current_actor, extension, rules, uow
 from api.fields import EMPLOYEE_NO, LocalDateTime, Str, StrictBool, Unicode
 from api.pagination import TOTAL_HEADER, PageArgs, paged
 from api.problems import PROBLEM_JSON, ProblemSchema, documented_problem
@@ -82,7 +82,7 @@ class Token(MethodView):
         # request.remote_addr: the peer of this process (no proxy is configured yet: behind a reverse proxy every
         # caller shares its address)
         user_id, password_hash = accounts.sign_in(
-            uow, sign_in_attempts(), extension("passwords"), extension("sign_in_limits"), extension("wall_clock"),
+            uow, extension("passwords"), extension("sign_in_limits"), extension("wall_clock"),
             username=body["username"], password=body["password"], address=request.remote_addr)
         tokens = extension("tokens")
         return {"access_token": tokens.issue(user_id, password_hash), "token_type": "Bearer",

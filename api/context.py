@@ -5,7 +5,6 @@ from flask import current_app, g, has_request_context, request
 
 from api.tokens import credential_stamp
 from models import db
-from models.sign_in_attempts import SignInAttemptRepository
 from models.unit_of_work import SqlUnitOfWork
 from workflow.accounts import Actor
 from workflow.errors import InvalidToken
@@ -23,11 +22,6 @@ def rules():
 def uow() -> SqlUnitOfWork:
     # a POST with an Idempotency-Key commits once its response is stored with the change (api/idempotency.py)
     return SqlUnitOfWork(db.session, deferred=has_request_context() and "idempotent_request" in g)
-
-
-def sign_in_attempts() -> SignInAttemptRepository:
-    """The sign-in attempts, on the session every uow() uses."""
-    return SignInAttemptRepository(db.session)
 
 
 def current_actor() -> Actor:

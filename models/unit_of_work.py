@@ -6,6 +6,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from models.case_repositories import CaseRepository, CycleRepository
 from models.repositories import GradeHistoryRepository, ManagerRepository, PerformanceRepository, UserRepository
+from models.sign_in_attempts import SignInAttemptRepository
 from models.time_repositories import CalendarRepository, EvaluationRepository, OutboxRepository, TimerRepository
 from workflow.errors import Conflict
 
@@ -18,6 +19,7 @@ class SqlUnitOfWork:
         self.session = session
         self.deferred = deferred
         self.users = UserRepository(session)
+        self.sign_in_attempts = SignInAttemptRepository(session)
         self.managers = ManagerRepository(session)
         self.grade_history = GradeHistoryRepository(session)
         self.performance = PerformanceRepository(session)

@@ -99,7 +99,7 @@ def update_user(uow, rules: Rules, actor: Actor, username: str, *, roles: Iterab
     return user
 
 
-def sign_in(unit_of_work, attempts, passwords: Passwords, limits: SignInLimits, wall_clock: Clock, *,
+def sign_in(unit_of_work, passwords: Passwords, limits: SignInLimits, wall_clock: Clock, *,
             username: str, password: str, address: str | None) -> tuple[int, str]:
     """POST /auth/token: the id and password hash (for the token) of the active user with these credentials;
     the same error whether the name or the password is wrong; TooManyAttempts while repeated failures hold the
@@ -110,11 +110,11 @@ def sign_in(unit_of_work, attempts, passwords: Passwords, limits: SignInLimits, 
     attempt or records it as pending (so that attempts sent at the same moment count each other) and reads the
     user; (b) the password is verified, with no transaction open; (c) a short transaction records the outcome
     and a rehash. If (c) never happens (the process dies), the attempt stays pending and counts as a failure
-    until it leaves the window. `unit_of_work` makes a unit of work; `attempts` is the attempts' repository on
-    the same session."""
+    until it leaves the window. `unit_of_work` makes a unit of work."""
     now = wall_clock.now()
     since = now - limits.window
     with unit_of_work() as u:
+        attempts = u.sign_in_attempts
         attempts.lock(username, address)
         attempts.prune(before=since)
         refused = refusal(limits, now, for_username=attempts.for_username(username, since),
@@ -130,7 +130,7 @@ def sign_in(unit_of_work, attempts, passwords: Passwords, limits: SignInLimits, 
     rehashed = passwords.hash(password) if succeeded and passwords.needs_rehash(password_hash) else None
 
     with unit_of_work() as u:
-        attempts.finish(attempt_id, SUCCEEDED if succeeded else FAILED)
+        u.sign_in_attempts.finish(attempt_id, SUCCEEDED if succeeded else FAILED)
         if rehashed is not None:
             user = u.users.get(user_id)
             if user is not None and user.password_hash == password_hash:  # unless it was changed meanwhile
