@@ -111,11 +111,13 @@ def sign_in(unit_of_work, passwords: Passwords, limits: SignInLimits, wall_clock
     user; (b) the password is verified, with no transaction open; (c) a short transaction records the outcome
     and a rehash. If (c) never happens (the process dies), the attempt stays pending and counts as a failure
     until it leaves the window. `unit_of_work` makes a unit of work."""
-    now = wall_clock.now()
-    since = now - limits.window
     with unit_of_work() as u:
         attempts = u.sign_in_attempts
         attempts.lock(username, address)
+        # read once the lock is held: an instant read before it could be older than an attempt that a concurrent
+        # sign-in recorded meanwhile, and the wait would come out longer than the window
+        now = wall_clock.now()
+        since = now - limits.window
         attempts.prune(before=since)
         refused = refusal(limits, now, for_username=attempts.for_username(username, since),
                           from_address=attempts.from_address(address, since))
