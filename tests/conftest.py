@@ -98,24 +98,15 @@ def migrated(database_url):
 
 @pytest.fixture
 def make_app(migrated):
-    """Build an app on the migrated test database, with config overrides."""
-    def build(**overrides):
-        return create_app(config_for(migrated, **overrides))
-    return build
-
-
-@pytest.fixture
-def build(make_app, app):
-    """Extra app instances (with config overrides) on the same test database; their connections
-    are closed afterwards, and the `app` fixture empties the tables."""
+    """Build apps on the migrated test database, with config overrides; their connections are closed
+    afterwards (a connection left open would hold the SQLite file for the next test)."""
     built = []
 
-    def _build(**overrides):
-        extra = make_app(**overrides)
-        built.append(extra)
-        return extra
+    def build(**overrides):
+        built.append(create_app(config_for(migrated, **overrides)))
+        return built[-1]
 
-    yield _build
+    yield build
     for extra in built:
         with extra.app_context():
             db.session.remove()
@@ -123,10 +114,23 @@ def build(make_app, app):
 
 
 @pytest.fixture
-def app(make_app):
-    app = make_app()
-    yield app
-    _empty_all_tables(app)
+def build(make_app, app):
+    """Extra app instances beside the shared one; the `app` fixture empties the tables afterwards."""
+    return make_app
+
+
+@pytest.fixture(scope="session")
+def default_app(migrated):
+    """One app with the test configuration per database, shared by the tests (building one costs more than
+    most tests); the `app` fixture empties its tables after each test. A test that needs other settings
+    builds its own app with `build(**overrides)`."""
+    return create_app(config_for(migrated))
+
+
+@pytest.fixture
+def app(default_app):
+    yield default_app
+    _empty_all_tables(default_app)
 
 
 def _empty_all_tables(app) -> None:

@@ -72,10 +72,7 @@ def test_dates_of_today_are_not_in_the_future(gf, hr):
 def early_morning(app, make_app):
     """A second app on the same (emptied afterwards) database whose clock reads 2026-09-01T07:00+08:00."""
     early = make_app(GRADEFLOW_CLOCK_START=datetime(2026, 9, 1, 7, 0, tzinfo=timezone(timedelta(hours=8))))
-    yield Driver(early)
-    from models import db
-    with early.app_context():
-        db.engine.dispose()
+    return Driver(early)
 
 
 def test_today_is_the_policy_timezones_date(early_morning):
