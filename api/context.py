@@ -5,7 +5,7 @@ from flask import current_app, g, has_request_context, request
 
 from api.tokens import credential_stamp
 from models import db
-from models.unit_of_work import SqlUnitOfWork
+from models.unit_of_work import SqlUnitOfWork, unit_of_work_factory
 from workflow.accounts import Actor
 from workflow.errors import InvalidToken
 from workflow.services.accounts import actor_for
@@ -19,9 +19,12 @@ def rules():
     return extension("rules")
 
 
+_unit_of_work = unit_of_work_factory(db.session)
+
+
 def uow() -> SqlUnitOfWork:
     # a POST with an Idempotency-Key commits once its response is stored with the change (api/idempotency.py)
-    return SqlUnitOfWork(db.session, deferred=has_request_context() and "idempotent_request" in g)
+    return _unit_of_work(deferred=has_request_context() and "idempotent_request" in g)
 
 
 def current_actor() -> Actor:

@@ -1,6 +1,8 @@
 """One use case, one transaction: the unit of work commits on success and rolls back on any error."""
 from __future__ import annotations
 
+from typing import Callable, Protocol
+
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -67,6 +69,20 @@ class SqlUnitOfWork:
 
     def flush(self) -> None:
         self.session.flush()
+
+
+class UnitOfWorkFactory(Protocol):
+    """Makes one unit of work per use case: `with make() as uow: ...`."""
+
+    def __call__(self, *, deferred: bool = False) -> SqlUnitOfWork: ...
+
+
+def unit_of_work_factory(session: Callable[[], Session]) -> UnitOfWorkFactory:
+    """The one way to make units of work, Flask or not: `session` is called for each unit of work and
+    returns the Session it runs on (Flask-SQLAlchemy's `db.session`, a `sessionmaker(bind=engine)`)."""
+    def make(*, deferred: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(session(), deferred=deferred)
+    return make
 
 
 def _version_conflict() -> Conflict:
