@@ -1,7 +1,7 @@
 """Accounts: creating users, changing their roles, signing in."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from workflow import access
 from workflow.accounts import (ADMIN, HR, ROLES, ROLES_NEEDING_EMPLOYEE_NO, Actor, grantable_roles,
@@ -10,6 +10,7 @@ from workflow.clock import Clock
 from workflow.errors import Conflict, DuplicateKey, InvalidCredentials, NotFound, TooManyAttempts, Violations
 from workflow.passwords import Passwords
 from workflow.services.context import Rules
+from workflow.services.unit_of_work import UnitOfWork
 from workflow.sign_in_throttling import FAILED, SUCCEEDED, SignInLimits, refusal
 
 # The operator at the machine (the `gradeflow` CLI): trusted like an admin.
@@ -37,7 +38,7 @@ def _check_roles(problems: Violations, actor: Actor, roles: Iterable[str], emplo
                      f"the role {needing[0]!r} acts on a manager record and needs an employee number")
 
 
-def create_user(uow, rules: Rules, passwords: Passwords, actor: Actor, *, username: str, password: str,
+def create_user(uow: UnitOfWork, rules: Rules, passwords: Passwords, actor: Actor, *, username: str, password: str,
                 roles: Iterable[str], employee_no: str | None = None):
     access.require(access.can_manage_accounts(actor), "only hr and admin create users")
     roles = sorted(set(roles))
@@ -61,19 +62,19 @@ def create_user(uow, rules: Rules, passwords: Passwords, actor: Actor, *, userna
                        field="employee_no") from None
 
 
-def list_users(uow, actor: Actor, *, page: int, per_page: int):
+def list_users(uow: UnitOfWork, actor: Actor, *, page: int, per_page: int):
     access.require(access.can_manage_accounts(actor), "only hr and admin list users")
     return uow.users.page(page, per_page)
 
 
-def get_user(uow, actor: Actor, username: str):
+def get_user(uow: UnitOfWork, actor: Actor, username: str):
     user = uow.users.by_username(username)
     if user is None or not (access.can_manage_accounts(actor) or actor.username == username):
         raise NotFound(f"no user {username!r}")
     return user
 
 
-def update_user(uow, rules: Rules, actor: Actor, username: str, *, roles: Iterable[str] | None = None,
+def update_user(uow: UnitOfWork, rules: Rules, actor: Actor, username: str, *, roles: Iterable[str] | None = None,
                 active: bool | None = None):
     """Change a user's roles or switch the account off; takes effect on their next request."""
     access.require(access.can_manage_accounts(actor), "only hr and admin change users")
@@ -99,7 +100,7 @@ def update_user(uow, rules: Rules, actor: Actor, username: str, *, roles: Iterab
     return user
 
 
-def sign_in(unit_of_work, passwords: Passwords, limits: SignInLimits, wall_clock: Clock, *,
+def sign_in(unit_of_work: Callable[[], UnitOfWork], passwords: Passwords, limits: SignInLimits, wall_clock: Clock, *,
             username: str, password: str, address: str | None) -> tuple[int, str]:
     """POST /auth/token: the id and password hash (for the token) of the active user with these credentials;
     the same error whether the name or the password is wrong; TooManyAttempts while repeated failures hold the
@@ -148,7 +149,7 @@ def _too_many_attempts(refused, now) -> TooManyAttempts:
     return TooManyAttempts(f"too many failed sign-ins {whose}; try again in {seconds} seconds", retry_after=seconds)
 
 
-def change_password(uow, rules: Rules, passwords: Passwords, actor: Actor, *, current_password: str,
+def change_password(uow: UnitOfWork, rules: Rules, passwords: Passwords, actor: Actor, *, current_password: str,
                     new_password: str):
     user = uow.users.get(actor.user_id)
     if user is None or not passwords.verify(user.password_hash, current_password):

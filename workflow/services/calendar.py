@@ -15,6 +15,7 @@ from workflow.errors import FieldError, RuleViolation
 from workflow.services.case_steps import claim, record
 from workflow.services.context import Rules
 from workflow.services.timers import appeal_deadline_moved
+from workflow.services.unit_of_work import UnitOfWork
 
 MAX_RANGE_DAYS = 366
 
@@ -23,7 +24,7 @@ def day_view(day: date, info: WorkingDay) -> dict:
     return {"date": day, "working": info.working, "kind": info.kind, "name": info.name, "source": info.source}
 
 
-def calendar_days(uow, first: date, last: date) -> list[dict]:
+def calendar_days(uow: UnitOfWork, first: date, last: date) -> list[dict]:
     if last < first:
         raise RuleViolation([FieldError("to", "range_order", "must not be before 'from'", location="query")])
     if (last - first).days + 1 > MAX_RANGE_DAYS:
@@ -34,7 +35,8 @@ def calendar_days(uow, first: date, last: date) -> list[dict]:
             for n in range((last - first).days + 1)]
 
 
-def set_calendar_day(uow, rules: Rules, actor: Actor, day: date, *, working: bool, name: str | None) -> dict:
+def set_calendar_day(uow: UnitOfWork, rules: Rules, actor: Actor, day: date, *, working: bool,
+                     name: str | None) -> dict:
     """HR sets a day; audited with the day before and after and every deadline it extended."""
     access.require(access.can_manage_people(actor), "only hr corrects the calendar")
     uow.calendar.lock()
@@ -50,7 +52,7 @@ def set_calendar_day(uow, rules: Rules, actor: Actor, day: date, *, working: boo
     return day_view(day, after)
 
 
-def _recompute_open_deadlines(uow, rules: Rules, calendar: WorkingCalendar, actor: Actor) -> list[dict]:
+def _recompute_open_deadlines(uow: UnitOfWork, rules: Rules, calendar: WorkingCalendar, actor: Actor) -> list[dict]:
     tz, window = rules.policy.tz, rules.policy.appeal_window_working_days
     extended = []
     for case in uow.cases.with_open_appeal_window(rules.now()):

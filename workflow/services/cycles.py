@@ -9,9 +9,10 @@ from workflow.services.case_steps import claim, people_of, progress_of
 from workflow.services.committee import committee_changed, refuse_removing_scorers
 from workflow.services.context import Rules
 from workflow.services.decisions import appeal_deadline, decide_cases, publish
+from workflow.services.unit_of_work import UnitOfWork
 
 
-def create_cycle(uow, rules: Rules, actor: Actor, *, code: str, name: str):
+def create_cycle(uow: UnitOfWork, rules: Rules, actor: Actor, *, code: str, name: str):
     access.require(actor.has(HR), "only hr opens cycles")
     try:
         return uow.cycles.add(code=code, name=name, created_by=actor.username, created_at=rules.now())
@@ -19,14 +20,14 @@ def create_cycle(uow, rules: Rules, actor: Actor, *, code: str, name: str):
         raise Conflict("cycle_exists", f"a cycle {code!r} exists", field="code") from None
 
 
-def get_cycle(uow, code: str, *, for_update: bool = False):
+def get_cycle(uow: UnitOfWork, code: str, *, for_update: bool = False):
     cycle = uow.cycles.get(code, for_update=for_update)
     if cycle is None:
         raise NotFound(f"no cycle {code}")
     return cycle
 
 
-def list_cycles(uow, *, page: int, per_page: int):
+def list_cycles(uow: UnitOfWork, *, page: int, per_page: int):
     return uow.cycles.page(page, per_page)
 
 
@@ -34,7 +35,7 @@ def sees_committee(actor: Actor, cycle) -> bool:
     return actor.has(HR, ADMIN) or actor.username in cycle.member_usernames
 
 
-def set_committee(uow, rules: Rules, actor: Actor, code: str, *, chair: str, members: list[str]):
+def set_committee(uow: UnitOfWork, rules: Rules, actor: Actor, code: str, *, chair: str, members: list[str]):
     """The chair and members, each holding the committee role; the chair is a member too. A member
     whose score is on an undecided case cannot be removed."""
     access.require(actor.has(HR), "only hr appoints committees")
@@ -64,7 +65,7 @@ def _may_decide(actor: Actor, cycle) -> bool:
     return actor.has(HR) or (actor.has(COMMITTEE) and actor.username == cycle.chair)
 
 
-def _require_on_every_case(uow, actor: Actor, cases, event: str) -> None:
+def _require_on_every_case(uow: UnitOfWork, actor: Actor, cases, event: str) -> None:
     """A cycle-wide event is the caller's only if it is theirs on each case: nobody decides or publishes
     their own case, and a chair recused from a case does not decide it (hr does)."""
     for case in cases:
@@ -73,7 +74,7 @@ def _require_on_every_case(uow, actor: Actor, cases, event: str) -> None:
                             "recused from): hr does", case_id=case.id)
 
 
-def decide_cycle(uow, rules: Rules, actor: Actor, code: str) -> list[dict]:
+def decide_cycle(uow: UnitOfWork, rules: Rules, actor: Actor, code: str) -> list[dict]:
     """Rank and decide every case of the cycle in deliberation, all at once; refused while any open
     case of the cycle is still before deliberation."""
     cycle = get_cycle(uow, code, for_update=True)
@@ -91,14 +92,14 @@ def decide_cycle(uow, rules: Rules, actor: Actor, code: str) -> list[dict]:
     return decided
 
 
-def _blocking(uow, rules: Rules, case) -> dict:
+def _blocking(uow: UnitOfWork, rules: Rules, case) -> dict:
     entry = {"case_id": case.id, "employee_no": case.employee_no, "state": case.state}
     if case.state == INTERVIEW:
         entry["detail"] = progress_of(rules, case, people_of(uow, case)).shortfall()
     return entry
 
 
-def publish_cycle(uow, rules: Rules, actor: Actor, code: str) -> dict:
+def publish_cycle(uow: UnitOfWork, rules: Rules, actor: Actor, code: str) -> dict:
     """Every decided case of the cycle goes on the publication board with one appeal deadline."""
     access.require(actor.has(HR), "only hr publishes")
     cycle = get_cycle(uow, code, for_update=True)
@@ -118,7 +119,7 @@ def publish_cycle(uow, rules: Rules, actor: Actor, code: str) -> dict:
             "case_ids": [case.id for case in cases]}
 
 
-def publication_board(uow, rules: Rules, code: str) -> dict:
+def publication_board(uow: UnitOfWork, rules: Rules, code: str) -> dict:
     """公示: every published case of the cycle, for every employee; scores only if the policy says so."""
     cycle = get_cycle(uow, code)
     entries = []

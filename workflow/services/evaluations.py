@@ -20,6 +20,7 @@ from workflow.services.case_steps import SYSTEM_ACTOR
 from workflow.services.cases import open_automatic_case
 from workflow.services.context import Rules
 from workflow.services.timers import schedule_deferred_demotion, schedule_quarter_close
+from workflow.services.unit_of_work import UnitOfWork
 
 
 def parse_quarter(text: str) -> Period:
@@ -33,7 +34,7 @@ def parse_quarter(text: str) -> Period:
     return period
 
 
-def close_quarter(uow, rules: Rules, actor: Actor | None, period_text: str) -> dict:
+def close_quarter(uow: UnitOfWork, rules: Rules, actor: Actor | None, period_text: str) -> dict:
     """Close the quarter (hr, or the scheduler when `actor` is None), or return its recorded close."""
     if actor is not None:
         access.require(access.can_manage_people(actor), "only hr closes a period")
@@ -69,7 +70,7 @@ def close_summary(close) -> dict:
             "closed_at": close.closed_at, "closed_by": close.closed_by}
 
 
-def _evaluate_quarter(uow, rules: Rules, close, quarter: Period) -> None:
+def _evaluate_quarter(uow: UnitOfWork, rules: Rules, close, quarter: Period) -> None:
     policy = rules.policy.quarter_close
     for record in uow.evaluations.records(str(quarter)):
         manager = uow.managers.get(record.employee_no, for_update=True)
@@ -83,7 +84,7 @@ def _evaluate_quarter(uow, rules: Rules, close, quarter: Period) -> None:
                                    reasons=list(verdict.reasons), case_id=case_id)
 
 
-def demote_or_defer(uow, rules: Rules, manager, period: str, reasons: list[dict]) -> tuple[str, int | None]:
+def demote_or_defer(uow: UnitOfWork, rules: Rules, manager, period: str, reasons: list[dict]) -> tuple[str, int | None]:
     """Open the demotion case now, or defer it while the manager has an open case."""
     if not rules.ladder.destinations(manager.grade, DEMOTE):
         return NOT_DEMOTABLE, None
@@ -97,7 +98,7 @@ def demote_or_defer(uow, rules: Rules, manager, period: str, reasons: list[dict]
     return DEMOTION_OUTCOME, case.id
 
 
-def _quarter_record(uow, manager, quarter: Period) -> QuarterRecord | None:
+def _quarter_record(uow: UnitOfWork, manager, quarter: Period) -> QuarterRecord | None:
     """An earlier quarter's record; None when there is none, or when it already counted towards a demotion
     for low scores (one bad stretch demotes once)."""
     record = uow.performance.get(manager.employee_no, str(quarter))
@@ -107,12 +108,12 @@ def _quarter_record(uow, manager, quarter: Period) -> QuarterRecord | None:
     return _as_quarter_record(uow, manager, record, quarter)
 
 
-def _as_quarter_record(uow, manager, record, quarter: Period) -> QuarterRecord:
+def _as_quarter_record(uow: UnitOfWork, manager, record, quarter: Period) -> QuarterRecord:
     return QuarterRecord(period=quarter, score=record.score, months_worked=record.months_worked,
                          violation=record.violation, grade=grade_on(uow, manager, quarter.last_day))
 
 
-def grade_on(uow, manager, day) -> str:
+def grade_on(uow: UnitOfWork, manager, day) -> str:
     """The grade the manager held on `day`: walk back over the changes effective after it."""
     grade = manager.grade
     for change in uow.evaluations.grade_changes_after(manager.employee_no, day):

@@ -12,6 +12,7 @@ from workflow.services.case_steps import SYSTEM_ACTOR, appeal_window_open, claim
 from workflow.services.cases import open_automatic_case
 from workflow.services.context import Rules
 from workflow.services.grades import change_grade
+from workflow.services.unit_of_work import UnitOfWork
 
 
 def _ladder_move(case) -> tuple[str, str | None]:
@@ -23,7 +24,7 @@ def _ladder_move(case) -> tuple[str, str | None]:
     return {DEMOTION: DEMOTE, EXIT: LADDER_EXIT}[case.kind], None
 
 
-def finalize_case(uow, rules: Rules, case_id: int, until: datetime) -> bool:
+def finalize_case(uow: UnitOfWork, rules: Rules, case_id: int, until: datetime) -> bool:
     """Finalize one case if it is (still) due at `until`; False when there is nothing to do, so
     that running twice, or on two processes, has the effect of running once."""
     case = uow.cases.get(case_id, for_update=True)
@@ -47,7 +48,7 @@ def finalize_case(uow, rules: Rules, case_id: int, until: datetime) -> bool:
     return True
 
 
-def _exit_after_repeated_demotions(uow, rules: Rules, manager, effective_on: date) -> None:
+def _exit_after_repeated_demotions(uow: UnitOfWork, rules: Rules, manager, effective_on: date) -> None:
     """Demotions effective in the policy's number of consecutive calendar years (2) open an exit case."""
     years_needed = rules.policy.quarter_close.exit_after_demotion_years
     years = uow.evaluations.demotion_years(manager.employee_no, DEMOTE)

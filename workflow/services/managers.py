@@ -12,6 +12,7 @@ from workflow.scoring import score_problem
 from workflow.services.committee import reporting_lines_changed
 from workflow.services.context import Rules
 from workflow.services.timers import schedule_probation_end
+from workflow.services.unit_of_work import UnitOfWork
 
 
 def _check_grade(problems: Violations, rules: Rules, grade: str) -> None:
@@ -31,7 +32,8 @@ def _check_dates(problems: Violations, today: date, hire_date: date, grade_since
             problems.add(field, "not_in_future", f"{field} {value} is after today ({today})")
 
 
-def _check_supervisor(problems: Violations, uow, rules: Rules, employee_no: str, supervisor_no: str | None) -> None:
+def _check_supervisor(problems: Violations, uow: UnitOfWork, rules: Rules, employee_no: str,
+                      supervisor_no: str | None) -> None:
     if supervisor_no is None:
         return
     if supervisor_no == employee_no:
@@ -47,7 +49,7 @@ def _check_supervisor(problems: Violations, uow, rules: Rules, employee_no: str,
                      f"{supervisor_no} reports (directly or not) to {employee_no}: that would make a cycle")
 
 
-def register_manager(uow, rules: Rules, actor: Actor, *, employee_no: str, name: str, org_unit: str,
+def register_manager(uow: UnitOfWork, rules: Rules, actor: Actor, *, employee_no: str, name: str, org_unit: str,
                      grade: str, grade_since: date, hire_date: date, supervisor: str | None = None,
                      education: str | None = None):
     access.require(access.can_manage_people(actor), "only hr registers managers")
@@ -72,7 +74,7 @@ def register_manager(uow, rules: Rules, actor: Actor, *, employee_no: str, name:
 _CORRECTABLE = ("name", "org_unit", "supervisor", "education")
 
 
-def correct_manager(uow, rules: Rules, actor: Actor, employee_no: str, **changes):
+def correct_manager(uow: UnitOfWork, rules: Rules, actor: Actor, employee_no: str, **changes):
     """Correct a record (a reorganisation, a typo). The grade is not here: only the ladder moves it."""
     access.require(access.can_manage_people(actor), "only hr corrects manager records")
     manager = uow.managers.get(employee_no, for_update=True)
@@ -94,7 +96,7 @@ def correct_manager(uow, rules: Rules, actor: Actor, employee_no: str, **changes
     return manager
 
 
-def visible_manager(uow, actor: Actor, employee_no: str):
+def visible_manager(uow: UnitOfWork, actor: Actor, employee_no: str):
     """The manager, if the caller may see them; otherwise NotFound, so that nothing is confirmed."""
     manager = uow.managers.get(employee_no)
     if manager is None or not access.can_view_manager(actor, employee_no, uow.managers.supervisor_chain(employee_no)):
@@ -102,13 +104,13 @@ def visible_manager(uow, actor: Actor, employee_no: str):
     return manager
 
 
-def list_managers(uow, actor: Actor, *, page: int, per_page: int, org_unit: str | None = None,
+def list_managers(uow: UnitOfWork, actor: Actor, *, page: int, per_page: int, org_unit: str | None = None,
                   grade: str | None = None):
     access.require(access.can_list_managers(actor), "only hr, committee members and admins list managers")
     return uow.managers.page(page, per_page, org_unit=org_unit, grade=grade)
 
 
-def grade_history(uow, actor: Actor, employee_no: str, *, page: int, per_page: int):
+def grade_history(uow: UnitOfWork, actor: Actor, employee_no: str, *, page: int, per_page: int):
     visible_manager(uow, actor, employee_no)
     return uow.grade_history.page(employee_no, page, per_page)
 
@@ -120,7 +122,7 @@ def parse_period(text: str) -> Period:
         raise RuleViolation([FieldError("period", "period_format", str(exc))]) from None
 
 
-def record_performance(uow, rules: Rules, actor: Actor, employee_no: str, period_text: str, *,
+def record_performance(uow: UnitOfWork, rules: Rules, actor: Actor, employee_no: str, period_text: str, *,
                        score: Decimal, months_worked: int, violation: bool = False):
     """Enter or correct a manager's score for a period."""
     access.require(access.can_manage_people(actor), "only hr records performance")
@@ -153,6 +155,6 @@ def record_performance(uow, rules: Rules, actor: Actor, employee_no: str, period
     return record
 
 
-def performance_records(uow, actor: Actor, employee_no: str):
+def performance_records(uow: UnitOfWork, actor: Actor, employee_no: str):
     visible_manager(uow, actor, employee_no)
     return uow.performance.for_manager(employee_no)

@@ -17,16 +17,17 @@ from workflow.eligibility import add_months
 from workflow.periods import Period
 from workflow.quarter_close import close_moment, next_quarter_to_close
 from workflow.services.context import Rules
+from workflow.services.unit_of_work import UnitOfWork
 from workflow.timer_kinds import APPEAL_WINDOW_END, DEFERRED_DEMOTION, PROBATION_END, QUARTER_CLOSE, REMINDER
 
 
-def schedule(uow, rules: Rules, kind: str, key: str, due_at: datetime, **about) -> None:
+def schedule(uow: UnitOfWork, rules: Rules, kind: str, key: str, due_at: datetime, **about) -> None:
     """A timer for `key`, unless it exists already (scheduling twice stores one row)."""
     uow.timers.schedule(kind=kind, key=f"{kind}:{key}", due_at=due_at, created_at=rules.now(), attempts=0,
                         data=about.pop("data", {}), **about)
 
 
-def state_entered(uow, rules: Rules, case, history_seq: int) -> None:
+def state_entered(uow: UnitOfWork, rules: Rules, case, history_seq: int) -> None:
     """The case has just entered its state (opened, or moved by an event: its history entry `history_seq`)."""
     now = rules.now()
     case.state_since, case.overdue_since = now, None
@@ -39,39 +40,39 @@ def state_entered(uow, rules: Rules, case, history_seq: int) -> None:
         schedule_appeal_window_end(uow, rules, case)
 
 
-def schedule_appeal_window_end(uow, rules: Rules, case) -> None:
+def schedule_appeal_window_end(uow: UnitOfWork, rules: Rules, case) -> None:
     """The window closes a second after the deadline; a deadline already passed (a decision upheld
     after it) is finalized at the next sweep."""
     schedule(uow, rules, APPEAL_WINDOW_END, f"{case.id}:v{case.version}",
              max(case.appeal_deadline + WINDOW_GRACE, rules.now()), case_id=case.id)
 
 
-def appeal_deadline_moved(uow, case) -> None:
+def appeal_deadline_moved(uow: UnitOfWork, case) -> None:
     """A calendar change extended the deadline: the window's timer moves with it."""
     for timer in uow.timers.pending_unclaimed(kind=APPEAL_WINDOW_END, case_id=case.id):
         timer.due_at = case.appeal_deadline + WINDOW_GRACE
 
 
-def schedule_reminder(uow, rules: Rules, case, due_at: datetime, after: str) -> None:
+def schedule_reminder(uow: UnitOfWork, rules: Rules, case, due_at: datetime, after: str) -> None:
     """`after` names what the reminder follows (the history entry that began the wait, the reminder before),
     so that each wait's reminders have keys of their own, also when moves happen at one instant."""
     schedule(uow, rules, REMINDER, f"{case.id}:{after}", due_at, case_id=case.id,
              data={"state": case.state, "since": case.state_since.isoformat()})
 
 
-def schedule_probation_end(uow, rules: Rules, manager) -> None:
+def schedule_probation_end(uow: UnitOfWork, rules: Rules, manager) -> None:
     """When probation ends (probation months from the grade's start), the confirmation case opens."""
     ends = add_months(manager.grade_since, rules.policy.probation_months)
     schedule(uow, rules, PROBATION_END, f"{manager.employee_no}:{manager.grade_since.isoformat()}",
              datetime.combine(ends, datetime.min.time(), tzinfo=rules.policy.tz), employee_no=manager.employee_no)
 
 
-def schedule_quarter_close(uow, rules: Rules, quarter: Period) -> None:
+def schedule_quarter_close(uow: UnitOfWork, rules: Rules, quarter: Period) -> None:
     due_at = close_moment(rules.policy.quarter_close, quarter, rules.policy.tz)
     schedule(uow, rules, QUARTER_CLOSE, str(quarter), due_at, period=str(quarter))
 
 
-def ensure_standing_timers(uow, rules: Rules) -> None:
+def ensure_standing_timers(uow: UnitOfWork, rules: Rules) -> None:
     """What must always be scheduled, made sure of before every sweep (and before the manual clock moves):
     - the chain of quarter closes needs a first link, the next close not yet passed (each close then
       schedules the next);
@@ -92,6 +93,6 @@ def ensure_standing_timers(uow, rules: Rules) -> None:
                               f"since:{case.state_since.isoformat()}")
 
 
-def schedule_deferred_demotion(uow, rules: Rules, period: str, employee_no: str, due_at: datetime) -> None:
+def schedule_deferred_demotion(uow: UnitOfWork, rules: Rules, period: str, employee_no: str, due_at: datetime) -> None:
     schedule(uow, rules, DEFERRED_DEMOTION, f"{period}:{employee_no}", due_at, employee_no=employee_no,
              period=period)

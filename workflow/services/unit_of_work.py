@@ -1,0 +1,245 @@
+"""What a use case asks of the database: the unit of work and its repositories, as Protocols.
+
+The services in workflow/services/ are written against these; models.unit_of_work.SqlUnitOfWork satisfies
+them structurally (tests/services/test_unit_of_work_interface.py holds the two together), and workflow/
+names no class of models/. Rows are models' mapped classes, whose columns the services read and set as
+attributes: workflow/ cannot name those classes, so a row is typed by what it is (`CaseRow`) and checked as
+Any.
+"""
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Protocol, Self, runtime_checkable
+
+from workflow.calendar import WorkingCalendar
+from workflow.case_access import CaseScope
+from workflow.sign_in_throttling import Attempt
+
+# Mapped rows of models/ (the class each stands for in parentheses).
+UserRow = Any  # models.accounts.User
+ManagerRow = Any  # models.managers.Manager
+GradeHistoryRow = Any  # models.managers.GradeHistory
+PerformanceRow = Any  # models.managers.PerformanceRecord
+CycleRow = Any  # models.cases.Cycle
+CaseRow = Any  # models.cases.Case
+CaseHistoryRow = Any  # models.cases.CaseHistory
+ScoreRow = Any  # models.cases.CommitteeScore
+RecusalRow = Any  # models.cases.Recusal
+AppealRow = Any  # models.cases.Appeal
+TimerRow = Any  # models.timers.Timer
+SchedulerRunRow = Any  # models.timers.SchedulerRun
+OutboxRow = Any  # models.timers.OutboxMessage
+CalendarDayRow = Any  # models.calendar_days.CalendarDay
+CalendarChangeRow = Any  # models.calendar_days.CalendarChange
+QuarterCloseRow = Any  # models.evaluations.QuarterClose
+QuarterResultRow = Any  # models.evaluations.QuarterResult
+
+# One page of a list: its rows and the total over all pages.
+Page = tuple[Sequence[Any], int]
+
+
+class Users(Protocol):
+    def get(self, user_id: int) -> UserRow | None: ...
+
+    def by_username(self, username: str) -> UserRow | None: ...
+
+    def add(self, **fields: Any) -> UserRow:
+        """Raises DuplicateKey("username" or "employee_no") when the key is taken."""
+
+    def page(self, page: int, per_page: int) -> Page: ...
+
+
+class SignInAttempts(Protocol):
+    def lock(self, username: str, address: str | None) -> None:
+        """Until the transaction ends, no other sign-in for this username or from this address counts."""
+
+    def prune(self, before: datetime) -> int: ...
+
+    def for_username(self, username: str, since: datetime) -> list[Attempt]: ...
+
+    def from_address(self, address: str | None, since: datetime) -> list[Attempt]: ...
+
+    def begin(self, username: str, address: str | None, at: datetime) -> int:
+        """Record a pending attempt; its id."""
+
+    def finish(self, attempt_id: int, outcome: str) -> None: ...
+
+
+class Managers(Protocol):
+    def get(self, employee_no: str, *, for_update: bool = False) -> ManagerRow | None: ...
+
+    def add(self, **fields: Any) -> ManagerRow:
+        """Raises DuplicateKey("employee_no") when the number is taken."""
+
+    def supervisor_chain(self, employee_no: str) -> list[str]:
+        """The employee numbers above `employee_no`, nearest first."""
+
+    def reports_of(self, employee_no: str) -> set[str]:
+        """Everyone below `employee_no` in the supervisor tree."""
+
+    def page(self, page: int, per_page: int, *, org_unit: str | None = None, grade: str | None = None) -> Page: ...
+
+
+class GradeHistory(Protocol):
+    def add(self, **fields: Any) -> GradeHistoryRow: ...
+
+    def page(self, employee_no: str, page: int, per_page: int) -> Page: ...
+
+
+class Performance(Protocol):
+    def get(self, employee_no: str, period: str, *, for_update: bool = False) -> PerformanceRow | None: ...
+
+    def add(self, **fields: Any) -> PerformanceRow:
+        """Raises DuplicateKey("employee_no, period") when the record exists."""
+
+    def for_manager(self, employee_no: str) -> list[PerformanceRow]: ...
+
+
+class Cycles(Protocol):
+    def get(self, code: str, *, for_update: bool = False, for_share: bool = False) -> CycleRow | None: ...
+
+    def add(self, **fields: Any) -> CycleRow:
+        """Raises DuplicateKey("code") when the code is taken."""
+
+    def page(self, page: int, per_page: int) -> Page: ...
+
+    def set_members(self, cycle: CycleRow, usernames: Collection[str]) -> None: ...
+
+    def cycles_of_member(self, username: str) -> list[str]: ...
+
+
+class Cases(Protocol):
+    def get(self, case_id: int, *, for_update: bool = False) -> CaseRow | None: ...
+
+    def add(self, **fields: Any) -> CaseRow:
+        """Raises DuplicateKey("employee_no") when the manager has an open case already."""
+
+    def open_case_of(self, employee_no: str) -> CaseRow | None: ...
+
+    def in_cycle(self, cycle_code: str, states: Collection[str] | None = None, *,
+                 for_update: bool = False) -> list[CaseRow]: ...
+
+    def of_managers(self, employee_nos: Collection[str], states: Collection[str], *,
+                    for_update: bool = False) -> list[CaseRow]: ...
+
+    def with_open_appeal_window(self, now: datetime) -> list[CaseRow]: ...
+
+    def of_kind(self, employee_no: str, kind: str) -> list[CaseRow]: ...
+
+    def page(self, page: int, per_page: int, *, visible_to: CaseScope | None, cycle: str | None = None,
+             state: str | None = None, kind: str | None = None, employee_no: str | None = None,
+             overdue: bool | None = None) -> Page: ...
+
+    def add_history(self, case: CaseRow, **fields: Any) -> CaseHistoryRow: ...
+
+    def history(self, case_id: int) -> list[CaseHistoryRow]: ...
+
+    def score_of(self, case: CaseRow, username: str) -> ScoreRow | None: ...
+
+    def add_score(self, case: CaseRow, **fields: Any) -> ScoreRow: ...
+
+    def add_recusal(self, case: CaseRow, **fields: Any) -> RecusalRow: ...
+
+    def add_appeal(self, case: CaseRow, **fields: Any) -> AppealRow:
+        """Raises DuplicateKey("case_id") when the case has an appeal already."""
+
+    def latest_annual_period(self, employee_no: str, up_to_year: int) -> str | None: ...
+
+    def annual_scores(self, period: str, org_unit: str, grade: str) -> dict[str, Decimal]: ...
+
+    def annual_score(self, employee_no: str, period: str) -> Decimal | None: ...
+
+    def headcount(self, org_unit: str, grade: str, exited: str) -> tuple[int, int]:
+        """(active managers of the org unit, those holding `grade` or approved for it), the quota held."""
+
+
+class Timers(Protocol):
+    def schedule(self, **fields: Any) -> None:
+        """Insert the timer unless one with its key exists."""
+
+    def get(self, timer_id: int) -> TimerRow | None: ...
+
+    def pending_unclaimed(self, *, kind: str, case_id: int) -> list[TimerRow]: ...
+
+    def next_due(self, until: datetime, now: datetime, skip: Collection[int], *, wait: bool) -> TimerRow | None: ...
+
+    def claim(self, timer: TimerRow, run_id: int, now: datetime) -> bool:
+        """Mark the timer fired, unless another sweep did first."""
+
+    def probation_managers_without_timer(self, entry_grade: str) -> list[ManagerRow]: ...
+
+    def waiting_cases_without_reminder(self, states: Collection[str]) -> list[CaseRow]: ...
+
+    def published_cases_without_timer(self) -> list[CaseRow]: ...
+
+    def start_run(self, **fields: Any) -> SchedulerRunRow: ...
+
+    def run(self, run_id: int) -> SchedulerRunRow: ...
+
+
+class Outbox(Protocol):
+    def add(self, **fields: Any) -> OutboxRow: ...
+
+    def active_users(self, *, role: str | None = None, employee_no: str | None = None) -> list[str]: ...
+
+
+class Calendar(Protocol):
+    def working_calendar(self) -> WorkingCalendar:
+        """The statutory calendar with every correction HR made."""
+
+    def get(self, day: date, *, for_update: bool = False) -> CalendarDayRow | None: ...
+
+    def put(self, day: date, **fields: Any) -> CalendarDayRow: ...
+
+    def add_change(self, **fields: Any) -> CalendarChangeRow: ...
+
+    def lock(self) -> None:
+        """Serialize calendar changes."""
+
+
+class Evaluations(Protocol):
+    def lock_period(self, period: str) -> None:
+        """Serialize a quarter's close with the writes of its records."""
+
+    def close_of(self, period: str) -> QuarterCloseRow | None: ...
+
+    def add_close(self, **fields: Any) -> QuarterCloseRow:
+        """Raises DuplicateKey("period") when the quarter is closed already."""
+
+    def add_result(self, close: QuarterCloseRow, **fields: Any) -> QuarterResultRow: ...
+
+    def result(self, period: str, employee_no: str) -> QuarterResultRow | None: ...
+
+    def records(self, period: str) -> list[PerformanceRow]: ...
+
+    def grade_changes_after(self, employee_no: str, day: date) -> list[GradeHistoryRow]: ...
+
+    def demotion_years(self, employee_no: str, demote_event: str) -> set[int]: ...
+
+
+@runtime_checkable
+class UnitOfWork(Protocol):
+    """One use case, one transaction: `with uow: ...` commits on success and rolls back on any error
+    (a row changed meanwhile by another transaction becomes Conflict("version_conflict"))."""
+    users: Users
+    sign_in_attempts: SignInAttempts
+    managers: Managers
+    grade_history: GradeHistory
+    performance: Performance
+    cycles: Cycles
+    cases: Cases
+    timers: Timers
+    outbox: Outbox
+    calendar: Calendar
+    evaluations: Evaluations
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None: ...
+
+    def flush(self) -> None:
+        """Write what the use case changed so far, inside its transaction (database checks run now)."""
+
+    def commit(self) -> None: ...
