@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from api.config import ConfigError, require_serving_config
 from models import db
-from tests.conftest import PASSWORD, assert_problem
+from tests.support.answers import assert_problem
+from tests.support.settings import PASSWORD
 
 TEST_KEY = "test-secret-key-that-is-long-enough-for-hs256"
 ISSUER = "gradeflow"

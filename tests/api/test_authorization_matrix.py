@@ -47,9 +47,11 @@ import sqlalchemy as sa
 from api import create_app
 from api.app import API_PREFIX
 from models import db
-from tests.api.test_cycle_decision import (COMMITTEE, HR, appeal, candidate, case_of, decide, event,
-                                           in_deliberation, move_clock, ok, organisation, publish)
-from tests.conftest import PASSWORD, assert_problem, config_for
+from tests.support.answers import assert_problem, ok
+from tests.support.reads import case_of
+from tests.support.settings import PASSWORD, config_for
+from tests.support.steps import appeal, decide, event, in_deliberation, move_clock, publish
+from tests.support.world import COMMITTEE, HR, candidate, organisation
 
 # --- the roles -------------------------------------------------------------------------------
 
@@ -617,7 +619,7 @@ def test_fields_a_client_never_sets_are_refused_in_the_query_string_of_every_rou
 
 # --- 5. tokens ------------------------------------------------------------------------------------
 
-KEY = "test-secret-key-that-is-long-enough-for-hs256"  # tests/conftest.py's SECRET_KEY
+KEY = "test-secret-key-that-is-long-enough-for-hs256"  # tests/support/settings.py's SECRET_KEY
 BOSS = "boss"  # hr and admin at once: with a good token, every hr or admin route would let them in
 
 

@@ -19,9 +19,10 @@ import pytest
 import sqlalchemy as sa
 
 from models import db
-from tests.api.test_cycle_decision import (BOSS, COMMITTEE, HR, apply, candidate, decide,
-                                           in_deliberation, ok, open_cycle, organisation, publish, review)
-from tests.conftest import Driver, assert_problem
+from tests.support.answers import assert_problem, ok
+from tests.support.driver import Driver
+from tests.support.steps import apply, decide, in_deliberation, publish, review
+from tests.support.world import BOSS, COMMITTEE, HR, candidate, open_cycle, organisation
 
 OPEN = "2027H1"  # a cycle still taking applications, next to CYCLE (decided and published)
 DEFAULT_LIMIT = 1024 * 1024  # GRADEFLOW_MAX_BODY_BYTES's default (api/config.py)
@@ -40,7 +41,7 @@ def send(gf, method: str, path: str, as_: str | None, body, *, escaped: bool = T
 # --- an organisation, built as far as a field needs it ----------------------------------------
 
 class World:
-    """The organisation of test_cycle_decision (hr1, root, the committee, S900) with a second, open
+    """The standard organisation (tests.support.world: hr1, root, the committee, S900) with a second, open
     cycle; cases are added on demand, each only once."""
 
     def __init__(self, gf, *, escaped: bool = True):

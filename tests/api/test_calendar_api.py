@@ -13,10 +13,11 @@ from sqlalchemy import select
 from models import db
 from models.calendar_days import CalendarChange, CalendarDay
 from models.timers import Timer
-from tests.api.test_cycle_decision import ADMIN, CYCLE, HR, appeal, case_of, move_clock, ok, publish
-from tests.api.test_finalization import AFTER_DEADLINE, DEADLINE, published_cycle
-from tests.api.test_publication_and_appeal import decided_cycle
-from tests.conftest import assert_problem
+from tests.support.answers import assert_problem, ok
+from tests.support.cycles import AFTER_DEADLINE, DEADLINE, decided_cycle, published_cycle
+from tests.support.reads import case_of
+from tests.support.steps import appeal, move_clock, publish
+from tests.support.world import ADMIN, CYCLE, HR
 
 DAY_FIELDS = {"date", "working", "kind", "name", "source"}
 EXTENDED = "2026-09-07T23:59:59+08:00"  # Sep 3 off: Wed 2, Fri 4, Mon 7

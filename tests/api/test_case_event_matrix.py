@@ -35,7 +35,7 @@ import sqlalchemy as sa
 
 from models import db
 from models.cases import Appeal, Case, CaseHistory, CommitteeScore
-from tests.conftest import SHANGHAI
+from tests.support.settings import SHANGHAI
 from workflow.case_machine import CALLER_EVENTS, STATES
 
 # --- api.md, "Case events" ----------------------------------------------------------------

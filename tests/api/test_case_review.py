@@ -18,7 +18,7 @@ from datetime import date
 
 import pytest
 
-from tests.conftest import assert_problem
+from tests.support.answers import assert_problem
 
 HR = "hr1"
 CYCLE = "2026-H2"

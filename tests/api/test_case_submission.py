@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from models import db
 from models.cases import Case, CaseHistory
-from tests.conftest import assert_problem
+from tests.support.answers import assert_problem
 
 HR = "hr1"
 CYCLE = "2026-H2"

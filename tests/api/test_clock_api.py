@@ -5,7 +5,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.conftest import Driver, assert_problem
+from tests.support.answers import assert_problem
+from tests.support.driver import Driver
 
 START = "2026-09-01T09:00:00+08:00"
 

@@ -5,7 +5,8 @@ import time
 
 import pytest
 
-from tests.conftest import Driver, assert_problem
+from tests.support.answers import assert_problem
+from tests.support.driver import Driver
 
 
 @pytest.fixture

@@ -4,60 +4,21 @@ recusals (回避), the end of the interview, and who sees the scores when.
 The organisation: S001 (supervisor, also on committees) ← S002 (supervisor) ← E001 and E002
 (juniors of 北京分行 applying for mid). Committee users chair1 and cm1..cm5 hold only the committee
 role. Users of managers are their employee numbers in lower case. The manual clock stands at
-2026-09-01T09:00+08:00.
+2026-09-01T09:00+08:00. The organisation and the committee's appointment are tests.support.committee_world.
 """
 from __future__ import annotations
 
 import pytest
 
-from tests.conftest import assert_problem
+from tests.support.answers import assert_problem
+from tests.support.committee_world import CYCLE, HR, appoint, case_in_interview, committee_org, put_committee
 
-HR = "hr1"
-CYCLE = "2026-H2"
 SYSTEM_ACTOR = "(gradeflow)"
-MEMBERS = ("chair1", "cm1", "cm2", "cm3", "cm4", "cm5")
 
 
 @pytest.fixture
 def org(gf):
     return committee_org(gf)
-
-
-def committee_org(gf):
-    """hr, cycle CYCLE, six committee users, and S001 > S002 > E001, E002 (E001 and both supervisors
-    may sit on committees)."""
-    gf.user(HR, "hr")
-    assert gf.post("/cycles", as_=HR, json={"code": CYCLE, "name": "2026 下半年"}).status_code == 201
-    for username in MEMBERS:
-        gf.user(username, "committee")
-    gf.manager("S001", "senior", login=True, roles=("employee", "supervisor", "committee"))
-    gf.manager("S002", "mid", supervisor="S001", login=True, roles=("employee", "supervisor", "committee"))
-    gf.manager("E001", "junior", supervisor="S002", login=True, roles=("employee", "committee"))
-    gf.manager("E002", "junior", supervisor="S002", login=True)
-    gf.performance("E001", "2025", "90")
-    gf.performance("E002", "2025", "88")
-    return gf
-
-
-def _committee(gf, chair: str, *members: str):
-    return gf.put(f"/cycles/{CYCLE}/committee", as_=HR, json={"chair": chair, "members": list(members)})
-
-
-def _appoint(gf, chair: str, *members: str) -> dict:
-    response = _committee(gf, chair, *members)
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
-
-
-def _interview(gf, applicant: str = "e001") -> int:
-    """A promotion case of `applicant`, its materials approved by S002: in interview."""
-    response = gf.post("/cases", as_=applicant, json={"cycle": CYCLE, "target_grade": "mid", "statement": "申请晋升"})
-    assert response.status_code == 201, response.get_json()
-    case_id = response.get_json()["id"]
-    response = gf.post(f"/cases/{case_id}/events", as_="s002",
-                       json={"event": "approve_materials", "supervisor_score": 80})
-    assert response.status_code == 200 and response.get_json()["state"] == "interview", response.get_json()
-    return case_id
 
 
 def _score(gf, case_id: int, member: str, score=80, **fields):
@@ -91,15 +52,15 @@ def _events(gf, case_id: int, event: str) -> list[dict]:
 # --- appointing the committee ------------------------------------------------------------------
 
 def test_hr_appoints_the_committee_and_the_chair_counts_as_a_member(org):
-    cycle = _appoint(org, "chair1", "cm1", "cm2")
+    cycle = appoint(org, "chair1", "cm1", "cm2")
     assert cycle["chair"] == "chair1" and sorted(cycle["members"]) == ["chair1", "cm1", "cm2"]
     assert sorted(org.get(f"/cycles/{CYCLE}", as_="cm1").get_json()["members"]) == ["chair1", "cm1", "cm2"]
 
 
 def test_listing_the_chair_among_the_members_does_not_count_them_twice(org):
-    response = _committee(org, "chair1", "chair1", "cm1")
+    response = put_committee(org, "chair1", "chair1", "cm1")
     assert_problem(response, 422, "validation_error", field="members", rule="quorum")
-    assert sorted(_appoint(org, "chair1", "chair1", "cm1", "cm2")["members"]) == ["chair1", "cm1", "cm2"]
+    assert sorted(appoint(org, "chair1", "chair1", "cm1", "cm2")["members"]) == ["chair1", "cm1", "cm2"]
 
 
 @pytest.mark.parametrize("user", ["chair1", "s001", "e002"])
@@ -110,53 +71,53 @@ def test_only_hr_appoints_the_committee(org, user):
 
 
 def test_members_hold_the_committee_role(org):
-    response = _committee(org, "chair1", "cm1", "e002")
+    response = put_committee(org, "chair1", "cm1", "e002")
     assert_problem(response, 422, "validation_error", field="members", rule="committee_role")
-    response = _committee(org, HR, "cm1", "cm2")
+    response = put_committee(org, HR, "cm1", "cm2")
     assert_problem(response, 422, "validation_error", field="chair", rule="committee_role")
 
 
 def test_members_are_known_users(org):
-    assert_problem(_committee(org, "chair1", "cm1", "nobody9"), 422, "validation_error", field="members",
+    assert_problem(put_committee(org, "chair1", "cm1", "nobody9"), 422, "validation_error", field="members",
                    rule="known_user")
 
 
 def test_a_switched_off_user_does_not_sit_on_the_committee(org):
     org.user("admin1", "admin")
     assert org.patch("/users/cm2", as_="admin1", json={"active": False}).status_code == 200
-    assert_problem(_committee(org, "chair1", "cm1", "cm2"), 422, "validation_error", field="members",
+    assert_problem(put_committee(org, "chair1", "cm1", "cm2"), 422, "validation_error", field="members",
                    rule="committee_role")
 
 
 def test_a_committee_has_at_least_the_quorum_chair_included(org):
-    assert_problem(_committee(org, "chair1", "cm1"), 422, "validation_error", field="members", rule="quorum")
-    assert_problem(_committee(org, "chair1"), 422, "validation_error", field="members", rule="quorum")
-    _appoint(org, "chair1", "cm1", "cm2")
+    assert_problem(put_committee(org, "chair1", "cm1"), 422, "validation_error", field="members", rule="quorum")
+    assert_problem(put_committee(org, "chair1"), 422, "validation_error", field="members", rule="quorum")
+    appoint(org, "chair1", "cm1", "cm2")
 
 
 def test_a_member_who_scored_an_undecided_case_stays_on_the_committee(org):
-    _appoint(org, "chair1", "cm1", "cm2", "cm3")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2", "cm3")
+    case_id = case_in_interview(org)
     _scored(org, case_id, "cm1")
-    body = assert_problem(_committee(org, "chair1", "cm2", "cm3", "cm4"), 409, "committee_locked")
+    body = assert_problem(put_committee(org, "chair1", "cm2", "cm3", "cm4"), 409, "committee_locked")
     assert body["members"] == ["cm1"] and body["case_id"] == case_id
     assert sorted(org.get(f"/cycles/{CYCLE}", as_=HR).get_json()["members"]) == ["chair1", "cm1", "cm2", "cm3"]
     # a member who has not scored may go
-    assert sorted(_appoint(org, "chair1", "cm1", "cm2", "cm4")["members"]) == ["chair1", "cm1", "cm2", "cm4"]
+    assert sorted(appoint(org, "chair1", "cm1", "cm2", "cm4")["members"]) == ["chair1", "cm1", "cm2", "cm4"]
 
 
 def test_a_scorer_stays_on_the_committee_during_deliberation(org):
-    _appoint(org, "chair1", "cm1", "cm2")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2")
+    case_id = case_in_interview(org)
     for member in ("chair1", "cm1", "cm2"):
         _scored(org, case_id, member)
     assert _case(org, case_id)["state"] == "deliberation"
-    assert_problem(_committee(org, "chair1", "cm2", "cm3"), 409, "committee_locked")
+    assert_problem(put_committee(org, "chair1", "cm2", "cm3"), 409, "committee_locked")
 
 
 def test_a_scorer_stays_until_the_case_is_final_for_a_re_decision_may_need_the_score(org):
-    _appoint(org, "chair1", "cm1", "cm2")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2")
+    case_id = case_in_interview(org)
     for member in ("chair1", "cm1", "cm2"):
         _scored(org, case_id, member)
     assert org.post(f"/cycles/{CYCLE}/decide", as_=HR).status_code == 200
@@ -166,14 +127,14 @@ def test_a_scorer_stays_until_the_case_is_final_for_a_re_decision_may_need_the_s
     org.user("clock.admin", "admin")
     assert org.put("/clock", as_="clock.admin", json={"now": "2026-09-30T00:00:00+08:00"}).status_code == 200
     assert org.get(f"/cases/{case_id}", as_=HR).get_json()["state"] in ("effective", "closed")
-    assert sorted(_appoint(org, "chair1", "cm2", "cm3")["members"]) == ["chair1", "cm2", "cm3"]
+    assert sorted(appoint(org, "chair1", "cm2", "cm3")["members"]) == ["chair1", "cm2", "cm3"]
 
 
 # --- scores ------------------------------------------------------------------------------------
 
 def test_a_member_scores_and_may_replace_the_score_until_deliberation(org):
-    _appoint(org, "chair1", "cm1", "cm2", "cm3")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2", "cm3")
+    case_id = case_in_interview(org)
     first = _scored(org, case_id, "cm1", 70)
     assert first["state"] == "interview" and first["interview"]["my_score"] == 70
     second = _scored(org, case_id, "cm1", 75.5)
@@ -185,8 +146,8 @@ def test_a_member_scores_and_may_replace_the_score_until_deliberation(org):
 
 
 def test_scores_are_final_once_deliberation_begins(org):
-    _appoint(org, "chair1", "cm1", "cm2")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2")
+    case_id = case_in_interview(org)
     for member in ("chair1", "cm1", "cm2"):
         _scored(org, case_id, member, 80)
     body = assert_problem(_score(org, case_id, "cm1", 60), 409, "invalid_transition")
@@ -195,7 +156,7 @@ def test_scores_are_final_once_deliberation_begins(org):
 
 
 def test_a_case_is_scored_only_in_interview(org):
-    _appoint(org, "chair1", "cm1", "cm2")
+    appoint(org, "chair1", "cm1", "cm2")
     response = org.post("/cases", as_="e001", json={"cycle": CYCLE, "target_grade": "mid", "statement": "申请"})
     case_id = response.get_json()["id"]
     body = assert_problem(_score(org, case_id, "cm1"), 409, "invalid_transition")
@@ -204,45 +165,45 @@ def test_a_case_is_scored_only_in_interview(org):
 
 @pytest.mark.parametrize("score, rule", [(-1, "score_range"), (100.5, "score_range"), (80.555, "score_precision")])
 def test_an_interview_score_is_0_to_100_with_at_most_2_decimals(org, score, rule):
-    _appoint(org, "chair1", "cm1", "cm2")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2")
+    case_id = case_in_interview(org)
     assert_problem(_score(org, case_id, "cm1", score), 422, "validation_error", field="score", rule=rule)
     assert _case(org, case_id)["interview"]["scored"] == []
 
 
 @pytest.mark.parametrize("user", [HR, "s002", "e002"])
 def test_someone_who_sees_the_case_but_is_not_on_the_committee_may_not_score(org, user):
-    _appoint(org, "chair1", "cm1", "cm2")
-    case_id = _interview(org, applicant="e002")
+    appoint(org, "chair1", "cm1", "cm2")
+    case_id = case_in_interview(org, applicant="e002")
     assert_problem(_score(org, case_id, user), 403, "forbidden")
     assert _case(org, case_id)["interview"]["scored"] == []
 
 
 def test_a_committee_member_of_another_cycle_does_not_see_the_case(org):
-    _appoint(org, "chair1", "cm1", "cm2")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2")
+    case_id = case_in_interview(org)
     assert_problem(_score(org, case_id, "cm5"), 404, "not_found")
 
 
 def test_a_recused_member_may_not_score(org):
-    _appoint(org, "chair1", "cm1", "cm2", "cm3", "s001")  # S001 is above E001: recused
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2", "cm3", "s001")  # S001 is above E001: recused
+    case_id = case_in_interview(org)
     body = assert_problem(_score(org, case_id, "s001"), 403, "recused")
     assert body["code"] == "recused"
     assert _case(org, case_id)["interview"]["scored"] == []
 
 
 def test_the_applicant_does_not_score_their_own_case(org):
-    _appoint(org, "chair1", "cm1", "cm2", "cm3", "e001")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2", "cm3", "e001")
+    case_id = case_in_interview(org)
     response = _score(org, case_id, "e001")
     assert response.status_code == 403, response.get_json()
     assert _case(org, case_id)["interview"]["scored"] == []
 
 
 def test_a_score_with_a_stale_version_is_refused(org):
-    _appoint(org, "chair1", "cm1", "cm2", "cm3")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2", "cm3")
+    case_id = case_in_interview(org)
     version = _case(org, case_id)["version"]
     _scored(org, case_id, "cm1")
     response = org.put(f"/cases/{case_id}/score", as_="cm2", json={"score": 80}, headers={"If-Match": f'"{version}"'})
@@ -252,8 +213,8 @@ def test_a_score_with_a_stale_version_is_refused(org):
 # --- automatic recusals ------------------------------------------------------------------------
 
 def test_the_applicant_on_the_committee_is_recused_automatically(org):
-    _appoint(org, "chair1", "cm1", "cm2", "e001")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2", "e001")
+    case_id = case_in_interview(org)
     assert _recusals(org, case_id) == [(SYSTEM_ACTOR, "e001", "applicant")]
     interview = _case(org, case_id)["interview"]
     assert interview["recusals"] == [{"member": "e001", "reason": "applicant"}]
@@ -261,8 +222,8 @@ def test_the_applicant_on_the_committee_is_recused_automatically(org):
 
 
 def test_the_supervisor_chain_on_the_committee_is_recused_automatically(org):
-    _appoint(org, "chair1", "cm1", "cm2", "s001", "s002")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2", "s001", "s002")
+    case_id = case_in_interview(org)
     assert sorted(_recusals(org, case_id)) == [(SYSTEM_ACTOR, "s001", "line_manager"),
                                                (SYSTEM_ACTOR, "s002", "line_manager")]
     entries = _events(org, case_id, "recusal")
@@ -271,22 +232,22 @@ def test_the_supervisor_chain_on_the_committee_is_recused_automatically(org):
 
 
 def test_the_reviewer_of_the_materials_is_recused_automatically(org):
-    _appoint(org, "chair1", "cm1", "cm2")
-    case_id = _interview(org)  # S002 reviewed the materials
+    appoint(org, "chair1", "cm1", "cm2")
+    case_id = case_in_interview(org)  # S002 reviewed the materials
     # E001 moves to S001, so S002 is no longer in the chain, and then joins the committee
     assert org.patch("/managers/E001", as_=HR, json={"supervisor": "S001"}).status_code == 200
-    _appoint(org, "chair1", "cm1", "cm2", "s002")
+    appoint(org, "chair1", "cm1", "cm2", "s002")
     assert _recusals(org, case_id) == [(SYSTEM_ACTOR, "s002", "reviewed_materials")]
     assert_problem(_score(org, case_id, "s002"), 403, "recused")
 
 
 def test_a_member_added_during_the_interview_is_checked_for_recusal(org):
-    _appoint(org, "chair1", "cm1", "cm2")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2")
+    case_id = case_in_interview(org)
     assert _recusals(org, case_id) == []
-    _appoint(org, "chair1", "cm1", "cm2", "s001")
+    appoint(org, "chair1", "cm1", "cm2", "s001")
     assert _recusals(org, case_id) == [(SYSTEM_ACTOR, "s001", "line_manager")]
-    _appoint(org, "chair1", "cm1", "cm2", "cm3", "s001")  # the same committee again, plus cm3
+    appoint(org, "chair1", "cm1", "cm2", "cm3", "s001")  # the same committee again, plus cm3
     assert _recusals(org, case_id) == [(SYSTEM_ACTOR, "s001", "line_manager")]  # recorded once
 
 
@@ -294,8 +255,8 @@ def test_a_member_who_becomes_the_applicants_supervisor_during_the_interview_may
     """domain.md: a member never scores a case whose applicant they directly supervise, also when the
     reporting line changes after the interview began."""
     org.manager("S003", "senior", login=True, roles=("employee", "supervisor", "committee"))
-    _appoint(org, "chair1", "cm1", "cm2", "s003")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2", "s003")
+    case_id = case_in_interview(org)
     assert "s003" in _case(org, case_id)["interview"]["counting_members"]
     assert org.patch("/managers/E001", as_=HR, json={"supervisor": "S003"}).status_code == 200
     assert_problem(_score(org, case_id, "s003"), 403, "recused")
@@ -303,7 +264,7 @@ def test_a_member_who_becomes_the_applicants_supervisor_during_the_interview_may
 
 
 def test_recusals_are_recorded_when_an_exceptional_case_enters_the_interview(org):
-    _appoint(org, "chair1", "cm1", "cm2", "s001")
+    appoint(org, "chair1", "cm1", "cm2", "s001")
     response = org.post("/cases", as_="e001", json={"cycle": CYCLE, "target_grade": "senior", "exceptional": True,
                                                     "statement": "破格晋升"})
     case_id = response.get_json()["id"]
@@ -318,7 +279,7 @@ def test_an_unrelated_case_has_no_automatic_recusals(org):
     org.manager("XS01", "senior", org_unit="上海分行", login=True, roles=("employee", "supervisor"))
     org.manager("X001", "junior", supervisor="XS01", org_unit="上海分行", login=True)
     org.performance("X001", "2025", "90")
-    _appoint(org, "chair1", "cm1", "s001", "s002", "e001")
+    appoint(org, "chair1", "cm1", "s001", "s002", "e001")
     response = org.post("/cases", as_="x001", json={"cycle": CYCLE, "target_grade": "mid", "statement": "申请"})
     case_id = response.get_json()["id"]
     assert org.post(f"/cases/{case_id}/events", as_="xs01",
@@ -330,8 +291,8 @@ def test_an_unrelated_case_has_no_automatic_recusals(org):
 # --- declared recusal --------------------------------------------------------------------------
 
 def test_a_member_declares_a_recusal_and_no_longer_counts(org):
-    _appoint(org, "chair1", "cm1", "cm2", "cm3")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2", "cm3")
+    case_id = case_in_interview(org)
     response = org.post(f"/cases/{case_id}/recusal", as_="cm3", json={"comment": "与申请人是亲属"})
     assert response.status_code == 200, response.get_json()
     interview = response.get_json()["interview"]
@@ -344,15 +305,15 @@ def test_a_member_declares_a_recusal_and_no_longer_counts(org):
 
 
 def test_a_recusal_without_a_body_is_accepted(org):
-    _appoint(org, "chair1", "cm1", "cm2", "cm3")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2", "cm3")
+    case_id = case_in_interview(org)
     response = org.post(f"/cases/{case_id}/recusal", as_="cm3")
     assert response.status_code == 200, response.get_json()
 
 
 def test_a_declared_recusal_completes_an_interview_the_others_finished(org):
-    _appoint(org, "chair1", "cm1", "cm2", "cm3")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2", "cm3")
+    case_id = case_in_interview(org)
     for member in ("chair1", "cm1", "cm2"):
         _scored(org, case_id, member)
     assert _case(org, case_id)["state"] == "interview"  # cm3 has not scored yet
@@ -362,8 +323,8 @@ def test_a_declared_recusal_completes_an_interview_the_others_finished(org):
 
 
 def test_a_declared_recusal_may_leave_too_few_members_for_the_quorum(org):
-    _appoint(org, "chair1", "cm1", "cm2")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2")
+    case_id = case_in_interview(org)
     _scored(org, case_id, "chair1")
     _scored(org, case_id, "cm1")
     response = org.post(f"/cases/{case_id}/recusal", as_="cm2")
@@ -374,24 +335,24 @@ def test_a_declared_recusal_may_leave_too_few_members_for_the_quorum(org):
 
 @pytest.mark.parametrize("user, status", [(HR, 403), ("s002", 403), ("cm5", 404)])
 def test_only_a_member_declares_a_recusal(org, user, status):
-    _appoint(org, "chair1", "cm1", "cm2")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2")
+    case_id = case_in_interview(org)
     response = org.post(f"/cases/{case_id}/recusal", as_=user)
     assert response.status_code == status, response.get_json()
     assert _case(org, case_id)["interview"]["recusals"] == []
 
 
 def test_a_recusal_is_declared_only_during_the_interview(org):
-    _appoint(org, "chair1", "cm1", "cm2")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2")
+    case_id = case_in_interview(org)
     for member in ("chair1", "cm1", "cm2"):
         _scored(org, case_id, member)
     assert_problem(org.post(f"/cases/{case_id}/recusal", as_="cm1"), 409, "invalid_transition")
 
 
 def test_a_member_who_scored_and_then_declares_a_recusal_no_longer_counts(org):
-    _appoint(org, "chair1", "cm1", "cm2", "cm3", "cm4")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2", "cm3", "cm4")
+    case_id = case_in_interview(org)
     _scored(org, case_id, "cm1", 10)
     assert org.post(f"/cases/{case_id}/recusal", as_="cm1").status_code == 200
     for member in ("chair1", "cm2", "cm3"):
@@ -407,8 +368,8 @@ def test_a_member_who_scored_and_then_declares_a_recusal_no_longer_counts(org):
 # --- the end of the interview ------------------------------------------------------------------
 
 def test_the_interview_ends_by_itself_once_every_counting_member_has_scored(org):
-    _appoint(org, "chair1", "cm1", "cm2", "cm3")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2", "cm3")
+    case_id = case_in_interview(org)
     for member in ("chair1", "cm1", "cm2"):
         assert _scored(org, case_id, member)["state"] == "interview"
     _scored(org, case_id, "cm1", 85)  # replacing a score does not end it either
@@ -422,41 +383,41 @@ def test_the_interview_ends_by_itself_once_every_counting_member_has_scored(org)
 
 
 def test_the_interview_ends_exactly_once(org):
-    _appoint(org, "chair1", "cm1", "cm2")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2")
+    case_id = case_in_interview(org)
     for member in ("chair1", "cm1", "cm2"):
         _scored(org, case_id, member)
     _score(org, case_id, "cm2", 90)  # refused: deliberation
     org.post(f"/cases/{case_id}/recusal", as_="cm1")  # refused too
-    _appoint(org, "chair1", "cm1", "cm2", "cm3")  # a committee change touches only cases in interview
+    appoint(org, "chair1", "cm1", "cm2", "cm3")  # a committee change touches only cases in interview
     assert [e["event"] for e in _history(org, case_id)].count("interview_complete") == 1
     assert _case(org, case_id)["state"] == "deliberation"
 
 
 def test_the_recused_members_do_not_hold_up_the_interview(org):
-    _appoint(org, "chair1", "cm1", "cm2", "s001", "s002")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2", "s001", "s002")
+    case_id = case_in_interview(org)
     for member in ("chair1", "cm1", "cm2"):
         _scored(org, case_id, member)
     assert _case(org, case_id)["state"] == "deliberation"
 
 
 def test_removing_the_last_member_who_had_not_scored_ends_the_interview(org):
-    _appoint(org, "chair1", "cm1", "cm2", "cm3")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2", "cm3")
+    case_id = case_in_interview(org)
     for member in ("chair1", "cm1", "cm2"):
         _scored(org, case_id, member)
-    _appoint(org, "chair1", "cm1", "cm2")
+    appoint(org, "chair1", "cm1", "cm2")
     assert _case(org, case_id)["state"] == "deliberation"
     assert len(_events(org, case_id, "interview_complete")) == 1
 
 
 def test_adding_a_member_keeps_the_interview_open_for_them(org):
-    _appoint(org, "chair1", "cm1", "cm2", "cm3")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2", "cm3")
+    case_id = case_in_interview(org)
     for member in ("chair1", "cm1"):
         _scored(org, case_id, member)
-    _appoint(org, "chair1", "cm1", "cm2", "cm3", "cm4")
+    appoint(org, "chair1", "cm1", "cm2", "cm3", "cm4")
     for member in ("cm2", "cm3"):
         _scored(org, case_id, member)
     assert _case(org, case_id)["state"] == "interview"
@@ -464,8 +425,8 @@ def test_adding_a_member_keeps_the_interview_open_for_them(org):
 
 
 def test_the_chair_closes_the_interview_once_the_quorum_has_scored(org):
-    _appoint(org, "chair1", "cm1", "cm2", "cm3", "cm4")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2", "cm3", "cm4")
+    case_id = case_in_interview(org)
     _scored(org, case_id, "cm1")
     _scored(org, case_id, "cm2")
     assert "close_interview" not in _case(org, case_id, as_="chair1")["available_events"]
@@ -486,8 +447,8 @@ def test_the_chair_closes_the_interview_once_the_quorum_has_scored(org):
 
 @pytest.mark.parametrize("user, status", [("cm1", 403), (HR, 403), ("s002", 403), ("e001", 403)])
 def test_only_the_chair_closes_the_interview(org, user, status):
-    _appoint(org, "chair1", "cm1", "cm2", "cm3", "cm4")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2", "cm3", "cm4")
+    case_id = case_in_interview(org)
     for member in ("cm1", "cm2", "cm3"):
         _scored(org, case_id, member)
     assert "close_interview" not in _case(org, case_id, as_=user)["available_events"]
@@ -497,8 +458,8 @@ def test_only_the_chair_closes_the_interview(org, user, status):
 
 
 def test_a_recused_chair_does_not_close_the_interview(org):
-    _appoint(org, "chair1", "cm1", "cm2", "cm3", "cm4")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2", "cm3", "cm4")
+    case_id = case_in_interview(org)
     assert org.post(f"/cases/{case_id}/recusal", as_="chair1").status_code == 200
     for member in ("cm1", "cm2", "cm3"):
         _scored(org, case_id, member)
@@ -507,8 +468,8 @@ def test_a_recused_chair_does_not_close_the_interview(org):
 
 
 def test_scores_of_recused_members_do_not_count_towards_the_quorum(org):
-    _appoint(org, "chair1", "cm1", "cm2", "cm3", "cm4")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2", "cm3", "cm4")
+    case_id = case_in_interview(org)
     _scored(org, case_id, "cm1")
     _scored(org, case_id, "cm2")
     _scored(org, case_id, "cm3")
@@ -520,8 +481,8 @@ def test_scores_of_recused_members_do_not_count_towards_the_quorum(org):
 # --- a committee too small for the case --------------------------------------------------------
 
 def test_a_committee_with_too_few_eligible_members_reports_the_shortfall(org):
-    _appoint(org, "chair1", "cm1", "s001")  # S001 is above E001: only two members count
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "s001")  # S001 is above E001: only two members count
+    case_id = case_in_interview(org)
     interview = _case(org, case_id)["interview"]
     assert interview["quorum_reachable"] is False and interview["counting_members"] == ["chair1", "cm1"]
     _scored(org, case_id, "chair1")
@@ -535,15 +496,15 @@ def test_a_committee_with_too_few_eligible_members_reports_the_shortfall(org):
     assert "quorum" in blocking["detail"]
 
     # hr adds a member and the interview can finish
-    _appoint(org, "chair1", "cm1", "cm2", "s001")
+    appoint(org, "chair1", "cm1", "cm2", "s001")
     assert _case(org, case_id)["interview"]["quorum_reachable"] is True
     assert _scored(org, case_id, "cm2")["state"] == "deliberation"
     assert org.post(f"/cycles/{CYCLE}/decide", as_=HR).status_code == 200
 
 
 def test_a_cycle_is_not_decided_while_any_case_is_before_deliberation(org):
-    _appoint(org, "chair1", "cm1", "cm2")
-    ready = _interview(org, "e001")
+    appoint(org, "chair1", "cm1", "cm2")
+    ready = case_in_interview(org, "e001")
     for member in ("chair1", "cm1", "cm2"):
         _scored(org, ready, member)
     pending = org.post("/cases", as_="e002", json={"cycle": CYCLE, "target_grade": "mid", "statement": "申请"})
@@ -556,8 +517,8 @@ def test_a_cycle_is_not_decided_while_any_case_is_before_deliberation(org):
 # --- who sees the scores when ------------------------------------------------------------------
 
 def test_scores_are_hidden_from_other_members_until_deliberation(org):
-    _appoint(org, "chair1", "cm1", "cm2")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2")
+    case_id = case_in_interview(org)
     _scored(org, case_id, "cm1", 70)
 
     mine = _case(org, case_id, as_="cm1")
@@ -581,8 +542,8 @@ def test_scores_are_hidden_from_other_members_until_deliberation(org):
 
 
 def test_scores_are_hidden_from_the_applicant_until_publication(org):
-    _appoint(org, "chair1", "cm1", "cm2")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2")
+    case_id = case_in_interview(org)
     for member, score in (("chair1", 80), ("cm1", 70), ("cm2", 90)):
         _scored(org, case_id, member, score)
 
@@ -615,8 +576,8 @@ def test_scores_are_hidden_from_the_applicant_until_publication(org):
 
 
 def test_hr_sees_every_score_at_any_time(org):
-    _appoint(org, "chair1", "cm1", "cm2")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2")
+    case_id = case_in_interview(org)
     _scored(org, case_id, "cm1", 66.5)
     case = _case(org, case_id)
     assert case["supervisor_score"] == 80
@@ -625,8 +586,8 @@ def test_hr_sees_every_score_at_any_time(org):
 
 
 def test_a_member_comment_on_a_score_is_kept(org):
-    _appoint(org, "chair1", "cm1", "cm2")
-    case_id = _interview(org)
+    appoint(org, "chair1", "cm1", "cm2")
+    case_id = case_in_interview(org)
     response = _score(org, case_id, "cm1", 77, comment="表达清晰")
     assert response.status_code == 200, response.get_json()
     assert _case(org, case_id)["interview"]["scores"] == [{"member": "cm1", "score": 77, "comment": "表达清晰", "counts": True}]

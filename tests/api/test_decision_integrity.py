@@ -3,9 +3,10 @@ its publication, a recused chair decides nothing, committee remarks stay in the 
 decision rests on fewer scores than the quorum."""
 from __future__ import annotations
 
-from tests.api.test_cycle_decision import (BOSS, CYCLE, HR, SUPERVISOR, appeal, candidate, case_of, decide, event,
-                                           in_deliberation, move_clock, ok, organisation, publish)
-from tests.conftest import assert_problem
+from tests.support.answers import assert_problem, ok
+from tests.support.reads import case_of
+from tests.support.steps import appeal, decide, event, in_deliberation, move_clock, publish
+from tests.support.world import BOSS, CYCLE, HR, SUPERVISOR, candidate, organisation
 
 
 def _decided_case(gf) -> int:
@@ -86,7 +87,7 @@ def test_no_decision_rests_on_fewer_scores_than_the_quorum(gf):
 
 
 def test_the_same_member_scoring_twice_at_once_is_never_a_server_error(gf):
-    from tests.integration.test_case_concurrency import _at_once
+    from tests.support.threads import at_once
     case_id = _in_interview(gf)
     token = gf.token("cm2")
 
@@ -95,7 +96,7 @@ def test_the_same_member_scoring_twice_at_once_is_never_a_server_error(gf):
                                         headers={"Authorization": f"Bearer {token}"})
 
     for _ in range(3):
-        statuses = sorted(r.status_code for r in _at_once([score, score]))
+        statuses = sorted(r.status_code for r in at_once([score, score]))
         assert statuses in ([200, 200], [200, 409]), statuses
     assert case_of(gf, case_id)["interview"]["scored"] == ["cm2"]
 

@@ -6,7 +6,9 @@ import logging
 
 import pytest
 
-from tests.conftest import PASSWORD, Driver, assert_problem
+from tests.support.answers import assert_problem
+from tests.support.driver import Driver
+from tests.support.settings import PASSWORD
 
 
 

@@ -14,8 +14,9 @@ import json
 
 import pytest
 
-from tests.api.test_cycle_decision import BOSS, CYCLE, HR, candidate, ok, organisation
-from tests.conftest import PASSWORD, assert_problem
+from tests.support.answers import assert_problem, ok
+from tests.support.settings import PASSWORD
+from tests.support.world import BOSS, CYCLE, HR, candidate, organisation
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"

@@ -7,35 +7,12 @@ from datetime import date
 
 import pytest
 
-from tests.api.test_cycle_decision import (BOSS, HR, appeal, candidate, case_of, decide, event, hr_case,
-                                           in_deliberation, move_clock, ok, organisation, publish)
-from tests.integration.test_cli import gradeflow
-
-DEADLINE = "2026-09-04T23:59:59+08:00"  # of a publication on 2026-09-01 (the clock's start)
-AFTER_DEADLINE = "2026-09-05T00:00:00+08:00"
-DAY_AFTER = "2026-09-05"
-
-
-def published_cycle(gf) -> tuple[int, int]:
-    """E001's promotion to mid approved, E002's denied, both published on 2026-09-01."""
-    organisation(gf)
-    candidate(gf, "E001", performance="80")
-    candidate(gf, "E002", performance="50")
-    approved = in_deliberation(gf, "E001", supervisor=80, scores=80)
-    denied = in_deliberation(gf, "E002", supervisor=50, scores=50)
-    decided = decide(gf)
-    assert (decided[approved]["outcome"], decided[denied]["outcome"]) == ("approved", "denied")
-    publish(gf)
-    return approved, denied
-
-
-def manager(gf, no: str) -> dict:
-    return ok(gf.get(f"/managers/{no}", as_=HR))
-
-
-def grade_history(gf, no: str) -> list[dict]:
-    return [{k: row[k] for k in ("from_grade", "to_grade", "effective_on", "case_id")}
-            for row in ok(gf.get(f"/managers/{no}/grade-history", as_=HR))]
+from tests.support.answers import ok
+from tests.support.commands import run_due
+from tests.support.cycles import AFTER_DEADLINE, DAY_AFTER, DEADLINE, published_cycle
+from tests.support.reads import case_of, grade_history, manager
+from tests.support.steps import appeal, event, hr_case, move_clock
+from tests.support.world import BOSS, HR, candidate, organisation
 
 
 def events_of(gf, case_id: int) -> list[str]:
@@ -198,13 +175,6 @@ def test_a_denied_demotion_closes_and_the_grade_stays(gf):
 
 
 # --- gradeflow run-due -------------------------------------------------------------------------
-
-def run_due(tmp_path, database_url: str, *args: str, clock_at: str):
-    """`gradeflow run-due` on the test database, its manual clock standing at `clock_at` (the tests
-    never move the app's clock, so the database holds no clock of its own)."""
-    return gradeflow(tmp_path, "run-due", *args, GRADEFLOW_DATABASE_URL=database_url, GRADEFLOW_CLOCK="manual",
-                     GRADEFLOW_CLOCK_START=clock_at)
-
 
 def test_run_due_finalizes_what_is_due_once(gf, migrated, tmp_path):
     approved, denied = published_cycle(gf)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from models import Case, IdempotentRequest, db
-from tests.api.test_committee import _appoint, _interview, committee_org
-from tests.integration.test_case_concurrency import _at_once, _org
+from tests.support.committee_world import appoint, case_in_interview, committee_org
+from tests.support.threads import at_once
+from tests.support.world import one_submitted_case
 
 KEY = "0b6f7c1e-6a39-4c55-9a1d-2d8f3f1f5b11"
 APPROVE = {"event": "approve_materials", "supervisor_score": 80}
@@ -28,7 +29,7 @@ def _stored(gf) -> int:
 
 
 def test_a_repeated_post_with_the_same_key_returns_the_first_response_and_changes_nothing(gf):
-    case_id = _org(gf)
+    case_id = one_submitted_case(gf)
     first = _approve(gf, case_id)
     assert first.status_code == 200, first.get_json()
     after_first = _state(gf, case_id)
@@ -44,7 +45,7 @@ def test_a_repeated_post_with_the_same_key_returns_the_first_response_and_change
 
 
 def test_a_repeated_submission_with_the_same_key_opens_one_case(gf):
-    case_id = _org(gf)
+    case_id = one_submitted_case(gf)
     gf.manager("E002", "junior", supervisor="S001", login=True)
     gf.performance("E002", "2025", "90")
     body = {"cycle": "C1", "target_grade": "mid", "statement": "apply"}
@@ -59,14 +60,14 @@ def test_a_repeated_submission_with_the_same_key_opens_one_case(gf):
 
 
 def test_without_a_key_a_repeated_event_is_judged_again(gf):
-    case_id = _org(gf)
+    case_id = one_submitted_case(gf)
     assert _approve(gf, case_id, key=None).status_code == 200
     assert _approve(gf, case_id, key=None).status_code == 409
     assert _stored(gf) == 0
 
 
 def test_a_key_sent_again_with_another_body_is_refused_naming_the_header(gf):
-    case_id = _org(gf)
+    case_id = one_submitted_case(gf)
     assert _approve(gf, case_id).status_code == 200
     before = _state(gf, case_id)
 
@@ -81,7 +82,7 @@ def test_a_key_sent_again_with_another_body_is_refused_naming_the_header(gf):
 
 
 def test_a_key_sent_again_on_another_path_is_refused(gf):
-    case_id = _org(gf)
+    case_id = one_submitted_case(gf)
     assert _approve(gf, case_id).status_code == 200
     response = gf.post(f"/cases/{case_id}/recusal", as_="cm2", json={"reason": "friend"},
                        headers={"Idempotency-Key": KEY})
@@ -94,7 +95,7 @@ def test_a_key_sent_again_on_another_path_is_refused(gf):
 
 
 def test_a_json_body_is_compared_by_content_not_by_spacing_or_key_order(gf):
-    case_id = _org(gf)
+    case_id = one_submitted_case(gf)
     first = gf.post(f"/cases/{case_id}/events", as_="s001", headers={"Idempotency-Key": KEY},
                     data='{"event": "approve_materials", "supervisor_score": 80}', content_type="application/json")
     repeat = gf.post(f"/cases/{case_id}/events", as_="s001", headers={"Idempotency-Key": KEY},
@@ -104,7 +105,7 @@ def test_a_json_body_is_compared_by_content_not_by_spacing_or_key_order(gf):
 
 
 def test_two_users_with_the_same_key_do_not_meet(gf):
-    case_id = _org(gf)
+    case_id = one_submitted_case(gf)
     gf.manager("E002", "junior", supervisor="S001", login=True)
     gf.performance("E002", "2025", "90")
     assert _approve(gf, case_id).status_code == 200
@@ -116,7 +117,7 @@ def test_two_users_with_the_same_key_do_not_meet(gf):
 
 
 def test_an_error_response_is_not_kept_and_a_repeat_is_judged_again(gf):
-    case_id = _org(gf)
+    case_id = one_submitted_case(gf)
     refused = _approve(gf, case_id, body={"event": "approve_materials", "supervisor_score": 101})
     assert refused.status_code == 422
     assert _stored(gf) == 0
@@ -129,7 +130,7 @@ def test_an_error_response_is_not_kept_and_a_repeat_is_judged_again(gf):
 
 @pytest.mark.parametrize("key", ["", "x" * 256, "with space", "中文"])
 def test_a_malformed_key_is_refused_naming_the_header_and_nothing_changes(gf, key):
-    case_id = _org(gf)
+    case_id = one_submitted_case(gf)
     before = _state(gf, case_id)
     response = gf.post(f"/cases/{case_id}/events", as_="s001", json=APPROVE,
                        headers={"Idempotency-Key": key.encode().decode("latin-1")})
@@ -149,7 +150,7 @@ def test_sign_in_ignores_the_key_so_a_stored_token_is_never_handed_out(gf):
 
 
 def test_a_stranger_cannot_replay_someone_elses_response(gf):
-    case_id = _org(gf)
+    case_id = one_submitted_case(gf)
     assert _approve(gf, case_id).status_code == 200
     response = gf.client.post(f"/api/v1/cases/{case_id}/events", json=APPROVE, headers={"Idempotency-Key": KEY})
     assert response.status_code == 401
@@ -158,7 +159,7 @@ def test_a_stranger_cannot_replay_someone_elses_response(gf):
 
 def test_the_response_is_stored_in_the_transaction_of_the_change(gf, monkeypatch):
     """If storing the response fails, the change it reports is not committed either."""
-    case_id = _org(gf)
+    case_id = one_submitted_case(gf)
     before = _state(gf, case_id)
 
     def broken_clock():
@@ -174,7 +175,7 @@ def test_the_response_is_stored_in_the_transaction_of_the_change(gf, monkeypatch
 
 
 def test_the_same_request_sent_many_times_at_once_is_done_once_and_every_sender_gets_its_response(gf):
-    case_id = _org(gf)
+    case_id = one_submitted_case(gf)
     token = gf.token("s001")
     before_history = len(gf.history(case_id, as_="hr1"))
     version = gf.case(case_id, as_="hr1")["version"]
@@ -184,7 +185,7 @@ def test_the_same_request_sent_many_times_at_once_is_done_once_and_every_sender_
             f"/api/v1/cases/{case_id}/events", json=APPROVE,
             headers={"Authorization": f"Bearer {token}", "Idempotency-Key": KEY})
 
-    responses = _at_once([approve] * 8)
+    responses = at_once([approve] * 8)
 
     assert [r.status_code for r in responses] == [200] * 8, [r.get_json() for r in responses]
     assert len({r.get_data() for r in responses}) == 1
@@ -206,8 +207,8 @@ def test_a_keyed_post_answers_what_the_same_post_without_a_key_answers(gf, key):
     """The keyed request commits after its answer is built; the answer is still read from the database,
     so a list keeps its order (recusals by member) exactly as a GET right after shows it."""
     committee_org(gf)
-    _appoint(gf, "chair1", "s001", "cm1", "cm2", "cm3")  # s001 is recused as e001's line manager
-    case_id = _interview(gf)
+    appoint(gf, "chair1", "s001", "cm1", "cm2", "cm3")  # s001 is recused as e001's line manager
+    case_id = case_in_interview(gf)
     headers = {"Idempotency-Key": key} if key else {}
     response = gf.post(f"/cases/{case_id}/recusal", as_="cm1", json={}, headers=headers)
     assert response.status_code == 200, response.get_json()
@@ -218,7 +219,7 @@ def test_a_keyed_post_answers_what_the_same_post_without_a_key_answers(gf, key):
 
 def test_a_keyed_post_on_a_long_url_is_stored(gf):
     """The stored path is the route's; the query string (here 2,100 bare '&') is part of the fingerprint."""
-    _org(gf)
+    one_submitted_case(gf)
     path = "/cycles?" + "&" * 2100
     response = gf.post(path, as_="hr1", json={"code": "C9", "name": "x"}, headers={"Idempotency-Key": "long-1"})
     assert response.status_code == 201, response.get_json()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import assert_problem
+from tests.support.answers import assert_problem
 
 MANAGER = {"employee_no": "M1", "name": "王芳", "org_unit": "北京分行", "grade": "junior",
            "grade_since": "2025-03-01", "hire_date": "2024-12-01", "supervisor": None}

@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from tests.conftest import Driver, assert_problem
+from tests.support.answers import assert_problem
+from tests.support.driver import Driver
 
 HR = "hr1"
 

@@ -16,10 +16,12 @@ import sqlalchemy as sa
 from api.context import uow as current_uow
 from models import Case, CaseHistory, GradeHistory, OutboxMessage, QuarterClose, SchedulerRun, Timer, db
 from scheduler.sweep import sweep
-from tests.api.test_cycle_decision import ADMIN, HR, apply, candidate, case_of, event, hr_case, move_clock, ok, \
-    organisation
-from tests.api.test_finalization import manager, run_due
-from tests.conftest import SHANGHAI
+from tests.support.answers import ok
+from tests.support.commands import run_due
+from tests.support.reads import case_of, manager
+from tests.support.settings import SHANGHAI
+from tests.support.steps import apply, event, hr_case, move_clock
+from tests.support.world import ADMIN, HR, candidate, organisation
 from workflow.services import due
 
 SYSTEM = "(gradeflow)"

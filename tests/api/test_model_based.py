@@ -58,7 +58,8 @@ from models import (AuditLink, CalendarChange, Case, CaseHistory, CommitteeMembe
                     db)
 from models.audit import verify_chain
 from models.unit_of_work import SqlUnitOfWork
-from tests.conftest import CLOCK_START, Driver
+from tests.support.driver import Driver
+from tests.support.settings import CLOCK_START
 from workflow import case_access
 from workflow.accounts import ADMIN, COMMITTEE, HR, SUPERVISOR
 from workflow.calendar import working_days_after

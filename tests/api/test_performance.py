@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.conftest import assert_problem
+from tests.support.answers import assert_problem
 
 HR = "hr1"
 NOW = "2026-09-01T09:00:00+08:00"

@@ -11,8 +11,10 @@ import sqlalchemy as sa
 from api.context import rules as current_rules, uow as current_uow
 from models import Case, Timer, db
 from scheduler.sweep import sweep
-from tests.api.test_cycle_decision import BOSS, HR, case_of, event, hr_case, move_clock, ok, organisation
-from tests.api.test_finalization import grade_history, manager
+from tests.support.answers import ok
+from tests.support.reads import case_of, grade_history, manager
+from tests.support.steps import event, hr_case, move_clock
+from tests.support.world import BOSS, HR, organisation
 
 SYSTEM = "(gradeflow)"
 STARTED = date(2026, 6, 10)  # probation ends on 2026-09-10 (a Thursday), at 00:00 +08:00

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.conftest import assert_problem
+from tests.support.answers import assert_problem
 
 CYCLE = "2026H2"
 BEIJING, SHANGHAI = "北京分行", "上海分行"

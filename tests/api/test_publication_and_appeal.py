@@ -2,27 +2,16 @@
 the appeal deadline in statutory working days, POST /cases/{id}/appeal, uphold and overturn."""
 from __future__ import annotations
 
-from tests.api.test_cycle_decision import (ADMIN, BOSS, CYCLE, HR, appeal, candidate, case_of, decide, event,
-                                           hr_case, in_deliberation, move_clock, ok, organisation, publish)
-from tests.conftest import assert_problem
+from tests.support.answers import assert_problem, ok
+from tests.support.cycles import decided_cycle
+from tests.support.reads import case_of
+from tests.support.steps import appeal, event, hr_case, move_clock, publish
+from tests.support.world import ADMIN, BOSS, CYCLE, HR, candidate, organisation
 
 PUBLISHED_AT = "2026-09-01T09:00:00+08:00"  # the clock's start, a Tuesday
 # Wed 2, Thu 3, Fri 4 September are the three working days after it
 DEADLINE = "2026-09-04T23:59:59+08:00"
 OUTSIDER = "o001"  # an employee of another org unit, who sees none of the cases
-
-
-def decided_cycle(gf) -> tuple[int, int]:
-    """Two decided cases of the cycle: E001 approved (final 80), E002 denied below the pass mark (final 50)."""
-    organisation(gf)
-    candidate(gf, "E001", performance="80")
-    candidate(gf, "E002", performance="50")
-    gf.manager("O001", org_unit="广州分行", login=True)
-    approved = in_deliberation(gf, "E001", supervisor=80, scores=80)
-    denied = in_deliberation(gf, "E002", supervisor=50, scores=50)
-    decided = decide(gf)
-    assert (decided[approved]["outcome"], decided[denied]["outcome"]) == ("approved", "denied")
-    return approved, denied
 
 
 def published_case(gf) -> int:

@@ -13,9 +13,10 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 
 from models import Case, QuarterClose, QuarterResult, Timer, db
-from tests.api.test_cycle_decision import (ADMIN, BOSS, HR, apply, case_of, event, move_clock, ok, organisation)
-from tests.api.test_finalization import grade_history, manager
-from tests.conftest import assert_problem
+from tests.support.answers import assert_problem, ok
+from tests.support.reads import case_of, grade_history, manager
+from tests.support.steps import apply, event, move_clock
+from tests.support.world import ADMIN, BOSS, HR, organisation
 
 SYSTEM = "(gradeflow)"
 Q3_OVER = "2026-10-01T00:30:00+08:00"  # 2026Q3 is over; its scheduled close (10-01 02:00) has not run

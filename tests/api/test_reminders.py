@@ -10,9 +10,11 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from models import OutboxMessage, Timer, db
-from tests.api.test_cycle_decision import (BOSS, HR, appeal, apply, candidate, case_of, event, hr_case, interview,
-                                           move_clock, ok, organisation)
-from tests.conftest import CLOCK_START, SHANGHAI
+from tests.support.answers import ok
+from tests.support.reads import case_of
+from tests.support.settings import CLOCK_START, SHANGHAI
+from tests.support.steps import appeal, apply, event, hr_case, interview, move_clock
+from tests.support.world import BOSS, HR, candidate, organisation
 from workflow.calendar import WorkingCalendar
 from workflow.waiting import first_reminder
 

@@ -49,9 +49,12 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, negativ
 
 from api import create_app
 from models import db
-from tests.api.test_cycle_decision import (ADMIN, BOSS, HR, apply, candidate, decide, hr_case, in_deliberation, ok,
-                                           open_cycle, organisation, publish, review)
-from tests.conftest import PASSWORD, Driver, _empty_all_tables, config_for
+from tests.support.answers import ok
+from tests.support.databases import empty_all_tables
+from tests.support.driver import Driver
+from tests.support.settings import PASSWORD, config_for
+from tests.support.steps import apply, decide, hr_case, in_deliberation, publish, review
+from tests.support.world import ADMIN, BOSS, HR, candidate, open_cycle, organisation
 
 OPENAPI = "/api/v1/openapi.json"
 EXAMPLES = int(os.environ.get("GRADEFLOW_SCHEMATHESIS_EXAMPLES", "20"))
@@ -160,9 +163,9 @@ def built(migrated):
         with db.engine.connect() as conn:
             org.rows = {table.name: [dict(row._mapping) for row in conn.execute(table.select())]
                         for table in db.metadata.sorted_tables}
-    _empty_all_tables(app)
+    empty_all_tables(app)
     yield org
-    _empty_all_tables(app)
+    empty_all_tables(app)
 
 
 @pytest.fixture
@@ -183,7 +186,7 @@ def org(built):
                             f"(SELECT max({column}) FROM {name}) IS NOT NULL) "
                             f"FROM pg_get_serial_sequence('{name}', '{column}') AS seq WHERE seq IS NOT NULL"))
     yield built
-    _empty_all_tables(built.app)
+    empty_all_tables(built.app)
 
 
 # --- checks ---------------------------------------------------------------------------------------

@@ -17,7 +17,9 @@ import sqlalchemy as sa
 
 from models import SignInAttempt, db
 from models.sign_in_attempts import SignInAttemptRepository
-from tests.conftest import PASSWORD, Driver, assert_problem
+from tests.support.answers import assert_problem
+from tests.support.driver import Driver
+from tests.support.settings import PASSWORD
 from workflow.clock import FixedClock
 
 WRONG = "not the password at all"

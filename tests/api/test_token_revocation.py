@@ -1,7 +1,8 @@
 """A password change ends every session opened with the old password."""
 from __future__ import annotations
 
-from tests.conftest import PASSWORD, assert_problem
+from tests.support.answers import assert_problem
+from tests.support.settings import PASSWORD
 
 
 def test_password_change_invalidates_tokens_issued_before_it(gf):

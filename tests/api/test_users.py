@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 
 from models import db
-from tests.conftest import PASSWORD, assert_problem
+from tests.support.answers import assert_problem
+from tests.support.settings import PASSWORD
 
 NEW_PASSWORD = "a fresh user's passphrase"
 MANAGER_BODY = {"employee_no": "M900", "name": "李雷", "org_unit": "北京分行", "grade": "junior",
@@ -218,7 +219,7 @@ def test_a_path_that_cannot_be_a_username_is_not_found(staff, path):
 
 
 def test_gradeflow_users_create_accepts_the_names_companies_use(staff, migrated, tmp_path):
-    from tests.integration.test_cli import gradeflow
+    from tests.support.commands import gradeflow
     for username in ("x", "li", "10023"):
         result = gradeflow(tmp_path, "users", "create", username, "--role", "committee", "--password-stdin",
                            stdin=f"{NEW_PASSWORD}\n", GRADEFLOW_DATABASE_URL=migrated)

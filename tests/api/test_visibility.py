@@ -17,7 +17,7 @@ import json
 
 import pytest
 
-from tests.conftest import assert_problem
+from tests.support.answers import assert_problem
 
 EVERYONE = ["S01", "S02", "E01", "E02", "N01", "X01", "P01", "P02"]
 RECORD_PATHS = ["/managers/{no}", "/managers/{no}/grade-history", "/managers/{no}/performance"]
@@ -165,7 +165,7 @@ def _give_records(gf, employee_no: str) -> None:
     from datetime import date
 
     from api.context import rules, uow
-    from tests.conftest import case_record
+    from tests.support.world import case_record
     from workflow.services.grades import change_grade
     gf.performance(employee_no, "2026Q2", "71.5", months_worked=3)
     with gf.app.app_context():

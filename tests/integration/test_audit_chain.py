@@ -9,10 +9,10 @@ import sqlalchemy as sa
 
 from models import AuditLink, CaseHistory, db
 from models.audit import verify_chain
-from tests.api.test_cycle_decision import HR
-from tests.api.test_finalization import published_cycle
-from tests.integration.test_case_concurrency import _at_once
-from tests.integration.test_cli import gradeflow
+from tests.support.commands import gradeflow
+from tests.support.cycles import published_cycle
+from tests.support.threads import at_once
+from tests.support.world import HR
 
 
 def verify(app):
@@ -117,7 +117,7 @@ def test_a_hundred_concurrent_changes_leave_one_linear_chain(gf):
                               json={"working": day.weekday() < 5, "name": "排班"})
         return request
 
-    statuses = [r.status_code for r in _at_once([set_day(d) for d in days])]
+    statuses = [r.status_code for r in at_once([set_day(d) for d in days])]
     assert statuses == [200] * 100
     chain = links(gf.app)
     assert [link.seq for link in chain] == list(range(1, 101))

@@ -2,56 +2,23 @@
 race between two applications still leaves one open case per manager."""
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
 from api.context import rules, uow
 from models import Case, CaseHistory, db
-from tests.api.test_cycle_decision import HR
-from tests.api.test_finalization import published_cycle
+from tests.support.cycles import published_cycle
+from tests.support.threads import at_once
+from tests.support.world import HR, one_submitted_case
 from workflow.errors import NotEligible
 from workflow.services.accounts import actor_for
 from workflow.services.cases import submit_case
 
 
-def _org(gf) -> int:
-    """A mid manager with a supervisor, in a cycle with a committee, and their submitted case."""
-    gf.user("hr1", "hr")
-    gf.manager("S001", "senior", login=True, roles=("employee", "supervisor"), grade_since=date(2020, 1, 1))
-    gf.manager("E001", "mid", supervisor="S001", login=True, grade_since=date(2025, 1, 1))
-    gf.performance("E001", "2025", "90")
-    for member in ("cm1", "cm2", "cm3"):
-        gf.user(member, "committee")
-    assert gf.post("/cycles", as_="hr1", json={"code": "C1", "name": "cycle"}).status_code == 201
-    assert gf.put("/cycles/C1/committee", as_="hr1", json={"chair": "cm1", "members": ["cm2", "cm3"]}).status_code == 200
-    response = gf.post("/cases", as_="e001", json={"cycle": "C1", "target_grade": "senior", "statement": "apply"})
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()["id"]
-
-
-def _at_once(requests) -> list:
-    """Run the requests on separate threads, released together."""
-    barrier = threading.Barrier(len(requests))
-    results = [None] * len(requests)
-
-    def run(i, request):
-        barrier.wait()
-        results[i] = request()
-
-    threads = [threading.Thread(target=run, args=(i, r)) for i, r in enumerate(requests)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
-
-
 def test_two_identical_events_at_once_move_the_case_once(gf):
-    case_id = _org(gf)
+    case_id = one_submitted_case(gf)
     token = gf.token("s001")
 
     def approve():
@@ -59,7 +26,7 @@ def test_two_identical_events_at_once_move_the_case_once(gf):
         return client.post(f"/api/v1/cases/{case_id}/events", headers={"Authorization": f"Bearer {token}"},
                            json={"event": "approve_materials", "supervisor_score": 80})
 
-    statuses = sorted(r.status_code for r in _at_once([approve, approve]))
+    statuses = sorted(r.status_code for r in at_once([approve, approve]))
     assert statuses == [200, 409], statuses
     case = gf.get(f"/cases/{case_id}", as_="hr1").get_json()
     assert (case["state"], case["version"]) == ("interview", 2)
@@ -68,7 +35,7 @@ def test_two_identical_events_at_once_move_the_case_once(gf):
 
 
 def test_committee_members_scoring_at_once_all_count_and_deliberation_begins_once(gf):
-    case_id = _org(gf)
+    case_id = one_submitted_case(gf)
     assert gf.post(f"/cases/{case_id}/events", as_="s001",
                    json={"event": "approve_materials", "supervisor_score": 80}).status_code == 200
     tokens = {member: gf.token(member) for member in ("cm1", "cm2", "cm3")}
@@ -84,7 +51,7 @@ def test_committee_members_scoring_at_once_all_count_and_deliberation_begins_onc
             return response
         return request
 
-    results = _at_once([score(m) for m in tokens])
+    results = at_once([score(m) for m in tokens])
     assert [r.status_code for r in results] == [200, 200, 200], [r.get_json() for r in results]
     case = gf.get(f"/cases/{case_id}", as_="hr1").get_json()
     assert case["state"] == "deliberation" and sorted(case["interview"]["scored"]) == ["cm1", "cm2", "cm3"]
@@ -93,7 +60,7 @@ def test_committee_members_scoring_at_once_all_count_and_deliberation_begins_onc
 
 
 def test_an_application_racing_another_is_refused_as_one_open_case(gf, monkeypatch):
-    case_id = _org(gf)
+    case_id = one_submitted_case(gf)
     with gf.app.app_context():
         with pytest.raises(NotEligible) as refused:
             with uow() as u:
@@ -118,7 +85,7 @@ def test_twenty_identical_appeals_at_once_file_one_and_the_rest_are_appeal_exist
         return gf.app.test_client().post(f"/api/v1/cases/{approved}/appeal", json={"reason": "评分有误"},
                                          headers={"Authorization": f"Bearer {token}"})
 
-    answers = _at_once([appeal_once] * 20)
+    answers = at_once([appeal_once] * 20)
     statuses = Counter((a.status_code, (a.get_json() or {}).get("code")) for a in answers)
     assert statuses == {(201, None): 1, (409, "appeal_exists"): 19}, statuses
     events = [h["event"] for h in gf.history(approved, as_=HR)]

@@ -1,7 +1,7 @@
 """The real `gradeflow` command, run as a subprocess against a fresh database in tmp_path.
 
 Every run gets its own HOME, its own instance folder (GRADEFLOW_INSTANCE_PATH) and its own SQLite
-file, so that nothing is written into the working copy's instance/ folder.
+file, so that nothing is written into the working copy's instance/ folder (tests.support.commands).
 """
 from __future__ import annotations
 
@@ -9,11 +9,8 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import stat
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from importlib import resources
@@ -26,51 +23,18 @@ from alembic.script import ScriptDirectory
 from api import create_app
 from api.app import MIGRATIONS
 from models import db
-from tests.conftest import config_for, fresh_pg_database
+from tests.support.commands import GRADEFLOW, command_env, first_answer, free_port, gradeflow, snapshot, sqlite_url
+from tests.support.databases import fresh_pg_database
+from tests.support.settings import config_for
 
-GRADEFLOW = Path(sys.executable).with_name("gradeflow")
 GOOD_PASSWORD = "a long enough passphrase"
-TIMEOUT = 60
 
 
-# --- running the command ------------------------------------------------------------------
-
-def _sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'gradeflow.db'}"
-
-
-def _env(tmp_path: Path, **overrides: str | None) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GRADEFLOW_", "FLASK_"))}
-    env.update(HOME=str(tmp_path / "home"), GRADEFLOW_INSTANCE_PATH=str(tmp_path / "instance"),
-               GRADEFLOW_DATABASE_URL=_sqlite_url(tmp_path), GRADEFLOW_ENV="development",
-               GRADEFLOW_HASH_TIME_COST="1", GRADEFLOW_HASH_MEMORY_KIB="64", PYTHONIOENCODING="utf-8")
-    for key, value in overrides.items():
-        if value is None:
-            env.pop(key, None)
-        else:
-            env[key] = value
-    return env
-
-
-def gradeflow(tmp_path: Path, *args: str, stdin: str | None = None, **env: str | None) -> subprocess.CompletedProcess:
-    (tmp_path / "home").mkdir(exist_ok=True)
-    try:
-        return subprocess.run([str(GRADEFLOW), *args], input=stdin, capture_output=True, text=True, encoding="utf-8",
-                              env=_env(tmp_path, **env), cwd=tmp_path, timeout=TIMEOUT)
-    except subprocess.TimeoutExpired as exc:
-        pytest.fail(f"`gradeflow {' '.join(args)}` was still running after {TIMEOUT}s "
-                    f"(did it start a server?): {exc.stdout!r} {exc.stderr!r}")
-
+# --- running the command (tests.support.commands) -------------------------------------------------
 
 def _ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
     assert result.returncode == 0, (result.returncode, result.stdout, result.stderr)
     return result
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _tables(url: str) -> set[str]:
@@ -81,21 +45,10 @@ def _tables(url: str) -> set[str]:
         engine.dispose()
 
 
-def _snapshot(url: str) -> dict[str, list[tuple]]:
-    """Every row of every table, in a stable order."""
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return {t.name: sorted(tuple(map(str, row)) for row in conn.execute(sa.select(t)))
-                    for t in db.metadata.sorted_tables}
-    finally:
-        engine.dispose()
-
-
 @pytest.fixture
 def migrated_sqlite(tmp_path) -> str:
     _ok(gradeflow(tmp_path, "db", "upgrade"))
-    return _sqlite_url(tmp_path)
+    return sqlite_url(tmp_path)
 
 
 @pytest.fixture
@@ -138,7 +91,7 @@ def fresh_pg_url():
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fresh_database_url(request, tmp_path):
     if request.param == "sqlite":
-        return _sqlite_url(tmp_path)
+        return sqlite_url(tmp_path)
     return request.getfixturevalue("fresh_pg_url")
 
 
@@ -212,17 +165,17 @@ def test_users_create_refuses_bad_input_naming_the_field(tmp_path, migrated_sqli
     assert result.returncode != 0, result.stdout
     assert f"{field}:" in result.stderr and f"[{rule}]" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
-    assert all(rows == [] for rows in _snapshot(migrated_sqlite).values())
+    assert all(rows == [] for rows in snapshot(migrated_sqlite).values())
 
 
 def test_users_create_refuses_a_taken_username(tmp_path, migrated_sqlite):
     _ok(gradeflow(tmp_path, "users", "create", "ops1", "--role", "hr", "--password-stdin", stdin=f"{GOOD_PASSWORD}\n"))
-    before = _snapshot(migrated_sqlite)
+    before = snapshot(migrated_sqlite)
     result = gradeflow(tmp_path, "users", "create", "ops1", "--role", "admin", "--password-stdin",
                        stdin="another long passphrase\n")
     assert result.returncode != 0
     assert "username_taken" in result.stderr and "ops1" in result.stderr
-    assert _snapshot(migrated_sqlite) == before
+    assert snapshot(migrated_sqlite) == before
 
 
 # --- demo -----------------------------------------------------------------------------------
@@ -296,33 +249,33 @@ def test_demo_says_which_login_may_apply_for_what_and_why_the_others_may_not(tmp
 
 def test_demo_if_empty_changes_nothing_the_second_time(tmp_path, migrated_sqlite):
     first = _ok(gradeflow(tmp_path, "demo"))
-    before = _snapshot(migrated_sqlite)
+    before = snapshot(migrated_sqlite)
     assert before["managers"] and before["users"]
     second = _ok(gradeflow(tmp_path, "demo", "--if-empty"))
-    assert _snapshot(migrated_sqlite) == before
+    assert snapshot(migrated_sqlite) == before
     assert _printed_logins(second.stdout) == _printed_logins(first.stdout)
 
 
 def test_demo_if_empty_loads_an_empty_database(tmp_path, migrated_sqlite):
     result = _ok(gradeflow(tmp_path, "demo", "--if-empty"))
     assert _printed_logins(result.stdout)
-    assert _snapshot(migrated_sqlite)["managers"]
+    assert snapshot(migrated_sqlite)["managers"]
 
 
 def test_demo_refuses_a_database_that_holds_managers(tmp_path, migrated_sqlite):
     _ok(gradeflow(tmp_path, "demo"))
-    before = _snapshot(migrated_sqlite)
+    before = snapshot(migrated_sqlite)
     again = gradeflow(tmp_path, "demo")
     assert again.returncode != 0
     assert "already holds managers" in again.stderr
-    assert _snapshot(migrated_sqlite) == before
+    assert snapshot(migrated_sqlite) == before
 
 
 # --- serve: refuses to start ------------------------------------------------------------------
 
 @pytest.mark.parametrize("secret", [None, ""], ids=["unset", "empty"])
 def test_serve_in_production_needs_a_secret_key(tmp_path, secret):
-    result = gradeflow(tmp_path, "serve", "--port", str(_free_port()),
+    result = gradeflow(tmp_path, "serve", "--port", str(free_port()),
                        GRADEFLOW_ENV="production", GRADEFLOW_SECRET_KEY=secret)
     assert result.returncode != 0
     assert "GRADEFLOW_SECRET_KEY" in result.stderr, result.stderr
@@ -338,7 +291,7 @@ def _serving(tmp_path: Path, port: int, **env: str | None):
     log = tmp_path / "serve.log"
     with open(log, "wb") as out:
         server = subprocess.Popen([str(GRADEFLOW), "serve", "--port", str(port), "--threads", "1"],
-                                  env=_env(tmp_path, **env), cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT,
+                                  env=command_env(tmp_path, **env), cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT,
                                   start_new_session=True)
     try:
         yield server, log
@@ -352,25 +305,11 @@ def _serving(tmp_path: Path, port: int, **env: str | None):
             server.wait()
 
 
-def _first_answer(server: subprocess.Popen, request: urllib.request.Request) -> tuple[int, str, bytes] | None:
-    """(status, content type, body) of the first answer the server gives, error statuses included."""
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            with urllib.request.urlopen(request, timeout=5) as r:
-                return r.status, r.headers.get_content_type(), r.read()
-        except urllib.error.HTTPError as answer:
-            return answer.code, answer.headers.get_content_type(), answer.read()
-        except OSError:
-            time.sleep(0.2)
-    return None
-
-
 def test_serve_in_production_starts_with_a_secret_key(tmp_path):
     """Control for the refusal above: the same command with a secret serves (and is then stopped)."""
-    port = _free_port()
+    port = free_port()
     with _serving(tmp_path, port, GRADEFLOW_ENV="production", GRADEFLOW_SECRET_KEY="k" * 48) as (server, log):
-        answer = _first_answer(server, urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/openapi.json"))
+        answer = first_answer(server, urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/openapi.json"))
         assert answer is not None and answer[:2] == (200, "application/json"), (server.poll(), log.read_text())
 
 
@@ -379,13 +318,13 @@ def test_serve_applies_pending_migrations_to_a_fresh_sqlite_file(tmp_path):
     first request that needs a table (sign-in of an unknown user: 401, not 500) finds it."""
     url = f"sqlite:///{tmp_path / 'x.db'}"
     assert _tables(url) == set()
-    port = _free_port()
+    port = free_port()
     sign_in = urllib.request.Request(
         f"http://127.0.0.1:{port}/api/v1/auth/token", method="POST", headers={"Content-Type": "application/json"},
         data=json.dumps({"username": "nobody.here", "password": "not the password at all"}).encode())
     with _serving(tmp_path, port, GRADEFLOW_ENV="development", GRADEFLOW_INSTANCE_PATH=str(tmp_path / "instance"),
                   GRADEFLOW_DATABASE_URL=url) as (server, log):
-        answer = _first_answer(server, sign_in)
+        answer = first_answer(server, sign_in)
         assert answer is not None, (server.poll(), log.read_text())
         status, content_type, body = answer
         assert (status, content_type) == (401, "application/problem+json"), (answer, log.read_text())
@@ -423,13 +362,13 @@ def _write_policy(tmp_path: Path, old: str, new: str) -> Path:
 ], ids=["db_upgrade", "serve", "demo", "users_create"])
 def test_a_policy_whose_weights_do_not_add_up_stops_start_up(tmp_path, command):
     policy = _write_policy(tmp_path, WEIGHTS, "weights: {supervisor: 0.3, interview: 0.4, performance: 0.4}")
-    args = [a.format(port=_free_port()) for a in command]
+    args = [a.format(port=free_port()) for a in command]
     result = gradeflow(tmp_path, *args, stdin=f"{GOOD_PASSWORD}\n", GRADEFLOW_POLICY=str(policy))
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert "scoring.weights" in result.stderr and "add up to 1" in result.stderr, result.stderr
     assert str(policy) in result.stderr
     assert "Traceback" not in result.stderr
-    assert _tables(_sqlite_url(tmp_path)) == set()
+    assert _tables(sqlite_url(tmp_path)) == set()
 
 
 @pytest.mark.parametrize("old, new, key", [
@@ -444,7 +383,7 @@ def test_a_bad_policy_names_the_broken_key(tmp_path, old, new, key):
     result = gradeflow(tmp_path, "db", "upgrade", GRADEFLOW_POLICY=str(policy))
     assert result.returncode == 2, (result.stdout, result.stderr)
     assert f"{key}:" in result.stderr, result.stderr
-    assert _tables(_sqlite_url(tmp_path)) == set()
+    assert _tables(sqlite_url(tmp_path)) == set()
 
 
 def test_a_missing_policy_file_stops_start_up(tmp_path):
@@ -460,7 +399,7 @@ def test_the_shipped_example_policy_starts(tmp_path, client_for):
     policy = tmp_path / "bank.yaml"
     policy.write_text(shipped, "utf-8")
     _ok(gradeflow(tmp_path, "db", "upgrade", GRADEFLOW_POLICY=str(policy)))
-    assert _tables(_sqlite_url(tmp_path)) == set(db.metadata.tables) | {"alembic_version"}
+    assert _tables(sqlite_url(tmp_path)) == set(db.metadata.tables) | {"alembic_version"}
 
 
 def test_demo_if_empty_leaves_a_database_with_users_alone(tmp_path, migrated_sqlite):

@@ -23,13 +23,13 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 
 from models import Case, CaseHistory, ManualClockState, Timer, db
-from tests.api.test_cycle_decision import ADMIN, BOSS, CYCLE, FIVE, HR, SUPERVISOR, candidate, organisation
-from tests.conftest import CLOCK_START, SHANGHAI
-from tests.integration.conftest import HOST, children
-from tests.integration.test_cli import gradeflow
-from tests.api.test_finalization import published_cycle
-from tests.integration.test_real_server import CONNECTION_ERRORS, at_once, call, connect, report, send, sign_in
-from tests.integration.test_scheduler_processes import _serve, read, runs, wait_for
+from tests.support.commands import gradeflow
+from tests.support.cycles import published_cycle
+from tests.support.live_server import CONNECTION_ERRORS, at_once, call, connect, report, send, sign_in
+from tests.support.processes import HOST, children, serve, wait_for
+from tests.support.reads import read, runs
+from tests.support.settings import CLOCK_START, SHANGHAI
+from tests.support.world import ADMIN, BOSS, CYCLE, FIVE, HR, SUPERVISOR, candidate, organisation
 
 LOAD_SECONDS = 30
 SLOWEST_ALLOWED = 2.0  # seconds for any one answer under load
@@ -71,7 +71,7 @@ def test_a_whole_cycle_over_http_on_the_default_server_ends_in_changed_grades_fi
     organisation(gf)
     candidate(gf, "E001", performance="80")
     candidate(gf, "E002", performance="50")
-    server, port = _serve(gradeflow_process)
+    server, port = serve(gradeflow_process)
     tokens = {name: sign_in(port, name) for name in (HR, ADMIN, BOSS, "e001", "e002", *FIVE[:3])}
 
     def act(login, method, path, status=200, **body):
@@ -185,7 +185,7 @@ def _ok_json(response, status: int = 200) -> dict:
 def test_eight_clients_reading_and_writing_for_thirty_seconds_while_the_scheduler_sweeps_lose_nothing(
         app, gf, migrated, gradeflow_process, tmp_path):
     cases = _load_organisation(gf)
-    server, port = _serve(gradeflow_process)
+    server, port = serve(gradeflow_process)
     tokens = {name: sign_in(port, name) for name in (HR, BOSS, "e001", "e002", *FIVE[1:])}
     tally = Tally()
     stop_at = time.monotonic() + LOAD_SECONDS
@@ -298,7 +298,7 @@ def test_eight_clients_reading_and_writing_for_thirty_seconds_while_the_schedule
 def test_twenty_identical_appeals_sent_at_once_to_the_default_server_file_one_and_nineteen_are_appeal_exists(
         app, gf, migrated, gradeflow_process):
     approved, _ = published_cycle(gf)
-    server, port = _serve(gradeflow_process)
+    server, port = serve(gradeflow_process)
     token = sign_in(port, "e001")
 
     def appeal(barrier):

@@ -17,7 +17,8 @@ from models import db
 from models.accounts import User, UserRole
 from models.clock_state import ManualClockState
 from models.managers import GradeChangedWithoutHistory, GradeHistory, Manager, PerformanceRecord
-from tests.conftest import Driver, case_record
+from tests.support.driver import Driver
+from tests.support.world import case_record
 from workflow.ladder import GradeChangeRefused
 from workflow.services.grades import change_grade
 

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from api.context import rules, uow
 from models import db
 from models.managers import GradeChangedWithoutHistory, GradeHistory, Manager
-from tests.conftest import Driver, case_record
+from tests.support.driver import Driver
+from tests.support.world import case_record
 from workflow.ladder import GradeChangeRefused
 from workflow.services.grades import change_grade
 

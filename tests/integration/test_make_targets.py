@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.test_cli import GRADEFLOW, _free_port
+from tests.support.commands import GRADEFLOW, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -96,7 +96,7 @@ def _sign_in(port: int, username: str, password: str) -> str:
 
 
 def test_make_run_serves_a_brand_new_database_whose_first_reads_and_writes_succeed_at_once(tmp_path):
-    port = _free_port()
+    port = free_port()
     with _make("run", tmp_path, port) as (process, log):
         _wait_until_serving(process, log, port)
         output = log.read_text("utf-8")
@@ -145,7 +145,7 @@ def walkthrough() -> str:
 
 
 def test_the_readmes_walkthrough_runs_as_written_against_make_demo(tmp_path):
-    port = _free_port()
+    port = free_port()
     instance = tmp_path / "demo"
     with _make("demo", tmp_path, port, DEMO_INSTANCE=str(instance)) as (process, log):
         _wait_until_serving(process, log, port)

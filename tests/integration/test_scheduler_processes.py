@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import signal
 import time
-import urllib.request
 from collections import Counter
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -25,53 +24,22 @@ import sqlalchemy as sa
 
 from api.context import rules, uow
 from models import Case, CaseHistory, ManualClockState, QuarterClose, QuarterResult, SchedulerRun, Timer, db
-from tests.api.test_cycle_decision import HR, case_of, move_clock
-from tests.api.test_finalization import published_cycle
-from tests.conftest import SHANGHAI
-from tests.integration.conftest import HOST, INTERVAL, Process, children
-from tests.integration.test_cli import _first_answer, _free_port, _snapshot
+from tests.support.commands import snapshot
+from tests.support.cycles import published_cycle
+from tests.support.processes import HOST, INTERVAL, Process, children, logs_of, serve, wait_for
+from tests.support.reads import case_of, read, runs
+from tests.support.settings import SHANGHAI
+from tests.support.steps import move_clock
+from tests.support.world import HR
 from scheduler.leader import ADVISORY_LOCK_KEY
 from workflow.services.accounts import OPERATOR
 from workflow.services.managers import register_manager
 
-DONE_TIMEOUT = 120  # for a whole batch of timers to fire
 TAKEOVER_LIMIT = 60  # "another takes over within a minute"
 PROBATION_START = date(2026, 5, 1)  # probation (3 months) ended on 2026-08-01, before the clock's start
 
 
-# --- processes ----------------------------------------------------------------------------------
-
-def _logs(processes) -> str:
-    return "\n".join(f"--- pid {p.pid} (alive: {p.alive()}):\n{p.output()[-3000:]}" for p in processes)
-
-
-def wait_for(condition, what: str, processes=(), timeout: float = DONE_TIMEOUT, every: float = 0.2):
-    """Poll `condition()` until it returns something true; fail with the processes' output after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"not within {timeout}s: {what}\n{_logs(processes)}")
-        if processes and not any(p.alive() for p in processes):
-            result = condition()
-            if result:
-                return result
-            pytest.fail(f"every process ended before {what}\n{_logs(processes)}")
-        time.sleep(every)
-
-
 # --- the database -------------------------------------------------------------------------------
-
-def read(app, query):
-    """`query(session)` in a fresh session (sees what the processes committed)."""
-    with app.app_context():
-        try:
-            return query(db.session)
-        finally:
-            db.session.remove()
-
 
 def probation_managers(app, count: int, prefix: str = "P") -> list[str]:
     """`count` probation managers whose probation has ended, registered in one transaction (each
@@ -115,10 +83,6 @@ def sweeps_that_fired_finished(app, *, but=()) -> bool:
             SchedulerRun.finished_at.is_(None), SchedulerRun.runner.not_in(list(but) or [""])))
         return unfinished == 0
     return read(app, query)
-
-
-def runs(app) -> list[SchedulerRun]:
-    return read(app, lambda s: list(s.scalars(sa.select(SchedulerRun).order_by(SchedulerRun.id))))
 
 
 def assert_each_probation_ended_exactly_once(app, managers: list[str]) -> dict[int, int]:
@@ -170,7 +134,7 @@ def test_three_scheduler_processes_fire_each_of_many_due_timers_exactly_once_fro
     wait_for(lambda: all_probation_ends_fired(app), "every probation_end timer fired", schedulers)
     wait_for(lambda: sweeps_that_fired_finished(app), "the sweeps finished", schedulers, timeout=30)
 
-    assert all(p.alive() for p in schedulers), _logs(schedulers)  # three ran all along
+    assert all(p.alive() for p in schedulers), logs_of(schedulers)  # three ran all along
     fired_by_run = assert_each_probation_ended_exactly_once(app, managers)
     recorded = runs(app)
     leaders = {r.runner for r in recorded}
@@ -279,7 +243,7 @@ def test_a_leader_that_loses_its_lock_in_the_middle_of_a_sweep_shares_the_timers
     # both swept at once: the old leader finished its sweep, the new one took the lock and swept beside it
     assert set(fired_by_runner) == {leader.runner, follower.runner}, fired_by_runner
     assert sum(r.fired for r in by_id.values()) == len(managers) == sum(fired_by_run.values())
-    assert all(p.alive() for p in schedulers), _logs(schedulers)
+    assert all(p.alive() for p in schedulers), logs_of(schedulers)
 
 
 # --- catch-up -----------------------------------------------------------------------------------
@@ -347,23 +311,15 @@ def test_timers_that_fell_due_while_no_scheduler_ran_fire_once_at_the_next_start
 
     # a second start finds nothing more to do
     first.stop()
-    before = {k: v for k, v in _snapshot(migrated).items() if k != "scheduler_runs"}
+    before = {k: v for k, v in snapshot(migrated).items() if k != "scheduler_runs"}
     second = gradeflow_process("scheduler")
     wait_for(lambda: len([r for r in runs(app) if r.runner == second.runner and r.finished_at]) >= 2,
              "two sweeps of the second scheduler", [second], timeout=60)
     assert {r.fired for r in runs(app) if r.runner == second.runner and r.finished_at} == {0}
-    assert {k: v for k, v in _snapshot(migrated).items() if k != "scheduler_runs"} == before
+    assert {k: v for k, v in snapshot(migrated).items() if k != "scheduler_runs"} == before
 
 
 # --- gradeflow serve ----------------------------------------------------------------------------
-
-def _serve(gradeflow_process, *args: str) -> tuple[Process, int]:
-    port = _free_port()
-    server = gradeflow_process("serve", "--host", "127.0.0.1", "--port", str(port), *args)
-    answer = _first_answer(server.popen, urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/openapi.json"))
-    assert answer is not None and answer[0] == 200, (answer, server.output())
-    return server, port
-
 
 def _pending(app, employee_no: str) -> bool:
     return read(app, lambda s: s.scalar(sa.select(Timer.fired_at).where(
@@ -382,7 +338,7 @@ def database_files_open(pid: int, database_url: str) -> list[str]:
 def test_serve_in_single_process_mode_runs_the_scheduler_in_its_one_worker(app, migrated, gradeflow_process):
     [manager] = probation_managers(app, 1)
 
-    server, _ = _serve(gradeflow_process)
+    server, _ = serve(gradeflow_process)
     wait_for(lambda: not _pending(app, manager), "the due timer fired", [server], timeout=60)
 
     assert_each_probation_ended_exactly_once(app, [manager])
@@ -395,7 +351,7 @@ def test_the_process_that_forks_the_workers_runs_no_thread_and_holds_no_database
     """gunicorn's master forks a worker at start and again after one dies: a thread or a SQLite connection of
     its own at that moment would be copied into the child half-way (api/server.py)."""
     [manager] = probation_managers(app, 1)
-    server, _ = _serve(gradeflow_process)
+    server, _ = serve(gradeflow_process)
     wait_for(lambda: not _pending(app, manager), "the due timer fired", [server], timeout=60)
 
     assert len(list(Path(f"/proc/{server.pid}/task").iterdir())) == 1
@@ -413,7 +369,7 @@ def test_the_process_that_forks_the_workers_runs_no_thread_and_holds_no_database
 def test_serve_with_several_workers_runs_no_scheduler_and_says_to_start_one(app, gradeflow_process):
     [manager] = probation_managers(app, 1)
 
-    server, _ = _serve(gradeflow_process, "--workers", "2")
+    server, _ = serve(gradeflow_process, "--workers", "2")
     time.sleep(5 * INTERVAL)
 
     assert _pending(app, manager)
@@ -432,7 +388,7 @@ LEADS = "now the scheduler's leader"  # scheduler.process.SweepJob's message whe
 
 def test_the_leading_process_says_so_in_its_log_and_a_follower_does_not(app, gradeflow_process):
     """An operator running several schedulers (or `serve`) can tell from the output which one leads."""
-    server, _ = _serve(gradeflow_process)
+    server, _ = serve(gradeflow_process)
     [worker] = children(server.pid)
     wait_for(lambda: {r.runner for r in runs(app)} == {f"{HOST}:{worker}"}, "a sweep by the server", [server],
              timeout=60)

@@ -1,10 +1,10 @@
 """Sign-in throttling on a real server of two gunicorn workers (issue 10, point 4): the failed attempts are
 counted in the database, so both worker processes see every one of them.
 
-`gradeflow serve --workers 2` runs as in tests/integration/test_real_server.py (whose helpers start it and send
-real HTTP from threads), with a sign-in window of WINDOW seconds of wall-clock time, so that the test can wait it
-out. Twenty wrong passwords for one username, sent at once (both workers busy), get five 401 and fifteen 429: were
-the count kept per process, up to ten would be judged.
+`gradeflow serve --workers 2` runs as in tests/integration/test_real_server.py (tests/support/live_server.py
+starts it and sends real HTTP from threads), with a sign-in window of WINDOW seconds of wall-clock time, so that
+the test can wait it out. Twenty wrong passwords for one username, sent at once (both workers busy), get five 401
+and fifteen 429: were the count kept per process, up to ten would be judged.
 """
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ from collections import Counter
 import sqlalchemy as sa
 
 from models import SignInAttempt
-from tests.conftest import PASSWORD
-from tests.integration.test_real_server import Answer, at_once, call, children, connect, send, start_server, WORKERS
-from tests.integration.test_scheduler_processes import read
+from tests.support.live_server import WORKERS, Answer, at_once, call, connect, send, start_server
+from tests.support.processes import children
+from tests.support.reads import read
+from tests.support.settings import PASSWORD
 
 WINDOW = 10  # seconds: GRADEFLOW_SIGNIN_WINDOW of the server
 WRONG = "not the password at all"
