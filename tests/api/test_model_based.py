@@ -32,7 +32,11 @@ database, derandomized (the same sequences every run, on both databases). Raise 
 GRADEFLOW_MODEL_EXAMPLES=300 GRADEFLOW_MODEL_STEPS=80; GRADEFLOW_MODEL_SHRINK=0 skips shrinking a failure
 (which may take minutes). The figures (examples, steps, requests by status, each rule's count, the outcome
 of every kind of request, the states the cases ended in) are printed at the end: run with pytest -s.
+
+This module is the machine and the test; the organisation, the oracle that predicts each answer, the invariants
+and the figures are tests/support/model_based/.
 """
+
 from __future__ import annotations
 
 import functools
@@ -40,36 +44,39 @@ import json
 import os
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
+from decimal import Decimal
 
 import sqlalchemy as sa
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (Bundle, RuleBasedStateMachine, initialize, invariant, multiple, precondition, rule,
                                  run_state_machine_as_test)
-from sqlalchemy.orm import selectinload
 
 from api.cli import cli
-from models import (AuditLink, CalendarChange, Case, CaseHistory, CommitteeMember, CommitteeScore, Cycle,
-                    GradeHistory, ManualClockState, Manager, PerformanceRecord, QuarterClose, Recusal, Timer, User,
-                    db)
-from models.audit import verify_chain
+from models import Case, GradeHistory, Manager, ManualClockState, QuarterClose, Timer, User, db
 from models.unit_of_work import SqlUnitOfWork
-from tests.support.driver import Driver
+from tests.support.model_based.figures import Figures
+from tests.support.model_based.invariants import (Snapshot, at_most_one_open_case_per_manager,
+                                                  every_state_is_legal_and_the_history_replays_to_it,
+                                                  scores_never_outnumber_the_members_who_count,
+                                                  the_audit_chain_verifies)
+from tests.support.model_based.oracle import (COMMITTEE_EVENTS, EXITED, PASS_MARK, QUORUM, RESULT_FIELDS, RESULT_KEYS,
+                                              SYSTEM, TZ, WINDOW_GRACE, Expect, Look, add_months, available,
+                                              expect_appeal, expect_event, expect_member_work, grade_after, make_look,
+                                              preloaded, quarter_of)
+from tests.support.model_based.world import (APPLICANTS, BY_NO, CHAIR, COMMITTEE_MEMBERS, CYCLE_CODES, H001, HR1,
+                                             HR_USERS, OUTSIDER, PEOPLE, PRIVILEGED, READERS, ROOT, SURELY_ELIGIBLE,
+                                             build_world, open_cycle)
 from tests.support.settings import CLOCK_START
 from workflow import case_access
 from workflow.accounts import ADMIN, COMMITTEE, HR, SUPERVISOR
 from workflow.calendar import working_days_after
 from workflow.case_machine import (APPEALED, APPROVED, BEFORE_DELIBERATION, CALLER_EVENTS, CLOSED, DECIDED,
                                    DELIBERATION, DEMOTION, EFFECTIVE, EXIT, HR_REVIEW, INITIAL_STATE, INTERVIEW,
-                                   MOVES, OPEN_STATES, PROBATION_CONFIRMATION, PROMOTION, PUBLISHED,
-                                   PUBLISHED_STATES, REJECTED, RETURNED, SCORED_EVENTS, STATES, SUBMITTED,
-                                   WITHDRAWN)
+                                   OPEN_STATES, PROBATION_CONFIRMATION, PROMOTION, PUBLISHED, PUBLISHED_STATES,
+                                   RETURNED, SCORED_EVENTS, SUBMITTED)
 from workflow.services.accounts import actor_for
-from workflow.services.case_steps import people_of
 
 EXAMPLES = int(os.environ.get("GRADEFLOW_MODEL_EXAMPLES", "25"))
 STEPS = int(os.environ.get("GRADEFLOW_MODEL_STEPS", "60"))
@@ -77,341 +84,9 @@ SETTINGS = settings(max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=N
                     database=None, suppress_health_check=list(HealthCheck), print_blob=False,
                     phases=[p for p in Phase if p != Phase.shrink or os.environ.get("GRADEFLOW_MODEL_SHRINK") != "0"])
 
-TZ = ZoneInfo("Asia/Shanghai")
-QUORUM = 3
-PASS_MARK = 60
-LADDER = ("probation", "junior", "mid", "senior")
-EXITED = "exited"
-SYSTEM = "(gradeflow)"
-WINDOW_GRACE = timedelta(seconds=1)
-
-# --- the organisation -------------------------------------------------------------------------------
-
-HQ, BJ, SH = "总行", "北京分行", "上海分行"
-HR1, H001, ROOT = "hr1", "h001", "root"
-CHAIR = "chair"
-COMMITTEE_MEMBERS = (CHAIR, "cm2", "cm3", "cm4", "s900")
-OUTSIDER = "cm9"  # committee role, on no committee
-CYCLE_CODES = ("2026H2", "2026H2B", "2026H2C")  # opened one after another, each once the last is decided
-
-
-@dataclass(frozen=True)
-class Person:
-    no: str
-    name: str
-    grade: str
-    since: date
-    supervisor: str | None
-    org_unit: str
-    roles: tuple[str, ...] = ("employee",)
-    annual: str | None = None  # the 2025 score
-    quarters: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def username(self) -> str:
-        return self.no.lower()
-
-
-PEOPLE = (  # supervisors first
-    Person("S800", "周建国", "senior", date(2020, 1, 1), None, HQ, ("employee", "supervisor")),
-    Person("S900", "吴海涛", "senior", date(2021, 1, 1), "S800", HQ, ("employee", "supervisor", "committee")),
-    Person("P900", "郑志刚", "senior", date(2021, 1, 1), None, HQ, ("employee", "supervisor")),
-    Person("E101", "李晓明", "junior", date(2025, 1, 1), "S900", BJ, annual="90"),
-    Person("E102", "王芳菲", "junior", date(2025, 1, 1), "S900", BJ, annual="70"),
-    Person("E103", "张伟东", "junior", date(2026, 6, 1), "S900", BJ, annual="80"),
-    Person("M201", "刘洋帆", "mid", date(2024, 1, 1), "S900", BJ, annual="85", quarters=(("2026Q2", "75"),)),
-    Person("P301", "陈静怡", "probation", date(2026, 5, 1), "S900", BJ),
-    Person("H001", "赵磊石", "junior", date(2025, 1, 1), "S900", BJ, ("employee", "hr"), annual="85"),
-    Person("P101", "孙丽娜", "junior", date(2025, 1, 1), "P900", SH, annual="80"),
-)
-BY_NO = {p.no: p for p in PEOPLE}
-APPLICANTS = tuple(p.no for p in PEOPLE if p.org_unit != HQ)
-# (manager, target, exceptional) that the rules of domain.md accept while the ladder is as built
-SURELY_ELIGIBLE = {("E101", "mid", False), ("E101", "senior", True), ("H001", "mid", False),
-                   ("M201", "senior", False), ("P101", "mid", False)}
-HR_USERS = (HR1, H001)
-PRIVILEGED = {HR1, H001, ROOT}  # see every employee's data
-EVERY_USER = (HR1, H001, ROOT, *COMMITTEE_MEMBERS[:4], OUTSIDER, *(p.username for p in PEOPLE))
-READERS = tuple(u for u in EVERY_USER if u not in (HR1, ROOT))
-RESULT_FIELDS = ("outcome", "reasons", "supervisor_score", "interview_score", "performance_score", "final_score",
-                 "rank")
-RESULT_KEYS = frozenset(RESULT_FIELDS) | {"score"}
-COMMITTEE_EVENTS = frozenset({"score", "recusal", "interview_complete", "close_interview", "decide", "approve",
-                              "deny"})
-AUTOMATIC_RECUSALS = frozenset({"applicant", "line_manager", "reviewed_materials"})
-
 VALID_SCORES = st.integers(0, 10000).map(lambda n: n / 100)
 INVALID_SCORES = st.sampled_from([-1, -0.01, 100.01, 101, 1000, 80.005])
 SCORES = st.one_of(VALID_SCORES, VALID_SCORES, VALID_SCORES, INVALID_SCORES)
-
-
-def valid_score(value) -> bool:
-    number = Decimal(str(value))
-    return 0 <= number <= 100 and number == number.quantize(Decimal("0.01"))
-
-
-def _empty_tables(app) -> None:
-    """Every table emptied (the manual clock's row too: it is back at its start)."""
-    with app.app_context():
-        db.session.remove()
-        with db.engine.begin() as conn:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
-
-
-def build_world(app) -> Driver:
-    _empty_tables(app)
-    gf = Driver(app)
-    gf.user(HR1, "hr")
-    gf.user(ROOT, "admin")
-    for member in (*COMMITTEE_MEMBERS[:4], OUTSIDER):
-        gf.user(member, "committee")
-    for p in PEOPLE:
-        gf.manager(p.no, p.grade, supervisor=p.supervisor, org_unit=p.org_unit, grade_since=p.since, name=p.name,
-                   login=True, roles=p.roles)
-        if p.annual:
-            gf.performance(p.no, "2025", p.annual)
-        for period, score in p.quarters:
-            gf.performance(p.no, period, score, months_worked=3)
-    open_cycle(gf, CYCLE_CODES[0])
-    return gf
-
-
-def open_cycle(gf, code: str) -> None:
-    response = gf.post("/cycles", as_=HR1, json={"code": code, "name": f"评审批次 {code}"})
-    assert response.status_code == 201, response.get_json()
-    response = gf.put(f"/cycles/{code}/committee", as_=HR1, json={"chair": CHAIR, "members": list(COMMITTEE_MEMBERS)})
-    assert response.status_code == 200, response.get_json()
-
-
-# --- the model's reading of one case -------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Look:
-    """A case as the database holds it, and how one user stands to it."""
-    id: int
-    kind: str
-    state: str
-    version: int
-    cycle: str | None
-    employee_no: str
-    exceptional: bool
-    reopened: bool
-    outcome: str | None
-    appeal_status: str | None
-    appeal_deadline: datetime | None
-    published_at: datetime | None
-    eligible: frozenset[str]  # committee members who count: the committee minus recusals
-    scorers: frozenset[str]
-    has_annual: bool
-    final: Decimal | None  # the final score the rules give, once the committee's counting scores are in
-    target: str
-    org_unit: str
-    senior_slots: int  # free senior slots in the applicant's org unit now
-    history: int
-    links: int
-    now: datetime
-    standing: case_access.Standing
-    username: str
-
-    @property
-    def scored(self) -> frozenset[str]:
-        return self.eligible & self.scorers
-
-    def unchanged(self) -> tuple:
-        return self.state, self.version, self.history, self.links
-
-
-@dataclass(frozen=True)
-class Expect:
-    statuses: dict  # status → the codes allowed with it (None: any, or a success)
-    dest: str | None = None  # the state an accepted request leaves the case in
-
-    @classmethod
-    def of(cls, status: int, *codes: str, dest: str | None = None) -> "Expect":
-        return cls({status: frozenset(codes) or None}, dest)
-
-
-def destination(c: Look, event: str) -> str | None:
-    """Where `event` takes the case, by api.md's table of case events; None where it does not apply."""
-    promotion, s = c.kind == PROMOTION, c.state
-    single = c.cycle is None or c.reopened  # outside a cycle, or a re-decision after an appeal
-    moves = {
-        "approve_materials": (HR_REVIEW if c.exceptional else INTERVIEW) if promotion and s == SUBMITTED else None,
-        "return_materials": RETURNED if promotion and s == SUBMITTED else None,
-        "reject_materials": REJECTED if promotion and s == SUBMITTED else None,
-        "resubmit": SUBMITTED if promotion and s == RETURNED else None,
-        "withdraw": WITHDRAWN if promotion and s in (SUBMITTED, RETURNED, HR_REVIEW, INTERVIEW) else None,
-        "approve_exception": INTERVIEW if s == HR_REVIEW else None,
-        "reject_exception": REJECTED if s == HR_REVIEW else None,
-        "pass_probation": DECIDED if c.kind == PROBATION_CONFIRMATION and s == SUBMITTED else None,
-        "fail_probation": DECIDED if c.kind == PROBATION_CONFIRMATION and s == SUBMITTED else None,
-        "close_interview": DELIBERATION if s == INTERVIEW else None,
-        "approve": DECIDED if s == DELIBERATION and single else None,
-        "deny": DECIDED if s == DELIBERATION and single else None,
-        "publish": PUBLISHED if s == DECIDED and single else None,
-        "appeal": APPEALED if s == PUBLISHED else None,
-        "uphold": PUBLISHED if s == APPEALED else None,
-        "overturn": DELIBERATION if s == APPEALED else None,
-    }
-    return moves[event]
-
-
-def expect_appeal(c: Look, ok: int) -> Expect:
-    """api.md: appeal_exists (checked first), appeal_window_closed, not_published."""
-    if c.appeal_status is not None:
-        return Expect.of(409, "appeal_exists")
-    window_over = c.appeal_deadline is not None and c.now >= c.appeal_deadline + WINDOW_GRACE
-    if c.state in (EFFECTIVE, CLOSED) or (c.state == PUBLISHED and window_over):
-        return Expect.of(409, "appeal_window_closed")
-    if c.state != PUBLISHED:
-        return Expect.of(409, "not_published")
-    return Expect.of(ok, dest=APPEALED)
-
-
-def expect_event(c: Look, event: str, score=None) -> Expect:
-    """POST /cases/{id}/events, checks in the documented order: 404, 403, 409 invalid_transition, 422, rules."""
-    s = c.standing
-    if not case_access.can_view(s):
-        return Expect.of(404, "not_found")
-    if not case_access.may_fire(s, event):
-        return Expect.of(403, "forbidden")
-    if event == "appeal":
-        return expect_appeal(c, 200)
-    dest = destination(c, event)
-    if dest is None:
-        return Expect.of(409, "invalid_transition")
-    if (event in SCORED_EVENTS) != (score is not None) or (score is not None and not valid_score(score)):
-        return Expect.of(422, "validation_error")
-    if event == "close_interview" and len(c.scored) < QUORUM:
-        return Expect.of(409, "quorum_not_met")
-    if event in ("approve", "deny") and c.kind == PROMOTION:
-        if len(c.scored) < QUORUM:
-            return Expect.of(409, "quorum_not_met")
-        if not c.has_annual:
-            return Expect.of(409, "no_annual_performance")
-        if event == "approve" and c.final < PASS_MARK:
-            return Expect.of(409, "below_pass_mark")
-        if event == "approve" and c.target == "senior" and c.senior_slots <= 0:
-            return Expect.of(409, "quota_exceeded")
-    return Expect.of(200, dest=dest)
-
-
-def expect_member_work(c: Look, what: str, score=None) -> Expect:
-    """PUT /cases/{id}/score and POST /cases/{id}/recusal: 404, 403 forbidden, 403 recused, 409, 422; the
-    interview ends by itself once every member who counts has scored (at least the quorum)."""
-    s = c.standing
-    if not case_access.can_view(s):
-        return Expect.of(404, "not_found")
-    if not s.is_(case_access.MEMBER):
-        return Expect.of(403, "forbidden")
-    if s.recused:
-        return Expect.of(403, "recused")
-    if c.state != INTERVIEW:
-        return Expect.of(409, "invalid_transition")
-    if what == "score" and not valid_score(score):
-        return Expect.of(422, "validation_error")
-    eligible = c.eligible - {c.username} if what == "recusal" else c.eligible
-    scored = (c.scorers | ({c.username} if what == "score" else set())) & eligible
-    complete = len(eligible) >= QUORUM and scored == eligible
-    return Expect.of(200, dest=DELIBERATION if complete else INTERVIEW)
-
-
-def preloaded(session):
-    """The session with every cycle's committee and every user (with roles) loaded, so that reading a case's
-    people (workflow.services.case_steps.people_of) costs no query per member."""
-    session.info["model_preload"] = (  # held here: the identity map keeps only what someone refers to
-        list(session.scalars(sa.select(Cycle).options(selectinload(Cycle.members).joinedload(CommitteeMember.user))))
-        + list(session.scalars(sa.select(User))) + list(session.scalars(sa.select(Manager))))
-    return session
-
-
-def make_look(u, case, actor, now: datetime) -> Look:
-    people = people_of(u, case)
-    eligible = frozenset(people.members) - frozenset(people.recused)
-    year = now.astimezone(TZ).year
-    return Look(
-        id=case.id, kind=case.kind, state=case.state, version=case.version, cycle=case.cycle_code,
-        employee_no=case.employee_no, exceptional=case.exceptional, reopened=case.reopened_by_appeal,
-        outcome=case.outcome, appeal_status=case.appeal.status if case.appeal else None,
-        appeal_deadline=case.appeal_deadline,
-        published_at=case.published_at, eligible=eligible, scorers=frozenset(s.username for s in case.scores),
-        has_annual=annual_score(u.session, case.employee_no, year) is not None,
-        final=final_score(u.session, case, eligible, year), target=case.target_grade,
-        org_unit=case.manager.org_unit, senior_slots=senior_slots(u.session, case.manager.org_unit),
-        history=u.session.scalar(sa.select(sa.func.count()).select_from(CaseHistory)
-                                 .where(CaseHistory.case_id == case.id)),
-        links=u.session.scalar(sa.select(sa.func.count()).select_from(AuditLink)),
-        now=now, standing=case_access.standing(actor, people), username=actor.username)
-
-
-def annual_score(session, employee_no: str, year: int) -> Decimal | None:
-    """The latest annual score (a period like 2025, up to this year)."""
-    records = [r for r in session.scalars(sa.select(PerformanceRecord).where(PerformanceRecord.employee_no ==
-                                                                            employee_no))
-               if len(r.period) == 4 and r.period <= str(year)]
-    return max(records, key=lambda r: r.period).score if records else None
-
-
-def final_score(session, case, counting: frozenset[str], year: int) -> Decimal | None:
-    """domain.md: 0.3 supervisor + 0.4 interview (the mean of the counting members' scores, one highest
-    and one lowest dropped from 5 scores on) + 0.3 latest annual score, half-up to 2 places."""
-    scores = sorted(s.score for s in case.scores if s.username in counting)
-    performance = annual_score(session, case.employee_no, year)
-    if case.kind != PROMOTION or len(scores) < QUORUM or case.supervisor_score is None or performance is None:
-        return None
-    if len(scores) >= 5:
-        scores = scores[1:-1]
-    interview = sum(scores, Decimal(0)) / len(scores)
-    total = Decimal("0.3") * case.supervisor_score + Decimal("0.4") * interview + Decimal("0.3") * performance
-    return total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def senior_slots(session, org_unit: str) -> int:
-    """floor(30 % of the org unit's active managers) − seniors − approved promotions to senior not yet effective."""
-    in_unit = sa.select(sa.func.count()).select_from(Manager).where(Manager.org_unit == org_unit)
-    active = session.scalar(in_unit.where(Manager.grade != EXITED))
-    seniors = session.scalar(in_unit.where(Manager.grade == "senior"))
-    pending = session.scalar(sa.select(sa.func.count()).select_from(Case).join(Manager).where(
-        Manager.org_unit == org_unit, Case.target_grade == "senior", Case.outcome == APPROVED,
-        Case.state.in_((DECIDED, PUBLISHED, APPEALED))))
-    return (3 * active) // 10 - seniors - pending
-
-
-def available(c: Look) -> list[str]:
-    """What the caller may do to the case now (a case's `available_events`): the events that are theirs and
-    apply, the interview's close once the quorum has scored, an appeal while the window is open."""
-    def doable(event: str) -> bool:
-        if event == "close_interview":
-            return len(c.scored) >= QUORUM
-        if event == "appeal":
-            return (c.appeal_status is None and c.appeal_deadline is not None
-                    and c.now < c.appeal_deadline + WINDOW_GRACE)
-        return True
-    return [e for e in CALLER_EVENTS if case_access.may_fire(c.standing, e) and destination(c, e) and doable(e)]
-
-
-# --- figures for docs/reliability.md -----------------------------------------------------------------
-
-@dataclass
-class Figures:
-    examples: int = 0
-    steps: int = 0
-    requests: int = 0
-    rules: Counter = field(default_factory=Counter)
-    statuses: Counter = field(default_factory=Counter)
-    outcomes: Counter = field(default_factory=Counter)
-    states_reached: Counter = field(default_factory=Counter)
-    invariant_checks: int = 0
-
-    def report(self, label: str) -> str:
-        lines = [f"model-based test on {label}: {self.examples} examples, {self.steps} steps, {self.requests} requests,"
-                 f" {self.invariant_checks} invariant checks, 0 violations",
-                 f"  statuses: {dict(sorted(self.statuses.items()))}",
-                 f"  final states of cases: {dict(sorted(self.states_reached.items()))}",
-                 "  rules: " + ", ".join(f"{k} {v}" for k, v in sorted(self.rules.items()))]
-        lines.append("  outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(self.outcomes.items())))
-        return "\n".join(lines)
 
 
 # --- the state machine ------------------------------------------------------------------------------
@@ -505,7 +180,7 @@ class GradeflowModel(RuleBasedStateMachine):
         if path.startswith("/managers") and actor.has(HR, COMMITTEE, ADMIN):
             allowed |= set(BY_NO)
         for case in db.session.scalars(sa.select(Case)):
-            if case_access.can_view(case_access.standing(actor, people_of(u, case))):
+            if case_access.can_view(case_access.standing(actor, u.cases.files([case])[0].people)):
                 allowed.add(case.employee_no)
         board = re.fullmatch(r"/cycles/([^/]+)/publication", path)
         if board:
@@ -515,7 +190,7 @@ class GradeflowModel(RuleBasedStateMachine):
 
     def check_case_view(self, actor, view: dict) -> None:
         case = db.session.get(Case, view["id"])
-        standing = case_access.standing(actor, people_of(SqlUnitOfWork(db.session), case))
+        standing = case_access.standing(actor, SqlUnitOfWork(db.session).cases.files([case])[0].people)
         assert case_access.can_view(standing), f"{actor.username} was shown case {case.id}"
         assert view["state"] == case.state and view["version"] == case.version, (view, case.state, case.version)
         look = make_look(SqlUnitOfWork(db.session), case, actor, self.now)
@@ -533,7 +208,7 @@ class GradeflowModel(RuleBasedStateMachine):
 
     def check_history_view(self, actor, case_id: int, entries: list) -> None:
         case = db.session.get(Case, case_id)
-        standing = case_access.standing(actor, people_of(SqlUnitOfWork(db.session), case))
+        standing = case_access.standing(actor, SqlUnitOfWork(db.session).cases.files([case])[0].people)
         if case_access.sees_scores(standing, state=case.state, published=case.state in PUBLISHED_STATES):
             return
         hidden = RESULT_KEYS - ({"supervisor_score"} if standing.is_(case_access.REVIEWER) else set())
@@ -855,7 +530,7 @@ class GradeflowModel(RuleBasedStateMachine):
         refusable = (open_case is not None or grade == EXITED
                      or (kind == DEMOTION and grade in ("probation", "junior"))
                      or (kind == PROBATION_CONFIRMATION and (grade != "probation"
-                                                              or _add_months(since, 3) > self.today())))
+                                                              or add_months(since, 3) > self.today())))
         response, payload = self.send("POST", "/cases", as_, {"kind": kind, "employee_no": no,
                                                               "statement": f"{kind} (hr)"})
         expected = Expect.of(422, "not_eligible") if refusable else Expect.of(201)
@@ -1107,7 +782,7 @@ class GradeflowModel(RuleBasedStateMachine):
     @step
     def hr_records_quarter_performance(self, no, score, months, violation, previous):
         """PUT /managers/{no}/performance/{quarter}: refused once the quarter is closed (409 period_closed)."""
-        period = _quarter_of(self.today(), back=1 if previous else 0)
+        period = quarter_of(self.today(), back=1 if previous else 0)
         with self.app.app_context():
             closed = db.session.get(QuarterClose, period) is not None
             db.session.remove()
@@ -1123,7 +798,7 @@ class GradeflowModel(RuleBasedStateMachine):
     @step
     def hr_closes_a_quarter(self, previous):
         """POST /evaluations/{quarter}/close: 409 period_not_over until the quarter is over."""
-        period = _quarter_of(self.today(), back=1 if previous else 0)
+        period = quarter_of(self.today(), back=1 if previous else 0)
         response, payload = self.send("POST", f"/evaluations/{period}/close", HR1)
         over = not previous  # the current quarter is never over
         expected = Expect.of(409, "period_not_over") if over else Expect.of(200)
@@ -1210,7 +885,7 @@ class GradeflowModel(RuleBasedStateMachine):
             actor = actor_for(u.users.by_username(reader))
             expected = {c.id for c in db.session.scalars(sa.select(Case))
                         if (c.employee_no == actor.employee_no if mine
-                            else case_access.can_view(case_access.standing(actor, people_of(u, c))))}
+                            else case_access.can_view(case_access.standing(actor, u.cases.files([c])[0].people)))}
             db.session.remove()
         assert {c["id"] for c in payload} == expected, (reader, mine, sorted(c["id"] for c in payload), expected)
         assert response.headers["X-Total-Count"] == str(len(expected))
@@ -1239,7 +914,7 @@ class GradeflowModel(RuleBasedStateMachine):
     @invariant()
     def the_invariants_hold(self):
         with self.app.app_context():
-            w = World.load()
+            w = Snapshot.load()
             self.figures.invariant_checks += 1
             every_state_is_legal_and_the_history_replays_to_it(w)
             at_most_one_open_case_per_manager(w)
@@ -1252,7 +927,7 @@ class GradeflowModel(RuleBasedStateMachine):
             assert (clock.now if clock else CLOCK_START) == self.now, "the clock moved by itself"
             db.session.remove()
 
-    def grades_change_only_at_finalization(self, w: "World") -> None:
+    def grades_change_only_at_finalization(self, w: "Snapshot") -> None:
         """A manager's grade moves only when a case becomes effective: every grade-history row has its
         effective case (finalized, same date), replaying the rows from the grade each manager was registered
         with gives the grade now, every effective case has exactly one row, dated the day after its appeal
@@ -1263,7 +938,7 @@ class GradeflowModel(RuleBasedStateMachine):
             case = w.cases[row.case_id]
             assert (case.state, case.employee_no, case.effective_on) == (EFFECTIVE, row.employee_no,
                                                                          row.effective_on), (row.__dict__, case.state)
-            assert row.to_grade == _grade_after(case, row.from_grade), (case.kind, case.outcome, row.__dict__)
+            assert row.to_grade == grade_after(case, row.from_grade), (case.kind, case.outcome, row.__dict__)
             finalize = [e for e in w.history[case.id] if e.event == "finalize"]
             assert len(finalize) == 1 and finalize[0].data.get("to_grade") == row.to_grade, finalize
         for case in w.cases.values():
@@ -1288,7 +963,7 @@ class GradeflowModel(RuleBasedStateMachine):
             assert len(w.grade_rows) > self.grade_rows
         self.grades, self.grade_rows = now, len(w.grade_rows)
 
-    def announced_deadlines_are_never_shortened(self, w: "World") -> None:
+    def announced_deadlines_are_never_shortened(self, w: "Snapshot") -> None:
         for case in w.cases.values():
             if case.published_at is None:
                 continue
@@ -1296,118 +971,6 @@ class GradeflowModel(RuleBasedStateMachine):
             if known and known[0] == case.published_at:
                 assert case.appeal_deadline >= known[1], (case.id, known, case.appeal_deadline)
             self.deadlines[case.id] = (case.published_at, case.appeal_deadline)
-
-
-@dataclass
-class World:
-    cases: dict
-    history: dict
-    managers: dict
-    grade_rows: list
-    scores: dict
-    recusals: dict
-    members: dict
-
-    @classmethod
-    def load(cls) -> "World":
-        s = db.session
-        history = defaultdict(list)
-        for entry in s.scalars(sa.select(CaseHistory).order_by(CaseHistory.case_id, CaseHistory.seq)):
-            history[entry.case_id].append(entry)
-        list(s.scalars(sa.select(CalendarChange)))  # in the identity map: verify_chain reads them again
-        scores, recusals, members = defaultdict(list), defaultdict(dict), defaultdict(set)
-        for score in s.scalars(sa.select(CommitteeScore)):
-            scores[score.case_id].append(score.username)
-        for recusal in s.scalars(sa.select(Recusal)):
-            recusals[recusal.case_id][recusal.username] = recusal.reason
-        for member in s.scalars(sa.select(CommitteeMember)):
-            members[member.cycle_code].add(member.username)
-        return cls(cases={c.id: c for c in s.scalars(sa.select(Case))}, history=history,
-                   managers={m.employee_no: m for m in s.scalars(sa.select(Manager))},
-                   grade_rows=list(s.scalars(sa.select(GradeHistory).order_by(GradeHistory.id))),
-                   scores=scores, recusals=recusals, members=members)
-
-
-LEGAL_MOVES = {(m.event, source, m.dest, kind) for m in MOVES for source in m.sources for kind in m.kinds}
-MOVE_EVENTS = {m.event for m in MOVES}
-
-
-def every_state_is_legal_and_the_history_replays_to_it(w: World) -> None:
-    """Every case is in a state of the case machine, and its history replays to it: it opens with `submit`
-    into the kind's first state, each entry starts where the one before ended, each move is a transition
-    of workflow/case_machine.py (other entries leave the state as it is), and the last one ends in the
-    case's state."""
-    for case in w.cases.values():
-        assert case.state in STATES, case.state
-        entries = w.history[case.id]
-        assert [e.seq for e in entries] == list(range(1, len(entries) + 1)), (case.id, [e.seq for e in entries])
-        first = entries[0]
-        assert (first.event, first.from_state, first.to_state) == ("submit", None, INITIAL_STATE[case.kind]), first
-        state = first.to_state
-        for e in entries[1:]:
-            assert e.from_state == state, f"case {case.id}: {e.event} starts from {e.from_state}, not {state}"
-            if e.event in MOVE_EVENTS:
-                assert (e.event, e.from_state, e.to_state, case.kind) in LEGAL_MOVES, (case.id, e.event, e.from_state,
-                                                                                       e.to_state)
-            else:
-                assert e.to_state == e.from_state and e.event != "submit", (case.id, e.event, e.from_state, e.to_state)
-            state = e.to_state
-        assert state == case.state, f"case {case.id}: the history ends in {state}, the case is {case.state}"
-
-
-def at_most_one_open_case_per_manager(w: World) -> None:
-    """One open case per manager (api-extensions.md: of any kind; so in particular one open promotion)."""
-    open_cases = Counter(c.employee_no for c in w.cases.values() if c.state in OPEN_STATES)
-    assert all(n == 1 for n in open_cases.values()), open_cases
-
-
-def scores_never_outnumber_the_members_who_count(w: World) -> None:
-    """The scores that count on a case (of members not recused) are at most the committee's non-recused
-    members; nobody scores a case they are automatically recused from (the applicant, a line manager,
-    the reviewer); a case past its interview had at least the quorum of counting scores."""
-    for case in w.cases.values():
-        if case.cycle_code is None:
-            assert not w.scores[case.id], case.id
-            continue
-        recused = w.recusals[case.id]
-        counting_members = w.members[case.cycle_code] - set(recused)
-        counting_scores = [m for m in w.scores[case.id] if m in counting_members]
-        assert len(counting_scores) <= len(counting_members), (case.id, counting_scores, counting_members)
-        assert set(w.scores[case.id]) <= w.members[case.cycle_code], (case.id, w.scores[case.id])
-        automatic = {m for m, why in recused.items() if why in AUTOMATIC_RECUSALS}
-        assert not automatic & set(w.scores[case.id]), (case.id, automatic, w.scores[case.id])
-        interviewed = any(e.event in ("interview_complete", "close_interview") for e in w.history[case.id])
-        if interviewed:
-            assert len(counting_scores) >= QUORUM, (case.id, counting_scores)
-
-
-def the_audit_chain_verifies(w: World) -> None:
-    """models.audit.verify_chain: every history entry and calendar change is linked, in one unbroken chain."""
-    checked, problem, _ = verify_chain(db.session)
-    assert problem is None, problem
-    entries = sum(len(v) for v in w.history.values())
-    calendar = db.session.scalar(sa.select(sa.func.count()).select_from(CalendarChange))
-    assert checked == entries + calendar, (checked, entries, calendar)
-
-
-def _grade_after(case, from_grade: str) -> str:
-    if case.kind == PROMOTION:
-        return case.target_grade
-    if case.kind == DEMOTION:
-        return LADDER[LADDER.index(from_grade) - 1]
-    if case.kind == PROBATION_CONFIRMATION and case.outcome == APPROVED:
-        return "junior"
-    return EXITED
-
-
-def _add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    return day.replace(year=day.year + month // 12, month=month % 12 + 1)
-
-
-def _quarter_of(day: date, back: int = 0) -> str:
-    index = day.year * 4 + (day.month - 1) // 3 - back
-    return f"{index // 4}Q{index % 4 + 1}"
 
 
 def _case_views(payload):
