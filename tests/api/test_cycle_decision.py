@@ -15,10 +15,7 @@ import pytest
 
 from tests.support.answers import assert_problem, ok
 from tests.support.reads import case_of
-# `interview` is not used here: tests/api/test_statement_budgets.py, written beside this change, still imports it
-# from this module; it goes once that file imports from tests.support
-from tests.support.steps import (appeal, apply, decide, event, exited, hr_case, in_deliberation,  # noqa: F401
-                                 interview, publish, review)
+from tests.support.steps import appeal, apply, decide, event, exited, hr_case, in_deliberation, publish, review
 from tests.support.world import (ADMIN, BOSS, COMMITTEE, CYCLE, FIVE, HR, SUPERVISOR, candidate, fillers, open_cycle,
                                  organisation)
 
