@@ -12,7 +12,7 @@ DEMO_INSTANCE ?= $(CURDIR)/instance/demo
 DEMO_ENV := GRADEFLOW_ENV=development GRADEFLOW_INSTANCE_PATH=$(DEMO_INSTANCE) \
             GRADEFLOW_CLOCK=manual GRADEFLOW_CLOCK_START=$(DEMO_CLOCK_START)
 
-.PHONY: venv run demo test clean
+.PHONY: venv run demo test bench clean
 
 venv: $(STAMP)
 
@@ -37,6 +37,11 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The benchmarks (bench/, docs/benchmarks.md): every figure beside the raw ceiling of the same run.
+# BENCH_ARGS="--quick" for small sizes, "--only post get", "--db sqlite", "--report FILE".
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis
