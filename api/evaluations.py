@@ -33,6 +33,4 @@ class CloseQuarter(MethodView):
     @documented_problem(blp, 409, "period_not_over")
     def post(self, period):
         """Close the quarter now (hr); a repeat returns the recorded close and creates nothing"""
-        actor = current_actor()
-        with uow() as u:
-            return evaluations.close_quarter(u, rules(), actor, period)
+        return evaluations.close_quarter(uow, rules(), current_actor(), period)  # a part per transaction

@@ -4,21 +4,20 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime
 from workflow.quarter_close import OUTCOMES
 
 
 class QuarterClose(Base):
-    """A closed quarter: its records are locked from now on (409 period_closed)."""
+    """A closed quarter: its records are locked from now on (409 period_closed). The close is complete when
+    every record of the quarter has its result (workflow.services.evaluations closes a part at a time)."""
     __tablename__ = "quarter_closes"
 
     period: Mapped[str] = mapped_column(String(6), primary_key=True)
     closed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_by: Mapped[str] = mapped_column(String(64))
-
-    results: Mapped[list["QuarterResult"]] = relationship(order_by="QuarterResult.employee_no")
 
 
 class QuarterResult(Base):

@@ -1,27 +1,38 @@
 """Queries for timers, scheduler runs, the outbox, calendar corrections and quarter closes."""
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Row, and_, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models.accounts import User, UserRole
 from models.calendar_days import CalendarChange, CalendarDay
 from models.evaluations import QuarterClose, QuarterResult
-from models.cases import Case
+from models.cases import Case, CaseHistory
 from models.managers import GradeHistory, Manager, PerformanceRecord
 from models.repositories import _insert
 from models.timers import OutboxMessage, SchedulerRun, Timer
 from workflow.calendar import WorkingCalendar
-from workflow.case_machine import PUBLISHED
+from workflow.case_machine import OPEN_STATES, PUBLISHED
 from workflow.timer_kinds import APPEAL_WINDOW_END, PROBATION_END, REMINDER
 
 
 def _is_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+def _number(session: Session, model, rows: Sequence) -> None:
+    """SQLite: give new rows the ids SQLite would, so that they go in one statement (SQLite does not promise
+    the order of the ids a multi-row INSERT ... RETURNING hands back, so SQLAlchemy would insert them one by
+    one). Safe under the write lock that a unit of work holds on SQLite from its start (BEGIN IMMEDIATE).
+    PostgreSQL inserts many rows in one statement and returns their ids in order by itself."""
+    if rows and not _is_postgresql(session):
+        last = session.scalar(select(func.max(model.id))) or 0
+        for offset, row in enumerate(rows, start=1):
+            row.id = last + offset
 
 
 class TimerRepository:
@@ -45,6 +56,13 @@ class TimerRepository:
         if _is_postgresql(self.session):
             stmt = stmt.with_for_update(skip_locked=True)
         return list(self.session.scalars(stmt))
+
+    def schedule_all(self, rows: Sequence[dict]) -> None:
+        """`schedule` for many timers in one statement (rows with the same keys)."""
+        if rows:
+            dialect = postgresql if _is_postgresql(self.session) else sqlite
+            self.session.execute(dialect.insert(Timer).on_conflict_do_nothing(index_elements=["key"])
+                                 .execution_options(render_nulls=True), list(rows))
 
     def next_due(self, until: datetime, now: datetime, skip: Collection[int], *, wait: bool) -> Timer | None:
         """The earliest unfired timer due at `until`, locked. On PostgreSQL a row another sweep holds is skipped,
@@ -159,23 +177,74 @@ class EvaluationRepository:
     def add_close(self, **fields) -> QuarterClose:
         return _insert(self.session, QuarterClose(**fields), ("period",))
 
-    def add_result(self, close: QuarterClose, **fields) -> QuarterResult:
-        result = QuarterResult(period=close.period, **fields)
-        close.results.append(result)  # cascades into the session; adding it too would list it twice
-        return result
+    def pending(self, period: str, limit: int | None) -> list[Row]:
+        """The quarter's records of managers still without a result, by employee number, with the manager's
+        grade now (employee_no, score, months_worked, violation, grade); on PostgreSQL the managers are locked."""
+        done = select(QuarterResult.employee_no).where(QuarterResult.period == period,
+                                                       QuarterResult.employee_no == PerformanceRecord.employee_no)
+        # the close goes by employee number and its records are locked: those done are the ones up to the last
+        # result, so a part starts after it rather than skip every one done before
+        last_done = select(func.max(QuarterResult.employee_no)).where(QuarterResult.period == period)
+        stmt = (select(PerformanceRecord.employee_no, PerformanceRecord.score, PerformanceRecord.months_worked,
+                       PerformanceRecord.violation, Manager.grade)
+                .join(Manager, Manager.employee_no == PerformanceRecord.employee_no)
+                .where(PerformanceRecord.period == period,
+                       PerformanceRecord.employee_no > func.coalesce(last_done.scalar_subquery(), ""), ~done.exists())
+                .order_by(PerformanceRecord.employee_no).limit(limit))
+        if _is_postgresql(self.session):
+            stmt = stmt.with_for_update(of=Manager)
+        return list(self.session.execute(stmt))
+
+    def earlier(self, periods: Collection[str], first: str, last: str) -> list[Row]:
+        """The records of `periods` of the managers from `first` to `last`, each with the reasons of its
+        quarter's result if that quarter was closed (employee_no, period, score, months_worked, violation, reasons)."""
+        stmt = (select(PerformanceRecord.employee_no, PerformanceRecord.period, PerformanceRecord.score,
+                       PerformanceRecord.months_worked, PerformanceRecord.violation, QuarterResult.reasons)
+                .outerjoin(QuarterResult, and_(QuarterResult.period == PerformanceRecord.period,
+                                               QuarterResult.employee_no == PerformanceRecord.employee_no))
+                .where(PerformanceRecord.period.in_(sorted(periods)),
+                       PerformanceRecord.employee_no.between(first, last)))
+        return list(self.session.execute(stmt))
+
+    def grade_changes(self, first: str, last: str, after: date) -> list[Row]:
+        """The grade changes effective after `after` of the managers from `first` to `last`, each manager's latest
+        first (employee_no, effective_on, from_grade): to walk back to the grade held on a day."""
+        return list(self.session.execute(
+            select(GradeHistory.employee_no, GradeHistory.effective_on, GradeHistory.from_grade)
+            .where(GradeHistory.employee_no.between(first, last), GradeHistory.effective_on > after)
+            .order_by(GradeHistory.employee_no, GradeHistory.effective_on.desc(), GradeHistory.id.desc())))
+
+    def with_open_case(self, employee_nos: Collection[str]) -> set[str]:
+        """Those of the managers who have an open case."""
+        if not employee_nos:
+            return set()
+        return set(self.session.scalars(select(Case.employee_no).where(
+            Case.employee_no.in_(sorted(employee_nos)), Case.state.in_(OPEN_STATES))))
+
+    def open_cases(self, cases: Sequence[tuple[dict, dict]]) -> list[Case]:
+        """Cases and their first history entries, (case fields, entry fields) each, inserted together: the
+        quarter close's demotion cases. The entries are linked into the history's chain like any other."""
+        rows = [Case(**fields) for fields, _ in cases]
+        _number(self.session, Case, rows)
+        self.session.add_all(rows)
+        self.session.flush()
+        entries = [CaseHistory(case_id=case.id, **entry) for case, (_, entry) in zip(rows, cases)]
+        _number(self.session, CaseHistory, entries)
+        self.session.add_all(entries)
+        return rows
+
+    def add_results(self, rows: Sequence[dict]) -> None:
+        if rows:
+            self.session.execute(insert(QuarterResult).execution_options(render_nulls=True), list(rows))
+
+    def outcomes(self, period: str) -> list[Row]:
+        """The close's results, by employee number (employee_no, outcome, case_id)."""
+        return list(self.session.execute(
+            select(QuarterResult.employee_no, QuarterResult.outcome, QuarterResult.case_id)
+            .where(QuarterResult.period == period).order_by(QuarterResult.employee_no)))
 
     def result(self, period: str, employee_no: str) -> QuarterResult | None:
         return self.session.get(QuarterResult, (period, employee_no))
-
-    def records(self, period: str) -> list[PerformanceRecord]:
-        return list(self.session.scalars(select(PerformanceRecord).where(PerformanceRecord.period == period)
-                                         .order_by(PerformanceRecord.employee_no)))
-
-    def grade_changes_after(self, employee_no: str, day: date) -> list[GradeHistory]:
-        """The manager's grade changes effective after `day`, latest first (to walk back to the grade held then)."""
-        return list(self.session.scalars(
-            select(GradeHistory).where(GradeHistory.employee_no == employee_no, GradeHistory.effective_on > day)
-            .order_by(GradeHistory.effective_on.desc(), GradeHistory.id.desc())))
 
     def demotion_years(self, employee_no: str, demote_event: str) -> set[int]:
         """The calendar years in which a demotion of the manager took effect."""

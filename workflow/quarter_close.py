@@ -8,7 +8,7 @@ and the records of the quarters before it, imply.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -68,3 +68,19 @@ def evaluate(policy: QuarterClosePolicy, current: QuarterRecord, earlier: Sequen
         reasons.append({"rule": "below_threshold", "grade": current.grade, "threshold": str(threshold),
                         "quarters": [{"period": str(r.period), "score": str(r.score)} for r in reversed(run)]})
     return Verdict(DEMOTION, tuple(reasons)) if reasons else Verdict(KEPT)
+
+
+def grade_on(grade_now: str, changes: Iterable[tuple[date, str]], day: date) -> str:
+    """The grade held on `day`, walking back from the grade now over the changes (effective day, grade changed
+    from), latest first."""
+    grade = grade_now
+    for effective_on, from_grade in changes:
+        if effective_on > day:
+            grade = from_grade
+    return grade
+
+
+def counted_towards_demotion(reasons: Sequence[dict]) -> bool:
+    """Whether a quarter's result already counted its score towards a demotion for low scores: one bad
+    stretch demotes once, so that quarter does not count again."""
+    return any(r["rule"] == "below_threshold" for r in reasons)

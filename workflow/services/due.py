@@ -15,7 +15,7 @@ from workflow.quarter_close import DEFERRED
 from workflow.services.case_steps import SYSTEM_ACTOR, appeal_window_open, claim, people_of, progress_of, record
 from workflow.services.cases import open_automatic_case
 from workflow.services.context import Rules
-from workflow.services.evaluations import close_quarter, demote_or_defer
+from workflow.services.evaluations import close_quarter_part, demote_or_defer
 from workflow.services.finalization import finalize_case
 from workflow.services.timers import schedule_reminder
 from workflow.timer_kinds import APPEAL_WINDOW_END, DEFERRED_DEMOTION, PROBATION_END, QUARTER_CLOSE, REMINDER
@@ -60,7 +60,7 @@ def _probation_end(uow, rules: Rules, timer) -> str | Reschedule:
 
 
 def _quarter_close(uow, rules: Rules, timer) -> str | Reschedule:
-    summary = close_quarter(uow, rules, None, timer.period)
+    summary = close_quarter_part(uow, rules, None, timer.period)  # every manager, in the sweep's transaction
     return (f"closed {summary['period']}: {summary['evaluated']} evaluated, demotion cases "
             f"{summary['demotion_cases']}, deferred {summary['deferred']}")
 

@@ -5,22 +5,37 @@ worked), kept, or a demotion: a `demotion` case opened at once, deferred until t
 case has ended (two cases never move one grade), or not possible at the manager's grade. The close
 is recorded once; repeating it returns the recorded evaluation and creates nothing. Afterwards the
 quarter's records are locked (409 period_closed).
+
+The close works on sets: a part of it reads its managers' records, those of the quarters before and their
+grade changes in a few queries, applies the rule (workflow.quarter_close) and writes the results, the
+demotion cases with their history and the timers in a few statements. The managers are closed a part at a
+time, each part in a transaction of its own, so that no transaction holds the database for long; the
+quarter is locked from the first part on, and a close interrupted between parts is resumed by the next
+call (a manager with a result is done). The close is complete, and the next close scheduled, in the
+transaction of its last part.
 """
 from __future__ import annotations
 
-from workflow import access
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from workflow import access, waiting
 from workflow.accounts import Actor
-from workflow.case_machine import DEMOTION
+from workflow.case_machine import DEMOTION, INITIAL_STATE
+from workflow.clock import FixedClock
 from workflow.errors import Conflict, DuplicateKey, FieldError, RuleViolation
 from workflow.ladder import DEMOTE
 from workflow.periods import Period
 from workflow.quarter_close import (DEFERRED, DEMOTION as DEMOTION_OUTCOME, EXCLUDED, NOT_DEMOTABLE, QuarterRecord,
-                                    close_moment, evaluate)
+                                    close_moment, counted_towards_demotion, evaluate, grade_on)
 from workflow.services.case_steps import SYSTEM_ACTOR
-from workflow.services.cases import open_automatic_case
 from workflow.services.context import Rules
-from workflow.services.timers import schedule_deferred_demotion, schedule_quarter_close
+from workflow.services.timers import deferred_demotion, first_reminders, schedule_quarter_close
 from workflow.services.unit_of_work import UnitOfWork
+
+# managers evaluated per transaction: a part takes well under a second on SQLite, whose single writer waits
+CLOSE_PART = 1000
 
 
 def parse_quarter(text: str) -> Period:
@@ -34,35 +49,63 @@ def parse_quarter(text: str) -> Period:
     return period
 
 
-def close_quarter(uow: UnitOfWork, rules: Rules, actor: Actor | None, period_text: str) -> dict:
-    """Close the quarter (hr, or the scheduler when `actor` is None), or return its recorded close."""
+def close_quarter(unit_of_work: Callable[[], UnitOfWork], rules: Rules, actor: Actor | None, period_text: str, *,
+                  part: int | None = None) -> dict:
+    """Close the quarter (hr, or the scheduler when `actor` is None), or return its recorded close: `part`
+    managers (default CLOSE_PART) per unit of work, until none is left."""
+    at = None
+    while True:
+        with unit_of_work() as uow:
+            at = at or replace(rules, clock=FixedClock(rules.now()))  # the close reads the clock once
+            summary = close_quarter_part(uow, at, actor, period_text, limit=part or CLOSE_PART)
+        if summary is not None:
+            return summary
+
+
+def close_quarter_part(uow: UnitOfWork, rules: Rules, actor: Actor | None, period_text: str, *,
+                       limit: int | None = None) -> dict | None:
+    """One transaction's part of the close: its record (the first part), the results of up to `limit` more
+    managers (None: all that are left) and, when none is left, the next close. Returns the recorded close once
+    it is complete, None while managers are left for another part."""
     if actor is not None:
         access.require(access.can_manage_people(actor), "only hr closes a period")
     quarter = parse_quarter(period_text)
     if rules.today() <= quarter.last_day:
         raise Conflict("period_not_over", f"{quarter} ends on {quarter.last_day}; it is closed after that day",
                        period=str(quarter))
-    uow.evaluations.lock_period(str(quarter))
-    close = uow.evaluations.close_of(str(quarter))
-    if close is None:
+    period = str(quarter)
+    uow.evaluations.lock_period(period)
+    close = uow.evaluations.close_of(period)
+    begun = close is None
+    if begun:
         try:
-            close = uow.evaluations.add_close(period=str(quarter), closed_at=rules.now(),
+            close = uow.evaluations.add_close(period=period, closed_at=rules.now(),
                                               closed_by=actor.username if actor else SYSTEM_ACTOR)
         except DuplicateKey:
             raise Conflict("concurrent_update", f"{quarter} was being closed by another request at the same "
                            "moment; repeat yours to read the result") from None
-        _evaluate_quarter(uow, rules, close, quarter)
-        # the chain goes on from here: after an outage the scheduler catches up quarter by quarter, but
-        # hr closing an old quarter by hand sets off no closes of quarters already past
-        if actor is None or close_moment(rules.policy.quarter_close, quarter.shifted(1), rules.policy.tz) > rules.now():
-            schedule_quarter_close(uow, rules, quarter.shifted(1))
-    return close_summary(close)
+    pending = uow.evaluations.pending(period, None if limit is None else limit + 1)
+    if not pending and not begun:
+        return close_summary(close, uow.evaluations.outcomes(period))  # closed before: nothing to do
+    part = pending if limit is None else pending[:limit]
+    if part:
+        _evaluate(uow, rules, quarter, part)
+    if len(part) < len(pending):
+        return None
+    # the chain goes on from here: after an outage the scheduler catches up quarter by quarter (also when hr
+    # finishes a close the scheduler began), but hr closing an old quarter by hand sets off no closes of
+    # quarters already past
+    if actor is None or close.closed_by == SYSTEM_ACTOR or \
+            close_moment(rules.policy.quarter_close, quarter.shifted(1), rules.policy.tz) > rules.now():
+        schedule_quarter_close(uow, rules, quarter.shifted(1))
+    return close_summary(close, uow.evaluations.outcomes(period))
 
 
-def close_summary(close) -> dict:
+def close_summary(close, outcomes: Sequence) -> dict:
+    """`outcomes`: the close's results (employee_no, outcome, case_id), by employee number."""
     def those(outcome):
-        return [r for r in close.results if r.outcome == outcome]
-    return {"period": close.period, "evaluated": len(close.results),
+        return [r for r in outcomes if r.outcome == outcome]
+    return {"period": close.period, "evaluated": len(outcomes),
             "excluded": [r.employee_no for r in those(EXCLUDED)],
             "demotion_cases": [r.case_id for r in those(DEMOTION_OUTCOME)],
             "deferred": [r.employee_no for r in those(DEFERRED)],
@@ -70,52 +113,97 @@ def close_summary(close) -> dict:
             "closed_at": close.closed_at, "closed_by": close.closed_by}
 
 
-def _evaluate_quarter(uow: UnitOfWork, rules: Rules, close, quarter: Period) -> None:
+def _evaluate(uow: UnitOfWork, rules: Rules, quarter: Period, records: Sequence) -> None:
+    """Evaluate the managers of `records` (the quarter's records with each manager's grade, by employee number)
+    and write their results, with the demotions they imply."""
     policy = rules.policy.quarter_close
-    for record in uow.evaluations.records(str(quarter)):
-        manager = uow.managers.get(record.employee_no, for_update=True)
-        earlier = [_quarter_record(uow, manager, quarter.shifted(-k))
-                   for k in range(1, policy.consecutive_quarters)]
-        verdict = evaluate(policy, _as_quarter_record(uow, manager, record, quarter), earlier)
-        outcome, case_id = verdict.outcome, None
-        if outcome == DEMOTION_OUTCOME:
-            outcome, case_id = demote_or_defer(uow, rules, manager, str(quarter), list(verdict.reasons))
-        uow.evaluations.add_result(close, employee_no=manager.employee_no, outcome=outcome,
-                                   reasons=list(verdict.reasons), case_id=case_id)
+    before = [quarter.shifted(-k) for k in range(1, policy.consecutive_quarters)]
+    first, last = records[0].employee_no, records[-1].employee_no
+    earlier = {(r.employee_no, r.period): r
+               for r in uow.evaluations.earlier([str(q) for q in before], first, last)} if before else {}
+    changes = defaultdict(list)
+    for change in uow.evaluations.grade_changes(first, last, min(q.last_day for q in [quarter, *before])):
+        changes[change.employee_no].append((change.effective_on, change.from_grade))
+
+    verdicts = []
+    for record in records:
+        def held(q: Period, no=record.employee_no, grade=record.grade) -> str:
+            return grade_on(grade, changes.get(no, ()), q.last_day)
+        current = QuarterRecord(period=quarter, score=record.score, months_worked=record.months_worked,
+                                violation=record.violation, grade=held(quarter))
+        runs_before = [_earlier_record(earlier.get((record.employee_no, str(q))), q, held(q)) for q in before]
+        verdicts.append((record, evaluate(policy, current, runs_before)))
+    demotions = demote_or_defer_all(uow, rules, str(quarter), [(record, list(verdict.reasons))
+                                                              for record, verdict in verdicts
+                                                              if verdict.outcome == DEMOTION_OUTCOME])
+    results = []
+    for record, verdict in verdicts:
+        outcome, case_id = demotions.get(record.employee_no, (verdict.outcome, None))
+        results.append(dict(period=str(quarter), employee_no=record.employee_no, outcome=outcome,
+                            reasons=list(verdict.reasons), case_id=case_id))
+    uow.evaluations.add_results(results)
+
+
+def _earlier_record(record, quarter: Period, grade: str) -> QuarterRecord | None:
+    """An earlier quarter's record; None when there is none, or when it already counted towards a demotion
+    for low scores (one bad stretch demotes once)."""
+    if record is None or (record.reasons is not None and counted_towards_demotion(record.reasons)):
+        return None
+    return QuarterRecord(period=quarter, score=record.score, months_worked=record.months_worked,
+                         violation=record.violation, grade=grade)
 
 
 def demote_or_defer(uow: UnitOfWork, rules: Rules, manager, period: str, reasons: list[dict]) -> tuple[str, int | None]:
     """Open the demotion case now, or defer it while the manager has an open case."""
-    if not rules.ladder.destinations(manager.grade, DEMOTE):
-        return NOT_DEMOTABLE, None
-    open_case = uow.cases.open_case_of(manager.employee_no)
-    if open_case is not None:
-        schedule_deferred_demotion(uow, rules, period, manager.employee_no, rules.now())
-        return DEFERRED, None
-    rules_broken = ", ".join(r["rule"] for r in reasons)
-    case = open_automatic_case(uow, rules, manager, DEMOTION, f"{period} quarter close: {rules_broken}",
-                               {"period": period, "quarter_close": reasons})
-    return DEMOTION_OUTCOME, case.id
+    return demote_or_defer_all(uow, rules, period, [(manager, reasons)])[manager.employee_no]
 
 
-def _quarter_record(uow: UnitOfWork, manager, quarter: Period) -> QuarterRecord | None:
-    """An earlier quarter's record; None when there is none, or when it already counted towards a demotion
-    for low scores (one bad stretch demotes once)."""
-    record = uow.performance.get(manager.employee_no, str(quarter))
-    result = uow.evaluations.result(str(quarter), manager.employee_no)
-    if record is None or (result is not None and any(r["rule"] == "below_threshold" for r in result.reasons)):
-        return None
-    return _as_quarter_record(uow, manager, record, quarter)
+def demote_or_defer_all(uow: UnitOfWork, rules: Rules, period: str,
+                        demotions: Sequence[tuple]) -> dict[str, tuple[str, int | None]]:
+    """`demotions`: (manager, the close's reasons) of managers of `period` whose close implies a demotion; each
+    manager is anything with an employee_no and a grade. Opens the demotion cases at once, or defers each
+    while its manager has an open case: employee_no → (outcome, case opened)."""
+    demotable = [(m, reasons) for m, reasons in demotions if rules.ladder.destinations(m.grade, DEMOTE)]
+    busy = uow.evaluations.with_open_case([m.employee_no for m, _ in demotable])
+    opened = {case.employee_no: case for case in _open_demotion_cases(
+        uow, rules, period, [(m, r) for m, r in demotable if m.employee_no not in busy])}
+    reminders = _first_reminders(uow, rules, opened.values())
+    outcomes, timers = {m.employee_no: (NOT_DEMOTABLE, None) for m, _ in demotions}, []
+    for manager, _ in demotable:  # the timers in the order of the managers, as one at a time would write them
+        if manager.employee_no in busy:
+            outcomes[manager.employee_no] = DEFERRED, None
+            timers.append(deferred_demotion(rules, period, manager.employee_no, rules.now()))
+        else:
+            outcomes[manager.employee_no] = DEMOTION_OUTCOME, opened[manager.employee_no].id
+            if manager.employee_no in reminders:
+                timers.append(reminders[manager.employee_no])
+    uow.timers.schedule_all(timers)
+    return outcomes
 
 
-def _as_quarter_record(uow: UnitOfWork, manager, record, quarter: Period) -> QuarterRecord:
-    return QuarterRecord(period=quarter, score=record.score, months_worked=record.months_worked,
-                         violation=record.violation, grade=grade_on(uow, manager, quarter.last_day))
+def _first_reminders(uow: UnitOfWork, rules: Rules, cases) -> dict[str, dict]:
+    """What timers.state_entered schedules for cases just opened: the first reminder of each one's wait, by
+    manager."""
+    waits = [(case, 1) for case in cases if waiting.waits_on_someone(case.state)]
+    if not waits:
+        return {}
+    rows = first_reminders(rules, uow.calendar.working_calendar(), waits)
+    return {case.employee_no: row for (case, _), row in zip(waits, rows)}
 
 
-def grade_on(uow: UnitOfWork, manager, day) -> str:
-    """The grade the manager held on `day`: walk back over the changes effective after it."""
-    grade = manager.grade
-    for change in uow.evaluations.grade_changes_after(manager.employee_no, day):
-        grade = change.from_grade
-    return grade
+def _open_demotion_cases(uow: UnitOfWork, rules: Rules, period: str, demotions: Sequence[tuple]) -> list:
+    """The cases that cases.open_automatic_case would open, with their first history entries, in one go
+    (tests/integration/test_quarter_close_sets.py holds the two to the same rows)."""
+    now, opening = rules.now(), []
+    for manager, reasons in demotions:
+        target = next(iter(rules.ladder.destinations(manager.grade, DEMOTE)))
+        statement = f"{period} quarter close: {', '.join(r['rule'] for r in reasons)}"
+        case = dict(kind=DEMOTION, cycle_code=None, employee_no=manager.employee_no, from_grade=manager.grade,
+                    target_grade=target, exceptional=False, statement=statement, state=INITIAL_STATE[DEMOTION],
+                    reasons=[], created_by=SYSTEM_ACTOR, created_at=now, updated_at=now, state_since=now,
+                    overdue_since=None, version=1)
+        entry = dict(seq=1, at=now, actor=SYSTEM_ACTOR, event="submit", from_state=None, to_state=case["state"],
+                     comment=statement, data={"kind": DEMOTION, "target_grade": target, "exceptional": False,
+                                              "period": period, "quarter_close": reasons})
+        opening.append((case, entry))
+    return uow.evaluations.open_cases(opening) if opening else []

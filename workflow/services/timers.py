@@ -8,10 +8,11 @@ Firing is in workflow.services.due; the sweep in scheduler.sweep.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from workflow import waiting
-from workflow.calendar import WINDOW_GRACE
+from workflow.calendar import WINDOW_GRACE, WorkingCalendar
 from workflow.case_machine import PUBLISHED
 from workflow.eligibility import add_months
 from workflow.periods import Period
@@ -23,8 +24,14 @@ from workflow.timer_kinds import APPEAL_WINDOW_END, DEFERRED_DEMOTION, PROBATION
 
 def schedule(uow: UnitOfWork, rules: Rules, kind: str, key: str, due_at: datetime, **about) -> None:
     """A timer for `key`, unless it exists already (scheduling twice stores one row)."""
-    uow.timers.schedule(kind=kind, key=f"{kind}:{key}", due_at=due_at, created_at=rules.now(), attempts=0,
-                        data=about.pop("data", {}), **about)
+    uow.timers.schedule(**timer_row(rules, kind, key, due_at, **about))
+
+
+def timer_row(rules: Rules, kind: str, key: str, due_at: datetime, *, case_id: int | None = None,
+              employee_no: str | None = None, period: str | None = None, data: dict | None = None) -> dict:
+    """The row of a timer for `key`; rows of every kind have the same fields, so that many go in one insert."""
+    return dict(kind=kind, key=f"{kind}:{key}", due_at=due_at, created_at=rules.now(), attempts=0, data=data or {},
+                case_id=case_id, employee_no=employee_no, period=period)
 
 
 def state_entered(uow: UnitOfWork, rules: Rules, case, history_seq: int) -> None:
@@ -34,8 +41,7 @@ def state_entered(uow: UnitOfWork, rules: Rules, case, history_seq: int) -> None
     for reminder in uow.timers.pending_unclaimed(kind=REMINDER, case_id=case.id):
         reminder.fired_at, reminder.result = now, "cancelled: the case moved on"
     if waiting.waits_on_someone(case.state):
-        due = waiting.first_reminder(rules.policy, uow.calendar.working_calendar(), now)
-        schedule_reminder(uow, rules, case, due, f"entered:{history_seq}")
+        uow.timers.schedule(**first_reminders(rules, uow.calendar.working_calendar(), [(case, history_seq)])[0])
     if case.state == PUBLISHED:
         schedule_appeal_window_end(uow, rules, case)
 
@@ -53,11 +59,22 @@ def appeal_deadline_moved(uow: UnitOfWork, case) -> None:
         timer.due_at = case.appeal_deadline + WINDOW_GRACE
 
 
+def first_reminders(rules: Rules, calendar: WorkingCalendar, entered: Sequence[tuple]) -> list[dict]:
+    """The rows of the first reminders of the waits that cases began now, each (case, history_seq) entering its
+    state with that history entry (a state that waits on someone)."""
+    due = waiting.first_reminder(rules.policy, calendar, rules.now())
+    return [reminder_row(rules, case, due, f"entered:{history_seq}") for case, history_seq in entered]
+
+
 def schedule_reminder(uow: UnitOfWork, rules: Rules, case, due_at: datetime, after: str) -> None:
+    uow.timers.schedule(**reminder_row(rules, case, due_at, after))
+
+
+def reminder_row(rules: Rules, case, due_at: datetime, after: str) -> dict:
     """`after` names what the reminder follows (the history entry that began the wait, the reminder before),
     so that each wait's reminders have keys of their own, also when moves happen at one instant."""
-    schedule(uow, rules, REMINDER, f"{case.id}:{after}", due_at, case_id=case.id,
-             data={"state": case.state, "since": case.state_since.isoformat()})
+    return timer_row(rules, REMINDER, f"{case.id}:{after}", due_at, case_id=case.id,
+                     data={"state": case.state, "since": case.state_since.isoformat()})
 
 
 def schedule_probation_end(uow: UnitOfWork, rules: Rules, manager) -> None:
@@ -93,6 +110,7 @@ def ensure_standing_timers(uow: UnitOfWork, rules: Rules) -> None:
                               f"since:{case.state_since.isoformat()}")
 
 
-def schedule_deferred_demotion(uow: UnitOfWork, rules: Rules, period: str, employee_no: str, due_at: datetime) -> None:
-    schedule(uow, rules, DEFERRED_DEMOTION, f"{period}:{employee_no}", due_at, employee_no=employee_no,
-             period=period)
+def deferred_demotion(rules: Rules, period: str, employee_no: str, due_at: datetime) -> dict:
+    """The row of the timer that opens a demotion the quarter close of `period` deferred."""
+    return timer_row(rules, DEFERRED_DEMOTION, f"{period}:{employee_no}", due_at, employee_no=employee_no,
+                     period=period)
