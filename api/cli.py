@@ -86,9 +86,12 @@ def scheduler_command():
     """Run the scheduler alone (beside `serve` with several workers, or on several hosts): one leader
     sweeps the due timers; the others stand by and take over when it stops."""
     import signal
+    from models.unit_of_work import unit_of_work_factory
     from scheduler.process import build_scheduler
     _log_to_stderr()
-    scheduler, job = build_scheduler(current_app._get_current_object(), background=False)
+    app = current_app._get_current_object()
+    scheduler, job = build_scheduler(app, app.extensions["gradeflow"]["rules"], unit_of_work_factory(db.session),
+                                     background=False)
 
     def stop(signum, _frame):
         scheduler.shutdown(wait=False)

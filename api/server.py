@@ -33,8 +33,12 @@ class _Gunicorn(BaseApplication):
 
 def _start_scheduler(worker) -> None:
     """gunicorn's post_worker_init hook: the worker's app is loaded; sweep in a thread of this worker."""
+    from models import db
+    from models.unit_of_work import unit_of_work_factory
     from scheduler.process import build_scheduler
-    worker.gradeflow_scheduler = build_scheduler(worker.wsgi, background=True)
+    app = worker.wsgi
+    worker.gradeflow_scheduler = build_scheduler(app, app.extensions["gradeflow"]["rules"],
+                                                 unit_of_work_factory(db.session), background=True)
     worker.gradeflow_scheduler[0].start()
 
 
