@@ -1,12 +1,14 @@
 """Queries for timers, scheduler runs, the outbox, calendar corrections and quarter closes."""
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 
 from sqlalchemy import Row, and_, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from models.accounts import User, UserRole
 from models.calendar_days import CalendarChange, CalendarDay
@@ -18,6 +20,10 @@ from models.timers import OutboxMessage, SchedulerRun, Timer
 from workflow.calendar import WorkingCalendar
 from workflow.case_machine import OPEN_STATES, PUBLISHED
 from workflow.timer_kinds import APPEAL_WINDOW_END, PROBATION_END, REMINDER
+
+
+# the key under which models.audit keeps the history entries a transaction wrote until it links them at commit
+_UNCHAINED = "unchained"
 
 
 def _is_postgresql(session: Session) -> bool:
@@ -64,27 +70,52 @@ class TimerRepository:
             self.session.execute(dialect.insert(Timer).on_conflict_do_nothing(index_elements=["key"])
                                  .execution_options(render_nulls=True), list(rows))
 
-    def next_due(self, until: datetime, now: datetime, skip: Collection[int], *, wait: bool) -> Timer | None:
-        """The earliest unfired timer due at `until`, locked. On PostgreSQL a row another sweep holds is skipped,
-        or with `wait` waited for (then re-checked: fired meanwhile, it no longer matches)."""
+    def due(self, until: datetime, now: datetime, skip: Collection[int], *, wait: bool, limit: int) -> list[Timer]:
+        """Up to `limit` unfired timers due at `until`, earliest first, locked. On PostgreSQL rows another sweep
+        holds are skipped, or with `wait` waited for (then re-checked: fired meanwhile, they no longer match)."""
         stmt = (select(Timer).where(Timer.fired_at.is_(None), Timer.due_at <= until,
                                     or_(Timer.retry_at.is_(None), Timer.retry_at <= now))
-                .order_by(Timer.due_at, Timer.id).limit(1))
+                .order_by(Timer.due_at, Timer.id).limit(limit))
         if skip:
             stmt = stmt.where(Timer.id.not_in(sorted(skip)))
         if _is_postgresql(self.session):
             stmt = stmt.with_for_update(skip_locked=not wait)
-        return self.session.scalar(stmt.execution_options(populate_existing=True))
+        return list(self.session.scalars(stmt.execution_options(populate_existing=True)))
 
-    def claim(self, timer: Timer, run_id: int, now: datetime) -> bool:
-        """Mark the timer fired, unless another sweep did first: the guard of exactly-once firing
-        (on SQLite, where there is no row lock, this conditional write is what serializes two sweeps)."""
-        done = self.session.execute(update(Timer).where(Timer.id == timer.id, Timer.fired_at.is_(None))
-                                    .values(fired_at=now, run_id=run_id).execution_options(synchronize_session=False))
-        if done.rowcount != 1:
-            return False
-        self.session.refresh(timer)
-        return True
+    def claim(self, timers: Sequence[Timer], run_id: int, now: datetime) -> list[Timer]:
+        """Mark the timers fired by the run, except those another sweep fired first: the guard of exactly-once
+        firing, in one statement. Returns the claimed ones, in the order given."""
+        if not timers:
+            return []
+        claimed = set(self.session.scalars(
+            update(Timer).where(Timer.id.in_([t.id for t in timers]), Timer.fired_at.is_(None))
+            .values(fired_at=now, run_id=run_id).returning(Timer.id).execution_options(synchronize_session=False)))
+        for timer in timers:
+            if timer.id in claimed:
+                set_committed_value(timer, "fired_at", now)
+                set_committed_value(timer, "run_id", run_id)
+        return [t for t in timers if t.id in claimed]
+
+    @contextmanager
+    def attempt(self) -> Iterator[None]:
+        """One timer's effect inside a batch's transaction: a savepoint, rolled back alone if the effect fails.
+        The history entries of the batch are linked into the chain once, when the batch commits: models.audit
+        links what a transaction wrote when it commits and forgets it when it rolls back, a savepoint's release
+        and rollback included, so the batch's entries wait here, out of its reach, while a savepoint ends."""
+        savepoint = self.session.begin_nested()  # flushes what the batch did before
+        kept = self.session.info.pop(_UNCHAINED, [])
+        try:
+            yield
+            self.session.flush()
+        except BaseException:
+            savepoint.rollback()  # models.audit forgets the entries of this savepoint only
+            raise
+        else:
+            kept += self.session.info.pop(_UNCHAINED, [])
+            savepoint.commit()  # released: nothing for models.audit to link yet
+        finally:
+            if kept:
+                self.session.info[_UNCHAINED] = kept
 
     def probation_managers_without_timer(self, entry_grade: str) -> list[Manager]:
         has_timer = select(Timer.id).where(Timer.kind == PROBATION_END, Timer.employee_no == Manager.employee_no)
@@ -108,6 +139,12 @@ class TimerRepository:
 
     def run(self, run_id: int) -> SchedulerRun:
         return self.session.get(SchedulerRun, run_id)
+
+    def count(self, run_id: int, *, fired: int, failed: int) -> None:
+        """Add what a batch of the run fired and failed to its counts, in the batch's transaction."""
+        if fired or failed:
+            self.session.execute(update(SchedulerRun).where(SchedulerRun.id == run_id).values(
+                fired=SchedulerRun.fired + fired, failed=SchedulerRun.failed + failed))
 
 
 class OutboxRepository:

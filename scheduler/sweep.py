@@ -1,10 +1,17 @@
 """Fire what is due, earliest first, exactly once.
 
-Each timer is claimed, fired and marked in one transaction with its effect, so a sweep killed
-half-way loses nothing and repeats nothing. Several sweeps may run at once (the scheduler and the
-manual clock, two scheduler processes during a takeover): PostgreSQL skips rows another sweep has
-locked, and the conditional claim makes the later of two sweeps do nothing. A failing timer is
-logged, kept with its error, retried later, and holds up no other.
+Due timers are fired in batches, one transaction each: the batch claims up to `batch` timers (on
+PostgreSQL SELECT ... FOR UPDATE SKIP LOCKED LIMIT n; on SQLite the unit of work's BEGIN IMMEDIATE
+serializes sweeps), reads the clock once, fires each timer in a savepoint of its own and commits the
+claims, the effects, the run's counts and one extension of the history's hash chain together. A sweep
+killed half-way loses nothing and repeats nothing. Several sweeps may run at once (the scheduler and the
+manual clock, two scheduler processes during a takeover): PostgreSQL skips rows another sweep has locked,
+and the conditional claim makes the later of two sweeps do nothing. A failing timer's savepoint is rolled
+back alone: the timer is kept with its error, retried later, and holds up no other.
+
+A timer whose work is too big for one transaction (a quarter close: workflow.services.due.preparation)
+ends the batch before it; once it is the next due, its preparation runs in transactions of its own, then
+it fires in the next batch.
 """
 from __future__ import annotations
 
@@ -12,16 +19,19 @@ import logging
 import os
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from workflow.clock import FixedClock
 from workflow.services.context import Rules
-from workflow.services.due import Reschedule, fire
+from workflow.services.due import Reschedule, fire, preparation
 from workflow.services.timers import ensure_standing_timers
 
 log = logging.getLogger("gradeflow.scheduler")
 
 MAX_RETRY_DELAY = timedelta(hours=1)
+# timers per transaction: a tenth of a second or so of ordinary effects, small enough that two sweeps share them
+BATCH = 100
 
 
 @dataclass
@@ -32,10 +42,16 @@ class SweepRun:
     fired: list[tuple[int, str, str]] = field(default_factory=list)  # (timer id, kind, result)
     failed: dict[int, str] = field(default_factory=dict)
     put_off: set[int] = field(default_factory=set)  # rescheduled, yet still within `until`: not again this run
+    prepared: set[int] = field(default_factory=set)  # their preparation has run: fire them
 
 
-def sweep(unit_of_work: Callable, rules: Rules, *, until: datetime | None = None,
-          trigger: str = "scheduler") -> SweepRun:
+@dataclass(frozen=True)
+class _Failed:
+    error: str
+
+
+def sweep(unit_of_work: Callable, rules: Rules, *, until: datetime | None = None, trigger: str = "scheduler",
+          batch: int = BATCH) -> SweepRun:
     """Fire every timer due at `until` (default: now), in due order, including those that firing
     makes due (a close schedules the next quarter's). The manual clock and run-due promise that all is
     done when they return, so they wait for what another sweep is firing; the scheduler skips it."""
@@ -45,55 +61,88 @@ def sweep(unit_of_work: Callable, rules: Rules, *, until: datetime | None = None
         runner = f"{socket.gethostname()}:{os.getpid()}"
         run = SweepRun(uow.timers.start_run(trigger=trigger, runner=runner, until=until, started_at=rules.now()).id,
                        until, wait=trigger != "scheduler")
-    while (fired := _fire_next(unit_of_work, rules, run)) is not None:
-        if fired:
-            log.info("timer %s (%s): %s", *run.fired[-1])
+    while _fire_batch(unit_of_work, rules, run, batch):
+        pass
     with unit_of_work() as uow:
         record = uow.timers.run(run.run_id)
         record.finished_at, record.fired, record.failed = rules.now(), len(run.fired), len(run.failed)
     return run
 
 
-def _fire_next(unit_of_work: Callable, rules: Rules, run: SweepRun) -> bool | None:
-    """Fire the earliest due timer: True when fired, False when another sweep had it or it failed,
-    None when nothing is due any more."""
-    timer_id = None
-    try:
-        with unit_of_work() as uow:
-            now = rules.now()
-            timer = uow.timers.next_due(run.until, now, skip=run.failed.keys() | run.put_off, wait=run.wait)
-            if timer is None:
-                return None
-            timer_id, kind = timer.id, timer.kind
-            if not uow.timers.claim(timer, run.run_id, now):
-                return False
-            outcome = fire(uow, rules, timer)
-            if isinstance(outcome, Reschedule):
+def _fire_batch(unit_of_work: Callable, rules: Rules, run: SweepRun, size: int) -> bool:
+    """Fire the next due timers, up to `size`, in one transaction; False when nothing is due any more."""
+    fired, failed, put_off, prepare = [], {}, set(), None
+    with unit_of_work() as uow:
+        now = rules.now()  # the batch's one reading of the clock
+        due = uow.timers.due(run.until, now, skip=run.failed.keys() | run.put_off, wait=run.wait, limit=size)
+        if not due:
+            return False
+        for position, timer in enumerate(due):
+            if timer.id not in run.prepared and (prepare := preparation(timer)) is not None:
+                prepare = (timer.id, prepare) if position == 0 else None  # not before the timers due earlier
+                due = due[:position]
+                break
+        at_now, outcomes = replace(rules, clock=FixedClock(now)), []
+        for timer in uow.timers.claim(due, run.run_id, now):
+            try:
+                with uow.timers.attempt():
+                    outcomes.append((timer, fire(uow, at_now, timer)))
+            except Exception as exc:  # one timer's failure holds up no other
+                log.exception("timer %s could not be fired", timer.id)
+                outcomes.append((timer, _Failed(_error(exc))))
+        for timer, outcome in outcomes:  # written together, after the effects
+            if isinstance(outcome, _Failed):
+                failed[timer.id] = outcome.error
+                timer.fired_at = timer.run_id = None
+                _keep_failure(timer, failed[timer.id], now)
+            elif isinstance(outcome, Reschedule):
                 timer.fired_at = timer.run_id = None
                 timer.due_at, timer.result = outcome.at, f"rescheduled: {outcome.why}"
                 if outcome.at <= run.until:  # leave it to a later sweep rather than loop on it
-                    run.put_off.add(timer.id)
-                return False
-            timer.result, timer.retry_at, timer.last_error = outcome, None, None
-        run.fired.append((timer_id, kind, outcome))
-        return True
-    except Exception as exc:  # one timer's failure holds up no other
-        if timer_id is None:
-            raise
+                    put_off.add(timer.id)
+            else:
+                timer.result, timer.retry_at, timer.last_error = outcome, None, None
+                fired.append((timer.id, timer.kind, outcome))
+        uow.timers.count(run.run_id, fired=len(fired), failed=len(failed))
+    run.fired += fired
+    run.failed |= failed
+    run.put_off |= put_off
+    for entry in fired:
+        log.info("timer %s (%s): %s", *entry)
+    if prepare is not None:
+        _prepare(unit_of_work, rules, run, *prepare)
+    return True
+
+
+def _prepare(unit_of_work: Callable, rules: Rules, run: SweepRun, timer_id: int, prepare: Callable) -> None:
+    try:
+        prepare(unit_of_work, rules)
+    except Exception as exc:
         log.exception("timer %s could not be fired", timer_id)
-        run.failed[timer_id] = getattr(exc, "detail", None) or f"{type(exc).__name__}: {exc}"
-        _record_failure(unit_of_work, rules, timer_id, run.failed[timer_id])
-        return False
+        run.failed[timer_id] = _error(exc)
+        _record_failure(unit_of_work, rules, run, timer_id)
+    else:
+        run.prepared.add(timer_id)
 
 
-def _record_failure(unit_of_work: Callable, rules: Rules, timer_id: int, error: str) -> None:
+def _error(exc: Exception) -> str:
+    return getattr(exc, "detail", None) or f"{type(exc).__name__}: {exc}"
+
+
+def _keep_failure(timer, error: str, now: datetime) -> None:
     """Keep the error on the timer and retry it later, sooner at first."""
+    timer.attempts += 1
+    timer.last_error = error[:2000]
+    timer.retry_at = now + min(timedelta(minutes=2 ** timer.attempts), MAX_RETRY_DELAY)
+
+
+def _record_failure(unit_of_work: Callable, rules: Rules, run: SweepRun, timer_id: int) -> None:
+    """A preparation's failure, kept on its timer in a transaction of its own."""
     try:
         with unit_of_work() as uow:
             timer = uow.timers.get(timer_id)
             if timer is not None and timer.fired_at is None:
-                timer.attempts += 1
-                timer.last_error = error[:2000]
-                timer.retry_at = rules.now() + min(timedelta(minutes=2 ** timer.attempts), MAX_RETRY_DELAY)
+                _keep_failure(timer, run.failed[timer_id], rules.now())
+            uow.timers.count(run.run_id, fired=0, failed=1)
     except Exception:
         log.exception("the failure of timer %s could not be recorded", timer_id)

@@ -5,7 +5,8 @@ a transaction each.
 
 - closed in parts of any size, the close records exactly what it records in one part;
 - interrupted inside a part, it leaves the parts before it, the quarter locked and nothing of the broken
-  part; the next call finishes it, and the outcome is that of an uninterrupted close;
+  part; the next call finishes it, and the outcome is that of an uninterrupted close (also when the
+  scheduler's close is interrupted: the timer keeps the error, and its retry finishes the close once);
 - the demotion cases it opens are the rows cases.open_automatic_case writes;
 - its statements grow with its parts, not with its managers.
 """
@@ -24,6 +25,7 @@ from models import (Case, CaseHistory, GradeHistory, Manager, PerformanceRecord,
 from models.audit import verify_chain
 from models.time_repositories import EvaluationRepository
 from models.unit_of_work import unit_of_work_factory
+from scheduler.sweep import sweep
 from tests.support.databases import empty_all_tables
 from tests.support.settings import SHANGHAI
 from tests.support.statements import counting
@@ -35,6 +37,7 @@ from workflow.services.cases import open_automatic_case
 from workflow.services.managers import record_performance
 
 Q3_OVER = datetime(2026, 10, 1, 0, 30, tzinfo=SHANGHAI)  # before the scheduled close of 2026Q3 (10-01 02:00)
+AFTER_Q3_CLOSE = datetime(2026, 10, 1, 9, 0, tzinfo=SHANGHAI)
 SYSTEM = "(gradeflow)"
 
 # Eight kinds of manager, each closed its own way (domain.md "Quarter close"); manager i is of kind i % 8:
@@ -223,6 +226,52 @@ def test_a_close_interrupted_in_its_second_part_resumes_and_ends_as_an_uninterru
     assert named_summary(app, close(app)) == resumed
     assert recorded(app) == interrupted_then_resumed
     assert interrupted_then_resumed["chain"] == (len(interrupted_then_resumed["history"]), None)
+
+
+def test_the_scheduled_close_interrupted_keeps_its_error_and_its_retry_finishes_it_once(app, monkeypatch):
+    managers = world(app, 16)
+    make, rules = unit_of_work(), rules_of(app)
+    with app.app_context():
+        sweep(make, rules, trigger="test")  # the chain of closes begins: 2026Q3's is scheduled
+        db.session.remove()
+    move_clock(app, AFTER_Q3_CLOSE)
+    monkeypatch.setattr(evaluations, "CLOSE_PART", 5)
+
+    with app.app_context(), failing_in_part(monkeypatch, 2):
+        run = sweep(make, rules, trigger="test")
+        db.session.remove()
+
+    with app.app_context():
+        timer = db.session.scalar(sa.select(Timer).where(Timer.key == "quarter_close:2026Q3"))
+        assert (timer.fired_at, timer.attempts) == (None, 1)
+        assert "went away" in timer.last_error and timer.retry_at == AFTER_Q3_CLOSE + timedelta(minutes=2)
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(QuarterResult).where(
+            QuarterResult.period == "2026Q3")) == 5
+        db.session.remove()
+    assert list(run.failed) == [timer.id] and run.fired == []
+
+    move_clock(app, AFTER_Q3_CLOSE + timedelta(minutes=2))
+    with app.app_context():
+        retried = sweep(make, rules, trigger="test")
+        again = sweep(make, rules, trigger="test")
+        db.session.remove()
+
+    # the deferred demotions fall due too, and wait for the open cases (rescheduled, not fired)
+    assert [(kind, result[:14]) for _, kind, result in retried.fired] == [("quarter_close", "closed 2026Q3:")]
+    assert again.fired == [] and again.failed == {}
+    done = recorded(app)
+    results = [r for r in done["results"] if r[0] == "2026Q3"]
+    assert [r[1] for r in results] == managers
+    demoted = sorted(c[0] for c in done["cases"] if c[1] == DEMOTION and c[6] == SYSTEM)
+    assert demoted == ["Q00000", "Q00001", "Q00006", "Q00007", "Q00008", "Q00009", "Q00014", "Q00015"]
+    # (Q00007 and Q00015 from the 2026Q2 close; each manager's demotion once)
+    assert [t for t in done["timers"] if t[0] == "quarter_close" and t[5] == "2026Q4"]
+    assert done["chain"] == (len(done["history"]), None)
+    with app.app_context():
+        timer = db.session.scalar(sa.select(Timer).where(Timer.key == "quarter_close:2026Q3"))
+        assert timer.fired_at is not None and timer.result.startswith("closed 2026Q3: 16 evaluated")
+        assert (timer.last_error, timer.retry_at, timer.attempts) == (None, None, 1)
+        db.session.remove()
 
 
 # --- the cases it opens --------------------------------------------------------------------------

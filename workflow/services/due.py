@@ -1,8 +1,10 @@
-"""What a due timer does, one handler per kind. Each runs inside the sweep's transaction for that
-timer, together with marking it fired: either both happen or neither. A handler returns what it
-did (kept on the timer row), or Reschedule when its moment has not really come yet."""
+"""What a due timer does, one handler per kind. Each runs inside the transaction of the sweep's batch,
+together with marking it fired: either both happen or neither. A handler returns what it did (kept on
+the timer row), or Reschedule when its moment has not really come yet. A kind whose work is too big for
+one transaction has a preparation, which the sweep runs before it fires the timer."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,7 +17,7 @@ from workflow.quarter_close import DEFERRED
 from workflow.services.case_steps import SYSTEM_ACTOR, appeal_window_open, claim, people_of, progress_of, record
 from workflow.services.cases import open_automatic_case
 from workflow.services.context import Rules
-from workflow.services.evaluations import close_quarter_part, demote_or_defer
+from workflow.services.evaluations import close_quarter, close_quarter_part, demote_or_defer
 from workflow.services.finalization import finalize_case
 from workflow.services.timers import schedule_reminder
 from workflow.timer_kinds import APPEAL_WINDOW_END, DEFERRED_DEMOTION, PROBATION_END, QUARTER_CLOSE, REMINDER
@@ -32,6 +34,17 @@ class Reschedule:
 
 def fire(uow, rules: Rules, timer) -> str | Reschedule:
     return _HANDLERS[timer.kind](uow, rules, timer)
+
+
+def preparation(timer) -> Callable[[Callable, Rules], None] | None:
+    """What must be done before the timer fires, in transactions of its own because it is too big for the
+    transaction that fires it: the managers of a quarter close, closed a part at a time. The sweep runs it
+    (with a unit of work factory and the rules) once the timer is the next due; it is idempotent, and firing
+    the timer afterwards finds the work done."""
+    if timer.kind == QUARTER_CLOSE:
+        period = timer.period
+        return lambda unit_of_work, rules: close_quarter(unit_of_work, rules, None, period)
+    return None
 
 
 def _appeal_window_end(uow, rules: Rules, timer) -> str | Reschedule:
@@ -60,7 +73,7 @@ def _probation_end(uow, rules: Rules, timer) -> str | Reschedule:
 
 
 def _quarter_close(uow, rules: Rules, timer) -> str | Reschedule:
-    summary = close_quarter_part(uow, rules, None, timer.period)  # every manager, in the sweep's transaction
+    summary = close_quarter_part(uow, rules, None, timer.period)  # whatever its preparation left
     return (f"closed {summary['period']}: {summary['evaluated']} evaluated, demotion cases "
             f"{summary['demotion_cases']}, deferred {summary['deferred']}")
 

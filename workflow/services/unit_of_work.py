@@ -9,6 +9,7 @@ Any.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from contextlib import AbstractContextManager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol, Self, runtime_checkable
@@ -166,10 +167,14 @@ class Timers(Protocol):
     def schedule_all(self, rows: Sequence[dict[str, Any]]) -> None:
         """`schedule` for many timers at once."""
 
-    def next_due(self, until: datetime, now: datetime, skip: Collection[int], *, wait: bool) -> TimerRow | None: ...
+    def due(self, until: datetime, now: datetime, skip: Collection[int], *, wait: bool,
+            limit: int) -> list[TimerRow]: ...
 
-    def claim(self, timer: TimerRow, run_id: int, now: datetime) -> bool:
-        """Mark the timer fired, unless another sweep did first."""
+    def claim(self, timers: Sequence[TimerRow], run_id: int, now: datetime) -> list[TimerRow]:
+        """Mark the timers fired, except those another sweep fired first; returns the claimed ones."""
+
+    def attempt(self) -> AbstractContextManager[None]:
+        """One timer's effect: rolled back alone if it fails, the transaction going on."""
 
     def probation_managers_without_timer(self, entry_grade: str) -> list[ManagerRow]: ...
 
@@ -180,6 +185,8 @@ class Timers(Protocol):
     def start_run(self, **fields: Any) -> SchedulerRunRow: ...
 
     def run(self, run_id: int) -> SchedulerRunRow: ...
+
+    def count(self, run_id: int, *, fired: int, failed: int) -> None: ...
 
 
 class Outbox(Protocol):
