@@ -12,7 +12,7 @@ DEMO_INSTANCE ?= $(CURDIR)/instance/demo
 DEMO_ENV := GRADEFLOW_ENV=development GRADEFLOW_INSTANCE_PATH=$(DEMO_INSTANCE) \
             GRADEFLOW_CLOCK=manual GRADEFLOW_CLOCK_START=$(DEMO_CLOCK_START)
 
-.PHONY: venv run demo test bench clean
+.PHONY: venv run demo test browser bench clean
 
 venv: $(STAMP)
 
@@ -35,8 +35,16 @@ demo: $(STAMP)
 	$(DEMO_ENV) $(BIN)/gradeflow demo --if-empty
 	$(DEMO_ENV) $(BIN)/gradeflow serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# One worker more than there are cores: many tests wait on a database or a server process. 0: one process.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
+test: $(STAMP) browser
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+
+# Debian's chromium and a Chinese font for the browser tests (tests/web), installed with apt-get when missing.
+# A failure here does not stop `make test`: the browser tests then skip, or fail where
+# GRADEFLOW_TEST_REQUIRE_BROWSER=1 (CI).
+browser:
+	-scripts/install-browser
 
 # The benchmarks (bench/, docs/benchmarks.md): every figure beside the raw ceiling of the same run.
 # BENCH_ARGS="--quick" for small sizes, "--only post get", "--db sqlite", "--report FILE".
