@@ -16,7 +16,7 @@ from flask_smorest.utils import prepare_response
 from sqlalchemy.orm import configure_mappers
 from werkzeug.exceptions import UnsupportedMediaType
 
-from api import accounts, calendar, cases, clock, cycles, evaluations, idempotency, managers
+from api import accounts, calendar, cases, clock, cycles, evaluations, idempotency, managers, web
 from api.blueprint import refuse_undeclared_input
 from api.config import ConfigError, development_secret, settings_from_env
 from api.context import current_actor
@@ -120,6 +120,7 @@ def create_app(config: dict | None = None) -> Flask:
     if manual_clock is not None:
         app.before_request(manual_clock.freeze)
     idempotency.init_app(app)  # after authentication and the clock's freeze, which commits on its own
+    web.init_app(app, api_prefix=API_PREFIX)  # the pages: every path outside the API (api/web/__init__.py)
     logging.getLogger("gradeflow").setLevel(logging.INFO)
     return app
 

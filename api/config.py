@@ -77,7 +77,20 @@ def settings_from_env(environ=os.environ, instance_path: str | Path = "instance"
         "GRADEFLOW_SIGNIN_MAX_FAILURES": max_failures,
         "GRADEFLOW_SIGNIN_WINDOW": _int(environ, "GRADEFLOW_SIGNIN_WINDOW", int(WINDOW.total_seconds()), 1, 24 * 3600),
         "GRADEFLOW_SIGNIN_MAX_FAILURES_PER_ADDRESS": per_address,
+        # the web pages' session cookie (api/web/session.py) is always Secure when this is on (behind a reverse
+        # proxy that ends TLS, where the request itself looks like plain HTTP); off, it is Secure exactly when
+        # the request came over HTTPS
+        "GRADEFLOW_SECURE_COOKIES": _flag(environ, "GRADEFLOW_SECURE_COOKIES"),
     }
+
+
+def _flag(environ, name: str) -> bool:
+    raw = (environ.get(name) or "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(f"{name}={environ.get(name)!r}: must be 1 or 0 (true or false)")
 
 
 def development_secret(instance_path: str | Path) -> str:

@@ -130,8 +130,16 @@ def _summary(errors: list[dict]) -> str:
     return "; ".join(f"{e['field']}: {e['message']}" for e in errors)
 
 
+def _error_page(status: int) -> Response | None:
+    """On a page path, the web pages' HTML error page (api/web/errors.py); None under the JSON API."""
+    render = current_app.extensions.get("gradeflow.error_page")
+    return render(status) if render is not None else None
+
+
 def handle_http_exception(error: HTTPException) -> Response:
     status = error.code or 500
+    if (page := _error_page(status)) is not None:
+        return page
     data = getattr(error, "data", None) or {}
     messages = data.get("messages") or data.get("errors")
     headers = dict(data.get("headers") or {})
@@ -181,6 +189,8 @@ def _jsonable(value):
 
 
 def handle_domain_error(error: DomainError) -> Response:
+    if isinstance(error, (NotFound, Forbidden)) and (page := _error_page(404 if isinstance(error, NotFound) else 403)):
+        return page
     if isinstance(error, RuleViolation):
         errors = [{"field": harmless(e.field), "rule": e.rule, "message": e.message}
                   | ({"location": e.location} if e.location else {}) for e in error.errors]
@@ -206,7 +216,7 @@ def handle_domain_error(error: DomainError) -> Response:
 
 def handle_unexpected(error: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.path)
-    return problem(500, "an unexpected error occurred; it has been logged")
+    return _error_page(500) or problem(500, "an unexpected error occurred; it has been logged")
 
 
 def register_error_handlers(app) -> None:

@@ -71,7 +71,7 @@ def submitted_case(gf) -> int:
 @pytest.mark.parametrize("markup", MARKUP, ids=["script", "img", "svg"])
 @pytest.mark.parametrize("template", ["/api/v1/cases/{}", "/api/v1/{}", "/api/v1/users/{}", "/api/v1/managers/{}",
                                       "/api/v1/managers/{}/grade-history", "/api/v1/cycles/{}/decide",
-                                      "/api/v1/calendar/days/{}", "/api/v1/evaluations/{}/close", "/{}"])
+                                      "/api/v1/calendar/days/{}", "/api/v1/evaluations/{}/close"])
 def test_a_404_repeats_none_of_the_path(world, template, markup):
     path = template.format(ENCODED[markup])
     for response in (world.client.get(path), world.get(path.removeprefix("/api/v1"), as_=HR)

@@ -1,0 +1,41 @@
+"""The web pages: every path outside the JSON API (/api/v1) is a page, for the people the service is for.
+
+Pages call the same services and read functions as the JSON API and hand the templates what those return;
+templates hold layout and labels, never a rule or a permission. The parts, one concern each:
+
+    blueprint.py   the `web` blueprint the views register on
+    session.py     the signed-in user: the session cookie, loading the user per request, `signed_in`
+    csrf.py        CSRF protection of every form of the blueprint (the JSON API keeps bearer tokens)
+    i18n.py        zh-CN first, English by choice (a cookie) or by Accept-Language; dates and numbers
+    labels.py      the names of states, events, kinds, roles and grades, from the live definitions
+    nav.py         the navigation: which pages each user's roles may use
+    assets.py      the vendored browser files (api/static/vendor/)
+    errors.py      error pages (404, 403, 400, 500) for page paths
+    forms.py       the forms (Flask-WTF)
+    auth.py        views: sign in, sign out
+    language.py    view: the language switch
+    work.py        view: "my work", the start page
+
+A new page: a module of views on `bp`, imported below; its templates under api/templates/web/ extending
+layout.html; its labels through `_()`; a nav entry in nav.py if it belongs in the navigation; then
+`pybabel extract`/`update`/`compile` (README, "Pages").
+"""
+from __future__ import annotations
+
+from flask import Flask
+
+from api.web import assets, csrf, errors, i18n, labels, nav, session
+from api.web import auth, language, work  # noqa: F401  (their views register on bp)
+from api.web.blueprint import bp
+
+
+def init_app(app: Flask, *, api_prefix: str) -> None:
+    session.init_app(app)
+    i18n.init_app(app)
+    csrf.init_app(app)
+    errors.init_app(app, api_prefix=api_prefix)
+    app.jinja_env.add_extension("jinja2.ext.do")
+    for part in (assets, labels, nav):  # what the templates use
+        part.init_app(app)
+    app.context_processor(lambda: {"user": session.current_user()})
+    app.register_blueprint(bp)

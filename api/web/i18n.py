@@ -1,0 +1,86 @@
+"""Chinese first, English too (Flask-Babel). The language of a request: the one the user chose with the
+language switch (a cookie, kept a year), else the first of Accept-Language that we speak, else zh-CN.
+Dates and times are shown in the policy's time zone and formatted for the language."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from flask import Flask, Response, current_app, request
+from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
+
+# The languages a user may choose, as the switch, the cookie and <html lang> name them; the first is the default.
+# Babel knows zh_CN as zh_Hans_CN (with its script), so that is the name of its catalogue's folder in
+# api/translations/.
+LOCALES = ("zh_CN", "en")
+DEFAULT_LOCALE = LOCALES[0]
+# how each language names itself on the switch
+NAMES = {"zh_CN": "中文", "en": "English"}
+COOKIE = "gradeflow_lang"
+COOKIE_AGE = timedelta(days=365)
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+
+babel = Babel()
+
+
+def init_app(app: Flask) -> None:
+    policy = app.extensions["gradeflow"]["rules"].policy
+    app.config.update(BABEL_DEFAULT_LOCALE=DEFAULT_LOCALE, BABEL_DEFAULT_TIMEZONE=policy.timezone,
+                      BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS))
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters.update(day=day, moment=moment, number=number)
+    app.jinja_env.globals.update(html_lang=html_lang, LANGUAGES=NAMES, current_language=current_language)
+
+
+def select_locale() -> str:
+    chosen = request.cookies.get(COOKIE)
+    if chosen in LOCALES:
+        return chosen
+    return from_accept_language()
+
+
+def from_accept_language() -> str:
+    """The first language of the header, by quality, that we speak; a regional variant (en-GB, zh-TW) counts
+    as its language."""
+    for tag, _quality in request.accept_languages:  # best first
+        language = tag.replace("_", "-").split("-")[0].lower()
+        for locale in LOCALES:
+            if language == locale.split("_")[0]:
+                return locale
+    return DEFAULT_LOCALE
+
+
+def remember(response: Response, locale: str) -> Response:
+    response.set_cookie(COOKIE, locale, max_age=int(COOKIE_AGE.total_seconds()), httponly=True, samesite="Lax",
+                        secure=current_app.session_interface.get_cookie_secure(current_app))
+    return response
+
+
+def current_language() -> str:
+    """zh_CN or en: the request's language as LOCALES names it."""
+    chosen = get_locale()
+    if chosen is None:
+        return DEFAULT_LOCALE
+    return next((locale for locale in LOCALES if locale.split("_")[0] == chosen.language), DEFAULT_LOCALE)
+
+
+def html_lang() -> str:
+    """For <html lang>: zh-CN, en."""
+    return current_language().replace("_", "-")
+
+
+def day(value: date | datetime | None) -> str:
+    """A date with its weekday: 2026年10月10日 周六 / Oct 10, 2026 (Sat)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(current_app.extensions["gradeflow"]["rules"].policy.tz).date()
+    return f"{format_date(value, 'medium')} {format_date(value, 'EEE')}"
+
+
+def moment(value: datetime | None) -> str:
+    return format_datetime(value, "short") if value is not None else ""
+
+
+def number(value) -> str:
+    return format_decimal(value) if value is not None else ""

@@ -1,0 +1,133 @@
+"""What the pages call things, in one place: the states and events of the case machine, the kinds of case, the
+roles, and what a case waiting in a state expects of whoever it waits on. The keys are the live definitions
+(workflow/case_machine.py, workflow/accounts.py; tests/web/test_labels.py holds them together); the words go
+through the message catalogues (api/translations/). Grade names come from the policy's ladder, in Chinese or
+English, so a policy with another ladder shows its own grades."""
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
+
+from api.web.i18n import current_language
+from workflow import accounts, case_machine as m
+
+STATES = {
+    m.SUBMITTED: _l("Submitted"),
+    m.RETURNED: _l("Returned for changes"),
+    m.HR_REVIEW: _l("HR review of the exception"),
+    m.INTERVIEW: _l("Interview"),
+    m.DELIBERATION: _l("Deliberation"),
+    m.DECIDED: _l("Decided"),
+    m.PUBLISHED: _l("Published"),
+    m.APPEALED: _l("Appealed"),
+    m.EFFECTIVE: _l("Effective"),
+    m.CLOSED: _l("Closed"),
+    m.REJECTED: _l("Rejected"),
+    m.WITHDRAWN: _l("Withdrawn"),
+}
+
+EVENTS = {
+    "approve_materials": _l("Approve the materials"),
+    "return_materials": _l("Return the materials"),
+    "reject_materials": _l("Reject the application"),
+    "resubmit": _l("Resubmit"),
+    "withdraw": _l("Withdraw"),
+    "approve_exception": _l("Approve the exception"),
+    "reject_exception": _l("Refuse the exception"),
+    "pass_probation": _l("Confirm (probation passed)"),
+    "fail_probation": _l("Probation not passed"),
+    "interview_complete": _l("Interview complete"),
+    "close_interview": _l("Close the interview"),
+    "decide": _l("Decide the cycle"),
+    "approve": _l("Approve"),
+    "deny": _l("Deny"),
+    "publish": _l("Publish"),
+    "cycle_publish": _l("Publish the cycle"),
+    "appeal": _l("Appeal"),
+    "uphold": _l("Uphold the decision"),
+    "overturn": _l("Overturn the decision"),
+    "finalize": _l("Take effect"),
+}
+
+KINDS = {
+    m.PROMOTION: _l("Promotion"),
+    m.PROBATION_CONFIRMATION: _l("Probation confirmation"),
+    m.DEMOTION: _l("Demotion"),
+    m.EXIT: _l("Exit"),
+}
+
+ROLES = {
+    accounts.EMPLOYEE: _l("Customer manager"),
+    accounts.SUPERVISOR: _l("Supervisor"),
+    accounts.COMMITTEE: _l("Committee member"),
+    accounts.HR: _l("HR"),
+    accounts.ADMIN: _l("Administrator"),
+}
+
+# What each role may do, in words: for the demo logins of the sign-in page.
+ROLE_ABILITIES = {
+    accounts.EMPLOYEE: _l("applies for promotion, follows their own case, appeals a published decision"),
+    accounts.SUPERVISOR: _l("reviews the applications of their reports (approve with a score, return, reject)"),
+    accounts.COMMITTEE: _l("scores the interviews of their cycles; the chair closes the interview and decides"),
+    accounts.HR: _l("runs the cycles: committees, exceptions, decisions, publication, appeals, managers, "
+                    "calendar"),
+    accounts.ADMIN: _l("manages user accounts and the clock"),
+}
+
+# What a case waiting in a state expects of whoever it waits on (workflow/waiting.py WAITING_STATES), when no
+# event of theirs names it (a committee member's score is not an event).
+TASKS = {
+    m.SUBMITTED: _l("Review the application"),
+    m.RETURNED: _l("Complete the materials and resubmit"),
+    m.HR_REVIEW: _l("Review the exceptional application"),
+    m.INTERVIEW: _l("Score the interview"),
+    m.DELIBERATION: _l("Deliberate and decide"),
+    m.DECIDED: _l("Publish the result"),
+    m.APPEALED: _l("Handle the appeal"),
+}
+
+
+def _named(table: dict, code: str | None) -> str:
+    if code is None:
+        return ""
+    return str(table.get(code, code))
+
+
+def state(code: str | None) -> str:
+    return _named(STATES, code)
+
+
+def event(code: str | None) -> str:
+    return _named(EVENTS, code)
+
+
+def kind(code: str | None) -> str:
+    return _named(KINDS, code)
+
+
+def role(code: str | None) -> str:
+    return _named(ROLES, code)
+
+
+def task(code: str | None) -> str:
+    return _named(TASKS, code)
+
+
+def role_abilities(code: str | None) -> str:
+    return _named(ROLE_ABILITIES, code)
+
+
+def grade(code: str | None) -> str:
+    """The grade's name on the policy's ladder, in the page's language (its code if the ladder lacks it)."""
+    if code is None:
+        return ""
+    try:
+        found = current_app.extensions["gradeflow"]["rules"].policy.ladder.grade(code)
+    except KeyError:
+        return code
+    return found.zh if current_language().startswith("zh") else found.en
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(state=state, event=event, kind=kind, role=role, task=task, grade=grade,
+                                  role_abilities=role_abilities)

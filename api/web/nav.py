@@ -1,0 +1,42 @@
+"""The navigation: each entry a page and who may use it. The test of who may is a predicate on the user
+(from workflow/access.py where a permission exists), so the nav shows what the user's roles allow; the page
+itself still enforces it through its service. A new page adds its entry here."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Flask, request
+from flask_babel import lazy_gettext as _l
+
+from workflow.accounts import Actor
+
+
+def everyone(_actor: Actor) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object  # a lazy string
+    allowed: Callable[[Actor], bool] = everyone
+
+
+NAV: list[NavItem] = [
+    NavItem("web.my_work", _l("My work")),
+]
+
+
+def items_for(actor: Actor | None) -> list[NavItem]:
+    if actor is None:
+        return []
+    return [item for item in NAV if item.allowed(actor)]
+
+
+def is_current(item: NavItem) -> bool:
+    return request.endpoint == item.endpoint
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(nav_items=items_for, nav_is_current=is_current)

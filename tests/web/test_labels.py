@@ -1,0 +1,41 @@
+"""The pages name states, events, kinds and roles from the live definitions, and grades from the policy."""
+from __future__ import annotations
+
+import pytest
+
+from api.web import labels
+from workflow import accounts, case_machine, waiting
+
+
+def test_every_state_event_kind_and_role_has_a_label_and_no_label_is_stale():
+    assert set(labels.STATES) == set(case_machine.STATES)
+    assert set(labels.EVENTS) == set(case_machine.EVENTS)
+    assert set(labels.KINDS) == set(case_machine.KINDS)
+    assert set(labels.ROLES) == set(accounts.ROLES) == set(labels.ROLE_ABILITIES)
+    assert set(labels.TASKS) == set(waiting.WAITING_STATES)
+
+
+@pytest.mark.parametrize("language, state, event, grade", [
+    ("zh-CN", "公示中", "材料审核通过", "中级客户经理"),
+    ("en", "Published", "Approve the materials", "Mid-level customer manager"),
+])
+def test_labels_follow_the_language(app, language, state, event, grade):
+    with app.test_request_context(headers={"Accept-Language": language}):
+        assert labels.state("published") == state
+        assert labels.event("approve_materials") == event
+        assert labels.grade("mid") == grade
+
+
+def test_grades_come_from_the_policy_of_the_installation(build):
+    bank = build(GRADEFLOW_POLICY="bank-six-level")
+    ladder = bank.extensions["gradeflow"]["rules"].policy.ladder
+    with bank.test_request_context():
+        assert [labels.grade(code) for code in ladder.codes] == [g.zh for g in ladder.grades]
+    with bank.test_request_context(headers={"Accept-Language": "en"}):
+        assert [labels.grade(code) for code in ladder.codes] == [g.en for g in ladder.grades]
+
+
+def test_an_unknown_code_is_shown_as_it_is(app):
+    with app.test_request_context():
+        assert labels.state("no_such_state") == "no_such_state"
+        assert labels.grade("no_such_grade") == "no_such_grade"
