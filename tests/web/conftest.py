@@ -11,3 +11,79 @@ from tests.web.visitor import Visitor
 def visit(app):
     """visit(accept_language=None) → a new visitor with an empty cookie jar."""
     return lambda accept_language=None: Visitor(app, accept_language)
+
+
+# --- the browser tests: the real server and Debian's chromium ------------------------------------------------
+
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import urllib.request  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from tests.support.commands import GRADEFLOW, command_env, first_answer, free_port, gradeflow  # noqa: E402
+from tests.support.processes import Process  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")
+INSTALL_BROWSER = Path(__file__).resolve().parents[2] / "scripts" / "install-browser"
+REQUIRE_BROWSER = os.environ.get("GRADEFLOW_TEST_REQUIRE_BROWSER") == "1"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's chromium, installed by scripts/install-browser when missing. Where it cannot be installed the
+    browser tests skip, saying why, unless GRADEFLOW_TEST_REQUIRE_BROWSER=1 (CI): then they fail."""
+    why = None
+    if not CHROMIUM.exists():
+        result = subprocess.run([str(INSTALL_BROWSER)], capture_output=True, text=True, timeout=900)
+        if result.returncode != 0 or not CHROMIUM.exists():
+            why = f"no browser: {CHROMIUM} is missing and scripts/install-browser could not install it " \
+                  f"({result.stderr.strip().splitlines()[-1:] or 'no message'})"
+    if why is None:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            why = "no browser driver: the playwright package is not installed (pip install -e '.[test]')"
+    if why is not None:
+        if REQUIRE_BROWSER:
+            pytest.fail(f"{why}; GRADEFLOW_TEST_REQUIRE_BROWSER=1 requires the browser tests to run")
+        pytest.skip(why)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(chromium), headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    """`gradeflow serve` with its default flags on 127.0.0.1 and a free port, over a fresh SQLite file that
+    `gradeflow db upgrade` and `gradeflow demo` prepared, in development mode (as `make run` starts it):
+    (base URL, {username: password} of the demo logins)."""
+    folder = tmp_path_factory.mktemp("demo-server")
+    (folder / "home").mkdir()
+    for step in (("db", "upgrade"), ("demo",)):
+        done = gradeflow(folder, *step)
+        assert done.returncode == 0, (step, done.stdout, done.stderr)
+    logins = {}
+    for line in (folder / "instance" / "demo-logins.txt").read_text().splitlines():
+        username, password, *_ = line.split("\t")
+        logins[username] = password
+    port = free_port()
+    log = folder / "serve.log"
+    with open(log, "wb") as out:
+        popen = subprocess.Popen([str(GRADEFLOW), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                                 env=command_env(folder), cwd=folder, stdin=subprocess.DEVNULL, stdout=out,
+                                 stderr=subprocess.STDOUT, start_new_session=True)
+    server = Process(popen, log)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        answer = first_answer(popen, urllib.request.Request(f"{base}/sign-in"))
+        assert answer is not None and answer[0] == 200, (answer, server.output())
+        yield base, logins
+    finally:
+        server.stop()
