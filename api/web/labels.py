@@ -87,34 +87,14 @@ TASKS = {
 }
 
 
-def _named(table: dict, code: str | None) -> str:
-    if code is None:
-        return ""
-    return str(table.get(code, code))
+def _namer(table: dict):
+    """The name of a code in `table`, in the page's language; the code itself if the table lacks it."""
+    def name(code: str | None) -> str:
+        return "" if code is None else str(table.get(code, code))
+    return name
 
 
-def state(code: str | None) -> str:
-    return _named(STATES, code)
-
-
-def event(code: str | None) -> str:
-    return _named(EVENTS, code)
-
-
-def kind(code: str | None) -> str:
-    return _named(KINDS, code)
-
-
-def role(code: str | None) -> str:
-    return _named(ROLES, code)
-
-
-def task(code: str | None) -> str:
-    return _named(TASKS, code)
-
-
-def role_abilities(code: str | None) -> str:
-    return _named(ROLE_ABILITIES, code)
+state, event, kind, role, task, role_abilities = map(_namer, (STATES, EVENTS, KINDS, ROLES, TASKS, ROLE_ABILITIES))
 
 
 def grade(code: str | None) -> str:
