@@ -1,7 +1,8 @@
-"""Who may apply for which grade (seed 002's table): tenure, performance rank, one step at a time.
+"""Who may have which case: a promotion (seed 002's table: tenure, performance rank, one step at a
+time), a probation confirmation (转正, once probation has ended), a demotion (not below the floor).
 
-`promotion_refusals` returns every rule the application breaks, so that a refusal names all of
-them at once; an empty list means eligible.
+Each `*_refusals` returns every rule the case would break, so that a refusal names all of them at
+once; an empty list means eligible.
 """
 from __future__ import annotations
 
@@ -13,13 +14,16 @@ from datetime import date
 from decimal import Decimal
 
 from workflow.errors import quoted
-from workflow.policy import Policy
+from workflow.policy import LadderPolicy, Policy
 
 
 @dataclass(frozen=True)
 class Refusal:
     rule: str
     detail: str
+
+
+LEFT_THE_LADDER = Refusal("active_manager", "the manager has left the ladder")
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,7 @@ def promotion_refusals(policy: Policy, applicant: Applicant, target: str, *, exc
                        peers: PeerScores) -> list[Refusal]:
     ladder = policy.ladder
     if ladder.is_exited(applicant.grade):
-        return [Refusal("active_manager", "the manager has left the ladder")]
+        return [LEFT_THE_LADDER]
     if applicant.grade == ladder.entry_grade:
         return [Refusal("probation_confirmation",
                         f"a {applicant.grade} manager reaches {ladder.confirmation_target} by probation "
@@ -107,3 +111,30 @@ def _rank_refusals(top_percent: Decimal, applicant: Applicant, target: str, peer
                         f"{target} needs the top {top_percent.normalize():f} % of {applicant.grade} managers of the "
                         f"org unit by {peers.period} score (rank ≤ {cutoff} of {len(peers.scores)}); rank is {rank}")]
     return []
+
+
+def probation_refusals(policy: Policy, grade: str, grade_since: date, today: date) -> list[Refusal]:
+    """A probation confirmation: the manager is on probation, and it has ended."""
+    ladder = policy.ladder
+    if ladder.is_exited(grade):
+        return [LEFT_THE_LADDER]
+    if grade != ladder.entry_grade:
+        return [Refusal("on_probation", f"the manager is {grade}, not on probation")]
+    ends = add_months(grade_since, policy.probation_months)
+    if ends > today:
+        return [Refusal("probation_ended", f"probation ({policy.probation_months} months from "
+                                           f"{grade_since}) ends on {ends}")]
+    return []
+
+
+def demotion_refusals(ladder: LadderPolicy, grade: str, target: str | None) -> list[Refusal]:
+    """A demotion: the manager is on the ladder, above its floor (`target`: the grade below theirs, if any)."""
+    if ladder.is_exited(grade):
+        return [LEFT_THE_LADDER]
+    if target is None:
+        return [Refusal("demotable", f"a {grade} manager cannot be demoted (the floor is {ladder.demotion_floor})")]
+    return []
+
+
+def exit_refusals(ladder: LadderPolicy, grade: str) -> list[Refusal]:
+    return [LEFT_THE_LADDER] if ladder.is_exited(grade) else []

@@ -10,7 +10,8 @@ from importlib import resources
 import pytest
 import yaml
 
-from workflow.eligibility import (Applicant, PeerScores, Refusal, add_months, competition_rank, full_months_between,
+from workflow.eligibility import (LEFT_THE_LADDER, Applicant, PeerScores, Refusal, add_months, competition_rank,
+                                  demotion_refusals, exit_refusals, full_months_between, probation_refusals,
                                   promotion_refusals, rank_cutoff)
 from workflow.policy import load_policy, parse_policy
 
@@ -241,3 +242,39 @@ def test_every_failed_rule_is_listed_at_once():
 def test_tenure_and_rank_failures_are_listed_together():
     found = refusals("junior", "mid", since=date(2026, 8, 1), peers=PeerScores(None, {}))
     assert rules(found) == ["tenure", "performance_rank"]
+
+
+# --- probation confirmation and demotion (workflow/eligibility.py) ------------------------------------
+
+def test_probation_confirmation_is_for_a_probation_manager_whose_probation_has_ended():
+    ends = add_months(date(2026, 3, 1), POLICY.probation_months)
+    assert probation_refusals(POLICY, POLICY.ladder.entry_grade, date(2026, 3, 1), ends) == []
+
+
+def test_probation_confirmation_waits_for_the_end_of_probation():
+    started = date(2026, 3, 1)
+    ends = add_months(started, POLICY.probation_months)
+    refusals = probation_refusals(POLICY, POLICY.ladder.entry_grade, started, date.fromordinal(ends.toordinal() - 1))
+    assert [r.rule for r in refusals] == ["probation_ended"]
+    assert str(ends) in refusals[0].detail
+
+
+def test_probation_confirmation_is_refused_to_a_manager_not_on_probation():
+    assert [r.rule for r in probation_refusals(POLICY, "mid", LONG_AGO, TODAY)] == ["on_probation"]
+
+
+def test_a_manager_who_left_the_ladder_is_neither_confirmed_nor_demoted_nor_exited():
+    exited = POLICY.ladder.exited.code
+    assert probation_refusals(POLICY, exited, LONG_AGO, TODAY) == [LEFT_THE_LADDER]
+    assert demotion_refusals(POLICY.ladder, exited, None) == [LEFT_THE_LADDER]
+    assert exit_refusals(POLICY.ladder, exited) == [LEFT_THE_LADDER]
+
+
+def test_demotion_stops_at_the_floor():
+    floor = POLICY.ladder.demotion_floor
+    assert [r.rule for r in demotion_refusals(POLICY.ladder, floor, None)] == ["demotable"]
+    assert demotion_refusals(POLICY.ladder, "senior", "mid") == []
+
+
+def test_an_active_manager_may_have_an_exit_case():
+    assert exit_refusals(POLICY.ladder, "mid") == []
