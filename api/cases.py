@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import request
+from flask import jsonify, request
 from flask.views import MethodView
 
 from api.blueprint import Blueprint
@@ -12,7 +12,7 @@ from api.pagination import TOTAL_HEADER, PageArgs, paged
 from api.problems import documented_problem
 from workflow.case_machine import CALLER_EVENTS, KINDS, PROMOTION, STATES
 from workflow.errors import FieldError, RuleViolation
-from workflow.services import appeals, cases, committee
+from workflow.services import appeals, case_reads, cases, committee
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1/cases",
                 description="Grading cases: promotion applications, probation confirmations, demotions, exits")
@@ -171,9 +171,18 @@ def _version(body: dict) -> int | None:
     return in_body if in_body is not None else from_header
 
 
-def _shown(case):
-    """The case as the caller may see it, with its ETag."""
-    return cases.case_view(uow(), rules(), current_actor(), case), {"ETag": f'"{case.version}"'}
+def _etag(view) -> dict:
+    return {"ETag": f'"{view.version}"'}
+
+
+def _changed(file, status: int = 200, schema: ma.Schema | None = None, shown=None):
+    """The answer to a change, dumped before the unit of work commits, from the objects the change
+    loaded and left (committing expires them: reading them afterwards would load them all again)."""
+    view = case_reads.CaseView(rules(), current_actor(), file)
+    response = jsonify((schema or CaseSchema()).dump(shown(view) if shown else view))
+    response.status_code = status
+    response.headers.update(_etag(view))
+    return response
 
 
 ETAG = {"ETag": {"description": "the case's version", "schema": {"type": "string"}}}
@@ -185,9 +194,7 @@ class Cases(MethodView):
     @blp.response(200, CaseSchema(many=True), headers=TOTAL_HEADER)
     def get(self, args):
         """The cases the caller may see (hr, admin: all), by cycle, state and kind; mine=true: one's own"""
-        actor = current_actor()
-        items, total = cases.list_cases(uow(), actor, **args)
-        return paged([cases.case_view(uow(), rules(), actor, case) for case in items], total)
+        return paged(*case_reads.list_cases(uow(), rules(), current_actor(), **args))
 
     @blp.arguments(NewCaseSchema)
     @blp.response(201, CaseSchema, headers=ETAG)
@@ -196,8 +203,7 @@ class Cases(MethodView):
         """Open a case: a manager applies for promotion; hr opens any kind for anyone"""
         actor = current_actor()
         with uow() as u:
-            case = cases.submit_case(u, rules(), actor, **body)
-        return _shown(case)
+            return _changed(cases.submit_case(u, rules(), actor, **body), 201)
 
 
 @blp.route(f"/{CASE_ID}")
@@ -206,7 +212,8 @@ class CaseById(MethodView):
     @documented_problem(blp, 404, "unknown, or not visible to the caller")
     def get(self, case_id):
         """One case: the applicant, their supervisors, the cycle's committee, hr, admin"""
-        return _shown(cases.visible_case(uow(), current_actor(), case_id))
+        view = case_reads.visible_case(uow(), rules(), current_actor(), case_id)
+        return view, _etag(view)
 
 
 @blp.route(f"/{CASE_ID}/events")
@@ -220,8 +227,7 @@ class CaseEvents(MethodView):
         """Fire an event on a case (who may fire which: see the case events table)"""
         actor = current_actor()
         with uow() as u:
-            case = cases.fire_event(u, rules(), actor, case_id, version=_version(body), **body)
-        return _shown(case)
+            return _changed(cases.fire_event(u, rules(), actor, case_id, version=_version(body), **body))
 
 
 @blp.route(f"/{CASE_ID}/score")
@@ -233,8 +239,7 @@ class CaseScore(MethodView):
         """A committee member's own interview score; replaceable until deliberation"""
         actor = current_actor()
         with uow() as u:
-            case = committee.put_score(u, rules(), actor, case_id, version=_version(body), **body)
-        return _shown(case)
+            return _changed(committee.put_score(u, rules(), actor, case_id, version=_version(body), **body))
 
 
 @blp.route(f"/{CASE_ID}/recusal")
@@ -246,8 +251,7 @@ class CaseRecusal(MethodView):
         actor = current_actor()
         body = body or {}
         with uow() as u:
-            case = committee.declare_recusal(u, rules(), actor, case_id, version=_version(body), **body)
-        return _shown(case)
+            return _changed(committee.declare_recusal(u, rules(), actor, case_id, version=_version(body), **body))
 
 
 @blp.route(f"/{CASE_ID}/appeal")
@@ -259,9 +263,8 @@ class CaseAppeal(MethodView):
         """The applicant appeals a published decision, within the window"""
         actor = current_actor()
         with uow() as u:
-            appeal, case = appeals.file_appeal(u, rules(), actor, case_id, version=_version(body), **body)
-        shown, headers = _shown(case)
-        return {"appeal": shown["appeal"], "case": shown}, headers
+            return _changed(appeals.file_appeal(u, rules(), actor, case_id, version=_version(body), **body), 201,
+                            AppealFiledSchema(), shown=lambda view: {"appeal": view.appeal, "case": view})
 
 
 @blp.route(f"/{CASE_ID}/history")
@@ -269,4 +272,4 @@ class CaseHistory(MethodView):
     @blp.response(200, HistoryEntrySchema(many=True))
     def get(self, case_id):
         """Every event, score, recusal and appeal of the case, oldest first"""
-        return cases.case_history(uow(), current_actor(), case_id)
+        return case_reads.case_history(uow(), current_actor(), case_id)

@@ -1,16 +1,27 @@
 """Queries for cycles and cases. Services in workflow/ reach these tables only through here."""
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
-from sqlalchemy import and_, false, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Boolean, String, and_, cast, exists, false, func, literal, null, or_, select, union_all
+from sqlalchemy.orm import Session, joinedload, selectinload
 
+from models.accounts import User, UserRole
 from models.cases import Appeal, Case, CaseHistory, CommitteeMember, CommitteeScore, Cycle, Recusal
 from models.managers import Manager, PerformanceRecord
-from models.repositories import _insert, _page
+from models.repositories import _insert, _page, chains_from, reports_below, supervisor_chain_query
+from models.transaction_memo import transaction_memo
+from workflow.accounts import COMMITTEE
 from workflow.case_access import CaseScope
+from workflow.case_file import CaseFile, Seat
 from workflow.case_machine import APPEALED, APPROVED, DECIDED, OPEN_STATES, PUBLISHED
+
+# What every use case reads of a case, with the case: its manager, cycle and appeal in the same SELECT; its
+# scores and recusals in that SELECT too when one case is read (a committee's few rows), in one more SELECT
+# each for a list of cases.
+_WITH_ITS_PARTS = (joinedload(Case.manager), joinedload(Case.cycle), joinedload(Case.appeal))
+_ONE_CASE = _WITH_ITS_PARTS + (joinedload(Case.scores), joinedload(Case.recusals))
+_MANY_CASES = _WITH_ITS_PARTS + (selectinload(Case.scores), selectinload(Case.recusals))
 
 
 class CycleRepository:
@@ -31,8 +42,6 @@ class CycleRepository:
     def set_members(self, cycle: Cycle, usernames: Collection[str]) -> None:
         cycle.members = [CommitteeMember(cycle_code=cycle.code, username=u) for u in sorted(set(usernames))]
 
-    def cycles_of_member(self, username: str) -> list[str]:
-        return list(self.session.scalars(select(CommitteeMember.cycle_code).where(CommitteeMember.username == username)))
 
 
 class CaseRepository:
@@ -40,12 +49,50 @@ class CaseRepository:
         self.session = session
 
     def get(self, case_id: int, *, for_update: bool = False) -> Case | None:
-        # a locked read refreshes a copy the session already holds, so that checks see the locked row
-        return self.session.get(Case, case_id, with_for_update=for_update or None, populate_existing=for_update)
+        """The case with its manager, cycle, appeal, scores and recusals. Locked (for_update), it refreshes a copy
+        the session holds, so that checks see the locked row, and the case's last history seq is read with it."""
+        last_seq = (select(func.coalesce(func.max(CaseHistory.seq), 0)).where(CaseHistory.case_id == Case.id)
+                    .scalar_subquery())
+        stmt = select(Case, last_seq).where(Case.id == case_id)
+        rows = self._load(stmt, _ONE_CASE, for_update=for_update)
+        if not rows:
+            return None
+        case, seq = rows[0]
+        if for_update:  # the lock keeps it true until the transaction ends
+            transaction_memo(self.session).setdefault("history_seqs", {})[case.id] = seq
+        return case
+    def file(self, case_id: int, *, for_update: bool = False) -> CaseFile | None:
+        """The case with its people: two queries (three, locked on PostgreSQL), whatever its committee's size."""
+        case = self.get(case_id, for_update=for_update)
+        return self.files([case])[0] if case is not None else None
+
+    def files(self, cases: Sequence[Case]) -> list[CaseFile]:
+        """The people of cases already loaded, all in one query."""
+        chains, seats = people_of_cases(self.session, {case.employee_no for case in cases},
+                                        {case.cycle_code for case in cases if case.cycle_code})
+        return [CaseFile(case, chains.get(case.employee_no, ()), seats.get(case.cycle_code, ())) for case in cases]
+
+    def _cases(self, stmt, *, for_update: bool = False) -> list[Case]:
+        return [row[0] for row in self._load(stmt, _MANY_CASES, for_update=for_update)]
+
+    def _load(self, stmt, parts, *, for_update: bool) -> list:
+        """The rows of `stmt` (a select of Case first), each case with its parts. Locked (for_update), the cases
+        are locked before they are read: on PostgreSQL a statement that waited for a row lock sees the locked
+        row as committed meanwhile, but every other row (the appeal, the manager, the last history seq) as of
+        before its wait, so the cases are read by a second statement, after the lock is held. SQLite has no
+        row locks: the unit of work holds the database's write lock from its start."""
+        if for_update and self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(stmt.with_only_columns(Case.id).with_for_update(of=Case))
+        if for_update:
+            stmt = stmt.execution_options(populate_existing=True)
+        return self.session.execute(stmt.options(*parts)).unique().all()
 
     def add(self, **fields) -> Case:
         """DuplicateKey("employee_no") when the manager already has an open case."""
-        return _insert(self.session, Case(**fields), ("employee_no",))
+        # a new case has no scores, recusals or appeal yet: say so, rather than have reading them query
+        case = _insert(self.session, Case(scores=[], recusals=[], appeal=None, **fields), ("employee_no",))
+        transaction_memo(self.session).setdefault("history_seqs", {})[case.id] = 0  # nor any history
+        return case
 
     def open_case_of(self, employee_no: str) -> Case | None:
         return self.session.scalar(select(Case).where(Case.employee_no == employee_no, Case.state.in_(OPEN_STATES)))
@@ -55,21 +102,17 @@ class CaseRepository:
         stmt = select(Case).where(Case.cycle_code == cycle_code).order_by(Case.id)
         if states is not None:
             stmt = stmt.where(Case.state.in_(states))
-        return self._locked(stmt) if for_update else list(self.session.scalars(stmt))
-
-    def _locked(self, stmt) -> list[Case]:
-        return list(self.session.scalars(stmt.with_for_update().execution_options(populate_existing=True)))
+        return self._cases(stmt, for_update=for_update)
 
     def of_managers(self, employee_nos: Collection[str], states: Collection[str], *,
                     for_update: bool = False) -> list[Case]:
-        stmt = (select(Case).where(Case.employee_no.in_(sorted(employee_nos)), Case.state.in_(states))
-                .order_by(Case.id))
-        return self._locked(stmt) if for_update else list(self.session.scalars(stmt))
+        return self._cases(select(Case).where(Case.employee_no.in_(sorted(employee_nos)), Case.state.in_(states))
+                           .order_by(Case.id), for_update=for_update)
 
     def with_open_appeal_window(self, now) -> list[Case]:
         """Published (or appealed) cases whose announced deadline has not passed, locked."""
-        return self._locked(select(Case).where(Case.state.in_((PUBLISHED, APPEALED)), Case.appeal_deadline >= now)
-                            .order_by(Case.id))
+        return self._cases(select(Case).where(Case.state.in_((PUBLISHED, APPEALED)), Case.appeal_deadline >= now)
+                           .order_by(Case.id), for_update=True)
 
     def of_kind(self, employee_no: str, kind: str) -> list[Case]:
         return list(self.session.scalars(select(Case).where(Case.employee_no == employee_no, Case.kind == kind)
@@ -88,12 +131,18 @@ class CaseRepository:
                               (Case.employee_no, employee_no)):
             if value is not None:
                 stmt = stmt.where(column == value)
-        return _page(self.session, stmt, page, per_page)
+        return _page(self.session, stmt.options(*_MANY_CASES), page, per_page)
 
     # --- history ----------------------------------------------------------------------
     def add_history(self, case: Case, **fields) -> CaseHistory:
-        last = self.session.scalar(select(func.max(CaseHistory.seq)).where(CaseHistory.case_id == case.id))
-        entry = CaseHistory(case_id=case.id, seq=(last or 0) + 1, **fields)
+        """The case's next entry. The last seq of each case is remembered for the rest of the transaction
+        (which holds the case: no other can append to its history meanwhile)."""
+        last_seqs = transaction_memo(self.session).setdefault("history_seqs", {})
+        if case.id not in last_seqs:
+            last_seqs[case.id] = self.session.scalar(
+                select(func.coalesce(func.max(CaseHistory.seq), 0)).where(CaseHistory.case_id == case.id))
+        last_seqs[case.id] += 1
+        entry = CaseHistory(case_id=case.id, seq=last_seqs[case.id], **fields)
         self.session.add(entry)
         return entry
 
@@ -102,9 +151,6 @@ class CaseRepository:
                                          .order_by(CaseHistory.seq)))
 
     # --- committee work ---------------------------------------------------------------
-    def score_of(self, case: Case, username: str) -> CommitteeScore | None:
-        return self.session.get(CommitteeScore, (case.id, username))
-
     def add_score(self, case: Case, **fields) -> CommitteeScore:
         score = CommitteeScore(case_id=case.id, **fields)
         self.session.add(score)
@@ -119,28 +165,30 @@ class CaseRepository:
 
     def add_appeal(self, case: Case, **fields) -> Appeal:
         """DuplicateKey("case_id") when the case has an appeal already."""
-        appeal = _insert(self.session, Appeal(case_id=case.id, **fields), ("case_id",))
-        self.session.refresh(case, ["appeal"])
-        return appeal
+        return _insert(self.session, Appeal(case=case, **fields), ("case_id",))
 
     # --- figures for eligibility and quotas -------------------------------------------
-    def latest_annual_period(self, employee_no: str, up_to_year: int) -> str | None:
-        return self.session.scalar(
-            select(func.max(PerformanceRecord.period))
-            .where(PerformanceRecord.employee_no == employee_no, func.length(PerformanceRecord.period) == 4,
-                   PerformanceRecord.period <= str(up_to_year)))
+    # Performance records change in use cases of their own (PUT /managers/{no}/performance): reading them
+    # needs no flush of the calling use case's changes.
+    def latest_annual_score(self, employee_no: str, up_to_year: int) -> tuple[str, object] | None:
+        """(period, score) of the manager's latest annual record up to `up_to_year`."""
+        with self.session.no_autoflush:
+            row = self.session.execute(
+                select(PerformanceRecord.period, PerformanceRecord.score)
+                .where(PerformanceRecord.period == _latest_annual_period(employee_no, up_to_year),
+                       PerformanceRecord.employee_no == employee_no)).one_or_none()
+        return tuple(row) if row else None
 
-    def annual_scores(self, period: str, org_unit: str, grade: str) -> dict:
-        """employee_no → score for `period`, of the managers of `grade` in `org_unit`."""
-        rows = self.session.execute(
-            select(PerformanceRecord.employee_no, PerformanceRecord.score)
-            .join(Manager, Manager.employee_no == PerformanceRecord.employee_no)
-            .where(PerformanceRecord.period == period, Manager.org_unit == org_unit, Manager.grade == grade))
-        return {employee_no: score for employee_no, score in rows}
-
-    def annual_score(self, employee_no: str, period: str):
-        record = self.session.get(PerformanceRecord, (employee_no, period))
-        return record.score if record else None
+    def peer_annual_scores(self, employee_no: str, up_to_year: int, org_unit: str, grade: str) -> tuple[str | None, dict]:
+        """(the manager's latest annual period up to `up_to_year`, employee_no → score for it of the managers of
+        `grade` in `org_unit`), in one query."""
+        with self.session.no_autoflush:
+            rows = self.session.execute(
+                select(PerformanceRecord.period, PerformanceRecord.employee_no, PerformanceRecord.score)
+                .join(Manager, Manager.employee_no == PerformanceRecord.employee_no)
+                .where(PerformanceRecord.period == _latest_annual_period(employee_no, up_to_year),
+                       Manager.org_unit == org_unit, Manager.grade == grade)).all()
+        return (rows[0].period if rows else None), {row.employee_no: row.score for row in rows}
 
     def headcount(self, org_unit: str, grade: str, exited: str) -> tuple[int, int]:
         """(active managers of the org unit, those holding `grade` or approved for it and not yet effective),
@@ -161,12 +209,45 @@ class CaseRepository:
 
 
 
+def _latest_annual_period(employee_no: str, up_to_year: int):
+    return (select(func.max(PerformanceRecord.period))
+            .where(PerformanceRecord.employee_no == employee_no, func.length(PerformanceRecord.period) == 4,
+                   PerformanceRecord.period <= str(up_to_year)).scalar_subquery())
+
+
 def _visible(scope: CaseScope):
+    """Mirrors case_access.can_view, as SQL (the reports and the committees are subqueries: no round trips)."""
     clauses = []
     if scope.employee_no is not None:
         clauses.append(Case.employee_no == scope.employee_no)
-    if scope.reports:
-        clauses.append(Case.employee_no.in_(sorted(scope.reports)))
-    if scope.member_of:
-        clauses.append(and_(Case.cycle_code.is_not(None), Case.cycle_code.in_(sorted(scope.member_of))))
+        if scope.line_manager:
+            clauses.append(Case.employee_no.in_(reports_below(scope.employee_no)))
+    if scope.committee_member:
+        clauses.append(and_(Case.cycle_code.is_not(None), Case.cycle_code.in_(
+            select(CommitteeMember.cycle_code).where(CommitteeMember.username == scope.username))))
     return or_(*clauses) if clauses else false()
+
+
+def people_of_cases(session: Session, employee_nos: Collection[str],
+                    cycle_codes: Collection[str]) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[Seat, ...]]]:
+    """(employee_no → the supervisor chain above them, cycle code → its committee with each member's account as
+    it stands): both in one statement, the chains' recursive query and the committees' join in a UNION ALL."""
+    if not employee_nos and not cycle_codes:
+        return {}, {}
+    chain = supervisor_chain_query(employee_nos)
+    holds_committee_role = exists().where(UserRole.user_id == User.id, UserRole.role == COMMITTEE)
+    rows = session.execute(union_all(
+        select(literal("chain"), chain.c.start, chain.c.above, chain.c.depth, cast(null(), String),
+               cast(null(), Boolean)),
+        select(literal("seat"), CommitteeMember.cycle_code, CommitteeMember.username, literal(0), User.employee_no,
+               and_(User.active, holds_committee_role))
+        .join(User, User.username == CommitteeMember.username)
+        .where(CommitteeMember.cycle_code.in_(sorted(set(cycle_codes))))))
+    links, seats = [], {}
+    for kind, key, name, depth, employee_no, counts in rows:
+        if kind == "chain":
+            links.append((key, depth, name))
+        else:
+            seats.setdefault(key, []).append(Seat(name, employee_no, bool(counts)))
+    return chains_from(links), {code: tuple(sorted(found, key=lambda seat: seat.username))
+                                for code, found in seats.items()}

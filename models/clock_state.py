@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime
+from models.transaction_memo import transaction_memo
 from workflow.clock import Clock, SystemClock, as_utc, check_moves_forward
 
 
@@ -34,10 +35,15 @@ class DatabaseManualClock:
         self._fallback = fallback or SystemClock()
 
     def _row(self, *, for_update: bool = False) -> ManualClockState | None:
+        """Read once per transaction (a use case reads the clock once, however often it asks)."""
         session = self._session()
+        memo = transaction_memo(session)
+        if not for_update and "manual_clock" in memo:
+            return memo["manual_clock"]
         # Reading the time must not flush the caller's half-built changes.
         with session.no_autoflush:
-            return session.get(ManualClockState, 1, with_for_update=for_update or None)
+            memo["manual_clock"] = session.get(ManualClockState, 1, with_for_update=for_update or None)
+        return memo["manual_clock"]
 
     def now(self) -> datetime:
         row = self._row()
@@ -61,7 +67,9 @@ class DatabaseManualClock:
         row = self._row(for_update=True)
         check_moves_forward(row.now if row and row.moved else self._start, instant, self._tz)
         if row is None:
-            self._session().add(ManualClockState(id=1, now=instant, moved=True))
+            row = ManualClockState(id=1, now=instant, moved=True)
+            self._session().add(row)
+            transaction_memo(self._session())["manual_clock"] = row
         else:
             row.now, row.moved = instant, True
         return instant

@@ -1,9 +1,11 @@
 """Queries, one repository per aggregate. Services in workflow/ reach the database only through these."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from collections.abc import Collection
+
+from sqlalchemy import func, literal, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from models.accounts import User
 from models.managers import GradeHistory, Manager, PerformanceRecord
@@ -46,7 +48,7 @@ class UserRepository:
         self.session = session
 
     def get(self, user_id: int) -> User | None:
-        return self.session.get(User, user_id)
+        return self.session.get(User, user_id, options=[joinedload(User.role_rows)])  # one query, roles too
 
     def by_username(self, username: str) -> User | None:
         return self.session.scalar(select(User).where(User.username == username))
@@ -76,23 +78,12 @@ class ManagerRepository:
         return _insert(self.session, manager, ("employee_no",))
 
     def supervisor_chain(self, employee_no: str) -> list[str]:
-        """The employee numbers above `employee_no`, nearest first (stops if the data has a cycle)."""
-        chain: list[str] = []
-        current = self.session.scalar(select(Manager.supervisor_no).where(Manager.employee_no == employee_no))
-        while current and current not in chain and current != employee_no:
-            chain.append(current)
-            current = self.session.scalar(select(Manager.supervisor_no).where(Manager.employee_no == current))
-        return chain
+        """The employee numbers above `employee_no`, nearest first."""
+        return list(supervisor_chains(self.session, {employee_no}).get(employee_no, ()))
 
     def reports_of(self, employee_no: str) -> set[str]:
         """Everyone below `employee_no` in the supervisor tree."""
-        found: set[str] = set()
-        frontier = {employee_no}
-        while frontier:
-            below = set(self.session.scalars(select(Manager.employee_no).where(Manager.supervisor_no.in_(frontier))))
-            frontier = below - found - {employee_no}
-            found |= frontier
-        return found
+        return set(self.session.scalars(reports_below(employee_no)))
 
     def page(self, page: int, per_page: int, *, org_unit: str | None = None, grade: str | None = None):
         stmt = select(Manager).order_by(Manager.employee_no)
@@ -104,6 +95,54 @@ class ManagerRepository:
 
     def count(self) -> int:
         return self.session.scalar(select(func.count()).select_from(Manager))
+
+
+# No organisation is this deep; the limit only ends a walk round a loop in the data (the service refuses
+# to create one, but a walk must not hang on a database edited by hand).
+MAX_CHAIN = 64
+
+
+def supervisor_chains(session: Session, employee_nos: Collection[str]) -> dict[str, tuple[str, ...]]:
+    """employee_no → the employee numbers above them, nearest first: every chain in one recursive query."""
+    if not employee_nos:
+        return {}
+    chain = supervisor_chain_query(employee_nos)
+    return chains_from(session.execute(select(chain.c.start, chain.c.depth, chain.c.above)))
+
+
+def supervisor_chain_query(employee_nos: Collection[str]):
+    """The links (start, above, depth) of the chains above `employee_nos`, as a recursive query."""
+    above = aliased(Manager)
+    chain = (select(Manager.employee_no.label("start"), Manager.supervisor_no.label("above"), literal(1).label("depth"))
+             .where(Manager.employee_no.in_(sorted(employee_nos)), Manager.supervisor_no.is_not(None))
+             .cte("chain", recursive=True))
+    return chain.union_all(
+        select(chain.c.start, above.supervisor_no, chain.c.depth + 1)
+        .join(above, above.employee_no == chain.c.above)
+        .where(above.supervisor_no.is_not(None), chain.c.depth < MAX_CHAIN))
+
+
+def chains_from(links) -> dict[str, tuple[str, ...]]:
+    """The chains from their links (start, depth, employee_no above). A chain stops before a manager it has
+    already passed (a loop in the data)."""
+    chains: dict[str, list[str]] = {}
+    stopped: set[str] = set()
+    for start, _depth, employee_no in sorted(links, key=lambda link: (link[0], link[1])):
+        walked = chains.setdefault(start, [])
+        if start in stopped or employee_no == start or employee_no in walked:
+            stopped.add(start)
+            continue
+        walked.append(employee_no)
+    return {start: tuple(walked) for start, walked in chains.items()}
+
+
+def reports_below(employee_no: str):
+    """A query of everyone below `employee_no` in the supervisor tree (UNION, not UNION ALL: a loop in the data
+    ends the walk instead of repeating it)."""
+    below = aliased(Manager)
+    reports = select(Manager.employee_no).where(Manager.supervisor_no == employee_no).cte("reports", recursive=True)
+    reports = reports.union(select(below.employee_no).join(reports, below.supervisor_no == reports.c.employee_no))
+    return select(reports.c.employee_no).where(reports.c.employee_no != employee_no)
 
 
 class GradeHistoryRepository:

@@ -63,6 +63,15 @@ class TimerRepository:
             stmt = stmt.with_for_update(skip_locked=True)
         return list(self.session.scalars(stmt))
 
+    def cancel_pending(self, *, kind: str, case_id: int, at: datetime, why: str) -> None:
+        """Mark the case's pending timers of `kind` fired with `why`, in one statement; like pending_unclaimed,
+        those a sweep is firing are skipped on PostgreSQL."""
+        pending = select(Timer.id).where(Timer.kind == kind, Timer.fired_at.is_(None), Timer.case_id == case_id)
+        if _is_postgresql(self.session):
+            pending = pending.with_for_update(skip_locked=True)
+        self.session.execute(update(Timer).where(Timer.id.in_(pending)).values(fired_at=at, result=why)
+                             .execution_options(synchronize_session="fetch"))
+
     def schedule_all(self, rows: Sequence[dict]) -> None:
         """`schedule` for many timers in one statement (rows with the same keys)."""
         if rows:
@@ -170,9 +179,11 @@ class CalendarRepository:
         self.session = session
 
     def working_calendar(self) -> WorkingCalendar:
-        """The statutory calendar with every correction HR made."""
-        rows = self.session.scalars(select(CalendarDay))
-        days = {row.day: (row.working, row.name) for row in rows}
+        """The statutory calendar with every correction HR made (`put` flushes its correction, so reading
+        needs no flush of the caller's other changes)."""
+        with self.session.no_autoflush:
+            days = {day: (working, name) for day, working, name in self.session.execute(
+                select(CalendarDay.day, CalendarDay.working, CalendarDay.name))}
         return WorkingCalendar({d: w for d, (w, _) in days.items()}, {d: n for d, (_, n) in days.items()})
 
     def get(self, day: date, *, for_update: bool = False) -> CalendarDay | None:
@@ -186,6 +197,7 @@ class CalendarRepository:
         else:
             for name, value in fields.items():
                 setattr(row, name, value)
+        self.session.flush()
         return row
 
     def add_change(self, **fields) -> CalendarChange:

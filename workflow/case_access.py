@@ -1,17 +1,28 @@
-"""How a caller stands to a case, and what that lets them see and do.
+"""How a caller stands to a case, and what that lets them see and do now: the one home of that answer.
 
 The standing is worked out once per request from the case's people (applicant, supervisor chain,
 the cycle's committee, recusals); `can_view`, `may_fire` and `sees_scores` read only it.
+`available_events` and `refuse_event` add the case itself (its state, its interview, its appeal
+window), and say why not, in the contract's words, when the answer is no.
 """
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from workflow.accounts import ADMIN, COMMITTEE, HR, SUPERVISOR, Actor
-from workflow.case_machine import APPLICANT, CHAIR, DECIDED_STATES, DELIBERATION, WHO
+from workflow.calendar import WINDOW_GRACE
+from workflow.case_machine import (APPLICANT, CALLER_EVENTS, CHAIR, CLOSED, DECIDED_STATES, DELIBERATION, EFFECTIVE,
+                                   PUBLISHED, SYSTEM, WHO)
 from workflow.case_machine import HR as HR_PARTY
 from workflow.case_machine import SUPERVISOR as SUPERVISOR_PARTY
+from workflow.errors import Conflict, Forbidden
+
+if TYPE_CHECKING:  # annotations only: the services pass these down
+    from workflow.case_file import CaseFile
+    from workflow.services.context import Rules
 
 LINE_MANAGER = "line_manager"  # above the applicant in the supervisor chain (the direct one included)
 MEMBER = "member"  # on the case's committee (the chair included)
@@ -37,8 +48,17 @@ class CaseScope:
     """The cases a caller who is neither hr nor admin may see, for list queries (mirrors can_view):
     their own, their reports' (supervisors), and those of the cycles whose committee they sit on."""
     employee_no: str | None
-    reports: frozenset[str]
-    member_of: frozenset[str]
+    username: str
+    line_manager: bool  # sees the cases of everyone below them
+    committee_member: bool  # sees the cases of the cycles whose committee they sit on
+
+
+def scope_of(actor: Actor) -> CaseScope | None:
+    """None: the caller sees every case."""
+    if actor.has(HR, ADMIN):
+        return None
+    return CaseScope(actor.employee_no, actor.username, line_manager=actor.has(SUPERVISOR),
+                     committee_member=actor.has(COMMITTEE))
 
 
 @dataclass(frozen=True)
@@ -105,3 +125,62 @@ def automatic_recusal(username: str, employee_no: str | None, people: CasePeople
     if username == people.reviewer:
         return "reviewed_materials"
     return None
+
+
+# --- what the caller may do now ----------------------------------------------------------
+
+_PARTY_NAMES = {APPLICANT: "the applicant", SUPERVISOR_PARTY: "the applicant's supervisor", HR_PARTY: "hr",
+                CHAIR: "the chair of the case's cycle (not recused)", SYSTEM: "the service itself"}
+
+
+def appeal_window_open(case, now: datetime) -> bool:
+    """Open until the deadline, to the second: an appeal at 23:59:59 counts, one at 00:00:00 does not."""
+    return case.appeal_deadline is not None and now < case.appeal_deadline + WINDOW_GRACE
+
+
+def appeal_refusal(rules: Rules, case) -> Conflict | None:
+    """Why the case cannot be appealed now, in api.md's order: an appeal exists; the window has closed
+    (to the second); the case is not (or no longer) published. None: it can."""
+    if case.appeal is not None:
+        return Conflict("appeal_exists", f"case {case.id} has been appealed already (one appeal per case)",
+                        appeal_id=case.appeal.id, state=case.state)
+    if case.state in (EFFECTIVE, CLOSED) or (case.state == PUBLISHED and not appeal_window_open(case, rules.now())):
+        return Conflict("appeal_window_closed", f"the appeal window of case {case.id} closed at the end of "
+                        f"{case.appeal_deadline.astimezone(rules.policy.tz):%Y-%m-%d %H:%M:%S}",
+                        appeal_deadline=case.appeal_deadline, state=case.state)
+    if case.state != PUBLISHED:
+        return Conflict("not_published", f"case {case.id} is {case.state}: only a published decision is appealed",
+                        state=case.state)
+    return None
+
+
+def available_events(rules: Rules, file: CaseFile, s: Standing) -> list[str]:
+    """What the caller may do to the case now (the clock is read only if an appeal is in question)."""
+    case = file.case
+
+    def doable(event: str) -> bool:
+        if event == "close_interview":
+            return file.progress(rules.policy.quorum).quorum_met
+        if event == "appeal":
+            return appeal_refusal(rules, case) is None
+        return True
+    return [e for e in CALLER_EVENTS if may_fire(s, e) and rules.cases.applies(case, e) and doable(e)]
+
+
+def invalid_transition(rules: Rules, file: CaseFile, s: Standing, what: str) -> Conflict:
+    available = available_events(rules, file, s)
+    case = file.case
+    return Conflict("invalid_transition",
+                    f"{what} does not apply to case {case.id} in state {case.state}"
+                    + (f"; you may now: {', '.join(available)}" if available else ""),
+                    state=case.state, available_events=available)
+
+
+def refuse_event(rules: Rules, file: CaseFile, s: Standing, event: str) -> None:
+    """403 when the event is not the caller's, 409 invalid_transition when it does not apply in the case's
+    state. An appeal that does not apply is refused later with its own codes (appeal_refusal), once its
+    input has been checked."""
+    if not may_fire(s, event):
+        raise Forbidden(f"{event} is for {' or '.join(_PARTY_NAMES[p] for p in sorted(WHO[event]))}")
+    if event != "appeal" and not rules.cases.applies(file.case, event):
+        raise invalid_transition(rules, file, s, event)

@@ -189,11 +189,11 @@ class PromotionSteps:
 
     def review(self, case_id: int, supervisor_score: str = "85") -> str:
         return self.use_case(fire_event, self.org.supervisor, case_id, "approve_materials",
-                             supervisor_score=Decimal(supervisor_score)).state
+                             supervisor_score=Decimal(supervisor_score)).case.state
 
     def interview(self, case_id: int, scores: tuple[str, ...] = ("80", "82", "78")) -> str:
         for member, score in zip(self.org.committee, scores, strict=True):
-            state = self.use_case(put_score, member, case_id, score=Decimal(score)).state
+            state = self.use_case(put_score, member, case_id, score=Decimal(score)).case.state
         return state
 
     def decide(self, at: datetime) -> list[dict]:

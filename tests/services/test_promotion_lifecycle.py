@@ -45,9 +45,9 @@ def test_a_promotion_goes_from_application_to_changed_grade_and_history_tells_ev
     assert [timer.due_at for timer in window] == [datetime(2026, 9, 18, 0, 0, tzinfo=SHANGHAI)]
 
     clock.set(datetime(2026, 9, 16, 15, 0, tzinfo=SHANGHAI))
-    appeal, case = use_case(file_appeal, org.applicant, case_id, reason="面试评分标准不一致")
-    assert (case.state, appeal.status, appeal.filed_by) == ("appealed", "pending", "sh01")
-    upheld = use_case(fire_event, org.hr, case_id, "uphold", comment="评分无误, 维持原决定")
+    case = use_case(file_appeal, org.applicant, case_id, reason="面试评分标准不一致").case
+    assert (case.state, case.appeal.status, case.appeal.filed_by) == ("appealed", "pending", "sh01")
+    upheld = use_case(fire_event, org.hr, case_id, "uphold", comment="评分无误, 维持原决定").case
     assert (upheld.state, upheld.appeal.status) == ("published", "upheld")
 
     clock.set(DEADLINE)

@@ -61,7 +61,7 @@ def _recompute_open_deadlines(uow: UnitOfWork, rules: Rules, calendar: WorkingCa
         confirmed = calendar.confirmed_between(published_on, local_date(at, tz))
         if at == old and confirmed == case.deadline_confirmed:
             continue
-        claim(uow, rules, case)
+        claim(rules, case)
         case.appeal_deadline, case.deadline_confirmed = at, confirmed
         record(uow, rules, case, actor=actor.username, event="deadline_changed", from_state=case.state,
                to_state=case.state, data={"from": old.astimezone(tz).isoformat(), "to": at.astimezone(tz).isoformat(),

@@ -1,21 +1,19 @@
-"""The steps every case use case is made of: claim the case, move it by the machine, write history.
+"""The steps every case use case is made of: load the case's file, claim the case, move it by the
+machine, write history.
 
-Each use case claims a case (`claim`) exactly once, before writing anything that hangs off it:
-the version grows by one per use case, and the versioned UPDATE comes first, so that of two
-concurrent changes the later one fails with version_conflict before it writes a score or a
-history entry (on SQLite, where FOR UPDATE does nothing, this is what serializes them).
+A use case that changes a case loads it locked (SELECT ... FOR UPDATE on PostgreSQL; on SQLite its
+unit of work holds the database's write lock from its first statement), so no other change can come
+between what it reads and what it writes. It claims the case (`claim`) exactly once: the version
+grows by one per use case, and the versioned UPDATE that commits it fails with version_conflict if
+the row changed anyway (a copy read without the lock), rolling back everything the use case wrote.
 """
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 
 from workflow import case_access
-from workflow.accounts import COMMITTEE
-from workflow.case_access import CasePeople, Standing
-from workflow.calendar import WINDOW_GRACE
-from workflow.case_machine import CALLER_EVENTS
-from workflow.committee import InterviewProgress
+from workflow.case_access import Standing
+from workflow.case_file import CaseFile
 from workflow.errors import Conflict, FieldError, NotFound, RuleViolation
 from workflow.scoring import score_problem
 from workflow.services import timers
@@ -39,10 +37,9 @@ def move(uow, rules: Rules, case, event: str, *, actor: str, comment: str | None
     timers.state_entered(uow, rules, case, entry.seq)
 
 
-def claim(uow, rules: Rules, case) -> None:
+def claim(rules: Rules, case) -> None:
     case.updated_at = rules.now()
     case.version += 1
-    uow.flush()
 
 
 def check_version(case, expected: int | None) -> None:
@@ -52,58 +49,15 @@ def check_version(case, expected: int | None) -> None:
                        "reload it and try again", version=case.version)
 
 
-def people_of(uow, case) -> CasePeople:
-    """The case's people now. A member counts only while their account is on and holds the committee
-    role: one switched off or stripped of the role can no longer score, so must not hold up the interview."""
-    cycle = case.cycle
-    members = frozenset(m.username for m in cycle.members if m.user.active and COMMITTEE in m.user.roles) \
-        if cycle else frozenset()
-    return CasePeople(applicant_no=case.employee_no,
-                      supervisor_chain=uow.managers.supervisor_chain(case.employee_no),
-                      chair=cycle.chair if cycle else None,
-                      members=members,
-                      recused=frozenset(case.recused_usernames), reviewer=case.reviewed_by, decider=case.decided_by)
-
-
-def progress_of(rules: Rules, case, people: CasePeople) -> InterviewProgress:
-    return InterviewProgress.of(rules.policy.quorum, people.members, people.recused,
-                                [s.username for s in case.scores])
-
-
-def appeal_window_open(case, now: datetime) -> bool:
-    """Open until the deadline, to the second: an appeal at 23:59:59 counts, one at 00:00:00 does not."""
-    return case.appeal_deadline is not None and now < case.appeal_deadline + WINDOW_GRACE
-
-
-def available_events(rules: Rules, case, standing: Standing, people: CasePeople) -> list[str]:
-    """What the caller may do to the case now."""
-    def doable(event: str) -> bool:
-        if event == "close_interview":
-            return progress_of(rules, case, people).quorum_met
-        if event == "appeal":
-            return case.appeal is None and appeal_window_open(case, rules.now())
-        return True
-    return [e for e in CALLER_EVENTS
-            if case_access.may_fire(standing, e) and rules.cases.applies(case, e) and doable(e)]
-
-
-def invalid_transition(rules: Rules, case, standing: Standing, people: CasePeople, what: str) -> Conflict:
-    available = available_events(rules, case, standing, people)
-    return Conflict("invalid_transition",
-                    f"{what} does not apply to case {case.id} in state {case.state}"
-                    + (f"; you may now: {', '.join(available)}" if available else ""),
-                    state=case.state, available_events=available)
-
-
-def load_case(uow, actor, case_id: int, *, for_update: bool = False):
-    """(case, the caller's standing); NotFound also when the caller may not see the case."""
-    case = uow.cases.get(case_id, for_update=for_update)
-    if case is None:
+def load_case(uow, actor, case_id: int, *, for_update: bool = False) -> tuple[CaseFile, Standing]:
+    """(the case's file, the caller's standing); NotFound also when the caller may not see the case."""
+    file = uow.cases.file(case_id, for_update=for_update)
+    if file is None:
         raise NotFound(f"no case {case_id}")
-    standing = case_access.standing(actor, people_of(uow, case))
+    standing = case_access.standing(actor, file.people)
     if not case_access.can_view(standing):
         raise NotFound(f"no case {case_id}")
-    return case, standing
+    return file, standing
 
 
 def check_score(rules: Rules, field: str, value: Decimal) -> None:

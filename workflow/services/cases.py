@@ -1,20 +1,20 @@
-"""Cases: opening them, firing their events, what a caller sees of them, their history."""
+"""Cases: opening them and firing their events (what a caller sees of them: case_reads)."""
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from workflow import case_access
-from workflow.accounts import ADMIN, COMMITTEE, HR, SUPERVISOR, Actor
-from workflow.case_access import APPLICANT, HR_PARTY, MEMBER, Standing
+from workflow.accounts import HR, Actor
+from workflow.case_file import CaseFile
 from workflow.case_machine import (DEMOTION, EXIT, INITIAL_STATE, INTERVIEW, PROBATION_CONFIRMATION, PROMOTION,
-                                   PUBLISHED_STATES, SCORED_EVENTS, WHO)
-from workflow.eligibility import Applicant, PeerScores, Refusal, add_months, promotion_refusals
+                                   SCORED_EVENTS)
+from workflow.eligibility import (LEFT_THE_LADDER, Applicant, PeerScores, Refusal, demotion_refusals, exit_refusals,
+                                  probation_refusals, promotion_refusals)
 from workflow.errors import DuplicateKey, Forbidden, NotEligible, Violations
 from workflow.ladder import DEMOTE, PROMOTE
 from workflow.services import appeals, decisions, timers
-from workflow.services.case_steps import (available_events, check_score, check_version, invalid_transition,
-                                          SYSTEM_ACTOR, claim, load_case, move, people_of, progress_of, record)
+from workflow.services.case_steps import (SYSTEM_ACTOR, check_score, check_version, claim, load_case, move,
+                                          record)
 from workflow.services.committee import sync_recusals
 from workflow.services.context import Rules
 
@@ -37,7 +37,8 @@ def _applicant_for(problems: Violations, uow, actor: Actor, kind: str, employee_
     return manager
 
 
-def _check_cycle(problems: Violations, uow, kind: str, cycle_code: str | None) -> None:
+def _check_cycle(problems: Violations, uow, kind: str, cycle_code: str | None):
+    """The cycle of the application (None, with the problem noted, if it takes none)."""
     if kind != PROMOTION:
         if cycle_code is not None:
             problems.add("cycle", "no_cycle", f"a {kind} case belongs to no cycle: hr publishes it on its own")
@@ -49,6 +50,8 @@ def _check_cycle(problems: Violations, uow, kind: str, cycle_code: str | None) -
             problems.add("cycle", "known_cycle", f"no cycle {cycle_code!r}")
         elif cycle.first_decided_at is not None:
             problems.add("cycle", "cycle_open", f"cycle {cycle_code} has been decided; it takes no more applications")
+        return cycle
+    return None
 
 
 def _target_of(problems: Violations, rules: Rules, kind: str, manager, target_grade: str | None) -> str | None:
@@ -72,7 +75,7 @@ def promotion_outlook(uow, rules: Rules, manager) -> tuple[str | None, list[Refu
     application would break today; (None, [why]) when no application leads anywhere."""
     ladder = rules.policy.ladder
     if ladder.is_exited(manager.grade):
-        return None, [Refusal("active_manager", "the manager has left the ladder")]
+        return None, [LEFT_THE_LADDER]
     if manager.grade == ladder.entry_grade:
         return ladder.confirmation_target, [Refusal(
             "probation_confirmation", f"a {manager.grade} manager reaches {ladder.confirmation_target} by probation "
@@ -86,34 +89,20 @@ def promotion_outlook(uow, rules: Rules, manager) -> tuple[str | None, list[Refu
 def _refusals(uow, rules: Rules, kind: str, manager, target: str | None, exceptional: bool) -> list[Refusal]:
     ladder, today = rules.policy.ladder, rules.today()
     if kind == PROMOTION:
-        period = uow.cases.latest_annual_period(manager.employee_no, today.year)
-        peers = PeerScores(period, uow.cases.annual_scores(period, manager.org_unit, manager.grade) if period else {})
+        peers = PeerScores(*uow.cases.peer_annual_scores(manager.employee_no, today.year, manager.org_unit,
+                                                         manager.grade))
         refusals = promotion_refusals(rules.policy, Applicant(manager.employee_no, manager.grade, manager.grade_since),
                                       target, exceptional=exceptional, today=today, peers=peers)
-    elif ladder.is_exited(manager.grade):
-        refusals = [Refusal("active_manager", "the manager has left the ladder")]
     elif kind == PROBATION_CONFIRMATION:
-        refusals = _probation_refusals(rules, manager, today)
-    elif kind == DEMOTION and target is None:
-        refusals = [Refusal("demotable", f"a {manager.grade} manager cannot be demoted (the floor is "
-                                         f"{ladder.demotion_floor})")]
+        refusals = probation_refusals(rules.policy, manager.grade, manager.grade_since, today)
+    elif kind == DEMOTION:
+        refusals = demotion_refusals(ladder, manager.grade, target)
     else:
-        refusals = []
+        refusals = exit_refusals(ladder, manager.grade)
     open_case = uow.cases.open_case_of(manager.employee_no)
     if open_case is not None:
         refusals.append(_one_open_case(open_case.id))
     return refusals
-
-
-def _probation_refusals(rules: Rules, manager, today: date) -> list[Refusal]:
-    ladder = rules.policy.ladder
-    if manager.grade != ladder.entry_grade:
-        return [Refusal("on_probation", f"the manager is {manager.grade}, not on probation")]
-    ends = add_months(manager.grade_since, rules.policy.probation_months)
-    if ends > today:
-        return [Refusal("probation_ended", f"probation ({rules.policy.probation_months} months from "
-                                           f"{manager.grade_since}) ends on {ends}")]
-    return []
 
 
 def _one_open_case(case_id: int | None) -> Refusal:
@@ -127,11 +116,12 @@ def _refuse(refusals: list[Refusal]) -> NotEligible:
 
 
 def submit_case(uow, rules: Rules, actor: Actor, *, kind: str, statement: str, cycle: str | None = None,
-                target_grade: str | None = None, exceptional: bool = False, employee_no: str | None = None):
+                target_grade: str | None = None, exceptional: bool = False,
+                employee_no: str | None = None) -> CaseFile:
     """Open a case. Every broken eligibility rule is named at once, and nothing is stored."""
     problems = Violations()  # every input problem is named at once
     manager = _applicant_for(problems, uow, actor, kind, employee_no)
-    _check_cycle(problems, uow, kind, cycle)
+    cycle_row = _check_cycle(problems, uow, kind, cycle)
     if exceptional and kind != PROMOTION:
         problems.add("exceptional", "exceptional_promotion", "only a promotion is exceptional")
     target = _target_of(problems, rules, kind, manager, target_grade)
@@ -140,10 +130,11 @@ def submit_case(uow, rules: Rules, actor: Actor, *, kind: str, statement: str, c
     if refusals:
         raise _refuse(refusals)
     try:
-        return _open(uow, rules, actor.username, manager, kind, target, statement, cycle=cycle,
+        case = _open(uow, rules, actor.username, manager, kind, target, statement, cycle=cycle_row,
                      exceptional=exceptional)
     except DuplicateKey:  # another submission for the same manager won the race
         raise _refuse([_one_open_case(None)]) from None
+    return uow.cases.files([case])[0]
 
 
 def open_automatic_case(uow, rules: Rules, manager, kind: str, statement: str, data: dict):
@@ -154,39 +145,34 @@ def open_automatic_case(uow, rules: Rules, manager, kind: str, statement: str, d
 
 
 def _open(uow, rules: Rules, author: str, manager, kind: str, target: str, statement: str, *,
-          cycle: str | None = None, exceptional: bool = False, data: dict | None = None):
+          cycle=None, exceptional: bool = False, data: dict | None = None):
+    """`manager` and `cycle`: the rows, which the new case refers to."""
     now = rules.now()
-    case = uow.cases.add(kind=kind, cycle_code=cycle, employee_no=manager.employee_no, from_grade=manager.grade,
+    case = uow.cases.add(kind=kind, cycle=cycle, manager=manager, from_grade=manager.grade,
                          target_grade=target, exceptional=exceptional, statement=statement,
                          state=INITIAL_STATE[kind], reasons=[], created_by=author, created_at=now,
-                         updated_at=now, state_since=now, version=1)
+                         updated_at=now, state_since=now, overdue_since=None, version=1)
     entry = record(uow, rules, case, actor=author, event="submit", from_state=None, to_state=case.state,
                    comment=statement, data={"kind": kind, "target_grade": target, "exceptional": exceptional} | (data or {}))
-    timers.state_entered(uow, rules, case, entry.seq)
+    timers.state_entered(uow, rules, case, entry.seq, opened=True)
     return case
 
 
 # --- events -------------------------------------------------------------------------------
 
-_PARTY_NAMES = {APPLICANT: "the applicant", "supervisor": "the applicant's supervisor", HR_PARTY: "hr",
-                "chair": "the chair of the case's cycle (not recused)", "system": "the service itself"}
-
-
 def fire_event(uow, rules: Rules, actor: Actor, case_id: int, event: str, *, comment: str | None = None,
-               supervisor_score: Decimal | None = None, reason: str | None = None, version: int | None = None):
+               supervisor_score: Decimal | None = None, reason: str | None = None,
+               version: int | None = None) -> CaseFile:
     """POST /cases/{id}/events: 404 unseen, 409 stale version, 403 not the caller's event,
     409 not in this state, 422 missing input, then the event's own rules."""
-    case, standing = load_case(uow, actor, case_id, for_update=True)
-    check_version(case, version)
-    if not case_access.may_fire(standing, event):
-        raise Forbidden(f"{event} is for {' or '.join(_PARTY_NAMES[p] for p in sorted(WHO[event]))}")
-    if event not in _EXPLAINS_REFUSAL and not rules.cases.applies(case, event):
-        raise invalid_transition(rules, case, standing, people_of(uow, case), event)
+    file, standing = load_case(uow, actor, case_id, for_update=True)
+    check_version(file.case, version)
+    case_access.refuse_event(rules, file, standing, event)
     _check_inputs(rules, event, supervisor_score, reason)
-    claim(uow, rules, case)
+    claim(rules, file.case)
     handler = _HANDLERS.get(event, _plain_move)
-    handler(uow, rules, actor, case, event, comment=comment, supervisor_score=supervisor_score, reason=reason)
-    return case
+    handler(uow, rules, actor, file, event, comment=comment, supervisor_score=supervisor_score, reason=reason)
+    return file
 
 
 def _check_inputs(rules: Rules, event: str, supervisor_score: Decimal | None, reason: str | None) -> None:
@@ -203,32 +189,32 @@ def _check_inputs(rules: Rules, event: str, supervisor_score: Decimal | None, re
     problems.raise_if_any()
 
 
-def _plain_move(uow, rules, actor, case, event, *, comment, reason, **_):
-    move(uow, rules, case, event, actor=actor.username, comment=comment, data={"reason": reason} if reason else None)
+def _plain_move(uow, rules, actor, file, event, *, comment, reason, **_):
+    move(uow, rules, file.case, event, actor=actor.username, comment=comment,
+         data={"reason": reason} if reason else None)
 
 
-def _review(uow, rules, actor, case, event, *, comment, supervisor_score, **_):
+def _review(uow, rules, actor, file, event, *, comment, supervisor_score, **_):
+    case = file.case
     case.supervisor_score, case.reviewed_by = supervisor_score, actor.username
     move(uow, rules, case, event, actor=actor.username, comment=comment,
          data={"supervisor_score": str(supervisor_score)})
     if case.state == INTERVIEW:
-        sync_recusals(uow, rules, case)
+        sync_recusals(uow, rules, file)
 
 
-def _approve_exception(uow, rules, actor, case, event, *, comment, **_):
-    move(uow, rules, case, event, actor=actor.username, comment=comment)
-    sync_recusals(uow, rules, case)
+def _approve_exception(uow, rules, actor, file, event, *, comment, **_):
+    move(uow, rules, file.case, event, actor=actor.username, comment=comment)
+    sync_recusals(uow, rules, file)
 
 
-def _close_interview(uow, rules, actor, case, event, *, comment, **_):
-    progress = progress_of(rules, case, people_of(uow, case))
+def _close_interview(uow, rules, actor, file, event, *, comment, **_):
+    progress = file.progress(rules.policy.quorum)
     if not progress.quorum_met:
-        raise decisions.quorum_not_met(case, progress)
-    move(uow, rules, case, event, actor=actor.username, comment=comment, data={"scored": list(progress.scored)})
+        raise decisions.quorum_not_met(file.case, progress)
+    move(uow, rules, file.case, event, actor=actor.username, comment=comment, data={"scored": list(progress.scored)})
 
 
-# An appeal that does not apply is refused with its own codes (appeal_exists, appeal_window_closed, not_published).
-_EXPLAINS_REFUSAL = {"appeal"}
 _HANDLERS = {
     "approve_materials": _review,
     "pass_probation": decisions.probation_decision,
@@ -242,108 +228,3 @@ _HANDLERS = {
     "uphold": appeals.resolve,
     "overturn": appeals.resolve,
 }
-
-
-# --- reading ------------------------------------------------------------------------------
-
-def visible_case(uow, actor: Actor, case_id: int):
-    return load_case(uow, actor, case_id)[0]
-
-
-def list_cases(uow, actor: Actor, *, page: int, per_page: int, cycle: str | None = None, state: str | None = None,
-               kind: str | None = None, mine: bool = False, overdue: bool | None = None):
-    """The cases the caller may see (hr and admins: all), filtered; `mine`: those the caller applied in."""
-    scope = None
-    if not actor.has(HR, ADMIN):
-        reports = uow.managers.reports_of(actor.employee_no) if actor.employee_no and actor.has(SUPERVISOR) else ()
-        member_of = uow.cycles.cycles_of_member(actor.username) if actor.has(COMMITTEE) else ()
-        scope = case_access.CaseScope(actor.employee_no, frozenset(reports), frozenset(member_of))
-    if mine and actor.employee_no is None:
-        return [], 0
-    return uow.cases.page(page, per_page, visible_to=scope, cycle=cycle, state=state, kind=kind,
-                          employee_no=actor.employee_no if mine else None, overdue=overdue)
-
-
-def case_history(uow, actor: Actor, case_id: int) -> list[dict]:
-    """Every entry, oldest first. For a caller who may not see scores yet, scores and the decision
-    are left out of `data`, and the committee's entries (scores, recusals, decisions) lose their
-    comment and the member's name."""
-    case, standing = load_case(uow, actor, case_id)
-    hidden = _hidden_results(case, standing)
-    entries = []
-    for entry in uow.cases.history(case_id):
-        data = {k: v for k, v in (entry.data or {}).items() if k not in hidden}
-        actor_name, comment = entry.actor, entry.comment
-        if hidden and entry.event in _COMMITTEE_EVENTS:
-            data.pop("member", None)
-            data.pop("scored", None)
-            comment = None
-            if actor_name != SYSTEM_ACTOR:
-                actor_name = "(committee)"
-        entries.append({"seq": entry.seq, "at": entry.at, "actor": actor_name, "event": entry.event,
-                        "from_state": entry.from_state, "to_state": entry.to_state, "comment": comment,
-                        "data": data})
-    return entries
-
-
-_RESULT_KEYS = frozenset({"score", "supervisor_score", "interview_score", "performance_score", "final_score", "rank",
-                          "outcome", "reasons"})
-_COMMITTEE_EVENTS = frozenset({"score", "recusal", "interview_complete", "close_interview", "decide", "approve",
-                               "deny"})
-
-
-def _sees_scores(case, standing: Standing) -> bool:
-    return case_access.sees_scores(standing, state=case.state, published=case.state in PUBLISHED_STATES)
-
-
-def _hidden_results(case, standing: Standing) -> frozenset[str]:
-    """The scores and decision fields the caller may not see yet; whoever reviewed the materials sees
-    their own score."""
-    if _sees_scores(case, standing):
-        return frozenset()
-    return _RESULT_KEYS - {"supervisor_score"} if standing.is_(case_access.REVIEWER) else _RESULT_KEYS
-
-
-def case_view(uow, rules: Rules, actor: Actor, case) -> dict:
-    """The case as the caller may see it, with what they may do now."""
-    people = people_of(uow, case)
-    standing = case_access.standing(actor, people)
-    hidden = _hidden_results(case, standing)
-    manager = case.manager
-    view = {
-        "id": case.id, "kind": case.kind, "cycle": case.cycle_code, "employee_no": case.employee_no,
-        "applicant_name": manager.name, "org_unit": manager.org_unit, "from_grade": case.from_grade,
-        "target_grade": case.target_grade, "exceptional": case.exceptional, "statement": case.statement,
-        "state": case.state,
-        **{field: None if field in hidden else getattr(case, field)
-           for field in ("outcome", "reasons", "supervisor_score", "interview_score", "performance_score",
-                         "final_score", "rank")},
-        "published_at": case.published_at, "appeal_deadline": case.appeal_deadline,
-        "deadline_confirmed": case.deadline_confirmed, "effective_on": case.effective_on,
-        "version": case.version, "available_events": available_events(rules, case, standing, people),
-        "appeal": _appeal_view(case.appeal) if case.appeal else None,
-        "interview": None, "created_by": case.created_by, "created_at": case.created_at,
-        "updated_at": case.updated_at, "waiting_since": case.state_since, "overdue": case.overdue_since is not None,
-        "overdue_since": case.overdue_since,
-    }
-    if case.cycle_code and standing.is_(MEMBER, HR_PARTY, case_access.ADMIN_PARTY):
-        view["interview"] = _interview_view(rules, case, people, standing, actor, sees=not hidden)
-    return view
-
-
-def _interview_view(rules: Rules, case, people, standing: Standing, actor: Actor, sees: bool) -> dict:
-    progress = progress_of(rules, case, people)
-    mine = next((s for s in case.scores if s.username == actor.username), None)
-    return {
-        "quorum": progress.quorum, "counting_members": list(progress.eligible), "scored": list(progress.scored),
-        "recusals": [{"member": r.username, "reason": r.reason} for r in case.recusals],
-        "quorum_reachable": progress.quorum_reachable,
-        "my_score": mine.score if mine else None, "recused": standing.recused,
-        "scores": ([{"member": s.username, "score": s.score, "comment": s.comment,
-                     "counts": s.username in progress.eligible} for s in case.scores] if sees else None),
-    }
-
-
-def _appeal_view(appeal) -> dict:
-    return {"id": appeal.id, "filed_at": appeal.filed_at, "reason": appeal.reason, "status": appeal.status,
-            "resolved_at": appeal.resolved_at, "resolution": appeal.resolution}

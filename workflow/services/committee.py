@@ -5,10 +5,10 @@ from decimal import Decimal
 
 from workflow import case_access
 from workflow.case_access import MEMBER, automatic_recusal
+from workflow.case_file import CaseFile
 from workflow.case_machine import DELIBERATION, INTERVIEW, OPEN_STATES
 from workflow.errors import Conflict, Forbidden
-from workflow.services.case_steps import (SYSTEM_ACTOR, check_score, check_version, claim, invalid_transition,
-                                          load_case, move, people_of, progress_of, record)
+from workflow.services.case_steps import SYSTEM_ACTOR, check_score, check_version, claim, load_case, move, record
 from workflow.services.context import Rules
 
 
@@ -16,15 +16,14 @@ class Recused(Forbidden):
     code = "recused"
 
 
-def sync_recusals(uow, rules: Rules, case) -> bool:
+def sync_recusals(uow, rules: Rules, file: CaseFile) -> bool:
     """Record, once each, the members of the case's committee who may never score it. Run when the
     case enters the interview, when the committee changes, and before every score and decision, so
     that a reporting line changed meanwhile (PATCH /managers) is caught too. True if any was added."""
-    people = people_of(uow, case)
+    case, people = file.case, file.people
     added = False
     for username in sorted(set(people.members) - set(people.recused)):
-        user = uow.users.by_username(username)
-        reason = automatic_recusal(username, user.employee_no if user else None, people)
+        reason = automatic_recusal(username, file.employee_no_of(username), people)
         if reason is None:
             continue
         uow.cases.add_recusal(case, username=username, reason=reason, recorded_at=rules.now())
@@ -34,11 +33,12 @@ def sync_recusals(uow, rules: Rules, case) -> bool:
     return added
 
 
-def complete_interview_if_done(uow, rules: Rules, case) -> bool:
+def complete_interview_if_done(uow, rules: Rules, file: CaseFile) -> bool:
     """The interview ends by itself once every member who counts has scored (at least a quorum)."""
+    case = file.case
     if case.state != INTERVIEW:
         return False
-    progress = progress_of(rules, case, people_of(uow, case))
+    progress = file.progress(rules.policy.quorum)
     if progress.complete:
         move(uow, rules, case, "interview_complete", actor=SYSTEM_ACTOR,
              comment="every committee member who counts for this case has scored",
@@ -46,46 +46,49 @@ def complete_interview_if_done(uow, rules: Rules, case) -> bool:
     return progress.complete
 
 
-def _member_case(uow, rules: Rules, actor, case_id: int, version: int | None, what: str):
-    case, standing = load_case(uow, actor, case_id, for_update=True)
+def _member_case(uow, rules: Rules, actor, case_id: int, version: int | None, what: str) -> CaseFile:
+    file, standing = load_case(uow, actor, case_id, for_update=True)
+    case = file.case
     check_version(case, version)
-    claim(uow, rules, case)
-    if case.state == INTERVIEW and sync_recusals(uow, rules, case):
-        standing = case_access.standing(actor, people_of(uow, case))
+    claim(rules, case)
+    if case.state == INTERVIEW and sync_recusals(uow, rules, file):
+        standing = case_access.standing(actor, file.people)
     if not standing.is_(MEMBER):
         raise Forbidden(f"only members of the committee of case {case_id}'s cycle {what}")
     if standing.recused:
         raise Recused(f"you are recused from case {case_id}")
     if case.state != INTERVIEW:
-        raise invalid_transition(rules, case, standing, people_of(uow, case), what)
-    return case
+        raise case_access.invalid_transition(rules, file, standing, what)
+    return file
 
 
 def put_score(uow, rules: Rules, actor, case_id: int, *, score: Decimal, comment: str | None = None,
               version: int | None = None):
     """A member's own interview score; given again, it replaces the earlier one (until deliberation)."""
-    case = _member_case(uow, rules, actor, case_id, version, "score")
+    file = _member_case(uow, rules, actor, case_id, version, "score")
+    case = file.case
     check_score(rules, "score", score)
-    existing = uow.cases.score_of(case, actor.username)
+    existing = next((s for s in case.scores if s.username == actor.username), None)
     if existing is None:
         uow.cases.add_score(case, username=actor.username, score=score, comment=comment, scored_at=rules.now())
     else:
         existing.score, existing.comment, existing.scored_at = score, comment, rules.now()
     record(uow, rules, case, actor=actor.username, event="score", from_state=case.state, to_state=case.state,
            comment=comment, data={"member": actor.username, "score": str(score), "replaces_earlier": bool(existing)})
-    complete_interview_if_done(uow, rules, case)
-    return case
+    complete_interview_if_done(uow, rules, file)
+    return file
 
 
 def declare_recusal(uow, rules: Rules, actor, case_id: int, *, comment: str | None = None,
                     version: int | None = None):
     """A member declares a conflict of interest; from now on they do not count for the case."""
-    case = _member_case(uow, rules, actor, case_id, version, "declare a recusal")
+    file = _member_case(uow, rules, actor, case_id, version, "declare a recusal")
+    case = file.case
     uow.cases.add_recusal(case, username=actor.username, reason="declared", comment=comment, recorded_at=rules.now())
     record(uow, rules, case, actor=actor.username, event="recusal", from_state=case.state, to_state=case.state,
            comment=comment, data={"member": actor.username, "reason": "declared"})
-    complete_interview_if_done(uow, rules, case)
-    return case
+    complete_interview_if_done(uow, rules, file)
+    return file
 
 
 def committee_changed(uow, rules: Rules, cycle_code: str) -> None:
@@ -102,10 +105,10 @@ def reporting_lines_changed(uow, rules: Rules, employee_nos) -> None:
 def _resync(uow, rules: Rules, cases) -> None:
     """Only the cases that changed are claimed (after the fact: these cases are locked, and an
     unchanged one keeps its version, so that members' If-Match values stay good)."""
-    for case in cases:
-        recused = sync_recusals(uow, rules, case)
-        if complete_interview_if_done(uow, rules, case) or recused:
-            claim(uow, rules, case)
+    for file in uow.cases.files(cases):
+        recused = sync_recusals(uow, rules, file)
+        if complete_interview_if_done(uow, rules, file) or recused:
+            claim(rules, file.case)
 
 
 def refuse_removing_scorers(uow, cycle_code: str, removed: set[str]) -> None:

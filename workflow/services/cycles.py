@@ -5,7 +5,7 @@ from workflow import access, case_access
 from workflow.accounts import ADMIN, COMMITTEE, HR, Actor
 from workflow.case_machine import BEFORE_DELIBERATION, DECIDED, DELIBERATION, INTERVIEW, PUBLISHED_STATES
 from workflow.errors import Conflict, DuplicateKey, Forbidden, NotFound, Violations
-from workflow.services.case_steps import claim, people_of, progress_of
+from workflow.services.case_steps import claim
 from workflow.services.committee import committee_changed, refuse_removing_scorers
 from workflow.services.context import Rules
 from workflow.services.decisions import appeal_deadline, decide_cases, publish
@@ -68,10 +68,10 @@ def _may_decide(actor: Actor, cycle) -> bool:
 def _require_on_every_case(uow: UnitOfWork, actor: Actor, cases, event: str) -> None:
     """A cycle-wide event is the caller's only if it is theirs on each case: nobody decides or publishes
     their own case, and a chair recused from a case does not decide it (hr does)."""
-    for case in cases:
-        if not case_access.may_fire(case_access.standing(actor, people_of(uow, case)), event):
-            raise Forbidden(f"you may not {event.replace('_', ' ')} case {case.id} (your own, or one you are "
-                            "recused from): hr does", case_id=case.id)
+    for file in uow.cases.files(cases):
+        if not case_access.may_fire(case_access.standing(actor, file.people), event):
+            raise Forbidden(f"you may not {event.replace('_', ' ')} case {file.id} (your own, or one you are "
+                            "recused from): hr does", case_id=file.id)
 
 
 def decide_cycle(uow: UnitOfWork, rules: Rules, actor: Actor, code: str) -> list[dict]:
@@ -83,7 +83,7 @@ def decide_cycle(uow: UnitOfWork, rules: Rules, actor: Actor, code: str) -> list
     blocking = uow.cases.in_cycle(code, BEFORE_DELIBERATION)
     if blocking:
         raise Conflict("cycle_not_ready", f"{len(blocking)} case(s) of cycle {code} are not in deliberation yet",
-                       blocking_cases=[_blocking(uow, rules, case) for case in blocking])
+                       blocking_cases=[_blocking(rules, file) for file in uow.cases.files(blocking)])
     cases = uow.cases.in_cycle(code, (DELIBERATION,), for_update=True)
     _require_on_every_case(uow, actor, cases, "decide")
     decided = decide_cases(uow, rules, cases, actor=actor.username)
@@ -92,10 +92,11 @@ def decide_cycle(uow: UnitOfWork, rules: Rules, actor: Actor, code: str) -> list
     return decided
 
 
-def _blocking(uow: UnitOfWork, rules: Rules, case) -> dict:
+def _blocking(rules: Rules, file) -> dict:
+    case = file.case
     entry = {"case_id": case.id, "employee_no": case.employee_no, "state": case.state}
     if case.state == INTERVIEW:
-        entry["detail"] = progress_of(rules, case, people_of(uow, case)).shortfall()
+        entry["detail"] = file.progress(rules.policy.quorum).shortfall()
     return entry
 
 
@@ -110,7 +111,7 @@ def publish_cycle(uow: UnitOfWork, rules: Rules, actor: Actor, code: str) -> dic
     now = rules.now()
     deadline = appeal_deadline(uow, rules, now)
     for case in cases:
-        claim(uow, rules, case)
+        claim(rules, case)
         publish(uow, rules, case, "cycle_publish", actor=actor.username, deadline=deadline)
     if cycle.first_published_at is None:
         cycle.first_published_at, cycle.first_appeal_deadline = now, deadline.at

@@ -9,7 +9,8 @@ from workflow.committee import InterviewProgress
 from workflow.decision import BELOW_PASS_MARK, Candidate, Headcount, decide, free_slots
 from workflow.errors import Conflict
 from workflow.scoring import ScoreCard, score_card
-from workflow.services.case_steps import claim, move, people_of, progress_of
+from workflow.case_file import CaseFile
+from workflow.services.case_steps import claim, move
 from workflow.services.committee import sync_recusals
 from workflow.services.context import Rules
 
@@ -22,15 +23,16 @@ def quorum_not_met(case, progress: InterviewProgress) -> Conflict:
                     counting_members=list(progress.eligible), scored=list(progress.scored))
 
 
-def score_card_of(uow, rules: Rules, case) -> ScoreCard:
+def score_card_of(uow, rules: Rules, file: CaseFile) -> ScoreCard:
     """Supervisor, interview (scores of the members who count) and latest annual performance score."""
-    sync_recusals(uow, rules, case)  # a reporting line may have changed since the scores were given
-    progress = progress_of(rules, case, people_of(uow, case))
+    case = file.case
+    sync_recusals(uow, rules, file)  # a reporting line may have changed since the scores were given
+    progress = file.progress(rules.policy.quorum)
     committee = [s.score for s in case.scores if s.username in progress.eligible]
     if len(committee) < rules.policy.quorum:  # e.g. a scorer became the applicant's line manager since
         raise quorum_not_met(case, progress)
-    period = uow.cases.latest_annual_period(case.employee_no, rules.today().year)
-    performance = uow.cases.annual_score(case.employee_no, period) if period else None
+    latest = uow.cases.latest_annual_score(case.employee_no, rules.today().year)
+    performance = latest[1] if latest else None
     if performance is None:
         raise Conflict("no_annual_performance", f"case {case.id}: {case.employee_no} has no annual performance "
                        "score to decide on; hr must record one", case_id=case.id)
@@ -60,8 +62,8 @@ def record_decision(uow, rules: Rules, case, event: str, *, actor: str, outcome:
 def decide_cases(uow, rules: Rules, cases, *, actor: str) -> list[dict]:
     """Rank and decide cases of one cycle together (结果汇总计算, 按照晋升名额确定晋升人员名单)."""
     for case in cases:
-        claim(uow, rules, case)
-    cards = {case.id: score_card_of(uow, rules, case) for case in cases}
+        claim(rules, case)
+    cards = {file.id: score_card_of(uow, rules, file) for file in uow.cases.files(cases)}
     candidates = [Candidate(case.id, case.employee_no, case.manager.org_unit, case.target_grade,
                             case.manager.grade_since, cards[case.id]) for case in cases]
     by_id = {case.id: case for case in cases}
@@ -75,10 +77,12 @@ def decide_cases(uow, rules: Rules, cases, *, actor: str) -> list[dict]:
     return results
 
 
-def single_decision(uow, rules: Rules, actor, case, event: str, *, comment=None, reason=None, **_) -> None:
+def single_decision(uow, rules: Rules, actor, file: CaseFile, event: str, *, comment=None, reason=None,
+                    **_) -> None:
     """approve / deny one case: outside a cycle, or a re-decision after an overturned appeal. An
     approved promotion obeys the pass mark and the quota as counted now."""
-    card = score_card_of(uow, rules, case) if case.kind == PROMOTION else None
+    case = file.case
+    card = score_card_of(uow, rules, file) if case.kind == PROMOTION else None
     if event == "approve":
         if card is not None:
             _check_pass_mark_and_quota(uow, rules, case, card)
@@ -106,9 +110,10 @@ def _check_pass_mark_and_quota(uow, rules: Rules, case, card: ScoreCard) -> None
                            active_managers=headcount.active, holding=headcount.holding)
 
 
-def probation_decision(uow, rules: Rules, actor, case, event: str, *, comment=None, supervisor_score=None,
-                       **_) -> None:
+def probation_decision(uow, rules: Rules, actor, file: CaseFile, event: str, *, comment=None,
+                       supervisor_score=None, **_) -> None:
     """pass_probation / fail_probation: the supervisor's decision, with their score (no interview)."""
+    case = file.case
     case.supervisor_score, case.reviewed_by = supervisor_score, actor.username
     passed = event == "pass_probation"
     record_decision(uow, rules, case, event, actor=actor.username, outcome=APPROVED if passed else DENIED,
@@ -128,6 +133,6 @@ def publish(uow, rules: Rules, case, event: str, *, actor: str, deadline: Deadli
          data={"appeal_deadline": deadline.at.isoformat(), "deadline_confirmed": deadline.confirmed})
 
 
-def publish_case(uow, rules: Rules, actor, case, event: str, *, comment=None, **_) -> None:
-    publish(uow, rules, case, event, actor=actor.username, deadline=appeal_deadline(uow, rules, rules.now()),
+def publish_case(uow, rules: Rules, actor, file: CaseFile, event: str, *, comment=None, **_) -> None:
+    publish(uow, rules, file.case, event, actor=actor.username, deadline=appeal_deadline(uow, rules, rules.now()),
             comment=comment)

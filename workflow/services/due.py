@@ -11,10 +11,11 @@ from datetime import datetime, timedelta
 from workflow import waiting
 from workflow.accounts import HR, SUPERVISOR
 from workflow.calendar import WINDOW_GRACE
+from workflow.case_access import appeal_window_open
 from workflow.case_machine import (APPEALED, DECIDED, DELIBERATION, HR_REVIEW, INTERVIEW, PROBATION_CONFIRMATION,
                                    PUBLISHED, RETURNED, SUBMITTED)
 from workflow.quarter_close import DEFERRED
-from workflow.services.case_steps import SYSTEM_ACTOR, appeal_window_open, claim, people_of, progress_of, record
+from workflow.services.case_steps import SYSTEM_ACTOR, claim, record
 from workflow.services.cases import open_automatic_case
 from workflow.services.context import Rules
 from workflow.services.evaluations import close_quarter, close_quarter_part, demote_or_defer
@@ -104,7 +105,7 @@ def _reminder(uow, rules: Rules, timer) -> str | Reschedule:
         return Reschedule(waiting.next_reminder(rules.policy, calendar, today), f"{today} is not a working day")
     recipients = waiting_on(uow, rules, case)
     if case.overdue_since is None:
-        claim(uow, rules, case)  # a concurrent change of the case then fails, rather than keep a stale flag
+        claim(rules, case)  # a concurrent change of the case then fails, rather than keep a stale flag
         case.overdue_since = overdue_from
         record(uow, rules, case, actor=SYSTEM_ACTOR, event="overdue", from_state=case.state, to_state=case.state,
                data={"waiting_since": case.state_since.isoformat()})
@@ -131,7 +132,7 @@ def waiting_on(uow, rules: Rules, case) -> list[str]:
     elif case.state == RETURNED:
         named = people(employee_no=case.employee_no)
     elif case.state == INTERVIEW:
-        progress = progress_of(rules, case, people_of(uow, case))
+        progress = uow.cases.files([case])[0].progress(rules.policy.quorum)
         named = sorted(set(progress.eligible) - set(progress.scored))
     elif case.state == DELIBERATION and case.cycle is not None and case.cycle.chair \
             and case.cycle.chair not in case.recused_usernames and case.cycle.chair in people():

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from workflow.case_access import appeal_window_open
 from workflow.case_machine import (APPROVED, DEMOTION, EXIT, PROBATION_CONFIRMATION, PROMOTION, PUBLISHED,
                                    changes_grade)
 from workflow.clock import local_date
 from workflow.ladder import CONFIRM, DEMOTE, EXCEPTIONAL_PROMOTE, EXIT as LADDER_EXIT, PROMOTE
-from workflow.services.case_steps import SYSTEM_ACTOR, appeal_window_open, claim, move
+from workflow.services.case_steps import SYSTEM_ACTOR, claim, move
 from workflow.services.cases import open_automatic_case
 from workflow.services.context import Rules
 from workflow.services.grades import change_grade
@@ -30,7 +31,7 @@ def finalize_case(uow: UnitOfWork, rules: Rules, case_id: int, until: datetime) 
     case = uow.cases.get(case_id, for_update=True)
     if case is None or case.state != PUBLISHED or appeal_window_open(case, until):
         return False
-    claim(uow, rules, case)
+    claim(rules, case)
     # Effective from the day after the deadline, also when finalization runs late.
     effective_on = local_date(case.appeal_deadline, rules.policy.tz) + timedelta(days=1)
     data = {}

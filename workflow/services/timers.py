@@ -34,12 +34,13 @@ def timer_row(rules: Rules, kind: str, key: str, due_at: datetime, *, case_id: i
                 case_id=case_id, employee_no=employee_no, period=period)
 
 
-def state_entered(uow: UnitOfWork, rules: Rules, case, history_seq: int) -> None:
-    """The case has just entered its state (opened, or moved by an event: its history entry `history_seq`)."""
+def state_entered(uow: UnitOfWork, rules: Rules, case, history_seq: int, *, opened: bool = False) -> None:
+    """The case has just entered its state (opened, or moved by an event: its history entry `history_seq`);
+    the reminders of the wait it leaves end (a case just opened has none)."""
     now = rules.now()
     case.state_since, case.overdue_since = now, None
-    for reminder in uow.timers.pending_unclaimed(kind=REMINDER, case_id=case.id):
-        reminder.fired_at, reminder.result = now, "cancelled: the case moved on"
+    if not opened:
+        uow.timers.cancel_pending(kind=REMINDER, case_id=case.id, at=now, why="cancelled: the case moved on")
     if waiting.waits_on_someone(case.state):
         uow.timers.schedule(**first_reminders(rules, uow.calendar.working_calendar(), [(case, history_seq)])[0])
     if case.state == PUBLISHED:

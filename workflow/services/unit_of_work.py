@@ -16,6 +16,7 @@ from typing import Any, Protocol, Self, runtime_checkable
 
 from workflow.calendar import WorkingCalendar
 from workflow.case_access import CaseScope
+from workflow.case_file import CaseFile
 from workflow.sign_in_throttling import Attempt
 
 # Mapped rows of models/ (the class each stands for in parentheses).
@@ -108,11 +109,13 @@ class Cycles(Protocol):
 
     def set_members(self, cycle: CycleRow, usernames: Collection[str]) -> None: ...
 
-    def cycles_of_member(self, username: str) -> list[str]: ...
-
 
 class Cases(Protocol):
     def get(self, case_id: int, *, for_update: bool = False) -> CaseRow | None: ...
+
+    def file(self, case_id: int, *, for_update: bool = False) -> CaseFile | None: ...
+
+    def files(self, cases: Sequence[CaseRow]) -> list[CaseFile]: ...
 
     def add(self, **fields: Any) -> CaseRow:
         """Raises DuplicateKey("employee_no") when the manager has an open case already."""
@@ -137,8 +140,6 @@ class Cases(Protocol):
 
     def history(self, case_id: int) -> list[CaseHistoryRow]: ...
 
-    def score_of(self, case: CaseRow, username: str) -> ScoreRow | None: ...
-
     def add_score(self, case: CaseRow, **fields: Any) -> ScoreRow: ...
 
     def add_recusal(self, case: CaseRow, **fields: Any) -> RecusalRow: ...
@@ -146,11 +147,10 @@ class Cases(Protocol):
     def add_appeal(self, case: CaseRow, **fields: Any) -> AppealRow:
         """Raises DuplicateKey("case_id") when the case has an appeal already."""
 
-    def latest_annual_period(self, employee_no: str, up_to_year: int) -> str | None: ...
+    def latest_annual_score(self, employee_no: str, up_to_year: int) -> tuple[str, Decimal] | None: ...
 
-    def annual_scores(self, period: str, org_unit: str, grade: str) -> dict[str, Decimal]: ...
-
-    def annual_score(self, employee_no: str, period: str) -> Decimal | None: ...
+    def peer_annual_scores(self, employee_no: str, up_to_year: int, org_unit: str,
+                           grade: str) -> tuple[str | None, dict[str, Decimal]]: ...
 
     def headcount(self, org_unit: str, grade: str, exited: str) -> tuple[int, int]:
         """(active managers of the org unit, those holding `grade` or approved for it), the quota held."""
@@ -161,6 +161,8 @@ class Timers(Protocol):
         """Insert the timer unless one with its key exists."""
 
     def get(self, timer_id: int) -> TimerRow | None: ...
+
+    def cancel_pending(self, *, kind: str, case_id: int, at: datetime, why: str) -> None: ...
 
     def pending_unclaimed(self, *, kind: str, case_id: int) -> list[TimerRow]: ...
 

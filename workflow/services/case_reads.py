@@ -1,0 +1,216 @@
+"""What a caller sees of cases: one case, a page of them, a case's history.
+
+Each read loads the cases' files once and returns objects that the API's schemas dump as they are
+(`CaseView` for CaseSchema): the list of fields lives in the schema, not here too.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from workflow import case_access, waiting
+from workflow.accounts import Actor
+from workflow.calendar import working_days_after
+from workflow.case_access import HR_PARTY, MEMBER, Standing
+from workflow.case_file import CaseFile
+from workflow.case_machine import PUBLISHED_STATES
+from workflow.clock import local_date
+from workflow.services.case_steps import SYSTEM_ACTOR, load_case
+from workflow.services.context import Rules
+from workflow.services.due import waiting_on
+
+_RESULT_KEYS = frozenset({"score", "supervisor_score", "interview_score", "performance_score", "final_score", "rank",
+                          "outcome", "reasons"})
+_COMMITTEE_EVENTS = frozenset({"score", "recusal", "interview_complete", "close_interview", "decide", "approve",
+                               "deny"})
+
+
+class CaseView:
+    """A case as one caller may see it, with what they may do now: built from its file, no query. Scores and
+    the decision read None until the caller may see them; every other attribute is the case's own."""
+
+    def __init__(self, rules: Rules, actor: Actor, file: CaseFile):
+        self._rules, self._actor, self._file, self._case = rules, actor, file, file.case
+        self._standing = case_access.standing(actor, file.people)
+        self._hidden = _hidden_results(self._case, self._standing)
+
+    def __getattr__(self, name: str):
+        if name in self._hidden:
+            return None
+        return getattr(self._case, name)
+
+    @property
+    def cycle(self) -> str | None:
+        return self._case.cycle_code
+
+    @property
+    def applicant_name(self) -> str:
+        return self._case.manager.name
+
+    @property
+    def org_unit(self) -> str:
+        return self._case.manager.org_unit
+
+    @property
+    def waiting_since(self):
+        return self._case.state_since
+
+    @property
+    def overdue(self) -> bool:
+        return self._case.overdue_since is not None
+
+    @property
+    def available_events(self) -> list[str]:
+        return case_access.available_events(self._rules, self._file, self._standing)
+
+    @property
+    def interview(self) -> dict | None:
+        """For the committee, hr and admins, on a case of a cycle."""
+        if not (self._case.cycle_code and self._standing.is_(MEMBER, HR_PARTY, case_access.ADMIN_PARTY)):
+            return None
+        case, progress = self._case, self._file.progress(self._rules.policy.quorum)
+        scores = sorted(case.scores, key=lambda s: s.username)  # one appended in this request comes last
+        mine = next((s for s in scores if s.username == self._actor.username), None)
+        return {
+            "quorum": progress.quorum, "counting_members": list(progress.eligible), "scored": list(progress.scored),
+            "recusals": [{"member": r.username, "reason": r.reason}
+                         for r in sorted(case.recusals, key=lambda r: r.username)],
+            "quorum_reachable": progress.quorum_reachable,
+            "my_score": mine.score if mine else None, "recused": self._standing.recused,
+            "scores": None if self._hidden else [{"member": s.username, "score": s.score, "comment": s.comment,
+                                                  "counts": s.username in progress.eligible} for s in scores],
+        }
+
+
+def visible_case(uow, rules: Rules, actor: Actor, case_id: int) -> CaseView:
+    return CaseView(rules, actor, load_case(uow, actor, case_id)[0])
+
+
+def list_cases(uow, rules: Rules, actor: Actor, *, page: int, per_page: int, cycle: str | None = None,
+               state: str | None = None, kind: str | None = None, mine: bool = False,
+               overdue: bool | None = None) -> tuple[list[CaseView], int]:
+    """The cases the caller may see (hr and admins: all), filtered; `mine`: those the caller applied in."""
+    if mine and actor.employee_no is None:
+        return [], 0
+    cases, total = uow.cases.page(page, per_page, visible_to=case_access.scope_of(actor), cycle=cycle, state=state,
+                                  kind=kind, employee_no=actor.employee_no if mine else None, overdue=overdue)
+    return [CaseView(rules, actor, file) for file in uow.cases.files(cases)], total
+
+
+def case_history(uow, actor: Actor, case_id: int) -> list[dict]:
+    """Every entry, oldest first. For a caller who may not see scores yet, scores and the decision
+    are left out of `data`, and the committee's entries (scores, recusals, decisions) lose their
+    comment and the member's name."""
+    file, standing = load_case(uow, actor, case_id)
+    hidden = _hidden_results(file.case, standing)
+    entries = []
+    for entry in uow.cases.history(case_id):
+        data = {k: v for k, v in (entry.data or {}).items() if k not in hidden}
+        actor_name, comment = entry.actor, entry.comment
+        if hidden and entry.event in _COMMITTEE_EVENTS:
+            data.pop("member", None)
+            data.pop("scored", None)
+            comment = None
+            if actor_name != SYSTEM_ACTOR:
+                actor_name = "(committee)"
+        entries.append({"seq": entry.seq, "at": entry.at, "actor": actor_name, "event": entry.event,
+                        "from_state": entry.from_state, "to_state": entry.to_state, "comment": comment,
+                        "data": data})
+    return entries
+
+
+def _hidden_results(case, standing: Standing) -> frozenset[str]:
+    """The scores and decision fields the caller may not see yet; whoever reviewed the materials sees
+    their own score."""
+    if case_access.sees_scores(standing, state=case.state, published=case.state in PUBLISHED_STATES):
+        return frozenset()
+    return _RESULT_KEYS - {"supervisor_score"} if standing.is_(case_access.REVIEWER) else _RESULT_KEYS
+
+
+# --- what waits on a caller: the start page of the web pages -----------------------------------------------
+
+WAITING_PER_STATE = 500  # the most cases read per waiting state
+
+
+@dataclass(frozen=True)
+class WaitingCase:
+    """A case waiting on the caller: since when, the end of the last working day it may wait (the policy's
+    overdue_after_working_days after it entered its state), and whether it is overdue (flagged by the reminder,
+    or past the moment the reminder flags it)."""
+    case: CaseView
+    since: datetime
+    due_by: datetime
+    overdue: bool
+
+
+def cases_waiting_on(uow, rules: Rules, actor: Actor) -> list[WaitingCase]:
+    """The open cases waiting on the caller, overdue first, then by how soon they fall due. "Waiting on" is
+    due.waiting_on's answer, the people the reminders go to (hr where nobody else can act). A fixed number of
+    queries whatever the number of cases: the cases of each waiting state the caller may see, their people, the
+    accounts and the calendar, each read once; waiting_on then runs on them in memory."""
+    scope = case_access.scope_of(actor)
+    cases = []
+    for state in sorted(waiting.WAITING_STATES):
+        found, _total = uow.cases.page(1, WAITING_PER_STATE, visible_to=scope, state=state)
+        cases.extend(found)
+    if not cases:
+        return []
+    files = {file.case.id: file for file in uow.cases.files(cases)}
+    accounts, _total = uow.users.page(1, _EVERY_ACCOUNT)
+    preloaded = _Preloaded(uow, _Accounts(accounts), files)
+    calendar, policy, now = uow.calendar.working_calendar(), rules.policy, rules.now()
+    items = []
+    for case in cases:
+        if actor.username not in waiting_on(preloaded, rules, case):
+            continue
+        since = case.state_since
+        due_by = working_days_after(calendar, local_date(since, policy.tz), policy.overdue_after_working_days,
+                                    policy.tz).at
+        overdue = case.overdue_since is not None or now >= waiting.first_reminder(policy, calendar, since)
+        items.append(WaitingCase(CaseView(rules, actor, files[case.id]), since, due_by, overdue))
+    return sorted(items, key=lambda item: (not item.overdue, item.due_by, item.case.id))
+
+
+_EVERY_ACCOUNT = 1_000_000
+
+
+class _Accounts:
+    """outbox.active_users answered from the accounts read once (same answers: active accounts, by username)."""
+
+    def __init__(self, users):
+        active = sorted((u for u in users if u.active), key=lambda u: u.username)
+        self._all = [u.username for u in active]
+        self._by_role: dict[str, list[str]] = {}
+        self._by_employee: dict[str, list] = {}
+        for user in active:
+            for role in user.roles:
+                self._by_role.setdefault(role, []).append(user.username)
+            if user.employee_no is not None:
+                self._by_employee.setdefault(user.employee_no, []).append(user)
+
+    def active_users(self, *, role: str | None = None, employee_no: str | None = None) -> list[str]:
+        if employee_no is not None:
+            return [u.username for u in self._by_employee.get(employee_no, ()) if role is None or role in u.roles]
+        return list(self._by_role.get(role, ()) if role is not None else self._all)
+
+
+class _Files:
+    def __init__(self, cases, files: dict):
+        self._cases, self._files = cases, files
+
+    def files(self, cases):
+        return [self._files[case.id] for case in cases]
+
+    def __getattr__(self, name: str):
+        return getattr(self._cases, name)
+
+
+class _Preloaded:
+    """The unit of work as waiting_on reads it, over many cases: the accounts and the case files from what was
+    read once; anything else from the real unit of work."""
+
+    def __init__(self, uow, accounts: _Accounts, files: dict):
+        self._uow, self.outbox, self.cases = uow, accounts, _Files(uow.cases, files)
+
+    def __getattr__(self, name: str):
+        return getattr(self._uow, name)
