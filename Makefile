@@ -35,8 +35,10 @@ demo: $(STAMP)
 	$(DEMO_ENV) $(BIN)/gradeflow demo --if-empty
 	$(DEMO_ENV) $(BIN)/gradeflow serve --host $(HOST) --port $(PORT)
 
+# One worker more than there are cores: many tests wait on a database or a server process. 0: one process.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 test: $(STAMP) browser
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # Debian's chromium and a Chinese font for the browser tests (tests/web), installed with apt-get when missing.
 # A failure here does not stop `make test`: the browser tests then skip, or fail where
