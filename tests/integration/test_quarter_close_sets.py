@@ -24,8 +24,8 @@ from models import (Case, CaseHistory, GradeHistory, Manager, PerformanceRecord,
                     Timer, db)
 from models.audit import verify_chain
 from models.time_repositories import EvaluationRepository
-from models.unit_of_work import unit_of_work_factory
 from scheduler.sweep import sweep
+from tests.support.app_services import rules_of, unit_of_work
 from tests.support.databases import empty_all_tables
 from tests.support.settings import SHANGHAI
 from tests.support.statements import counting
@@ -84,14 +84,6 @@ def world(app, managers: int) -> list[str]:
         close(app, "2026Q2")
         db.session.remove()
     return numbers
-
-
-def unit_of_work():
-    return unit_of_work_factory(db.session)
-
-
-def rules_of(app):
-    return app.extensions["gradeflow"]["rules"]
 
 
 def move_clock(app, instant: datetime) -> None:

@@ -17,8 +17,8 @@ import sqlalchemy as sa
 
 from models import Case, CaseHistory, SchedulerRun, Timer, db
 from models.audit import verify_chain
-from models.unit_of_work import unit_of_work_factory
 from scheduler.sweep import sweep
+from tests.support.app_services import rules_of, unit_of_work
 from tests.support.reads import read
 from tests.support.settings import CLOCK_START as STARTED  # every probation below has ended by then
 from tests.support.statements import counting
@@ -37,14 +37,6 @@ def on_probation(app, count: int, prefix: str = "P") -> list[str]:
                                  grade="probation", grade_since=date(2026, 5, 1), hire_date=date(2026, 5, 1))
         db.session.remove()
     return numbers
-
-
-def unit_of_work():
-    return unit_of_work_factory(db.session)
-
-
-def rules_of(app):
-    return app.extensions["gradeflow"]["rules"]
 
 
 def swept(app, rules=None, **options):
