@@ -37,10 +37,16 @@ def current_actor() -> Actor:
         if scheme.lower() != "bearer" or not token.strip():
             raise InvalidToken("the Authorization header must be 'Bearer <token>'")
         subject = extension("tokens").subject(token.strip())
-        user = uow().users.get(subject.user_id)
-        if user is None or not user.active:
-            raise InvalidToken("the token's user no longer exists or is switched off")
-        if credential_stamp(user.password_hash) != subject.credential_stamp:
-            raise InvalidToken("the password has changed since this token was issued; sign in again")
-        g.actor = actor_for(user)
+        g.actor = holder_of(subject.user_id, subject.credential_stamp)
     return g.actor
+
+
+def holder_of(user_id: int, stamp: str) -> Actor:
+    """The user a credential (a bearer token, a page session) was issued to, as they are now (roles fresh from
+    the database); InvalidToken when the credential no longer holds."""
+    user = uow().users.get(user_id)
+    if user is None or not user.active:
+        raise InvalidToken("the token's user no longer exists or is switched off")
+    if credential_stamp(user.password_hash) != stamp:
+        raise InvalidToken("the password has changed since this token was issued; sign in again")
+    return actor_for(user)

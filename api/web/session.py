@@ -15,10 +15,10 @@ from urllib.parse import urlsplit
 from flask import Flask, g, has_request_context, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 
-from api.context import uow
+from api.context import holder_of
 from api.tokens import credential_stamp
 from workflow.accounts import Actor
-from workflow.services.accounts import actor_for
+from workflow.errors import InvalidToken
 
 COOKIE = "gradeflow_session"
 _USER_ID, _STAMP = "user_id", "credential_stamp"
@@ -67,11 +67,11 @@ def _load() -> Actor | None:
     user_id = session.get(_USER_ID)
     if user_id is None:
         return None
-    user = uow().users.get(user_id)
-    if user is None or not user.active or credential_stamp(user.password_hash) != session.get(_STAMP):
+    try:
+        return holder_of(user_id, session.get(_STAMP))
+    except InvalidToken:  # switched off, or the password changed: the session ends
         session.clear()
         return None
-    return actor_for(user)
 
 
 def signed_in(view):
