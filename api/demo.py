@@ -108,7 +108,7 @@ def load_demo(*, skip_if_not_empty: bool) -> list[Login]:
     store = uow()
     if store.managers.count() or store.users.count():
         if skip_if_not_empty:
-            return _saved_logins()
+            return saved_logins()
         raise click.ClickException("the database already holds managers or users; "
                                    "the demo loads only into an empty database")
     r = rules()
@@ -163,7 +163,7 @@ def _save_logins(logins: list[Login]) -> None:
             f.write(f"{login.username}\t{login.password}\t{login.roles}\t{login.employee_no}\n")
 
 
-def _saved_logins() -> list[Login]:
+def saved_logins() -> list[Login]:
     path = _logins_file()
     if not path.exists():
         return []
@@ -188,7 +188,7 @@ def print_outlook() -> None:
     store = uow()
     cycle = demo_cycle_code(r.today())
     rows = []
-    for login in _saved_logins():
+    for login in saved_logins():
         manager = store.managers.get(login.employee_no) if login.employee_no != "-" else None
         if manager is None:
             continue

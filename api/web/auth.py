@@ -57,8 +57,8 @@ def _demo_logins():
     """In development mode (`make run`), the demo's logins, so that a newcomer starts from the browser."""
     if current_app.config["GRADEFLOW_MODE"] != "development":
         return []
-    from api.demo import _saved_logins  # the logins `gradeflow demo` printed and kept under instance/
+    from api.demo import saved_logins  # the logins `gradeflow demo` printed and kept under instance/
     return [{"username": login.username, "password": login.password,
              "roles": [role for role in login.roles.split(",") if role],
              "employee_no": None if login.employee_no.strip() == "-" else login.employee_no.strip()}
-            for login in _saved_logins()]
+            for login in saved_logins()]
