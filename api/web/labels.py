@@ -64,6 +64,19 @@ ROLES = {
     accounts.ADMIN: _l("Administrator"),
 }
 
+OUTCOMES = {
+    m.APPROVED: _l("Approved"),
+    m.DENIED: _l("Denied"),
+}
+
+# Why a case was denied (workflow/decision.py, workflow/services/decisions.py), in words.
+REASONS = {
+    "below_pass_mark": _l("below the pass mark"),
+    "quota_exceeded": _l("beyond the quota of its grade (ranked below the free slots)"),
+    "denied_on_review": _l("denied on review by the decider"),
+    "probation_failed": _l("probation not passed"),
+}
+
 # What each role may do, in words: for the demo logins of the sign-in page.
 ROLE_ABILITIES = {
     accounts.EMPLOYEE: _l("applies for promotion, follows their own case, appeals a published decision"),
@@ -95,6 +108,7 @@ def _namer(table: dict):
 
 
 state, event, kind, role, task, role_abilities = map(_namer, (STATES, EVENTS, KINDS, ROLES, TASKS, ROLE_ABILITIES))
+outcome, reason = map(_namer, (OUTCOMES, REASONS))
 
 
 def grade(code: str | None) -> str:
@@ -111,3 +125,4 @@ def grade(code: str | None) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(state=state, event=event, kind=kind, role=role, task=task, grade=grade,
                                   role_abilities=role_abilities)
+    app.jinja_env.filters.update(outcome=outcome, reason=reason)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 
-from workflow.accounts import Actor
+from workflow.accounts import HR, Actor
 
 
 def everyone(_actor: Actor) -> bool:
@@ -25,6 +25,7 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem("web.my_work", _l("My work")),
+    NavItem("web.cycle_list", _l("Cycles"), lambda actor: actor.has(HR)),
 ]
 
 
