@@ -100,6 +100,26 @@ TASKS = {
 }
 
 
+# Who fires an event (workflow/case_machine.py WHO): the parties to a case, for the workflow diagram.
+PARTIES = {
+    m.APPLICANT: _l("the applicant"),
+    m.SUPERVISOR: _l("the direct supervisor"),
+    m.CHAIR: _l("the committee chair"),
+    m.HR: _l("HR"),
+    m.SYSTEM: _l("the service itself"),
+}
+
+# The extra condition of a move (workflow/case_machine.py Move.when), in words, for the workflow diagram.
+CONDITIONS = {
+    "straight_to_interview": _l("not an exceptional promotion that needs HR approval"),
+    "needs_exception_review": _l("an exceptional promotion that needs HR approval"),
+    "single_case": _l("a case outside a cycle, or re-decided after an appeal"),
+    "in_cycle": _l("a case of a cycle, decided with the whole cycle"),
+    "changes_grade": _l("approved, or a probation confirmation"),
+    "leaves_grade": _l("denied: the grade stays"),
+}
+
+
 def _namer(table: dict):
     """The name of a code in `table`, in the page's language; the code itself if the table lacks it."""
     def name(code: str | None) -> str:
@@ -109,6 +129,7 @@ def _namer(table: dict):
 
 state, event, kind, role, task, role_abilities = map(_namer, (STATES, EVENTS, KINDS, ROLES, TASKS, ROLE_ABILITIES))
 outcome, reason = map(_namer, (OUTCOMES, REASONS))
+party, condition = map(_namer, (PARTIES, CONDITIONS))
 
 
 def grade(code: str | None) -> str:
@@ -124,5 +145,5 @@ def grade(code: str | None) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(state=state, event=event, kind=kind, role=role, task=task, grade=grade,
-                                  role_abilities=role_abilities)
+                                  role_abilities=role_abilities, party=party, condition=condition)
     app.jinja_env.filters.update(outcome=outcome, reason=reason)

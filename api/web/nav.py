@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 
-from workflow.accounts import HR, Actor
+from workflow.accounts import HR, SUPERVISOR, Actor
 
 
 def everyone(_actor: Actor) -> bool:
@@ -25,6 +25,8 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem("web.my_work", _l("My work")),
+    NavItem("web.review_queue_page", _l("Reviews"), lambda actor: actor.has(SUPERVISOR)),
+    NavItem("web.workflow_diagram", _l("Workflow")),
     NavItem("web.cycle_list", _l("Cycles"), lambda actor: actor.has(HR)),
 ]
 
