@@ -101,10 +101,14 @@ def case_history(uow, actor: Actor, case_id: int) -> list[dict]:
     """Every entry, oldest first. For a caller who may not see scores yet, scores and the decision
     are left out of `data`, and the committee's entries (scores, recusals, decisions) lose their
     comment and the member's name."""
-    file, standing = load_case(uow, actor, case_id)
+    return history_entries(uow, *load_case(uow, actor, case_id))
+
+
+def history_entries(uow, file: CaseFile, standing) -> list[dict]:
+    """case_history of a case already loaded (its file and the caller's standing)."""
     hidden = _hidden_results(file.case, standing)
     entries = []
-    for entry in uow.cases.history(case_id):
+    for entry in uow.cases.history(file.case.id):
         data = {k: v for k, v in (entry.data or {}).items() if k not in hidden}
         actor_name, comment = entry.actor, entry.comment
         if hidden and entry.event in _COMMITTEE_EVENTS:

@@ -1,0 +1,292 @@
+"""The applicant's pages, and the case page every party of a case shares.
+
+    /apply                    the eligibility check (the grade one would apply for, every rule that refuses it
+                              today, in words), the open cycles, one's own cases, and the application form
+    /cases/<id>               a case as the caller may see it: a workflow strip, the timeline (past steps from
+                              the history, steps to come with their working-day deadlines), the scores once
+                              published, and what the caller may do now as buttons (available_events)
+    /cases/<id>/events        POST: one of those buttons (cases.fire_event, with the version the page showed)
+    /cases/<id>/appeal        the appeal form on a published decision, with the time left (appeals.file_appeal)
+
+Every read is a read function (workflow/services/applicant_reads.py), every change a use case of
+workflow/services, with the API's authorization: a case the caller may not see is the 404 page. A refusal of
+the services is shown next to its field, or above the form, in the user's language; what was typed stays."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DecimalField, HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from api.context import rules, uow
+from api.web import labels
+from api.web.blueprint import bp
+from api.web.i18n import day
+from api.web.session import current_user, signed_in
+from workflow import case_machine as m
+from workflow.errors import Conflict, NotEligible, RuleViolation
+from workflow.services import appeals, cases
+from workflow.services.applicant_reads import application_outlook, case_page
+
+STATEMENT_LENGTH = 4000  # as the API's NewCaseSchema
+REASON_LENGTH = 4000  # as the API's appeal reason (api/cases.py APPEAL_REASON_LENGTH)
+COMMENT_LENGTH = 2000  # as the API's event comment
+
+# --- words for the services' refusals ----------------------------------------------------------------------
+
+# the rules of eligibility (workflow/eligibility.py, cases.py): their names and what they ask, in words
+REFUSALS = {
+    "active_manager": (_l("On the ladder"), _l("You have left the grade ladder.")),
+    "probation_confirmation": (_l("Probation confirmation"),
+                               _l("From probation one reaches the first grade by probation confirmation (转正), "
+                                  "which the service opens when probation ends, not by application.")),
+    "known_grade": (_l("Known grade"), _l("The grade applied for is not on the ladder.")),
+    "promotion_goes_up": (_l("Promotion goes up"), _l("The grade applied for is not above your current grade.")),
+    "one_step_at_a_time": (_l("One grade at a time"),
+                           _l("Promotion is one grade at a time (逐级晋升); only an exceptional promotion may "
+                              "skip one.")),
+    "target_open_to_application": (_l("Open to application"), _l("This grade is not open to application.")),
+    "tenure": (_l("Time in grade"), _l("You have not been long enough in your current grade.")),
+    "performance_rank": (_l("Performance rank"),
+                         _l("Your latest annual score does not rank high enough among the managers of your grade "
+                            "in your org unit, or no annual score is recorded.")),
+    "one_open_case": (_l("One open case"), _l("You have an open case already; it must be finished first.")),
+}
+
+# the input rules of submit_case, fire_event and file_appeal (workflow.errors.FieldError.rule)
+FIELD_RULES = {
+    "required": _l("This is required."),
+    "known_cycle": _l("There is no such cycle."),
+    "cycle_open": _l("This cycle has been decided; it takes no more applications."),
+    "exceptional_promotion": _l("Only a promotion is exceptional."),
+    "known_manager": _l("You have no manager record."),
+    "score_range": _l("The score is out of range."),
+}
+
+# the services' conflicts on a case, in words
+CONFLICTS = {
+    "version_conflict": _l("The case changed meanwhile (someone acted on it after this page was shown). "
+                           "Reload the page to see it as it is now, then try again."),
+    "invalid_transition": _l("This cannot be done to the case in its present state. Reload the page to see "
+                             "what you may do now."),
+    "appeal_exists": _l("This case has been appealed already: one appeal per case."),
+    "appeal_window_closed": _l("The appeal window has closed: the deadline has passed."),
+    "not_published": _l("Only a published decision can be appealed."),
+    "quorum_not_met": _l("The interview lacks the quorum of scores."),
+}
+
+
+def refusal_name(rule: str) -> str:
+    return str(REFUSALS[rule][0]) if rule in REFUSALS else rule
+
+
+def refusal_words(rule: str) -> str:
+    return str(REFUSALS[rule][1]) if rule in REFUSALS else ""
+
+
+def conflict_words(code: str | None) -> str:
+    return "" if code is None else str(CONFLICTS.get(code, code))
+
+
+# what the history names besides the events of labels.EVENTS
+HISTORY_EVENTS = {
+    "submit": _l("Application submitted"),
+    "score": _l("Interview score given"),
+    "recusal": _l("Recusal declared"),
+    "deadline_changed": _l("Deadline changed by a calendar correction"),
+    "overdue": _l("Marked overdue"),
+}
+
+
+def history_event(code: str) -> str:
+    return str(HISTORY_EVENTS[code]) if code in HISTORY_EVENTS else labels.event(code)
+
+
+def deadline(value) -> str:
+    """A deadline to the second in the policy's zone, with its day: 2026年10月10日 周六 23:59:59."""
+    if value is None:
+        return ""
+    return f"{day(value)} {value.astimezone(rules().policy.tz):%H:%M:%S}"
+
+
+bp.add_app_template_filter(deadline, "deadline")
+bp.add_app_template_filter(history_event, "history_event")
+bp.add_app_template_filter(refusal_name, "refusal_name")
+bp.add_app_template_filter(refusal_words, "refusal_words")
+bp.add_app_template_filter(conflict_words, "conflict_words")
+
+
+def _field_errors(form: FlaskForm, error: RuleViolation) -> list[str]:
+    """Each broken rule next to its field; those of no field of the form come back for above it."""
+    elsewhere = []
+    for problem in error.errors:
+        message = str(FIELD_RULES.get(problem.rule, problem.message))
+        field = getattr(form, problem.field, None)
+        if field is not None and hasattr(field, "errors") and problem.field != "csrf_token":
+            field.errors = list(field.errors) + [message]
+        else:
+            elsewhere.append(message)
+    return elsewhere
+
+
+# --- the forms -----------------------------------------------------------------------------------------------
+
+class ApplicationForm(FlaskForm):
+    cycle = SelectField(_l("Cycle"), validate_choice=False, validators=[DataRequired(_l("Choose a cycle."))])
+    target_grade = SelectField(_l("Grade applied for"), validate_choice=False,
+                               validators=[DataRequired(_l("Choose the grade you apply for."))])
+    statement = TextAreaField(_l("Statement"), filters=[lambda s: s.strip() if isinstance(s, str) else s],
+                              validators=[DataRequired(_l("Write your statement.")),
+                                          Length(max=STATEMENT_LENGTH,
+                                                 message=_l("At most %(max)d characters.", max=STATEMENT_LENGTH))])
+    exceptional = BooleanField(_l("Exceptional promotion (破格晋升): skips one grade and the time-in-grade rule, "
+                                  "with an extra HR approval"))
+
+
+class EventForm(FlaskForm):
+    event = HiddenField(validators=[DataRequired()])
+    version = IntegerField(validators=[InputRequired()])
+    comment = TextAreaField(_l("Comment"), filters=[lambda s: s.strip() or None if isinstance(s, str) else s],
+                            validators=[Optional(), Length(max=COMMENT_LENGTH, message=_l(
+                                "At most %(max)d characters.", max=COMMENT_LENGTH))])
+    supervisor_score = DecimalField(_l("Supervisor score (0–100)"), validators=[Optional()],
+                                    render_kw={"inputmode": "decimal"})
+
+
+class AppealForm(FlaskForm):
+    version = IntegerField(validators=[InputRequired()])
+    reason = TextAreaField(_l("Reason of the appeal"), filters=[lambda s: s.strip() if isinstance(s, str) else s],
+                           validators=[DataRequired(_l("State the reason of your appeal.")),
+                                       Length(max=REASON_LENGTH,
+                                              message=_l("At most %(max)d characters.", max=REASON_LENGTH))])
+
+
+# --- the workflow strip: the main line of the case's kind, from the live machine -----------------------------
+
+_SIDE_STATES = (m.RETURNED, m.APPEALED, m.REJECTED, m.WITHDRAWN, m.CLOSED)
+
+
+def workflow_strip(case) -> list[str]:
+    """The states a case of its kind passes through on its main line, in the machine's order (the side
+    branches only when the case stands in one); an exceptional promotion shows HR's review."""
+    reached = {m.INITIAL_STATE[case.kind]}
+    for move in m.MOVES:
+        if case.kind in move.kinds:
+            reached.update(move.sources + (move.dest,))
+    if not case.exceptional:
+        reached.discard(m.HR_REVIEW)
+    return [s for s in m.STATES if s in reached and (s not in _SIDE_STATES or s == case.state)]
+
+
+# --- /apply --------------------------------------------------------------------------------------------------
+
+def _application_form(outlook, form: ApplicationForm | None = None) -> ApplicationForm:
+    form = form or ApplicationForm()
+    form.cycle.choices = [(c.code, f"{c.name} ({c.code})") for c in outlook.open_cycles]
+    form.target_grade.choices = [(g.code, labels.grade(g.code)) for g in rules().policy.ladder.grades]
+    if request.method == "GET":
+        form.target_grade.data = outlook.target
+        if len(outlook.open_cycles) == 1:
+            form.cycle.data = outlook.open_cycles[0].code
+    return form
+
+
+@bp.route("/apply", methods=["GET", "POST"])
+@signed_in
+def apply():
+    actor = current_user()
+    outlook = application_outlook(uow(), rules(), actor)
+    form = _application_form(outlook)
+    status, refused, problems = 200, [], []
+    if form.validate_on_submit():
+        try:
+            with uow() as u:
+                file = cases.submit_case(u, rules(), actor, kind=m.PROMOTION, statement=form.statement.data,
+                                         cycle=form.cycle.data, target_grade=form.target_grade.data,
+                                         exceptional=form.exceptional.data)
+                case_id = file.case.id
+        except NotEligible as refusal:
+            refused, status = refusal.extra["reasons"], 422
+        except RuleViolation as bad:
+            problems, status = _field_errors(form, bad), 422
+        else:
+            flash(_("Your application has been submitted: case №%(id)d.", id=case_id), "info")
+            return redirect(url_for("web.case", case_id=case_id))
+        outlook = application_outlook(uow(), rules(), actor)  # as it stands after the refusal
+    elif request.method == "POST":
+        status = 422
+    return render_template("web/apply.html", outlook=outlook, form=form, refused=refused, problems=problems,
+                           ladder=rules().policy.ladder), status
+
+
+# --- /cases/<id> ---------------------------------------------------------------------------------------------
+
+def _render_case(case_id: int, *, event_form: EventForm | None = None, failed_event: str | None = None,
+                 problem: str | None = None, status: int = 200):
+    page = case_page(uow(), rules(), current_user(), case_id)
+    return render_template("web/case.html", page=page, case=page.case, strip=workflow_strip(page.case),
+                           event_form=event_form, failed_event=failed_event, problem=problem,
+                           new_event_form=EventForm), status
+
+
+@bp.get("/cases/<int(max=2147483647):case_id>")
+@signed_in
+def case(case_id: int):
+    return _render_case(case_id)
+
+
+@bp.post("/cases/<int(max=2147483647):case_id>/events")
+@signed_in
+def case_event(case_id: int):
+    form = EventForm()
+    if not form.validate_on_submit():
+        return _render_case(case_id, event_form=form, failed_event=form.event.data,
+                            problem=_("Check the form below."), status=422)
+    actor = current_user()
+    score = form.supervisor_score.data
+    try:
+        with uow() as u:
+            cases.fire_event(u, rules(), actor, case_id, form.event.data, comment=form.comment.data,
+                             supervisor_score=Decimal(score) if score is not None else None,
+                             version=form.version.data)
+    except RuleViolation as bad:
+        elsewhere = _field_errors(form, bad)
+        return _render_case(case_id, event_form=form, failed_event=form.event.data,
+                            problem=" ".join(elsewhere) or _("Check the form below."), status=422)
+    except Conflict as clash:
+        return _render_case(case_id, event_form=form, failed_event=form.event.data,
+                            problem=conflict_words(clash.code), status=409)
+    flash(_("Done: %(event)s.", event=labels.event(form.event.data)), "info")
+    return redirect(url_for("web.case", case_id=case_id))
+
+
+# --- /cases/<id>/appeal --------------------------------------------------------------------------------------
+
+@bp.route("/cases/<int(max=2147483647):case_id>/appeal", methods=["GET", "POST"])
+@signed_in
+def appeal(case_id: int):
+    actor = current_user()
+    form = AppealForm()
+    status, problem = 200, None
+    if form.validate_on_submit():
+        try:
+            with uow() as u:
+                appeals.file_appeal(u, rules(), actor, case_id, reason=form.reason.data, version=form.version.data)
+        except RuleViolation as bad:
+            problem, status = " ".join(_field_errors(form, bad)) or None, 422
+        except Conflict as clash:
+            problem, status = conflict_words(clash.code), 409
+        else:
+            flash(_("Your appeal has been filed. HR will handle it."), "info")
+            return redirect(url_for("web.case", case_id=case_id))
+    elif request.method == "POST":
+        status = 422
+    page = case_page(uow(), rules(), actor, case_id)
+    if request.method == "GET":
+        form.version.data = page.case.version
+    return render_template("web/appeal.html", page=page, case=page.case, form=form, problem=problem,
+                           deadline=next((s for s in page.steps if s.kind == "appeal_deadline"), None)), status

@@ -1,0 +1,191 @@
+"""The applicant's pages through Flask's test client: the eligibility check names every failed rule in words,
+the application form (refusals next to it, what was typed kept, nothing stored), "my case" with its timeline
+(past steps, the next step's working-day deadline, the appeal deadline with make-up workdays marked), the
+buttons of available_events with the case's version (a stale page says so), the appeal form (the time left,
+appeal_exists and appeal_window_closed in words), the publication board, and markup typed in every free-text
+field shown as text."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.support.answers import ok
+from tests.support.reads import case_of
+from tests.support.steps import apply, decide, interview, move_clock, publish, review
+from tests.support.world import BOSS, CYCLE, candidate, organisation
+from tests.web.visitor import text
+
+SCRIPT = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+ESCAPED = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"
+
+
+def _version(body: str, form: str) -> str:
+    found = re.search(rf'data-testid="{form}".*?name="version"[^>]*value="(\d+)"', body, flags=re.S)
+    assert found, form
+    return found.group(1)
+
+
+@pytest.fixture
+def world(gf):
+    organisation(gf)
+    return gf
+
+
+def _signed_in(visit, username: str):
+    visitor = visit()
+    assert visitor.sign_in(username).status_code == 302
+    return visitor
+
+
+# --- the eligibility check and the application ---------------------------------------------------------------
+
+def test_the_eligibility_check_names_every_rule_that_fails_in_chinese(world, visit):
+    from datetime import date
+    candidate(world, "E001", grade_since=date(2026, 6, 1), performance="70")
+    candidate(world, "E002", performance="90")
+    candidate(world, "E003", performance="85")
+    page = _signed_in(visit, "e001").get("/apply")
+    assert page.status_code == 200
+    shown = text(page)
+    assert "资格检查" in shown and "提交申请将被拒绝" in shown
+    assert "任职时间" in shown and "绩效排名" in shown
+    assert 'data-rule="tenure"' in page.get_data(as_text=True)
+    assert 'data-rule="performance_rank"' in page.get_data(as_text=True)
+
+
+def test_an_eligible_manager_applies_and_lands_on_their_case_with_its_timeline(world, visit):
+    candidate(world, "E001")
+    visitor = _signed_in(visit, "e001")
+    page = visitor.get("/apply")
+    assert "您今天可以申请中级客户经理" in text(page)
+    answer = visitor.submit("/apply", {"cycle": CYCLE, "target_grade": "mid", "statement": SCRIPT},
+                            from_page="/apply")
+    assert answer.status_code == 302
+    case_page = visitor.get(answer.headers["Location"])
+    body = case_page.get_data(as_text=True)
+    assert case_page.status_code == 200
+    assert ESCAPED in body and SCRIPT not in body
+    shown = text(case_page)
+    assert "已提交申请" in shown  # the flash
+    assert "提交申请" in shown and "审核申请" in shown  # the past step and the next one
+    assert 'aria-current="step"' in body
+    assert "/workflow?state=submitted" in body
+    assert "data-step=\"act\"" in body
+
+
+def test_a_refused_application_shows_every_failed_rule_keeps_what_was_typed_and_stores_nothing(world, gf, visit):
+    from datetime import date
+    candidate(world, "E001", grade_since=date(2026, 6, 1))
+    visitor = _signed_in(visit, "e001")
+    answer = visitor.submit("/apply", {"cycle": CYCLE, "target_grade": "senior", "statement": SCRIPT},
+                            from_page="/apply")
+    assert answer.status_code == 422
+    body = answer.get_data(as_text=True)
+    refused = text(answer)
+    assert "申请被拒绝" in refused and "逐级晋升" in refused
+    assert ESCAPED in body and SCRIPT not in body  # the statement stays, as text
+    assert ok(gf.get("/cases", as_="hr1")) == []
+
+
+def test_an_empty_statement_is_told_next_to_its_field(world, visit):
+    candidate(world, "E001")
+    visitor = _signed_in(visit, "e001")
+    answer = visitor.submit("/apply", {"cycle": CYCLE, "target_grade": "mid", "statement": "  "}, from_page="/apply")
+    assert answer.status_code == 422
+    assert 'data-testid="statement-error"' in answer.get_data(as_text=True)
+    assert "请填写申请陈述" in text(answer)
+
+
+# --- the case page --------------------------------------------------------------------------------------------
+
+def test_a_case_the_user_may_not_see_is_the_404_page(world, visit):
+    candidate(world, "E001")
+    candidate(world, "E002")
+    case_id = apply(world, "E001")
+    page = _signed_in(visit, "e002").get(f"/cases/{case_id}")
+    assert page.status_code == 404 and "页面不存在" in text(page)
+
+
+def test_a_button_sends_the_case_version_and_a_stale_page_says_so(world, visit):
+    candidate(world, "E001")
+    case_id = apply(world, "E001")
+    supervisor = _signed_in(visit, BOSS)
+    page = supervisor.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'data-testid="event-return_materials"' in page
+    version = _version(page, "event-return_materials")
+    returned = supervisor.submit(f"/cases/{case_id}/events", {"event": "return_materials", "version": version,
+                                                               "comment": SCRIPT}, from_page="/")
+    assert returned.status_code == 302
+    again = supervisor.submit(f"/cases/{case_id}/events", {"event": "reject_materials", "version": version},
+                              from_page="/")
+    assert again.status_code == 409
+    assert "案件已被更改" in text(again)
+    applicant = _signed_in(visit, "e001").get(f"/cases/{case_id}")
+    body = applicant.get_data(as_text=True)
+    assert ESCAPED in body and SCRIPT not in body  # the supervisor's comment, in the timeline
+    assert 'data-testid="event-resubmit"' in body and 'data-testid="event-withdraw"' in body
+
+
+# --- publication, the appeal, the board ----------------------------------------------------------------------
+
+@pytest.fixture
+def published(world):
+    """E001's case, published on Wednesday 2026-09-30: the appeal deadline is Saturday 2026-10-10, a make-up
+    workday, after the National Day holidays."""
+    candidate(world, "E001")
+    case_id = apply(world, "E001")
+    review(world, case_id, 80)
+    interview(world, case_id, 80)
+    move_clock(world, "2026-09-30T10:00:00+08:00")
+    decide(world)
+    publish(world)
+    return case_id
+
+
+def test_the_case_page_shows_the_scores_and_the_appeal_deadline_counted_on_the_chinese_calendar(published, visit):
+    page = _signed_in(visit, "e001").get(f"/cases/{published}")
+    body, shown = page.get_data(as_text=True), text(page)
+    assert 'data-testid="final-score"' in body
+    assert "申诉截止" in shown and "2026年10月10日 周六 23:59:59" in shown
+    assert "调休补班" in shown and "国庆节" in shown
+    assert 'data-testid="appeal-link"' in body
+
+
+def test_the_applicant_appeals_with_the_time_left_shown_and_only_once(published, world, visit):
+    visitor = _signed_in(visit, "e001")
+    form = visitor.get(f"/cases/{published}/appeal")
+    shown = text(form)
+    assert "还剩 3 个工作日" in shown and "2026年10月10日 周六 23:59:59" in shown
+    version = _version(form.get_data(as_text=True), "appeal-form")
+    filed = visitor.submit(f"/cases/{published}/appeal", {"reason": SCRIPT, "version": version},
+                           from_page=f"/cases/{published}/appeal")
+    assert filed.status_code == 302
+    assert case_of(world, published)["state"] == "appealed"
+    page = visitor.get(f"/cases/{published}").get_data(as_text=True)
+    assert ESCAPED in page and SCRIPT not in page
+    twice = visitor.submit(f"/cases/{published}/appeal", {"reason": "再次申诉", "version": version},
+                           from_page=f"/cases/{published}")
+    assert twice.status_code == 409 and "已被申诉" in text(twice)
+
+
+def test_an_appeal_after_the_deadline_is_refused_in_words(published, world, visit):
+    visitor = _signed_in(visit, "e001")
+    move_clock(world, "2026-10-11T00:00:00+08:00")  # the case takes effect as the window closes
+    page = visitor.get(f"/cases/{published}/appeal")
+    assert "申诉期已结束" in text(page) and 'data-testid="appeal-form"' not in page.get_data(as_text=True)
+    version = case_of(world, published)["version"]
+    late = visitor.submit(f"/cases/{published}/appeal", {"reason": "太晚了", "version": version}, from_page="/")
+    assert late.status_code == 409
+    assert "申诉期已结束" in text(late) and "太晚了" in text(late)  # what was typed stays
+
+
+def test_the_publication_board_lists_the_published_cases_with_the_deadline_for_everyone(published, world, visit):
+    candidate(world, "E002")
+    board = _signed_in(visit, "e002").get(f"/cycles/{CYCLE}/board")
+    assert board.status_code == 200
+    shown = text(board)
+    assert "公示" in shown and "E001" in shown and "通过" in shown
+    assert "2026年10月10日 周六 23:59:59" in shown
+    assert 'media="print"' in board.get_data(as_text=True)
+    assert f"/cycles/{CYCLE}/board" in _signed_in(visit, "e002").get("/board").get_data(as_text=True)
