@@ -27,7 +27,7 @@ from flask import Flask
 from api.web import assets, csrf, errors, i18n, labels, nav, session
 from api.web import auth, language, work  # noqa: F401  (their views register on bp)
 from api.web import applicant, board  # noqa: F401  (the applicant's pages, the case page, the board)
-from api.web import diagram, review  # noqa: F401  (the workflow diagram, the supervisor's reviews, the committee's scoring sheet)
+from api.web import diagram, review, scoring  # noqa: F401  (the workflow diagram, the supervisor's reviews, the scoring sheet)
 from api.web import cycles  # noqa: F401  (hr: cycles, their committee, decision and publication)
 from api.web.blueprint import bp
 

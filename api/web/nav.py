@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 
-from workflow.accounts import HR, SUPERVISOR, Actor
+from workflow.accounts import COMMITTEE, HR, SUPERVISOR, Actor
 
 
 def everyone(_actor: Actor) -> bool:
@@ -28,6 +28,7 @@ NAV: list[NavItem] = [
     NavItem("web.apply", _l("Apply for promotion"), lambda actor: actor.employee_no is not None),
     NavItem("web.boards", _l("Publication boards")),
     NavItem("web.review_queue_page", _l("Reviews"), lambda actor: actor.has(SUPERVISOR)),
+    NavItem("web.scoring_index", _l("Interview scoring"), lambda actor: actor.has(COMMITTEE)),
     NavItem("web.workflow_diagram", _l("Workflow")),
     NavItem("web.cycle_list", _l("Cycles"), lambda actor: actor.has(HR)),
 ]
