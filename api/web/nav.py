@@ -31,6 +31,7 @@ NAV: list[NavItem] = [
     NavItem("web.scoring_index", _l("Interview scoring"), lambda actor: actor.has(COMMITTEE)),
     NavItem("web.workflow_diagram", _l("Workflow")),
     NavItem("web.cycle_list", _l("Cycles"), lambda actor: actor.has(HR)),
+    NavItem("web.appeals", _l("Appeals"), lambda actor: actor.has(HR)),
 ]
 
 
