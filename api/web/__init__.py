@@ -30,6 +30,7 @@ from api.web import applicant, board  # noqa: F401  (the applicant's pages, the 
 from api.web import diagram, review, scoring  # noqa: F401  (the workflow diagram, the supervisor's reviews, the scoring sheet)
 from api.web import cycles  # noqa: F401  (hr: cycles, their committee, decision and publication)
 from api.web import appeals  # noqa: F401  (hr: appeals, upheld or overturned)
+from api.web import managers  # noqa: F401  (hr: the roster, a manager's grade history and records)
 from api.web.blueprint import bp
 
 

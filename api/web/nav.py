@@ -32,6 +32,7 @@ NAV: list[NavItem] = [
     NavItem("web.workflow_diagram", _l("Workflow")),
     NavItem("web.cycle_list", _l("Cycles"), lambda actor: actor.has(HR)),
     NavItem("web.appeals", _l("Appeals"), lambda actor: actor.has(HR)),
+    NavItem("web.manager_roster", _l("Managers"), lambda actor: actor.has(HR)),
 ]
 
 

@@ -87,3 +87,27 @@ def demo_server(tmp_path_factory):
         yield base, logins
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory) -> Path:
+    """Where a browser test saves its screenshots: GRADEFLOW_SCREENSHOTS (docs/screenshots), else a temporary
+    folder."""
+    folder = Path(os.environ.get("GRADEFLOW_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def zh_page(browser, demo_server):
+    """A page of a fresh browser context (no cookies) in Chinese, with .base (the server's URL) and .logins, that
+    fails the test on any dialog (an alert() an XSS attempt would open) and on any error in the page's scripts."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    problems = []
+    opened.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+    opened.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    opened.base, opened.logins = demo_server
+    yield opened
+    context.close()
+    assert not problems, problems

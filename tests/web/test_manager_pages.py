@@ -1,0 +1,70 @@
+"""HR's manager pages through Flask's test client: the roster with org unit, grade and supervisor (filtered),
+a manager's page with grade history and performance records, the same authorization as the JSON API (a
+customer manager gets the 403 page for the roster and the 404 page for a colleague), markup in a filter kept
+as text, and a fixed number of statements whatever the number of managers."""
+from __future__ import annotations
+
+from tests.support.statements import counting
+from tests.support.world import BOSS, HR, SUPERVISOR, candidate, organisation
+from tests.web.visitor import Visitor, text
+
+SCRIPT = '<script>alert("x")</script>'
+
+
+def test_hr_sees_the_roster_and_a_managers_records_in_chinese(app, gf, visit):
+    organisation(gf)
+    candidate(gf, "E001", performance="88")
+    hr = visit()
+    hr.sign_in(HR)
+    roster = hr.get("/managers")
+    assert roster.status_code == 200
+    words = text(roster)
+    assert "客户经理" in words and "E001" in words and "初级客户经理" in words and SUPERVISOR in words
+    filtered = text(hr.get("/managers?grade=senior"))
+    assert SUPERVISOR in filtered and "E001" not in filtered
+    page = hr.get("/managers/E001")
+    words = text(page)
+    assert "绩效记录" in words and "2025" in words and "88" in words
+    assert "尚无等级变动" in words
+
+
+def test_markup_in_a_filter_is_shown_as_text(app, gf, visit):
+    organisation(gf)
+    hr = visit()
+    hr.sign_in(HR)
+    body = hr.get("/managers", query_string={"org_unit": SCRIPT}).get_data(as_text=True)
+    assert SCRIPT not in body and "&lt;script&gt;" in body
+
+
+def test_a_customer_manager_gets_the_403_page_for_the_roster_and_the_404_page_for_a_colleague(app, gf, visit):
+    organisation(gf)
+    candidate(gf, "E001")
+    candidate(gf, "E002")
+    employee = visit()
+    employee.sign_in("e001")
+    assert employee.get("/managers").status_code == 403
+    assert employee.get("/managers/E002").status_code == 404
+    assert employee.get("/managers/E001").status_code == 200  # their own
+    boss = visit()
+    boss.sign_in(BOSS)
+    assert boss.get("/managers/E002").status_code == 200  # a report
+
+
+def test_the_roster_and_a_manager_page_issue_as_many_statements_for_many_managers_as_for_few(build):
+    from tests.support.driver import Driver
+    served = build(GRADEFLOW_CLOCK="system")
+    gf = Driver(served)
+    organisation(gf)
+    visitor = Visitor(served)
+    assert visitor.sign_in(HR).status_code == 302
+    counts = []
+    for start, count in ((1, 2), (3, 20)):
+        for n in range(start, start + count):
+            candidate(gf, f"E{n:03d}")
+        with counting(served) as roster:
+            assert visitor.get("/managers").status_code == 200
+        with counting(served) as one:
+            assert visitor.get("/managers/E001").status_code == 200
+        counts.append((len(roster), len(one)))
+    assert counts[0] == counts[1], counts
+    assert max(counts[1]) <= 40, counts
