@@ -4,9 +4,6 @@ duplicate code is told next to its field in Chinese, HR decides the demo's cycle
 deliberation) and publishes it with the appeal deadline. Screenshots go to GRADEFLOW_SCREENSHOTS."""
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -14,32 +11,16 @@ pytestmark = pytest.mark.browser
 HR = "hr.chen"
 
 
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory) -> Path:
-    folder = Path(os.environ.get("GRADEFLOW_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 @pytest.fixture
-def hr_page(browser, demo_server):
-    """HR signed in, in Chinese, in a fresh context; any dialog (an alert() of an XSS attempt) or script error
-    fails the test."""
-    base, logins = demo_server
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    problems = []
-    page.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
-    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-    page.base = base
-    page.goto(base + "/sign-in")
+def hr_page(zh_page):
+    """HR signed in, in Chinese (conftest's zh_page: a fresh context that fails on any dialog or script error)."""
+    page = zh_page
+    page.goto(page.base + "/sign-in")
     page.locator("#username").fill(HR)
-    page.locator("#password").fill(logins[HR])
+    page.locator("#password").fill(page.logins[HR])
     page.locator("form[action='/sign-in'] button[type=submit]").click()
-    page.wait_for_url(base + "/")
-    yield page
-    context.close()
-    assert not problems, problems
+    page.wait_for_url(page.base + "/")
+    return page
 
 
 def test_hr_opens_a_cycle_sets_its_committee_and_a_duplicate_code_is_told_in_chinese(hr_page, shots):
