@@ -6,10 +6,8 @@ The applications, a fifth committee member and the other members' scores are set
 from __future__ import annotations
 
 import json
-import os
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -57,24 +55,9 @@ def world(demo_server):
     return api, cycle, cases, logins
 
 
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory) -> Path:
-    folder = Path(os.environ.get("GRADEFLOW_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 @pytest.fixture
-def page(browser, demo_server):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    opened = context.new_page()
-    problems = []
-    opened.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
-    opened.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-    opened.base = demo_server[0]
-    yield opened
-    context.close()
-    assert not problems, problems
+def page(zh_page):
+    return zh_page
 
 
 def _sign_in(page, username: str, password: str):
