@@ -200,6 +200,10 @@ class CalendarRepository:
         self.session.flush()
         return row
 
+    def recent_changes(self, limit: int) -> list[CalendarChange]:
+        """The latest changes of the calendar, newest first (one statement)."""
+        return list(self.session.scalars(select(CalendarChange).order_by(CalendarChange.id.desc()).limit(limit)))
+
     def add_change(self, **fields) -> CalendarChange:
         change = CalendarChange(**fields)
         self.session.add(change)

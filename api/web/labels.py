@@ -120,6 +120,15 @@ CONDITIONS = {
 }
 
 
+# The kinds of day of the working-day calendar (workflow/calendar.py).
+DAY_KINDS = {
+    "workday": _l("Working day"),
+    "weekend": _l("Weekend"),
+    "holiday": _l("Holiday"),
+    "makeup_workday": _l("Make-up workday"),
+}
+
+
 def _namer(table: dict):
     """The name of a code in `table`, in the page's language; the code itself if the table lacks it."""
     def name(code: str | None) -> str:
@@ -130,6 +139,7 @@ def _namer(table: dict):
 state, event, kind, role, task, role_abilities = map(_namer, (STATES, EVENTS, KINDS, ROLES, TASKS, ROLE_ABILITIES))
 outcome, reason = map(_namer, (OUTCOMES, REASONS))
 party, condition = map(_namer, (PARTIES, CONDITIONS))
+day_kind = _namer(DAY_KINDS)
 
 
 def grade(code: str | None) -> str:
@@ -147,3 +157,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(state=state, event=event, kind=kind, role=role, task=task, grade=grade,
                                   role_abilities=role_abilities, party=party, condition=condition)
     app.jinja_env.filters.update(outcome=outcome, reason=reason)
+    app.jinja_env.filters.update(day_kind=day_kind)

@@ -33,6 +33,7 @@ NAV: list[NavItem] = [
     NavItem("web.cycle_list", _l("Cycles"), lambda actor: actor.has(HR)),
     NavItem("web.appeals", _l("Appeals"), lambda actor: actor.has(HR)),
     NavItem("web.manager_roster", _l("Managers"), lambda actor: actor.has(HR)),
+    NavItem("web.working_calendar", _l("Calendar"), lambda actor: actor.has(HR)),
 ]
 
 
