@@ -20,6 +20,8 @@ class User(Base):
     employee_no: Mapped[str | None] = mapped_column(
         String(32), ForeignKey("managers.employee_no"), unique=True, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # the language chosen for the pages (zh_CN, en); None: the browser's
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

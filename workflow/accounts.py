@@ -24,6 +24,7 @@ class Actor:
     username: str
     roles: frozenset[str]
     employee_no: str | None
+    language: str | None = None  # chosen for the pages; None: the browser's
 
     def has(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))

@@ -1,5 +1,6 @@
 """Chinese first, English too (Flask-Babel). The language of a request: the one the user chose with the
-language switch (a cookie, kept a year), else the first of Accept-Language that we speak, else zh-CN.
+language switch (kept with their account, and in a cookie for a year), else the first of Accept-Language
+that we speak, else zh-CN.
 Dates and times are shown in the policy's time zone and formatted for the language."""
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from pathlib import Path
 
 from flask import Flask, Response, current_app, request
 from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
+
+from api.web.session import current_user
 
 # The languages a user may choose, as the switch, the cookie and <html lang> name them; the first is the default.
 # Babel knows zh_CN as zh_Hans_CN (with its script), so that is the name of its catalogue's folder in
@@ -33,9 +36,11 @@ def init_app(app: Flask) -> None:
 
 
 def select_locale() -> str:
-    chosen = request.cookies.get(COOKIE)
-    if chosen in LOCALES:
-        return chosen
+    """The signed-in user's choice, else this browser's (the cookie), else Accept-Language."""
+    user = current_user()
+    for chosen in (user.language if user else None, request.cookies.get(COOKIE)):
+        if chosen in LOCALES:
+            return chosen
     return from_accept_language()
 
 

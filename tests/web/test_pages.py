@@ -262,6 +262,19 @@ def test_the_language_chosen_is_remembered_over_accept_language(app, gf, visit, 
     assert "我的工作" in text(visitor.get("/"))
 
 
+def test_the_language_chosen_follows_the_user_to_another_browser(app, gf, visit, one_case):
+    at_work = visit("zh-CN")
+    at_work.sign_in(BOSS)
+    at_work.choose("en")
+    at_home = visit("zh-CN")  # another browser: no cookie, Chinese by its header
+    assert "登录" in text(at_home.get("/sign-in"))
+    at_home.sign_in(BOSS)
+    assert "My work" in text(at_home.get("/"))
+    colleague = visit("zh-CN")
+    colleague.sign_in(HR)
+    assert "我的工作" in text(colleague.get("/"))  # the choice is the user's, not everyone's
+
+
 def test_an_unknown_language_is_refused(app, visit):
     assert visit().choose("xx").status_code == 400
 

@@ -19,7 +19,12 @@ OPERATOR = Actor(user_id=0, username="(command line)", roles=frozenset(ROLES), e
 
 def actor_for(user) -> Actor:
     return Actor(user_id=user.id, username=user.username, roles=frozenset(user.roles),
-                 employee_no=user.employee_no)
+                 employee_no=user.employee_no, language=user.language)
+
+
+def remember_language(uow: UnitOfWork, actor: Actor, language: str) -> None:
+    """The language the user chose for the pages, kept with their account (every browser shows it)."""
+    uow.users.get(actor.user_id).language = language
 
 
 def _check_roles(problems: Violations, actor: Actor, roles: Iterable[str], employee_no: str | None) -> None:
