@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 
+from workflow.access import can_manage_accounts
 from workflow.accounts import COMMITTEE, HR, SUPERVISOR, Actor
 
 
@@ -34,6 +35,7 @@ NAV: list[NavItem] = [
     NavItem("web.appeals", _l("Appeals"), lambda actor: actor.has(HR)),
     NavItem("web.manager_roster", _l("Managers"), lambda actor: actor.has(HR)),
     NavItem("web.working_calendar", _l("Calendar"), lambda actor: actor.has(HR)),
+    NavItem("web.users", _l("Users"), can_manage_accounts),
 ]
 
 

@@ -1,0 +1,103 @@
+"""The users page through Flask's test client: hr and admin list the accounts and create one through
+accounts.create_user (hr only the roles it may grant), refusals next to their field in Chinese with what was
+typed kept, markup in a typed value shown as text, an account switched off and on (never one's own, nor one
+holding roles the caller cannot grant), others refused with the 403 page, and a fixed number of statements
+whatever the number of accounts."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.support.statements import counting
+from tests.support.world import ADMIN, BOSS, HR, organisation
+from tests.web.visitor import text
+
+SCRIPT = '<script>alert("x")</script>'
+
+
+@pytest.fixture
+def signed(gf, visit):
+    organisation(gf)
+
+    def as_(username):
+        visitor = visit()
+        assert visitor.sign_in(username).status_code == 302
+        return visitor
+    return as_
+
+
+def _create(visitor, username, password="一个足够长的密码abc", roles=("committee",), employee_no=""):
+    return visitor.submit("/users", {"username": username, "password": password, "roles": list(roles),
+                                     "employee_no": employee_no}, from_page="/users")
+
+
+def _switch(visitor, username, active):
+    return visitor.submit(f"/users/{username}/active", {"active": active}, from_page="/users")
+
+
+def test_hr_creates_a_committee_member_who_then_signs_in(gf, signed, visit):
+    hr = signed(HR)
+    page = hr.get("/users")
+    assert page.status_code == 200 and "用户" in text(page) and HR in text(page)
+    assert 'value="hr"' not in page.get_data(as_text=True)  # hr grants no hr role: not offered
+    done = _create(hr, "newmember")
+    assert done.status_code == 302
+    assert "账号 newmember 已创建" in text(hr.get("/users"))
+    assert visit().sign_in("newmember", "一个足够长的密码abc").status_code == 302
+
+
+def test_refusals_are_told_next_to_their_fields_and_the_typed_values_kept(signed):
+    hr = signed(HR)
+    refused = _create(hr, "bad name" + SCRIPT, password="short", roles=("employee",))
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert 'data-testid="username-error"' in body and "以字母或数字开头" in text(refused)
+    assert 'data-testid="password-error"' in body and "密码至少 10 个字符" in text(refused)
+    assert 'data-testid="employee_no-error"' in body and "需要员工编号" in text(refused)
+    assert SCRIPT not in body and "bad name&lt;script&gt;" in body
+    assert re.search(r"<input[^>]*checked[^>]*value=\"employee\"|<input[^>]*value=\"employee\"[^>]*checked", body)
+
+
+def test_a_taken_username_and_a_role_hr_may_not_grant_are_refused(signed):
+    hr = signed(HR)
+    taken = _create(hr, BOSS)
+    assert taken.status_code == 409 and "此用户名已被使用" in text(taken)
+    beyond = _create(hr, "newadmin", roles=("admin",))
+    assert beyond.status_code == 422 and 'data-testid="roles-error"' in beyond.get_data(as_text=True)
+    assert "newadmin" not in text(signed(ADMIN).get("/users")).split("新建账号")[0]
+
+
+def test_admin_switches_an_account_off_and_on_but_not_their_own(signed, visit):
+    admin = signed(ADMIN)
+    assert _switch(admin, BOSS, "0").status_code == 302
+    assert "已停用" in text(admin.get("/users"))
+    assert visit().sign_in(BOSS).status_code != 302
+    assert _switch(admin, BOSS, "1").status_code == 302
+    assert visit().sign_in(BOSS).status_code == 302
+    assert _switch(admin, ADMIN, "0").status_code == 302
+    assert "您不能停用自己的账号" in text(admin.get("/users"))
+
+
+def test_hr_may_not_switch_off_an_admin(signed):
+    hr = signed(HR)
+    assert f'action="/users/{ADMIN}/active"' not in hr.get("/users").get_data(as_text=True)
+    assert _switch(hr, ADMIN, "0").status_code == 403
+
+
+@pytest.mark.parametrize("who", [BOSS, "chair"])
+def test_others_get_the_403_page(signed, who):
+    other = signed(who)
+    assert other.get("/users").status_code == 403
+    assert _create(other, "sneaky").status_code == 403
+
+
+def test_the_page_issues_as_many_statements_for_many_accounts_as_for_few(gf, signed):
+    admin = signed(ADMIN)
+    with counting(admin.client.application) as few:
+        assert admin.get("/users").status_code == 200
+    for n in range(15):
+        gf.user(f"extra{n:02d}", "committee")
+    with counting(admin.client.application) as many:
+        assert admin.get("/users").status_code == 200
+    assert len(many) == len(few), str(many)
