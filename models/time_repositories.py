@@ -230,9 +230,10 @@ class EvaluationRepository:
     def add_close(self, **fields) -> QuarterClose:
         return _insert(self.session, QuarterClose(**fields), ("period",))
 
-    def pending(self, period: str, limit: int | None) -> list[Row]:
+    def pending(self, period: str, limit: int | None, *, lock: bool = True) -> list[Row]:
         """The quarter's records of managers still without a result, by employee number, with the manager's
-        grade now (employee_no, score, months_worked, violation, grade); on PostgreSQL the managers are locked."""
+        grade now (employee_no, score, months_worked, violation, grade); on PostgreSQL the managers are locked
+        (unless `lock` is False: a read that writes nothing)."""
         done = select(QuarterResult.employee_no).where(QuarterResult.period == period,
                                                        QuarterResult.employee_no == PerformanceRecord.employee_no)
         # the close goes by employee number and its records are locked: those done are the ones up to the last
@@ -244,7 +245,7 @@ class EvaluationRepository:
                 .where(PerformanceRecord.period == period,
                        PerformanceRecord.employee_no > func.coalesce(last_done.scalar_subquery(), ""), ~done.exists())
                 .order_by(PerformanceRecord.employee_no).limit(limit))
-        if _is_postgresql(self.session):
+        if lock and _is_postgresql(self.session):
             stmt = stmt.with_for_update(of=Manager)
         return list(self.session.execute(stmt))
 

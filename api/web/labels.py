@@ -129,6 +129,16 @@ DAY_KINDS = {
 }
 
 
+# What the quarter close does to a manager (workflow/quarter_close.py OUTCOMES).
+QUARTER_OUTCOMES = {
+    "kept": _l("Nothing to do"),
+    "excluded": _l("Excluded this period (too few months worked)"),
+    "demotion": _l("Demotion case opened"),
+    "deferred": _l("Demotion deferred until the open case ends"),
+    "not_demotable": _l("Demotion impossible at this grade"),
+}
+
+
 def _namer(table: dict):
     """The name of a code in `table`, in the page's language; the code itself if the table lacks it."""
     def name(code: str | None) -> str:
@@ -140,6 +150,7 @@ state, event, kind, role, task, role_abilities = map(_namer, (STATES, EVENTS, KI
 outcome, reason = map(_namer, (OUTCOMES, REASONS))
 party, condition = map(_namer, (PARTIES, CONDITIONS))
 day_kind = _namer(DAY_KINDS)
+quarter_outcome = _namer(QUARTER_OUTCOMES)
 
 
 def grade(code: str | None) -> str:
@@ -158,3 +169,4 @@ def init_app(app: Flask) -> None:
                                   role_abilities=role_abilities, party=party, condition=condition)
     app.jinja_env.filters.update(outcome=outcome, reason=reason)
     app.jinja_env.filters.update(day_kind=day_kind)
+    app.jinja_env.filters.update(quarter_outcome=quarter_outcome)

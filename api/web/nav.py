@@ -35,6 +35,7 @@ NAV: list[NavItem] = [
     NavItem("web.appeals", _l("Appeals"), lambda actor: actor.has(HR)),
     NavItem("web.manager_roster", _l("Managers"), lambda actor: actor.has(HR)),
     NavItem("web.working_calendar", _l("Calendar"), lambda actor: actor.has(HR)),
+    NavItem("web.quarter_close", _l("Quarter close"), lambda actor: actor.has(HR)),
     NavItem("web.users", _l("Users"), can_manage_accounts),
 ]
 

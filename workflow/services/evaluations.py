@@ -116,6 +116,23 @@ def close_summary(close, outcomes: Sequence) -> dict:
 def _evaluate(uow: UnitOfWork, rules: Rules, quarter: Period, records: Sequence) -> None:
     """Evaluate the managers of `records` (the quarter's records with each manager's grade, by employee number)
     and write their results, with the demotions they imply."""
+    verdicts = verdicts_of(uow, rules, quarter, records)
+    demotions = demote_or_defer_all(uow, rules, str(quarter), [(record, list(verdict.reasons))
+                                                              for record, verdict in verdicts
+                                                              if verdict.outcome == DEMOTION_OUTCOME])
+    results = []
+    for record, verdict in verdicts:
+        outcome, case_id = demotions.get(record.employee_no, (verdict.outcome, None))
+        results.append(dict(period=str(quarter), employee_no=record.employee_no, outcome=outcome,
+                            reasons=list(verdict.reasons), case_id=case_id))
+    uow.evaluations.add_results(results)
+
+
+def verdicts_of(uow: UnitOfWork, rules: Rules, quarter: Period, records: Sequence) -> list[tuple]:
+    """The rule's verdict (workflow.quarter_close.evaluate) on each of `records`, with the records of the quarters
+    before and the grades held then read in two queries; writes nothing: (record, verdict) each."""
+    if not records:
+        return []
     policy = rules.policy.quarter_close
     before = [quarter.shifted(-k) for k in range(1, policy.consecutive_quarters)]
     first, last = records[0].employee_no, records[-1].employee_no
@@ -133,15 +150,7 @@ def _evaluate(uow: UnitOfWork, rules: Rules, quarter: Period, records: Sequence)
                                 violation=record.violation, grade=held(quarter))
         runs_before = [_earlier_record(earlier.get((record.employee_no, str(q))), q, held(q)) for q in before]
         verdicts.append((record, evaluate(policy, current, runs_before)))
-    demotions = demote_or_defer_all(uow, rules, str(quarter), [(record, list(verdict.reasons))
-                                                              for record, verdict in verdicts
-                                                              if verdict.outcome == DEMOTION_OUTCOME])
-    results = []
-    for record, verdict in verdicts:
-        outcome, case_id = demotions.get(record.employee_no, (verdict.outcome, None))
-        results.append(dict(period=str(quarter), employee_no=record.employee_no, outcome=outcome,
-                            reasons=list(verdict.reasons), case_id=case_id))
-    uow.evaluations.add_results(results)
+    return verdicts
 
 
 def _earlier_record(record, quarter: Period, grade: str) -> QuarterRecord | None:

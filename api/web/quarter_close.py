@@ -1,0 +1,79 @@
+"""HR's quarter close (/quarter-close?period=2026Q3, 按季评价): what closing the quarter will do, per manager,
+read without writing (workflow/services/quarter_close_reads.py close_preview: the rule of
+workflow/quarter_close.py on the quarter's records), then the close itself through the service the JSON API calls
+(workflow/services/evaluations.py close_quarter), which a repeat answers with the recorded close. A malformed
+period, a year, or a quarter not over yet is told next to the period field."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import Length
+
+from api.context import rules, uow
+from api.web.blueprint import bp
+from api.web.session import current_user, signed_in
+from workflow.errors import Conflict, RuleViolation
+from workflow.services.evaluations import close_quarter
+from workflow.services.quarter_close_reads import close_preview, default_quarter
+
+
+class PeriodForm(FlaskForm):
+    period = StringField(_l("Quarter"), validators=[Length(max=16, message=_l("At most %(max)d characters.",
+                                                                              max=16))])
+
+    class Meta:
+        csrf = False  # the preview is a GET
+
+
+class CloseForm(FlaskForm):
+    period = StringField(validators=[Length(max=16)])
+
+
+def _period_message(rule: str) -> str:
+    return {
+        "period_format": _("Enter a quarter such as 2026Q3."),
+        "quarter_only": _("The close is for a quarter, such as 2026Q3, not a year."),
+        "period_not_over": _("This quarter is not over yet: it can be closed from the day after its last day."),
+        "concurrent_update": _("The quarter was being closed at the same moment: reload the page to see the "
+                               "result."),
+    }.get(rule, _("This value is not accepted."))
+
+
+def _render(period: str, *, close_errors: list[str] | None = None, status: int = 200):
+    form = PeriodForm(formdata=None, period=period)
+    preview = None
+    try:
+        preview = close_preview(uow(), rules(), current_user(), period)  # hr only: others get the 403 page
+    except RuleViolation as refused:
+        form.period.errors = [_period_message(e.rule) for e in refused.errors]
+        status = 422 if status == 200 else status
+    return render_template("web/quarter_close.html", form=form, preview=preview, close_errors=close_errors or [],
+                           close_form=CloseForm(formdata=None, period=period)), status
+
+
+@bp.get("/quarter-close")
+@signed_in
+def quarter_close():
+    period = (request.args.get("period") or "").strip()[:16] or default_quarter(rules())
+    return _render(period)
+
+
+@bp.post("/quarter-close")
+@signed_in
+def run_quarter_close():
+    form = CloseForm()
+    period = (form.period.data or "").strip()[:16]
+    if not form.validate_on_submit():
+        return _render(period, close_errors=[_("This value is not accepted.")], status=422)
+    try:
+        summary = close_quarter(uow, rules(), current_user(), period)
+    except RuleViolation as refused:
+        return _render(period, close_errors=[_period_message(e.rule) for e in refused.errors], status=422)
+    except Conflict as refused:
+        return _render(period, close_errors=[_period_message(refused.code)], status=409)
+    flash(_("%(period)s is closed: %(evaluated)d managers evaluated, %(cases)d demotion cases opened.",
+            period=summary["period"], evaluated=summary["evaluated"], cases=len(summary["demotion_cases"])), "info")
+    return redirect(url_for("web.quarter_close", period=summary["period"]))

@@ -1,0 +1,95 @@
+"""HR's quarter-close page through Flask's test client: what closing 2026Q3 will do per manager (a demotion with
+the grade proposed, an exclusion, nothing) before anything is written, then the close through
+evaluations.close_quarter with a double submit closing once; a malformed period, a year and a quarter not over told
+next to the period field in Chinese with what was typed kept (markup as text); other roles refused with the 403
+page; as many statements for many managers as for few."""
+from __future__ import annotations
+
+import pytest
+
+from tests.support.statements import counting
+from tests.support.steps import move_clock
+from tests.support.world import ADMIN, BOSS, HR, organisation
+from tests.web.visitor import text
+
+Q3_OVER = "2026-10-01T00:30:00+08:00"
+SCRIPT = '<script>alert("x")</script>'
+
+
+def quarter(gf, no: str, grade: str = "mid", **records) -> str:
+    gf.manager(no, grade, supervisor="S900")
+    for period, value in records.items():
+        score, months, violation = value if isinstance(value, tuple) else (value, 3, False)
+        gf.performance(no, period, score, months_worked=months, violation=violation)
+    return no
+
+
+@pytest.fixture
+def hr(gf, visit):
+    organisation(gf)
+    visitor = visit()
+    assert visitor.sign_in(HR).status_code == 302
+    return visitor
+
+
+def _close(visitor, period):
+    return visitor.submit("/quarter-close", {"period": period}, from_page=f"/quarter-close?period={period}")
+
+
+def test_hr_sees_what_the_close_will_do_then_closes_once(gf, hr):
+    quarter(gf, "M001", **{"2026Q2": "70", "2026Q3": "75"})
+    quarter(gf, "M002", **{"2026Q3": ("50", 1, True)})
+    quarter(gf, "M003", **{"2026Q3": "95"})
+    move_clock(gf, Q3_OVER)
+    page = hr.get("/quarter-close?period=2026Q3")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'data-manager="M001" data-outcome="demotion"' in body and "启动降级案件 → 初级" in text(page)
+    assert 'data-manager="M002" data-outcome="excluded"' in body and "在岗 1 个月, 不足 2 个月" in text(page)
+    assert 'data-manager="M003" data-outcome="kept"' in body
+    assert "立即进行 2026Q3 季度评价" in text(page)
+
+    assert _close(hr, "2026Q3").status_code == 302
+    assert _close(hr, "2026Q3").status_code == 302  # the second click: the recorded close, nothing more
+    done = hr.get("/quarter-close?period=2026Q3")
+    assert "已完成评价" in text(done) and "评价了 3 名客户经理" in text(done)
+    assert text(done).count("№") == 1 and 'data-testid="foreseen"' not in done.get_data(as_text=True)
+    assert "立即进行" not in text(done)
+
+
+def test_a_quarter_not_over_cannot_be_closed_and_says_so(gf, hr):
+    quarter(gf, "M001", **{"2026Q3": ("70", 3, True)})
+    page = hr.get("/quarter-close?period=2026Q3")
+    assert 'data-testid="not-over"' in page.get_data(as_text=True) and "立即进行" not in text(page)
+    refused = _close(hr, "2026Q3")
+    assert refused.status_code == 409 and 'data-testid="close-error"' in refused.get_data(as_text=True)
+    assert "本季度尚未结束" in text(refused)
+
+
+@pytest.mark.parametrize("typed, told", [("2026", "而非年度"), ("26Q9" + SCRIPT, "请输入季度")])
+def test_a_bad_period_is_told_next_to_the_field_and_kept(hr, typed, told):
+    page = hr.get("/quarter-close", query_string={"period": typed})
+    body = page.get_data(as_text=True)
+    assert page.status_code == 422 and 'data-testid="period-error"' in body and told in text(page)
+    assert SCRIPT not in body and ("&lt;script&gt;" in body or "<" not in typed)
+    assert 'value="2026' in body or 'value="26Q9' in body
+
+
+@pytest.mark.parametrize("who", [BOSS, ADMIN])
+def test_others_get_the_403_page(gf, visit, hr, who):
+    other = visit()
+    assert other.sign_in(who).status_code == 302
+    assert other.get("/quarter-close").status_code == 403
+    assert _close(other, "2026Q2").status_code == 403
+
+
+def test_the_preview_issues_as_many_statements_for_many_managers_as_for_few(gf, hr):
+    move_clock(gf, Q3_OVER)
+    quarter(gf, "M001", **{"2026Q2": "70", "2026Q3": "75"})
+    with counting(hr.client.application) as few:
+        assert hr.get("/quarter-close?period=2026Q3").status_code == 200
+    for n in range(2, 14):
+        quarter(gf, f"M{n:03d}", **{"2026Q2": "70", "2026Q3": ("60", 3, n % 2 == 0)})
+    with counting(hr.client.application) as many:
+        assert hr.get("/quarter-close?period=2026Q3").get_data(as_text=True).count("data-manager=") == 13
+    assert len(many) == len(few), str(many)

@@ -1,0 +1,73 @@
+"""What closing a quarter will do, read without writing (HR's quarter-close page): the rule of
+workflow/quarter_close.py applied to the quarter's records of the managers still without a result, through the
+same verdicts the close computes (evaluations.verdicts_of), and each demotion told as the close would carry it
+out: a case opened now, deferred while the manager has an open case, or impossible at the manager's grade. A
+quarter already closed shows its recorded close instead."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from workflow import access
+from workflow.accounts import Actor
+from workflow.ladder import DEMOTE
+from workflow.periods import Period
+from workflow.quarter_close import DEFERRED, DEMOTION, NOT_DEMOTABLE
+from workflow.services.context import Rules
+from workflow.services.evaluations import close_summary, parse_quarter, verdicts_of
+from workflow.services.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class ForeseenResult:
+    employee_no: str
+    grade: str  # now
+    score: Decimal
+    months_worked: int
+    violation: bool
+    outcome: str  # workflow.quarter_close OUTCOMES
+    reasons: tuple[dict, ...]
+    target: str | None  # the grade a demotion case would propose
+
+
+@dataclass(frozen=True)
+class ClosePreview:
+    period: str
+    last_day: date
+    over: bool  # the quarter has ended: it may be closed now
+    foreseen: list[ForeseenResult] = field(default_factory=list)  # the managers still without a result
+    recorded: dict | None = None  # the recorded close (evaluations.close_summary), once begun
+
+
+def default_quarter(rules: Rules) -> str:
+    """The quarter before today's: the one HR closes next, usually."""
+    return str(Period.quarter_of(rules.today()).shifted(-1))
+
+
+def close_preview(uow: UnitOfWork, rules: Rules, actor: Actor, period_text: str) -> ClosePreview:
+    """Hr only, as the close; a malformed period or one that is not a quarter is refused as the close refuses it."""
+    access.require(access.can_manage_people(actor), "only hr closes a period")
+    quarter = parse_quarter(period_text)
+    period = str(quarter)
+    close = uow.evaluations.close_of(period)
+    records = uow.evaluations.pending(period, None, lock=False)
+    verdicts = verdicts_of(uow, rules, quarter, records)
+    demoted = [record.employee_no for record, verdict in verdicts if verdict.outcome == DEMOTION]
+    busy = uow.evaluations.with_open_case(demoted)
+    foreseen = []
+    for record, verdict in verdicts:
+        outcome, target = verdict.outcome, None
+        if outcome == DEMOTION:
+            destinations = rules.ladder.destinations(record.grade, DEMOTE)
+            if not destinations:
+                outcome = NOT_DEMOTABLE
+            elif record.employee_no in busy:
+                outcome = DEFERRED
+            else:
+                target = next(iter(destinations))
+        foreseen.append(ForeseenResult(record.employee_no, record.grade, record.score, record.months_worked,
+                                       record.violation, outcome, tuple(verdict.reasons), target))
+    recorded = close_summary(close, uow.evaluations.outcomes(period)) if close is not None else None
+    return ClosePreview(period=period, last_day=quarter.last_day, over=rules.today() > quarter.last_day,
+                        foreseen=foreseen, recorded=recorded)
