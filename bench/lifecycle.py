@@ -48,7 +48,7 @@ def run_lifecycle(settings: Settings, database: Database) -> list[Result]:
     members = committee(3)
     numbers = organisation(world, applicants=cases, committee_size=len(members), cycle=CYCLE, applicant_logins=cases)
     pragmas = _project_pragmas(database)
-    world.close()
+    world.settle()
     ceiling = Ceiling(database, settings.raw_seconds).read()
     before = _peer(python, settings.folder, peer_cases, pragmas, persist_state=False)
     env = {"GRADEFLOW_ENV": "development", "GRADEFLOW_CLOCK": "manual", "GRADEFLOW_CLOCK_START": CLOCK_START.isoformat()}

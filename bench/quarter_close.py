@@ -75,7 +75,7 @@ def _one_size(database: Database, managers: int) -> _Size:
     world = World(database, clock_start=CLOCK)
     try:
         population(world, managers)
-        world.close()
+        world.settle()
         ceiling = Ceiling(database, 1.0).read()
         raw_sql_seconds = _raw_sql(world)
         service_seconds, summary = _close(world)

@@ -27,7 +27,7 @@ def run_rss(settings: Settings, database: Database) -> list[Result]:
     world = World(database)
     numbers = organisation(world, applicants=CASES, committee_size=5, cycle=CYCLE, applicant_logins=CASES)
     case_ids = world.promotions(CYCLE, numbers)
-    world.close()
+    world.settle()
     ceiling = Ceiling(database, settings.raw_seconds).read()
     with Server(database, settings.folder, workers=1, threads=settings.threads) as server:
         [worker] = server.worker_pids()

@@ -23,7 +23,7 @@ def run_sweep(settings: Settings, database: Database) -> list[Result]:
     world = World(database)
     started = date.today() - timedelta(days=200)  # probation (3 months) ended long ago: every timer is due
     world.managers([ManagerSpec(f"P{n:06d}", "probation", grade_since=started) for n in range(timers)])
-    world.close()
+    world.settle()
     ceiling = Ceiling(database, settings.raw_seconds).read()
     fired, failed, seconds = _sweep(world)
     world.close()
