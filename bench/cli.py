@@ -49,6 +49,11 @@ def _lifecycle(settings, database):
     return run_lifecycle(settings, database)
 
 
+def _pages(settings, database):
+    from bench.pages import run_pages
+    return run_pages(settings, database)
+
+
 def _rss(settings, database):
     from bench.rss import run_rss
     return run_rss(settings, database)
@@ -63,6 +68,7 @@ BENCHMARKS: dict[str, tuple[str, Callable, tuple[str, ...]]] = {
     "quarter-close": ("the quarter close against its raw SQL formulation", _quarter_close, KINDS),
     "lifecycle": ("a case's whole lifecycle over HTTP against SpiffWorkflow", _lifecycle, ("sqlite",)),
     "rss": ("the worker's resident memory over many requests", _rss, ("sqlite",)),
+    "pages": ("each main web page on the demo data, one client: median and p95 ms", _pages, KINDS),
     "serve-config": ("POST and GET per worker × thread count", _serve_config, KINDS),
 }
 
