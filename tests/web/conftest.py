@@ -17,11 +17,9 @@ def visit(app):
 
 import os  # noqa: E402
 import subprocess  # noqa: E402
-import urllib.request  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from tests.support.commands import GRADEFLOW, command_env, first_answer, free_port, gradeflow  # noqa: E402
-from tests.support.processes import Process  # noqa: E402
+from tests.support.demo_server import serve_demo  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 INSTALL_BROWSER = Path(__file__).resolve().parents[2] / "scripts" / "install-browser"
@@ -64,29 +62,8 @@ def demo_server(tmp_path_factory):
     """`gradeflow serve` with its default flags on 127.0.0.1 and a free port, over a fresh SQLite file that
     `gradeflow db upgrade` and `gradeflow demo` prepared, in development mode (as `make run` starts it):
     (base URL, {username: password} of the demo logins)."""
-    folder = tmp_path_factory.mktemp("demo-server")
-    (folder / "home").mkdir()
-    for step in (("db", "upgrade"), ("demo",)):
-        done = gradeflow(folder, *step)
-        assert done.returncode == 0, (step, done.stdout, done.stderr)
-    logins = {}
-    for line in (folder / "instance" / "demo-logins.txt").read_text().splitlines():
-        username, password, *_ = line.split("\t")
-        logins[username] = password
-    port = free_port()
-    log = folder / "serve.log"
-    with open(log, "wb") as out:
-        popen = subprocess.Popen([str(GRADEFLOW), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                 env=command_env(folder), cwd=folder, stdin=subprocess.DEVNULL, stdout=out,
-                                 stderr=subprocess.STDOUT, start_new_session=True)
-    server = Process(popen, log)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        answer = first_answer(popen, urllib.request.Request(f"{base}/sign-in"))
-        assert answer is not None and answer[0] == 200, (answer, server.output())
-        yield base, logins
-    finally:
-        server.stop()
+    with serve_demo(tmp_path_factory.mktemp("demo-server")) as served:
+        yield served
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import time
 import urllib.request
 from datetime import datetime
@@ -26,8 +25,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from models import ManualClockState
-from tests.support.commands import GRADEFLOW, command_env, first_answer, free_port, gradeflow, sqlite_url
-from tests.support.processes import Process
+from tests.support.commands import sqlite_url
+from tests.support.demo_server import serve_demo
 from tests.support.settings import SHANGHAI
 
 pytestmark = pytest.mark.browser
@@ -42,40 +41,15 @@ MEMBERS = ("committee.qian", "huangtao", "committee.feng")  # wangfang, above bo
 
 
 @pytest.fixture(scope="module")
-def manual_server(tmp_path_factory):
-    """The demo on `gradeflow serve` with default flags and GRADEFLOW_CLOCK=manual: (base URL, logins, folder)."""
-    folder = tmp_path_factory.mktemp("whole-cycle")
-    (folder / "home").mkdir()
-    clock = {"GRADEFLOW_CLOCK": "manual", "GRADEFLOW_CLOCK_START": START}
-    for step in (("db", "upgrade"), ("demo",)):
-        done = gradeflow(folder, *step, **clock)
-        assert done.returncode == 0, (step, done.stdout, done.stderr)
-    logins = dict(line.split("\t")[:2] for line in (folder / "instance" / "demo-logins.txt").read_text().splitlines())
-    port, log = free_port(), folder / "serve.log"
-    with open(log, "wb") as out:
-        popen = subprocess.Popen([str(GRADEFLOW), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                 env=command_env(folder, **clock), cwd=folder, stdin=subprocess.DEVNULL, stdout=out,
-                                 stderr=subprocess.STDOUT, start_new_session=True)
-    server = Process(popen, log)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        answer = first_answer(popen, urllib.request.Request(f"{base}/sign-in"))
-        assert answer is not None and answer[0] == 200, (answer, server.output())
-        yield base, logins, folder
-    finally:
-        server.stop()
+def manual_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("whole-cycle")
 
 
-@pytest.fixture
-def page(browser, manual_server):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    opened = context.new_page()
-    problems = []
-    opened.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
-    opened.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-    yield opened
-    context.close()
-    assert not problems, problems
+@pytest.fixture(scope="module")
+def demo_server(manual_folder):
+    """conftest's demo server, on the manual clock started at START (zh_page signs in to this one)."""
+    with serve_demo(manual_folder, GRADEFLOW_CLOCK="manual", GRADEFLOW_CLOCK_START=START) as served:
+        yield served
 
 
 def expect(locator):
@@ -105,8 +79,8 @@ def _let_time_pass(folder, instant: datetime) -> None:
     engine.dispose()
 
 
-def test_a_whole_cycle_through_the_pages_ends_in_a_changed_grade(page, manual_server, shots):
-    base, logins, folder = manual_server
+def test_a_whole_cycle_through_the_pages_ends_in_a_changed_grade(zh_page, manual_folder, shots):
+    page, base, logins, folder = zh_page, zh_page.base, zh_page.logins, manual_folder
     step = iter(range(1, 100))
 
     def shot(name):

@@ -1,0 +1,40 @@
+"""The demo on a real `gradeflow serve` for the browser tests (tests/web/conftest.py demo_server): a fresh SQLite
+file that `gradeflow db upgrade` and `gradeflow demo` prepared, served with the default flags in development mode,
+as `make run` starts it."""
+from __future__ import annotations
+
+import subprocess
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+from tests.support.commands import GRADEFLOW, command_env, first_answer, free_port, gradeflow
+from tests.support.processes import Process
+
+
+@contextmanager
+def serve_demo(folder: Path, **env: str):
+    """The demo served from `folder` as demo_server describes, with `env` added to every command's environment
+    (e.g. GRADEFLOW_CLOCK=manual): yields (base URL, {username: password})."""
+    (folder / "home").mkdir()
+    for step in (("db", "upgrade"), ("demo",)):
+        done = gradeflow(folder, *step, **env)
+        assert done.returncode == 0, (step, done.stdout, done.stderr)
+    logins = {}
+    for line in (folder / "instance" / "demo-logins.txt").read_text().splitlines():
+        username, password, *_ = line.split("\t")
+        logins[username] = password
+    port = free_port()
+    log = folder / "serve.log"
+    with open(log, "wb") as out:
+        popen = subprocess.Popen([str(GRADEFLOW), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                                 env=command_env(folder, **env), cwd=folder, stdin=subprocess.DEVNULL, stdout=out,
+                                 stderr=subprocess.STDOUT, start_new_session=True)
+    server = Process(popen, log)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        answer = first_answer(popen, urllib.request.Request(f"{base}/sign-in"))
+        assert answer is not None and answer[0] == 200, (answer, server.output())
+        yield base, logins
+    finally:
+        server.stop()
