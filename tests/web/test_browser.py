@@ -87,6 +87,12 @@ def test_a_manager_signs_in_in_chinese_sees_my_work_switches_to_english_and_sign
     assert page.locator("html").get_attribute("lang") == "en"  # the choice is remembered
     _go(page, "/")
     assert page.url.startswith(page.base + "/sign-in")
+    _sign_in(page, CHAIR, logins[CHAIR])  # the choice is the user's: English again once signed in
+    page.wait_for_url(page.base + "/")
+    assert page.locator("h1").inner_text() == "My work"
+    page.get_by_role("button", name="中文").click()  # and back to Chinese, as the tests below expect
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "我的工作"
 
 
 def test_a_wrong_password_is_told_next_to_the_field_and_the_username_stays(page, shots):
