@@ -165,7 +165,7 @@ def built(migrated):
                         for table in db.metadata.sorted_tables}
     empty_all_tables(app)
     yield org
-    empty_all_tables(app)
+    empty_all_tables(app, dispose=True)
 
 
 @pytest.fixture

@@ -39,9 +39,9 @@ def fresh_pg_database():
         admin.dispose()
 
 
-def empty_all_tables(app, *, dispose: bool = True) -> None:
-    """Every table emptied (the manual clock's row too: it is back at its start); the app's connections
-    are closed afterwards unless `dispose` is false."""
+def empty_all_tables(app, *, dispose: bool = False) -> None:
+    """Every table emptied (the manual clock's row too: it is back at its start); with `dispose`, the app's
+    connections are closed afterwards (an app that is done with; the next test of a shared app reuses them)."""
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as conn:

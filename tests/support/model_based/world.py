@@ -65,7 +65,7 @@ READERS = tuple(u for u in EVERY_USER if u not in (HR1, ROOT))
 
 
 def build_world(app) -> Driver:
-    empty_all_tables(app, dispose=False)  # every table, the manual clock's row too: it is back at its start
+    empty_all_tables(app)  # every table, the manual clock's row too: it is back at its start
     gf = Driver(app)
     gf.user(HR1, "hr")
     gf.user(ROOT, "admin")
