@@ -35,8 +35,8 @@ demo: $(STAMP)
 	$(DEMO_ENV) $(BIN)/gradeflow demo --if-empty
 	$(DEMO_ENV) $(BIN)/gradeflow serve --host $(HOST) --port $(PORT)
 
-# Two workers more than there are cores: many tests wait on a database, a server process or a browser. 0: one process.
-TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 2 )))
+# One worker more than there are cores: many tests wait on a database, a server process or a browser. 0: one process.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
