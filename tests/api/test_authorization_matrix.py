@@ -52,6 +52,7 @@ from tests.support.reads import case_of
 from tests.support.settings import PASSWORD, config_for
 from tests.support.steps import appeal, decide, event, in_deliberation, move_clock, publish
 from tests.support.world import COMMITTEE, HR, candidate, organisation
+from tests.support.worlds import world_fixture
 
 # --- the roles -------------------------------------------------------------------------------
 
@@ -301,6 +302,7 @@ def build_world(gf) -> World:
 
 
 @pytest.fixture
+@world_fixture
 def world(gf) -> World:
     return build_world(gf)
 

@@ -36,6 +36,7 @@ import sqlalchemy as sa
 from models import db
 from models.cases import Appeal, Case, CaseHistory, CommitteeScore
 from tests.support.settings import SHANGHAI
+from tests.support.worlds import world_fixture
 from workflow.case_machine import CALLER_EVENTS, STATES
 
 # --- api.md, "Case events" ----------------------------------------------------------------
@@ -241,6 +242,7 @@ class Cases:
 
 
 @pytest.fixture
+@world_fixture
 def org(gf):
     supervisor = ("employee", "supervisor")
     gf.manager("E100", "senior", login=True, roles=supervisor)

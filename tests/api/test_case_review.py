@@ -19,6 +19,7 @@ from datetime import date
 import pytest
 
 from tests.support.answers import assert_problem
+from tests.support.worlds import world_fixture
 
 HR = "hr1"
 CYCLE = "2026-H2"
@@ -27,6 +28,7 @@ COMMITTEE = ("chair1", "cm1", "cm2")
 
 
 @pytest.fixture
+@world_fixture
 def org(gf):
     gf.user(HR, "hr")
     assert gf.post("/cycles", as_=HR, json={"code": CYCLE, "name": "2026 下半年"}).status_code == 201

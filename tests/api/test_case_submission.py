@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from models import db
 from models.cases import Case, CaseHistory
 from tests.support.answers import assert_problem
+from tests.support.worlds import world_fixture
 
 HR = "hr1"
 CYCLE = "2026-H2"
@@ -21,6 +22,7 @@ SUPERVISOR_ROLES = ("employee", "supervisor")
 
 
 @pytest.fixture
+@world_fixture
 def org(gf):
     """hr1, an open cycle, a supervisor S001 and a junior E001 (top of their unit) reporting to them."""
     gf.user(HR, "hr")

@@ -7,6 +7,7 @@ import pytest
 
 from tests.support.answers import assert_problem
 from tests.support.driver import Driver
+from tests.support.worlds import world_fixture
 
 START = "2026-09-01T09:00:00+08:00"
 
@@ -14,6 +15,7 @@ START = "2026-09-01T09:00:00+08:00"
 
 
 @pytest.fixture
+@world_fixture
 def admin(gf):
     gf.user("root", "admin")
     return gf

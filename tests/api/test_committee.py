@@ -12,11 +12,13 @@ import pytest
 
 from tests.support.answers import assert_problem
 from tests.support.committee_world import CYCLE, HR, appoint, case_in_interview, committee_org, put_committee
+from tests.support.worlds import world_fixture
 
 SYSTEM_ACTOR = "(gradeflow)"
 
 
 @pytest.fixture
+@world_fixture
 def org(gf):
     return committee_org(gf)
 

@@ -17,6 +17,7 @@ import pytest
 from tests.support.answers import assert_problem, ok
 from tests.support.settings import PASSWORD
 from tests.support.world import BOSS, CYCLE, HR, candidate, organisation
+from tests.support.worlds import world_fixture
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -55,6 +56,7 @@ def assert_no_markup(response) -> dict:
 
 
 @pytest.fixture
+@world_fixture
 def world(gf):
     organisation(gf)
     gf.manager("M1", "junior")

@@ -11,6 +11,7 @@ import pytest
 
 from tests.support.answers import assert_problem
 from tests.support.driver import Driver
+from tests.support.worlds import world_fixture
 
 HR = "hr1"
 
@@ -23,6 +24,7 @@ def registration(**overrides) -> dict:
 
 
 @pytest.fixture
+@world_fixture
 def hr(gf):
     return gf.user(HR, "hr")
 

@@ -9,12 +9,14 @@ import re
 import pytest
 
 from tests.support.answers import assert_problem
+from tests.support.worlds import world_fixture
 
 HR = "hr1"
 NOW = "2026-09-01T09:00:00+08:00"
 
 
 @pytest.fixture
+@world_fixture
 def hr(gf):
     gf.user(HR, "hr")
     gf.manager("M1", "mid")

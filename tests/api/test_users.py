@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from models import db
 from tests.support.answers import assert_problem
 from tests.support.settings import PASSWORD
+from tests.support.worlds import world_fixture
 
 NEW_PASSWORD = "a fresh user's passphrase"
 MANAGER_BODY = {"employee_no": "M900", "name": "李雷", "org_unit": "北京分行", "grade": "junior",
@@ -44,6 +45,7 @@ def exists(gf, username) -> bool:
 
 
 @pytest.fixture
+@world_fixture
 def staff(gf):
     gf.user("root", "admin")
     gf.user("hr1", "hr")

@@ -18,12 +18,14 @@ import json
 import pytest
 
 from tests.support.answers import assert_problem
+from tests.support.worlds import world_fixture
 
 EVERYONE = ["S01", "S02", "E01", "E02", "N01", "X01", "P01", "P02"]
 RECORD_PATHS = ["/managers/{no}", "/managers/{no}/grade-history", "/managers/{no}/performance"]
 
 
 @pytest.fixture
+@world_fixture
 def org(gf):
     supervisor = ("employee", "supervisor")
     gf.manager("S01", "senior", login=True, roles=supervisor)

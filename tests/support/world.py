@@ -8,6 +8,7 @@ from datetime import date
 from models import db
 from tests.support.answers import ok
 from tests.support.settings import CLOCK_START
+from tests.support.worlds import built_once
 
 CYCLE = "2026H2"
 HR, ADMIN = "hr1", "root"
@@ -19,7 +20,12 @@ HEAD_OFFICE = "总行"
 
 
 def organisation(gf, committee: tuple[str, ...] = COMMITTEE, cycle: str = CYCLE) -> None:
-    """hr, an admin, the committee, the applicants' supervisor, and one open cycle with its committee."""
+    """hr, an admin, the committee, the applicants' supervisor, and one open cycle with its committee (built once
+    per database, tests/support/worlds.py)."""
+    built_once(gf, ("organisation", committee, cycle), lambda: _build_organisation(gf, committee, cycle))
+
+
+def _build_organisation(gf, committee: tuple[str, ...], cycle: str) -> None:
     gf.user(HR, "hr")
     gf.user(ADMIN, "admin")
     for member in FIVE:

@@ -14,6 +14,7 @@ from tests.support.answers import ok
 from tests.support.reads import case_of
 from tests.support.steps import apply, decide, interview, move_clock, publish, review
 from tests.support.world import BOSS, CYCLE, candidate, organisation
+from tests.support.worlds import world_fixture
 from tests.web.visitor import text
 
 SCRIPT = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -27,6 +28,7 @@ def _version(body: str, form: str) -> str:
 
 
 @pytest.fixture
+@world_fixture
 def world(gf):
     organisation(gf)
     return gf

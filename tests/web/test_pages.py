@@ -7,12 +7,14 @@ import pytest
 from tests.support.answers import ok
 from tests.support.steps import apply
 from tests.support.world import BOSS, HR, candidate, organisation
+from tests.support.worlds import world_fixture
 from tests.web.visitor import input_named, text
 
 SCRIPT = '<script>alert("x")</script>'
 
 
 @pytest.fixture
+@world_fixture
 def one_case(gf):
     """The standard organisation and E001's application, waiting on their supervisor (s900)."""
     organisation(gf)

@@ -13,12 +13,14 @@ from tests.support.reads import case_of
 from tests.support.statements import counting
 from tests.support.steps import apply
 from tests.support.world import BOSS, HR, candidate, organisation
+from tests.support.worlds import world_fixture
 from tests.web.visitor import text
 
 SCRIPT = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
 @pytest.fixture
+@world_fixture
 def one_case(gf):
     organisation(gf)
     candidate(gf, "E001")

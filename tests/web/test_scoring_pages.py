@@ -12,6 +12,7 @@ from tests.support.reads import case_of
 from tests.support.statements import counting
 from tests.support.steps import apply, review
 from tests.support.world import CYCLE, FIVE, candidate, organisation
+from tests.support.worlds import world_fixture
 from tests.web.visitor import Visitor, text
 
 SCRIPT = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -19,6 +20,7 @@ SHEET = f"/cycles/{CYCLE}/scoring"
 
 
 @pytest.fixture
+@world_fixture
 def in_interview(gf):
     """E001's application in interview before a committee of five (the chair and cm2 … cm5)."""
     organisation(gf, committee=FIVE)
