@@ -63,8 +63,8 @@ from tests.support.model_based.invariants import (Snapshot, at_most_one_open_cas
                                                   the_audit_chain_verifies)
 from tests.support.model_based.oracle import (COMMITTEE_EVENTS, EXITED, PASS_MARK, QUORUM, RESULT_FIELDS, RESULT_KEYS,
                                               SYSTEM, TZ, WINDOW_GRACE, Expect, Look, add_months, available,
-                                              expect_appeal, expect_event, expect_member_work, grade_after, make_look,
-                                              preloaded, quarter_of)
+                                              expect_appeal, expect_event, expect_member_work, grade_after, make_looks,
+                                              quarter_of)
 from tests.support.model_based.world import (APPLICANTS, BY_NO, CHAIR, COMMITTEE_MEMBERS, CYCLE_CODES, H001, HR1,
                                              HR_USERS, OUTSIDER, PEOPLE, PRIVILEGED, READERS, ROOT, SURELY_ELIGIBLE,
                                              build_world, open_cycle)
@@ -154,7 +154,6 @@ class GradeflowModel(RuleBasedStateMachine):
             return
         text = json.dumps(payload, ensure_ascii=False)
         with self.app.app_context():
-            preloaded(db.session)
             actor = actor_for(db.session.scalar(sa.select(User).where(User.username == username)))
             if username not in PRIVILEGED:
                 asked = {p.no for p in PEOPLE if p.no in path}  # the caller's own words, echoed back
@@ -193,7 +192,7 @@ class GradeflowModel(RuleBasedStateMachine):
         standing = case_access.standing(actor, SqlUnitOfWork(db.session).cases.files([case])[0].people)
         assert case_access.can_view(standing), f"{actor.username} was shown case {case.id}"
         assert view["state"] == case.state and view["version"] == case.version, (view, case.state, case.version)
-        look = make_look(SqlUnitOfWork(db.session), case, actor, self.now)
+        look, = make_looks(SqlUnitOfWork(db.session), [case], actor, self.now)
         assert set(view["available_events"]) == set(available(look)), (actor.username, case.id, case.state,
                                                                        view["available_events"], available(look))
         if view.get("interview") is not None:
@@ -225,9 +224,9 @@ class GradeflowModel(RuleBasedStateMachine):
 
     def looks(self, case_ids, username: str) -> list[Look]:
         with self.app.app_context():
-            u = SqlUnitOfWork(preloaded(db.session))
+            u = SqlUnitOfWork(db.session)
             actor = actor_for(u.users.by_username(username))
-            looks = [make_look(u, u.cases.get(case_id), actor, self.now) for case_id in case_ids]
+            looks = make_looks(u, [u.cases.get(case_id) for case_id in case_ids], actor, self.now)
             db.session.remove()
             return looks
 

@@ -12,9 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
-from models import AuditLink, Case, CaseHistory, CommitteeMember, Cycle, Manager, PerformanceRecord, User
+from models import AuditLink, Case, CaseHistory, Manager, PerformanceRecord
 from workflow import case_access
 from workflow.case_machine import (APPEALED, APPROVED, CALLER_EVENTS, CLOSED, DECIDED, DELIBERATION, DEMOTION,
                                    EFFECTIVE, HR_REVIEW, INTERVIEW, PROBATION_CONFIRMATION, PROMOTION, PUBLISHED,
@@ -176,32 +175,33 @@ def expect_member_work(c: Look, what: str, score=None) -> Expect:
     return Expect.of(200, dest=DELIBERATION if complete else INTERVIEW)
 
 
-def preloaded(session):
-    """The session with every cycle's committee and every user (with roles) loaded, so that reading a case's
-    people costs no query per member."""
-    session.info["model_preload"] = (  # held here: the identity map keeps only what someone refers to
-        list(session.scalars(sa.select(Cycle).options(selectinload(Cycle.members).joinedload(CommitteeMember.user))))
-        + list(session.scalars(sa.select(User))) + list(session.scalars(sa.select(Manager))))
-    return session
-
-
-def make_look(u, case, actor, now: datetime) -> Look:
-    people = u.cases.files([case])[0].people
-    eligible = frozenset(people.members) - frozenset(people.recused)
+def make_looks(u, cases, actor, now: datetime) -> list[Look]:
+    """The cases as `actor` sees them now; what several cases share (the audit links, the org units' free senior
+    slots) is read once."""
+    if not cases:
+        return []
+    files = u.cases.files(cases)
+    links = u.session.scalar(sa.select(sa.func.count()).select_from(AuditLink))
+    history = dict(u.session.execute(sa.select(CaseHistory.case_id, sa.func.count()).where(
+        CaseHistory.case_id.in_([case.id for case in cases])).group_by(CaseHistory.case_id)).all())
+    slots = {org_unit: senior_slots(u.session, org_unit) for org_unit in {case.manager.org_unit for case in cases}}
     year = now.astimezone(TZ).year
-    return Look(
-        id=case.id, kind=case.kind, state=case.state, version=case.version, cycle=case.cycle_code,
-        employee_no=case.employee_no, exceptional=case.exceptional, reopened=case.reopened_by_appeal,
-        outcome=case.outcome, appeal_status=case.appeal.status if case.appeal else None,
-        appeal_deadline=case.appeal_deadline,
-        published_at=case.published_at, eligible=eligible, scorers=frozenset(s.username for s in case.scores),
-        has_annual=annual_score(u.session, case.employee_no, year) is not None,
-        final=final_score(u.session, case, eligible, year), target=case.target_grade,
-        org_unit=case.manager.org_unit, senior_slots=senior_slots(u.session, case.manager.org_unit),
-        history=u.session.scalar(sa.select(sa.func.count()).select_from(CaseHistory)
-                                 .where(CaseHistory.case_id == case.id)),
-        links=u.session.scalar(sa.select(sa.func.count()).select_from(AuditLink)),
-        now=now, standing=case_access.standing(actor, people), username=actor.username)
+    looks = []
+    for case, file in zip(cases, files):
+        people = file.people
+        eligible = frozenset(people.members) - frozenset(people.recused)
+        performance = annual_score(u.session, case.employee_no, year)
+        looks.append(Look(
+            id=case.id, kind=case.kind, state=case.state, version=case.version, cycle=case.cycle_code,
+            employee_no=case.employee_no, exceptional=case.exceptional, reopened=case.reopened_by_appeal,
+            outcome=case.outcome, appeal_status=case.appeal.status if case.appeal else None,
+            appeal_deadline=case.appeal_deadline,
+            published_at=case.published_at, eligible=eligible, scorers=frozenset(s.username for s in case.scores),
+            has_annual=performance is not None, final=final_score(case, eligible, performance),
+            target=case.target_grade, org_unit=case.manager.org_unit, senior_slots=slots[case.manager.org_unit],
+            history=history.get(case.id, 0), links=links,
+            now=now, standing=case_access.standing(actor, people), username=actor.username))
+    return looks
 
 
 def annual_score(session, employee_no: str, year: int) -> Decimal | None:
@@ -212,11 +212,10 @@ def annual_score(session, employee_no: str, year: int) -> Decimal | None:
     return max(records, key=lambda r: r.period).score if records else None
 
 
-def final_score(session, case, counting: frozenset[str], year: int) -> Decimal | None:
+def final_score(case, counting: frozenset[str], performance: Decimal | None) -> Decimal | None:
     """domain.md: 0.3 supervisor + 0.4 interview (the mean of the counting members' scores, one highest
     and one lowest dropped from 5 scores on) + 0.3 latest annual score, half-up to 2 places."""
     scores = sorted(s.score for s in case.scores if s.username in counting)
-    performance = annual_score(session, case.employee_no, year)
     if case.kind != PROMOTION or len(scores) < QUORUM or case.supervisor_score is None or performance is None:
         return None
     if len(scores) >= 5:

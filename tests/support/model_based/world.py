@@ -15,6 +15,7 @@ from datetime import date
 
 from tests.support.databases import empty_all_tables
 from tests.support.driver import Driver
+from tests.support.worlds import built_once
 
 HQ, BJ, SH = "总行", "北京分行", "上海分行"
 HR1, H001, ROOT = "hr1", "h001", "root"
@@ -65,8 +66,15 @@ READERS = tuple(u for u in EVERY_USER if u not in (HR1, ROOT))
 
 
 def build_world(app) -> Driver:
-    empty_all_tables(app)  # every table, the manual clock's row too: it is back at its start
+    """The people above and the first cycle, in a database emptied of the example before (the manual clock's row
+    too: it is back at its start); built through the use cases once per database (tests/support/worlds.py)."""
+    empty_all_tables(app)
     gf = Driver(app)
+    built_once(gf, ("model-based world",), lambda: _populate(gf))
+    return gf
+
+
+def _populate(gf) -> None:
     gf.user(HR1, "hr")
     gf.user(ROOT, "admin")
     for member in (*COMMITTEE_MEMBERS[:4], OUTSIDER):
@@ -79,7 +87,6 @@ def build_world(app) -> Driver:
         for period, score in p.quarters:
             gf.performance(p.no, period, score, months_worked=3)
     open_cycle(gf, CYCLE_CODES[0])
-    return gf
 
 
 def open_cycle(gf, code: str) -> None:
