@@ -37,7 +37,6 @@ from datetime import date
 
 import pytest
 import schemathesis
-import sqlalchemy as sa
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -48,13 +47,11 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, negativ
                                               status_code_conformance)
 
 from api import create_app
-from models import db
 from tests.support.answers import ok
-from tests.support.databases import empty_all_tables
-from tests.support.driver import Driver
 from tests.support.settings import PASSWORD, config_for
 from tests.support.steps import apply, decide, hr_case, in_deliberation, publish, review
 from tests.support.world import ADMIN, BOSS, HR, candidate, open_cycle, organisation
+from tests.support.worlds import built_once
 
 OPENAPI = "/api/v1/openapi.json"
 EXAMPLES = int(os.environ.get("GRADEFLOW_SCHEMATHESIS_EXAMPLES", "20"))
@@ -99,12 +96,11 @@ KNOWN_MISMATCHES: dict[tuple[str, str, str], str] = {}
 
 @dataclass
 class Organisation:
-    """The organisation's real keys (for path parameters), each role's token, and every row."""
+    """The organisation's real keys (for path parameters) and each role's token."""
     app: object = None
     path_values: dict[str, list] = field(default_factory=dict)
     cases: dict[str, int] = field(default_factory=dict)
     tokens: dict[str, str | None] = field(default_factory=dict)
-    rows: dict[str, list[dict]] = field(default_factory=dict)
 
 
 def prepare(gf) -> dict[str, int]:
@@ -150,43 +146,21 @@ def path_values(cases: dict[str, int]) -> dict[str, list]:
     }
 
 
-@pytest.fixture(scope="module")
-def built(migrated):
-    """The organisation, built once per database through the API and kept as rows; the tables are
-    emptied again at once (every test puts the rows back)."""
-    app = create_app(config_for(migrated))
-    gf = Driver(app)
+def prepare_signed_in(gf) -> dict[str, int]:
+    """prepare(), with every role signed in."""
     cases = prepare(gf)
-    org = Organisation(app=app, path_values=path_values(cases), cases=cases)
-    org.tokens = {role: gf.token(username) for role, username in ROLES.items()} | {ANONYMOUS: None}
-    with app.app_context():
-        with db.engine.connect() as conn:
-            org.rows = {table.name: [dict(row._mapping) for row in conn.execute(table.select())]
-                        for table in db.metadata.sorted_tables}
-    empty_all_tables(app)
-    yield org
-    empty_all_tables(app, dispose=True)
+    for username in ROLES.values():
+        gf.token(username)
+    return cases
 
 
 @pytest.fixture
-def org(built):
-    """The organisation's rows put back (on PostgreSQL the id sequences moved past them); emptied after."""
-    with built.app.app_context():
-        with db.engine.begin() as conn:
-            for table in db.metadata.sorted_tables:
-                if built.rows[table.name]:
-                    conn.execute(table.insert(), built.rows[table.name])
-            if conn.dialect.name == "postgresql":
-                for table in db.metadata.sorted_tables:
-                    key = list(table.primary_key.columns)
-                    if len(key) == 1 and isinstance(key[0].type, sa.Integer):
-                        name, column = table.name, key[0].name
-                        conn.execute(sa.text(
-                            f"SELECT setval(seq, COALESCE((SELECT max({column}) FROM {name}), 1), "
-                            f"(SELECT max({column}) FROM {name}) IS NOT NULL) "
-                            f"FROM pg_get_serial_sequence('{name}', '{column}') AS seq WHERE seq IS NOT NULL"))
-    yield built
-    empty_all_tables(built.app)
+def org(gf) -> Organisation:
+    """The organisation, built through the API once per database and put back for every test
+    (tests/support/worlds.py); the `app` fixture empties the tables afterwards."""
+    cases = built_once(gf, ("schemathesis organisation",), lambda: prepare_signed_in(gf))
+    return Organisation(app=gf.app, path_values=path_values(cases), cases=cases,
+                        tokens={role: gf.token(username) for role, username in ROLES.items()} | {ANONYMOUS: None})
 
 
 # --- checks ---------------------------------------------------------------------------------------
