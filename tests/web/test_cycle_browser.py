@@ -1,7 +1,7 @@
 """HR's cycle pages in a real browser (Debian's chromium, Playwright) against `gradeflow serve` with its default
 flags over the demo's data (tests/web/conftest.py demo_server): HR opens a cycle and sets its committee, a
 duplicate code is told next to its field in Chinese, HR decides the demo's cycle (its two cases in
-deliberation) and publishes it with the appeal deadline. Screenshots go to GRADEFLOW_SCREENSHOTS."""
+deliberation), publishes it with the appeal deadline and upholds an appeal. Screenshots go to GRADEFLOW_SCREENSHOTS."""
 from __future__ import annotations
 
 import pytest
@@ -52,7 +52,8 @@ def test_hr_opens_a_cycle_sets_its_committee_and_a_duplicate_code_is_told_in_chi
     page.screenshot(path=shots / "cycles-duplicate-code.zh-CN.png", full_page=True)
 
 
-def test_hr_decides_and_publishes_the_demo_cycle(hr_page, shots):
+def test_hr_decides_and_publishes_the_demo_cycle_then_upholds_an_appeal(hr_page, shots):
+    """One story: an appeal needs the publication (the tests of a module may run in different processes)."""
     page = hr_page
     page.goto(page.base + "/cycles")
     page.get_by_test_id("cycles").locator("tbody tr", has_text="客户经理等级评审").locator("a").click()
@@ -79,10 +80,8 @@ def test_hr_decides_and_publishes_the_demo_cycle(hr_page, shots):
     assert page.get_by_test_id("publish-form").count() == 0
     page.screenshot(path=shots / "cycle-published.zh-CN.png", full_page=True)
 
-
-def test_hr_upholds_an_appeal(hr_page, demo_server, shots):
-    """After the publication above, 吴军 (wujun) appeals through the JSON API; HR upholds it on /appeals."""
-    page, (base, logins) = hr_page, demo_server
+    # 吴军 (wujun) appeals through the JSON API; HR upholds it on /appeals
+    base, logins = page.base, page.logins
     token = page.request.post(base + "/api/v1/auth/token",
                               data={"username": "wujun", "password": logins["wujun"]}).json()["access_token"]
     mine = page.request.get(base + "/api/v1/cases?mine=true", headers={"Authorization": f"Bearer {token}"}).json()
