@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import Boolean, String, and_, cast, exists, false, func, literal, null, or_, select, union_all
+from sqlalchemy import Boolean, String, and_, bindparam, cast, exists, false, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from models.accounts import User, UserRole
@@ -20,8 +20,20 @@ from workflow.case_machine import APPEALED, APPROVED, DECIDED, OPEN_STATES, PUBL
 # scores and recusals in that SELECT too when one case is read (a committee's few rows), in one more SELECT
 # each for a list of cases.
 _WITH_ITS_PARTS = (joinedload(Case.manager), joinedload(Case.cycle), joinedload(Case.appeal))
-_ONE_CASE = _WITH_ITS_PARTS + (joinedload(Case.scores), joinedload(Case.recusals))
 _MANY_CASES = _WITH_ITS_PARTS + (selectinload(Case.scores), selectinload(Case.recusals))
+
+
+def _one_case_statement():
+    """One case (the parameter `case_id`) with all its parts and its last history seq. Built once, like the
+    variants below: building a statement costs more than running it."""
+    last_seq = (select(func.coalesce(func.max(CaseHistory.seq), 0)).where(CaseHistory.case_id == Case.id)
+                .scalar_subquery())
+    return select(Case, last_seq).where(Case.id == bindparam("case_id"))
+
+
+_ONE_CASE = _one_case_statement().options(*_WITH_ITS_PARTS, joinedload(Case.scores), joinedload(Case.recusals))
+_ONE_CASE_LOCKED = _ONE_CASE.execution_options(populate_existing=True)  # see CaseRepository._load
+_LOCK_ONE_CASE = _one_case_statement().with_only_columns(Case.id).with_for_update(of=Case)
 
 
 class CycleRepository:
@@ -51,16 +63,17 @@ class CaseRepository:
     def get(self, case_id: int, *, for_update: bool = False) -> Case | None:
         """The case with its manager, cycle, appeal, scores and recusals. Locked (for_update), it refreshes a copy
         the session holds, so that checks see the locked row, and the case's last history seq is read with it."""
-        last_seq = (select(func.coalesce(func.max(CaseHistory.seq), 0)).where(CaseHistory.case_id == Case.id)
-                    .scalar_subquery())
-        stmt = select(Case, last_seq).where(Case.id == case_id)
-        rows = self._load(stmt, _ONE_CASE, for_update=for_update)
+        params = {"case_id": case_id}
+        if for_update and self._locks_rows():
+            self.session.execute(_LOCK_ONE_CASE, params)
+        rows = self.session.execute(_ONE_CASE_LOCKED if for_update else _ONE_CASE, params).unique().all()
         if not rows:
             return None
         case, seq = rows[0]
         if for_update:  # the lock keeps it true until the transaction ends
             transaction_memo(self.session).setdefault("history_seqs", {})[case.id] = seq
         return case
+
     def file(self, case_id: int, *, for_update: bool = False) -> CaseFile | None:
         """The case with its people: two queries (three, locked on PostgreSQL), whatever its committee's size."""
         case = self.get(case_id, for_update=for_update)
@@ -81,11 +94,14 @@ class CaseRepository:
         row as committed meanwhile, but every other row (the appeal, the manager, the last history seq) as of
         before its wait, so the cases are read by a second statement, after the lock is held. SQLite has no
         row locks: the unit of work holds the database's write lock from its start."""
-        if for_update and self.session.get_bind().dialect.name == "postgresql":
+        if for_update and self._locks_rows():
             self.session.execute(stmt.with_only_columns(Case.id).with_for_update(of=Case))
         if for_update:
             stmt = stmt.execution_options(populate_existing=True)
         return self.session.execute(stmt.options(*parts)).unique().all()
+
+    def _locks_rows(self) -> bool:
+        return self.session.get_bind().dialect.name == "postgresql"
 
     def add(self, **fields) -> Case:
         """DuplicateKey("employee_no") when the manager already has an open case."""
@@ -234,15 +250,8 @@ def people_of_cases(session: Session, employee_nos: Collection[str],
     it stands): both in one statement, the chains' recursive query and the committees' join in a UNION ALL."""
     if not employee_nos and not cycle_codes:
         return {}, {}
-    chain = supervisor_chain_query(employee_nos)
-    holds_committee_role = exists().where(UserRole.user_id == User.id, UserRole.role == COMMITTEE)
-    rows = session.execute(union_all(
-        select(literal("chain"), chain.c.start, chain.c.above, chain.c.depth, cast(null(), String),
-               cast(null(), Boolean)),
-        select(literal("seat"), CommitteeMember.cycle_code, CommitteeMember.username, literal(0), User.employee_no,
-               and_(User.active, holds_committee_role))
-        .join(User, User.username == CommitteeMember.username)
-        .where(CommitteeMember.cycle_code.in_(sorted(set(cycle_codes))))))
+    rows = session.execute(_PEOPLE_OF_CASES, {"employee_nos": sorted(employee_nos),
+                                              "cycle_codes": sorted(set(cycle_codes))})
     links, seats = [], {}
     for kind, key, name, depth, employee_no, counts in rows:
         if kind == "chain":
@@ -251,3 +260,20 @@ def people_of_cases(session: Session, employee_nos: Collection[str],
             seats.setdefault(key, []).append(Seat(name, employee_no, bool(counts)))
     return chains_from(links), {code: tuple(sorted(found, key=lambda seat: seat.username))
                                 for code, found in seats.items()}
+
+
+def _people_of_cases_statement():
+    """people_of_cases's statement, with the expanding parameters `employee_nos` and `cycle_codes`: built once
+    (building it cost more than running it)."""
+    chain = supervisor_chain_query()
+    holds_committee_role = exists().where(UserRole.user_id == User.id, UserRole.role == COMMITTEE)
+    return union_all(
+        select(literal("chain"), chain.c.start, chain.c.above, chain.c.depth, cast(null(), String),
+               cast(null(), Boolean)),
+        select(literal("seat"), CommitteeMember.cycle_code, CommitteeMember.username, literal(0), User.employee_no,
+               and_(User.active, holds_committee_role))
+        .join(User, User.username == CommitteeMember.username)
+        .where(CommitteeMember.cycle_code.in_(bindparam("cycle_codes", expanding=True))))
+
+
+_PEOPLE_OF_CASES = _people_of_cases_statement()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import bindparam, func, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload
 
@@ -106,20 +106,30 @@ def supervisor_chains(session: Session, employee_nos: Collection[str]) -> dict[s
     """employee_no → the employee numbers above them, nearest first: every chain in one recursive query."""
     if not employee_nos:
         return {}
-    chain = supervisor_chain_query(employee_nos)
-    return chains_from(session.execute(select(chain.c.start, chain.c.depth, chain.c.above)))
+    return chains_from(session.execute(_SUPERVISOR_CHAINS, {"employee_nos": sorted(employee_nos)}))
 
 
-def supervisor_chain_query(employee_nos: Collection[str]):
-    """The links (start, above, depth) of the chains above `employee_nos`, as a recursive query."""
+def supervisor_chain_query():
+    """The links (start, above, depth) of the chains above the employee numbers of the expanding parameter
+    `employee_nos`, as a recursive query. Built once by its callers: building a statement costs more than
+    running it."""
     above = aliased(Manager)
     chain = (select(Manager.employee_no.label("start"), Manager.supervisor_no.label("above"), literal(1).label("depth"))
-             .where(Manager.employee_no.in_(sorted(employee_nos)), Manager.supervisor_no.is_not(None))
+             .where(Manager.employee_no.in_(bindparam("employee_nos", expanding=True)),
+                    Manager.supervisor_no.is_not(None))
              .cte("chain", recursive=True))
     return chain.union_all(
         select(chain.c.start, above.supervisor_no, chain.c.depth + 1)
         .join(above, above.employee_no == chain.c.above)
         .where(above.supervisor_no.is_not(None), chain.c.depth < MAX_CHAIN))
+
+
+def _supervisor_chains_statement():
+    chain = supervisor_chain_query()
+    return select(chain.c.start, chain.c.depth, chain.c.above)
+
+
+_SUPERVISOR_CHAINS = _supervisor_chains_statement()
 
 
 def chains_from(links) -> dict[str, tuple[str, ...]]:
