@@ -36,6 +36,11 @@ class StrictParser(FlaskParser):
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictParser()
 
+    def arguments(self, schema, *args, **kwargs):
+        """flask-smorest's, with one schema instance per declaration: given a class, webargs builds an instance
+        (and its fields) for every request, which costs more than the parsing. Loading keeps no state in it."""
+        return super().arguments(schema() if isinstance(schema, type) else schema, *args, **kwargs)
+
 
 def refuse_undeclared_input(app: Flask, prefix: str) -> None:
     """A view without `@blp.arguments` for the query string or the body never reads them; a client that
