@@ -5,7 +5,7 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 
-from sqlalchemy import Row, and_, func, insert, or_, select, update
+from sqlalchemy import Row, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -41,6 +41,19 @@ def _number(session: Session, model, rows: Sequence) -> None:
             row.id = last + offset
 
 
+def _cancel_pending_statement(skip_locked: bool):
+    """TimerRepository.cancel_pending's statement, built once (building it cost more than running it)."""
+    pending = select(Timer.id).where(Timer.kind == bindparam("timer_kind"), Timer.fired_at.is_(None),
+                                     Timer.case_id == bindparam("of_case"))
+    if skip_locked:
+        pending = pending.with_for_update(skip_locked=True)
+    return (update(Timer).where(Timer.id.in_(pending)).values(fired_at=bindparam("at"), result=bindparam("why"))
+            .execution_options(synchronize_session="fetch"))
+
+
+_CANCEL_PENDING = {postgresql: _cancel_pending_statement(postgresql) for postgresql in (False, True)}
+
+
 class TimerRepository:
     def __init__(self, session: Session):
         self.session = session
@@ -66,11 +79,8 @@ class TimerRepository:
     def cancel_pending(self, *, kind: str, case_id: int, at: datetime, why: str) -> None:
         """Mark the case's pending timers of `kind` fired with `why`, in one statement; like pending_unclaimed,
         those a sweep is firing are skipped on PostgreSQL."""
-        pending = select(Timer.id).where(Timer.kind == kind, Timer.fired_at.is_(None), Timer.case_id == case_id)
-        if _is_postgresql(self.session):
-            pending = pending.with_for_update(skip_locked=True)
-        self.session.execute(update(Timer).where(Timer.id.in_(pending)).values(fired_at=at, result=why)
-                             .execution_options(synchronize_session="fetch"))
+        self.session.execute(_CANCEL_PENDING[_is_postgresql(self.session)],
+                             {"timer_kind": kind, "of_case": case_id, "at": at, "why": why})
 
     def schedule_all(self, rows: Sequence[dict]) -> None:
         """`schedule` for many timers in one statement (rows with the same keys)."""
