@@ -32,10 +32,7 @@ from tests.support.settings import CLOCK_START, SHANGHAI
 from tests.support.world import ADMIN, BOSS, CYCLE, FIVE, HR, SUPERVISOR, candidate, organisation
 
 LOAD_SECONDS = 30
-# An answer slower than SQLite's busy timeout (models/base.py, 10 s) waited on a lock past the point where the
-# write would have failed: that is the hang of issue 10, not slowness. Speed is measured in bench/, never here (a
-# 2-core machine running the suite on three workers stalls an answer for a second or two now and then).
-HUNG_AFTER = 10.0
+SLOWEST_ALLOWED = 2.0  # seconds for any one answer under load
 CLIENTS = 8
 
 
@@ -135,6 +132,7 @@ class Tally:
     def __init__(self):
         self._lock = threading.Lock()
         self.statuses: Counter = Counter()
+        self.slowest: list[tuple[float, str]] = []
         self.acknowledged: Counter = Counter()  # (case id, event, actor) → 2xx answers
         self.registered: list[str] = []  # probation managers registered (201)
         self.failures: list = []
@@ -145,7 +143,7 @@ class Tally:
         with self._lock:
             self.statuses[answer.status] += 1
             self.latencies.append(took)
-            if took > HUNG_AFTER or answer.status >= 500:
+            if took > SLOWEST_ALLOWED or answer.status >= 500:
                 self.failures.append((what, answer.status, round(took, 3), answer.body))
 
     def acknowledge(self, key) -> None:
