@@ -146,19 +146,11 @@ def path_values(cases: dict[str, int]) -> dict[str, list]:
     }
 
 
-def prepare_signed_in(gf) -> dict[str, int]:
-    """prepare(), with every role signed in."""
-    cases = prepare(gf)
-    for username in ROLES.values():
-        gf.token(username)
-    return cases
-
-
 @pytest.fixture
 def org(gf) -> Organisation:
     """The organisation, built through the API once per database and put back for every test
     (tests/support/worlds.py); the `app` fixture empties the tables afterwards."""
-    cases = built_once(gf, ("schemathesis organisation",), lambda: prepare_signed_in(gf))
+    cases = built_once(gf, ("schemathesis organisation",), lambda: prepare(gf))
     return Organisation(app=gf.app, path_values=path_values(cases), cases=cases,
                         tokens={role: gf.token(username) for role, username in ROLES.items()} | {ANONYMOUS: None})
 

@@ -19,6 +19,10 @@ def _build(gf) -> dict:
     return {"case": applied.get_json()["id"], "driver": gf}
 
 
+def _must_not_build():
+    raise AssertionError("the world was built again instead of put back")
+
+
 def test_a_world_put_back_holds_the_rows_it_was_built_with_and_its_tokens(app):
     key = ("test_worlds", "restored")
     first = Driver(app)
@@ -29,7 +33,7 @@ def test_a_world_put_back_holds_the_rows_it_was_built_with_and_its_tokens(app):
 
     empty_all_tables(app)
     second = Driver(app)
-    restored = built_once(second, key, lambda: (_ for _ in ()).throw(AssertionError("built again")))
+    restored = built_once(second, key, _must_not_build)
     with app.app_context():
         assert _rows() == rows
     assert restored["case"] == built["case"] and restored["driver"] is second  # the value refers to the new driver

@@ -1,7 +1,7 @@
 """Worlds built once per database, then restored row for row.
 
 A test's world (its users, managers, cycles, cases) is built through the real use cases, which costs dozens of
-service calls and sign-ins; most modules build the same world for every one of their tests. `built_once` builds
+service calls; most modules build the same world for every one of their tests. `built_once` builds
 it through the use cases the first time a worker needs it on a database, keeps every table's rows and the driver's
 tokens, and gives the next test that needs it the same rows inserted directly (one statement per table). The rows
 are the ones the use cases wrote, hash chain included, so a test cannot tell the difference; a world is only
@@ -22,7 +22,7 @@ from models import db
 @dataclass(frozen=True)
 class _Kept:
     rows: dict[str, list[dict]]  # table name → its rows, in primary key order
-    tokens: dict[str, str]  # the driver's tokens, signed in while building
+    tokens: dict[str, str]  # the driver's tokens, issued while building
     driver: Any  # the driver the world was built with, for what the value refers to
     value: Any  # what the builder returned
 
@@ -92,7 +92,8 @@ def _referenced_first(table: sa.Table, rows: list[dict]) -> list[dict]:
         assert ready, f"{table.name}: rows that refer to each other in a cycle"
         ordered += ready
         placed |= {(parent, row[parent]) for row in ready for _, parent in links}
-        waiting = [row for row in waiting if row not in ready]
+        taken = {id(row) for row in ready}
+        waiting = [row for row in waiting if id(row) not in taken]
     return ordered
 
 
