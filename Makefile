@@ -1,5 +1,9 @@
 # Two commands on a fresh machine: `make run` and `make test`; `make demo` tells the whole story.
 PYTHON ?= python3
+# Compiled bytecode is a cache (git ignores __pycache__/). A machine that switches it off makes every
+# process compile this project's modules again, and pytest rewrite hypothesis's and schemathesis's,
+# which costs the suite's hundreds of processes minutes; every target here writes it.
+unexport PYTHONDONTWRITEBYTECODE
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
