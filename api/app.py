@@ -10,7 +10,6 @@ from pathlib import Path
 
 import swagger_ui_bundle
 from flask import Flask, request, send_from_directory
-from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from sqlalchemy.orm import configure_mappers
@@ -31,7 +30,6 @@ from workflow.policy import load_policy
 from workflow.sign_in_throttling import SignInLimits
 from workflow.services.context import Rules
 
-MIGRATIONS = str(Path(__file__).resolve().parent.parent / "models" / "migrations")
 BLUEPRINTS = (accounts.blp, managers.blp, cycles.blp, cases.blp, calendar.blp, evaluations.blp, clock.blp)
 API_PREFIX = "/api/v1"
 
@@ -87,7 +85,6 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     # now, not on the first requests, which would race to configure them from several threads
     configure_mappers()
-    Migrate(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)
 
     manual_clock = None
     if app.config["GRADEFLOW_CLOCK"] == "manual":

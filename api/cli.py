@@ -7,10 +7,10 @@ import sys
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
-from flask_migrate import upgrade
 
 from api.config import ConfigError, require_serving_config
 from api.app import API_PREFIX
+from api.migrations import migrations_command, upgrade_to_head
 from models import db
 from workflow.errors import Conflict, DomainError, RuleViolation
 from workflow.policy import PolicyError
@@ -21,7 +21,18 @@ def _create_app():
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, load_dotenv=False,
+class _GradeflowGroup(FlaskGroup):
+    """The commands below, and `db` (Flask-Migrate's), imported only when it is the one to run."""
+
+    def get_command(self, ctx, name):
+        command = super().get_command(ctx, name)  # for `db`: loads the app and enters its context first
+        return migrations_command() if command is None and name == "db" else command
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), "db"})
+
+
+@click.group(cls=_GradeflowGroup, create_app=_create_app, add_default_commands=False, load_dotenv=False,
              set_debug_flag=False)
 def cli():
     """gradeflow: grading of customer managers (客户经理等级评审)."""
@@ -62,7 +73,7 @@ def serve(host, port, workers, threads, with_scheduler):
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     if _is_sqlite():
-        upgrade(directory=current_app.extensions["migrate"].directory)
+        upgrade_to_head(current_app)
     # gunicorn forks the workers from this process: it must hold no connection when it does (api/server.py)
     db.engine.dispose()
     in_worker = with_scheduler and workers == 1

@@ -14,9 +14,9 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
 from api import create_app
+from api.migrations import upgrade_to_head
 from models import db
 from bench.databases import Database
 
@@ -61,7 +61,7 @@ class World:
         self.database = database
         self.app = create_app(config)
         with self.app.app_context():
-            upgrade(directory=self.app.extensions["migrate"].directory)
+            upgrade_to_head(self.app)
             db.engine.dispose()
 
     def close(self) -> None:

@@ -12,9 +12,8 @@ tests/support/.
 from __future__ import annotations
 
 import pytest
-from flask_migrate import upgrade
-
 from api import create_app
+from api.migrations import upgrade_to_head
 from models import db
 from tests.support.databases import empty_all_tables, fresh_pg_database
 from tests.support.driver import Driver
@@ -45,7 +44,7 @@ def migrated(database_url):
     """The schema, built by the Alembic migrations (not create_all): once per database."""
     app = create_app(config_for(database_url))
     with app.app_context():
-        upgrade(directory=app.extensions["migrate"].directory)
+        upgrade_to_head(app)
         db.engine.dispose()
     return database_url
 

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
 from api import create_app
-from api.app import MIGRATIONS
+from api.migrations import MIGRATIONS
 from models import db
 from tests.support.commands import GRADEFLOW, command_env, first_answer, free_port, gradeflow, snapshot, sqlite_url
 from tests.support.databases import fresh_pg_database
