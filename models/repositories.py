@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import bindparam, func, literal, select
+from sqlalchemy import bindparam, func, inspect, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.orm.util import identity_key
 
 from models.accounts import User
 from models.managers import GradeHistory, Manager, PerformanceRecord
@@ -43,12 +44,20 @@ def _page(session: Session, stmt, page: int, per_page: int):
     return items, total
 
 
+# Built once: every request reads its caller this way, and Session.get builds its statement again each time.
+_USER_WITH_ROLES = select(User).options(joinedload(User.role_rows)).where(User.id == bindparam("user_id"))
+
+
 class UserRepository:
     def __init__(self, session: Session):
         self.session = session
 
     def get(self, user_id: int) -> User | None:
-        return self.session.get(User, user_id, options=[joinedload(User.role_rows)])  # one query, roles too
+        """The user with their roles, in one query; none when this session already holds them, fresh."""
+        held = self.session.identity_map.get(identity_key(User, user_id))
+        if held is not None and not inspect(held).expired_attributes:
+            return held
+        return self.session.execute(_USER_WITH_ROLES, {"user_id": user_id}).unique().scalar_one_or_none()
 
     def by_username(self, username: str) -> User | None:
         return self.session.scalar(select(User).where(User.username == username))
