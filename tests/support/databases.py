@@ -44,8 +44,13 @@ def empty_all_tables(app, *, dispose: bool = False) -> None:
     connections are closed afterwards (an app that is done with; the next test of a shared app reuses them)."""
     with app.app_context():
         db.session.remove()
+        tables = list(reversed(db.metadata.sorted_tables))
         with db.engine.begin() as conn:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
+            if conn.dialect.name == "postgresql":
+                # one round trip instead of one per table: most tests on PostgreSQL end here
+                conn.exec_driver_sql("; ".join(f'DELETE FROM "{table.name}"' for table in tables))
+            else:  # SQLite runs one statement per call, in-process
+                for table in tables:
+                    conn.execute(table.delete())
         if dispose:
             db.engine.dispose()
