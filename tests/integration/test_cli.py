@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import stat
 import subprocess
@@ -45,9 +46,19 @@ def _tables(url: str) -> set[str]:
         engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def migrated_by_the_command(tmp_path_factory) -> Path:
+    """A folder whose SQLite file `gradeflow db upgrade` migrated, once per test process (the tests of
+    `db upgrade` itself run it on their own)."""
+    folder = tmp_path_factory.mktemp("migrated")
+    _ok(gradeflow(folder, "db", "upgrade"))
+    return folder
+
+
 @pytest.fixture
-def migrated_sqlite(tmp_path) -> str:
-    _ok(gradeflow(tmp_path, "db", "upgrade"))
+def migrated_sqlite(tmp_path, migrated_by_the_command) -> str:
+    for file in migrated_by_the_command.glob("gradeflow.db*"):  # with its -wal file, if one was left
+        shutil.copy(file, tmp_path / file.name)
     return sqlite_url(tmp_path)
 
 
