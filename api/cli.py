@@ -60,7 +60,8 @@ def _is_sqlite() -> bool:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int,
               help="gunicorn worker processes (1 = single-process mode, with the scheduler in-process)")
-@click.option("--threads", default=4, show_default=True, type=int)
+@click.option("--threads", default=4, show_default=True, type=int,
+              help="threads per worker (README, \"Two ways to serve\", says why four)")
 @click.option("--scheduler/--no-scheduler", "with_scheduler", default=True, show_default=True,
               help="in single-process mode, run the scheduler inside the one worker")
 @with_appcontext

@@ -56,7 +56,9 @@ def run_gunicorn(*, host: str, port: int, workers: int, threads: int, with_sched
         "bind": f"{host}:{port}",
         "workers": workers,
         "threads": threads,
-        "worker_class": "gthread" if threads > 1 else "sync",
+        # gthread even with one thread: the sync worker blocks reading the first connection it accepts, and a
+        # browser's preconnect socket, which sends nothing, would stall every other request for `timeout`
+        "worker_class": "gthread",
         "accesslog": "-",
         "control_socket_disable": True,
         "timeout": 60,

@@ -7,7 +7,8 @@ scheduler inside it (single-process mode), on SQLite and on PostgreSQL.
 - eight clients mixing reads and writes for 30 seconds while the scheduler sweeps the timers that the
   writes create: no answer 5xx, none slower than 2 seconds, every acknowledged change in the history,
   every timer fired once, and the hash chain intact;
-- twenty identical appeals at once: one filed, nineteen told appeal_exists.
+- twenty identical appeals at once: one filed, nineteen told appeal_exists;
+- connections that send nothing (a browser's preconnect sockets) do not hold up anybody's requests.
 
 The people are registered in this process before the server starts; everything after that is HTTP.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import socket
 import threading
 import time
 from collections import Counter
@@ -311,3 +313,25 @@ def test_twenty_identical_appeals_sent_at_once_to_the_default_server_file_one_an
     assert Counter((a.status, a.code) for a in answers) == {(201, None): 1, (409, "appeal_exists"): 19}, answers
     events = read(app, lambda s: s.scalars(sa.select(CaseHistory.event).where(CaseHistory.case_id == approved)).all())
     assert events.count("appeal") == 1
+
+
+# --- silent connections --------------------------------------------------------------------------------
+
+SILENT_CONNECTIONS = 3  # Chromium opens spare sockets to a site it expects to load more from
+
+
+def test_connections_that_send_nothing_do_not_hold_up_other_requests(app, gradeflow_process):
+    """A browser's preconnect sockets connect and send nothing until it needs them. gunicorn's sync worker
+    blocks reading the first connection it accepts until its timeout (60 s); its gthread worker lets each such
+    connection hold a thread for up to 5 s. The default server (four threads) answers at once behind three."""
+    server, port = serve(gradeflow_process)
+    silent = [socket.create_connection(("127.0.0.1", port)) for _ in range(SILENT_CONNECTIONS)]
+    try:
+        started = time.monotonic()
+        answer = call(port, "GET", "/openapi.json")
+        waited = time.monotonic() - started
+        assert answer.status == 200, answer
+        assert waited < 5, f"{waited:.1f} s behind {SILENT_CONNECTIONS} silent connections: {server.output()}"
+    finally:
+        for connection in silent:
+            connection.close()
