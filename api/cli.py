@@ -81,7 +81,8 @@ def serve(host, port, workers, threads, with_scheduler):
     if with_scheduler and not in_worker:
         click.echo("several workers: the scheduler does not run here; start `gradeflow scheduler` beside them",
                    err=True)
-    click.echo(f"gradeflow: open http://{_url_host(host)}:{port}{API_DOCS} (the API and its documentation)", err=True)
+    address = f"http://{_url_host(host)}:{port}"
+    click.echo(f"gradeflow: open {address}/ (the pages; the API and its documentation: {address}{API_DOCS})", err=True)
     run_gunicorn(host=host, port=port, workers=workers, threads=threads, with_scheduler=in_worker)
 
 
