@@ -12,6 +12,7 @@ tests/support/.
 from __future__ import annotations
 
 import pytest
+
 from api import create_app
 from api.migrations import upgrade_to_head
 from models import db

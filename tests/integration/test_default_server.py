@@ -335,3 +335,19 @@ def test_connections_that_send_nothing_do_not_hold_up_other_requests(app, gradef
     finally:
         for connection in silent:
             connection.close()
+
+
+def test_one_thread_waits_seconds_behind_a_silent_connection_not_the_workers_timeout(app, gradeflow_process):
+    """`serve --threads 1` runs gunicorn's gthread worker too, which sets a silent connection aside after 5 s; its
+    sync worker would block on it until the 60-second worker timeout killed the worker (and, in single-process
+    mode, the scheduler inside it)."""
+    server, port = serve(gradeflow_process, "--threads", "1")
+    silent = socket.create_connection(("127.0.0.1", port))
+    try:
+        started = time.monotonic()
+        answer = call(port, "GET", "/openapi.json")
+        waited = time.monotonic() - started
+        assert answer.status == 200, answer
+        assert waited < 20, f"{waited:.1f} s behind one silent connection: {server.output()}"
+    finally:
+        silent.close()

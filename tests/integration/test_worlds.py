@@ -1,5 +1,5 @@
 """tests/support/worlds.py, which most tests stand on: a world put back holds exactly the rows its use cases wrote
-(a manager's supervisor before the manager, the hash chain as it was), with the tokens it signed in, and a world
+(a manager's supervisor before the manager, the hash chain as it was), with the tokens issued while it was built, and a world
 is never put back into a database that holds anything."""
 from __future__ import annotations
 
