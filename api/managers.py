@@ -74,6 +74,8 @@ class PerformanceInputSchema(ma.Schema):
     score = ma.fields.Decimal(required=True, allow_nan=False)
     months_worked = ma.fields.Integer(required=True, strict=True)
     violation = StrictBool(load_default=False)
+    reason = Text(max_length=500, load_default=None,
+                  metadata={"description": "why a correction was made; kept with the version it makes"})
 
 
 class PerformanceSchema(ma.Schema):
@@ -84,6 +86,11 @@ class PerformanceSchema(ma.Schema):
     violation = ma.fields.Boolean()
     recorded_at = LocalDateTime()
     recorded_by = ma.fields.String()
+
+
+class PerformanceVersionSchema(PerformanceSchema):
+    version = ma.fields.Integer(metadata={"description": "1 for the first entry, one more for each correction"})
+    reason = ma.fields.String(allow_none=True)
 
 
 @blp.route("")
@@ -145,8 +152,17 @@ class PerformanceForPeriod(MethodView):
     @blp.arguments(PerformanceInputSchema)
     @blp.response(200, PerformanceSchema)
     def put(self, body, employee_no, period):
-        """Enter or correct a score for a year (2026) or a quarter (2026Q3) (hr)"""
+        """Enter or correct a score for a year (2026) or a quarter (2026Q3) (hr); a correction adds a version"""
         actor = current_actor()
         with uow() as u:
             record = managers.record_performance(u, rules(), actor, employee_no, period, **body)
         return record
+
+
+@blp.route("/<employee_no:employee_no>/performance/<period>/versions")
+class PerformanceVersions(MethodView):
+    @blp.response(200, PerformanceVersionSchema(many=True))
+    @documented_problem(blp, 404, "unknown, or not visible to the caller")
+    def get(self, employee_no, period):
+        """Every value a period's record has had, oldest first: who entered or corrected it, when and why"""
+        return managers.performance_versions(uow(), current_actor(), employee_no, period)

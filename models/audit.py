@@ -7,12 +7,15 @@ row another transaction holds.
 """
 from __future__ import annotations
 
-from sqlalchemy import Integer, String, UniqueConstraint, event, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from decimal import Decimal
+
+from sqlalchemy import Integer, String, UniqueConstraint, and_, event, func, or_, select
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from models.base import Base
 from models.calendar_days import CalendarChange
 from models.cases import CaseHistory
+from models.managers import PerformanceRecord, PerformanceVersion
 from workflow.audit import GENESIS, canonical, link_hash
 
 CHAIN_LOCK = "audit-chain"
@@ -40,9 +43,18 @@ def _calendar_change_fields(change) -> dict:
             "after": change.after, "deadlines": change.deadlines}
 
 
+def _performance_version_fields(version) -> dict:
+    # the score as stored (NUMERIC(6, 2)): the value just written may carry fewer places than the one read back
+    return {"id": version.id, "employee_no": version.employee_no, "period": version.period, "version": version.version,
+            "score": str(Decimal(version.score).quantize(Decimal("0.01"))), "months_worked": version.months_worked,
+            "violation": bool(version.violation), "recorded_at": version.recorded_at,
+            "recorded_by": version.recorded_by, "reason": version.reason}
+
+
 # every kind of audit entry: the table it lives in, and what of it the chain covers
 SOURCES = {CaseHistory.__tablename__: (CaseHistory, _case_history_fields),
-           CalendarChange.__tablename__: (CalendarChange, _calendar_change_fields)}
+           CalendarChange.__tablename__: (CalendarChange, _calendar_change_fields),
+           PerformanceVersion.__tablename__: (PerformanceVersion, _performance_version_fields)}
 _AUDITED = tuple(model for model, _ in SOURCES.values())
 
 
@@ -110,4 +122,21 @@ def verify_chain(session: Session) -> tuple[int, str | None, str]:
         stray = sorted(set(session.scalars(select(model.id))) - linked[source])
         if stray:
             return seq, f"{source} entry {stray[0]} is in no link: it was inserted around the service", previous
+    if (record := _a_record_unlike_its_latest_version(session)) is not None:
+        return seq, (f"the {record.period} performance record of {record.employee_no} differs from its version "
+                     f"{record.version}: it was altered around the service"), previous
     return seq, None, previous
+
+
+def _a_record_unlike_its_latest_version(session: Session) -> PerformanceRecord | None:
+    """The chain covers the versions; the record the rules read must be the last of them, value for value."""
+    record, version, later = PerformanceRecord, PerformanceVersion, aliased(PerformanceVersion)
+    same_version = and_(version.employee_no == record.employee_no, version.period == record.period,
+                        version.version == record.version)
+    a_later_version = (select(later.id).where(later.employee_no == record.employee_no, later.period == record.period,
+                                              later.version > record.version).exists())
+    differs = or_(version.id.is_(None), version.score != record.score, version.months_worked != record.months_worked,
+                  version.violation != record.violation, version.recorded_at != record.recorded_at,
+                  version.recorded_by != record.recorded_by, a_later_version)
+    return session.scalars(select(record).outerjoin(version, same_version).where(differs)
+                           .order_by(record.employee_no, record.period).limit(1)).first()

@@ -3,8 +3,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import (Boolean, CheckConstraint, Date, ForeignKey, Integer, Numeric, SmallInteger, String,
-                        event, inspect)
+from sqlalchemy import (Boolean, CheckConstraint, Date, ForeignKey, ForeignKeyConstraint, Integer, Numeric,
+                        SmallInteger, String, Text, UniqueConstraint, event, inspect)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, UTCDateTime
@@ -48,7 +48,8 @@ class GradeHistory(Base):
 
 
 class PerformanceRecord(Base):
-    """A manager's score for a year ("2026") or a quarter ("2026Q3")."""
+    """A manager's score for a year ("2026") or a quarter ("2026Q3"): the latest of its versions, the one
+    the rules use. It changes only together with a new PerformanceVersion (audit verify checks they agree)."""
     __tablename__ = "performance_records"
     __table_args__ = (
         CheckConstraint("months_worked >= 0 AND months_worked <= 12", name="months_in_year"),
@@ -62,6 +63,29 @@ class PerformanceRecord(Base):
     violation: Mapped[bool] = mapped_column(Boolean, default=False)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_by: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, server_default="1")  # the number of its latest version
+
+
+class PerformanceVersion(Base):
+    """Every value a performance record has had, with who recorded it, when and why: a correction adds a
+    version and overwrites none (seed 004: 严禁任何人私自修改考评结果). Each version is a link of the audit chain."""
+    __tablename__ = "performance_versions"
+    __table_args__ = (
+        UniqueConstraint("employee_no", "period", "version"),
+        ForeignKeyConstraint(["employee_no", "period"],
+                             ["performance_records.employee_no", "performance_records.period"]),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employee_no: Mapped[str] = mapped_column(String(32))
+    period: Mapped[str] = mapped_column(String(6))
+    version: Mapped[int] = mapped_column(Integer)
+    score: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    months_worked: Mapped[int] = mapped_column(SmallInteger)
+    violation: Mapped[bool] = mapped_column(Boolean)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class GradeChangedWithoutHistory(RuntimeError):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 from sqlalchemy.orm.util import identity_key
 
 from models.accounts import User
-from models.managers import GradeHistory, Manager, PerformanceRecord
+from models.managers import GradeHistory, Manager, PerformanceRecord, PerformanceVersion
 from workflow.errors import DuplicateKey
 
 
@@ -193,4 +193,14 @@ class PerformanceRepository:
     def for_manager(self, employee_no: str) -> list[PerformanceRecord]:
         stmt = (select(PerformanceRecord).where(PerformanceRecord.employee_no == employee_no)
                 .order_by(PerformanceRecord.period))
+        return list(self.session.scalars(stmt))
+
+    def add_version(self, **fields) -> PerformanceVersion:
+        return _insert(self.session, PerformanceVersion(**fields), ("employee_no, period, version",))
+
+    def versions(self, employee_no: str, period: str | None = None) -> list[PerformanceVersion]:
+        stmt = (select(PerformanceVersion).where(PerformanceVersion.employee_no == employee_no)
+                .order_by(PerformanceVersion.period, PerformanceVersion.version))
+        if period is not None:
+            stmt = stmt.where(PerformanceVersion.period == period)
         return list(self.session.scalars(stmt))

@@ -1,9 +1,11 @@
 """HR's manager pages: the roster (org unit, grade, supervisor; filtered by org unit and grade) and a manager's
-page with their grade history and performance records. The reads are the JSON API's (workflow/services/
-managers.py list_managers, visible_manager, grade_history, performance_records) with their authorization: the
-roster is for hr, committee members and admins (others get the 403 page), a manager the caller may not see is
-the 404 page."""
+page with their grade history and performance records (a corrected one with its earlier versions). The reads are
+the JSON API's (workflow/services/managers.py list_managers, visible_manager, grade_history, performance_records,
+performance_versions) with their authorization: the roster is for hr, committee members and admins (others get
+the 403 page), a manager the caller may not see is the 404 page."""
 from __future__ import annotations
+
+from collections import defaultdict
 
 from flask import render_template, request
 
@@ -35,4 +37,7 @@ def manager_page(employee_no):
     manager = managers.visible_manager(store, actor, employee_no)
     history, _total = managers.grade_history(store, actor, employee_no, page=1, per_page=HISTORY_SHOWN)
     records = managers.performance_records(store, actor, employee_no)
-    return render_template("web/manager.html", manager=manager, history=history, records=records)
+    versions = defaultdict(list)
+    for version in managers.performance_versions(store, actor, employee_no):
+        versions[version.period].append(version)
+    return render_template("web/manager.html", manager=manager, history=history, records=records, versions=versions)

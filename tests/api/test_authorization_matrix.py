@@ -96,6 +96,7 @@ PATCH  /managers/{employee_no}                       F   F   F   F   F   F   F  
 GET    /managers/{employee_no}/grade-history         A   A   H   H   A   A   A   A   A   A   U     200
 GET    /managers/{employee_no}/performance           A   A   H   H   A   A   A   A   A   A   U     200
 PUT    /managers/{employee_no}/performance/{period}  F   F   F   F   F   F   F   F   A   F   U     200
+GET    /managers/{employee_no}/performance/{period}/versions  A   A   H   H   A   A   A   A   A   A   U     200
 GET    /cycles                                       A   A   A   A   A   A   A   A   A   A   U     200
 POST   /cycles                                       F   F   F   F   F   F   F   F   A   F   U     201
 GET    /cycles/{code}                                A   A   A   A   A   A   A   A   A   A   U     200
@@ -179,7 +180,8 @@ RECUSAL_COMMENT = "与申请人有亲属关系"
 SCORE_COMMENT = "案例分析清晰, 表现优秀"
 NAMES = {"E001": "申请人甲", "S900": "上级乙", "T900": "他组主管丙", "E002": "同事丁", "M500": "委员戊"}
 FILL = {"employee_no": "E001", "username": "e001", "code": C1, "day": "2026-09-02", "filename": "swagger-ui.css"}
-PERIOD = {"/managers/{employee_no}/performance/{period}": "2025", "/evaluations/{period}/close": "2026Q2"}
+PERIOD = {"/managers/{employee_no}/performance/{period}": "2025",
+          "/managers/{employee_no}/performance/{period}/versions": "2025", "/evaluations/{period}/close": "2026Q2"}
 QUERY = {("GET", "/calendar/days"): "?from=2026-09-01&to=2026-09-30"}
 MISSING_OBJECT = {"case_id": 999999, "employee_no": "Z999", "username": "nobody"}
 # where the rule says hide: the GET that decides whether a caller may see the object of a path parameter

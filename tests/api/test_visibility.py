@@ -21,7 +21,8 @@ from tests.support.answers import assert_problem
 from tests.support.worlds import world_fixture
 
 EVERYONE = ["S01", "S02", "E01", "E02", "N01", "X01", "P01", "P02"]
-RECORD_PATHS = ["/managers/{no}", "/managers/{no}/grade-history", "/managers/{no}/performance"]
+RECORD_PATHS = ["/managers/{no}", "/managers/{no}/grade-history", "/managers/{no}/performance",
+                "/managers/{no}/performance/2026Q2/versions"]
 
 
 @pytest.fixture
@@ -83,7 +84,7 @@ def test_a_manager_record_is_visible_to_the_manager_their_supervisors_and_org_wi
             _assert_hidden(org, viewer, "/managers/{no}", no)
 
 
-@pytest.mark.parametrize("path", RECORD_PATHS[1:], ids=["grade-history", "performance"])
+@pytest.mark.parametrize("path", RECORD_PATHS[1:], ids=["grade-history", "performance", "performance-versions"])
 @pytest.mark.parametrize("viewer, visible", SEES)
 def test_grade_history_and_performance_follow_the_same_visibility(org, path, viewer, visible):
     for no in EVERYONE:
@@ -95,7 +96,7 @@ def test_grade_history_and_performance_follow_the_same_visibility(org, path, vie
             _assert_hidden(org, viewer, path, no)
 
 
-@pytest.mark.parametrize("path", RECORD_PATHS, ids=["record", "grade-history", "performance"])
+@pytest.mark.parametrize("path", RECORD_PATHS, ids=["record", "grade-history", "performance", "performance-versions"])
 def test_an_employee_learns_nothing_about_anothers_existence(org, path):
     """Another employee's number and a number nobody has give the same answer."""
     _assert_hidden(org, "e01", path, "E02")
@@ -117,7 +118,7 @@ def test_employees_and_supervisors_may_not_list_managers(org, viewer):
     assert "employee_no" not in json.dumps(body)
 
 
-@pytest.mark.parametrize("path", RECORD_PATHS, ids=["record", "grade-history", "performance"])
+@pytest.mark.parametrize("path", RECORD_PATHS, ids=["record", "grade-history", "performance", "performance-versions"])
 def test_visibility_follows_the_current_supervisor(org, path):
     """After E01 moves from S02 to P01, S02 and S01 lose sight of E01 and P01 gains it."""
     _give_records(org, "E01")
@@ -154,11 +155,12 @@ def test_losing_the_supervisor_role_hides_the_reports(org):
     assert own.get_json()["employee_no"] == "S02"
 
 
-# what E01's records hold after _give_records: the record, its grade history, its performance
+# what E01's records hold after _give_records: the record, its grade history, its performance and its versions
 _E01_AS_HR = {
     "/managers/{no}": {"employee_no": "E01", "grade": "mid"},
     "/managers/{no}/grade-history": [{"from_grade": "junior", "to_grade": "mid", "case_id": 4201}],
     "/managers/{no}/performance": [{"employee_no": "E01", "period": "2026Q2", "score": 71.5}],
+    "/managers/{no}/performance/2026Q2/versions": [{"employee_no": "E01", "period": "2026Q2", "score": 71.5}],
 }
 
 
@@ -191,7 +193,7 @@ def _what_came_back(path: str, body):
 
 
 @pytest.mark.parametrize("path", RECORD_PATHS + ["/managers"],
-                         ids=["record", "grade-history", "performance", "list"])
+                         ids=["record", "grade-history", "performance", "performance-versions", "list"])
 def test_records_need_a_signed_in_caller(org, path):
     response = org.get(path.format(no="E01"))
     body = assert_problem(response, 401, "invalid_token")

@@ -7,7 +7,8 @@ import subprocess
 
 import pytest
 
-from tests.support.commands import GRADEFLOW, command_env
+from tests.support.commands import GRADEFLOW, command_env, sqlite_url
+from tests.support.databases import fresh_pg_database
 from tests.support.processes import INTERVAL, Process
 from tests.support.settings import CLOCK_START
 
@@ -36,3 +37,18 @@ def gradeflow_process(app, migrated, tmp_path):
     yield start
     for process in started:
         process.stop()
+
+
+# --- a fresh, empty database (PostgreSQL as conftest does it: skipped without a server, unless required) ----
+
+@pytest.fixture
+def fresh_pg_url():
+    with fresh_pg_database() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return sqlite_url(tmp_path)
+    return request.getfixturevalue("fresh_pg_url")

@@ -1,6 +1,7 @@
 """The tamper-evident history (domain.md: nobody may edit or delete history; tampering must be
-detectable): every history entry and calendar change is a link of one hash chain, appended in the
-transaction that wrote it; `gradeflow audit verify` names the first entry altered, deleted or inserted."""
+detectable): every history entry, calendar change and version of a performance record is a link of one
+hash chain, appended in the transaction that wrote it; `gradeflow audit verify` names the first entry
+altered, deleted or inserted, and a performance record that is not its latest version."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -35,6 +36,10 @@ def links(app) -> list[AuditLink]:
         return rows
 
 
+def history_links(app) -> list[AuditLink]:
+    return [link for link in links(app) if link.source == "case_history"]
+
+
 def history_ids(app) -> list[int]:
     with app.app_context():
         return list(db.session.scalars(sa.select(CaseHistory.id).order_by(CaseHistory.id)))
@@ -43,7 +48,7 @@ def history_ids(app) -> list[int]:
 def test_every_history_entry_is_one_link_of_an_intact_chain(gf):
     published_cycle(gf)
     chain = links(gf.app)
-    assert len(chain) == len(history_ids(gf.app)) > 10
+    assert [link.source_id for link in history_links(gf.app)] == history_ids(gf.app) and len(chain) > 10
     assert [link.seq for link in chain] == list(range(1, len(chain) + 1))
     assert all(later.prev_hash == earlier.hash for earlier, later in zip(chain, chain[1:]))
     assert verify(gf.app) == (len(chain), None)
@@ -74,10 +79,10 @@ def test_a_deleted_entry_is_named(gf):
 
 def test_an_entry_deleted_with_its_link_is_found_by_the_gap(gf):
     published_cycle(gf)
-    victim = links(gf.app)[2]
+    victim = history_links(gf.app)[2]
     tamper(gf.app, "DELETE FROM audit_chain WHERE seq = :seq", seq=victim.seq)
     tamper(gf.app, "DELETE FROM case_history WHERE id = :id", id=victim.source_id)
-    assert verify(gf.app)[1] == "link 3 is missing (the next is link 4): a link was deleted"
+    assert verify(gf.app)[1] == f"link {victim.seq} is missing (the next is link {victim.seq + 1}): a link was deleted"
 
 
 def test_an_entry_inserted_around_the_service_is_named(gf):
@@ -91,10 +96,10 @@ def test_an_entry_inserted_around_the_service_is_named(gf):
 
 def test_a_link_rewritten_to_cover_an_altered_entry_breaks_the_next_link(gf):
     published_cycle(gf)
-    second = links(gf.app)[1]
+    second = history_links(gf.app)[1]
     tamper(gf.app, "UPDATE case_history SET actor = 'someone else' WHERE id = :id", id=second.source_id)
-    tamper(gf.app, "UPDATE audit_chain SET hash = :forged WHERE seq = 2", forged="f" * 64)
-    assert verify(gf.app)[1].endswith("(link 2) was altered")
+    tamper(gf.app, "UPDATE audit_chain SET hash = :forged WHERE seq = :seq", forged="f" * 64, seq=second.seq)
+    assert verify(gf.app)[1].endswith(f"(link {second.seq}) was altered")
 
 
 def test_a_rolled_back_change_leaves_no_link(gf):
@@ -131,8 +136,54 @@ def test_audit_verify_exits_0_when_intact_and_1_naming_the_first_bad_entry(gf, m
     assert intact.returncode == 0, intact.stderr
     assert f"history intact: {len(links(gf.app))} entries, head {links(gf.app)[-1].hash}" in intact.stdout
 
-    victim = history_ids(gf.app)[1]
-    tamper(gf.app, "UPDATE case_history SET event = 'withdraw' WHERE id = :id", id=victim)
+    victim = history_links(gf.app)[1]
+    tamper(gf.app, "UPDATE case_history SET event = 'withdraw' WHERE id = :id", id=victim.source_id)
     broken = gradeflow(tmp_path, "audit", "verify", GRADEFLOW_DATABASE_URL=migrated)
     assert broken.returncode == 1
-    assert f"case_history entry {victim} (link 2) was altered" in broken.stderr
+    assert f"case_history entry {victim.source_id} (link {victim.seq}) was altered" in broken.stderr
+
+
+# --- performance records (issue 13, point 7) ---------------------------------------------------
+
+def _scored_and_corrected(gf) -> None:
+    gf.user(HR, "hr")
+    gf.manager("M001", "mid")
+    for body in ({"score": 90, "months_worked": 12}, {"score": 10, "months_worked": 12, "reason": "录入错误"}):
+        assert gf.put("/managers/M001/performance/2025", as_=HR, json=body).status_code == 200
+
+
+def test_every_version_of_a_performance_record_is_a_link(gf):
+    _scored_and_corrected(gf)
+    assert [link.source for link in links(gf.app)] == ["performance_versions"] * 2
+    assert verify(gf.app) == (2, None)
+
+
+def test_an_altered_version_is_named(gf):
+    _scored_and_corrected(gf)
+    first = links(gf.app)[0]
+    tamper(gf.app, "UPDATE performance_versions SET score = 95 WHERE id = :id", id=first.source_id)
+    assert verify(gf.app)[1] == f"performance_versions entry {first.source_id} (link 1) was altered"
+
+
+def test_a_record_changed_around_the_service_is_named(gf):
+    """The versions are intact, but the record the rules read says something else."""
+    _scored_and_corrected(gf)
+    tamper(gf.app, "UPDATE performance_records SET score = 90")
+    assert verify(gf.app) == (2, "the 2025 performance record of M001 differs from its version 2: it was altered "
+                                 "around the service")
+
+
+def test_a_record_set_back_to_an_earlier_version_is_named(gf):
+    _scored_and_corrected(gf)
+    tamper(gf.app, "UPDATE performance_records SET (score, version, recorded_at, recorded_by) = "
+                   "(SELECT score, version, recorded_at, recorded_by FROM performance_versions WHERE version = 1)")
+    assert verify(gf.app)[1] == ("the 2025 performance record of M001 differs from its version 1: it was altered "
+                                 "around the service")
+
+
+def test_a_record_without_its_versions_is_named(gf):
+    _scored_and_corrected(gf)
+    tamper(gf.app, "DELETE FROM audit_chain")
+    tamper(gf.app, "DELETE FROM performance_versions")
+    assert verify(gf.app) == (0, "the 2025 performance record of M001 differs from its version 2: it was altered "
+                                 "around the service")

@@ -25,7 +25,6 @@ from api import create_app
 from api.migrations import MIGRATIONS
 from models import db
 from tests.support.commands import GRADEFLOW, command_env, first_answer, free_port, gradeflow, snapshot, sqlite_url
-from tests.support.databases import fresh_pg_database
 from tests.support.settings import config_for
 
 GOOD_PASSWORD = "a long enough passphrase"
@@ -89,21 +88,6 @@ def _me(client, username: str, password: str) -> dict:
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 200
     return {"token": token, **me.get_json()}
-
-
-# --- a fresh PostgreSQL database (as conftest does it: skipped without a server, unless required) ----
-
-@pytest.fixture
-def fresh_pg_url():
-    with fresh_pg_database() as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return sqlite_url(tmp_path)
-    return request.getfixturevalue("fresh_pg_url")
 
 
 # --- db upgrade -----------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """HR's manager pages through Flask's test client: the roster with org unit, grade and supervisor (filtered),
-a manager's page with grade history and performance records, the same authorization as the JSON API (a
-customer manager gets the 403 page for the roster and the 404 page for a colleague), markup in a filter kept
-as text, and a fixed number of statements whatever the number of managers."""
+a manager's page with grade history and performance records (a corrected one with its earlier versions), the
+same authorization as the JSON API (a customer manager gets the 403 page for the roster and the 404 page for a
+colleague), markup in a filter kept as text, and a fixed number of statements whatever the number of managers."""
 from __future__ import annotations
 
 from tests.support.statements import counting
@@ -26,6 +26,23 @@ def test_hr_sees_the_roster_and_a_managers_records_in_chinese(app, gf, visit):
     words = text(page)
     assert "绩效记录" in words and "2025" in words and "88" in words
     assert "尚无等级变动" in words
+
+
+def test_a_corrected_record_shows_its_earlier_versions_with_who_and_why(app, gf, visit):
+    organisation(gf)
+    candidate(gf, "E001", performance="88")
+    assert gf.put("/managers/E001/performance/2025", as_=HR,
+                  json={"score": 91, "months_worked": 12, "reason": "补录加分项"}).status_code == 200
+    hr = visit()
+    hr.sign_in(HR)
+    page = hr.get("/managers/E001")
+    words = text(page)
+    assert "91" in words and "已更正 1 次" in words
+    earlier = words[words.index("已更正 1 次"):]  # oldest first, each with who; a correction with why
+    assert earlier.index("88") < earlier.index("(command line)") < earlier.index("91") < earlier.index("hr1: 补录加分项")
+    boss = visit()
+    boss.sign_in(BOSS)
+    assert "补录加分项" in text(boss.get("/managers/E001"))
 
 
 def test_markup_in_a_filter_is_shown_as_text(app, gf, visit):

@@ -123,8 +123,9 @@ def parse_period(text: str) -> Period:
 
 
 def record_performance(uow: UnitOfWork, rules: Rules, actor: Actor, employee_no: str, period_text: str, *,
-                       score: Decimal, months_worked: int, violation: bool = False):
-    """Enter or correct a manager's score for a period."""
+                       score: Decimal, months_worked: int, violation: bool = False, reason: str | None = None):
+    """Enter or correct a manager's score for a period. A correction is a new version with who, when and why;
+    the earlier ones stay readable (performance_versions). The same values again change nothing."""
     access.require(access.can_manage_people(actor), "only hr records performance")
     period = parse_period(period_text)
     if uow.managers.get(employee_no) is None:
@@ -146,13 +147,27 @@ def record_performance(uow: UnitOfWork, rules: Rules, actor: Actor, employee_no:
     record = uow.performance.get(employee_no, str(period), for_update=True)
     if record is None:
         try:
-            return uow.performance.add(employee_no=employee_no, period=str(period), **values)
+            record = uow.performance.add(employee_no=employee_no, period=str(period), version=1, **values)
         except DuplicateKey:
             raise Conflict("concurrent_update", f"the {period} record of {employee_no} was saved by another request "
                            "at the same moment; repeat yours to correct it") from None
-    for field, value in values.items():
-        setattr(record, field, value)
+    elif (record.score, record.months_worked, record.violation) == (score, months_worked, violation):
+        return record
+    else:
+        record.version += 1
+        for field, value in values.items():
+            setattr(record, field, value)
+    uow.performance.add_version(employee_no=employee_no, period=str(period), version=record.version,
+                                reason=reason or None, **values)
     return record
+
+
+def performance_versions(uow: UnitOfWork, actor: Actor, employee_no: str, period_text: str | None = None):
+    """Every value the period's record has had (every period's when None), oldest first; none before a record is
+    entered. Whoever may read the records may read them."""
+    period = None if period_text is None else str(parse_period(period_text))
+    visible_manager(uow, actor, employee_no)
+    return uow.performance.versions(employee_no, period)
 
 
 def performance_records(uow: UnitOfWork, actor: Actor, employee_no: str):

@@ -24,6 +24,7 @@ UserRow = Any  # models.accounts.User
 ManagerRow = Any  # models.managers.Manager
 GradeHistoryRow = Any  # models.managers.GradeHistory
 PerformanceRow = Any  # models.managers.PerformanceRecord
+PerformanceVersionRow = Any  # models.managers.PerformanceVersion
 CycleRow = Any  # models.cases.Cycle
 CaseRow = Any  # models.cases.Case
 CaseHistoryRow = Any  # models.cases.CaseHistory
@@ -97,6 +98,12 @@ class Performance(Protocol):
         """Raises DuplicateKey("employee_no, period") when the record exists."""
 
     def for_manager(self, employee_no: str) -> list[PerformanceRow]: ...
+
+    def add_version(self, **fields: Any) -> PerformanceVersionRow:
+        """Raises DuplicateKey("employee_no, period, version") when that version exists."""
+
+    def versions(self, employee_no: str, period: str | None = None) -> list[PerformanceVersionRow]:
+        """By period (all of the manager's when None), oldest first."""
 
 
 class Cycles(Protocol):
