@@ -1,4 +1,5 @@
-"""The `gradeflow` command: serve, scheduler, db, users, demo, audit, run-due (click groups on the app factory)."""
+"""The `gradeflow` command: serve, scheduler, db, users, demo, policy, audit, run-due (click groups on the app
+factory)."""
 from __future__ import annotations
 
 import logging
@@ -155,6 +156,30 @@ def demo(if_empty):
         raise click.ClickException(_explain(exc)) from None
     print_logins(logins)
     print_outlook()
+
+
+@cli.group("policy")
+def policy():
+    """Grading policies (GRADEFLOW_POLICY)."""
+
+
+@policy.command("check", with_appcontext=False)
+@click.argument("path", metavar="FILE", type=click.Path(dir_okay=False))
+def policy_check(path):
+    """Validate a policy file without starting anything: print what it says (ladder, stages, periods,
+    scorecard, quotas), or exit 1 naming each problem. FILE may also name a built-in policy (default)."""
+    from workflow.policy import load_policy
+    from workflow.policy_summary import describe
+    try:
+        checked = load_policy(path)
+    except PolicyError as exc:
+        for problem in exc.problems:
+            click.echo(f"{problem}", err=True)
+        click.echo(f"{path}: {len(exc.problems)} problem(s); nothing was started", err=True)
+        sys.exit(1)
+    for line in describe(checked):
+        click.echo(line)
+    click.echo(f"{path}: no problems")
 
 
 @cli.group("audit")

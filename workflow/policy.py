@@ -13,7 +13,7 @@ from datetime import time
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -26,12 +26,20 @@ _HHMM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]\Z")
 
 
 class PolicyError(ValueError):
-    """The policy file is malformed; the message names the key and the problem."""
+    """The policy file is malformed; the message names the key and the problem (the first one, when there are
+    several: `problems` lists each)."""
 
-    def __init__(self, key: str, problem: str, source: str | None = None):
+    def __init__(self, key: str, problem: str, source: str | None = None,
+                 others: tuple["PolicyError", ...] = ()):
         self.key, self.problem, self.source = key, problem, source
+        self.problems = (self, *others)
         where = f"{source}: " if source else ""
         super().__init__(f"{where}{key}: {problem}")
+
+    @classmethod
+    def of(cls, problems: list["PolicyError"], source: str | None = None) -> "PolicyError":
+        first, *others = (cls(p.key, p.problem, source) for p in problems)
+        return cls(first.key, first.problem, source, tuple(others))
 
 
 @dataclass(frozen=True)
@@ -186,7 +194,7 @@ def parse_policy(text: str, *, source: str | None = None, as_json: bool = False)
     try:
         return _build(_Node(data, ""))
     except PolicyError as exc:
-        raise PolicyError(exc.key, exc.problem, source) from None
+        raise PolicyError.of(list(exc.problems), source) from None
 
 
 class _Node:
@@ -272,37 +280,74 @@ _TOP = {"name", "title", "timezone", "ladder", "eligibility", "scoring", "commit
         "ranking", "publication", "probation", "reminders", "quarter_close"}
 
 
+class _Problems:
+    """The problems of a file, section by section: a broken section does not hide the next one's problems."""
+
+    def __init__(self):
+        self.found: list[PolicyError] = []
+
+    def attempt(self, build: Callable[[], Any]) -> Any:
+        try:
+            return build()
+        except PolicyError as exc:
+            self.found.append(exc)
+            return None
+
+
 def _build(root: _Node) -> Policy:
-    root.mapping(_TOP)
-    timezone = root["timezone"]
-    try:
-        ZoneInfo(timezone.text())
-    except (ZoneInfoNotFoundError, ValueError):
-        raise timezone.fail(f"unknown time zone {timezone.value!r}") from None
-    ladder = _ladder(root["ladder"])
-    scoring = _scoring(root["scoring"])
-    committee = root["committee"].mapping({"quorum"})
-    ranking = root["ranking"].mapping({"tie_break"})
-    publication = root["publication"].mapping({"show_scores", "appeal_window_working_days"})
-    probation = root["probation"].mapping({"months"})
-    reminders = root["reminders"].mapping({"overdue_after_working_days", "at"})
-    return Policy(
-        name=root["name"].text(),
-        title=root.get("title", root.value.get("name")).text(),
-        timezone=timezone.value,
+    if not isinstance(root.value, dict):
+        raise root.fail("must be a mapping")
+    problems = _Problems()
+    attempt = problems.attempt
+    attempt(lambda: root.mapping(_TOP))
+    timezone = attempt(lambda: _timezone(root["timezone"]))
+    ladder = attempt(lambda: _ladder(root["ladder"]))
+    scoring = attempt(lambda: _scoring(root["scoring"]))
+    fields = dict(
+        name=attempt(lambda: root["name"].text()),
+        title=attempt(lambda: root.get("title", root.value["name"]).text()) if "name" in root.value else None,
+        timezone=timezone,
         ladder=ladder,
-        eligibility=_eligibility(root["eligibility"], ladder),
+        eligibility=attempt(lambda: _eligibility(root["eligibility"], ladder) if ladder
+                            else _present(root, "eligibility")),
         scoring=scoring,
-        quorum=committee["quorum"].integer(1, 100),
-        quotas=_quotas(root.get("quotas", []), ladder),
-        tie_break=_tie_break(ranking["tie_break"]),
-        show_scores=publication["show_scores"].boolean(),
-        appeal_window_working_days=publication["appeal_window_working_days"].integer(1, 60),
-        probation_months=probation["months"].integer(1, 36),
-        overdue_after_working_days=reminders["overdue_after_working_days"].integer(1, 60),
-        reminder_at=reminders.get("at", "09:00").local_time(),
-        quarter_close=_quarter_close(root["quarter_close"], ladder, scoring.scale),
+        quorum=attempt(lambda: root["committee"].mapping({"quorum"})["quorum"].integer(1, 100)),
+        quotas=attempt(lambda: _quotas(root.get("quotas", []), ladder)) if ladder else None,
+        tie_break=attempt(lambda: _tie_break(root["ranking"].mapping({"tie_break"})["tie_break"])),
+        **(attempt(lambda: _publication(root["publication"])) or {}),
+        probation_months=attempt(lambda: root["probation"].mapping({"months"})["months"].integer(1, 36)),
+        **(attempt(lambda: _reminders(root["reminders"])) or {}),
+        quarter_close=attempt(lambda: _quarter_close(root["quarter_close"], ladder, scoring.scale)
+                              if ladder and scoring else _present(root, "quarter_close")),
     )
+    if problems.found:
+        raise PolicyError.of(problems.found)
+    return Policy(**fields)
+
+
+def _present(root: _Node, key: str) -> None:
+    """A section that cannot be checked (the ladder it refers to is broken) must at least be there."""
+    root[key]
+
+
+def _timezone(node: _Node) -> str:
+    try:
+        ZoneInfo(node.text())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise node.fail(f"unknown time zone {node.value!r}") from None
+    return node.value
+
+
+def _publication(node: _Node) -> dict:
+    node.mapping({"show_scores", "appeal_window_working_days"})
+    return dict(show_scores=node["show_scores"].boolean(),
+                appeal_window_working_days=node["appeal_window_working_days"].integer(1, 60))
+
+
+def _reminders(node: _Node) -> dict:
+    node.mapping({"overdue_after_working_days", "at"})
+    return dict(overdue_after_working_days=node["overdue_after_working_days"].integer(1, 60),
+                reminder_at=node.get("at", "09:00").local_time())
 
 
 def _grade(node: _Node, rank: int) -> Grade:

@@ -317,3 +317,27 @@ def test_unreadable_policy_path_is_a_policy_error(tmp_path, name):
         load_policy(path)
     assert (refused.value.key, refused.value.source) == ("(file)", str(path))
     assert refused.value.problem.startswith("cannot read")
+
+
+def test_every_broken_section_is_named_at_once():
+    """`gradeflow policy check` lists each problem: a broken section does not hide the next one's."""
+    document = with_changes({("timezone",): "Mars/Olympus_Mons", ("scoring", "weights", "exam"): 0.1,
+                             ("committee", "quorum"): 0, ("bonus",): 1})
+    del document["reminders"]
+    with pytest.raises(PolicyError) as refused:
+        parse_policy(as_yaml(document), source=SOURCE)
+    assert [(p.key, p.source) for p in refused.value.problems] == [
+        ("bonus", SOURCE), ("timezone", SOURCE), ("scoring.weights.exam", SOURCE), ("committee.quorum", SOURCE),
+        ("reminders", SOURCE)]
+    assert str(refused.value) == str(refused.value.problems[0])
+
+
+def test_sections_that_refer_to_a_broken_ladder_are_only_required():
+    """The eligibility rules, quotas and quarter close name grades of the ladder: with the ladder broken they are
+    not checked against it (which would name every grade again), but a missing one is still named."""
+    document = with_changes({("ladder", "grades"): [{"code": "only", "zh": "唯一", "en": "Only"}]})
+    del document["quarter_close"]
+    with pytest.raises(PolicyError) as refused:
+        parse_policy(as_yaml(document))
+    assert [(p.key, p.problem) for p in refused.value.problems] == [
+        ("ladder.grades", "must have at least 2 entries"), ("quarter_close", "is required")]

@@ -1,0 +1,85 @@
+"""A policy in plain words, for `gradeflow policy check`: the ladder, the stages of each kind of case, the
+periods, the scorecard and the quotas, as an HR department would check them against its own rules."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from workflow.policy import Policy
+
+
+def _percent(share: Decimal) -> str:
+    return f"{(share * 100).normalize():f} %"
+
+
+def _ladder(policy: Policy) -> list[str]:
+    ladder = policy.ladder
+    return [
+        "ladder (lowest first): " + " → ".join(f"{g.code} {g.zh}" for g in ladder.grades)
+        + f"; leaving it: {ladder.exited.code} {ladder.exited.zh}",
+        f"  new managers start on {ladder.entry_grade} and are confirmed to {ladder.confirmation_target} after "
+        f"{policy.probation_months} months; a promotion moves {ladder.promotion_steps} grade(s) "
+        f"(an exceptional one up to {ladder.exceptional_steps}); demotions stop at {ladder.demotion_floor}",
+    ]
+
+
+def _eligibility(policy: Policy) -> list[str]:
+    rules = policy.eligibility
+    lines = [f"  applying for {t.grade}: at least {t.min_months_in_grade} months in grade and in the top "
+             f"{t.top_percent.normalize():f} % of the org unit's latest annual scores" for t in rules.targets]
+    exceptional = ("ignores tenure" if rules.exceptional_ignores_tenure else "keeps the tenure rule") + (
+        ", then hr approves it before the interview" if rules.exceptional_needs_hr_approval else "")
+    return ["eligibility:", *lines, f"  an exceptional promotion {exceptional}"]
+
+
+def _stages(policy: Policy) -> list[str]:
+    exception = " → exception review (hr, for an exceptional promotion)" if \
+        policy.eligibility.exceptional_needs_hr_approval else ""
+    window = f"appeal window {policy.appeal_window_working_days} working days"
+    return [
+        "stages:",
+        f"  promotion: materials (the supervisor: approve with a score, return or reject){exception} → interview "
+        f"(the cycle's committee scores; quorum {policy.quorum}) → decision (the chair or hr, for the whole cycle) "
+        f"→ publication ({window}) → effective",
+        f"  probation_confirmation: the supervisor passes or fails it → publication ({window}) → effective",
+        f"  demotion, exit: decision (the chair or hr) → publication ({window}) → effective",
+    ]
+
+
+def _periods(policy: Policy) -> list[str]:
+    close = policy.quarter_close
+    thresholds = ", ".join(f"{grade} below {value.normalize():f}" for grade, value in close.demotion_thresholds)
+    return [
+        "periods:",
+        "  year (2026): annual scores, used for the performance rank and the final score",
+        f"  quarter (2026Q3): quarterly scores, closed {close.run_after_days} day(s) after the quarter at "
+        f"{close.run_at:%H:%M}; fewer than {close.min_months_worked} months worked: not evaluated; "
+        f"{thresholds} in {close.consecutive_quarters} consecutive quarters"
+        + (" or a compliance violation" if close.violation_demotes else "") + " opens a demotion; demotions in "
+        f"{close.exit_after_demotion_years} consecutive years open an exit",
+    ]
+
+
+def _scorecard(policy: Policy) -> list[str]:
+    scoring = policy.scoring
+    trim = (f"dropping the {scoring.trim_drop_highest} highest and {scoring.trim_drop_lowest} lowest once there "
+            f"are {scoring.trim_min_scores} scores")
+    return [
+        f"scorecard (scale {scoring.scale.min}–{scoring.scale.max}, {scoring.decimal_places} decimals, pass mark "
+        f"{scoring.pass_mark}):",
+        f"  supervisor {_percent(scoring.supervisor_weight)} + interview {_percent(scoring.interview_weight)} "
+        f"(the committee's mean, {trim}) + annual performance {_percent(scoring.performance_weight)}",
+        "  ties broken by " + ", then ".join(policy.tie_break),
+    ]
+
+
+def _quotas(policy: Policy) -> list[str]:
+    if not policy.quotas:
+        return ["quotas: none"]
+    return ["quotas:", *(f"  {q.grade}: at most {_percent(q.max_share)} of an org unit's active managers"
+                         for q in policy.quotas)]
+
+
+def describe(policy: Policy) -> list[str]:
+    return [f"policy {policy.name} ({policy.title}), time zone {policy.timezone}",
+            *_ladder(policy), *_eligibility(policy), *_stages(policy), *_periods(policy), *_scorecard(policy),
+            *_quotas(policy)]
