@@ -48,12 +48,14 @@ def _stages(policy: Policy) -> list[str]:
 def _periods(policy: Policy) -> list[str]:
     close = policy.quarter_close
     thresholds = ", ".join(f"{grade} below {value.normalize():f}" for grade, value in close.demotion_thresholds)
+    quarters = ("in one quarter" if close.consecutive_quarters == 1
+                else f"in {close.consecutive_quarters} consecutive quarters")
     return [
         "periods:",
         "  year (2026): annual scores, used for the performance rank and the final score",
         f"  quarter (2026Q3): quarterly scores, closed {close.run_after_days} day(s) after the quarter at "
         f"{close.run_at:%H:%M}; fewer than {close.min_months_worked} months worked: not evaluated; "
-        f"{thresholds} in {close.consecutive_quarters} consecutive quarters"
+        f"{thresholds} {quarters}"
         + (" or a compliance violation" if close.violation_demotes else "") + " opens a demotion; demotions in "
         f"{close.exit_after_demotion_years} consecutive years open an exit",
     ]
