@@ -20,8 +20,8 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from models import (Case, CaseHistory, GradeHistory, Manager, PerformanceRecord, QuarterClose, QuarterResult,
-                    Timer, db)
+from models import (Case, CaseHistory, GradeHistory, Manager, PerformanceVersion, QuarterClose, QuarterResult, Timer,
+                    db)
 from models.audit import verify_chain
 from models.time_repositories import EvaluationRepository
 from scheduler.sweep import sweep
@@ -56,7 +56,8 @@ KINDS = [
 
 
 def world(app, managers: int) -> list[str]:
-    """`managers` managers of the eight kinds, written straight into the tables, with the 2026Q2 close done."""
+    """`managers` managers of the eight kinds, written straight into the tables (their performance records through
+    the use case, which chains each version), with the 2026Q2 close done."""
     at = datetime(2026, 9, 1, 9, 0, tzinfo=SHANGHAI)
     numbers = [f"Q{i:05d}" for i in range(managers)]
     with app.app_context():
@@ -66,10 +67,6 @@ def world(app, managers: int) -> list[str]:
                 conn.execute(sa.insert(Manager).values(
                     employee_no=no, name=f"经理{no}", org_unit="北京分行", grade=grade, grade_since=date(2025, 1, 1),
                     hire_date=date(2024, 1, 1), created_at=at, updated_at=at))
-                for period, (score, months, violation) in records.items():
-                    conn.execute(sa.insert(PerformanceRecord).values(
-                        employee_no=no, period=period, score=Decimal(score), months_worked=months,
-                        violation=violation, recorded_at=at, recorded_by="hr"))
                 case = dict(kind="exit", employee_no=no, from_grade=grade, target_grade="exited", exceptional=False,
                             statement="(test)", reasons=[], created_by="hr", created_at=at, updated_at=at,
                             state_since=at, version=1)
@@ -81,6 +78,11 @@ def world(app, managers: int) -> list[str]:
                     conn.execute(sa.insert(GradeHistory).values(
                         employee_no=no, from_grade=changed_from, to_grade=grade, event="promote",
                         effective_on=date(2026, 10, 5), case_id=case_id, recorded_at=at))
+        with unit_of_work()() as u:
+            for i, no in enumerate(numbers):
+                for period, (score, months, violation) in KINDS[i % len(KINDS)][1].items():
+                    record_performance(u, rules_of(app), OPERATOR, no, period, score=Decimal(score),
+                                       months_worked=months, violation=violation)
         close(app, "2026Q2")
         db.session.remove()
     return numbers
@@ -128,6 +130,7 @@ def recorded(app) -> dict:
                               json.dumps(t.data, sort_keys=True), t.created_at, t.fired_at)
                              for t in s.scalars(sa.select(Timer))),
             "chain": (checked, problem),
+            "versions": s.scalar(sa.select(sa.func.count()).select_from(PerformanceVersion)),
         }
         s.remove()
     return found
@@ -153,7 +156,7 @@ def test_a_close_in_parts_of_any_size_records_what_a_close_in_one_part_records(a
     move_clock(app, Q3_OVER)
     whole = named_summary(app, close(app))
     expected = recorded(app)
-    assert expected["chain"] == (len(expected["history"]), None)
+    assert expected["chain"] == (len(expected["history"]) + expected["versions"], None)
     assert len([r for r in expected["results"] if r[0] == "2026Q3"]) == len(managers)
     assert whole["evaluated"] == 16 and whole["excluded"] == ["Q00003", "Q00011"]
     assert whole["deferred"] == ["Q00004", "Q00012"] and whole["not_demotable"] == ["Q00002", "Q00010"]
@@ -202,7 +205,7 @@ def test_a_close_interrupted_in_its_second_part_resumes_and_ends_as_an_uninterru
         "Q00000", "Q00001"]
     new_timers = [t[:2] for t in partly["timers"] if t not in before["timers"]]
     assert sorted(kind for kind, _ in new_timers) == ["deferred_demotion", "reminder", "reminder"]
-    assert partly["chain"] == (len(partly["history"]), None)
+    assert partly["chain"] == (len(partly["history"]) + partly["versions"], None)
     with app.app_context(), pytest.raises(Conflict) as refused:  # the quarter is locked from the first part
         with unit_of_work()() as uow:
             record_performance(uow, rules_of(app), OPERATOR, "Q00015", "2026Q3", score=Decimal("90"),
@@ -217,7 +220,8 @@ def test_a_close_interrupted_in_its_second_part_resumes_and_ends_as_an_uninterru
     move_clock(app, Q3_OVER)
     assert named_summary(app, close(app)) == resumed
     assert recorded(app) == interrupted_then_resumed
-    assert interrupted_then_resumed["chain"] == (len(interrupted_then_resumed["history"]), None)
+    after = interrupted_then_resumed
+    assert after["chain"] == (len(after["history"]) + after["versions"], None)
 
 
 def test_the_scheduled_close_interrupted_keeps_its_error_and_its_retry_finishes_it_once(app, monkeypatch):
@@ -258,7 +262,7 @@ def test_the_scheduled_close_interrupted_keeps_its_error_and_its_retry_finishes_
     assert demoted == ["Q00000", "Q00001", "Q00006", "Q00007", "Q00008", "Q00009", "Q00014", "Q00015"]
     # (Q00007 and Q00015 from the 2026Q2 close; each manager's demotion once)
     assert [t for t in done["timers"] if t[0] == "quarter_close" and t[5] == "2026Q4"]
-    assert done["chain"] == (len(done["history"]), None)
+    assert done["chain"] == (len(done["history"]) + done["versions"], None)
     with app.app_context():
         timer = db.session.scalar(sa.select(Timer).where(Timer.key == "quarter_close:2026Q3"))
         assert timer.fired_at is not None and timer.result.startswith("closed 2026Q3: 16 evaluated")

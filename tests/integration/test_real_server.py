@@ -37,7 +37,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from models import AuditLink, CalendarChange, Case, CaseHistory, CommitteeScore, Timer, db
+from models import AuditLink, CalendarChange, Case, CaseHistory, CommitteeScore, PerformanceVersion, Timer, db
 from tests.support.commands import gradeflow
 from tests.support.live_server import (CONNECTION_ERRORS, STREAM_TIMEOUT, WORKERS, Answer, at_once, call, connect,
                                        report, send, sign_in, start_server)
@@ -411,7 +411,8 @@ def assert_every_case_is_the_replay_of_its_history(app, stream: Stream) -> dict:
     where the one before ended and the last ends in cases.state; the version counts the use cases (one per
     entry not written by the service itself); exactly the expected events, each once; one score row per
     score entry; one reminder per state entered, the one pending being that of the current state; and an
-    audit link for every entry. Returns the figures."""
+    audit link for every entry (besides those of the calendar changes and performance versions). Returns the
+    figures."""
     def query(s):
         cases = {c.id: c for c in s.scalars(sa.select(Case))}
         history = {}
@@ -422,9 +423,10 @@ def assert_every_case_is_the_replay_of_its_history(app, stream: Stream) -> dict:
         for timer in s.scalars(sa.select(Timer).where(Timer.kind == "reminder")):
             reminders.setdefault(timer.case_id, []).append(timer)
         links = s.scalar(sa.select(sa.func.count()).select_from(AuditLink))
-        calendar = s.scalar(sa.select(sa.func.count()).select_from(CalendarChange))
-        return cases, history, scores, reminders, links, calendar
-    cases, history, scores, reminders, links, calendar = read(app, query)
+        others = sum(s.scalar(sa.select(sa.func.count()).select_from(model))
+                     for model in (CalendarChange, PerformanceVersion))
+        return cases, history, scores, reminders, links, others
+    cases, history, scores, reminders, links, others = read(app, query)
 
     assert sorted(cases) == sorted(stream.cases.values()) and len(cases) == len(APPLICANTS)
     assert set(history) <= set(cases), "history of a case that does not exist"
@@ -455,15 +457,15 @@ def assert_every_case_is_the_replay_of_its_history(app, stream: Stream) -> dict:
                                                                    for e in entries])
     assert wrong == {}, wrong
     entries = sum(len(h) for h in history.values())
-    assert links == entries + calendar, (links, entries, calendar)
-    return {"cases": len(cases), "history_entries": entries,
+    assert links == entries + others, (links, entries, others)
+    return {"cases": len(cases), "history_entries": entries, "links": links,
             "entries_lost": len(APPLICANTS) * len(EXPECTED_EVENTS) - entries}
 
 
-def assert_the_chain_verifies(tmp_path, migrated, entries: int) -> None:
+def assert_the_chain_verifies(tmp_path, migrated, links: int) -> None:
     verified = gradeflow(tmp_path, "audit", "verify", GRADEFLOW_DATABASE_URL=migrated)
     assert verified.returncode == 0, (verified.stdout, verified.stderr)
-    assert verified.stdout.startswith(f"history intact: {entries} entries, head "), verified.stdout
+    assert verified.stdout.startswith(f"history intact: {links} entries, head "), verified.stdout
 
 
 def test_a_worker_killed_in_the_middle_of_a_stream_of_transitions_leaves_every_case_the_replay_of_its_history(
@@ -502,7 +504,7 @@ def test_a_worker_killed_in_the_middle_of_a_stream_of_transitions_leaves_every_c
     assert stream.figures["cases_done"] == len(APPLICANTS)
     figures = assert_every_case_is_the_replay_of_its_history(app, stream)
     assert figures["entries_lost"] == 0
-    assert_the_chain_verifies(tmp_path, migrated, figures["history_entries"])
+    assert_the_chain_verifies(tmp_path, migrated, figures["links"])
     report(f"4 worker killed ({migrated.split(':')[0]})",
            {**stream.figures, **figures, "workers_killed": len(killed), "seconds": round(elapsed, 2)})
 
@@ -534,6 +536,6 @@ def test_the_whole_server_killed_in_the_middle_of_a_stream_and_restarted_leaves_
     assert stream.figures["cases_done"] == len(APPLICANTS)
     figures = assert_every_case_is_the_replay_of_its_history(app, stream)
     assert figures["entries_lost"] == 0
-    assert_the_chain_verifies(tmp_path, migrated, figures["history_entries"])
+    assert_the_chain_verifies(tmp_path, migrated, figures["links"])
     report(f"4 whole server killed ({migrated.split(':')[0]})",
            {**stream.figures, **figures, "seconds": round(elapsed, 2)})

@@ -12,6 +12,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
+import sqlalchemy as sa
+
+from models import PerformanceVersion
 from models.audit import verify_chain
 from workflow.services.appeals import file_appeal
 from workflow.services.cases import fire_event
@@ -80,6 +83,9 @@ def test_a_promotion_goes_from_application_to_changed_grade_and_history_tells_ev
     ]
     assert [h.seq for h in history] == list(range(1, 12))
     assert history[-1].data == {"effective_on": "2026-09-18", "from_grade": "junior", "to_grade": "mid"}
-    # every entry was chained into the tamper-evident history when its unit of work committed
-    checked, problem, _head = verify_chain(sessions())
-    assert (checked, problem) == (len(history), None)
+    # every entry was chained into the tamper-evident history when its unit of work committed (and so was every
+    # version of the performance records the organisation was given)
+    session = sessions()
+    checked, problem, _head = verify_chain(session)
+    versions = session.scalar(sa.select(sa.func.count()).select_from(PerformanceVersion))
+    assert (checked, problem) == (len(history) + versions, None) and versions > 0

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from models import (CalendarChange, Case, CaseHistory, CommitteeMember, CommitteeScore, GradeHistory, Manager, Recusal,
-                    db)
+from models import (CalendarChange, Case, CaseHistory, CommitteeMember, CommitteeScore, GradeHistory, Manager,
+                    PerformanceVersion, Recusal, db)
 from models.audit import verify_chain
 from tests.support.model_based.oracle import AUTOMATIC_RECUSALS, QUORUM
 from workflow.case_machine import INITIAL_STATE, MOVES, OPEN_STATES, STATES
@@ -18,7 +18,7 @@ from workflow.case_machine import INITIAL_STATE, MOVES, OPEN_STATES, STATES
 @dataclass
 class Snapshot:
     """What the database holds after a step: every case with its history, every manager, grade change,
-    committee score, recusal and committee member."""
+    committee score, recusal and committee member, and how many other entries the audit chain covers."""
     cases: dict
     history: dict
     managers: dict
@@ -26,6 +26,7 @@ class Snapshot:
     scores: dict
     recusals: dict
     members: dict
+    chained_besides_history: int  # calendar changes and versions of performance records: links of the chain too
 
     @classmethod
     def load(cls) -> "Snapshot":
@@ -33,7 +34,9 @@ class Snapshot:
         history = defaultdict(list)
         for entry in s.scalars(sa.select(CaseHistory).order_by(CaseHistory.case_id, CaseHistory.seq)):
             history[entry.case_id].append(entry)
-        list(s.scalars(sa.select(CalendarChange)))  # in the identity map: verify_chain reads them again
+        # in the identity map: verify_chain reads them again
+        calendar_changes = list(s.scalars(sa.select(CalendarChange)))
+        performance_versions = list(s.scalars(sa.select(PerformanceVersion)))
         scores, recusals, members = defaultdict(list), defaultdict(dict), defaultdict(set)
         for score in s.scalars(sa.select(CommitteeScore)):
             scores[score.case_id].append(score.username)
@@ -44,7 +47,8 @@ class Snapshot:
         return cls(cases={c.id: c for c in s.scalars(sa.select(Case))}, history=history,
                    managers={m.employee_no: m for m in s.scalars(sa.select(Manager))},
                    grade_rows=list(s.scalars(sa.select(GradeHistory).order_by(GradeHistory.id))),
-                   scores=scores, recusals=recusals, members=members)
+                   scores=scores, recusals=recusals, members=members,
+                   chained_besides_history=len(calendar_changes) + len(performance_versions))
 
 
 LEGAL_MOVES = {(m.event, source, m.dest, kind) for m in MOVES for source in m.sources for kind in m.kinds}
@@ -101,9 +105,9 @@ def scores_never_outnumber_the_members_who_count(w: Snapshot) -> None:
 
 
 def the_audit_chain_verifies(w: Snapshot) -> None:
-    """models.audit.verify_chain: every history entry and calendar change is linked, in one unbroken chain."""
+    """models.audit.verify_chain: every history entry, calendar change and version of a performance record is
+    linked, in one unbroken chain, and every performance record is its latest version."""
     checked, problem, _ = verify_chain(db.session)
     assert problem is None, problem
     entries = sum(len(v) for v in w.history.values())
-    calendar = db.session.scalar(sa.select(sa.func.count()).select_from(CalendarChange))
-    assert checked == entries + calendar, (checked, entries, calendar)
+    assert checked == entries + w.chained_besides_history, (checked, entries, w.chained_besides_history)
