@@ -1,37 +1,25 @@
-"""The application factory."""
+"""The application factory: the core app (api/factory.py) with the JSON API and the web pages on it."""
 from __future__ import annotations
 
 import http
-import logging
-import os
 import re
-from datetime import timedelta
-from pathlib import Path
 
 import swagger_ui_bundle
 from flask import Flask, request, send_from_directory
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
-from sqlalchemy.orm import configure_mappers
 from werkzeug.exceptions import UnsupportedMediaType
 
 from api import accounts, calendar, cases, clock, cycles, evaluations, idempotency, managers, web
 from api.blueprint import refuse_undeclared_input
-from api.config import ConfigError, development_secret, settings_from_env
+from api.config import API_PREFIX
 from api.context import current_actor
 from api.converters import register_converters
+from api.factory import create_core_app
 from api.problems import PROBLEM_JSON, ProblemSchema, register_error_handlers
-from api.tokens import TokenService
-from models import db
-from models.clock_state import DatabaseManualClock
-from workflow.clock import SystemClock
-from workflow.passwords import Passwords
-from workflow.policy import load_policy
-from workflow.sign_in_throttling import SignInLimits
-from workflow.services.context import Rules
 
 BLUEPRINTS = (accounts.blp, managers.blp, cycles.blp, cases.blp, calendar.blp, evaluations.blp, clock.blp)
-API_PREFIX = "/api/v1"
+__all__ = ["API_PREFIX", "create_app"]
 
 
 class GradeflowApi(Api):
@@ -56,17 +44,8 @@ class GradeflowApi(Api):
 
 
 def create_app(config: dict | None = None) -> Flask:
-    instance = os.environ.get("GRADEFLOW_INSTANCE_PATH")
-    app = Flask(__name__.split(".")[0], instance_path=str(Path(instance).resolve()) if instance else None)
-    app.config.update(settings_from_env(instance_path=app.instance_path))
-    app.config.update(config or {})
-    app.config["GRADEFLOW_SECRET_FROM_ENV"] = bool(app.config.get("SECRET_KEY"))
-    if not app.config["SECRET_KEY"] and app.config["GRADEFLOW_MODE"] != "production":
-        app.config["SECRET_KEY"] = development_secret(app.instance_path)
-    if app.config["GRADEFLOW_CLOCK"] == "manual" and app.config["GRADEFLOW_MODE"] == "production":
-        raise ConfigError("GRADEFLOW_CLOCK=manual is a test clock and is refused in production mode")
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
-        Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    """The whole service: the core (api/factory.py) with its HTTP layer, the JSON API and the pages."""
+    app = create_core_app(config)
     app.config.update(
         API_TITLE="gradeflow", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX=API_PREFIX, OPENAPI_JSON_PATH="openapi.json",
@@ -81,30 +60,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    policy = load_policy(app.config["GRADEFLOW_POLICY"])
-    db.init_app(app)
-    # now, not on the first requests, which would race to configure them from several threads
-    configure_mappers()
-
-    manual_clock = None
-    if app.config["GRADEFLOW_CLOCK"] == "manual":
-        manual_clock = DatabaseManualClock(lambda: db.session, policy.tz,
-                                           start=app.config["GRADEFLOW_CLOCK_START"])
-    # tokens and sign-in throttling go by the wall clock, never the manual one; tests may pass a clock they move
-    wall_clock = app.config.get("GRADEFLOW_WALL_CLOCK") or SystemClock()
-    app.extensions["gradeflow"] = {
-        "rules": Rules.for_policy(policy, manual_clock or wall_clock),
-        "manual_clock": manual_clock,
-        "wall_clock": wall_clock,
-        "sign_in_limits": SignInLimits(
-            max_failures=app.config["GRADEFLOW_SIGNIN_MAX_FAILURES"],
-            window=timedelta(seconds=app.config["GRADEFLOW_SIGNIN_WINDOW"]),
-            max_failures_per_address=app.config["GRADEFLOW_SIGNIN_MAX_FAILURES_PER_ADDRESS"]),
-        "tokens": TokenService(app.config["SECRET_KEY"] or "", app.config["GRADEFLOW_TOKEN_TTL"], wall_clock),
-        "passwords": Passwords(time_cost=app.config["GRADEFLOW_HASH_TIME_COST"],
-                               memory_cost=app.config["GRADEFLOW_HASH_MEMORY_KIB"]),
-    }
-
     api = GradeflowApi(app, spec_kwargs={"extra_plugins": [idempotency.IdempotencyKeyDocumentation()]})
     register_converters(app, api)
     for blueprint in BLUEPRINTS:
@@ -114,11 +69,11 @@ def create_app(config: dict | None = None) -> Flask:
     _refuse_non_json_bodies(app)
     refuse_undeclared_input(app, API_PREFIX)
     app.after_request(_no_sniffing)
+    manual_clock = app.extensions["gradeflow"]["manual_clock"]
     if manual_clock is not None:
         app.before_request(manual_clock.freeze)
     idempotency.init_app(app)  # after authentication and the clock's freeze, which commits on its own
     web.init_app(app, api_prefix=API_PREFIX)  # the pages: every path outside the API (api/web/__init__.py)
-    logging.getLogger("gradeflow").setLevel(logging.INFO)
     return app
 
 

@@ -2,6 +2,7 @@
 factory)."""
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 
@@ -9,8 +10,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from api.config import ConfigError, require_serving_config
-from api.app import API_PREFIX
+from api.config import API_PREFIX, ConfigError, require_serving_config
 from api.migrations import migrations_command, upgrade_to_head
 from models import db
 from workflow.errors import Conflict, DomainError, RuleViolation
@@ -18,8 +18,8 @@ from workflow.policy import PolicyError
 
 
 def _create_app():
-    from api import create_app
-    return create_app()
+    from api.factory import create_core_app
+    return create_core_app()
 
 
 class _GradeflowGroup(FlaskGroup):
@@ -69,6 +69,7 @@ def _is_sqlite() -> bool:
 def serve(host, port, workers, threads, with_scheduler):
     """Serve the API (and the web pages) with gunicorn; in single-process mode, also the scheduler."""
     from api.server import run_gunicorn
+    importlib.import_module("api.app")  # once, here: every worker forked from this process builds the whole app
     _log_to_stderr()
     try:
         require_serving_config(current_app)

@@ -9,6 +9,7 @@ from pathlib import Path
 from workflow.sign_in_throttling import MAX_FAILURES, MAX_FAILURES_PER_ADDRESS, WINDOW
 
 MODES = ("production", "development", "test")
+API_PREFIX = "/api/v1"  # where the JSON API and its documentation are served
 MIN_SECRET_LENGTH = 32  # HS256 wants a key at least as long as its 256-bit output
 
 
