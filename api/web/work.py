@@ -1,6 +1,7 @@
 """The start page: what waits on the signed-in user, most urgent first, each with its case, what to do, the
 working day by which to do it and whether it is overdue (workflow/services/case_reads.py cases_waiting_on), and a
-link to the page where the user does it, chosen from what available_events offers them."""
+link to the page where the user does it, chosen from what available_events offers them; then where the user's
+own open cases stand (an applicant whose application waits on others sees it here, not only under "Apply")."""
 from __future__ import annotations
 
 from flask import render_template, url_for
@@ -9,7 +10,8 @@ from api.context import rules, uow
 from api.web.blueprint import bp
 from api.web.session import current_user, signed_in
 from workflow import case_machine as m
-from workflow.services.case_reads import cases_waiting_on
+from workflow.services.applicant_reads import MY_CASES_SHOWN
+from workflow.services.case_reads import cases_waiting_on, list_cases
 from workflow.services.review_reads import REVIEW_EVENTS
 
 _APPEAL_EVENTS = {"uphold", "overturn"}
@@ -33,5 +35,7 @@ def action_page(case) -> str:
 @bp.get("/")
 @signed_in
 def my_work():
-    return render_template("web/my_work.html", waiting=cases_waiting_on(uow(), rules(), current_user()),
-                           action_page=action_page)
+    actor, store = current_user(), uow()
+    mine, _total = list_cases(store, rules(), actor, page=1, per_page=MY_CASES_SHOWN, mine=True)
+    return render_template("web/my_work.html", waiting=cases_waiting_on(store, rules(), actor),
+                           my_open_cases=[c for c in mine if c.state in m.OPEN_STATES], action_page=action_page)

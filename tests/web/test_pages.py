@@ -85,6 +85,19 @@ def test_my_work_says_so_when_nothing_waits(app, gf, visit, one_case):
     assert "目前没有等待您处理的事项" in text(visitor.get("/"))
 
 
+def test_an_applicant_whose_case_waits_on_others_sees_where_it_stands_on_my_work(app, gf, visit, one_case):
+    visitor = visit()
+    visitor.sign_in("e001")
+    page = visitor.get("/")
+    words = text(page)
+    assert "目前没有等待您处理的事项" in words  # it waits on the supervisor, not on the applicant
+    assert "我本人的案件" in words and f"№{one_case} 晋级" in words and "已提交" in words
+    assert f'href="/cases/{one_case}"' in page.get_data(as_text=True)
+    boss = visit()
+    boss.sign_in(BOSS)
+    assert "我本人的案件" not in text(boss.get("/"))  # no case of their own
+
+
 def test_the_header_shows_the_user_their_roles_and_the_nav(app, gf, visit, one_case):
     visitor = visit()
     visitor.sign_in(BOSS)
