@@ -152,7 +152,8 @@ class PerformanceForPeriod(MethodView):
     @blp.arguments(PerformanceInputSchema)
     @blp.response(200, PerformanceSchema)
     def put(self, body, employee_no, period):
-        """Enter or correct a score for a year (2026) or a quarter (2026Q3) (hr); a correction adds a version"""
+        """Enter or correct a score for a period the policy records: a year (2026), a quarter (2026Q3); a half-year
+        (2026H1) or a month (2026M03) where the policy lists them (hr). A correction adds a version."""
         actor = current_actor()
         with uow() as u:
             record = managers.record_performance(u, rules(), actor, employee_no, period, **body)

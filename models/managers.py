@@ -47,17 +47,24 @@ class GradeHistory(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+# a period's text says its kind (workflow/periods.py): 2026, 2026H1, 2026Q3, 2026M03
+MONTHS_IN_PERIOD = ("length(period) = 4 OR (substr(period, 5, 1) = 'H' AND months_worked <= 6) "
+                    "OR (substr(period, 5, 1) = 'Q' AND months_worked <= 3) "
+                    "OR (substr(period, 5, 1) = 'M' AND months_worked <= 1)")
+
+
 class PerformanceRecord(Base):
-    """A manager's score for a year ("2026") or a quarter ("2026Q3"): the latest of its versions, the one
-    the rules use. It changes only together with a new PerformanceVersion (audit verify checks they agree)."""
+    """A manager's score for a period (a year "2026", a half-year "2026H1", a quarter "2026Q3", a month "2026M03"):
+    the latest of its versions, the one the rules use. It changes only together with a new PerformanceVersion
+    (audit verify checks they agree)."""
     __tablename__ = "performance_records"
     __table_args__ = (
         CheckConstraint("months_worked >= 0 AND months_worked <= 12", name="months_in_year"),
-        CheckConstraint("length(period) = 4 OR months_worked <= 3", name="months_in_quarter"),
+        CheckConstraint(MONTHS_IN_PERIOD, name="months_in_period"),
     )
 
     employee_no: Mapped[str] = mapped_column(ForeignKey("managers.employee_no"), primary_key=True)
-    period: Mapped[str] = mapped_column(String(6), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
     score: Mapped[Decimal] = mapped_column(Numeric(6, 2))
     months_worked: Mapped[int] = mapped_column(SmallInteger)
     violation: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -78,7 +85,7 @@ class PerformanceVersion(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     employee_no: Mapped[str] = mapped_column(String(32))
-    period: Mapped[str] = mapped_column(String(6))
+    period: Mapped[str] = mapped_column(String(7))
     version: Mapped[int] = mapped_column(Integer)
     score: Mapped[Decimal] = mapped_column(Numeric(6, 2))
     months_worked: Mapped[int] = mapped_column(SmallInteger)

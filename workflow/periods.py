@@ -1,25 +1,38 @@
-"""Evaluation periods: a year ("2026") or a quarter ("2026Q3")."""
+"""Evaluation periods: a year ("2026"), a half-year ("2026H1"), a quarter ("2026Q3") or a month ("2026M03").
+Which of them a company records is its policy's (`periods`)."""
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-_PERIOD = re.compile(r"(?P<year>[0-9]{4})(?:Q(?P<quarter>[1-4]))?")
+YEAR, HALF, QUARTER, MONTH = "year", "half", "quarter", "month"
+KINDS = (YEAR, HALF, QUARTER, MONTH)
+EXAMPLES = {YEAR: "2026", HALF: "2026H1", QUARTER: "2026Q3", MONTH: "2026M03"}
+_PERIOD = re.compile(r"(?P<year>[0-9]{4})(?:H(?P<half>[12])|Q(?P<quarter>[1-4])|M(?P<month>0[1-9]|1[0-2]))?")
+_MONTHS = {YEAR: 12, HALF: 6, QUARTER: 3, MONTH: 1}
 
 
 @dataclass(frozen=True, order=True)
 class Period:
     year: int
-    quarter: int | None = None  # None for an annual period
+    quarter: int | None = None  # at most one of quarter, half and month; none of them for a year
+    half: int | None = None
+    month: int | None = None
 
     @classmethod
     def parse(cls, text: str) -> "Period":
         match = _PERIOD.fullmatch(text or "")
         if not match or not 1900 <= int(match["year"]) <= 2999:
-            raise ValueError(f"{text!r} is not a period: use a year like 2026 or a quarter like 2026Q3")
-        quarter = match["quarter"]
-        return cls(int(match["year"]), int(quarter) if quarter else None)
+            raise ValueError(f"{text!r} is not a period: use a year like 2026, a half-year like 2026H1, a quarter "
+                             "like 2026Q3 or a month like 2026M03")
+        return cls(int(match["year"]), **{part: int(match[part]) for part in ("quarter", "half", "month")
+                                          if match[part]})
+
+    @property
+    def kind(self) -> str:
+        return QUARTER if self.quarter else HALF if self.half else MONTH if self.month else YEAR
 
     @property
     def is_quarter(self) -> bool:
@@ -27,17 +40,21 @@ class Period:
 
     @property
     def months(self) -> int:
-        return 3 if self.is_quarter else 12
+        return _MONTHS[self.kind]
+
+    @property
+    def first_month(self) -> int:
+        return (3 * self.quarter - 2 if self.quarter else 6 * self.half - 5 if self.half
+                else self.month if self.month else 1)
 
     @property
     def first_day(self) -> date:
-        return date(self.year, 3 * self.quarter - 2 if self.quarter else 1, 1)
+        return date(self.year, self.first_month, 1)
 
     @property
     def last_day(self) -> date:
-        if not self.quarter or self.quarter == 4:
-            return date(self.year, 12, 31)
-        return date(self.year, 3 * self.quarter + 1, 1) - timedelta(days=1)
+        last_month = self.first_month + self.months - 1
+        return date(self.year, last_month, calendar.monthrange(self.year, last_month)[1])
 
     def shifted(self, quarters: int) -> "Period":
         """The quarter `quarters` quarters later (earlier when negative)."""
@@ -51,4 +68,8 @@ class Period:
         return cls(day.year, (day.month - 1) // 3 + 1)
 
     def __str__(self) -> str:
-        return f"{self.year}Q{self.quarter}" if self.quarter else str(self.year)
+        if self.quarter:
+            return f"{self.year}Q{self.quarter}"
+        if self.half:
+            return f"{self.year}H{self.half}"
+        return f"{self.year}M{self.month:02d}" if self.month else str(self.year)

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from workflow.periods import KINDS as PERIOD_KINDS, QUARTER, YEAR
+
 BUILTIN_POLICIES = ("default", "bank-six-level")
 STORED_DECIMAL_PLACES = 2  # scores are stored as NUMERIC(6, 2)
 TIE_BREAK_KEYS = ("interview_score", "time_in_grade", "employee_no")
@@ -161,6 +163,7 @@ class Policy:
     overdue_after_working_days: int
     reminder_at: time  # local time of the day's reminders
     quarter_close: QuarterClosePolicy
+    periods: tuple[str, ...] = (YEAR, QUARTER)  # the kinds of period performance is recorded for
 
     @property
     def tz(self) -> ZoneInfo:
@@ -277,7 +280,7 @@ class _Node:
 
 
 _TOP = {"name", "title", "timezone", "ladder", "eligibility", "scoring", "committee", "quotas",
-        "ranking", "publication", "probation", "reminders", "quarter_close"}
+        "ranking", "publication", "probation", "reminders", "quarter_close", "periods"}
 
 
 class _Problems:
@@ -319,6 +322,7 @@ def _build(root: _Node) -> Policy:
         **(attempt(lambda: _reminders(root["reminders"])) or {}),
         quarter_close=attempt(lambda: _quarter_close(root["quarter_close"], ladder, scoring.scale)
                               if ladder and scoring else _present(root, "quarter_close")),
+        periods=attempt(lambda: _periods(root.get("periods", list(Policy.periods)))),
     )
     if problems.found:
         raise PolicyError.of(problems.found)
@@ -336,6 +340,21 @@ def _timezone(node: _Node) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise node.fail(f"unknown time zone {node.value!r}") from None
     return node.value
+
+
+def _periods(node: _Node) -> tuple[str, ...]:
+    kinds = []
+    for kind in node.elements(min_len=1):
+        if kind.value not in PERIOD_KINDS:
+            raise kind.fail(f"unknown period {kind.value!r} (known: {', '.join(PERIOD_KINDS)})")
+        if kind.value in kinds:
+            raise kind.fail(f"{kind.value!r} is listed twice")
+        kinds.append(kind.value)
+    for needed, why in ((YEAR, "the annual score enters eligibility and the final score"),
+                        (QUARTER, "the quarter close reads the quarters")):
+        if needed not in kinds:
+            raise node.fail(f"must include {needed!r}: {why}")
+    return tuple(k for k in PERIOD_KINDS if k in kinds)
 
 
 def _publication(node: _Node) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from workflow.periods import HALF, MONTH
 from workflow.policy import Policy
 
 
@@ -50,9 +51,12 @@ def _periods(policy: Policy) -> list[str]:
     thresholds = ", ".join(f"{grade} below {value.normalize():f}" for grade, value in close.demotion_thresholds)
     quarters = ("in one quarter" if close.consecutive_quarters == 1
                 else f"in {close.consecutive_quarters} consecutive quarters")
+    recorded_only = {HALF: "  half (2026H1): half-year scores, recorded and kept (no close acts on them yet)",
+                     MONTH: "  month (2026M03): monthly scores, recorded and kept (no close acts on them yet)"}
     return [
         "periods:",
         "  year (2026): annual scores, used for the performance rank and the final score",
+        *(line for kind, line in recorded_only.items() if kind in policy.periods),
         f"  quarter (2026Q3): quarterly scores, closed {close.run_after_days} day(s) after the quarter at "
         f"{close.run_at:%H:%M}; fewer than {close.min_months_worked} months worked: not evaluated; "
         f"{thresholds} {quarters}"

@@ -191,3 +191,40 @@ def test_a_supervisor_reads_their_reports_records(gf, hr):
     response = gf.get("/managers/M1/performance", as_="s10")
     assert response.status_code == 200, response.get_json()
     assert [(r["period"], r["score"], r["recorded_by"]) for r in response.get_json()] == [("2026", 66.6, HR)]
+
+
+# --- the kinds of period a policy records (issue 13, point 2) -----------------------------------------------
+
+@pytest.mark.parametrize("period", ["2026M03", "2026H1"])
+def test_the_default_policy_records_years_and_quarters_only(gf, hr, period):
+    response = gf.put(f"/managers/M1/performance/{period}", as_=HR, json={"score": 80, "months_worked": 1})
+    body = assert_problem(response, 422, "validation_error", field="period", rule="period_kind")
+    assert "year (2026), quarter (2026Q3)" in body["detail"]
+    assert _records(gf) == []
+
+
+@pytest.fixture
+def monthly(build, hr, tmp_path):
+    """The app under a policy that records every kind of period (monthly assessment, half-year reviews)."""
+    from importlib import resources
+
+    from tests.support.driver import Driver
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(resources.files("workflow.policies").joinpath("default.yaml").read_text("utf-8")
+                      .replace("periods: [year, quarter]", "periods: [year, half, quarter, month]"), "utf-8")
+    return Driver(build(GRADEFLOW_POLICY=str(policy)))
+
+
+@pytest.mark.parametrize("period, months", [("2026M03", 1), ("2026M12", 0), ("2026H1", 6), ("2026H2", 4)])
+def test_a_policy_with_months_and_half_years_records_them(monthly, period, months):
+    response = monthly.put(f"/managers/M1/performance/{period}", as_=HR, json={"score": 77, "months_worked": months})
+    assert response.status_code == 200, response.get_json()
+    assert [(r["period"], r["months_worked"]) for r in _records(monthly)] == [(period, months)]
+
+
+@pytest.mark.parametrize("period, months, most", [("2026M03", 2, 1), ("2026H1", 7, 6)])
+def test_months_worked_lie_within_a_month_or_a_half_year(monthly, period, months, most):
+    response = monthly.put(f"/managers/M1/performance/{period}", as_=HR, json={"score": 77, "months_worked": months})
+    body = assert_problem(response, 422, "validation_error", field="months_worked", rule="months_in_period")
+    assert f"between 0 and {most}" in body["detail"]
+    assert _records(monthly) == []

@@ -261,6 +261,18 @@ def _constraint_cases():
         session.add(PerformanceRecord(employee_no="C1", period="2026Q3", score=80, months_worked=4,
                                       violation=False, recorded_at=INSTANT, recorded_by="hr1"))
 
+    def half_year_of_7_months(session):
+        session.add(_manager())
+        session.flush()
+        session.add(PerformanceRecord(employee_no="C1", period="2026H2", score=80, months_worked=7,
+                                      violation=False, recorded_at=INSTANT, recorded_by="hr1"))
+
+    def month_of_2_months(session):
+        session.add(_manager())
+        session.flush()
+        session.add(PerformanceRecord(employee_no="C1", period="2026M03", score=80, months_worked=2,
+                                      violation=False, recorded_at=INSTANT, recorded_by="hr1"))
+
     def second_clock_row(session):
         session.add(ManualClockState(id=2, now=INSTANT))
 
@@ -274,7 +286,8 @@ def _constraint_cases():
 
     return [pytest.param(f, id=f.__name__) for f in (
         hire_after_grade_since, own_supervisor, unknown_role, history_without_change, year_of_13_months,
-        quarter_of_4_months, second_clock_row, supervisor_who_does_not_exist, duplicate_username)]
+        quarter_of_4_months, half_year_of_7_months, month_of_2_months, second_clock_row,
+        supervisor_who_does_not_exist, duplicate_username)]
 
 
 @pytest.mark.parametrize("write", _constraint_cases())

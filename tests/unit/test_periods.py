@@ -1,4 +1,4 @@
-"""Evaluation periods: a year ("2026") or a quarter ("2026Q3")."""
+"""Evaluation periods: a year ("2026"), a half-year ("2026H1"), a quarter ("2026Q3") or a month ("2026M03")."""
 from __future__ import annotations
 
 from datetime import date
@@ -24,15 +24,19 @@ def test_period_parses_a_year_or_a_quarter(text, year, quarter):
 
 @pytest.mark.parametrize("text", [
     "2026Q5", "2026Q0", "2026q3", "26", "", "abcd", "2026Q", "Q3", "2026-Q3", " 2026", "20260", "1899",
-    "2026Q3\n", "２０２６Q3",
+    "2026Q3\n", "２０２６Q3", "2026H3", "2026H0", "2026M13", "2026M00", "2026M3", "2026M003", "2026h1", "2026-03",
+    "2026Q1M01",
 ], ids=["quarter_5", "quarter_0", "lowercase_q", "two_digits", "empty", "letters", "no_quarter_digit",
-        "no_year", "dash", "leading_space", "five_digits", "before_1900", "trailing_newline", "fullwidth_digits"])
+        "no_year", "dash", "leading_space", "five_digits", "before_1900", "trailing_newline", "fullwidth_digits",
+        "half_3", "half_0", "month_13", "month_0", "month_one_digit", "month_three_digits", "lowercase_h",
+        "iso_month", "two_parts"])
 def test_malformed_period_is_refused(text):
     with pytest.raises(ValueError, match="is not a period"):
         Period.parse(text)
 
 
-@pytest.mark.parametrize("text, months", [("2026", 12), ("2026Q1", 3), ("2026Q4", 3)])
+@pytest.mark.parametrize("text, months", [("2026", 12), ("2026Q1", 3), ("2026Q4", 3), ("2026H1", 6), ("2026H2", 6),
+                                          ("2026M01", 1), ("2026M12", 1)])
 def test_period_months(text, months):
     assert Period.parse(text).months == months
 
@@ -44,7 +48,25 @@ def test_period_months(text, months):
     ("2026Q3", date(2026, 7, 1), date(2026, 9, 30)),
     ("2026Q4", date(2026, 10, 1), date(2026, 12, 31)),
     ("2028Q1", date(2028, 1, 1), date(2028, 3, 31)),
+    ("2026H1", date(2026, 1, 1), date(2026, 6, 30)),
+    ("2026H2", date(2026, 7, 1), date(2026, 12, 31)),
+    ("2026M02", date(2026, 2, 1), date(2026, 2, 28)),
+    ("2028M02", date(2028, 2, 1), date(2028, 2, 29)),
+    ("2026M12", date(2026, 12, 1), date(2026, 12, 31)),
 ])
 def test_period_first_and_last_day(text, first, last):
     period = Period.parse(text)
     assert (period.first_day, period.last_day) == (first, last)
+
+
+@pytest.mark.parametrize("text, kind", [("2026", "year"), ("2026H2", "half"), ("2026Q3", "quarter"),
+                                        ("2026M03", "month")])
+def test_a_period_names_its_kind_and_reads_back_as_written(text, kind):
+    period = Period.parse(text)
+    assert (period.kind, str(period)) == (kind, text)
+    assert period.is_quarter is (kind == "quarter")
+
+
+def test_only_a_quarter_shifts_by_quarters():
+    with pytest.raises(ValueError, match="is not a quarter"):
+        Period.parse("2026M03").shifted(1)

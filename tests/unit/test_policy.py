@@ -341,3 +341,31 @@ def test_sections_that_refer_to_a_broken_ladder_are_only_required():
         parse_policy(as_yaml(document))
     assert [(p.key, p.problem) for p in refused.value.problems] == [
         ("ladder.grades", "must have at least 2 entries"), ("quarter_close", "is required")]
+
+
+def test_default_periods_are_year_and_quarter(policy):
+    assert policy.periods == ("year", "quarter")
+
+
+def test_a_policy_without_periods_records_years_and_quarters():
+    assert parse_policy(as_yaml(without("periods"))).periods == ("year", "quarter")
+
+
+def test_a_policy_may_record_half_years_and_months_too():
+    """Monthly assessment (tobacco, the salon: seeds), half-year reviews (the kitchen)."""
+    policy = parse_policy(as_yaml(with_changes({("periods",): ["month", "quarter", "year", "half"]})))
+    assert policy.periods == ("year", "half", "quarter", "month")
+
+
+@pytest.mark.parametrize("periods, key, problem", [
+    (["year", "quarter", "week"], "periods[2]", "unknown period 'week' (known: year, half, quarter, month)"),
+    (["year", "quarter", "year"], "periods[2]", "'year' is listed twice"),
+    (["quarter", "month"], "periods", "must include 'year': the annual score enters eligibility"),
+    (["year", "month"], "periods", "must include 'quarter': the quarter close reads the quarters"),
+    ([], "periods", "must have at least 1 entries"),
+    ("year", "periods", "must be a list"),
+], ids=["unknown", "twice", "no_year", "no_quarter", "empty", "not_a_list"])
+def test_periods_are_known_kinds_with_the_year_and_the_quarter(periods, key, problem):
+    with pytest.raises(PolicyError) as refused:
+        parse_policy(as_yaml(with_changes({("periods",): periods})))
+    assert refused.value.key == key and problem in refused.value.problem

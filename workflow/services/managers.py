@@ -7,7 +7,7 @@ from decimal import Decimal
 from workflow import access
 from workflow.accounts import Actor
 from workflow.errors import Conflict, DuplicateKey, FieldError, NotFound, RuleViolation, Violations, quoted
-from workflow.periods import Period
+from workflow.periods import EXAMPLES, HALF, MONTH, QUARTER, YEAR, Period
 from workflow.scoring import score_problem
 from workflow.services.committee import reporting_lines_changed
 from workflow.services.context import Rules
@@ -115,6 +115,9 @@ def grade_history(uow: UnitOfWork, actor: Actor, employee_no: str, *, page: int,
     return uow.grade_history.page(employee_no, page, per_page)
 
 
+_A_PERIOD = {YEAR: "a year", HALF: "a half-year", QUARTER: "a quarter", MONTH: "a month"}
+
+
 def parse_period(text: str) -> Period:
     try:
         return Period.parse(text)
@@ -128,6 +131,10 @@ def record_performance(uow: UnitOfWork, rules: Rules, actor: Actor, employee_no:
     the earlier ones stay readable (performance_versions). The same values again change nothing."""
     access.require(access.can_manage_people(actor), "only hr records performance")
     period = parse_period(period_text)
+    if period.kind not in rules.policy.periods:
+        kinds = ", ".join(f"{kind} ({EXAMPLES[kind]})" for kind in rules.policy.periods)
+        raise RuleViolation([FieldError("period", "period_kind", f"the policy records performance by {kinds}, "
+                                                                 f"not by {period.kind}")])
     if uow.managers.get(employee_no) is None:
         raise NotFound(f"no manager {employee_no}")
     problems = Violations()
@@ -135,7 +142,7 @@ def record_performance(uow: UnitOfWork, rules: Rules, actor: Actor, employee_no:
         problems.add("score", *problem)
     if not 0 <= months_worked <= period.months:
         problems.add("months_worked", "months_in_period",
-                     f"must be between 0 and {period.months} for {'a quarter' if period.is_quarter else 'a year'}")
+                     f"must be between 0 and {period.months} for {_A_PERIOD[period.kind]}")
     problems.raise_if_any()
     if period.is_quarter:
         uow.evaluations.lock_period(str(period))
