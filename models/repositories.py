@@ -195,6 +195,15 @@ class PerformanceRepository:
                 .order_by(PerformanceRecord.period))
         return list(self.session.scalars(stmt))
 
+    def scores(self, employee_no: str, periods: list[str]) -> dict[str, object]:
+        """period → score of the manager's records for those periods (none: not recorded)."""
+        if not periods:
+            return {}
+        with self.session.no_autoflush:
+            rows = self.session.execute(select(PerformanceRecord.period, PerformanceRecord.score).where(
+                PerformanceRecord.employee_no == employee_no, PerformanceRecord.period.in_(periods)))
+            return {period: score for period, score in rows}
+
     def add_version(self, **fields) -> PerformanceVersion:
         return _insert(self.session, PerformanceVersion(**fields), ("employee_no, period, version",))
 

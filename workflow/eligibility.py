@@ -1,5 +1,6 @@
 """Who may have which case: a promotion (seed 002's table: tenure, performance rank, one step at a
-time), a probation confirmation (转正, once probation has ended), a demotion (not below the floor).
+time; where the policy says so, education with its waivers and minimum results in recent periods), a
+probation confirmation (转正, once probation has ended), a demotion (not below the floor).
 
 Each `*_refusals` returns every rule the case would break, so that a refusal names all of them at
 once; an empty list means eligible.
@@ -14,7 +15,8 @@ from datetime import date
 from decimal import Decimal
 
 from workflow.errors import quoted
-from workflow.policy import LadderPolicy, Policy
+from workflow.periods import Period
+from workflow.policy import LadderPolicy, Policy, TargetRule
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,8 @@ class Applicant:
     employee_no: str
     grade: str
     grade_since: date
+    org_unit: str = ""
+    education: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,8 @@ def rank_cutoff(top_percent: Decimal, ranked: int) -> int:
 
 
 def promotion_refusals(policy: Policy, applicant: Applicant, target: str, *, exceptional: bool, today: date,
-                       peers: PeerScores) -> list[Refusal]:
+                       peers: PeerScores, recent: dict[str, Decimal] | None = None) -> list[Refusal]:
+    """`recent`: the applicant's scores of the periods the target's recent-results rule reads (recent_periods)."""
     ladder = policy.ladder
     if ladder.is_exited(applicant.grade):
         return [LEFT_THE_LADDER]
@@ -98,7 +103,44 @@ def promotion_refusals(policy: Policy, applicant: Applicant, target: str, *, exc
                 "tenure", f"{rule.min_months_in_grade} months as {applicant.grade} are required for {target}; "
                           f"{months} completed since {applicant.grade_since}"))
     refusals.extend(_rank_refusals(rule.top_percent, applicant, target, peers))
+    refusals.extend(_education_refusals(policy.eligibility.education_levels, rule, applicant))
+    refusals.extend(_recent_results_refusals(rule, today, recent or {}))
     return refusals
+
+
+def recent_periods(rule: TargetRule | None, today: date) -> list[Period]:
+    """The periods a target's recent-results rule reads on `today`, the latest first (none without the rule)."""
+    if rule is None or rule.recent_results is None:
+        return []
+    return Period.ended_before(rule.recent_results.period, today, rule.recent_results.count)
+
+
+def _education_refusals(levels: tuple[str, ...], rule: TargetRule, applicant: Applicant) -> Sequence[Refusal]:
+    if rule.min_education is None or applicant.org_unit in rule.education_waived_in:
+        return []
+    needed = f"{rule.grade} needs {rule.min_education} or above"
+    if applicant.education not in levels:
+        recorded = ("no education is recorded" if not applicant.education
+                    else f"the recorded education is none of {', '.join(levels)}")
+        return [Refusal("education", f"{needed}; {recorded}")]
+    if levels.index(applicant.education) < levels.index(rule.min_education):
+        return [Refusal("education", f"{needed}; the recorded education is {applicant.education}")]
+    return []
+
+
+def _recent_results_refusals(rule: TargetRule, today: date, recent: dict[str, Decimal]) -> Sequence[Refusal]:
+    periods = recent_periods(rule, today)
+    if not periods:
+        return []
+    wanted = rule.recent_results
+    shortfalls = [f"{p} has no record" if str(p) not in recent else f"{p} scored {recent[str(p)].normalize():f}"
+                  for p in periods if str(p) not in recent or recent[str(p)] < wanted.min_score]
+    if shortfalls:
+        return [Refusal("recent_results",
+                        f"{rule.grade} needs at least {wanted.min_score.normalize():f} in each of the last "
+                        f"{wanted.count} {wanted.period} periods ({', '.join(str(p) for p in periods)}); "
+                        + "; ".join(shortfalls))]
+    return []
 
 
 def _rank_refusals(top_percent: Decimal, applicant: Applicant, target: str, peers: PeerScores) -> Sequence[Refusal]:

@@ -67,6 +67,19 @@ class Period:
     def quarter_of(cls, day: date) -> "Period":
         return cls(day.year, (day.month - 1) // 3 + 1)
 
+    @classmethod
+    def ended_before(cls, kind: str, day: date, count: int) -> list["Period"]:
+        """The last `count` periods of `kind` that ended before the one `day` falls in, the latest first."""
+        per_year = 12 // _MONTHS[kind]
+        index = day.year * per_year + (day.month - 1) // _MONTHS[kind]  # the period `day` falls in
+        periods = []
+        for earlier in range(index - 1, index - 1 - count, -1):
+            year, number = divmod(earlier, per_year)
+            part = {YEAR: {}, HALF: {"half": number + 1}, QUARTER: {"quarter": number + 1},
+                    MONTH: {"month": number + 1}}[kind]
+            periods.append(cls(year, **part))
+        return periods
+
     def __str__(self) -> str:
         if self.quarter:
             return f"{self.year}Q{self.quarter}"

@@ -88,10 +88,21 @@ class LadderPolicy:
 
 
 @dataclass(frozen=True)
+class RecentResults:
+    """Each of the last `count` periods of kind `period` scored at least `min_score` (考核结果)."""
+    period: str
+    count: int
+    min_score: Decimal
+
+
+@dataclass(frozen=True)
 class TargetRule:
     grade: str
     min_months_in_grade: int
     top_percent: Decimal
+    min_education: str | None = None  # one of EligibilityPolicy.education_levels (学历), or no such rule
+    education_waived_in: tuple[str, ...] = ()  # org units where the education rule does not apply (e.g. head office)
+    recent_results: RecentResults | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +110,7 @@ class EligibilityPolicy:
     targets: tuple[TargetRule, ...]
     exceptional_ignores_tenure: bool
     exceptional_needs_hr_approval: bool
+    education_levels: tuple[str, ...] = ()  # lowest first, as written on the managers' records
 
     def for_target(self, grade: str) -> TargetRule | None:
         return next((t for t in self.targets if t.grade == grade), None)
@@ -306,13 +318,14 @@ def _build(root: _Node) -> Policy:
     timezone = attempt(lambda: _timezone(root["timezone"]))
     ladder = attempt(lambda: _ladder(root["ladder"]))
     scoring = attempt(lambda: _scoring(root["scoring"]))
+    periods = attempt(lambda: _periods(root.get("periods", list(Policy.periods))))
     fields = dict(
         name=attempt(lambda: root["name"].text()),
         title=attempt(lambda: root.get("title", root.value["name"]).text()) if "name" in root.value else None,
         timezone=timezone,
         ladder=ladder,
-        eligibility=attempt(lambda: _eligibility(root["eligibility"], ladder) if ladder
-                            else _present(root, "eligibility")),
+        eligibility=attempt(lambda: _eligibility(root["eligibility"], ladder, periods, scoring.scale)
+                            if ladder and periods and scoring else _present(root, "eligibility")),
         scoring=scoring,
         quorum=attempt(lambda: root["committee"].mapping({"quorum"})["quorum"].integer(1, 100)),
         quotas=attempt(lambda: _quotas(root.get("quotas", []), ladder)) if ladder else None,
@@ -322,7 +335,7 @@ def _build(root: _Node) -> Policy:
         **(attempt(lambda: _reminders(root["reminders"])) or {}),
         quarter_close=attempt(lambda: _quarter_close(root["quarter_close"], ladder, scoring.scale)
                               if ladder and scoring else _present(root, "quarter_close")),
-        periods=attempt(lambda: _periods(root.get("periods", list(Policy.periods)))),
+        periods=periods,
     )
     if problems.found:
         raise PolicyError.of(problems.found)
@@ -403,21 +416,57 @@ def _ladder(node: _Node) -> LadderPolicy:
                         promotion_steps=promotion_steps, exceptional_steps=exceptional)
 
 
-def _eligibility(node: _Node, ladder: LadderPolicy) -> EligibilityPolicy:
-    node.mapping({"targets", "exceptional"})
+def _eligibility(node: _Node, ladder: LadderPolicy, periods: tuple[str, ...], scale: ScoreScale) -> EligibilityPolicy:
+    node.mapping({"targets", "exceptional", "education_levels"})
+    levels = _education_levels(node.get("education_levels", []))
     targets = []
     for code, rule in node["targets"].mapping(set(ladder.codes)).items():
         if ladder.rank(code) <= ladder.rank(ladder.confirmation_target):
             raise PolicyError(rule.path, f"{code!r} is reached by probation confirmation, not by application"
                               if code == ladder.confirmation_target else f"{code!r} cannot be applied for")
-        rule.mapping({"min_months_in_grade", "top_percent"})
+        rule.mapping({"min_months_in_grade", "top_percent", "min_education", "education_waived_in",
+                      "min_recent_results"})
         targets.append(TargetRule(grade=code,
                                   min_months_in_grade=rule["min_months_in_grade"].integer(0, 120),
-                                  top_percent=rule["top_percent"].number(Decimal(1), Decimal(100))))
+                                  top_percent=rule["top_percent"].number(Decimal(1), Decimal(100)),
+                                  min_education=_min_education(rule.get("min_education", None), levels),
+                                  education_waived_in=tuple(u.text() for u in rule.get("education_waived_in",
+                                                                                        []).elements()),
+                                  recent_results=_recent_results(rule.get("min_recent_results", None), periods,
+                                                                 scale)))
     exceptional = node["exceptional"].mapping({"ignores_tenure", "needs_hr_approval"})
     return EligibilityPolicy(targets=tuple(sorted(targets, key=lambda t: ladder.rank(t.grade))),
                              exceptional_ignores_tenure=exceptional["ignores_tenure"].boolean(),
-                             exceptional_needs_hr_approval=exceptional["needs_hr_approval"].boolean())
+                             exceptional_needs_hr_approval=exceptional["needs_hr_approval"].boolean(),
+                             education_levels=levels)
+
+
+def _education_levels(node: _Node) -> tuple[str, ...]:
+    levels: list[str] = []
+    for level in node.elements():
+        if level.text() in levels:
+            raise level.fail(f"{level.value!r} is listed twice")
+        levels.append(level.value)
+    return tuple(levels)
+
+
+def _min_education(node: _Node, levels: tuple[str, ...]) -> str | None:
+    if node.value is None:
+        return None
+    if node.text() not in levels:
+        raise node.fail(f"{node.value!r} is not one of eligibility.education_levels ({', '.join(levels) or 'none'})")
+    return node.value
+
+
+def _recent_results(node: _Node, periods: tuple[str, ...], scale: ScoreScale) -> RecentResults | None:
+    if node.value is None:
+        return None
+    node.mapping({"period", "count", "min_score"})
+    kind = node["period"]
+    if kind.value not in periods:
+        raise kind.fail(f"must be a period the policy records ({', '.join(periods)})")
+    return RecentResults(period=kind.value, count=node["count"].integer(1, 24),
+                         min_score=node["min_score"].number(scale.min, scale.max))
 
 
 def _scoring(node: _Node) -> ScoringPolicy:

@@ -26,10 +26,23 @@ def _ladder(policy: Policy) -> list[str]:
 def _eligibility(policy: Policy) -> list[str]:
     rules = policy.eligibility
     lines = [f"  applying for {t.grade}: at least {t.min_months_in_grade} months in grade and in the top "
-             f"{t.top_percent.normalize():f} % of the org unit's latest annual scores" for t in rules.targets]
+             f"{t.top_percent.normalize():f} % of the org unit's latest annual scores" + _more_for(t)
+             for t in rules.targets]
     exceptional = ("ignores tenure" if rules.exceptional_ignores_tenure else "keeps the tenure rule") + (
         ", then hr approves it before the interview" if rules.exceptional_needs_hr_approval else "")
     return ["eligibility:", *lines, f"  an exceptional promotion {exceptional}"]
+
+
+def _more_for(target) -> str:
+    more = ""
+    if target.min_education:
+        waived = f" (not in {', '.join(target.education_waived_in)})" if target.education_waived_in else ""
+        more += f"; education {target.min_education} or above{waived}"
+    if target.recent_results:
+        wanted = target.recent_results
+        more += (f"; at least {wanted.min_score.normalize():f} in each of the last {wanted.count} "
+                 f"{wanted.period} periods")
+    return more
 
 
 def _stages(policy: Policy) -> list[str]:

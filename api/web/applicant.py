@@ -55,6 +55,10 @@ REFUSALS = {
                          _l("Your latest annual score does not rank high enough among the managers of your grade "
                             "in your org unit, or no annual score is recorded.")),
     "one_open_case": (_l("One open case"), _l("You have an open case already; it must be finished first.")),
+    "education": (_l("Education"), _l("The grade needs a higher education than your record shows, or your record "
+                                      "shows none.")),
+    "recent_results": (_l("Recent results"), _l("A recent period's score is below what the grade needs, or is not "
+                                                "recorded.")),
 }
 
 # the input rules of submit_case, fire_event and file_appeal (workflow.errors.FieldError.rule)

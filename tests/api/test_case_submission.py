@@ -491,3 +491,48 @@ def test_the_statement_keeps_any_unicode(org):
     response = _apply(org, "e001", statement="申请晋升 𠮷 ✓")
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["statement"] == "申请晋升 𠮷 ✓"
+
+
+# --- education and recent results, where the policy asks for them (issue 13, point 4) -------------------------
+
+@pytest.fixture
+def demanding(build, org, tmp_path):
+    """The app under a policy whose mid needs 大专 or above (head office waived) and 70 in each of the last two
+    quarters; on 2026-09-01 those are 2026Q2 and 2026Q1."""
+    from importlib import resources
+
+    import yaml
+
+    from tests.support.driver import Driver
+    document = yaml.safe_load(resources.files("workflow.policies").joinpath("default.yaml").read_text("utf-8"))
+    document["eligibility"]["education_levels"] = ["高中", "中专", "大专", "本科"]
+    document["eligibility"]["targets"]["mid"].update(
+        min_education="大专", education_waived_in=["总行"],
+        min_recent_results={"period": "quarter", "count": 2, "min_score": 70})
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(yaml.safe_dump(document, allow_unicode=True), "utf-8")
+    return Driver(build(GRADEFLOW_POLICY=str(policy)))
+
+
+def test_education_and_recent_results_refuse_an_application_naming_each_rule(demanding):
+    demanding.performance("E001", "2026Q2", "69.5", months_worked=3)
+    response = _apply(demanding, "e001")
+    assert _refusal_rules(response) == ["education", "recent_results"]
+    details = {r["rule"]: r["detail"] for r in response.get_json()["reasons"]}
+    assert details["education"] == "mid needs 大专 or above; no education is recorded"
+    assert details["recent_results"].endswith("(2026Q2, 2026Q1); 2026Q2 scored 69.5; 2026Q1 has no record")
+    assert _stored(demanding.app) == (0, 0)
+
+
+def test_with_the_education_and_the_results_the_application_is_taken(demanding):
+    assert demanding.patch("/managers/E001", as_=HR, json={"education": "本科"}).status_code == 200
+    demanding.performance("E001", "2026Q1", "70", months_worked=3)
+    demanding.performance("E001", "2026Q2", "85", months_worked=3)
+    response = _apply(demanding, "e001")
+    assert response.status_code == 201, response.get_json()
+
+
+def test_head_office_is_spared_the_education_rule_not_the_results(demanding):
+    demanding.manager("H001", "junior", org_unit="总行", login=True)
+    demanding.performance("H001", "2025", "90")
+    assert _refusal_rules(_apply(demanding, "h001")) == ["recent_results"]

@@ -52,3 +52,17 @@ def test_a_file_that_cannot_be_read_is_one_problem(tmp_path):
     assert result.returncode == 1
     assert f"{tmp_path / 'missing.yaml'}: (file): cannot read" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_education_and_recent_results_rules_are_printed_with_the_target(tmp_path):
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(DEFAULT_POLICY.replace(
+        "    senior: {min_months_in_grade: 12, top_percent: 40}",
+        "    senior:\n      min_months_in_grade: 12\n      top_percent: 40\n      min_education: 大专\n"
+        "      education_waived_in: [总行]\n      min_recent_results: {period: quarter, count: 2, min_score: 70}")
+        .replace("  targets:", "  education_levels: [中专, 大专, 本科]\n  targets:"), "utf-8")
+    result = gradeflow(tmp_path, "policy", "check", str(policy), **NOTHING_STARTED)
+    assert result.returncode == 0, result.stderr
+    assert ("  applying for senior: at least 12 months in grade and in the top 40 % of the org unit's latest annual "
+            "scores; education 大专 or above (not in 总行); at least 70 in each of the last 2 quarter periods"
+            ) in result.stdout.splitlines()

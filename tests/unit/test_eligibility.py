@@ -278,3 +278,70 @@ def test_demotion_stops_at_the_floor():
 
 def test_an_active_manager_may_have_an_exit_case():
     assert exit_refusals(POLICY.ladder, "mid") == []
+
+
+# --- education and recent results, where the policy asks for them (issue 13, point 4) -------------------------
+
+def _policy_with(**senior) -> object:
+    document = yaml.safe_load(resources.files("workflow.policies").joinpath("default.yaml").read_text("utf-8"))
+    document["eligibility"]["education_levels"] = ["高中", "中专", "大专", "本科", "硕士"]
+    document["eligibility"]["targets"]["senior"].update(senior)
+    return parse_policy(yaml.safe_dump(document, allow_unicode=True))
+
+
+EDUCATED = _policy_with(min_education="大专", education_waived_in=["总行"])
+RESULTS = _policy_with(min_recent_results={"period": "quarter", "count": 2, "min_score": 70})
+
+
+def senior_refusals(policy, *, education: str | None = "本科", org_unit: str = "北京分行",
+                    recent: dict | None = None) -> list[Refusal]:
+    return promotion_refusals(policy, Applicant("E001", "mid", LONG_AGO, org_unit, education), "senior",
+                              exceptional=False, today=TODAY, peers=top_of(5), recent=recent)
+
+
+@pytest.mark.parametrize("education", ["大专", "本科", "硕士"])
+def test_education_at_or_above_the_minimum_is_eligible(education):
+    assert senior_refusals(EDUCATED, education=education) == []
+
+
+@pytest.mark.parametrize("education, why", [
+    ("中专", "senior needs 大专 or above; the recorded education is 中专"),
+    (None, "senior needs 大专 or above; no education is recorded"),
+    ("大学", "senior needs 大专 or above; the recorded education is none of 高中, 中专, 大专, 本科, 硕士"),
+])
+def test_education_below_the_minimum_or_unknown_is_refused_naming_the_rule(education, why):
+    assert senior_refusals(EDUCATED, education=education) == [Refusal("education", why)]
+
+
+def test_the_education_rule_is_waived_in_the_org_units_the_policy_names():
+    """大专及以上学历 (总行可放宽): head office waives it."""
+    assert senior_refusals(EDUCATED, education="中专", org_unit="总行") == []
+    assert senior_refusals(EDUCATED, education=None, org_unit="总行") == []
+
+
+def test_the_education_rule_applies_to_its_target_only():
+    assert promotion_refusals(EDUCATED, Applicant("E001", "junior", LONG_AGO, "北京分行", "高中"), "mid",
+                              exceptional=False, today=TODAY, peers=top_of(5)) == []
+
+
+def test_each_of_the_last_quarters_at_or_above_the_minimum_is_eligible():
+    """On 2026-09-01 the last two quarters that ended are 2026Q2 and 2026Q1."""
+    assert senior_refusals(RESULTS, recent={"2026Q2": Decimal(70), "2026Q1": Decimal("88.5")}) == []
+
+
+@pytest.mark.parametrize("recent, shortfall", [
+    ({"2026Q2": Decimal("69.99"), "2026Q1": Decimal(90)}, "2026Q2 scored 69.99"),
+    ({"2026Q2": Decimal(90)}, "2026Q1 has no record"),
+    ({}, "2026Q2 has no record; 2026Q1 has no record"),
+])
+def test_a_recent_period_below_the_minimum_or_missing_is_refused_naming_it(recent, shortfall):
+    assert senior_refusals(RESULTS, recent=recent) == [Refusal(
+        "recent_results", f"senior needs at least 70 in each of the last 2 quarter periods (2026Q2, 2026Q1); "
+                          f"{shortfall}")]
+
+
+def test_an_exceptional_promotion_keeps_the_education_and_results_rules():
+    both = _policy_with(min_education="大专", min_recent_results={"period": "quarter", "count": 1, "min_score": 70})
+    found = promotion_refusals(both, Applicant("E001", "mid", TODAY, "北京分行", "高中"), "senior", exceptional=True,
+                               today=TODAY, peers=top_of(5), recent={})
+    assert rules(found) == ["education", "recent_results"]

@@ -369,3 +369,38 @@ def test_periods_are_known_kinds_with_the_year_and_the_quarter(periods, key, pro
     with pytest.raises(PolicyError) as refused:
         parse_policy(as_yaml(with_changes({("periods",): periods})))
     assert refused.value.key == key and problem in refused.value.problem
+
+
+@pytest.mark.parametrize("changes, key, problem", [
+    ({("eligibility", "targets", "senior", "min_education"): "大专"}, "eligibility.targets.senior.min_education",
+     "'大专' is not one of eligibility.education_levels (none)"),
+    ({("eligibility", "education_levels"): ["大专", "本科", "大专"]}, "eligibility.education_levels[2]",
+     "'大专' is listed twice"),
+    ({("eligibility", "targets", "senior", "min_recent_results"): {"period": "month", "count": 3, "min_score": 70}},
+     "eligibility.targets.senior.min_recent_results.period", "must be a period the policy records (year, quarter)"),
+    ({("eligibility", "targets", "senior", "min_recent_results"): {"period": "quarter", "count": 0, "min_score": 70}},
+     "eligibility.targets.senior.min_recent_results.count", "must be between 1 and 24"),
+    ({("eligibility", "targets", "senior", "min_recent_results"): {"period": "quarter", "count": 2, "min_score": 170}},
+     "eligibility.targets.senior.min_recent_results.min_score", "must be between 0 and 100"),
+    ({("eligibility", "targets", "senior", "education_waived_in"): "总行"},
+     "eligibility.targets.senior.education_waived_in", "must be a list"),
+], ids=["education_without_levels", "level_twice", "results_of_unrecorded_period", "no_periods",
+        "score_off_scale", "waiver_not_a_list"])
+def test_education_and_recent_results_rules_are_checked(changes, key, problem):
+    with pytest.raises(PolicyError) as refused:
+        parse_policy(as_yaml(with_changes(changes)))
+    assert (refused.value.key, refused.value.problem) == (key, problem)
+
+
+def test_education_and_recent_results_rules_load():
+    policy = parse_policy(as_yaml(with_changes({
+        ("eligibility", "education_levels"): ["中专", "大专", "本科"],
+        ("eligibility", "targets", "senior", "min_education"): "大专",
+        ("eligibility", "targets", "senior", "education_waived_in"): ["总行"],
+        ("eligibility", "targets", "senior", "min_recent_results"): {"period": "quarter", "count": 2, "min_score": 75},
+    })))
+    senior = policy.eligibility.for_target("senior")
+    assert (senior.min_education, senior.education_waived_in) == ("大专", ("总行",))
+    assert (senior.recent_results.period, senior.recent_results.count, senior.recent_results.min_score) == (
+        "quarter", 2, Decimal(75))
+    assert policy.eligibility.for_target("mid").min_education is None

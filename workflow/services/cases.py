@@ -9,7 +9,7 @@ from workflow.case_file import CaseFile
 from workflow.case_machine import (DEMOTION, EXIT, INITIAL_STATE, INTERVIEW, PROBATION_CONFIRMATION, PROMOTION,
                                    SCORED_EVENTS)
 from workflow.eligibility import (LEFT_THE_LADDER, Applicant, PeerScores, Refusal, demotion_refusals, exit_refusals,
-                                  probation_refusals, promotion_refusals)
+                                  probation_refusals, promotion_refusals, recent_periods)
 from workflow.errors import DuplicateKey, Forbidden, NotEligible, Violations
 from workflow.ladder import DEMOTE, PROMOTE
 from workflow.services import appeals, decisions, timers
@@ -91,8 +91,12 @@ def _refusals(uow, rules: Rules, kind: str, manager, target: str | None, excepti
     if kind == PROMOTION:
         peers = PeerScores(*uow.cases.peer_annual_scores(manager.employee_no, today.year, manager.org_unit,
                                                          manager.grade))
-        refusals = promotion_refusals(rules.policy, Applicant(manager.employee_no, manager.grade, manager.grade_since),
-                                      target, exceptional=exceptional, today=today, peers=peers)
+        read = recent_periods(rules.policy.eligibility.for_target(target), today)
+        recent = uow.performance.scores(manager.employee_no, [str(p) for p in read])
+        applicant = Applicant(manager.employee_no, manager.grade, manager.grade_since, manager.org_unit,
+                              manager.education)
+        refusals = promotion_refusals(rules.policy, applicant, target, exceptional=exceptional, today=today,
+                                      peers=peers, recent=recent)
     elif kind == PROBATION_CONFIRMATION:
         refusals = probation_refusals(rules.policy, manager.grade, manager.grade_since, today)
     elif kind == DEMOTION:

@@ -99,6 +99,9 @@ class Performance(Protocol):
 
     def for_manager(self, employee_no: str) -> list[PerformanceRow]: ...
 
+    def scores(self, employee_no: str, periods: list[str]) -> dict[str, Any]:
+        """period → score of the manager's records for those periods (none: not recorded)."""
+
     def add_version(self, **fields: Any) -> PerformanceVersionRow:
         """Raises DuplicateKey("employee_no, period, version") when that version exists."""
 
