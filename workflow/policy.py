@@ -252,6 +252,17 @@ class _Node:
             raise self.fail(f"must have at least {min_len} entries")
         return [_Node(v, self._child_path(i)) for i, v in enumerate(self.value)]
 
+    def distinct_choices(self, known: tuple[str, ...], what: str) -> list[str]:
+        """A list of at least one value out of `known`, none twice."""
+        chosen: list[str] = []
+        for item in self.elements(min_len=1):
+            if item.value not in known:
+                raise item.fail(f"unknown {what} {item.value!r} (known: {', '.join(known)})")
+            if item.value in chosen:
+                raise item.fail(f"{item.value!r} is listed twice")
+            chosen.append(item.value)
+        return chosen
+
     def text(self) -> str:
         if not isinstance(self.value, str) or not self.value.strip():
             raise self.fail("must be a non-empty string")
@@ -356,13 +367,7 @@ def _timezone(node: _Node) -> str:
 
 
 def _periods(node: _Node) -> tuple[str, ...]:
-    kinds = []
-    for kind in node.elements(min_len=1):
-        if kind.value not in PERIOD_KINDS:
-            raise kind.fail(f"unknown period {kind.value!r} (known: {', '.join(PERIOD_KINDS)})")
-        if kind.value in kinds:
-            raise kind.fail(f"{kind.value!r} is listed twice")
-        kinds.append(kind.value)
+    kinds = node.distinct_choices(PERIOD_KINDS, "period")
     for needed, why in ((YEAR, "the annual score enters eligibility and the final score"),
                         (QUARTER, "the quarter close reads the quarters")):
         if needed not in kinds:
@@ -503,13 +508,7 @@ def _quotas(node: _Node, ladder: LadderPolicy) -> tuple[Quota, ...]:
 
 
 def _tie_break(node: _Node) -> tuple[str, ...]:
-    keys = []
-    for key in node.elements(min_len=1):
-        if key.value not in TIE_BREAK_KEYS:
-            raise key.fail(f"unknown tie-break {key.value!r} (known: {', '.join(TIE_BREAK_KEYS)})")
-        if key.value in keys:
-            raise key.fail(f"{key.value!r} is listed twice")
-        keys.append(key.value)
+    keys = node.distinct_choices(TIE_BREAK_KEYS, "tie-break")
     if keys[-1] != "employee_no":
         raise node.fail("must end with employee_no so that every tie is broken")
     return tuple(keys)
