@@ -98,37 +98,52 @@ def _forget_rolled_back_entries(session: Session) -> None:
     session.info.pop("unchained", None)
 
 
+_LINKS_AT_ONCE = 1000  # links read, and their entries fetched, per round trip: memory stays flat for any chain
+
+
 def verify_chain(session: Session) -> tuple[int, str | None, str]:
     """(entries checked, the first problem or None, the head hash). Walks the chain in order and
     recomputes every link from its entry; then looks for entries that no link covers."""
     previous, seq = GENESIS, 0
-    linked: dict[str, set[int]] = {source: set() for source in SOURCES}
-    for link in session.scalars(select(AuditLink).order_by(AuditLink.seq)):
-        seq += 1
-        where = f"{link.source} entry {link.source_id} (link {link.seq})"
-        if link.seq != seq:
-            return seq - 1, f"link {seq} is missing (the next is link {link.seq}): a link was deleted", previous
-        if link.prev_hash != previous:
-            return seq - 1, f"{where} does not follow link {seq - 1}: a link was inserted or altered", previous
-        model, _ = SOURCES.get(link.source, (None, None))
-        row = session.get(model, link.source_id) if model is not None else None
-        if row is None:
-            return seq - 1, f"{where} was deleted", previous
-        if link_hash(previous, entry_text(row)) != link.hash:
-            return seq - 1, f"{where} was altered", previous
-        linked[link.source].add(link.source_id)
-        previous = link.hash
+    links = session.execute(select(AuditLink.__table__).order_by(AuditLink.seq),
+                            execution_options={"yield_per": _LINKS_AT_ONCE})
+    for batch in links.partitions():
+        entries = _entries_of(session, batch)
+        for link in batch:
+            seq += 1
+            where = f"{link.source} entry {link.source_id} (link {link.seq})"
+            if link.seq != seq:
+                return seq - 1, f"link {seq} is missing (the next is link {link.seq}): a link was deleted", previous
+            if link.prev_hash != previous:
+                return seq - 1, f"{where} does not follow link {seq - 1}: a link was inserted or altered", previous
+            row = entries.get((link.source, link.source_id))
+            if row is None:
+                return seq - 1, f"{where} was deleted", previous
+            if link_hash(previous, canonical_entry(link.source, row)) != link.hash:
+                return seq - 1, f"{where} was altered", previous
+            previous = link.hash
     for source, (model, _) in SOURCES.items():
-        stray = sorted(set(session.scalars(select(model.id))) - linked[source])
-        if stray:
-            return seq, f"{source} entry {stray[0]} is in no link: it was inserted around the service", previous
-    if (record := _a_record_unlike_its_latest_version(session)) is not None:
+        unlinked = ~select(AuditLink.seq).where(AuditLink.source == source, AuditLink.source_id == model.id).exists()
+        stray = session.scalar(select(model.id).where(unlinked).order_by(model.id).limit(1))
+        if stray is not None:
+            return seq, f"{source} entry {stray} is in no link: it was inserted around the service", previous
+    if (record := session.execute(_A_RECORD_UNLIKE_ITS_LATEST_VERSION).first()) is not None:
         return seq, (f"the {record.period} performance record of {record.employee_no} differs from its version "
                      f"{record.version}: it was altered around the service"), previous
     return seq, None, previous
 
 
-def _a_record_unlike_its_latest_version(session: Session) -> PerformanceRecord | None:
+def _entries_of(session: Session, links) -> dict[tuple[str, int], object]:
+    """(source, id) → the entry (a row) of each of `links` that still exists: one query per kind of entry."""
+    wanted: dict[str, list[int]] = {}
+    for link in links:
+        wanted.setdefault(link.source, []).append(link.source_id)
+    return {(source, row.id): row for source, ids in wanted.items() if source in SOURCES
+            for row in session.execute(select(SOURCES[source][0].__table__)
+                                       .where(SOURCES[source][0].__table__.c.id.in_(ids)))}
+
+
+def _a_record_unlike_its_latest_version():
     """The chain covers the versions; the record the rules read must be the last of them, value for value."""
     record, version, later = PerformanceRecord, PerformanceVersion, aliased(PerformanceVersion)
     same_version = and_(version.employee_no == record.employee_no, version.period == record.period,
@@ -138,5 +153,8 @@ def _a_record_unlike_its_latest_version(session: Session) -> PerformanceRecord |
     differs = or_(version.id.is_(None), version.score != record.score, version.months_worked != record.months_worked,
                   version.violation != record.violation, version.recorded_at != record.recorded_at,
                   version.recorded_by != record.recorded_by, a_later_version)
-    return session.scalars(select(record).outerjoin(version, same_version).where(differs)
-                           .order_by(record.employee_no, record.period).limit(1)).first()
+    return (select(record.employee_no, record.period, record.version).outerjoin(version, same_version).where(differs)
+            .order_by(record.employee_no, record.period).limit(1))
+
+
+_A_RECORD_UNLIKE_ITS_LATEST_VERSION = _a_record_unlike_its_latest_version()  # built once: compiled once

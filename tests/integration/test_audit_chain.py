@@ -12,6 +12,7 @@ from models import AuditLink, CaseHistory, db
 from models.audit import verify_chain
 from tests.support.commands import gradeflow
 from tests.support.cycles import published_cycle
+from tests.support.statements import counting
 from tests.support.threads import at_once
 from tests.support.world import HR
 
@@ -107,6 +108,21 @@ def test_a_rolled_back_change_leaves_no_link(gf):
     bad = gf.put("/calendar/days/2026-12-31", as_=HR, json={"working": "maybe"})
     assert bad.status_code == 422
     assert links(gf.app) == [] and verify(gf.app) == (0, None)
+
+
+def test_verify_reads_the_chain_in_a_fixed_number_of_statements_whatever_its_length(gf):
+    """A thousand links at a time, each kind of entry fetched by their ids: not a query per link."""
+    gf.user(HR, "hr")
+
+    def statements_to_verify(days: int, start: date) -> int:
+        for n in range(days):
+            day = (start + timedelta(days=n)).isoformat()
+            assert gf.put(f"/calendar/days/{day}", as_=HR, json={"working": False, "name": "调休"}).status_code == 200
+        with counting(gf.app) as seen:
+            assert verify(gf.app)[1] is None
+        return len(seen)
+
+    assert statements_to_verify(3, date(2026, 12, 1)) == statements_to_verify(40, date(2026, 12, 10))
 
 
 def test_a_hundred_concurrent_changes_leave_one_linear_chain(gf):

@@ -34,9 +34,8 @@ class Snapshot:
         history = defaultdict(list)
         for entry in s.scalars(sa.select(CaseHistory).order_by(CaseHistory.case_id, CaseHistory.seq)):
             history[entry.case_id].append(entry)
-        # in the identity map: verify_chain reads them again
-        calendar_changes = list(s.scalars(sa.select(CalendarChange)))
-        performance_versions = list(s.scalars(sa.select(PerformanceVersion)))
+        besides_history = sum(s.scalar(sa.select(sa.func.count()).select_from(model))
+                              for model in (CalendarChange, PerformanceVersion))
         scores, recusals, members = defaultdict(list), defaultdict(dict), defaultdict(set)
         for score in s.scalars(sa.select(CommitteeScore)):
             scores[score.case_id].append(score.username)
@@ -48,7 +47,7 @@ class Snapshot:
                    managers={m.employee_no: m for m in s.scalars(sa.select(Manager))},
                    grade_rows=list(s.scalars(sa.select(GradeHistory).order_by(GradeHistory.id))),
                    scores=scores, recusals=recusals, members=members,
-                   chained_besides_history=len(calendar_changes) + len(performance_versions))
+                   chained_besides_history=besides_history)
 
 
 LEGAL_MOVES = {(m.event, source, m.dest, kind) for m in MOVES for source in m.sources for kind in m.kinds}
