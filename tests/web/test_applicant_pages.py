@@ -56,6 +56,28 @@ def test_the_eligibility_check_names_every_rule_that_fails_in_chinese(world, vis
     assert 'data-rule="performance_rank"' in page.get_data(as_text=True)
 
 
+def test_the_eligibility_check_names_the_education_and_recent_results_rules_of_the_policy(world, build, tmp_path):
+    """Pages follow the policy (issue 13): a mid needing 大专 and 70 in each of the last two quarters."""
+    from importlib import resources
+
+    import yaml
+
+    from tests.web.visitor import Visitor
+    candidate(world, "E001")
+    document = yaml.safe_load(resources.files("workflow.policies").joinpath("default.yaml").read_text("utf-8"))
+    document["eligibility"]["education_levels"] = ["中专", "大专", "本科"]
+    document["eligibility"]["targets"]["mid"].update(
+        min_education="大专", min_recent_results={"period": "quarter", "count": 2, "min_score": 70})
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(yaml.safe_dump(document, allow_unicode=True), "utf-8")
+    visitor = Visitor(build(GRADEFLOW_POLICY=str(policy)))
+    assert visitor.sign_in("e001").status_code == 302
+    page = visitor.get("/apply")
+    shown, body = text(page), page.get_data(as_text=True)
+    assert "学历" in shown and "近期考核结果" in shown and "提交申请将被拒绝" in shown
+    assert 'data-rule="education"' in body and 'data-rule="recent_results"' in body
+
+
 def test_an_eligible_manager_applies_and_lands_on_their_case_with_its_timeline(world, visit):
     candidate(world, "E001")
     visitor = _signed_in(visit, "e001")
