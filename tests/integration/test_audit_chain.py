@@ -203,3 +203,26 @@ def test_a_record_without_its_versions_is_named(gf):
     tamper(gf.app, "DELETE FROM performance_versions")
     assert verify(gf.app) == (0, "the 2025 performance record of M001 differs from its version 2: it was altered "
                                  "around the service")
+
+
+def test_twenty_corrections_at_once_are_twenty_versions_in_one_chain(gf):
+    """Concurrent corrections of one record: each is a version of its own (1 to 21, none lost or doubled), the
+    record is the last of them, and the chain verifies."""
+    _scored_and_corrected(gf)  # versions 1 and 2
+    token = gf.token(HR)
+
+    def correct(n):
+        def request():
+            client = gf.app.test_client()
+            return client.put("/api/v1/managers/M001/performance/2025", headers={"Authorization": f"Bearer {token}"},
+                              json={"score": 50 + n, "months_worked": 12, "reason": f"第{n}次更正"})
+        return request
+
+    answers = at_once([correct(n) for n in range(20)])
+    assert sorted(r.status_code for r in answers) == [200] * 20, [r.get_json() for r in answers if r.status_code != 200]
+    versions = gf.get("/managers/M001/performance/2025/versions", as_=HR).get_json()
+    assert [v["version"] for v in versions] == list(range(1, 23))
+    assert sorted(v["score"] for v in versions[2:]) == [50 + n for n in range(20)]
+    latest = gf.get("/managers/M001/performance", as_=HR).get_json()
+    assert latest[0]["score"] == versions[-1]["score"]
+    assert verify(gf.app) == (22, None)
