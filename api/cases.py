@@ -82,6 +82,9 @@ class CaseSchema(ma.Schema):
     deadline_confirmed = ma.fields.Boolean(allow_none=True)
     effective_on = ma.fields.Date(allow_none=True)
     version = ma.fields.Integer()
+    policy = ma.fields.String(allow_none=True, metadata={
+        "description": "the policy in force when the case was opened, name@version (version: a fingerprint of the "
+                       "policy file's rules); null for cases opened before it was recorded"})
     available_events = ma.fields.List(ma.fields.String(), metadata={"description": "what the caller may do now"})
     appeal = ma.fields.Nested(AppealSchema, allow_none=True)
     interview = ma.fields.Nested(InterviewSchema, allow_none=True,

@@ -117,6 +117,8 @@ class Case(Base):
     state_since: Mapped[datetime] = mapped_column(UTCDateTime)
     overdue_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
     version: Mapped[int] = mapped_column(Integer)
+    # the policy (name@version) in force when the case was opened; None for cases opened before it was recorded
+    policy: Mapped[str | None] = mapped_column(String(80), nullable=True)
 
     # Every UPDATE checks the version it read: a concurrent change makes the later one fail.
     # The use cases bump it themselves, once per use case (workflow.services.case_steps.saved).

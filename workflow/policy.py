@@ -6,6 +6,8 @@ the file as code.
 """
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -176,6 +178,12 @@ class Policy:
     reminder_at: time  # local time of the day's reminders
     quarter_close: QuarterClosePolicy
     periods: tuple[str, ...] = (YEAR, QUARTER)  # the kinds of period performance is recorded for
+    version: str = ""  # a fingerprint of the file's content: the same rules, the same version
+
+    @property
+    def reference(self) -> str:
+        """`name@version`: recorded on every case, so that a decision says which rules made it."""
+        return f"{self.name}@{self.version}"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -207,9 +215,17 @@ def parse_policy(text: str, *, source: str | None = None, as_json: bool = False)
     except (ValueError, yaml.YAMLError) as exc:
         raise PolicyError("(file)", f"not valid {'JSON' if as_json else 'YAML'}: {exc}", source) from exc
     try:
-        return _build(_Node(data, ""))
+        policy = _build(_Node(data, ""))
     except PolicyError as exc:
         raise PolicyError.of(list(exc.problems), source) from None
+    return dataclasses.replace(policy, version=_fingerprint(data))
+
+
+def _fingerprint(data: Any) -> str:
+    """The first 12 hex digits of the SHA-256 of the document's canonical JSON: comments, key order and YAML or
+    JSON do not change it; any rule does."""
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
 
 
 class _Node:
@@ -331,7 +347,7 @@ def _build(root: _Node) -> Policy:
     scoring = attempt(lambda: _scoring(root["scoring"]))
     periods = attempt(lambda: _periods(root.get("periods", list(Policy.periods))))
     fields = dict(
-        name=attempt(lambda: root["name"].text()),
+        name=attempt(lambda: _name(root["name"])),
         title=attempt(lambda: root.get("title", root.value["name"]).text()) if "name" in root.value else None,
         timezone=timezone,
         ladder=ladder,
@@ -351,6 +367,12 @@ def _build(root: _Node) -> Policy:
     if problems.found:
         raise PolicyError.of(problems.found)
     return Policy(**fields)
+
+
+def _name(node: _Node) -> str:
+    if len(node.text()) > 64:
+        raise node.fail("must be at most 64 characters (cases record it with the policy's version)")
+    return node.value
 
 
 def _present(root: _Node, key: str) -> None:

@@ -99,6 +99,6 @@ def _quotas(policy: Policy) -> list[str]:
 
 
 def describe(policy: Policy) -> list[str]:
-    return [f"policy {policy.name} ({policy.title}), time zone {policy.timezone}",
+    return [f"policy {policy.reference} ({policy.title}), time zone {policy.timezone}",
             *_ladder(policy), *_eligibility(policy), *_stages(policy), *_periods(policy), *_scorecard(policy),
             *_quotas(policy)]

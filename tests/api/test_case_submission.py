@@ -536,3 +536,20 @@ def test_head_office_is_spared_the_education_rule_not_the_results(demanding):
     demanding.manager("H001", "junior", org_unit="总行", login=True)
     demanding.performance("H001", "2025", "90")
     assert _refusal_rules(_apply(demanding, "h001")) == ["recent_results"]
+
+
+
+def test_a_case_records_the_policy_in_force_when_it_was_opened(org, demanding):
+    """The shared app runs the default policy; `demanding` another file: each case names its own."""
+    from workflow.policy import load_policy
+    opened = _apply(org, "e001")
+    assert opened.status_code == 201, opened.get_json()
+    assert opened.get_json()["policy"] == load_policy().reference == f"default@{load_policy().version}"
+    demanding.manager("H001", "junior", org_unit="总行", login=True)
+    demanding.performance("H001", "2025", "90")
+    for period in ("2026Q1", "2026Q2"):
+        demanding.performance("H001", period, "80", months_worked=3)
+    other = _apply(demanding, "h001")
+    assert other.status_code == 201, other.get_json()
+    theirs, ours = other.get_json()["policy"], opened.get_json()["policy"]
+    assert theirs.startswith("default@") and theirs != ours  # the same name, other rules: another version

@@ -19,7 +19,8 @@ def test_a_valid_policy_is_printed_in_plain_words(tmp_path):
     result = gradeflow(tmp_path, "policy", "check", str(shipped), **NOTHING_STARTED)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("policy bank-six-level (")
+    from workflow.policy import load_policy
+    assert lines[0].startswith(f"policy bank-six-level@{load_policy('bank-six-level').version} (")
     assert lines[1].startswith("ladder (lowest first): level6 六级(待定级)客户经理 → level5") and "level1" in lines[1]
     for heading in ("eligibility:", "stages:", "periods:", "quotas:"):
         assert heading in lines, (heading, lines)

@@ -300,6 +300,7 @@ def test_the_demotion_cases_of_a_close_are_the_rows_open_automatic_case_writes(a
         db.session.remove()
     assert rows[in_bulk] == rows[by_service]
     assert rows[in_bulk][1][0]["data"]["quarter_close"] == reasons and len(rows[in_bulk][2]) == 1
+    assert rows[in_bulk][0]["policy"] == rules.policy.reference  # the policy in force, as on every case
 
 
 # --- statements ----------------------------------------------------------------------------------

@@ -404,3 +404,24 @@ def test_education_and_recent_results_rules_load():
     assert (senior.recent_results.period, senior.recent_results.count, senior.recent_results.min_score) == (
         "quarter", 2, Decimal(75))
     assert policy.eligibility.for_target("mid").min_education is None
+
+
+# --- the policy's version, recorded on every case (issue 13, point 6, in part) ----------------------------------
+
+def test_the_version_is_a_fingerprint_of_the_rules_not_of_how_they_are_written(tmp_path):
+    """Comments, key order and YAML or JSON leave it as it is; any rule changes it."""
+    written = parse_policy(DEFAULT_TEXT)
+    assert len(written.version) == 12 and written.reference == f"default@{written.version}"
+    reordered = dict(reversed(list(default_document().items())))
+    assert parse_policy("# a comment\n" + as_yaml(reordered)).version == written.version
+    path = tmp_path / "policy.json"
+    path.write_text(json.dumps(default_document()), "utf-8")
+    assert load_policy(path).version == written.version
+    assert parse_policy(as_yaml(with_changes({("committee", "quorum"): 4}))).version != written.version
+    assert load_policy("bank-six-level").version != written.version
+
+
+def test_a_policy_name_is_at_most_64_characters():
+    with pytest.raises(PolicyError) as refused:
+        parse_policy(as_yaml(with_changes({("name",): "x" * 65})))
+    assert refused.value.key == "name" and "at most 64 characters" in refused.value.problem

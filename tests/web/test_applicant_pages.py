@@ -96,6 +96,8 @@ def test_an_eligible_manager_applies_and_lands_on_their_case_with_its_timeline(w
     assert 'aria-current="step"' in body
     assert "/workflow?state=submitted" in body
     assert "data-step=\"act\"" in body
+    from workflow.policy import load_policy
+    assert "评审政策" in shown and load_policy().reference in shown  # the rules the case is judged by
 
 
 def test_a_refused_application_shows_every_failed_rule_keeps_what_was_typed_and_stores_nothing(world, gf, visit):

@@ -155,7 +155,8 @@ def _open(uow, rules: Rules, author: str, manager, kind: str, target: str, state
     case = uow.cases.add(kind=kind, cycle=cycle, manager=manager, from_grade=manager.grade,
                          target_grade=target, exceptional=exceptional, statement=statement,
                          state=INITIAL_STATE[kind], reasons=[], created_by=author, created_at=now,
-                         updated_at=now, state_since=now, overdue_since=None, version=1)
+                         updated_at=now, state_since=now, overdue_since=None, version=1,
+                         policy=rules.policy.reference)
     entry = record(uow, rules, case, actor=author, event="submit", from_state=None, to_state=case.state,
                    comment=statement, data={"kind": kind, "target_grade": target, "exceptional": exceptional} | (data or {}))
     timers.state_entered(uow, rules, case, entry.seq, opened=True)

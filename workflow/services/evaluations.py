@@ -210,7 +210,7 @@ def _open_demotion_cases(uow: UnitOfWork, rules: Rules, period: str, demotions: 
         case = dict(kind=DEMOTION, cycle_code=None, employee_no=manager.employee_no, from_grade=manager.grade,
                     target_grade=target, exceptional=False, statement=statement, state=INITIAL_STATE[DEMOTION],
                     reasons=[], created_by=SYSTEM_ACTOR, created_at=now, updated_at=now, state_since=now,
-                    overdue_since=None, version=1)
+                    overdue_since=None, version=1, policy=rules.policy.reference)
         entry = dict(seq=1, at=now, actor=SYSTEM_ACTOR, event="submit", from_state=None, to_state=case["state"],
                      comment=statement, data={"kind": DEMOTION, "target_grade": target, "exceptional": False,
                                               "period": period, "quarter_close": reasons})
