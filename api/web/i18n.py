@@ -7,10 +7,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from babel.dates import format_skeleton
 from flask import Flask, Response, current_app, request
 from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import gettext as _
 
 from api.web.session import current_user
+from workflow.periods import HALF, MONTH, QUARTER, Period
 
 # The languages a user may choose, as the switch, the cookie and <html lang> name them; the first is the default.
 # Babel knows zh_CN as zh_Hans_CN (with its script), so that is the name of its catalogue's folder in
@@ -31,7 +34,7 @@ def init_app(app: Flask) -> None:
     app.config.update(BABEL_DEFAULT_LOCALE=DEFAULT_LOCALE, BABEL_DEFAULT_TIMEZONE=policy.timezone,
                       BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS))
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.filters.update(day=day, moment=moment, number=number)
+    app.jinja_env.filters.update(day=day, moment=moment, number=number, period=period)
     app.jinja_env.globals.update(html_lang=html_lang, LANGUAGES=NAMES, current_language=current_language)
 
 
@@ -89,3 +92,20 @@ def moment(value: datetime | None) -> str:
 
 def number(value) -> str:
     return format_decimal(value) if value is not None else ""
+
+
+def period(text: str | None) -> str:
+    """A period in words: 2026年度, 2026年上半年, 2026年第3季度, 2026年3月 / Year 2026, First half of 2026, Q3 2026,
+    Mar 2026; a text that is no period as it is."""
+    try:
+        parsed = Period.parse(text or "")
+    except ValueError:
+        return text or ""
+    if parsed.kind == MONTH:
+        return format_skeleton("yMMM", parsed.first_day, locale=get_locale())
+    if parsed.kind == QUARTER:
+        return _("Q%(quarter)s %(year)s", quarter=parsed.quarter, year=parsed.year)
+    if parsed.kind == HALF:
+        return (_("First half of %(year)s", year=parsed.year) if parsed.half == 1
+                else _("Second half of %(year)s", year=parsed.year))
+    return _("Year %(year)s", year=parsed.year)

@@ -39,3 +39,19 @@ def test_an_unknown_code_is_shown_as_it_is(app):
     with app.test_request_context():
         assert labels.state("no_such_state") == "no_such_state"
         assert labels.grade("no_such_grade") == "no_such_grade"
+
+
+@pytest.mark.parametrize("text, zh, en", [
+    ("2025", "2025年度", "Year 2025"),
+    ("2026H1", "2026年上半年", "First half of 2026"),
+    ("2026H2", "2026年下半年", "Second half of 2026"),
+    ("2026Q3", "2026年第3季度", "Q3 2026"),
+    ("2026M03", "2026年3月", "Mar 2026"),
+    ("not-a-period", "not-a-period", "not-a-period"),
+])
+def test_a_period_is_shown_in_words_in_each_language(app, text, zh, en):
+    from api.web.i18n import period
+    with app.test_request_context():
+        assert period(text) == zh
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert period(text) == en

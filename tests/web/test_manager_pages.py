@@ -24,7 +24,7 @@ def test_hr_sees_the_roster_and_a_managers_records_in_chinese(app, gf, visit):
     assert SUPERVISOR in filtered and "E001" not in filtered
     page = hr.get("/managers/E001")
     words = text(page)
-    assert "绩效记录" in words and "2025" in words and "88" in words
+    assert "绩效记录" in words and "2025年度" in words and "88" in words
     assert "尚无等级变动" in words
 
 
