@@ -143,7 +143,7 @@ def _entries_of(session: Session, links) -> dict[tuple[str, int], object]:
                                        .where(SOURCES[source][0].__table__.c.id.in_(ids)))}
 
 
-def _a_record_unlike_its_latest_version():
+def _first_record_unlike_its_latest_version_query():
     """The chain covers the versions; the record the rules read must be the last of them, value for value."""
     record, version, later = PerformanceRecord, PerformanceVersion, aliased(PerformanceVersion)
     same_version = and_(version.employee_no == record.employee_no, version.period == record.period,
@@ -157,4 +157,4 @@ def _a_record_unlike_its_latest_version():
             .order_by(record.employee_no, record.period).limit(1))
 
 
-_A_RECORD_UNLIKE_ITS_LATEST_VERSION = _a_record_unlike_its_latest_version()  # built once: compiled once
+_A_RECORD_UNLIKE_ITS_LATEST_VERSION = _first_record_unlike_its_latest_version_query()  # built once: compiled once
