@@ -15,6 +15,7 @@ from workflow.accounts import COMMITTEE
 from workflow.case_access import CaseScope
 from workflow.case_file import CaseFile, Seat
 from workflow.case_machine import APPEALED, APPROVED, DECIDED, OPEN_STATES, PUBLISHED
+from workflow.quotas import UNIT_SEPARATOR, Area
 
 # What every use case reads of a case, with the case: its manager, cycle and appeal in the same SELECT; its
 # scores and recusals in that SELECT too when one case is read (a committee's few rows), in one more SELECT
@@ -206,23 +207,33 @@ class CaseRepository:
                        Manager.org_unit == org_unit, Manager.grade == grade)).all()
         return (rows[0].period if rows else None), {row.employee_no: row.score for row in rows}
 
-    def headcount(self, org_unit: str, grade: str, exited: str) -> tuple[int, int]:
-        """(active managers of the org unit, those holding `grade` or approved for it and not yet effective),
-        in one statement so that a finalization committing meanwhile is counted once. On PostgreSQL the
-        (org unit, grade) quota is locked until the end of the transaction, so that two concurrent decisions
-        cannot both take the last slot; on SQLite the claimed case already holds the database's write lock."""
+    def headcount(self, area: Area, grade: str, exited: str) -> tuple[int, int, int, int]:
+        """(active managers of the area, those holding `grade`, approved promotions not yet effective into it and
+        out of it), in one statement so that a finalization committing meanwhile is counted once. On PostgreSQL
+        the (area, grade) quota is locked until the end of the transaction, so that two concurrent decisions
+        cannot both take its last place; on SQLite the claimed case already holds the database's write lock."""
         if self.session.get_bind().dialect.name == "postgresql":
-            self.session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"quota:{org_unit}:{grade}"))))
-        in_unit = select(func.count()).select_from(Manager).where(Manager.org_unit == org_unit)
+            self.session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"quota:{area}:{grade}"))))
+        in_area = _in_area(area)
+        managers = select(func.count()).select_from(Manager).where(*in_area)
         pending = (select(func.count()).select_from(Case).join(Manager, Manager.employee_no == Case.employee_no)
-                   .where(Manager.org_unit == org_unit, Case.target_grade == grade, Case.outcome == APPROVED,
-                          Case.state.in_((DECIDED, PUBLISHED, APPEALED))))
-        active, holding, approved = self.session.execute(select(
-            in_unit.where(Manager.grade != exited).scalar_subquery(),
-            in_unit.where(Manager.grade == grade).scalar_subquery(),
-            pending.scalar_subquery())).one()
-        return active, holding + approved
+                   .where(*in_area, Case.outcome == APPROVED, Case.state.in_((DECIDED, PUBLISHED, APPEALED))))
+        return tuple(self.session.execute(select(
+            managers.where(Manager.grade != exited).scalar_subquery(),
+            managers.where(Manager.grade == grade).scalar_subquery(),
+            pending.where(Case.target_grade == grade).scalar_subquery(),
+            pending.where(Case.from_grade == grade, Case.target_grade != grade).scalar_subquery())).one())
 
+
+
+def _in_area(area: Area) -> tuple:
+    """The managers of a quota's area: one org unit, or a unit and the units below it (all: the company)."""
+    if area.is_company:
+        return ()
+    if area.below:
+        return (or_(Manager.org_unit == area.unit, Manager.org_unit.startswith(area.unit + UNIT_SEPARATOR,
+                                                                                  autoescape=True)),)
+    return (Manager.org_unit == area.unit,)
 
 
 def _latest_annual_period(employee_no: str, up_to_year: int):

@@ -1,24 +1,22 @@
 """The committee's decision over a whole cycle (结果汇总计算, 按照晋升名额确定晋升人员名单).
 
-Candidates are ranked per target grade and org unit by final score, ties broken in the policy's
-order; those below the pass mark are denied, and for a grade with a quota the passing candidates
-beyond the free slots are denied too.
+Candidates are ranked per target grade and area (the org unit, or the area of the grade's quota) by
+final score, ties broken in the policy's order; those below the pass mark are denied, and passing
+candidates a quota has no place for (workflow/quotas.py) are denied too.
 """
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 from workflow.case_machine import APPROVED, DENIED
 from workflow.policy import Policy
+from workflow.quotas import Area, Headcount, QuotaLedger
 from workflow.scoring import ScoreCard
 
 BELOW_PASS_MARK = "below_pass_mark"
-QUOTA_EXCEEDED = "quota_exceeded"
 
 
 @dataclass(frozen=True)
@@ -26,6 +24,7 @@ class Candidate:
     case_id: int
     employee_no: str
     org_unit: str
+    from_grade: str
     target_grade: str
     grade_since: date
     card: ScoreCard
@@ -37,18 +36,6 @@ class Outcome:
     outcome: str
     rank: int
     reasons: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Headcount:
-    """An org unit's active managers and how many hold (or are already promoted to) the capped grade."""
-    active: int
-    holding: int
-
-
-def free_slots(max_share: Decimal, headcount: Headcount) -> int:
-    """slots = floor(share × active managers) − those already holding the grade (never below 0)."""
-    return max(math.floor(max_share * headcount.active) - headcount.holding, 0)
 
 
 def employee_number_order(employee_no: str) -> tuple:
@@ -72,23 +59,22 @@ def _sort_key(tie_break: Sequence[str]) -> Callable[[Candidate], tuple]:
 
 
 def decide(policy: Policy, candidates: Sequence[Candidate],
-           headcount: Callable[[str, str], Headcount]) -> list[Outcome]:
-    """Outcomes for all candidates; `headcount(org_unit, grade)` is asked once per capped group."""
-    groups: dict[tuple[str, str], list[Candidate]] = {}
+           headcount: Callable[[Area, str], Headcount]) -> list[Outcome]:
+    """Outcomes for all candidates, group by group in the order of (target grade, area); a quota shared by
+    several groups (a minimum share of the grade they leave) gives its places in that order.
+    `headcount(area, grade)` is asked once per limited (grade, area)."""
+    ledger = QuotaLedger(policy.quotas, headcount)
+    groups: dict[tuple[str, Area], list[Candidate]] = {}
     for c in candidates:
-        groups.setdefault((c.target_grade, c.org_unit), []).append(c)
+        groups.setdefault((c.target_grade, ledger.ranking_area(c.target_grade, c.org_unit)), []).append(c)
     outcomes = []
-    for (grade, org_unit), group in sorted(groups.items()):
-        ranked = sorted(group, key=_sort_key(policy.tie_break))
-        quota = policy.quota_for(grade)
-        slots = free_slots(quota.max_share, headcount(org_unit, grade)) if quota else None
-        for rank, c in enumerate(ranked, start=1):
+    for _group, members in sorted(groups.items()):
+        for rank, c in enumerate(sorted(members, key=_sort_key(policy.tie_break)), start=1):
             if not c.card.passes(policy.scoring):
                 outcomes.append(Outcome(c.case_id, DENIED, rank, (BELOW_PASS_MARK,)))
-            elif slots is not None and slots <= 0:
-                outcomes.append(Outcome(c.case_id, DENIED, rank, (QUOTA_EXCEEDED,)))
+            elif refusal := ledger.refusal(c.from_grade, c.target_grade, c.org_unit):
+                outcomes.append(Outcome(c.case_id, DENIED, rank, (refusal.reason,)))
             else:
-                if slots is not None:
-                    slots -= 1
+                ledger.take(c.from_grade, c.target_grade, c.org_unit)
                 outcomes.append(Outcome(c.case_id, APPROVED, rank, ()))
     return outcomes

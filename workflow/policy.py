@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from workflow.periods import KINDS as PERIOD_KINDS, QUARTER, YEAR
+from workflow.quotas import ORG_UNIT, SCOPES, Quota
 
 BUILTIN_POLICIES = ("default", "bank-six-level")
 STORED_DECIMAL_PLACES = 2  # scores are stored as NUMERIC(6, 2)
@@ -138,12 +139,6 @@ class ScoringPolicy:
     trim_drop_lowest: int
     decimal_places: int
     pass_mark: Decimal
-
-
-@dataclass(frozen=True)
-class Quota:
-    grade: str
-    max_share: Decimal
 
 
 @dataclass(frozen=True)
@@ -519,13 +514,26 @@ def _scoring(node: _Node) -> ScoringPolicy:
 
 
 def _quotas(node: _Node, ladder: LadderPolicy) -> tuple[Quota, ...]:
-    quotas = []
+    quotas: list[Quota] = []
     for q in node.elements():
-        q.mapping({"grade", "max_share"})
+        q.mapping({"grade", "max_share", "min_share", "scope"})
         grade = _known_grade(q["grade"], ladder.codes)
         if any(existing.grade == grade for existing in quotas):
             raise q["grade"].fail(f"a quota for {grade!r} is already set")
-        quotas.append(Quota(grade=grade, max_share=q["max_share"].number(Decimal(0), Decimal(1))))
+        if "max_share" not in q.value and "min_share" not in q.value:
+            raise q.fail("needs max_share, min_share or both")
+        shares = {key: q[key].number(Decimal(0), Decimal(1)) if key in q.value else None
+                  for key in ("max_share", "min_share")}
+        if None not in shares.values() and shares["min_share"] > shares["max_share"]:
+            raise q["min_share"].fail(f"must not exceed max_share ({shares['max_share']})")
+        scope = q.get("scope", ORG_UNIT)
+        if scope.value not in SCOPES:
+            raise scope.fail(f"unknown scope {scope.value!r} (known: {', '.join(SCOPES)})")
+        quotas.append(Quota(grade=grade, scope=scope.value, **shares))
+    for scope in SCOPES:
+        floors = sum((q.min_share for q in quotas if q.scope == scope and q.min_share is not None), Decimal(0))
+        if floors > 1:
+            raise node.fail(f"the minimum shares over the {scope} scope add up to {floors}, more than 1")
     return tuple(quotas)
 
 

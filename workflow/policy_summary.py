@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from workflow.periods import HALF, MONTH
 from workflow.policy import Policy
+from workflow.quotas import COMPANY, ORG_UNIT, PARENT
 
 
 def _percent(share: Decimal) -> str:
@@ -91,11 +92,19 @@ def _scorecard(policy: Policy) -> list[str]:
     ]
 
 
+_SCOPE_OWNERS = {ORG_UNIT: "an org unit's", PARENT: "a parent unit's", COMPANY: "the company's"}
+
+
 def _quotas(policy: Policy) -> list[str]:
     if not policy.quotas:
         return ["quotas: none"]
-    return ["quotas:", *(f"  {q.grade}: at most {_percent(q.max_share)} of an org unit's active managers"
-                         for q in policy.quotas)]
+    lines = ["quotas:"]
+    for q in policy.quotas:
+        limits = [f"at most {_percent(q.max_share)}" if q.max_share is not None else None,
+                  f"at least {_percent(q.min_share)}" if q.min_share is not None else None]
+        lines.append(f"  {q.grade}: {' and '.join(filter(None, limits))} of {_SCOPE_OWNERS[q.scope]} active "
+                     "managers")
+    return lines
 
 
 def describe(policy: Policy) -> list[str]:

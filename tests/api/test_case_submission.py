@@ -499,19 +499,15 @@ def test_the_statement_keeps_any_unicode(org):
 def demanding(build, org, tmp_path):
     """The app under a policy whose mid needs 大专 or above (head office waived) and 70 in each of the last two
     quarters; on 2026-09-01 those are 2026Q2 and 2026Q1."""
-    from importlib import resources
-
-    import yaml
-
     from tests.support.driver import Driver
-    document = yaml.safe_load(resources.files("workflow.policies").joinpath("default.yaml").read_text("utf-8"))
-    document["eligibility"]["education_levels"] = ["高中", "中专", "大专", "本科"]
-    document["eligibility"]["targets"]["mid"].update(
-        min_education="大专", education_waived_in=["总行"],
-        min_recent_results={"period": "quarter", "count": 2, "min_score": 70})
-    policy = tmp_path / "policy.yaml"
-    policy.write_text(yaml.safe_dump(document, allow_unicode=True), "utf-8")
-    return Driver(build(GRADEFLOW_POLICY=str(policy)))
+    from tests.support.policies import policy_file
+
+    def demand(document):
+        document["eligibility"]["education_levels"] = ["高中", "中专", "大专", "本科"]
+        document["eligibility"]["targets"]["mid"].update(
+            min_education="大专", education_waived_in=["总行"],
+            min_recent_results={"period": "quarter", "count": 2, "min_score": 70})
+    return Driver(build(GRADEFLOW_POLICY=policy_file(tmp_path, demand)))
 
 
 def test_education_and_recent_results_refuse_an_application_naming_each_rule(demanding):

@@ -15,7 +15,7 @@ import pytest
 
 from tests.support.answers import assert_problem, ok
 from tests.support.reads import case_of
-from tests.support.steps import appeal, apply, decide, event, exited, hr_case, in_deliberation, publish, review
+from tests.support.steps import apply, decide, event, exited, hr_case, in_deliberation, overturned, review
 from tests.support.world import (ADMIN, BOSS, COMMITTEE, CYCLE, FIVE, HR, SUPERVISOR, candidate, fillers, open_cycle,
                                  organisation)
 
@@ -297,13 +297,6 @@ def test_hr_denies_a_demotion_on_review(gf):
     decided = ok(event(gf, case_id, "deny", HR))
 
     assert (decided["state"], decided["outcome"], decided["reasons"]) == ("decided", "denied", ["denied_on_review"])
-
-
-def overturned(gf, case_id: int, applicant: str) -> None:
-    """Publish the cycle, let the applicant appeal and hr overturn: the case is back in deliberation."""
-    publish(gf)
-    ok(appeal(gf, case_id, applicant), 201)
-    assert ok(event(gf, case_id, "overturn", HR, comment="复核"))["state"] == "deliberation"
 
 
 def test_a_re_decision_after_an_overturned_appeal_obeys_the_pass_mark(gf):

@@ -47,6 +47,13 @@ def publish(gf, cycle: str = CYCLE) -> dict:
     return ok(gf.post(f"/cycles/{cycle}/publish", as_=HR))
 
 
+def overturned(gf, case_id: int, applicant: str, cycle: str = CYCLE) -> None:
+    """Publish the cycle, let the applicant appeal and hr overturn: the case is back in deliberation."""
+    publish(gf, cycle)
+    ok(appeal(gf, case_id, applicant), 201)
+    assert ok(event(gf, case_id, "overturn", HR, comment="复核"))["state"] == "deliberation"
+
+
 def move_clock(gf, instant: str) -> dict:
     return ok(gf.put("/clock", as_=ADMIN, json={"now": instant}))
 

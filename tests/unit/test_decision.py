@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from workflow.decision import (APPROVED, BELOW_PASS_MARK, DENIED, QUOTA_EXCEEDED, Candidate, Headcount, Outcome,
-                               decide, free_slots)
+from workflow.decision import APPROVED, BELOW_PASS_MARK, DENIED, Candidate, Outcome, decide
+from workflow.quotas import QUOTA_EXCEEDED, Area, Headcount, free_slots
 from workflow.policy import load_policy
 from workflow.scoring import ScoreCard
 
@@ -19,15 +19,16 @@ BEIJING, SHANGHAI = "北京分行", "上海分行"
 
 
 def candidate(case_id: int, final: str, *, no: str | None = None, target: str = "senior", org_unit: str = BEIJING,
-              interview: str = "70", since: date = date(2024, 1, 1)) -> Candidate:
+              interview: str = "70", since: date = date(2024, 1, 1), from_grade: str | None = None) -> Candidate:
     card = ScoreCard(supervisor=Decimal(70), interview=Decimal(interview), interview_mean=Decimal(interview),
                      performance=Decimal(70), final=Decimal(final))
-    return Candidate(case_id, no or f"E{case_id:03d}", org_unit, target, since, card)
+    from_grade = from_grade or {"mid": "junior", "senior": "mid"}[target]
+    return Candidate(case_id, no or f"E{case_id:03d}", org_unit, from_grade, target, since, card)
 
 
 def slots(n: int, active: int = 100):
     """A headcount callable leaving `n` free senior slots in every org unit (0.30 × 100 = 30)."""
-    return lambda org_unit, grade: Headcount(active=active, holding=30 - n)
+    return lambda area, grade: Headcount(active=active, holding=30 - n)
 
 
 def by_case(outcomes: list[Outcome]) -> dict[int, Outcome]:
@@ -99,16 +100,16 @@ def test_quota_is_counted_per_org_unit():
     free = {BEIJING: 1, SHANGHAI: 2}
     asked = []
 
-    def headcount(org_unit, grade):
-        asked.append((org_unit, grade))
-        return Headcount(active=10, holding=3 - free[org_unit])
+    def headcount(area, grade):
+        asked.append((area, grade))
+        return Headcount(active=10, holding=3 - free[area.unit])
 
     cands = [candidate(1, "90", org_unit=BEIJING), candidate(2, "80", org_unit=BEIJING),
              candidate(3, "70", org_unit=SHANGHAI), candidate(4, "65", org_unit=SHANGHAI)]
     outcomes = by_case(decide(POLICY, cands, headcount))
     assert [outcomes[i].outcome for i in (1, 2, 3, 4)] == [APPROVED, DENIED, APPROVED, APPROVED]
     assert outcomes[2].reasons == (QUOTA_EXCEEDED,)
-    assert sorted(asked) == sorted([(BEIJING, "senior"), (SHANGHAI, "senior")])  # once per capped group
+    assert sorted(asked) == sorted([(Area(BEIJING), "senior"), (Area(SHANGHAI), "senior")])  # once per capped group
 
 
 def test_quota_is_counted_per_target_grade():
@@ -197,7 +198,7 @@ def test_lower_employee_number_compares_digits_as_numbers():
 def test_interview_tie_break_compares_the_exact_means_not_the_shown_ones():
     def shows_83_33(case_id: int, exact_mean: Decimal) -> Candidate:
         card = ScoreCard(Decimal(70), Decimal("83.33"), exact_mean, Decimal(70), Decimal(80))
-        return Candidate(case_id, f"E00{case_id}", BEIJING, "senior", date(2024, 1, 1), card)
+        return Candidate(case_id, f"E00{case_id}", BEIJING, "mid", "senior", date(2024, 1, 1), card)
 
     candidates = [shows_83_33(1, Decimal("83.33")), shows_83_33(2, Decimal(250) / 3)]
     ranks = {o.case_id: o.rank for o in decide(POLICY, candidates, slots(5))}

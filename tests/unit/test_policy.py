@@ -218,6 +218,21 @@ def test_policy_numbers_are_read_from_the_file_not_defaults(policy, changes, rep
     assert reported(changed) == expected
 
 
+def test_quota_shapes_read_maximum_and_minimum_shares_with_their_scope():
+    """Tobacco's 35/50/15 over the city (a parent unit), seniors at most 15 % of the company."""
+    changed = parse_policy(as_yaml(with_changes({("quotas",): [
+        {"grade": "junior", "min_share": 0.35, "scope": "parent"},
+        {"grade": "mid", "max_share": 0.5, "min_share": 0.2, "scope": "parent"},
+        {"grade": "senior", "max_share": 0.15, "scope": "company"}]})), source=SOURCE)
+    assert changed.quotas == (Quota("junior", min_share=Decimal("0.35"), scope="parent"),
+                              Quota("mid", max_share=Decimal("0.5"), min_share=Decimal("0.2"), scope="parent"),
+                              Quota("senior", max_share=Decimal("0.15"), scope="company"))
+
+
+def test_a_quota_without_a_scope_counts_the_org_unit(policy):
+    assert policy.quota_for("senior") == Quota("senior", max_share=Decimal("0.30"), min_share=None, scope="org_unit")
+
+
 # --- a bad policy is refused, naming the key path -------------------------------------------
 
 @pytest.mark.parametrize("document, key, problem", [
@@ -232,6 +247,15 @@ def test_policy_numbers_are_read_from_the_file_not_defaults(policy, changes, rep
      "'principal' is not a grade of the ladder"),
     (with_changes({("quotas",): [{"grade": "senior", "max_share": 0.3}, {"grade": "senior", "max_share": 0.2}]}),
      "quotas[1].grade", "a quota for 'senior' is already set"),
+    (with_changes({("quotas",): [{"grade": "senior"}]}), "quotas[0]", "needs max_share, min_share or both"),
+    (with_changes({("quotas",): [{"grade": "junior", "max_share": 0.4, "min_share": 0.5}]}), "quotas[0].min_share",
+     "must not exceed max_share (0.4)"),
+    (with_changes({("quotas",): [{"grade": "senior", "max_share": 0.3, "scope": "province"}]}), "quotas[0].scope",
+     "unknown scope 'province' (known: org_unit, parent, company)"),
+    (with_changes({("quotas",): [{"grade": "junior", "min_share": 0.6, "scope": "company"},
+                                 {"grade": "mid", "min_share": 0.5, "scope": "company"}]}), "quotas",
+     "the minimum shares over the company scope add up to 1.1, more than 1"),
+    (with_changes({("quotas",): [{"grade": "senior", "share": 0.3}]}), "quotas[0].share", "unknown key"),
     (with_changes({("ladder", "grades", 2, "code"): "junior"}), "ladder.grades[2].code",
      "duplicate grade code 'junior'"),
     (with_changes({("ladder", "exited", "code"): "senior"}), "ladder.exited.code", "duplicate grade code 'senior'"),
@@ -260,8 +284,9 @@ def test_policy_numbers_are_read_from_the_file_not_defaults(policy, changes, rep
     (without("timezone"), "timezone", "is required"),
     (with_changes({("scoring", "decimal_places"): 3}), "scoring.decimal_places", "must be between 0 and 2"),
 ], ids=["unknown_top_key", "unknown_nested_key", "missing_section", "missing_key", "weights_sum",
-        "weight_not_number", "quota_unknown_grade", "quota_twice", "duplicate_grade", "exited_duplicates_grade",
-        "one_grade_ladder", "bad_timezone", "pass_mark_above_scale", "pass_mark_below_scale", "pass_mark_nan",
+        "weight_not_number", "quota_unknown_grade", "quota_twice", "quota_without_share", "quota_min_above_max",
+        "quota_unknown_scope", "quota_minimums_above_one", "quota_unknown_key", "duplicate_grade",
+        "exited_duplicates_grade", "one_grade_ladder", "bad_timezone", "pass_mark_above_scale", "pass_mark_below_scale", "pass_mark_nan",
         "tie_break_without_employee_no", "tie_break_employee_no_not_last", "tie_break_unknown",
         "entry_grade_not_lowest", "exceptional_steps_beyond_top", "target_is_confirmation_grade",
         "quorum_zero", "quorum_boolean", "threshold_unknown_grade", "run_at_not_a_time",

@@ -58,19 +58,15 @@ def test_the_eligibility_check_names_every_rule_that_fails_in_chinese(world, vis
 
 def test_the_eligibility_check_names_the_education_and_recent_results_rules_of_the_policy(world, build, tmp_path):
     """Pages follow the policy (issue 13): a mid needing 大专 and 70 in each of the last two quarters."""
-    from importlib import resources
-
-    import yaml
-
+    from tests.support.policies import policy_file
     from tests.web.visitor import Visitor
+
+    def demand(document):
+        document["eligibility"]["education_levels"] = ["中专", "大专", "本科"]
+        document["eligibility"]["targets"]["mid"].update(
+            min_education="大专", min_recent_results={"period": "quarter", "count": 2, "min_score": 70})
     candidate(world, "E001")
-    document = yaml.safe_load(resources.files("workflow.policies").joinpath("default.yaml").read_text("utf-8"))
-    document["eligibility"]["education_levels"] = ["中专", "大专", "本科"]
-    document["eligibility"]["targets"]["mid"].update(
-        min_education="大专", min_recent_results={"period": "quarter", "count": 2, "min_score": 70})
-    policy = tmp_path / "policy.yaml"
-    policy.write_text(yaml.safe_dump(document, allow_unicode=True), "utf-8")
-    visitor = Visitor(build(GRADEFLOW_POLICY=str(policy)))
+    visitor = Visitor(build(GRADEFLOW_POLICY=policy_file(tmp_path, demand)))
     assert visitor.sign_in("e001").status_code == 302
     page = visitor.get("/apply")
     shown, body = text(page), page.get_data(as_text=True)

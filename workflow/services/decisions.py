@@ -6,8 +6,9 @@ from workflow.calendar import Deadline, working_days_after
 from workflow.case_machine import APPROVED, DENIED, PROMOTION
 from workflow.clock import local_date
 from workflow.committee import InterviewProgress
-from workflow.decision import BELOW_PASS_MARK, Candidate, Headcount, decide, free_slots
+from workflow.decision import BELOW_PASS_MARK, Candidate, decide
 from workflow.errors import Conflict
+from workflow.quotas import Headcount, QuotaLedger
 from workflow.scoring import ScoreCard, score_card
 from workflow.case_file import CaseFile
 from workflow.services.case_steps import claim, move
@@ -42,7 +43,7 @@ def score_card_of(uow, rules: Rules, file: CaseFile) -> ScoreCard:
 
 def headcounts(uow, rules: Rules):
     exited = rules.policy.ladder.exited.code
-    return lambda org_unit, grade: Headcount(*uow.cases.headcount(org_unit, grade, exited))
+    return lambda area, grade: Headcount(*uow.cases.headcount(area, grade, exited))
 
 
 def record_decision(uow, rules: Rules, case, event: str, *, actor: str, outcome: str, reasons: tuple[str, ...],
@@ -64,7 +65,7 @@ def decide_cases(uow, rules: Rules, cases, *, actor: str) -> list[dict]:
     for case in cases:
         claim(rules, case)
     cards = {file.id: score_card_of(uow, rules, file) for file in uow.cases.files(cases)}
-    candidates = [Candidate(case.id, case.employee_no, case.manager.org_unit, case.target_grade,
+    candidates = [Candidate(case.id, case.employee_no, case.manager.org_unit, case.from_grade, case.target_grade,
                             case.manager.grade_since, cards[case.id]) for case in cases]
     by_id = {case.id: case for case in cases}
     results = []
@@ -100,14 +101,11 @@ def _check_pass_mark_and_quota(uow, rules: Rules, case, card: ScoreCard) -> None
     if not card.passes(scoring):
         raise Conflict("below_pass_mark", f"case {case.id} scores {card.final}, below the pass mark of "
                        f"{scoring.pass_mark}", final_score=card.final, pass_mark=scoring.pass_mark)
-    quota = rules.policy.quota_for(case.target_grade)
-    if quota is not None:
-        headcount = headcounts(uow, rules)(case.manager.org_unit, case.target_grade)
-        if free_slots(quota.max_share, headcount) <= 0:
-            raise Conflict("quota_exceeded", f"{case.manager.org_unit} has no free {case.target_grade} slot: "
-                           f"{headcount.holding} hold or are promoted to it, and at most {(quota.max_share * 100).normalize():f} % of "
-                           f"{headcount.active} active managers may",
-                           active_managers=headcount.active, holding=headcount.holding)
+    ledger = QuotaLedger(rules.policy.quotas, headcounts(uow, rules))
+    refusal = ledger.refusal(case.from_grade, case.target_grade, case.manager.org_unit)
+    if refusal is not None:
+        raise Conflict(refusal.reason, refusal.describe(), grade=refusal.quota.grade, area=str(refusal.area),
+                       active_managers=refusal.headcount.active, holding=refusal.holding)
 
 
 def probation_decision(uow, rules: Rules, actor, file: CaseFile, event: str, *, comment=None,

@@ -17,6 +17,7 @@ from typing import Any, Protocol, Self, runtime_checkable
 from workflow.calendar import WorkingCalendar
 from workflow.case_access import CaseScope
 from workflow.case_file import CaseFile
+from workflow.quotas import Area
 from workflow.sign_in_throttling import Attempt
 
 # Mapped rows of models/ (the class each stands for in parentheses).
@@ -162,8 +163,9 @@ class Cases(Protocol):
     def peer_annual_scores(self, employee_no: str, up_to_year: int, org_unit: str,
                            grade: str) -> tuple[str | None, dict[str, Decimal]]: ...
 
-    def headcount(self, org_unit: str, grade: str, exited: str) -> tuple[int, int]:
-        """(active managers of the org unit, those holding `grade` or approved for it), the quota held."""
+    def headcount(self, area: Area, grade: str, exited: str) -> tuple[int, int, int, int]:
+        """(active managers of the area, those holding `grade`, approved promotions into it and out of it), the
+        quota held."""
 
 
 class Timers(Protocol):
