@@ -6,10 +6,10 @@ English, so a policy with another ladder shows its own grades."""
 from __future__ import annotations
 
 from flask import Flask, current_app
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 
-from api.web.i18n import current_language
-from workflow import accounts, case_machine as m
+from api.web.i18n import current_language, number
+from workflow import accounts, case_machine as m, quotas
 
 STATES = {
     m.SUBMITTED: _l("Submitted"),
@@ -73,6 +73,7 @@ OUTCOMES = {
 REASONS = {
     "below_pass_mark": _l("below the pass mark"),
     "quota_exceeded": _l("beyond the quota of its grade (ranked below the free slots)"),
+    "minimum_share_reached": _l("the grade left is at its minimum share (ranked below the promotions it allows)"),
     "denied_on_review": _l("denied on review by the decider"),
     "probation_failed": _l("probation not passed"),
 }
@@ -164,9 +165,30 @@ def grade(code: str | None) -> str:
     return found.zh if current_language().startswith("zh") else found.en
 
 
+# Whom a quota's share is of (workflow/quotas.py SCOPES).
+QUOTA_AREAS = {
+    quotas.ORG_UNIT: _l("an org unit's active managers"),
+    quotas.PARENT: _l("a parent unit's active managers"),
+    quotas.COMPANY: _l("the company's active managers"),
+}
+
+
+def quota(q: quotas.Quota) -> str:
+    """A quota in a sentence: its grade, its shares and whom they are of."""
+    area, grade_name = QUOTA_AREAS[q.scope], grade(q.grade)
+    if q.max_share is None:
+        return _("%(grade)s: at least %(share)s%% of %(area)s.", grade=grade_name, share=number(q.min_share * 100),
+                 area=area)
+    if q.min_share is None:
+        return _("%(grade)s: at most %(share)s%% of %(area)s.", grade=grade_name, share=number(q.max_share * 100),
+                 area=area)
+    return _("%(grade)s: between %(min)s%% and %(max)s%% of %(area)s.", grade=grade_name,
+             min=number(q.min_share * 100), max=number(q.max_share * 100), area=area)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(state=state, event=event, kind=kind, role=role, task=task, grade=grade,
                                   role_abilities=role_abilities, party=party, condition=condition)
     app.jinja_env.filters.update(outcome=outcome, reason=reason)
     app.jinja_env.filters.update(day_kind=day_kind)
-    app.jinja_env.filters.update(quarter_outcome=quarter_outcome)
+    app.jinja_env.filters.update(quarter_outcome=quarter_outcome, quota=quota)

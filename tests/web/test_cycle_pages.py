@@ -141,3 +141,33 @@ def test_others_are_refused_by_the_use_cases(app, gf, visit):
 
 def test_a_form_without_the_csrf_token_is_refused(hr):
     assert hr.client.post(f"/cycles/{CYCLE}/decide").status_code == 400
+
+
+def test_the_cycle_page_states_the_policy_s_quota_shapes_and_why_a_minimum_share_denied(build, tmp_path):
+    """Pages follow the policy (issue 13, point 5): a junior floor per org unit, a company-wide senior cap."""
+    from tests.support.driver import Driver
+    from tests.support.policies import policy_file
+    from tests.support.steps import decide
+    from tests.support.world import fillers
+    from tests.web.visitor import Visitor
+
+    def shape(document):
+        document["quotas"] = [{"grade": "junior", "min_share": 0.5},
+                              {"grade": "senior", "max_share": 0.15, "scope": "company"}]
+    shaped = build(GRADEFLOW_POLICY=policy_file(tmp_path, shape))
+    gf = Driver(shaped)
+    organisation(gf)
+    first, second = (in_deliberation(gf, candidate(gf, no), supervisor=score, scores=score)
+                     for no, score in (("E001", 90), ("E002", 80)))
+    fillers(gf, "北京分行", 2)
+    fillers(gf, "北京分行", 1, grade="mid", prefix="G")  # 5 active, 4 junior: ceil(2.5) = 3 stay, one may leave
+    assert {d["outcome"] for d in decide(gf).values()} == {"approved", "denied"}
+    hr = Visitor(shaped)
+    assert hr.sign_in(HR).status_code == 302
+    page = hr.get(f"/cycles/{CYCLE}")
+    words = text(page)
+    assert "初级客户经理：不低于本单位在岗客户经理的50%。" in words
+    assert "全公司在岗客户经理" not in words  # the senior cap: the cycle's cases neither aim at senior nor leave it
+    ranked = re.search(r'data-testid="ranked".*?</table>', page.get_data(as_text=True), re.S).group(0)
+    assert ranked.index(f"№{first}") < ranked.index(f"№{second}")
+    assert "原等级已达最低比例" in text_of(ranked)

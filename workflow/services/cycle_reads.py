@@ -18,6 +18,7 @@ from workflow.accounts import Actor
 from workflow.calendar import working_days_after
 from workflow.case_machine import BEFORE_DELIBERATION, DECIDED, DELIBERATION, INTERVIEW
 from workflow.clock import local_date
+from workflow.quotas import Quota
 from workflow.services.case_reads import _EVERY_ACCOUNT, CaseView, _Accounts, _Preloaded
 from workflow.services.context import Rules
 from workflow.services.cycles import get_cycle, sees_committee
@@ -40,12 +41,6 @@ class CaseProgress:
 
 
 @dataclass(frozen=True)
-class Quota:
-    grade: str
-    max_share: Decimal  # of an org unit's active managers
-
-
-@dataclass(frozen=True)
 class CycleOverview:
     cycle: object
     members: list[str] | None  # None: not the caller's to see
@@ -54,7 +49,7 @@ class CycleOverview:
     may_publish: bool  # the caller may publish the cycle now: decided cases, each theirs to publish
     pass_mark: Decimal
     quorum: int  # the fewest members who must score each case
-    quotas: list[Quota]  # the capped grades the cycle's cases aim at
+    quotas: list[Quota]  # the quotas of the grades the cycle's cases aim at or leave
 
     @property
     def blocking(self) -> list[CaseProgress]:
@@ -93,8 +88,8 @@ def cycle_overview(uow, rules: Rules, actor: Actor, code: str) -> CycleOverview:
             items.append(CaseProgress(CaseView(rules, actor, file), named, due_by, overdue,
                                       case.state in BEFORE_DELIBERATION, shortfall))
     blocked = any(item.blocks for item in items)
-    grades = sorted({case.target_grade for case in found})
-    quotas = [Quota(grade, quota.max_share) for grade in grades if (quota := policy.quota_for(grade)) is not None]
+    grades = {grade for case in found for grade in (case.from_grade, case.target_grade)}
+    quotas = [quota for quota in policy.quotas if quota.grade in grades]
     return CycleOverview(
         cycle=cycle, members=cycle.member_usernames if sees_committee(actor, cycle) else None, cases=items,
         may_decide=not blocked and _theirs_on_every_case(actor, files, found, DELIBERATION, "decide"),
