@@ -4,11 +4,11 @@ from __future__ import annotations
 from werkzeug.routing import BaseConverter
 
 from workflow.accounts import USERNAME
+from workflow.periods import PATTERN as PERIOD_PATTERN
 
 EMPLOYEE_NO_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}"
 CYCLE_CODE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}"
 DAY_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
-PERIOD_PATTERN = r"[0-9]{4}(?:Q[1-4])?"
 
 
 class EmployeeNoConverter(BaseConverter):

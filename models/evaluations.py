@@ -1,4 +1,5 @@
-"""Quarter closes (按季评价): the recorded evaluation of a quarter, one result per manager."""
+"""Quarter closes (按季评价): the recorded evaluation of a quarter (or of the month, half-year or year a policy
+closes instead), one result per manager."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -15,7 +16,7 @@ class QuarterClose(Base):
     every record of the quarter has its result (workflow.services.evaluations closes a part at a time)."""
     __tablename__ = "quarter_closes"
 
-    period: Mapped[str] = mapped_column(String(6), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)
     closed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_by: Mapped[str] = mapped_column(String(64))
 

@@ -47,7 +47,7 @@ class Timer(Base):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True, index=True)
     employee_no: Mapped[str | None] = mapped_column(ForeignKey("managers.employee_no"), nullable=True, index=True)
-    period: Mapped[str | None] = mapped_column(String(6), nullable=True)
+    period: Mapped[str | None] = mapped_column(String(7), nullable=True)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

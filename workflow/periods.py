@@ -10,8 +10,10 @@ from datetime import date
 YEAR, HALF, QUARTER, MONTH = "year", "half", "quarter", "month"
 KINDS = (YEAR, HALF, QUARTER, MONTH)
 EXAMPLES = {YEAR: "2026", HALF: "2026H1", QUARTER: "2026Q3", MONTH: "2026M03"}
+NAMES = {YEAR: "a year", HALF: "a half-year", QUARTER: "a quarter", MONTH: "a month"}
 _PERIOD = re.compile(r"(?P<year>[0-9]{4})(?:H(?P<half>[12])|Q(?P<quarter>[1-4])|M(?P<month>0[1-9]|1[0-2]))?")
-_MONTHS = {YEAR: 12, HALF: 6, QUARTER: 3, MONTH: 1}
+PATTERN = re.sub(r"\(\?P<[a-z]+>", "(?:", _PERIOD.pattern)  # the same, without names: for URL converters
+MONTHS = {YEAR: 12, HALF: 6, QUARTER: 3, MONTH: 1}
 
 
 @dataclass(frozen=True, order=True)
@@ -35,12 +37,8 @@ class Period:
         return QUARTER if self.quarter else HALF if self.half else MONTH if self.month else YEAR
 
     @property
-    def is_quarter(self) -> bool:
-        return self.quarter is not None
-
-    @property
     def months(self) -> int:
-        return _MONTHS[self.kind]
+        return MONTHS[self.kind]
 
     @property
     def first_month(self) -> int:
@@ -56,29 +54,32 @@ class Period:
         last_month = self.first_month + self.months - 1
         return date(self.year, last_month, calendar.monthrange(self.year, last_month)[1])
 
-    def shifted(self, quarters: int) -> "Period":
-        """The quarter `quarters` quarters later (earlier when negative)."""
-        if not self.is_quarter:
-            raise ValueError(f"{self} is not a quarter")
-        index = self.year * 4 + self.quarter - 1 + quarters
-        return Period(index // 4, index % 4 + 1)
+    def shifted(self, periods: int) -> "Period":
+        """The period of the same kind `periods` periods later (earlier when negative)."""
+        return Period._at(self.kind, self._index + periods)
 
     @classmethod
-    def quarter_of(cls, day: date) -> "Period":
-        return cls(day.year, (day.month - 1) // 3 + 1)
+    def of(cls, kind: str, day: date) -> "Period":
+        """The period of `kind` that `day` falls in."""
+        return cls._at(kind, day.year * _per_year(kind) + (day.month - 1) // MONTHS[kind])
 
     @classmethod
     def ended_before(cls, kind: str, day: date, count: int) -> list["Period"]:
         """The last `count` periods of `kind` that ended before the one `day` falls in, the latest first."""
-        per_year = 12 // _MONTHS[kind]
-        index = day.year * per_year + (day.month - 1) // _MONTHS[kind]  # the period `day` falls in
-        periods = []
-        for earlier in range(index - 1, index - 1 - count, -1):
-            year, number = divmod(earlier, per_year)
-            part = {YEAR: {}, HALF: {"half": number + 1}, QUARTER: {"quarter": number + 1},
-                    MONTH: {"month": number + 1}}[kind]
-            periods.append(cls(year, **part))
-        return periods
+        current = cls.of(kind, day)
+        return [current.shifted(-k) for k in range(1, count + 1)]
+
+    @property
+    def _index(self) -> int:
+        """The periods of its kind since year 0: consecutive periods have consecutive indexes."""
+        return self.year * _per_year(self.kind) + (self.first_month - 1) // self.months
+
+    @classmethod
+    def _at(cls, kind: str, index: int) -> "Period":
+        year, number = divmod(index, _per_year(kind))
+        part = {YEAR: {}, HALF: {"half": number + 1}, QUARTER: {"quarter": number + 1},
+                MONTH: {"month": number + 1}}[kind]
+        return cls(year, **part)
 
     def __str__(self) -> str:
         if self.quarter:
@@ -86,3 +87,7 @@ class Period:
         if self.half:
             return f"{self.year}H{self.half}"
         return f"{self.year}M{self.month:02d}" if self.month else str(self.year)
+
+
+def _per_year(kind: str) -> int:
+    return 12 // MONTHS[kind]

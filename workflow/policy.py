@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from workflow.periods import KINDS as PERIOD_KINDS, QUARTER, YEAR
+from workflow.periods import KINDS as PERIOD_KINDS, MONTHS as PERIOD_MONTHS, QUARTER, YEAR
 from workflow.quotas import ORG_UNIT, SCOPES, Quota
 
 BUILTIN_POLICIES = ("default", "bank-six-level")
@@ -143,6 +143,8 @@ class ScoringPolicy:
 
 @dataclass(frozen=True)
 class QuarterClosePolicy:
+    """The period-end evaluation (按季评价, 能升能降): of each quarter by default, or of the policy's `period`;
+    `consecutive_quarters` and `run_after_days` count periods and days of that kind."""
     min_months_worked: int
     violation_demotes: bool
     demotion_thresholds: tuple[tuple[str, Decimal], ...]
@@ -150,6 +152,7 @@ class QuarterClosePolicy:
     exit_after_demotion_years: int
     run_after_days: int
     run_at: time  # local time
+    period: str = QUARTER  # the kind of period closed
 
     def threshold(self, grade: str) -> Decimal | None:
         return dict(self.demotion_thresholds).get(grade)
@@ -355,8 +358,8 @@ def _build(root: _Node) -> Policy:
         **(attempt(lambda: _publication(root["publication"])) or {}),
         probation_months=attempt(lambda: root["probation"].mapping({"months"})["months"].integer(1, 36)),
         **(attempt(lambda: _reminders(root["reminders"])) or {}),
-        quarter_close=attempt(lambda: _quarter_close(root["quarter_close"], ladder, scoring.scale)
-                              if ladder and scoring else _present(root, "quarter_close")),
+        quarter_close=attempt(lambda: _quarter_close(root["quarter_close"], ladder, scoring.scale, periods)
+                              if ladder and scoring and periods else _present(root, "quarter_close")),
         periods=periods,
     )
     if problems.found:
@@ -385,10 +388,8 @@ def _timezone(node: _Node) -> str:
 
 def _periods(node: _Node) -> tuple[str, ...]:
     kinds = node.distinct_choices(PERIOD_KINDS, "period")
-    for needed, why in ((YEAR, "the annual score enters eligibility and the final score"),
-                        (QUARTER, "the quarter close reads the quarters")):
-        if needed not in kinds:
-            raise node.fail(f"must include {needed!r}: {why}")
+    if YEAR not in kinds:
+        raise node.fail(f"must include {YEAR!r}: the annual score enters eligibility and the final score")
     return tuple(k for k in PERIOD_KINDS if k in kinds)
 
 
@@ -544,18 +545,26 @@ def _tie_break(node: _Node) -> tuple[str, ...]:
     return tuple(keys)
 
 
-def _quarter_close(node: _Node, ladder: LadderPolicy, scale: ScoreScale) -> QuarterClosePolicy:
-    node.mapping({"min_months_worked", "violation_demotes", "demotion_thresholds", "consecutive_quarters",
+def _quarter_close(node: _Node, ladder: LadderPolicy, scale: ScoreScale,
+                   periods: tuple[str, ...]) -> QuarterClosePolicy:
+    node.mapping({"period", "min_months_worked", "violation_demotes", "demotion_thresholds", "consecutive_quarters",
                   "exit_after_demotion_years", "run_after_quarter_end"})
+    period = node.get("period", QUARTER)
+    if period.value not in PERIOD_KINDS:
+        raise period.fail(f"unknown period {period.value!r} (known: {', '.join(PERIOD_KINDS)})")
+    if period.value not in periods:
+        raise period.fail(f"the close reads {period.value} records, which periods ({', '.join(periods)}) does not "
+                          "include")
     thresholds = tuple((_known_grade(_Node(code, t.path), ladder.codes), t.number(scale.min, scale.max))
                        for code, t in node["demotion_thresholds"].mapping(set(ladder.codes)).items())
     run = node["run_after_quarter_end"].mapping({"days", "at"})
     return QuarterClosePolicy(
-        min_months_worked=node["min_months_worked"].integer(0, 3),
+        min_months_worked=node["min_months_worked"].integer(0, PERIOD_MONTHS[period.value]),
         violation_demotes=node["violation_demotes"].boolean(),
         demotion_thresholds=thresholds,
         consecutive_quarters=node["consecutive_quarters"].integer(1, 8),
         exit_after_demotion_years=node["exit_after_demotion_years"].integer(1, 10),
-        run_after_days=run["days"].integer(1, 60),  # the quarter has ended: its last day is over
+        run_after_days=run["days"].integer(1, 60),  # the period has ended: its last day is over
         run_at=run["at"].local_time(),
+        period=period.value,
     )

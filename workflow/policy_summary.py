@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from workflow.periods import HALF, MONTH
+from workflow.periods import EXAMPLES, HALF, MONTH, QUARTER, YEAR
 from workflow.policy import Policy
 from workflow.quotas import COMPANY, ORG_UNIT, PARENT
 
@@ -60,23 +60,32 @@ def _stages(policy: Policy) -> list[str]:
     ]
 
 
+_SCORES = {YEAR: "annual scores, used for the performance rank and the final score", HALF: "half-year scores",
+           QUARTER: "quarterly scores", MONTH: "monthly scores"}
+_PLURALS = {YEAR: "years", HALF: "half-years", QUARTER: "quarters", MONTH: "months"}
+
+
 def _periods(policy: Policy) -> list[str]:
     close = policy.quarter_close
+    lines = ["periods:"]
+    for kind in policy.periods:
+        line = f"  {kind} ({EXAMPLES[kind]}): {_SCORES[kind]}"
+        if kind == close.period:
+            line += "; " + _close(close)
+        elif kind != YEAR:
+            line += ", recorded and kept (no close acts on them)"
+        lines.append(line)
+    return lines
+
+
+def _close(close) -> str:
     thresholds = ", ".join(f"{grade} below {value.normalize():f}" for grade, value in close.demotion_thresholds)
-    quarters = ("in one quarter" if close.consecutive_quarters == 1
-                else f"in {close.consecutive_quarters} consecutive quarters")
-    recorded_only = {HALF: "  half (2026H1): half-year scores, recorded and kept (no close acts on them yet)",
-                     MONTH: "  month (2026M03): monthly scores, recorded and kept (no close acts on them yet)"}
-    return [
-        "periods:",
-        "  year (2026): annual scores, used for the performance rank and the final score",
-        *(line for kind, line in recorded_only.items() if kind in policy.periods),
-        f"  quarter (2026Q3): quarterly scores, closed {close.run_after_days} day(s) after the quarter at "
-        f"{close.run_at:%H:%M}; fewer than {close.min_months_worked} months worked: not evaluated; "
-        f"{thresholds} {quarters}"
-        + (" or a compliance violation" if close.violation_demotes else "") + " opens a demotion; demotions in "
-        f"{close.exit_after_demotion_years} consecutive years open an exit",
-    ]
+    run = (f"in one {close.period}" if close.consecutive_quarters == 1
+           else f"in {close.consecutive_quarters} consecutive {_PLURALS[close.period]}")
+    return (f"closed {close.run_after_days} day(s) after the {close.period} at {close.run_at:%H:%M}; fewer than "
+            f"{close.min_months_worked} months worked: not evaluated; {thresholds} {run}"
+            + (" or a compliance violation" if close.violation_demotes else "") + " opens a demotion; demotions in "
+            f"{close.exit_after_demotion_years} consecutive years open an exit")
 
 
 def _scorecard(policy: Policy) -> list[str]:

@@ -1,5 +1,6 @@
 """The quarter close (按季评价, 动态管理, 能升能降) as a pure rule: what a manager's quarter record,
-and the records of the quarters before it, imply.
+and the records of the quarters before it, imply. A policy may close months, half-years or years instead
+(`quarter_close.period`); "quarter" below is then a period of that kind.
 
 - fewer than the policy's months worked → excluded from promotion and demotion this period;
 - a compliance violation → demotion (一票否决);
@@ -38,18 +39,23 @@ class Verdict:
     reasons: tuple[dict, ...] = ()
 
 
-def close_moment(policy: QuarterClosePolicy, quarter: Period, tz: ZoneInfo) -> datetime:
-    """When the scheduled close of `quarter` runs: days after its last day, at the policy's local time."""
-    day = quarter.last_day + timedelta(days=policy.run_after_days)
+def close_moment(policy: QuarterClosePolicy, period: Period, tz: ZoneInfo) -> datetime:
+    """When the scheduled close of `period` runs: days after its last day, at the policy's local time."""
+    day = period.last_day + timedelta(days=policy.run_after_days)
     return datetime.combine(day, policy.run_at, tzinfo=tz)
 
 
-def next_quarter_to_close(policy: QuarterClosePolicy, today: date, tz: ZoneInfo, now: datetime) -> Period:
-    """The quarter whose scheduled close is the first one not before `now`."""
-    quarter = Period.quarter_of(today).shifted(-1)
-    while close_moment(policy, quarter, tz) < now:
-        quarter = quarter.shifted(1)
-    return quarter
+def last_period_ended(policy: QuarterClosePolicy, today: date) -> Period:
+    """The period of the close's kind before today's: the one closed next, usually."""
+    return Period.of(policy.period, today).shifted(-1)
+
+
+def next_period_to_close(policy: QuarterClosePolicy, today: date, tz: ZoneInfo, now: datetime) -> Period:
+    """The period whose scheduled close is the first one not before `now`."""
+    period = last_period_ended(policy, today)
+    while close_moment(policy, period, tz) < now:
+        period = period.shifted(1)
+    return period
 
 
 def evaluate(policy: QuarterClosePolicy, current: QuarterRecord, earlier: Sequence[QuarterRecord | None]) -> Verdict:

@@ -19,3 +19,18 @@ def policy_file(directory: Path, change: Callable[[dict], None]) -> str:
     path = directory / "policy.yaml"
     path.write_text(yaml.safe_dump(document, allow_unicode=True), "utf-8")
     return str(path)
+
+
+def documented_example(section: str, next_section: str) -> tuple[list[str], list[str]]:
+    """docs/policies.md's example between two headings: (what `gradeflow policy check` prints for the default
+    policy with the example's keys put in, the lines the page says it prints)."""
+    import re
+
+    from workflow.policy import parse_policy
+    from workflow.policy_summary import describe
+    page = (Path(__file__).parents[2] / "docs" / "policies.md").read_text("utf-8")
+    text = page[page.index(f"## {section}"):page.index(f"## {next_section}")]
+    example, printed = re.findall(r"```(?:yaml)?\n(.*?)```", text, re.S)
+    document = default_document()
+    document.update(yaml.safe_load(example))
+    return describe(parse_policy(yaml.safe_dump(document, allow_unicode=True))), printed.splitlines()

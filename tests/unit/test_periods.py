@@ -18,7 +18,7 @@ from workflow.periods import Period
 def test_period_parses_a_year_or_a_quarter(text, year, quarter):
     period = Period.parse(text)
     assert (period.year, period.quarter) == (year, quarter)
-    assert period.is_quarter is (quarter is not None)
+    assert (period.kind == "quarter") is (quarter is not None)
     assert str(period) == text
 
 
@@ -64,9 +64,18 @@ def test_period_first_and_last_day(text, first, last):
 def test_a_period_names_its_kind_and_reads_back_as_written(text, kind):
     period = Period.parse(text)
     assert (period.kind, str(period)) == (kind, text)
-    assert period.is_quarter is (kind == "quarter")
 
 
-def test_only_a_quarter_shifts_by_quarters():
-    with pytest.raises(ValueError, match="is not a quarter"):
-        Period.parse("2026M03").shifted(1)
+@pytest.mark.parametrize("text, by, expected", [
+    ("2026Q4", 1, "2027Q1"), ("2026Q1", -1, "2025Q4"), ("2026Q3", -5, "2025Q2"),
+    ("2026M12", 1, "2027M01"), ("2026M01", -1, "2025M12"), ("2026M03", 14, "2027M05"),
+    ("2026H2", 1, "2027H1"), ("2026H1", -1, "2025H2"), ("2026", -2, "2024"),
+])
+def test_a_period_shifts_by_periods_of_its_own_kind_across_years(text, by, expected):
+    assert str(Period.parse(text).shifted(by)) == expected
+
+
+@pytest.mark.parametrize("kind, expected", [
+    ("year", "2026"), ("half", "2026H2"), ("quarter", "2026Q3"), ("month", "2026M08")])
+def test_the_period_of_a_kind_that_a_day_falls_in(kind, expected):
+    assert str(Period.of(kind, date(2026, 8, 31))) == expected

@@ -368,6 +368,45 @@ def test_sections_that_refer_to_a_broken_ladder_are_only_required():
         ("ladder.grades", "must have at least 2 entries"), ("quarter_close", "is required")]
 
 
+def test_the_default_policy_closes_quarters(policy):
+    assert policy.quarter_close.period == "quarter"
+
+
+def test_a_policy_may_close_months_instead_of_quarters():
+    """The salon and tobacco assess monthly: a month with too little work is one under one month worked."""
+    changed = parse_policy(as_yaml(with_changes({("periods",): ["year", "month"],
+                                                 ("quarter_close", "period"): "month",
+                                                 ("quarter_close", "min_months_worked"): 1})))
+    assert (changed.quarter_close.period, changed.quarter_close.min_months_worked) == ("month", 1)
+
+
+def test_policy_check_says_which_period_is_closed_and_which_are_only_kept():
+    from workflow.policy_summary import describe
+    changed = parse_policy(as_yaml(with_changes({("periods",): ["year", "quarter", "month"],
+                                                 ("quarter_close", "period"): "month",
+                                                 ("quarter_close", "min_months_worked"): 1})))
+    lines = describe(changed)
+    periods = lines[lines.index("periods:") + 1:lines.index("periods:") + 4]
+    assert periods[1] == "  quarter (2026Q3): quarterly scores, recorded and kept (no close acts on them)"
+    assert periods[2].startswith("  month (2026M03): monthly scores; closed 1 day(s) after the month at 02:00; "
+                                 "fewer than 1 months worked: not evaluated; mid below 80, senior below 85 in 2 "
+                                 "consecutive months or a compliance violation opens a demotion")
+
+
+@pytest.mark.parametrize("changes, key, problem", [
+    ({("quarter_close", "period"): "week"}, "quarter_close.period",
+     "unknown period 'week' (known: year, half, quarter, month)"),
+    ({("periods",): ["year", "quarter", "month"], ("quarter_close", "period"): "month"},
+     "quarter_close.min_months_worked", "must be between 0 and 1"),  # the default's 2 months cannot fit a month
+    ({("quarter_close", "period"): "half"}, "quarter_close.period",
+     "the close reads half records, which periods (year, quarter) does not include"),
+], ids=["unknown_kind", "more_months_than_the_period", "unrecorded_kind"])
+def test_the_period_closed_must_be_recorded_and_hold_the_months_asked(changes, key, problem):
+    with pytest.raises(PolicyError) as refused:
+        parse_policy(as_yaml(with_changes(changes)))
+    assert refused.value.key == key and problem in refused.value.problem
+
+
 def test_default_periods_are_year_and_quarter(policy):
     assert policy.periods == ("year", "quarter")
 
@@ -386,11 +425,12 @@ def test_a_policy_may_record_half_years_and_months_too():
     (["year", "quarter", "week"], "periods[2]", "unknown period 'week' (known: year, half, quarter, month)"),
     (["year", "quarter", "year"], "periods[2]", "'year' is listed twice"),
     (["quarter", "month"], "periods", "must include 'year': the annual score enters eligibility"),
-    (["year", "month"], "periods", "must include 'quarter': the quarter close reads the quarters"),
+    (["year", "month"], "quarter_close.period",
+     "the close reads quarter records, which periods (year, month) does not include"),
     ([], "periods", "must have at least 1 entries"),
     ("year", "periods", "must be a list"),
-], ids=["unknown", "twice", "no_year", "no_quarter", "empty", "not_a_list"])
-def test_periods_are_known_kinds_with_the_year_and_the_quarter(periods, key, problem):
+], ids=["unknown", "twice", "no_year", "no_quarter_closed", "empty", "not_a_list"])
+def test_periods_are_known_kinds_with_the_year_and_the_period_closed(periods, key, problem):
     with pytest.raises(PolicyError) as refused:
         parse_policy(as_yaml(with_changes({("periods",): periods})))
     assert refused.value.key == key and problem in refused.value.problem

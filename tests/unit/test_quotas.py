@@ -179,18 +179,6 @@ def test_policy_check_states_each_quota_with_its_shares_and_scope():
 
 def test_the_documented_quota_example_loads_and_prints_as_documented():
     """docs/policies.md's Quotas example, put into the default policy, is valid and reads back as the page says."""
-    import re
-    from pathlib import Path
-
-    import yaml
-
-    from tests.support.policies import default_document
-    from workflow.policy import parse_policy
-    from workflow.policy_summary import describe
-    page = (Path(__file__).parents[2] / "docs" / "policies.md").read_text("utf-8")
-    section = page[page.index("## Quotas"):page.index("## Which policy decided a case")]
-    example, printed = re.findall(r"```(?:yaml)?\n(.*?)```", section, re.S)
-    document = default_document()
-    document.update(yaml.safe_load(example))
-    lines = describe(parse_policy(yaml.safe_dump(document, allow_unicode=True)))
-    assert lines[lines.index("quotas:"):] == printed.splitlines()
+    from tests.support.policies import documented_example
+    lines, printed = documented_example("Quotas", "Which policy decided a case")
+    assert lines[lines.index("quotas:"):] == printed

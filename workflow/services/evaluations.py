@@ -1,4 +1,6 @@
-"""The quarter close (POST /evaluations/{period}/close, and the scheduler at the policy's moment).
+"""The quarter close (POST /evaluations/{period}/close, and the scheduler at the policy's moment), or the close
+of the month, half-year or year the policy closes instead (quarter_close.period): "quarter" below is then a
+period of that kind.
 
 Each manager with a record for the quarter gets one recorded result: excluded (too few months
 worked), kept, or a demotion: a `demotion` case opened at once, deferred until the manager's open
@@ -26,7 +28,7 @@ from workflow.case_machine import DEMOTION, INITIAL_STATE
 from workflow.clock import FixedClock
 from workflow.errors import Conflict, DuplicateKey, FieldError, RuleViolation
 from workflow.ladder import DEMOTE
-from workflow.periods import Period
+from workflow.periods import EXAMPLES, NAMES, Period
 from workflow.quarter_close import (DEFERRED, DEMOTION as DEMOTION_OUTCOME, EXCLUDED, NOT_DEMOTABLE, QuarterRecord,
                                     close_moment, counted_towards_demotion, evaluate, grade_on)
 from workflow.services.case_steps import SYSTEM_ACTOR
@@ -38,14 +40,16 @@ from workflow.services.unit_of_work import UnitOfWork
 CLOSE_PART = 1000
 
 
-def parse_quarter(text: str) -> Period:
+def parse_closed_period(rules: Rules, text: str) -> Period:
+    """A period of the kind the policy closes (a quarter by default; rule `quarter_only`, `month_only`, ...)."""
+    kind = rules.policy.quarter_close.period
     try:
         period = Period.parse(text)
     except ValueError as exc:
         raise RuleViolation([FieldError("period", "period_format", str(exc), location="path")]) from None
-    if not period.is_quarter:
-        raise RuleViolation([FieldError("period", "quarter_only", "the period-end evaluation closes a quarter, "
-                                        "such as 2026Q3", location="path")])
+    if period.kind != kind:
+        raise RuleViolation([FieldError("period", f"{kind}_only", f"the period-end evaluation closes {NAMES[kind]}, "
+                                        f"such as {EXAMPLES[kind]}", location="path")])
     return period
 
 
@@ -69,7 +73,7 @@ def close_quarter_part(uow: UnitOfWork, rules: Rules, actor: Actor | None, perio
     it is complete, None while managers are left for another part."""
     if actor is not None:
         access.require(access.can_manage_people(actor), "only hr closes a period")
-    quarter = parse_quarter(period_text)
+    quarter = parse_closed_period(rules, period_text)
     if rules.today() <= quarter.last_day:
         raise Conflict("period_not_over", f"{quarter} ends on {quarter.last_day}; it is closed after that day",
                        period=str(quarter))

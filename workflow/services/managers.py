@@ -7,7 +7,7 @@ from decimal import Decimal
 from workflow import access
 from workflow.accounts import Actor
 from workflow.errors import Conflict, DuplicateKey, FieldError, NotFound, RuleViolation, Violations, quoted
-from workflow.periods import EXAMPLES, HALF, MONTH, QUARTER, YEAR, Period
+from workflow.periods import EXAMPLES, NAMES, Period
 from workflow.scoring import score_problem
 from workflow.services.committee import reporting_lines_changed
 from workflow.services.context import Rules
@@ -115,9 +115,6 @@ def grade_history(uow: UnitOfWork, actor: Actor, employee_no: str, *, page: int,
     return uow.grade_history.page(employee_no, page, per_page)
 
 
-_A_PERIOD = {YEAR: "a year", HALF: "a half-year", QUARTER: "a quarter", MONTH: "a month"}
-
-
 def parse_period(text: str) -> Period:
     try:
         return Period.parse(text)
@@ -142,9 +139,9 @@ def record_performance(uow: UnitOfWork, rules: Rules, actor: Actor, employee_no:
         problems.add("score", *problem)
     if not 0 <= months_worked <= period.months:
         problems.add("months_worked", "months_in_period",
-                     f"must be between 0 and {period.months} for {_A_PERIOD[period.kind]}")
+                     f"must be between 0 and {period.months} for {NAMES[period.kind]}")
     problems.raise_if_any()
-    if period.is_quarter:
+    if period.kind == rules.policy.quarter_close.period:  # a closed period's records are locked
         uow.evaluations.lock_period(str(period))
         if (close := uow.evaluations.close_of(str(period))) is not None:
             raise Conflict("period_closed", f"{period} was closed on {close.closed_at.astimezone(rules.policy.tz):%Y-%m-%d %H:%M}; "

@@ -12,10 +12,9 @@ from decimal import Decimal
 from workflow import access
 from workflow.accounts import Actor
 from workflow.ladder import DEMOTE
-from workflow.periods import Period
-from workflow.quarter_close import DEFERRED, DEMOTION, NOT_DEMOTABLE
+from workflow.quarter_close import DEFERRED, DEMOTION, NOT_DEMOTABLE, last_period_ended
 from workflow.services.context import Rules
-from workflow.services.evaluations import close_summary, parse_quarter, verdicts_of
+from workflow.services.evaluations import close_summary, parse_closed_period, verdicts_of
 from workflow.services.unit_of_work import UnitOfWork
 
 
@@ -40,15 +39,16 @@ class ClosePreview:
     recorded: dict | None = None  # the recorded close (evaluations.close_summary), once begun
 
 
-def default_quarter(rules: Rules) -> str:
-    """The quarter before today's: the one HR closes next, usually."""
-    return str(Period.quarter_of(rules.today()).shifted(-1))
+def default_period(rules: Rules) -> str:
+    """The period before today's: the one HR closes next, usually."""
+    return str(last_period_ended(rules.policy.quarter_close, rules.today()))
 
 
 def close_preview(uow: UnitOfWork, rules: Rules, actor: Actor, period_text: str) -> ClosePreview:
-    """Hr only, as the close; a malformed period or one that is not a quarter is refused as the close refuses it."""
+    """Hr only, as the close; a malformed period or one of another kind than the policy closes is refused as the
+    close refuses it."""
     access.require(access.can_manage_people(actor), "only hr closes a period")
-    quarter = parse_quarter(period_text)
+    quarter = parse_closed_period(rules, period_text)
     period = str(quarter)
     close = uow.evaluations.close_of(period)
     records = uow.evaluations.pending(period, None, lock=False)

@@ -16,7 +16,7 @@ from workflow.calendar import WINDOW_GRACE, WorkingCalendar
 from workflow.case_machine import PUBLISHED
 from workflow.eligibility import add_months
 from workflow.periods import Period
-from workflow.quarter_close import close_moment, next_quarter_to_close
+from workflow.quarter_close import close_moment, next_period_to_close
 from workflow.services.context import Rules
 from workflow.services.unit_of_work import UnitOfWork
 from workflow.timer_kinds import APPEAL_WINDOW_END, DEFERRED_DEMOTION, PROBATION_END, QUARTER_CLOSE, REMINDER
@@ -85,9 +85,9 @@ def schedule_probation_end(uow: UnitOfWork, rules: Rules, manager) -> None:
              datetime.combine(ends, datetime.min.time(), tzinfo=rules.policy.tz), employee_no=manager.employee_no)
 
 
-def schedule_quarter_close(uow: UnitOfWork, rules: Rules, quarter: Period) -> None:
-    due_at = close_moment(rules.policy.quarter_close, quarter, rules.policy.tz)
-    schedule(uow, rules, QUARTER_CLOSE, str(quarter), due_at, period=str(quarter))
+def schedule_quarter_close(uow: UnitOfWork, rules: Rules, period: Period) -> None:
+    due_at = close_moment(rules.policy.quarter_close, period, rules.policy.tz)
+    schedule(uow, rules, QUARTER_CLOSE, str(period), due_at, period=str(period))
 
 
 def ensure_standing_timers(uow: UnitOfWork, rules: Rules) -> None:
@@ -97,8 +97,8 @@ def ensure_standing_timers(uow: UnitOfWork, rules: Rules) -> None:
     - probation managers and published cases from before timers existed (or restored from a backup)
       get theirs, and so do cases waiting on someone (their reminders). In normal operation these queries find
       nothing: the use cases schedule as they go."""
-    quarter = next_quarter_to_close(rules.policy.quarter_close, rules.today(), rules.policy.tz, rules.now())
-    schedule_quarter_close(uow, rules, quarter)
+    period = next_period_to_close(rules.policy.quarter_close, rules.today(), rules.policy.tz, rules.now())
+    schedule_quarter_close(uow, rules, period)
     for manager in uow.timers.probation_managers_without_timer(rules.policy.ladder.entry_grade):
         schedule_probation_end(uow, rules, manager)
     for case in uow.timers.published_cases_without_timer():
