@@ -5,11 +5,14 @@ through the message catalogues (api/translations/). Grade names come from the po
 English, so a policy with another ladder shows its own grades."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Flask, current_app
 from flask_babel import gettext as _, lazy_gettext as _l
 
 from api.web.i18n import current_language, number
 from workflow import accounts, case_machine as m, quotas
+from workflow.periods import EXAMPLES, HALF, MONTH, QUARTER, YEAR
 
 STATES = {
     m.SUBMITTED: _l("Submitted"),
@@ -186,9 +189,31 @@ def quota(q: quotas.Quota) -> str:
              min=number(q.min_share * 100), max=number(q.max_share * 100), area=area)
 
 
+# The kind of period the policy closes (quarter_close.period): the close page's title and nouns.
+CLOSE_TITLES = {YEAR: _l("Year close"), HALF: _l("Half-year close"), QUARTER: _l("Quarter close"),
+                MONTH: _l("Month close")}
+PERIOD_NOUNS = {YEAR: _l("year"), HALF: _l("half-year"), QUARTER: _l("quarter"), MONTH: _l("month")}
+PERIOD_PLURALS = {YEAR: _l("years"), HALF: _l("half-years"), QUARTER: _l("quarters"), MONTH: _l("months")}
+
+
+@dataclass(frozen=True)
+class CloseWords:
+    title: str  # Quarter close, Month close, ...
+    kind: str  # quarter, month, ...
+    kinds: str  # quarters, months, ...
+    example: str  # 2026Q3, 2026M03, ...
+
+
+def close_words() -> CloseWords:
+    """How the close page names the kind of period the policy closes, in the page's language."""
+    kind = current_app.extensions["gradeflow"]["rules"].policy.quarter_close.period
+    return CloseWords(str(CLOSE_TITLES[kind]), str(PERIOD_NOUNS[kind]), str(PERIOD_PLURALS[kind]), EXAMPLES[kind])
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(state=state, event=event, kind=kind, role=role, task=task, grade=grade,
                                   role_abilities=role_abilities, party=party, condition=condition)
     app.jinja_env.filters.update(outcome=outcome, reason=reason)
     app.jinja_env.filters.update(day_kind=day_kind)
     app.jinja_env.filters.update(quarter_outcome=quarter_outcome, quota=quota)
+    app.jinja_env.globals.update(close_words=close_words)

@@ -1,8 +1,9 @@
-"""HR's quarter close (/quarter-close?period=2026Q3, 按季评价): what closing the quarter will do, per manager,
-read without writing (workflow/services/quarter_close_reads.py close_preview: the rule of
-workflow/quarter_close.py on the quarter's records), then the close itself through the service the JSON API calls
-(workflow/services/evaluations.py close_quarter), which a repeat answers with the recorded close. A malformed
-period, a year, or a quarter not over yet is told next to the period field."""
+"""HR's quarter close (/quarter-close?period=2026Q3, 按季评价), or the close of the month, half-year or year the
+policy closes instead: what closing the period will do, per manager, read without writing
+(workflow/services/quarter_close_reads.py close_preview: the rule of workflow/quarter_close.py on the period's
+records), then the close itself through the service the JSON API calls (workflow/services/evaluations.py
+close_quarter), which a repeat answers with the recorded close. A malformed period, one of another kind than the
+policy closes, or one not over yet is told next to the period field."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -14,14 +15,15 @@ from wtforms.validators import Length
 
 from api.context import rules, uow
 from api.web.blueprint import bp
+from api.web.labels import close_words
 from api.web.session import current_user, signed_in
 from workflow.errors import Conflict, RuleViolation
 from workflow.services.evaluations import close_quarter
-from workflow.services.quarter_close_reads import close_preview, default_quarter
+from workflow.services.quarter_close_reads import close_preview, default_period
 
 
 class PeriodForm(FlaskForm):
-    period = StringField(_l("Quarter"), validators=[Length(max=16, message=_l("At most %(max)d characters.",
+    period = StringField(_l("Period"), validators=[Length(max=16, message=_l("At most %(max)d characters.",
                                                                               max=16))])
 
     class Meta:
@@ -33,12 +35,16 @@ class CloseForm(FlaskForm):
 
 
 def _period_message(rule: str) -> str:
+    words = close_words()
+    if rule.endswith("_only"):  # quarter_only, month_only, ...: a period of another kind than the policy closes
+        return _("%(title)s is for a %(kind)s, such as %(example)s.", title=words.title, kind=words.kind,
+                 example=words.example)
     return {
-        "period_format": _("Enter a quarter such as 2026Q3."),
-        "quarter_only": _("The close is for a quarter, such as 2026Q3, not a year."),
-        "period_not_over": _("This quarter is not over yet: it can be closed from the day after its last day."),
-        "concurrent_update": _("The quarter was being closed at the same moment: reload the page to see the "
-                               "result."),
+        "period_format": _("Enter a %(kind)s such as %(example)s.", kind=words.kind, example=words.example),
+        "period_not_over": _("This %(kind)s is not over yet: it can be closed from the day after its last day.",
+                             kind=words.kind),
+        "concurrent_update": _("The %(kind)s was being closed at the same moment: reload the page to see the "
+                               "result.", kind=words.kind),
     }.get(rule, _("This value is not accepted."))
 
 
@@ -57,7 +63,7 @@ def _render(period: str, *, close_errors: list[str] | None = None, status: int =
 @bp.get("/quarter-close")
 @signed_in
 def quarter_close():
-    period = (request.args.get("period") or "").strip()[:16] or default_quarter(rules())
+    period = (request.args.get("period") or "").strip()[:16] or default_period(rules())
     return _render(period)
 
 

@@ -34,13 +34,13 @@ def test_hr_sees_what_the_close_will_do_and_closes_the_quarter_once(zh_page, sho
     page.wait_for_url(page.base + "/")
     page.get_by_role("link", name="季度评价").first.click()
     page.locator("#period").fill("2026")
-    page.get_by_role("button", name="预览季度评价结果").click()
+    page.get_by_role("button", name="预览评价结果").click()
     page.get_by_test_id("period-error").wait_for()
-    assert page.get_by_test_id("period-error").inner_text() == "季度评价针对季度 (如 2026Q3), 而非年度。"
+    assert page.get_by_test_id("period-error").inner_text() == "季度评价针对季度 (如 2026Q3)。"
     assert page.locator("#period").input_value() == "2026"
 
     page.locator("#period").fill("2026Q3")
-    page.get_by_role("button", name="预览季度评价结果").click()
+    page.get_by_role("button", name="预览评价结果").click()
     page.get_by_test_id("foreseen").wait_for()
     assert page.locator("tr[data-manager='M1002']").get_attribute("data-outcome") == "demotion"
     assert "→ 初级" in page.locator("tr[data-manager='M1002']").inner_text()
@@ -48,7 +48,7 @@ def test_hr_sees_what_the_close_will_do_and_closes_the_quarter_once(zh_page, sho
     assert page.locator("tr[data-manager='M2001']").get_attribute("data-outcome") == "kept"
     page.screenshot(path=shots / "quarter-close-preview.zh-CN.png", full_page=True)
 
-    page.get_by_role("button", name="立即进行 2026Q3 季度评价").dblclick()
+    page.get_by_role("button", name="立即进行 2026Q3 评价").dblclick()
     page.get_by_test_id("recorded").wait_for()
     assert page.get_by_test_id("demotion-cases").locator("a").count() == 1
     assert "评价了 3 名客户经理" in page.get_by_test_id("recorded").inner_text()
