@@ -24,6 +24,8 @@ class ManagerSchema(ma.Schema):
     hire_date = ma.fields.Date()
     supervisor = ma.fields.String(attribute="supervisor_no", allow_none=True)
     education = ma.fields.String(allow_none=True)
+    birth_date = ma.fields.Date(allow_none=True)
+    certificates = ma.fields.List(ma.fields.String())
     status = ma.fields.Method("_status", metadata={"enum": ["active", "exited"]})
     created_at = LocalDateTime()
     updated_at = LocalDateTime()
@@ -42,6 +44,10 @@ class NewManagerSchema(ma.Schema):
     supervisor = ma.fields.String(required=True, allow_none=True, validate=EMPLOYEE_NO,
                                   metadata={"description": "the supervisor's employee number, or null"})
     education = Text(load_default=None, allow_none=True, max_length=100)
+    birth_date = ma.fields.Date(load_default=None, allow_none=True,
+                                metadata={"description": "for a policy's age limit"})
+    certificates = ma.fields.List(Text(max_length=100), load_default=list, validate=ma.validate.Length(max=20),
+                                  metadata={"description": "the certificates held (资格证书), each named once"})
 
 
 class ManagerCorrectionSchema(ma.Schema):
@@ -49,11 +55,14 @@ class ManagerCorrectionSchema(ma.Schema):
     org_unit = Text(max_length=100)
     supervisor = ma.fields.String(allow_none=True, validate=EMPLOYEE_NO)
     education = Text(allow_none=True, max_length=100)
+    birth_date = ma.fields.Date(allow_none=True)
+    certificates = ma.fields.List(Text(max_length=100), validate=ma.validate.Length(max=20))
 
     @ma.validates_schema
     def _something(self, data, **kwargs):
         if not data:
-            raise ma.ValidationError("give at least one of name, org_unit, supervisor, education", "_schema")
+            raise ma.ValidationError("give at least one of name, org_unit, supervisor, education, birth_date, "
+                                     "certificates", "_schema")
 
 
 class ManagerQuery(PageArgs):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import (Boolean, CheckConstraint, Date, ForeignKey, ForeignKeyConstraint, Integer, Numeric,
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, ForeignKeyConstraint, Integer, Numeric,
                         SmallInteger, String, Text, UniqueConstraint, event, inspect)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -28,6 +28,8 @@ class Manager(Base):
     supervisor_no: Mapped[str | None] = mapped_column(
         String(32), ForeignKey("managers.employee_no"), nullable=True, index=True)
     education: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)  # for a policy's age limit
+    certificates: Mapped[list] = mapped_column(JSON, default=list)  # 资格证书, as HR writes their names
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -1,5 +1,6 @@
 """Who may have which case: a promotion (seed 002's table: tenure, performance rank, one step at a
-time; where the policy says so, education with its waivers and minimum results in recent periods), a
+time; where the policy says so, education with its waivers, minimum results in recent periods, an age limit and
+certificates), a
 probation confirmation (转正, once probation has ended), a demotion (not below the floor).
 
 Each `*_refusals` returns every rule the case would break, so that a refusal names all of them at
@@ -35,6 +36,8 @@ class Applicant:
     grade_since: date
     org_unit: str = ""
     education: str | None = None
+    birth_date: date | None = None
+    certificates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,15 @@ class PeerScores:
     """The latest annual scores of the applicant's grade in their org unit (the applicant included)."""
     period: str | None  # the applicant's latest annual period; None: the applicant has no annual score
     scores: dict[str, Decimal]  # employee_no → score for that period
+
+
+MIN_WORKING_AGE = 16  # 劳动法 第十五条: nobody under sixteen is hired
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Full years of age on `day` (周岁): one more on each birthday; a 29 February birthday counts on 1 March in
+    other years."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 def add_months(day: date, months: int) -> date:
@@ -105,6 +117,8 @@ def promotion_refusals(policy: Policy, applicant: Applicant, target: str, *, exc
     refusals.extend(_rank_refusals(rule.top_percent, applicant, target, peers))
     refusals.extend(_education_refusals(policy.eligibility.education_levels, rule, applicant))
     refusals.extend(_recent_results_refusals(rule, today, recent or {}))
+    refusals.extend(_age_refusals(rule, applicant, today))
+    refusals.extend(_certificate_refusals(rule, applicant))
     return refusals
 
 
@@ -140,6 +154,26 @@ def _recent_results_refusals(rule: TargetRule, today: date, recent: dict[str, De
                         f"{rule.grade} needs at least {wanted.min_score.normalize():f} in each of the last "
                         f"{wanted.count} {wanted.period} periods ({', '.join(str(p) for p in periods)}); "
                         + "; ".join(shortfalls))]
+    return []
+
+
+def _age_refusals(rule: TargetRule, applicant: Applicant, today: date) -> Sequence[Refusal]:
+    if rule.max_age is None:
+        return []
+    needed = f"{rule.grade} is open up to the age of {rule.max_age}"
+    if applicant.birth_date is None:
+        return [Refusal("age", f"{needed}; no birth date is recorded")]
+    age = age_on(applicant.birth_date, today)
+    if age > rule.max_age:
+        return [Refusal("age", f"{needed}; the manager is {age}")]
+    return []
+
+
+def _certificate_refusals(rule: TargetRule, applicant: Applicant) -> Sequence[Refusal]:
+    missing = [c for c in rule.certificates if c not in applicant.certificates]
+    if missing:
+        return [Refusal("certificates", f"{rule.grade} needs the certificates {', '.join(rule.certificates)}; "
+                                        f"missing: {', '.join(missing)}")]
     return []
 
 

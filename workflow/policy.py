@@ -106,6 +106,8 @@ class TargetRule:
     min_education: str | None = None  # one of EligibilityPolicy.education_levels (学历), or no such rule
     education_waived_in: tuple[str, ...] = ()  # org units where the education rule does not apply (e.g. head office)
     recent_results: RecentResults | None = None
+    max_age: int | None = None  # full years (周岁) on the day of application, or no age limit
+    certificates: tuple[str, ...] = ()  # each needed (资格证书), as HR writes them on the managers' records
 
 
 @dataclass(frozen=True)
@@ -441,14 +443,15 @@ def _ladder(node: _Node) -> LadderPolicy:
 
 def _eligibility(node: _Node, ladder: LadderPolicy, periods: tuple[str, ...], scale: ScoreScale) -> EligibilityPolicy:
     node.mapping({"targets", "exceptional", "education_levels"})
-    levels = _education_levels(node.get("education_levels", []))
+    levels = _distinct_texts(node.get("education_levels", []))
     targets = []
     for code, rule in node["targets"].mapping(set(ladder.codes)).items():
         if ladder.rank(code) <= ladder.rank(ladder.confirmation_target):
             raise PolicyError(rule.path, f"{code!r} is reached by probation confirmation, not by application"
                               if code == ladder.confirmation_target else f"{code!r} cannot be applied for")
         rule.mapping({"min_months_in_grade", "top_percent", "min_education", "education_waived_in",
-                      "min_recent_results"})
+                      "min_recent_results", "max_age", "certificates"})
+        max_age = rule.get("max_age", None)
         targets.append(TargetRule(grade=code,
                                   min_months_in_grade=rule["min_months_in_grade"].integer(0, 120),
                                   top_percent=rule["top_percent"].number(Decimal(1), Decimal(100)),
@@ -456,7 +459,9 @@ def _eligibility(node: _Node, ladder: LadderPolicy, periods: tuple[str, ...], sc
                                   education_waived_in=tuple(u.text() for u in rule.get("education_waived_in",
                                                                                         []).elements()),
                                   recent_results=_recent_results(rule.get("min_recent_results", None), periods,
-                                                                 scale)))
+                                                                 scale),
+                                  max_age=None if max_age.value is None else max_age.integer(18, 70),
+                                  certificates=_distinct_texts(rule.get("certificates", []))))
     exceptional = node["exceptional"].mapping({"ignores_tenure", "needs_hr_approval"})
     return EligibilityPolicy(targets=tuple(sorted(targets, key=lambda t: ladder.rank(t.grade))),
                              exceptional_ignores_tenure=exceptional["ignores_tenure"].boolean(),
@@ -464,13 +469,14 @@ def _eligibility(node: _Node, ladder: LadderPolicy, periods: tuple[str, ...], sc
                              education_levels=levels)
 
 
-def _education_levels(node: _Node) -> tuple[str, ...]:
-    levels: list[str] = []
-    for level in node.elements():
-        if level.text() in levels:
-            raise level.fail(f"{level.value!r} is listed twice")
-        levels.append(level.value)
-    return tuple(levels)
+def _distinct_texts(node: _Node) -> tuple[str, ...]:
+    texts: list[str] = []
+    for item in node.elements():
+        if item.text() in texts:
+            raise item.fail(f"{item.value!r} is listed twice")
+        texts.append(item.value)
+    return tuple(texts)
+
 
 
 def _min_education(node: _Node, levels: tuple[str, ...]) -> str | None:

@@ -43,6 +43,10 @@ def _more_for(target) -> str:
         wanted = target.recent_results
         more += (f"; at least {wanted.min_score.normalize():f} in each of the last {wanted.count} "
                  f"{wanted.period} periods")
+    if target.max_age is not None:
+        more += f"; aged {target.max_age} or younger"
+    if target.certificates:
+        more += f"; holding {', '.join(target.certificates)}"
     return more
 
 

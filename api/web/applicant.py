@@ -59,6 +59,8 @@ REFUSALS = {
                                       "shows none.")),
     "recent_results": (_l("Recent results"), _l("A recent period's score is below what the grade needs, or is not "
                                                 "recorded.")),
+    "age": (_l("Age"), _l("The grade is open up to an age you have passed, or no birth date is recorded.")),
+    "certificates": (_l("Certificates"), _l("The grade needs certificates that your record does not show.")),
 }
 
 # the input rules of submit_case, fire_event and file_appeal (workflow.errors.FieldError.rule)

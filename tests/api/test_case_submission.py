@@ -535,6 +535,34 @@ def test_head_office_is_spared_the_education_rule_not_the_results(demanding):
 
 
 
+@pytest.fixture
+def limited(build, org, tmp_path):
+    """The app under a policy whose mid is open up to the age of 40 and needs 营销师 (issue 13, point 4)."""
+    from tests.support.driver import Driver
+    from tests.support.policies import policy_file
+
+    def limit(document):
+        document["eligibility"]["targets"]["mid"].update(max_age=40, certificates=["营销师"])
+    return Driver(build(GRADEFLOW_POLICY=policy_file(tmp_path, limit)))
+
+
+def test_an_age_limit_and_certificates_refuse_an_application_naming_each_rule(limited):
+    assert limited.patch("/managers/E001", as_=HR, json={"birth_date": "1985-08-31"}).status_code == 200
+    response = _apply(limited, "e001")
+    assert _refusal_rules(response) == ["age", "certificates"]
+    details = {r["rule"]: r["detail"] for r in response.get_json()["reasons"]}
+    assert details["age"] == "mid is open up to the age of 40; the manager is 41"  # on 2026-09-01
+    assert details["certificates"] == "mid needs the certificates 营销师; missing: 营销师"
+    assert _stored(limited.app) == (0, 0)
+
+
+def test_young_enough_and_certified_the_application_is_taken(limited):
+    ok = limited.patch("/managers/E001", as_=HR, json={"birth_date": "1985-09-02", "certificates": ["营销师"]})
+    assert ok.status_code == 200
+    response = _apply(limited, "e001")  # 40 until 2026-09-02
+    assert response.status_code == 201, response.get_json()
+
+
 def test_a_case_records_the_policy_in_force_when_it_was_opened(org, demanding):
     """The shared app runs the default policy; `demanding` another file: each case names its own."""
     from workflow.policy import load_policy

@@ -38,11 +38,13 @@ def _is_absent(gf, employee_no: str) -> None:
 
 def test_hr_registers_a_manager_with_every_field(gf, hr):
     gf.manager("S1", "senior")
-    created = gf.post("/managers", as_=HR, json=registration(supervisor="S1", education="硕士"))
+    created = gf.post("/managers", as_=HR, json=registration(supervisor="S1", education="硕士", birth_date="1990-05-17",
+                                                             certificates=["营销师", "理财规划师"]))
     assert created.status_code == 201, created.get_json()
     expected = {"employee_no": "M100", "name": "王芳", "org_unit": "北京分行", "grade": "junior",
                 "grade_since": "2025-03-01", "hire_date": "2024-12-01", "supervisor": "S1",
-                "education": "硕士", "status": "active"}
+                "education": "硕士", "birth_date": "1990-05-17", "certificates": ["营销师", "理财规划师"],
+                "status": "active"}
     body = created.get_json()
     assert {k: body[k] for k in expected} == expected
     assert body["created_at"] == "2026-09-01T09:00:00+08:00"
@@ -56,6 +58,32 @@ def test_registration_trims_names_and_defaults_education_to_null(gf, hr):
     assert created.status_code == 201, created.get_json()
     body = gf.get("/managers/M100", as_=HR).get_json()
     assert (body["name"], body["org_unit"], body["education"], body["supervisor"]) == ("王芳", "北京分行", None, None)
+    assert (body["birth_date"], body["certificates"]) == (None, [])
+
+
+@pytest.mark.parametrize("fields, field, rule", [
+    ({"birth_date": "2008-12-02"}, "birth_date", "working_age"),  # 15 on the hire date 2024-12-01
+    ({"certificates": ["营销师", "营销师"]}, "certificates", "listed_twice"),
+    ({"certificates": ["营销师", " "]}, "certificates.1", "length"),
+    ({"certificates": "营销师"}, "certificates", "type"),
+    ({"certificates": [f"证书{i}" for i in range(21)]}, "certificates", "length"),
+    ({"birth_date": "1990-13-01"}, "birth_date", "type"),
+], ids=["under_sixteen_when_hired", "certificate_twice", "blank_certificate", "not_a_list", "too_many", "bad_date"])
+def test_a_birth_date_and_certificates_are_checked_and_nothing_is_stored(gf, hr, fields, field, rule):
+    refused = gf.post("/managers", as_=HR, json=registration(**fields))
+    assert_problem(refused, 422, "validation_error", field=field, rule=rule)
+    _is_absent(gf, "M100")
+
+
+def test_hr_records_and_corrects_a_birth_date_and_certificates(gf, hr):
+    assert gf.post("/managers", as_=HR, json=registration()).status_code == 201
+    corrected = gf.patch("/managers/M100", as_=HR, json={"birth_date": "2008-12-01", "certificates": ["营销师"]})
+    assert corrected.status_code == 200, corrected.get_json()  # exactly sixteen on the hire date
+    assert (corrected.get_json()["birth_date"], corrected.get_json()["certificates"]) == ("2008-12-01", ["营销师"])
+    refused = gf.patch("/managers/M100", as_=HR, json={"birth_date": "2008-12-02"})
+    assert_problem(refused, 422, "validation_error", field="birth_date", rule="working_age")
+    cleared = gf.patch("/managers/M100", as_=HR, json={"birth_date": None, "certificates": []})
+    assert (cleared.get_json()["birth_date"], cleared.get_json()["certificates"]) == (None, [])
 
 
 @pytest.mark.parametrize("grade", ["probation", "junior", "mid", "senior"])

@@ -10,9 +10,9 @@ from importlib import resources
 import pytest
 import yaml
 
-from workflow.eligibility import (LEFT_THE_LADDER, Applicant, PeerScores, Refusal, add_months, competition_rank,
-                                  demotion_refusals, exit_refusals, full_months_between, probation_refusals,
-                                  promotion_refusals, rank_cutoff)
+from workflow.eligibility import (LEFT_THE_LADDER, Applicant, PeerScores, Refusal, add_months, age_on,
+                                  competition_rank, demotion_refusals, exit_refusals, full_months_between,
+                                  probation_refusals, promotion_refusals, rank_cutoff)
 from workflow.policy import load_policy, parse_policy
 
 POLICY = load_policy()
@@ -294,9 +294,11 @@ RESULTS = _policy_with(min_recent_results={"period": "quarter", "count": 2, "min
 
 
 def senior_refusals(policy, *, education: str | None = "本科", org_unit: str = "北京分行",
-                    recent: dict | None = None) -> list[Refusal]:
-    return promotion_refusals(policy, Applicant("E001", "mid", LONG_AGO, org_unit, education), "senior",
-                              exceptional=False, today=TODAY, peers=top_of(5), recent=recent)
+                    recent: dict | None = None, birth_date: date | None = None,
+                    certificates: tuple[str, ...] = ()) -> list[Refusal]:
+    applicant = Applicant("E001", "mid", LONG_AGO, org_unit, education, birth_date, certificates)
+    return promotion_refusals(policy, applicant, "senior", exceptional=False, today=TODAY, peers=top_of(5),
+                              recent=recent)
 
 
 @pytest.mark.parametrize("education", ["大专", "本科", "硕士"])
@@ -345,3 +347,48 @@ def test_an_exceptional_promotion_keeps_the_education_and_results_rules():
     found = promotion_refusals(both, Applicant("E001", "mid", TODAY, "北京分行", "高中"), "senior", exceptional=True,
                                today=TODAY, peers=top_of(5), recent={})
     assert rules(found) == ["education", "recent_results"]
+
+
+# --- an age limit and certificates (issue 13, point 4) ----------------------------------------------------------
+
+AGED = _policy_with(max_age=45)
+CERTIFIED = _policy_with(certificates=["营销师", "理财规划师"])
+
+
+@pytest.mark.parametrize("born, on, age", [
+    (date(1980, 9, 1), date(2026, 9, 1), 46),  # the birthday itself
+    (date(1980, 9, 2), date(2026, 9, 1), 45),  # the day before it
+    (date(2000, 2, 29), date(2026, 2, 28), 25),
+    (date(2000, 2, 29), date(2026, 3, 1), 26),  # a 29 February birthday counts from 1 March in other years
+    (date(2000, 2, 29), date(2028, 2, 29), 28),
+])
+def test_age_is_full_years_one_more_on_each_birthday(born, on, age):
+    assert age_on(born, on) == age
+
+
+@pytest.mark.parametrize("born", [date(1981, 9, 2), date(1981, 9, 1), date(2000, 1, 1)])
+def test_up_to_the_age_limit_is_eligible(born):
+    """45 on 2026-09-01: born 1981-09-01 turned 45 that day, born 1981-09-02 is 44."""
+    assert senior_refusals(AGED, birth_date=born) == []
+
+
+@pytest.mark.parametrize("born, why", [
+    (date(1980, 9, 1), "senior is open up to the age of 45; the manager is 46"),
+    (None, "senior is open up to the age of 45; no birth date is recorded"),
+])
+def test_past_the_age_limit_or_without_a_birth_date_is_refused_naming_the_rule(born, why):
+    assert senior_refusals(AGED, birth_date=born) == [Refusal("age", why)]
+
+
+def test_every_certificate_the_policy_names_is_needed():
+    assert senior_refusals(CERTIFIED, certificates=("理财规划师", "营销师", "驾驶证")) == []
+    assert senior_refusals(CERTIFIED, certificates=("营销师",)) == [Refusal(
+        "certificates", "senior needs the certificates 营销师, 理财规划师; missing: 理财规划师")]
+    assert rules(senior_refusals(CERTIFIED)) == ["certificates"]
+
+
+def test_the_documented_eligibility_example_loads_and_prints_as_documented():
+    from tests.support.policies import documented_example
+    lines, printed = documented_example("Eligibility beyond tenure and rank", "Closing months or half-years")
+    start = lines.index("eligibility:")
+    assert lines[start:start + 4] == printed

@@ -449,12 +449,30 @@ def test_periods_are_known_kinds_with_the_year_and_the_period_closed(periods, ke
      "eligibility.targets.senior.min_recent_results.min_score", "must be between 0 and 100"),
     ({("eligibility", "targets", "senior", "education_waived_in"): "总行"},
      "eligibility.targets.senior.education_waived_in", "must be a list"),
+    ({("eligibility", "targets", "senior", "max_age"): 17}, "eligibility.targets.senior.max_age",
+     "must be between 18 and 70"),
+    ({("eligibility", "targets", "senior", "max_age"): "45岁"}, "eligibility.targets.senior.max_age",
+     "must be a whole number"),
+    ({("eligibility", "targets", "senior", "certificates"): ["营销师", "营销师"]},
+     "eligibility.targets.senior.certificates[1]", "'营销师' is listed twice"),
+    ({("eligibility", "targets", "senior", "certificates"): [""]}, "eligibility.targets.senior.certificates[0]",
+     "must be a non-empty string"),
 ], ids=["education_without_levels", "level_twice", "results_of_unrecorded_period", "no_periods",
-        "score_off_scale", "waiver_not_a_list"])
+        "score_off_scale", "waiver_not_a_list", "age_limit_too_low", "age_limit_not_a_number", "certificate_twice",
+        "certificate_blank"])
 def test_education_and_recent_results_rules_are_checked(changes, key, problem):
     with pytest.raises(PolicyError) as refused:
         parse_policy(as_yaml(with_changes(changes)))
     assert (refused.value.key, refused.value.problem) == (key, problem)
+
+
+def test_age_limit_and_certificates_load_and_default_to_none():
+    policy = parse_policy(as_yaml(with_changes({
+        ("eligibility", "targets", "senior", "max_age"): 45,
+        ("eligibility", "targets", "senior", "certificates"): ["营销师", "理财规划师"]})))
+    senior, mid = policy.eligibility.for_target("senior"), policy.eligibility.for_target("mid")
+    assert (senior.max_age, senior.certificates) == (45, ("营销师", "理财规划师"))
+    assert (mid.max_age, mid.certificates) == (None, ())
 
 
 def test_education_and_recent_results_rules_load():

@@ -26,6 +26,11 @@ def test_hr_sees_the_roster_and_a_managers_records_in_chinese(app, gf, visit):
     words = text(page)
     assert "绩效记录" in words and "2025年度" in words and "88" in words
     assert "尚无等级变动" in words
+    assert "学历 —" in words and "出生日期 —" in words and "资格证书 —" in words
+    assert gf.patch("/managers/E001", as_=HR, json={"education": "本科", "birth_date": "1990-05-17",
+                                                     "certificates": ["营销师", "理财规划师"]}).status_code == 200
+    words = text(hr.get("/managers/E001"))
+    assert "学历 本科" in words and "出生日期 1990年5月17日" in words and "资格证书 营销师、理财规划师" in words
 
 
 def test_a_corrected_record_shows_its_earlier_versions_with_who_and_why(app, gf, visit):

@@ -94,7 +94,7 @@ def _refusals(uow, rules: Rules, kind: str, manager, target: str | None, excepti
         read = recent_periods(rules.policy.eligibility.for_target(target), today)
         recent = uow.performance.scores(manager.employee_no, [str(p) for p in read])
         applicant = Applicant(manager.employee_no, manager.grade, manager.grade_since, manager.org_unit,
-                              manager.education)
+                              manager.education, manager.birth_date, tuple(manager.certificates or ()))
         refusals = promotion_refusals(rules.policy, applicant, target, exceptional=exceptional, today=today,
                                       peers=peers, recent=recent)
     elif kind == PROBATION_CONFIRMATION:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from workflow import access
 from workflow.accounts import Actor
+from workflow.eligibility import MIN_WORKING_AGE, age_on
 from workflow.errors import Conflict, DuplicateKey, FieldError, NotFound, RuleViolation, Violations, quoted
 from workflow.periods import EXAMPLES, NAMES, Period
 from workflow.scoring import score_problem
@@ -32,6 +33,18 @@ def _check_dates(problems: Violations, today: date, hire_date: date, grade_since
             problems.add(field, "not_in_future", f"{field} {value} is after today ({today})")
 
 
+def _check_qualifications(problems: Violations, hire_date: date, changes: dict) -> None:
+    """A birth date at least MIN_WORKING_AGE years before the hire date (劳动法: nobody under 16 is hired); each
+    certificate named once."""
+    birth_date = changes.get("birth_date")
+    if birth_date is not None and age_on(birth_date, hire_date) < MIN_WORKING_AGE:
+        problems.add("birth_date", "working_age", f"birth_date {birth_date} makes the manager younger than "
+                                                  f"{MIN_WORKING_AGE} on the hire date {hire_date}")
+    certificates = changes.get("certificates") or []
+    if twice := sorted({c for c in certificates if certificates.count(c) > 1}):
+        problems.add("certificates", "listed_twice", f"listed twice: {', '.join(twice)}")
+
+
 def _check_supervisor(problems: Violations, uow: UnitOfWork, rules: Rules, employee_no: str,
                       supervisor_no: str | None) -> None:
     if supervisor_no is None:
@@ -51,18 +64,21 @@ def _check_supervisor(problems: Violations, uow: UnitOfWork, rules: Rules, emplo
 
 def register_manager(uow: UnitOfWork, rules: Rules, actor: Actor, *, employee_no: str, name: str, org_unit: str,
                      grade: str, grade_since: date, hire_date: date, supervisor: str | None = None,
-                     education: str | None = None):
+                     education: str | None = None, birth_date: date | None = None,
+                     certificates: list[str] | None = None):
     access.require(access.can_manage_people(actor), "only hr registers managers")
     problems = Violations()
     _check_grade(problems, rules, grade)
     _check_dates(problems, rules.today(), hire_date, grade_since)
+    _check_qualifications(problems, hire_date, {"birth_date": birth_date, "certificates": certificates})
     _check_supervisor(problems, uow, rules, employee_no, supervisor)
     problems.raise_if_any()
     now = rules.now()
     try:
         manager = uow.managers.add(employee_no=employee_no, name=name, org_unit=org_unit, grade=grade,
                                    grade_since=grade_since, hire_date=hire_date, supervisor_no=supervisor,
-                                   education=education, created_at=now, updated_at=now)
+                                   education=education, birth_date=birth_date, certificates=list(certificates or []),
+                                   created_at=now, updated_at=now)
     except DuplicateKey:
         raise Conflict("manager_exists", f"a manager with employee number {employee_no} exists",
                        field="employee_no") from None
@@ -71,7 +87,7 @@ def register_manager(uow: UnitOfWork, rules: Rules, actor: Actor, *, employee_no
     return manager
 
 
-_CORRECTABLE = ("name", "org_unit", "supervisor", "education")
+_CORRECTABLE = ("name", "org_unit", "supervisor", "education", "birth_date", "certificates")
 
 
 def correct_manager(uow: UnitOfWork, rules: Rules, actor: Actor, employee_no: str, **changes):
@@ -85,6 +101,7 @@ def correct_manager(uow: UnitOfWork, rules: Rules, actor: Actor, employee_no: st
         problems.add(field, "unknown_field", "not correctable here (a grade moves only through cases)")
     if "supervisor" in changes:
         _check_supervisor(problems, uow, rules, employee_no, changes["supervisor"])
+    _check_qualifications(problems, manager.hire_date, changes)
     problems.raise_if_any()
     new_line = "supervisor" in changes and changes["supervisor"] != manager.supervisor_no
     for field, value in changes.items():
