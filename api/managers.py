@@ -9,7 +9,7 @@ from api.context import current_actor, rules, uow
 from api.fields import EMPLOYEE_NO, LocalDateTime, Str, StrictBool, Text
 from api.pagination import TOTAL_HEADER, PageArgs, paged
 from api.problems import documented_problem
-from workflow.services import managers
+from workflow.services import exams, managers
 
 blp = Blueprint("managers", __name__, url_prefix="/api/v1/managers",
                 description="Customer managers, their grade history and performance records")
@@ -176,3 +176,37 @@ class PerformanceVersions(MethodView):
     def get(self, employee_no, period):
         """Every value a period's record has had, oldest first: who entered or corrected it, when and why"""
         return managers.performance_versions(uow(), current_actor(), employee_no, period)
+
+
+class ExamResultInputSchema(ma.Schema):
+    exam = Str(required=True, validate=ma.validate.Length(min=1, max=32),
+               metadata={"description": "the exam's code, as the policy's min_exam names it (e.g. skills_test)"})
+    taken_on = ma.fields.Date(required=True)
+    score = ma.fields.Decimal(required=True, allow_nan=False)
+
+
+class ExamResultSchema(ma.Schema):
+    exam = ma.fields.String()
+    taken_on = ma.fields.Date()
+    score = ma.fields.Float()
+    recorded_at = LocalDateTime()
+    recorded_by = ma.fields.String()
+
+
+@blp.route("/<employee_no:employee_no>/exam-results")
+class ExamResults(MethodView):
+    @blp.response(200, ExamResultSchema(many=True))
+    @documented_problem(blp, 404, "unknown, or not visible to the caller")
+    def get(self, employee_no):
+        """A manager's exam results, oldest first"""
+        return exams.exam_results(uow(), current_actor(), employee_no)
+
+    @blp.arguments(ExamResultInputSchema)
+    @blp.response(201, ExamResultSchema)
+    @documented_problem(blp, 409, "exam_result_exists: a result is entered once and never overwritten")
+    def post(self, body, employee_no):
+        """Enter an exam result (hr): once per exam and day, never overwritten; each is in the audit chain"""
+        actor = current_actor()
+        with uow() as u:
+            result = exams.record_exam_result(u, rules(), actor, employee_no, **body)
+        return result

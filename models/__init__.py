@@ -8,7 +8,7 @@ db = SQLAlchemy(model_class=Base)
 # Import the mapped classes so that the metadata is complete wherever `models` is imported.
 from models.accounts import User, UserRole  # noqa: E402,F401
 from models.clock_state import ManualClockState  # noqa: E402,F401
-from models.managers import GradeHistory, Manager, PerformanceRecord, PerformanceVersion  # noqa: E402,F401
+from models.managers import ExamResult, GradeHistory, Manager, PerformanceRecord, PerformanceVersion  # noqa: E402,F401
 from models.cases import Appeal, Case, CaseHistory, CommitteeMember, CommitteeScore, Cycle, Recusal  # noqa: E402,F401
 from models.timers import OutboxMessage, SchedulerRun, Timer  # noqa: E402,F401
 from models.calendar_days import CalendarChange, CalendarDay  # noqa: E402,F401
@@ -17,7 +17,7 @@ from models.audit import AuditLink  # noqa: E402,F401
 from models.idempotency import IdempotentRequest  # noqa: E402,F401
 from models.sign_in_attempts import SignInAttempt  # noqa: E402,F401
 
-__all__ = ["db", "Base", "User", "UserRole", "ManualClockState", "GradeHistory", "Manager", "PerformanceRecord",
+__all__ = ["db", "Base", "User", "UserRole", "ManualClockState", "ExamResult", "GradeHistory", "Manager", "PerformanceRecord",
            "PerformanceVersion", "Appeal", "Case", "CaseHistory", "CommitteeMember", "CommitteeScore", "Cycle", "Recusal",
            "OutboxMessage", "SchedulerRun", "Timer", "CalendarChange", "CalendarDay", "QuarterClose", "QuarterResult", "AuditLink",
            "IdempotentRequest", "SignInAttempt"]

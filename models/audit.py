@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 from models.base import Base
 from models.calendar_days import CalendarChange
 from models.cases import CaseHistory
-from models.managers import PerformanceRecord, PerformanceVersion
+from models.managers import ExamResult, PerformanceRecord, PerformanceVersion
 from workflow.audit import GENESIS, canonical, link_hash
 
 CHAIN_LOCK = "audit-chain"
@@ -51,10 +51,17 @@ def _performance_version_fields(version) -> dict:
             "recorded_by": version.recorded_by, "reason": version.reason}
 
 
+def _exam_result_fields(result) -> dict:
+    return {"id": result.id, "employee_no": result.employee_no, "exam": result.exam, "taken_on": result.taken_on,
+            "score": str(Decimal(result.score).quantize(Decimal("0.01"))), "recorded_at": result.recorded_at,
+            "recorded_by": result.recorded_by}
+
+
 # every kind of audit entry: the table it lives in, and what of it the chain covers
 SOURCES = {CaseHistory.__tablename__: (CaseHistory, _case_history_fields),
            CalendarChange.__tablename__: (CalendarChange, _calendar_change_fields),
-           PerformanceVersion.__tablename__: (PerformanceVersion, _performance_version_fields)}
+           PerformanceVersion.__tablename__: (PerformanceVersion, _performance_version_fields),
+           ExamResult.__tablename__: (ExamResult, _exam_result_fields)}
 _AUDITED = tuple(model for model, _ in SOURCES.values())
 
 

@@ -97,6 +97,21 @@ class PerformanceVersion(Base):
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
+class ExamResult(Base):
+    """A manager's result in an exam HR organises (岗位技能鉴定, 业务考试), as entered once; a wrong entry is not
+    overwritten. Each result is a link of the audit chain."""
+    __tablename__ = "exam_results"
+    __table_args__ = (UniqueConstraint("employee_no", "exam", "taken_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employee_no: Mapped[str] = mapped_column(ForeignKey("managers.employee_no"), index=True)
+    exam: Mapped[str] = mapped_column(String(32))
+    taken_on: Mapped[date] = mapped_column(Date)
+    score: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+
+
 class GradeChangedWithoutHistory(RuntimeError):
     """A grade was written other than by the ladder, or without its history row: a bug, never a user error."""
 

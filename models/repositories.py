@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import date
 
 from sqlalchemy import bindparam, func, inspect, literal, select
 from sqlalchemy.exc import IntegrityError
@@ -9,7 +10,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 from sqlalchemy.orm.util import identity_key
 
 from models.accounts import User
-from models.managers import GradeHistory, Manager, PerformanceRecord, PerformanceVersion
+from models.managers import ExamResult, GradeHistory, Manager, PerformanceRecord, PerformanceVersion
 from workflow.errors import DuplicateKey
 
 
@@ -177,6 +178,27 @@ class GradeHistoryRepository:
         stmt = (select(GradeHistory).where(GradeHistory.employee_no == employee_no)
                 .order_by(GradeHistory.effective_on, GradeHistory.id))
         return _page(self.session, stmt, page, per_page)
+
+
+class ExamResultRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def add(self, **fields) -> ExamResult:
+        return _insert(self.session, ExamResult(**fields), ("employee_no, exam, taken_on",))
+
+    def for_manager(self, employee_no: str) -> list[ExamResult]:
+        stmt = (select(ExamResult).where(ExamResult.employee_no == employee_no)
+                .order_by(ExamResult.taken_on, ExamResult.exam))
+        return list(self.session.scalars(stmt))
+
+    def latest(self, employee_no: str, exam: str, since: date) -> ExamResult | None:
+        """The manager's latest result in `exam` taken on `since` or later."""
+        with self.session.no_autoflush:
+            return self.session.scalar(
+                select(ExamResult).where(ExamResult.employee_no == employee_no, ExamResult.exam == exam,
+                                         ExamResult.taken_on >= since)
+                .order_by(ExamResult.taken_on.desc()).limit(1))
 
 
 class PerformanceRepository:

@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from models.case_repositories import CaseRepository, CycleRepository
-from models.repositories import GradeHistoryRepository, ManagerRepository, PerformanceRepository, UserRepository
+from models.repositories import (ExamResultRepository, GradeHistoryRepository, ManagerRepository,
+                                 PerformanceRepository, UserRepository)
 from models.sign_in_attempts import SignInAttemptRepository
 from models.time_repositories import CalendarRepository, EvaluationRepository, OutboxRepository, TimerRepository
 from workflow.errors import Conflict
@@ -25,6 +26,7 @@ class SqlUnitOfWork:
         self.managers = ManagerRepository(session)
         self.grade_history = GradeHistoryRepository(session)
         self.performance = PerformanceRepository(session)
+        self.exams = ExamResultRepository(session)
         self.cycles = CycleRepository(session)
         self.cases = CaseRepository(session)
         self.timers = TimerRepository(session)

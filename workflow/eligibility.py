@@ -1,6 +1,6 @@
 """Who may have which case: a promotion (seed 002's table: tenure, performance rank, one step at a
 time; where the policy says so, education with its waivers, minimum results in recent periods, an age limit and
-certificates), a
+certificates, an exam's pass mark), a
 probation confirmation (转正, once probation has ended), a demotion (not below the floor).
 
 Each `*_refusals` returns every rule the case would break, so that a refusal names all of them at
@@ -82,8 +82,10 @@ def rank_cutoff(top_percent: Decimal, ranked: int) -> int:
 
 
 def promotion_refusals(policy: Policy, applicant: Applicant, target: str, *, exceptional: bool, today: date,
-                       peers: PeerScores, recent: dict[str, Decimal] | None = None) -> list[Refusal]:
-    """`recent`: the applicant's scores of the periods the target's recent-results rule reads (recent_periods)."""
+                       peers: PeerScores, recent: dict[str, Decimal] | None = None,
+                       exam: tuple[date, Decimal] | None = None) -> list[Refusal]:
+    """`recent`: the applicant's scores of the periods the target's recent-results rule reads (recent_periods);
+    `exam`: (taken on, score) of the applicant's latest result in the target's exam since exam_window_start."""
     ladder = policy.ladder
     if ladder.is_exited(applicant.grade):
         return [LEFT_THE_LADDER]
@@ -119,7 +121,15 @@ def promotion_refusals(policy: Policy, applicant: Applicant, target: str, *, exc
     refusals.extend(_recent_results_refusals(rule, today, recent or {}))
     refusals.extend(_age_refusals(rule, applicant, today))
     refusals.extend(_certificate_refusals(rule, applicant))
+    refusals.extend(_exam_refusals(rule, today, exam))
     return refusals
+
+
+def exam_window_start(rule: TargetRule | None, today: date) -> date | None:
+    """The first day a result of the target's exam counts from (None: the target has no exam rule)."""
+    if rule is None or rule.exam is None:
+        return None
+    return add_months(today, -rule.exam.within_months)
 
 
 def recent_periods(rule: TargetRule | None, today: date) -> list[Period]:
@@ -174,6 +184,20 @@ def _certificate_refusals(rule: TargetRule, applicant: Applicant) -> Sequence[Re
     if missing:
         return [Refusal("certificates", f"{rule.grade} needs the certificates {', '.join(rule.certificates)}; "
                                         f"missing: {', '.join(missing)}")]
+    return []
+
+
+def _exam_refusals(rule: TargetRule, today: date, exam: tuple[date, Decimal] | None) -> Sequence[Refusal]:
+    if rule.exam is None:
+        return []
+    wanted = rule.exam
+    needed = (f"{rule.grade} needs at least {wanted.min_score.normalize():f} in {wanted.exam} taken since "
+              f"{exam_window_start(rule, today)}")
+    if exam is None:
+        return [Refusal("exam", f"{needed}; no such result is recorded")]
+    taken_on, score = exam
+    if score < wanted.min_score:
+        return [Refusal("exam", f"{needed}; the latest ({taken_on}) scored {score.normalize():f}")]
     return []
 
 

@@ -99,6 +99,14 @@ class RecentResults:
 
 
 @dataclass(frozen=True)
+class ExamRule:
+    """The latest result in `exam` taken within the last `within_months` months scored at least `min_score`."""
+    exam: str
+    min_score: Decimal
+    within_months: int
+
+
+@dataclass(frozen=True)
 class TargetRule:
     grade: str
     min_months_in_grade: int
@@ -108,6 +116,7 @@ class TargetRule:
     recent_results: RecentResults | None = None
     max_age: int | None = None  # full years (周岁) on the day of application, or no age limit
     certificates: tuple[str, ...] = ()  # each needed (资格证书), as HR writes them on the managers' records
+    exam: ExamRule | None = None  # an exam's pass mark (岗位技能鉴定), or none
 
 
 @dataclass(frozen=True)
@@ -450,7 +459,7 @@ def _eligibility(node: _Node, ladder: LadderPolicy, periods: tuple[str, ...], sc
             raise PolicyError(rule.path, f"{code!r} is reached by probation confirmation, not by application"
                               if code == ladder.confirmation_target else f"{code!r} cannot be applied for")
         rule.mapping({"min_months_in_grade", "top_percent", "min_education", "education_waived_in",
-                      "min_recent_results", "max_age", "certificates"})
+                      "min_recent_results", "max_age", "certificates", "min_exam"})
         max_age = rule.get("max_age", None)
         targets.append(TargetRule(grade=code,
                                   min_months_in_grade=rule["min_months_in_grade"].integer(0, 120),
@@ -461,7 +470,8 @@ def _eligibility(node: _Node, ladder: LadderPolicy, periods: tuple[str, ...], sc
                                   recent_results=_recent_results(rule.get("min_recent_results", None), periods,
                                                                  scale),
                                   max_age=None if max_age.value is None else max_age.integer(18, 70),
-                                  certificates=_distinct_texts(rule.get("certificates", []))))
+                                  certificates=_distinct_texts(rule.get("certificates", [])),
+                                  exam=_exam_rule(rule.get("min_exam", None), scale)))
     exceptional = node["exceptional"].mapping({"ignores_tenure", "needs_hr_approval"})
     return EligibilityPolicy(targets=tuple(sorted(targets, key=lambda t: ladder.rank(t.grade))),
                              exceptional_ignores_tenure=exceptional["ignores_tenure"].boolean(),
@@ -485,6 +495,14 @@ def _min_education(node: _Node, levels: tuple[str, ...]) -> str | None:
     if node.text() not in levels:
         raise node.fail(f"{node.value!r} is not one of eligibility.education_levels ({', '.join(levels) or 'none'})")
     return node.value
+
+
+def _exam_rule(node: _Node, scale: ScoreScale) -> ExamRule | None:
+    if node.value is None:
+        return None
+    node.mapping({"exam", "min_score", "within_months"})
+    return ExamRule(exam=node["exam"].code(), min_score=node["min_score"].number(scale.min, scale.max),
+                    within_months=node["within_months"].integer(1, 120))
 
 
 def _recent_results(node: _Node, periods: tuple[str, ...], scale: ScoreScale) -> RecentResults | None:

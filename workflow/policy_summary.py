@@ -47,6 +47,9 @@ def _more_for(target) -> str:
         more += f"; aged {target.max_age} or younger"
     if target.certificates:
         more += f"; holding {', '.join(target.certificates)}"
+    if target.exam is not None:
+        more += (f"; at least {target.exam.min_score.normalize():f} in {target.exam.exam} within the last "
+                 f"{target.exam.within_months} months")
     return more
 
 

@@ -61,6 +61,8 @@ REFUSALS = {
                                                 "recorded.")),
     "age": (_l("Age"), _l("The grade is open up to an age you have passed, or no birth date is recorded.")),
     "certificates": (_l("Certificates"), _l("The grade needs certificates that your record does not show.")),
+    "exam": (_l("Exam"), _l("The grade needs a pass in an exam taken recently; your latest result is below it, or "
+                            "none is recorded.")),
 }
 
 # the input rules of submit_case, fire_event and file_appeal (workflow.errors.FieldError.rule)

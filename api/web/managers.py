@@ -12,7 +12,7 @@ from flask import render_template, request
 from api.context import uow
 from api.web.blueprint import bp
 from api.web.session import current_user, signed_in
-from workflow.services import managers
+from workflow.services import exams, managers
 
 ROSTER_PAGE = 50
 HISTORY_SHOWN = 200
@@ -40,4 +40,5 @@ def manager_page(employee_no):
     versions = defaultdict(list)
     for version in managers.performance_versions(store, actor, employee_no):
         versions[version.period].append(version)
-    return render_template("web/manager.html", manager=manager, history=history, records=records, versions=versions)
+    return render_template("web/manager.html", manager=manager, history=history, records=records, versions=versions,
+                           exam_results=exams.exam_results(store, actor, employee_no))

@@ -97,6 +97,8 @@ GET    /managers/{employee_no}/grade-history         A   A   H   H   A   A   A  
 GET    /managers/{employee_no}/performance           A   A   H   H   A   A   A   A   A   A   U     200
 PUT    /managers/{employee_no}/performance/{period}  F   F   F   F   F   F   F   F   A   F   U     200
 GET    /managers/{employee_no}/performance/{period}/versions  A   A   H   H   A   A   A   A   A   A   U     200
+GET    /managers/{employee_no}/exam-results          A   A   H   H   A   A   A   A   A   A   U     200
+POST   /managers/{employee_no}/exam-results          F   F   F   F   F   F   F   F   A   F   U     201
 GET    /cycles                                       A   A   A   A   A   A   A   A   A   A   U     200
 POST   /cycles                                       F   F   F   F   F   F   F   F   A   F   U     201
 GET    /cycles/{code}                                A   A   A   A   A   A   A   A   A   A   U     200
@@ -204,6 +206,7 @@ BODIES = {
                                          "hire_date": "2024-12-01", "supervisor": None},
     ("PATCH", "/managers/{employee_no}"): {"education": "本科"},
     ("PUT", "/managers/{employee_no}/performance/{period}"): {"score": 88, "months_worked": 12, "violation": False},
+    ("POST", "/managers/{employee_no}/exam-results"): {"exam": "skills_test", "taken_on": "2026-06-20", "score": 75},
     ("POST", "/cycles"): lambda role: {"code": f"X-{role}", "name": "新批次"},
     ("PUT", "/cycles/{code}/committee"): {"chair": "chair1", "members": COMMITTEE_C1},
     ("POST", "/cases"): {"cycle": C1, "target_grade": "mid", "statement": "代为申请", "employee_no": "E001"},

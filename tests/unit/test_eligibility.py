@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from workflow.eligibility import (LEFT_THE_LADDER, Applicant, PeerScores, Refusal, add_months, age_on,
-                                  competition_rank, demotion_refusals, exit_refusals, full_months_between,
-                                  probation_refusals, promotion_refusals, rank_cutoff)
+                                  competition_rank, demotion_refusals, exam_window_start, exit_refusals,
+                                  full_months_between, probation_refusals, promotion_refusals, rank_cutoff)
 from workflow.policy import load_policy, parse_policy
 
 POLICY = load_policy()
@@ -392,3 +392,33 @@ def test_the_documented_eligibility_example_loads_and_prints_as_documented():
     lines, printed = documented_example("Eligibility beyond tenure and rank", "Closing months or half-years")
     start = lines.index("eligibility:")
     assert lines[start:start + 4] == printed
+
+
+# --- an exam's pass mark (issue 13, point 4) ---------------------------------------------------------------------
+
+EXAMINED = _policy_with(min_exam={"exam": "skills_test", "min_score": 60, "within_months": 12})
+
+
+def exam_refusals(result) -> list[Refusal]:
+    applicant = Applicant("E001", "mid", LONG_AGO, "北京分行", "本科")
+    return promotion_refusals(EXAMINED, applicant, "senior", exceptional=False, today=TODAY, peers=top_of(5),
+                              exam=result)
+
+
+def test_the_exam_window_starts_the_policy_s_months_before_today():
+    assert exam_window_start(EXAMINED.eligibility.for_target("senior"), TODAY) == date(2025, 9, 1)
+    assert exam_window_start(EXAMINED.eligibility.for_target("mid"), TODAY) is None
+
+
+@pytest.mark.parametrize("score", [Decimal(60), Decimal("99.5")])
+def test_a_result_at_or_above_the_pass_mark_within_the_window_is_eligible(score):
+    assert exam_refusals((date(2026, 6, 20), score)) == []
+
+
+@pytest.mark.parametrize("result, why", [
+    ((date(2026, 6, 20), Decimal("59.99")), "the latest (2026-06-20) scored 59.99"),
+    (None, "no such result is recorded"),
+])
+def test_below_the_pass_mark_or_without_a_result_is_refused_naming_the_rule(result, why):
+    assert exam_refusals(result) == [Refusal(
+        "exam", f"senior needs at least 60 in skills_test taken since 2025-09-01; {why}")]

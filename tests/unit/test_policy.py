@@ -457,9 +457,15 @@ def test_periods_are_known_kinds_with_the_year_and_the_period_closed(periods, ke
      "eligibility.targets.senior.certificates[1]", "'营销师' is listed twice"),
     ({("eligibility", "targets", "senior", "certificates"): [""]}, "eligibility.targets.senior.certificates[0]",
      "must be a non-empty string"),
+    ({("eligibility", "targets", "senior", "min_exam"): {"exam": "技能鉴定", "min_score": 60, "within_months": 12}},
+     "eligibility.targets.senior.min_exam.exam", "must be a code of lowercase letters, digits and underscores"),
+    ({("eligibility", "targets", "senior", "min_exam"): {"exam": "skills", "min_score": 160, "within_months": 12}},
+     "eligibility.targets.senior.min_exam.min_score", "must be between 0 and 100"),
+    ({("eligibility", "targets", "senior", "min_exam"): {"exam": "skills", "min_score": 60}},
+     "eligibility.targets.senior.min_exam.within_months", "is required"),
 ], ids=["education_without_levels", "level_twice", "results_of_unrecorded_period", "no_periods",
         "score_off_scale", "waiver_not_a_list", "age_limit_too_low", "age_limit_not_a_number", "certificate_twice",
-        "certificate_blank"])
+        "certificate_blank", "exam_not_a_code", "exam_mark_off_scale", "exam_without_window"])
 def test_education_and_recent_results_rules_are_checked(changes, key, problem):
     with pytest.raises(PolicyError) as refused:
         parse_policy(as_yaml(with_changes(changes)))
@@ -473,6 +479,14 @@ def test_age_limit_and_certificates_load_and_default_to_none():
     senior, mid = policy.eligibility.for_target("senior"), policy.eligibility.for_target("mid")
     assert (senior.max_age, senior.certificates) == (45, ("营销师", "理财规划师"))
     assert (mid.max_age, mid.certificates) == (None, ())
+
+
+def test_an_exam_pass_mark_loads():
+    from workflow.policy import ExamRule
+    policy = parse_policy(as_yaml(with_changes({("eligibility", "targets", "senior", "min_exam"): {
+        "exam": "skills_test", "min_score": 60, "within_months": 12}})))
+    assert policy.eligibility.for_target("senior").exam == ExamRule("skills_test", Decimal(60), 12)
+    assert policy.eligibility.for_target("mid").exam is None
 
 
 def test_education_and_recent_results_rules_load():

@@ -31,6 +31,11 @@ def test_hr_sees_the_roster_and_a_managers_records_in_chinese(app, gf, visit):
                                                      "certificates": ["营销师", "理财规划师"]}).status_code == 200
     words = text(hr.get("/managers/E001"))
     assert "学历 本科" in words and "出生日期 1990年5月17日" in words and "资格证书 营销师、理财规划师" in words
+    assert "尚无考试成绩" in words
+    assert gf.post("/managers/E001/exam-results", as_=HR, json={"exam": "skills_test", "taken_on": "2026-06-20",
+                                                                "score": 75}).status_code == 201
+    exams = text(hr.get("/managers/E001"))
+    assert "考试成绩 考试 考试日期 分数 录入 skills_test 2026年6月20日" in exams
 
 
 def test_a_corrected_record_shows_its_earlier_versions_with_who_and_why(app, gf, visit):

@@ -8,8 +8,9 @@ from workflow.accounts import HR, Actor
 from workflow.case_file import CaseFile
 from workflow.case_machine import (DEMOTION, EXIT, INITIAL_STATE, INTERVIEW, PROBATION_CONFIRMATION, PROMOTION,
                                    SCORED_EVENTS)
-from workflow.eligibility import (LEFT_THE_LADDER, Applicant, PeerScores, Refusal, demotion_refusals, exit_refusals,
-                                  probation_refusals, promotion_refusals, recent_periods)
+from workflow.eligibility import (LEFT_THE_LADDER, Applicant, PeerScores, Refusal, demotion_refusals,
+                                  exam_window_start, exit_refusals, probation_refusals, promotion_refusals,
+                                  recent_periods)
 from workflow.errors import DuplicateKey, Forbidden, NotEligible, Violations
 from workflow.ladder import DEMOTE, PROMOTE
 from workflow.services import appeals, decisions, timers
@@ -86,6 +87,14 @@ def promotion_outlook(uow, rules: Rules, manager) -> tuple[str | None, list[Refu
     return targets[0], _refusals(uow, rules, PROMOTION, manager, targets[0], exceptional=False)
 
 
+def _latest_exam(uow, rules: Rules, manager, target: str | None):
+    """(taken on, score) of the manager's latest result in the target's exam within its window, if it has one."""
+    rule = rules.policy.eligibility.for_target(target)
+    since = exam_window_start(rule, rules.today())
+    found = uow.exams.latest(manager.employee_no, rule.exam.exam, since) if since is not None else None
+    return (found.taken_on, found.score) if found is not None else None
+
+
 def _refusals(uow, rules: Rules, kind: str, manager, target: str | None, exceptional: bool) -> list[Refusal]:
     ladder, today = rules.policy.ladder, rules.today()
     if kind == PROMOTION:
@@ -96,7 +105,7 @@ def _refusals(uow, rules: Rules, kind: str, manager, target: str | None, excepti
         applicant = Applicant(manager.employee_no, manager.grade, manager.grade_since, manager.org_unit,
                               manager.education, manager.birth_date, tuple(manager.certificates or ()))
         refusals = promotion_refusals(rules.policy, applicant, target, exceptional=exceptional, today=today,
-                                      peers=peers, recent=recent)
+                                      peers=peers, recent=recent, exam=_latest_exam(uow, rules, manager, target))
     elif kind == PROBATION_CONFIRMATION:
         refusals = probation_refusals(rules.policy, manager.grade, manager.grade_since, today)
     elif kind == DEMOTION:

@@ -26,6 +26,7 @@ ManagerRow = Any  # models.managers.Manager
 GradeHistoryRow = Any  # models.managers.GradeHistory
 PerformanceRow = Any  # models.managers.PerformanceRecord
 PerformanceVersionRow = Any  # models.managers.PerformanceVersion
+ExamResultRow = Any  # models.managers.ExamResult
 CycleRow = Any  # models.cases.Cycle
 CaseRow = Any  # models.cases.Case
 CaseHistoryRow = Any  # models.cases.CaseHistory
@@ -90,6 +91,16 @@ class GradeHistory(Protocol):
     def add(self, **fields: Any) -> GradeHistoryRow: ...
 
     def page(self, employee_no: str, page: int, per_page: int) -> Page: ...
+
+
+class ExamResults(Protocol):
+    def add(self, **fields: Any) -> ExamResultRow:
+        """Raises DuplicateKey("employee_no, exam, taken_on") when that result exists."""
+
+    def for_manager(self, employee_no: str) -> list[ExamResultRow]: ...
+
+    def latest(self, employee_no: str, exam: str, since: date) -> ExamResultRow | None:
+        """The manager's latest result in `exam` taken on `since` or later."""
 
 
 class Performance(Protocol):
@@ -261,6 +272,7 @@ class UnitOfWork(Protocol):
     managers: Managers
     grade_history: GradeHistory
     performance: Performance
+    exams: ExamResults
     cycles: Cycles
     cases: Cases
     timers: Timers

@@ -1,0 +1,45 @@
+"""Exam results (岗位技能鉴定, 业务考试): entered by hr once each, never overwritten, read by whoever may read the
+manager's performance records; a policy's exam pass mark (eligibility.targets.<grade>.min_exam) reads the
+latest."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+
+from workflow import access
+from workflow.accounts import Actor
+from workflow.errors import Conflict, DuplicateKey, NotFound, Violations
+from workflow.scoring import score_problem
+from workflow.services.context import Rules
+from workflow.services.managers import visible_manager
+from workflow.services.unit_of_work import UnitOfWork
+
+EXAM_CODE = re.compile(r"[a-z][a-z0-9_]{0,31}\Z")  # as a policy names the exam
+
+
+def record_exam_result(uow: UnitOfWork, rules: Rules, actor: Actor, employee_no: str, *, exam: str, taken_on: date,
+                       score: Decimal):
+    access.require(access.can_manage_people(actor), "only hr records exam results")
+    if uow.managers.get(employee_no) is None:
+        raise NotFound(f"no manager {employee_no}")
+    problems = Violations()
+    if not EXAM_CODE.match(exam):
+        problems.add("exam", "exam_code", "an exam's code: lowercase letters, digits and underscores, as the "
+                                          "policy names it (e.g. skills_test)")
+    if taken_on > rules.today():
+        problems.add("taken_on", "not_in_future", f"taken_on {taken_on} is after today ({rules.today()})")
+    if (problem := score_problem(rules.policy.scoring, score)) is not None:
+        problems.add("score", *problem)
+    problems.raise_if_any()
+    try:
+        return uow.exams.add(employee_no=employee_no, exam=exam, taken_on=taken_on, score=score,
+                             recorded_at=rules.now(), recorded_by=actor.username)
+    except DuplicateKey:
+        raise Conflict("exam_result_exists", f"{employee_no} has a {exam} result of {taken_on} already; a result is "
+                       "entered once and never overwritten", field="taken_on") from None
+
+
+def exam_results(uow: UnitOfWork, actor: Actor, employee_no: str):
+    visible_manager(uow, actor, employee_no)
+    return uow.exams.for_manager(employee_no)
