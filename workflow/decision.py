@@ -16,8 +16,6 @@ from workflow.policy import Policy
 from workflow.quotas import Area, Headcount, QuotaLedger
 from workflow.scoring import ScoreCard
 
-BELOW_PASS_MARK = "below_pass_mark"
-
 
 @dataclass(frozen=True)
 class Candidate:
@@ -70,8 +68,8 @@ def decide(policy: Policy, candidates: Sequence[Candidate],
     outcomes = []
     for _group, members in sorted(groups.items()):
         for rank, c in enumerate(sorted(members, key=_sort_key(policy.tie_break)), start=1):
-            if not c.card.passes(policy.scoring):
-                outcomes.append(Outcome(c.case_id, DENIED, rank, (BELOW_PASS_MARK,)))
+            if failures := c.card.failures(policy.scoring):
+                outcomes.append(Outcome(c.case_id, DENIED, rank, failures))
             elif refusal := ledger.refusal(c.from_grade, c.target_grade, c.org_unit):
                 outcomes.append(Outcome(c.case_id, DENIED, rank, (refusal.reason,)))
             else:

@@ -150,6 +150,11 @@ class ScoringPolicy:
     trim_drop_lowest: int
     decimal_places: int
     pass_mark: Decimal
+    # a component's own pass mark (supervisor, interview, performance), besides the final score's
+    component_pass_marks: tuple[tuple[str, Decimal], ...] = ()
+
+
+SCORE_COMPONENTS = ("supervisor", "interview", "performance")
 
 
 @dataclass(frozen=True)
@@ -517,12 +522,12 @@ def _recent_results(node: _Node, periods: tuple[str, ...], scale: ScoreScale) ->
 
 
 def _scoring(node: _Node) -> ScoringPolicy:
-    node.mapping({"scale", "weights", "trim", "decimal_places", "pass_mark"})
+    node.mapping({"scale", "weights", "trim", "decimal_places", "pass_mark", "component_pass_marks"})
     scale_node = node["scale"].mapping({"min", "max"})
     lo = scale_node["min"].number(Decimal(0), Decimal(1000))
     hi = scale_node["max"].number(lo + 1, Decimal(9999))
-    weights = node["weights"].mapping({"supervisor", "interview", "performance"})
-    w = {k: weights[k].number(Decimal(0), Decimal(1)) for k in ("supervisor", "interview", "performance")}
+    weights = node["weights"].mapping(set(SCORE_COMPONENTS))
+    w = {k: weights[k].number(Decimal(0), Decimal(1)) for k in SCORE_COMPONENTS}
     if sum(w.values()) != 1:
         raise weights.fail(f"must add up to 1 (they add up to {sum(w.values())})")
     trim = node["trim"].mapping({"min_scores", "drop_highest", "drop_lowest"})
@@ -535,6 +540,8 @@ def _scoring(node: _Node) -> ScoringPolicy:
         trim_min_scores=min_scores, trim_drop_highest=drop_hi, trim_drop_lowest=drop_lo,
         decimal_places=node["decimal_places"].integer(0, STORED_DECIMAL_PLACES),
         pass_mark=node["pass_mark"].number(lo, hi),
+        component_pass_marks=tuple((name, mark.number(lo, hi)) for name, mark in
+                                   node.get("component_pass_marks", {}).mapping(set(SCORE_COMPONENTS)).items()),
     )
 
 

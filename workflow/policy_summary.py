@@ -104,6 +104,9 @@ def _scorecard(policy: Policy) -> list[str]:
         f"{scoring.pass_mark}):",
         f"  supervisor {_percent(scoring.supervisor_weight)} + interview {_percent(scoring.interview_weight)} "
         f"(the committee's mean, {trim}) + annual performance {_percent(scoring.performance_weight)}",
+        *(["  pass marks of the components: " + ", ".join(f"{name} {mark.normalize():f}"
+                                                          for name, mark in scoring.component_pass_marks)]
+          if scoring.component_pass_marks else []),
         "  ties broken by " + ", then ".join(policy.tie_break),
     ]
 

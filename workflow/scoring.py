@@ -7,6 +7,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from workflow.policy import ScoringPolicy
 
+BELOW_PASS_MARK = "below_pass_mark"  # the final score is below the pass mark
+COMPONENT_BELOW_PASS_MARK = "component_below_pass_mark"  # a component is below its own pass mark
+
 
 def round_half_up(value: Decimal, places: int) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
@@ -51,8 +54,18 @@ class ScoreCard:
     performance: Decimal
     final: Decimal
 
+    def below_component_marks(self, policy: ScoringPolicy) -> list[tuple[str, Decimal, Decimal]]:
+        """(component, score, its pass mark) of each component below its own mark; the interview as shown."""
+        scores = {"supervisor": self.supervisor, "interview": self.interview, "performance": self.performance}
+        return [(name, scores[name], mark) for name, mark in policy.component_pass_marks if scores[name] < mark]
+
+    def failures(self, policy: ScoringPolicy) -> tuple[str, ...]:
+        """Why the card fails the policy's pass marks (BELOW_PASS_MARK, COMPONENT_BELOW_PASS_MARK); () if it passes."""
+        return ((BELOW_PASS_MARK,) if self.final < policy.pass_mark else ()) + (
+            (COMPONENT_BELOW_PASS_MARK,) if self.below_component_marks(policy) else ())
+
     def passes(self, policy: ScoringPolicy) -> bool:
-        return self.final >= policy.pass_mark
+        return not self.failures(policy)
 
 
 def score_card(policy: ScoringPolicy, *, supervisor: Decimal, committee: Sequence[Decimal],

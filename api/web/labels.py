@@ -76,6 +76,7 @@ OUTCOMES = {
 REASONS = {
     "below_pass_mark": _l("below the pass mark"),
     "quota_exceeded": _l("beyond the quota of its grade (ranked below the free slots)"),
+    "component_below_pass_mark": _l("a score component below its own pass mark"),
     "minimum_share_reached": _l("the grade left is at its minimum share (ranked below the promotions it allows)"),
     "denied_on_review": _l("denied on review by the decider"),
     "probation_failed": _l("probation not passed"),
@@ -168,6 +169,14 @@ def grade(code: str | None) -> str:
     return found.zh if current_language().startswith("zh") else found.en
 
 
+# The components of the final score (workflow/policy.py SCORE_COMPONENTS), for their own pass marks.
+SCORE_COMPONENTS = {
+    "supervisor": _l("Supervisor score"),
+    "interview": _l("Interview score"),
+    "performance": _l("Annual performance"),
+}
+score_component = _namer(SCORE_COMPONENTS)
+
 # Whom a quota's share is of (workflow/quotas.py SCOPES).
 QUOTA_AREAS = {
     quotas.ORG_UNIT: _l("an org unit's active managers"),
@@ -215,5 +224,5 @@ def init_app(app: Flask) -> None:
                                   role_abilities=role_abilities, party=party, condition=condition)
     app.jinja_env.filters.update(outcome=outcome, reason=reason)
     app.jinja_env.filters.update(day_kind=day_kind)
-    app.jinja_env.filters.update(quarter_outcome=quarter_outcome, quota=quota)
+    app.jinja_env.filters.update(quarter_outcome=quarter_outcome, quota=quota, score_component=score_component)
     app.jinja_env.globals.update(close_words=close_words)

@@ -331,3 +331,24 @@ def test_a_re_decision_after_an_overturned_appeal_obeys_the_quota_counted_at_the
     approved = ok(event(gf, cases["M102"], "approve", HR))
     assert (approved["state"], approved["outcome"], approved["reasons"]) == ("decided", "approved", [])
     assert approved["final_score"] == 83.5  # 25.5 + 34 + 24
+
+
+# --- pass marks per component (issue 13, point 3) -----------------------------------------------
+
+def test_a_component_below_its_own_pass_mark_is_denied_in_the_cycle_and_on_a_single_approval(build, tmp_path):
+    from tests.support.driver import Driver
+    from tests.support.policies import policy_file
+    marked = Driver(build(GRADEFLOW_POLICY=policy_file(
+        tmp_path, lambda document: document["scoring"].update(component_pass_marks={"interview": 60}))))
+    organisation(marked)
+    candidate(marked, "E001", performance="90")
+    case_id = in_deliberation(marked, "E001", supervisor=90, scores=55)  # 27 + 22 + 27 = 76: the final passes
+
+    decided = decide(marked)
+
+    assert (decided[case_id]["outcome"], decided[case_id]["reasons"]) == ("denied", ["component_below_pass_mark"])
+    overturned(marked, case_id, "e001")
+    body = assert_problem(event(marked, case_id, "approve", HR), 409, "component_below_pass_mark")
+    assert (body["component"], float(body["score"]), float(body["pass_mark"])) == ("interview", 55, 60)
+    denied = ok(event(marked, case_id, "deny", HR))
+    assert denied["reasons"] == ["component_below_pass_mark"]

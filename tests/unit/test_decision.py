@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
-from workflow.decision import APPROVED, BELOW_PASS_MARK, DENIED, Candidate, Outcome, decide
+from workflow.decision import APPROVED, DENIED, Candidate, Outcome, decide
 from workflow.quotas import QUOTA_EXCEEDED, Area, Headcount, free_slots
 from workflow.policy import load_policy
-from workflow.scoring import ScoreCard
+from workflow.scoring import BELOW_PASS_MARK, ScoreCard
 
 POLICY = load_policy()
 SENIOR_SHARE = POLICY.quota_for("senior").max_share
@@ -203,3 +203,13 @@ def test_interview_tie_break_compares_the_exact_means_not_the_shown_ones():
     candidates = [shows_83_33(1, Decimal("83.33")), shows_83_33(2, Decimal(250) / 3)]
     ranks = {o.case_id: o.rank for o in decide(POLICY, candidates, slots(5))}
     assert ranks == {2: 1, 1: 2}  # 83.333… beats 83.33 although both show 83.33
+
+
+def test_a_component_below_its_pass_mark_is_denied_and_takes_no_slot():
+    import dataclasses
+    policy = dataclasses.replace(POLICY, scoring=dataclasses.replace(
+        POLICY.scoring, component_pass_marks=(("interview", Decimal(65)),)))
+    outcomes = by_case(decide(policy, [candidate(1, "90", interview="64"), candidate(2, "70", interview="65")],
+                              slots(1)))
+    assert outcomes[1] == Outcome(1, DENIED, 1, ("component_below_pass_mark",))
+    assert outcomes[2] == Outcome(2, APPROVED, 2, ())

@@ -472,6 +472,24 @@ def test_education_and_recent_results_rules_are_checked(changes, key, problem):
     assert (refused.value.key, refused.value.problem) == (key, problem)
 
 
+def test_component_pass_marks_load_and_default_to_none(policy):
+    changed = parse_policy(as_yaml(with_changes({("scoring", "component_pass_marks"): {"interview": 60,
+                                                                                      "performance": 70.5}})))
+    assert changed.scoring.component_pass_marks == (("interview", Decimal(60)), ("performance", Decimal("70.5")))
+    assert policy.scoring.component_pass_marks == ()
+
+
+@pytest.mark.parametrize("marks, key, problem", [
+    ({"exam": 60}, "scoring.component_pass_marks.exam", "unknown key"),
+    ({"interview": 160}, "scoring.component_pass_marks.interview", "must be between 0 and 100"),
+    ([60], "scoring.component_pass_marks", "must be a mapping"),
+], ids=["unknown_component", "off_scale", "not_a_mapping"])
+def test_component_pass_marks_name_known_components_on_the_scale(marks, key, problem):
+    with pytest.raises(PolicyError) as refused:
+        parse_policy(as_yaml(with_changes({("scoring", "component_pass_marks"): marks})))
+    assert refused.value.key == key and problem in refused.value.problem
+
+
 def test_age_limit_and_certificates_load_and_default_to_none():
     policy = parse_policy(as_yaml(with_changes({
         ("eligibility", "targets", "senior", "max_age"): 45,

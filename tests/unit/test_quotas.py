@@ -9,11 +9,11 @@ from decimal import Decimal
 
 import pytest
 
-from workflow.decision import APPROVED, BELOW_PASS_MARK, DENIED, Candidate, Outcome, decide
+from workflow.decision import APPROVED, DENIED, Candidate, Outcome, decide
 from workflow.policy import load_policy
 from workflow.quotas import (COMPANY, COMPANY_AREA, MINIMUM_SHARE_REACHED, ORG_UNIT, PARENT, QUOTA_EXCEEDED, Area,
                              Headcount, Quota, QuotaLedger, area_of, free_departures, free_slots)
-from workflow.scoring import ScoreCard
+from workflow.scoring import BELOW_PASS_MARK, ScoreCard
 
 KECHENG, QUJIANG, XIHU = "衢州市/柯城区", "衢州市/衢江区", "杭州市/西湖区"
 

@@ -3,6 +3,7 @@ performance 0.3, the interview mean trimmed of one highest and one lowest score 
 half-up rounding to 2 decimals, pass mark 60."""
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
@@ -174,3 +175,37 @@ def test_pass_mark_is_sixty():
     zero = Decimal(0)
     assert ScoreCard(zero, zero, zero, zero, Decimal("60.00")).passes(POLICY)
     assert not ScoreCard(zero, zero, zero, zero, Decimal("59.99")).passes(POLICY)
+
+
+# --- pass marks per component (issue 13, point 3) ---------------------------------------------------------------
+
+MARKED = dataclasses.replace(POLICY, component_pass_marks=(("interview", Decimal(60)), ("performance", Decimal(70))))
+
+
+def test_without_component_marks_only_the_final_score_decides():
+    assert card("100", ["100"], "10").failures(POLICY) == ()  # 30 + 40 + 3 = 73
+    assert card("40", ["40"], "40").failures(POLICY) == ("below_pass_mark",)
+
+
+@pytest.mark.parametrize("supervisor, committee, performance, failures", [
+    ("90", ["60"], "70", ()),  # each component at its mark, the final 69 above 60
+    ("100", ["59.99"], "90", ("component_below_pass_mark",)),  # the final 80.99 passes, the interview does not
+    ("90", ["80"], "69.5", ("component_below_pass_mark",)),
+    ("10", ["50"], "50", ("below_pass_mark", "component_below_pass_mark")),
+])
+def test_a_component_below_its_own_pass_mark_fails_the_card_whatever_the_final(supervisor, committee, performance,
+                                                                                failures):
+    scored = card(supervisor, committee, performance)
+    assert scored.failures(MARKED) == failures
+    assert scored.passes(MARKED) is (failures == ())
+
+
+def test_the_interview_is_compared_as_shown_rounded():
+    """The mean of 59.99, 60 and 60 is 59.9967, shown as 60.00: it reaches a mark of 60."""
+    scored = card("90", ["59.99", "60", "60"], "90")
+    assert (scored.interview, scored.below_component_marks(MARKED)) == (Decimal("60.00"), [])
+
+
+def test_each_component_below_its_mark_is_named_with_its_score_and_mark():
+    assert card("100", ["50"], "60").below_component_marks(MARKED) == [
+        ("interview", Decimal("50.00"), Decimal(60)), ("performance", Decimal(60), Decimal(70))]

@@ -171,3 +171,20 @@ def test_the_cycle_page_states_the_policy_s_quota_shapes_and_why_a_minimum_share
     ranked = re.search(r'data-testid="ranked".*?</table>', page.get_data(as_text=True), re.S).group(0)
     assert ranked.index(f"№{first}") < ranked.index(f"№{second}")
     assert "原等级已达最低比例" in text_of(ranked)
+
+
+def test_the_cycle_page_states_the_component_pass_marks_and_names_a_component_denial(build, tmp_path):
+    from tests.support.driver import Driver
+    from tests.support.policies import policy_file
+    from tests.support.steps import decide
+    from tests.web.visitor import Visitor
+    marked = build(GRADEFLOW_POLICY=policy_file(
+        tmp_path, lambda document: document["scoring"].update(component_pass_marks={"interview": 60})))
+    gf = Driver(marked)
+    organisation(gf)
+    in_deliberation(gf, candidate(gf, "E001", performance="90"), supervisor=90, scores=55)
+    decide(gf)
+    hr = Visitor(marked)
+    assert hr.sign_in(HR).status_code == 302
+    words = text(hr.get(f"/cycles/{CYCLE}"))
+    assert "及格线：60。 面试评分不低于 60。" in words and "单项得分低于该项及格线" in words

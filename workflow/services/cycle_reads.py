@@ -48,6 +48,7 @@ class CycleOverview:
     may_decide: bool  # the caller may decide the cycle now: cases in deliberation, none blocking, each theirs
     may_publish: bool  # the caller may publish the cycle now: decided cases, each theirs to publish
     pass_mark: Decimal
+    component_pass_marks: tuple[tuple[str, Decimal], ...]  # (supervisor | interview | performance, its own mark)
     quorum: int  # the fewest members who must score each case
     quotas: list[Quota]  # the quotas of the grades the cycle's cases aim at or leave
 
@@ -94,7 +95,8 @@ def cycle_overview(uow, rules: Rules, actor: Actor, code: str) -> CycleOverview:
         cycle=cycle, members=cycle.member_usernames if sees_committee(actor, cycle) else None, cases=items,
         may_decide=not blocked and _theirs_on_every_case(actor, files, found, DELIBERATION, "decide"),
         may_publish=_theirs_on_every_case(actor, files, found, DECIDED, "cycle_publish"),
-        pass_mark=policy.scoring.pass_mark, quorum=policy.quorum, quotas=quotas)
+        pass_mark=policy.scoring.pass_mark, component_pass_marks=policy.scoring.component_pass_marks,
+        quorum=policy.quorum, quotas=quotas)
 
 
 def _theirs_on_every_case(actor: Actor, files: dict, cases, state: str, event: str) -> bool:

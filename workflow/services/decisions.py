@@ -6,10 +6,10 @@ from workflow.calendar import Deadline, working_days_after
 from workflow.case_machine import APPROVED, DENIED, PROMOTION
 from workflow.clock import local_date
 from workflow.committee import InterviewProgress
-from workflow.decision import BELOW_PASS_MARK, Candidate, decide
+from workflow.decision import Candidate, decide
 from workflow.errors import Conflict
 from workflow.quotas import Headcount, QuotaLedger
-from workflow.scoring import ScoreCard, score_card
+from workflow.scoring import BELOW_PASS_MARK, COMPONENT_BELOW_PASS_MARK, ScoreCard, score_card
 from workflow.case_file import CaseFile
 from workflow.services.case_steps import claim, move
 from workflow.services.committee import sync_recusals
@@ -90,17 +90,20 @@ def single_decision(uow, rules: Rules, actor, file: CaseFile, event: str, *, com
         outcome, reasons = APPROVED, ()
     else:
         outcome = DENIED
-        reasons = (BELOW_PASS_MARK,) if card is not None and not card.passes(rules.policy.scoring) \
-            else (DENIED_ON_REVIEW,)
+        reasons = (card.failures(rules.policy.scoring) if card is not None else ()) or (DENIED_ON_REVIEW,)
     record_decision(uow, rules, case, event, actor=actor.username, outcome=outcome, reasons=reasons, card=card,
                     comment=comment or reason)
 
 
 def _check_pass_mark_and_quota(uow, rules: Rules, case, card: ScoreCard) -> None:
     scoring = rules.policy.scoring
-    if not card.passes(scoring):
-        raise Conflict("below_pass_mark", f"case {case.id} scores {card.final}, below the pass mark of "
+    if card.final < scoring.pass_mark:
+        raise Conflict(BELOW_PASS_MARK, f"case {case.id} scores {card.final}, below the pass mark of "
                        f"{scoring.pass_mark}", final_score=card.final, pass_mark=scoring.pass_mark)
+    if below := card.below_component_marks(scoring):
+        component, score, mark = below[0]
+        raise Conflict(COMPONENT_BELOW_PASS_MARK, f"case {case.id}: the {component} score {score} is below its "
+                       f"pass mark of {mark}", component=component, score=score, pass_mark=mark)
     ledger = QuotaLedger(rules.policy.quotas, headcounts(uow, rules))
     refusal = ledger.refusal(case.from_grade, case.target_grade, case.manager.org_unit)
     if refusal is not None:
