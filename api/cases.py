@@ -75,6 +75,7 @@ class CaseSchema(ma.Schema):
     supervisor_score = Score(allow_none=True)
     interview_score = Score(allow_none=True)
     performance_score = Score(allow_none=True)
+    exam_score = Score(allow_none=True, metadata={"description": "where the policy weighs an exam; else null"})
     final_score = Score(allow_none=True)
     rank = ma.fields.Integer(allow_none=True)
     published_at = LocalDateTime(allow_none=True)

@@ -101,6 +101,7 @@ class Case(Base):
     interview_score: Mapped[Decimal | None] = mapped_column(Score, nullable=True)
     performance_score: Mapped[Decimal | None] = mapped_column(Score, nullable=True)
     final_score: Mapped[Decimal | None] = mapped_column(Score, nullable=True)
+    exam_score: Mapped[Decimal | None] = mapped_column(Score, nullable=True)  # where the policy weighs an exam
     rank: Mapped[int | None] = mapped_column(Integer, nullable=True)
     reviewed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     decided_by: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -150,11 +150,20 @@ class ScoringPolicy:
     trim_drop_lowest: int
     decimal_places: int
     pass_mark: Decimal
-    # a component's own pass mark (supervisor, interview, performance), besides the final score's
+    # a component's own pass mark (supervisor, interview, performance, exam), besides the final score's
     component_pass_marks: tuple[tuple[str, Decimal], ...] = ()
+    exam_weight: Decimal = Decimal(0)
+    exam: ExamSource | None = None  # where the exam component comes from, when it weighs
 
 
-SCORE_COMPONENTS = ("supervisor", "interview", "performance")
+@dataclass(frozen=True)
+class ExamSource:
+    """The exam component of the final score: the latest result in `exam` taken within `within_months`."""
+    exam: str
+    within_months: int
+
+
+SCORE_COMPONENTS = ("supervisor", "interview", "performance", "exam")
 
 
 @dataclass(frozen=True)
@@ -522,14 +531,21 @@ def _recent_results(node: _Node, periods: tuple[str, ...], scale: ScoreScale) ->
 
 
 def _scoring(node: _Node) -> ScoringPolicy:
-    node.mapping({"scale", "weights", "trim", "decimal_places", "pass_mark", "component_pass_marks"})
+    node.mapping({"scale", "weights", "trim", "decimal_places", "pass_mark", "component_pass_marks", "exam"})
     scale_node = node["scale"].mapping({"min", "max"})
     lo = scale_node["min"].number(Decimal(0), Decimal(1000))
     hi = scale_node["max"].number(lo + 1, Decimal(9999))
     weights = node["weights"].mapping(set(SCORE_COMPONENTS))
-    w = {k: weights[k].number(Decimal(0), Decimal(1)) for k in SCORE_COMPONENTS}
+    w = {k: weights[k].number(Decimal(0), Decimal(1)) for k in ("supervisor", "interview", "performance")}
+    w["exam"] = weights.get("exam", 0).number(Decimal(0), Decimal(1))  # optional: no exam component
     if sum(w.values()) != 1:
         raise weights.fail(f"must add up to 1 (they add up to {sum(w.values())})")
+    exam = _exam_source(node.get("exam", None))
+    if (exam is None) != (w["exam"] == 0):
+        raise (node["exam"] if exam is not None else weights["exam"]).fail(
+            "an exam component needs both weights.exam above 0 and scoring.exam {exam, within_months}")
+    marks = node.get("component_pass_marks", {}).mapping(set(SCORE_COMPONENTS) - ({"exam"} if exam is None
+                                                                                   else set()))
     trim = node["trim"].mapping({"min_scores", "drop_highest", "drop_lowest"})
     drop_hi = trim["drop_highest"].integer(0, 10)
     drop_lo = trim["drop_lowest"].integer(0, 10)
@@ -540,9 +556,16 @@ def _scoring(node: _Node) -> ScoringPolicy:
         trim_min_scores=min_scores, trim_drop_highest=drop_hi, trim_drop_lowest=drop_lo,
         decimal_places=node["decimal_places"].integer(0, STORED_DECIMAL_PLACES),
         pass_mark=node["pass_mark"].number(lo, hi),
-        component_pass_marks=tuple((name, mark.number(lo, hi)) for name, mark in
-                                   node.get("component_pass_marks", {}).mapping(set(SCORE_COMPONENTS)).items()),
+        component_pass_marks=tuple((name, mark.number(lo, hi)) for name, mark in marks.items()),
+        exam_weight=w["exam"], exam=exam,
     )
+
+
+def _exam_source(node: _Node) -> ExamSource | None:
+    if node.value is None:
+        return None
+    node.mapping({"exam", "within_months"})
+    return ExamSource(exam=node["exam"].code(), within_months=node["within_months"].integer(1, 120))
 
 
 def _quotas(node: _Node, ladder: LadderPolicy) -> tuple[Quota, ...]:

@@ -103,7 +103,9 @@ def _scorecard(policy: Policy) -> list[str]:
         f"scorecard (scale {scoring.scale.min}–{scoring.scale.max}, {scoring.decimal_places} decimals, pass mark "
         f"{scoring.pass_mark}):",
         f"  supervisor {_percent(scoring.supervisor_weight)} + interview {_percent(scoring.interview_weight)} "
-        f"(the committee's mean, {trim}) + annual performance {_percent(scoring.performance_weight)}",
+        f"(the committee's mean, {trim}) + annual performance {_percent(scoring.performance_weight)}"
+        + (f" + exam {_percent(scoring.exam_weight)} (the latest {scoring.exam.exam} result of the last "
+           f"{scoring.exam.within_months} months)" if scoring.exam is not None else ""),
         *(["  pass marks of the components: " + ", ".join(f"{name} {mark.normalize():f}"
                                                           for name, mark in scoring.component_pass_marks)]
           if scoring.component_pass_marks else []),

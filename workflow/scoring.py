@@ -53,10 +53,12 @@ class ScoreCard:
     interview_mean: Decimal  # exact: it enters the final score and breaks ties
     performance: Decimal
     final: Decimal
+    exam: Decimal | None = None  # where the policy weighs an exam
 
     def below_component_marks(self, policy: ScoringPolicy) -> list[tuple[str, Decimal, Decimal]]:
         """(component, score, its pass mark) of each component below its own mark; the interview as shown."""
-        scores = {"supervisor": self.supervisor, "interview": self.interview, "performance": self.performance}
+        scores = {"supervisor": self.supervisor, "interview": self.interview, "performance": self.performance,
+                  "exam": self.exam}
         return [(name, scores[name], mark) for name, mark in policy.component_pass_marks if scores[name] < mark]
 
     def failures(self, policy: ScoringPolicy) -> tuple[str, ...]:
@@ -69,10 +71,16 @@ class ScoreCard:
 
 
 def score_card(policy: ScoringPolicy, *, supervisor: Decimal, committee: Sequence[Decimal],
-               performance: Decimal) -> ScoreCard:
-    """Only the final weighted sum is rounded (domain.md), so the exact interview mean is weighted."""
+               performance: Decimal, exam: Decimal | None = None) -> ScoreCard:
+    """Only the final weighted sum is rounded (domain.md), so the exact interview mean is weighted. `exam`: the
+    exam component where the policy weighs one (required then)."""
     mean = interview_mean(policy, committee)
     final = (policy.supervisor_weight * supervisor + policy.interview_weight * mean
              + policy.performance_weight * performance)
+    if policy.exam_weight:
+        if exam is None:
+            raise ValueError("the policy weighs an exam: its score is needed")
+        final += policy.exam_weight * exam
     return ScoreCard(supervisor=supervisor, interview=round_half_up(mean, policy.decimal_places),
-                     interview_mean=mean, performance=performance, final=round_half_up(final, policy.decimal_places))
+                     interview_mean=mean, performance=performance, final=round_half_up(final, policy.decimal_places),
+                     exam=exam if policy.exam_weight else None)

@@ -174,6 +174,7 @@ SCORE_COMPONENTS = {
     "supervisor": _l("Supervisor score"),
     "interview": _l("Interview score"),
     "performance": _l("Annual performance"),
+    "exam": _l("Exam score"),
 }
 score_component = _namer(SCORE_COMPONENTS)
 

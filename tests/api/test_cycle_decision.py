@@ -352,3 +352,34 @@ def test_a_component_below_its_own_pass_mark_is_denied_in_the_cycle_and_on_a_sin
     assert (body["component"], float(body["score"]), float(body["pass_mark"])) == ("interview", 55, 60)
     denied = ok(event(marked, case_id, "deny", HR))
     assert denied["reasons"] == ["component_below_pass_mark"]
+
+
+def test_an_exam_component_enters_the_final_score_from_the_latest_recent_result(build, tmp_path):
+    """0.2 × 90 + 0.3 × 80 + 0.3 × 70 + 0.2 × exam; without a result in the last 12 months the cycle cannot be
+    decided (409 no_exam_result), as without an annual score."""
+    from tests.support.driver import Driver
+    from tests.support.policies import policy_file
+
+    def weigh_an_exam(document):
+        document["scoring"].update(weights={"supervisor": 0.2, "interview": 0.3, "performance": 0.3, "exam": 0.2},
+                                   exam={"exam": "skills_test", "within_months": 12})
+    gf = Driver(build(GRADEFLOW_POLICY=policy_file(tmp_path, weigh_an_exam)))
+    organisation(gf)
+    candidate(gf, "E001", performance="70")
+    case_id = in_deliberation(gf, "E001", supervisor=90, scores=80)
+
+    def record(taken_on: str, score: float) -> None:
+        body = {"exam": "skills_test", "taken_on": taken_on, "score": score}
+        assert gf.post("/managers/E001/exam-results", as_=HR, json=body).status_code == 201
+
+    record("2025-08-31", 100)  # more than 12 months before 2026-09-01: it does not count
+    body = assert_problem(gf.post(f"/cycles/{CYCLE}/decide", as_=HR), 409, "no_exam_result")
+    assert (body["case_id"], body["exam"]) == (case_id, "skills_test")
+    record("2026-01-10", 40)
+    record("2026-06-20", 55)
+
+    decided = decide(gf)
+
+    assert decided[case_id]["final_score"] == 74  # 18 + 24 + 21 + 11
+    shown = case_of(gf, case_id)
+    assert (shown["exam_score"], shown["final_score"]) == (55, 74)

@@ -43,7 +43,8 @@ def test_a_broken_policy_exits_1_naming_each_problem(tmp_path):
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
         f"{broken}: timezone: unknown time zone 'Mars/Olympus_Mons'",
-        f"{broken}: scoring.weights.exam: unknown key (allowed: interview, performance, supervisor)",
+        f"{broken}: scoring.weights.exam: an exam component needs both weights.exam above 0 and scoring.exam "
+        "{exam, within_months}",
         f"{broken}: committee.quorum: must be between 1 and 100",
         f"{broken}: 3 problem(s); nothing was started"]
 

@@ -352,7 +352,7 @@ def test_every_broken_section_is_named_at_once():
     with pytest.raises(PolicyError) as refused:
         parse_policy(as_yaml(document), source=SOURCE)
     assert [(p.key, p.source) for p in refused.value.problems] == [
-        ("bonus", SOURCE), ("timezone", SOURCE), ("scoring.weights.exam", SOURCE), ("committee.quorum", SOURCE),
+        ("bonus", SOURCE), ("timezone", SOURCE), ("scoring.weights", SOURCE), ("committee.quorum", SOURCE),
         ("reminders", SOURCE)]
     assert str(refused.value) == str(refused.value.problems[0])
 
@@ -477,6 +477,28 @@ def test_component_pass_marks_load_and_default_to_none(policy):
                                                                                       "performance": 70.5}})))
     assert changed.scoring.component_pass_marks == (("interview", Decimal(60)), ("performance", Decimal("70.5")))
     assert policy.scoring.component_pass_marks == ()
+
+
+def test_an_exam_component_loads_with_its_weight_and_source():
+    from workflow.policy import ExamSource
+    changed = parse_policy(as_yaml(with_changes({
+        ("scoring", "weights"): {"supervisor": 0.2, "interview": 0.3, "performance": 0.3, "exam": 0.2},
+        ("scoring", "exam"): {"exam": "skills_test", "within_months": 12},
+        ("scoring", "component_pass_marks"): {"exam": 60}})))
+    assert (changed.scoring.exam_weight, changed.scoring.exam) == (Decimal("0.2"), ExamSource("skills_test", 12))
+    assert changed.scoring.component_pass_marks == (("exam", Decimal(60)),)
+
+
+@pytest.mark.parametrize("changes, key", [
+    ({("scoring", "exam"): {"exam": "skills_test", "within_months": 12}}, "scoring.exam"),
+    ({("scoring", "weights"): {"supervisor": 0.2, "interview": 0.3, "performance": 0.3, "exam": 0.2}},
+     "scoring.weights.exam"),
+    ({("scoring", "component_pass_marks"): {"exam": 60}}, "scoring.component_pass_marks.exam"),
+], ids=["source_without_weight", "weight_without_source", "exam_mark_without_exam"])
+def test_an_exam_component_needs_its_weight_and_its_source(changes, key):
+    with pytest.raises(PolicyError) as refused:
+        parse_policy(as_yaml(with_changes(changes)))
+    assert refused.value.key == key
 
 
 @pytest.mark.parametrize("marks, key, problem", [

@@ -209,3 +209,23 @@ def test_the_interview_is_compared_as_shown_rounded():
 def test_each_component_below_its_mark_is_named_with_its_score_and_mark():
     assert card("100", ["50"], "60").below_component_marks(MARKED) == [
         ("interview", Decimal("50.00"), Decimal(60)), ("performance", Decimal(60), Decimal(70))]
+
+
+# --- an exam component (issue 13, point 3) ----------------------------------------------------------------------
+
+def test_an_exam_component_weighs_into_the_final_score_and_may_have_its_own_pass_mark():
+    """The bank's 20/30/30/20 with a skills test: 0.2 × 90 + 0.3 × 80 + 0.3 × 70 + 0.2 × 55 = 74."""
+    from workflow.policy import ExamSource
+    weighed = dataclasses.replace(POLICY, supervisor_weight=Decimal("0.2"), interview_weight=Decimal("0.3"),
+                                  performance_weight=Decimal("0.3"), exam_weight=Decimal("0.2"),
+                                  exam=ExamSource("skills_test", 12), component_pass_marks=(("exam", Decimal(60)),))
+    scored = score_card(weighed, supervisor=Decimal(90), committee=D("80"), performance=Decimal(70),
+                        exam=Decimal(55))
+    assert (scored.final, scored.exam) == (Decimal("74.00"), Decimal(55))
+    assert scored.failures(weighed) == ("component_below_pass_mark",)
+    with pytest.raises(ValueError):
+        score_card(weighed, supervisor=Decimal(90), committee=D("80"), performance=Decimal(70))
+
+
+def test_without_an_exam_weight_no_exam_enters_the_card():
+    assert card("90", ["80"], "70").exam is None

@@ -19,8 +19,8 @@ from workflow.services.case_steps import SYSTEM_ACTOR, load_case
 from workflow.services.context import Rules
 from workflow.services.due import waiting_on
 
-_RESULT_KEYS = frozenset({"score", "supervisor_score", "interview_score", "performance_score", "final_score", "rank",
-                          "outcome", "reasons"})
+_RESULT_KEYS = frozenset({"score", "supervisor_score", "interview_score", "performance_score", "exam_score",
+                          "final_score", "rank", "outcome", "reasons"})
 _COMMITTEE_EVENTS = frozenset({"score", "recusal", "interview_complete", "close_interview", "decide", "approve",
                                "deny"})
 

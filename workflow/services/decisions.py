@@ -2,11 +2,14 @@
 decisions, probation confirmations, and putting a decision on the publication board (公示)."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from workflow.calendar import Deadline, working_days_after
 from workflow.case_machine import APPROVED, DENIED, PROMOTION
 from workflow.clock import local_date
 from workflow.committee import InterviewProgress
 from workflow.decision import Candidate, decide
+from workflow.eligibility import add_months
 from workflow.errors import Conflict
 from workflow.quotas import Headcount, QuotaLedger
 from workflow.scoring import BELOW_PASS_MARK, COMPONENT_BELOW_PASS_MARK, ScoreCard, score_card
@@ -38,7 +41,20 @@ def score_card_of(uow, rules: Rules, file: CaseFile) -> ScoreCard:
         raise Conflict("no_annual_performance", f"case {case.id}: {case.employee_no} has no annual performance "
                        "score to decide on; hr must record one", case_id=case.id)
     return score_card(rules.policy.scoring, supervisor=case.supervisor_score, committee=committee,
-                      performance=performance)
+                      performance=performance, exam=_exam_component(uow, rules, case))
+
+
+def _exam_component(uow, rules: Rules, case) -> Decimal | None:
+    """The applicant's latest result in the policy's scoring exam within its window (None: no exam weighs)."""
+    source = rules.policy.scoring.exam
+    if source is None:
+        return None
+    since = add_months(rules.today(), -source.within_months)
+    found = uow.exams.latest(case.employee_no, source.exam, since)
+    if found is None:
+        raise Conflict("no_exam_result", f"case {case.id}: {case.employee_no} has no {source.exam} result taken since "
+                       f"{since} to decide on; hr must record one", case_id=case.id, exam=source.exam)
+    return found.score
 
 
 def headcounts(uow, rules: Rules):
@@ -53,8 +69,11 @@ def record_decision(uow, rules: Rules, case, event: str, *, actor: str, outcome:
     data = {"outcome": outcome, "reasons": list(reasons)}
     if card is not None:
         case.interview_score, case.performance_score, case.final_score = card.interview, card.performance, card.final
+        case.exam_score = card.exam
         data.update(supervisor_score=str(card.supervisor), interview_score=str(card.interview),
                     performance_score=str(card.performance), final_score=str(card.final))
+        if card.exam is not None:
+            data["exam_score"] = str(card.exam)
     if rank is not None:
         data["rank"] = rank
     move(uow, rules, case, event, actor=actor, comment=comment, data=data)
