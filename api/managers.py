@@ -180,7 +180,8 @@ class PerformanceVersions(MethodView):
 
 class ExamResultInputSchema(ma.Schema):
     exam = Str(required=True, validate=ma.validate.Length(min=1, max=32),
-               metadata={"description": "the exam's code, as the policy's min_exam names it (e.g. skills_test)"})
+               metadata={"description": "the exam's code, as the policy names it in min_exam or scoring.exam "
+                                        "(e.g. skills_test)"})
     taken_on = ma.fields.Date(required=True)
     score = ma.fields.Decimal(required=True, allow_nan=False)
 

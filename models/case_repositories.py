@@ -137,9 +137,11 @@ class CaseRepository:
 
     def page(self, page: int, per_page: int, *, visible_to: CaseScope | None, cycle: str | None = None,
              state: str | None = None, kind: str | None = None, employee_no: str | None = None,
-             overdue: bool | None = None):
-        """Cases, oldest first; `visible_to` None means all of them."""
+             overdue: bool | None = None, open_only: bool = False):
+        """Cases, oldest first; `visible_to` None means all of them; `open_only`: those not final yet."""
         stmt = select(Case).order_by(Case.id)
+        if open_only:
+            stmt = stmt.where(Case.state.in_(OPEN_STATES))
         if visible_to is not None:
             stmt = stmt.where(_visible(visible_to))
         if overdue is not None:
@@ -208,10 +210,11 @@ class CaseRepository:
         return (rows[0].period if rows else None), {row.employee_no: row.score for row in rows}
 
     def headcount(self, area: Area, grade: str, exited: str) -> tuple[int, int, int, int]:
-        """(active managers of the area, those holding `grade`, approved promotions not yet effective into it and
-        out of it), in one statement so that a finalization committing meanwhile is counted once. On PostgreSQL
-        the (area, grade) quota is locked until the end of the transaction, so that two concurrent decisions
-        cannot both take its last place; on SQLite the claimed case already holds the database's write lock."""
+        """(active managers of the area, those holding `grade`, approved cases not yet effective into it and out of
+        it: promotions, demotions, exits), in one statement so that a finalization committing meanwhile is counted
+        once. On PostgreSQL the (area, grade) quota is locked until the end of the transaction, so that two
+        concurrent decisions cannot both take its last place; on SQLite the claimed case already holds the
+        database's write lock."""
         if self.session.get_bind().dialect.name == "postgresql":
             self.session.execute(select(func.pg_advisory_xact_lock(func.hashtext(f"quota:{area}:{grade}"))))
         in_area = _in_area(area)

@@ -65,6 +65,8 @@ def decide(policy: Policy, candidates: Sequence[Candidate],
     groups: dict[tuple[str, Area], list[Candidate]] = {}
     for c in candidates:
         groups.setdefault((c.target_grade, ledger.ranking_area(c.target_grade, c.org_unit)), []).append(c)
+    ledger.count_first((c.from_grade, c.target_grade, c.org_unit) for c in candidates
+                       if not c.card.failures(policy.scoring))
     outcomes = []
     for _group, members in sorted(groups.items()):
         for rank, c in enumerate(sorted(members, key=_sort_key(policy.tie_break)), start=1):

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from workflow.errors import quoted
 from workflow.periods import Period
-from workflow.policy import LadderPolicy, Policy, TargetRule
+from workflow.policy import ExamSource, LadderPolicy, Policy, TargetRule
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,8 @@ def promotion_refusals(policy: Policy, applicant: Applicant, target: str, *, exc
                        peers: PeerScores, recent: dict[str, Decimal] | None = None,
                        exam: tuple[date, Decimal] | None = None) -> list[Refusal]:
     """`recent`: the applicant's scores of the periods the target's recent-results rule reads (recent_periods);
-    `exam`: (taken on, score) of the applicant's latest result in the target's exam since exam_window_start."""
+    `exam`: (taken on, score) of the applicant's latest result in the target's exam since exam_window_start, if
+    the target has an exam rule."""
     ladder = policy.ladder
     if ladder.is_exited(applicant.grade):
         return [LEFT_THE_LADDER]
@@ -125,11 +126,9 @@ def promotion_refusals(policy: Policy, applicant: Applicant, target: str, *, exc
     return refusals
 
 
-def exam_window_start(rule: TargetRule | None, today: date) -> date | None:
-    """The first day a result of the target's exam counts from (None: the target has no exam rule)."""
-    if rule is None or rule.exam is None:
-        return None
-    return add_months(today, -rule.exam.within_months)
+def exam_window_start(source: ExamSource, today: date) -> date:
+    """The first day a result of the exam counts from: `within_months` before today."""
+    return add_months(today, -source.within_months)
 
 
 def recent_periods(rule: TargetRule | None, today: date) -> list[Period]:
@@ -192,7 +191,7 @@ def _exam_refusals(rule: TargetRule, today: date, exam: tuple[date, Decimal] | N
         return []
     wanted = rule.exam
     needed = (f"{rule.grade} needs at least {wanted.min_score.normalize():f} in {wanted.exam} taken since "
-              f"{exam_window_start(rule, today)}")
+              f"{exam_window_start(wanted, today)}")
     if exam is None:
         return [Refusal("exam", f"{needed}; no such result is recorded")]
     taken_on, score = exam

@@ -26,7 +26,7 @@ from workflow.quotas import ORG_UNIT, SCOPES, Quota
 BUILTIN_POLICIES = ("default", "bank-six-level")
 STORED_DECIMAL_PLACES = 2  # scores are stored as NUMERIC(6, 2)
 TIE_BREAK_KEYS = ("interview_score", "time_in_grade", "employee_no")
-_CODE = re.compile(r"[a-z][a-z0-9_]{0,31}\Z")
+CODE = re.compile(r"[a-z][a-z0-9_]{0,31}\Z")  # a code a policy names (a grade, an exam)
 _HHMM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]\Z")
 
 
@@ -99,11 +99,16 @@ class RecentResults:
 
 
 @dataclass(frozen=True)
-class ExamRule:
-    """The latest result in `exam` taken within the last `within_months` months scored at least `min_score`."""
+class ExamSource:
+    """The result an exam rule reads: the latest in `exam` taken within the last `within_months` months."""
     exam: str
-    min_score: Decimal
     within_months: int
+
+
+@dataclass(frozen=True)
+class ExamRule(ExamSource):
+    """An eligibility pass mark: the latest result (ExamSource) scored at least `min_score`."""
+    min_score: Decimal
 
 
 @dataclass(frozen=True)
@@ -153,14 +158,7 @@ class ScoringPolicy:
     # a component's own pass mark (supervisor, interview, performance, exam), besides the final score's
     component_pass_marks: tuple[tuple[str, Decimal], ...] = ()
     exam_weight: Decimal = Decimal(0)
-    exam: ExamSource | None = None  # where the exam component comes from, when it weighs
-
-
-@dataclass(frozen=True)
-class ExamSource:
-    """The exam component of the final score: the latest result in `exam` taken within `within_months`."""
-    exam: str
-    within_months: int
+    exam: ExamSource | None = None  # the exam component's result, when the exam weighs
 
 
 SCORE_COMPONENTS = ("supervisor", "interview", "performance", "exam")
@@ -205,15 +203,14 @@ class Policy:
 
     @property
     def reference(self) -> str:
-        """`name@version`: recorded on every case, so that a decision says which rules made it."""
+        """`name@version`: recorded on every case when it is opened (the rules in force then; a case is decided
+        under the rules in force when it is decided)."""
         return f"{self.name}@{self.version}"
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    def quota_for(self, grade: str) -> Quota | None:
-        return next((q for q in self.quotas if q.grade == grade), None)
 
 
 # --- loading ---------------------------------------------------------------------------
@@ -308,7 +305,7 @@ class _Node:
         return self.value
 
     def code(self) -> str:
-        if not isinstance(self.value, str) or not _CODE.match(self.value):
+        if not isinstance(self.value, str) or not CODE.match(self.value):
             raise self.fail("must be a code of lowercase letters, digits and underscores")
         return self.value
 
@@ -502,7 +499,6 @@ def _distinct_texts(node: _Node) -> tuple[str, ...]:
     return tuple(texts)
 
 
-
 def _min_education(node: _Node, levels: tuple[str, ...]) -> str | None:
     if node.value is None:
         return None
@@ -512,11 +508,10 @@ def _min_education(node: _Node, levels: tuple[str, ...]) -> str | None:
 
 
 def _exam_rule(node: _Node, scale: ScoreScale) -> ExamRule | None:
-    if node.value is None:
+    source = _exam_source(node, {"min_score"})
+    if source is None:
         return None
-    node.mapping({"exam", "min_score", "within_months"})
-    return ExamRule(exam=node["exam"].code(), min_score=node["min_score"].number(scale.min, scale.max),
-                    within_months=node["within_months"].integer(1, 120))
+    return ExamRule(source.exam, source.within_months, min_score=node["min_score"].number(scale.min, scale.max))
 
 
 def _recent_results(node: _Node, periods: tuple[str, ...], scale: ScoreScale) -> RecentResults | None:
@@ -561,10 +556,11 @@ def _scoring(node: _Node) -> ScoringPolicy:
     )
 
 
-def _exam_source(node: _Node) -> ExamSource | None:
+def _exam_source(node: _Node, more: set[str] = frozenset()) -> ExamSource | None:
+    """{exam, within_months} (and the `more` keys the caller reads)."""
     if node.value is None:
         return None
-    node.mapping({"exam", "within_months"})
+    node.mapping({"exam", "within_months"} | more)
     return ExamSource(exam=node["exam"].code(), within_months=node["within_months"].integer(1, 120))
 
 

@@ -12,7 +12,7 @@ at the top has the company as its parent.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -22,6 +22,7 @@ UNIT_SEPARATOR = "/"
 
 QUOTA_EXCEEDED = "quota_exceeded"  # the grade aimed at is full
 MINIMUM_SHARE_REACHED = "minimum_share_reached"  # the grade left would fall below its minimum share
+REASONS = (QUOTA_EXCEEDED, MINIMUM_SHARE_REACHED)  # why a passing candidate is denied for a quota
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,8 @@ def area_of(scope: str, org_unit: str) -> Area:
 
 @dataclass(frozen=True)
 class Headcount:
-    """An area's active managers; of them, those holding a grade; and the approved promotions not yet effective
-    into it (`arriving`) and out of it (`leaving`)."""
+    """An area's active managers; of them, those holding a grade; and the approved cases not yet effective that move
+    a manager into it (`arriving`) or out of it (`leaving`): promotions, and demotions and exits as well."""
     active: int
     holding: int
     arriving: int = 0
@@ -120,6 +121,12 @@ class QuotaLedger:
         """Candidates for a grade are ranked against the others of its quota's area (their org unit without one)."""
         quota = self._quotas.get(target_grade)
         return area_of(quota.scope if quota else ORG_UNIT, org_unit)
+
+    def count_first(self, moves: Iterable[tuple[str, str, str]]) -> None:
+        """Count (and so, on PostgreSQL, lock) every (grade, area) that the moves (from grade, target grade, org
+        unit) touch, in (grade, area) order: two decisions then never each hold a lock the other waits for."""
+        for grade, area in sorted({(quota.grade, area) for move in moves for _, quota, area in self._limits(*move)}):
+            self._count(grade, area)
 
     def refusal(self, from_grade: str, target_grade: str, org_unit: str) -> Refusal | None:
         """Why promoting a manager of `org_unit` from `from_grade` to `target_grade` breaks a quota, or None."""

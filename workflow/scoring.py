@@ -66,9 +66,6 @@ class ScoreCard:
         return ((BELOW_PASS_MARK,) if self.final < policy.pass_mark else ()) + (
             (COMPONENT_BELOW_PASS_MARK,) if self.below_component_marks(policy) else ())
 
-    def passes(self, policy: ScoringPolicy) -> bool:
-        return not self.failures(policy)
-
 
 def score_card(policy: ScoringPolicy, *, supervisor: Decimal, committee: Sequence[Decimal],
                performance: Decimal, exam: Decimal | None = None) -> ScoreCard:

@@ -226,4 +226,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(outcome=outcome, reason=reason)
     app.jinja_env.filters.update(day_kind=day_kind)
     app.jinja_env.filters.update(quarter_outcome=quarter_outcome, quota=quota, score_component=score_component)
-    app.jinja_env.globals.update(close_words=close_words)
+    app.jinja_env.globals.update(close_words=close_words, quota_reasons=quotas.REASONS)

@@ -36,6 +36,6 @@ def action_page(case) -> str:
 @signed_in
 def my_work():
     actor, store = current_user(), uow()
-    mine, _total = list_cases(store, rules(), actor, page=1, per_page=MY_CASES_SHOWN, mine=True)
-    return render_template("web/my_work.html", waiting=cases_waiting_on(store, rules(), actor),
-                           my_open_cases=[c for c in mine if c.state in m.OPEN_STATES], action_page=action_page)
+    mine, _total = list_cases(store, rules(), actor, page=1, per_page=MY_CASES_SHOWN, mine=True, open_only=True)
+    return render_template("web/my_work.html", waiting=cases_waiting_on(store, rules(), actor), my_open_cases=mine,
+                           action_page=action_page)

@@ -324,7 +324,10 @@ def test_a_re_decision_after_an_overturned_appeal_obeys_the_quota_counted_at_the
     overturned(gf, cases["M102"], "m102")
 
     # M101's approval (published, not yet effective) still holds the only slot
-    assert_problem(event(gf, cases["M102"], "approve", HR), 409, "quota_exceeded")
+    body = assert_problem(event(gf, cases["M102"], "approve", HR), 409, "quota_exceeded")
+    assert (body["grade"], body["area"], body["active_managers"], body["holding"]) == ("senior", SHANGHAI, 9, 2)
+    assert body["detail"] == ("上海分行 has no free senior slot: 2 hold or are promoted to it, and at most 30 % of 9 "
+                              "active managers may")
     assert case_of(gf, cases["M102"])["state"] == "deliberation"
 
     gf.manager("M400", "junior", org_unit=SHANGHAI)  # 10 active now: floor(3.0) − 1 − 1 = 1 slot
@@ -375,7 +378,7 @@ def test_an_exam_component_enters_the_final_score_from_the_latest_recent_result(
     record("2025-08-31", 100)  # more than 12 months before 2026-09-01: it does not count
     body = assert_problem(gf.post(f"/cycles/{CYCLE}/decide", as_=HR), 409, "no_exam_result")
     assert (body["case_id"], body["exam"]) == (case_id, "skills_test")
-    record("2026-01-10", 40)
+    record("2026-01-10", 95)  # an older, better result: the latest counts
     record("2026-06-20", 55)
 
     decided = decide(gf)

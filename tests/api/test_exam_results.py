@@ -43,8 +43,12 @@ def test_a_result_is_entered_once_and_never_overwritten(gf):
 
 @pytest.mark.parametrize("changes, field, rule", [
     ({"exam": "技能鉴定"}, "exam", "exam_code"),
+    ({"exam": "x" * 33}, "exam", "length"),
+    ({"exam": None}, "exam", "not_null"),
     ({"taken_on": "2026-09-02"}, "taken_on", "not_in_future"),
+    ({"taken_on": "2026-02-30"}, "taken_on", "type"),
     ({"score": 100.5}, "score", "score_range"),
+    ({"score": -0.5}, "score", "score_range"),
     ({"score": 75.555}, "score", "score_precision"),
 ])
 def test_a_bad_result_is_refused_naming_the_field_and_nothing_is_stored(gf, changes, field, rule):
@@ -52,6 +56,20 @@ def test_a_bad_result_is_refused_naming_the_field_and_nothing_is_stored(gf, chan
     candidate(gf, "E001")
     assert_problem(post(gf, **changes), 422, "validation_error", field=field, rule=rule)
     assert gf.get("/managers/E001/exam-results", as_=HR).get_json() == []
+
+
+def test_a_result_of_today_is_taken_and_one_for_an_unknown_manager_is_not_found(gf):
+    organisation(gf)
+    candidate(gf, "E001")
+    assert post(gf, taken_on="2026-09-01").status_code == 201
+    assert_problem(post(gf, "E999"), 404, "not_found")
+
+
+def test_a_missing_field_is_named(gf):
+    organisation(gf)
+    candidate(gf, "E001")
+    refused = gf.post("/managers/E001/exam-results", as_=HR, json={"exam": "skills_test", "score": 75})
+    assert_problem(refused, 422, "validation_error", field="taken_on", rule="required")
 
 
 def test_each_result_is_a_link_of_the_audit_chain_and_an_altered_one_is_named(gf):
@@ -94,3 +112,18 @@ def test_an_exam_pass_mark_refuses_an_application_until_a_recent_result_reaches_
     assert refusal().endswith("the latest (2026-03-01) scored 59")
     assert post(examined, taken_on="2026-06-20", score=60).status_code == 201
     assert apply(examined, "E001")
+
+
+def test_the_latest_result_counts_not_the_best_and_the_window_s_first_day_is_in_it(examined):
+    assert post(examined, taken_on="2025-09-01", score=95).status_code == 201  # exactly 12 months before today
+    refusal = examined.post("/cases", as_="e001", json={"cycle": CYCLE, "target_grade": "mid", "statement": "申请"})
+    assert refusal.status_code == 201, refusal.get_json()  # the window's first day counts
+
+
+def test_a_newer_lower_result_replaces_an_older_higher_one(examined):
+    assert post(examined, taken_on="2026-01-10", score=95).status_code == 201
+    assert post(examined, taken_on="2026-06-20", score=55).status_code == 201
+    body = assert_problem(examined.post("/cases", as_="e001", json={
+        "cycle": CYCLE, "target_grade": "mid", "statement": "申请晋升"}), 422, "not_eligible")
+    assert [(r["rule"], r["detail"].split("; ")[1]) for r in body["reasons"]] == [
+        ("exam", "the latest (2026-06-20) scored 55")]

@@ -1,7 +1,8 @@
 """Closes of months and half-years (issue 13, point 2): a policy that assesses monthly (tobacco, the salon) or
 by half-year (the kitchen) closes those periods as the default policy closes quarters: by hr once the period is
 over or by the scheduler after it, with the same rules counted in periods of that kind, the period's records
-locked afterwards, and the next period's close scheduled. The quarter close itself is tests/api/test_quarter_close.py."""
+locked afterwards, and the next period's close scheduled. The quarter close itself is
+tests/api/test_quarter_close.py."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -82,6 +83,7 @@ def test_a_closed_months_records_are_locked_and_the_months_before_stay_open(mont
 
     assert_problem(monthly.put("/managers/M001/performance/2026M08", as_=HR, json=record), 409, "period_closed")
     ok(monthly.put("/managers/M001/performance/2026M07", as_=HR, json=record))
+    ok(monthly.put("/managers/M001/performance/2026", as_=HR, json={**record, "months_worked": 12}))  # not closed
 
 
 def test_the_scheduler_closes_each_month_the_day_after_it_and_schedules_the_next(monthly):
@@ -108,3 +110,28 @@ def test_a_half_year_policy_closes_the_half_year_with_the_half_before(build, tmp
     assert len(body["demotion_cases"]) == 1 and body["excluded"] == ["M002"]
     assert case_of(gf, body["demotion_cases"][0])["employee_no"] == "M001"
     assert_problem(close(gf, "2026M06"), 422, "validation_error", field="period", rule="half_only")
+
+
+def test_after_the_policy_turns_to_monthly_closes_a_closed_quarter_stays_locked_and_its_chain_stops(gf, build,
+                                                                                                     tmp_path):
+    """The quarter chain of the earlier policy: 2026Q3 closed by the scheduler, 2026Q4 pending. Under a policy
+    that closes months, 2026Q3's records stay locked and 2026Q4's timer fires without closing anything."""
+    organisation(gf)
+    records(gf, "M001", **{"2026Q3": ("90", 3)})
+    move_clock(gf, "2026-10-01T02:00:00+08:00")
+    assert timer(gf.app, "quarter_close:2026Q3").fired_at is not None
+
+    def monthly_too(document):
+        document["periods"] = ["year", "quarter", "month"]
+        document["quarter_close"].update(period="month", min_months_worked=1)
+    monthly = Driver(build(GRADEFLOW_POLICY=policy_file(tmp_path, monthly_too)))
+    record = {"score": 95, "months_worked": 3, "violation": False}
+    assert_problem(monthly.put("/managers/M001/performance/2026Q3", as_=HR, json=record), 409, "period_closed")
+
+    move_clock(monthly, "2027-01-01T03:00:00+08:00")
+
+    stopped = timer(monthly.app, "quarter_close:2026Q4")
+    assert stopped.fired_at is not None and stopped.result.startswith("nothing to do: the policy closes month")
+    assert timer(monthly.app, "quarter_close:2026M12").fired_at is not None  # the months' chain took over
+    assert_problem(monthly.post("/evaluations/2026Q4/close", as_=HR), 422, "validation_error", field="period",
+                   rule="month_only")

@@ -9,7 +9,7 @@ from tests.support.answers import assert_problem, ok
 from tests.support.driver import Driver
 from tests.support.policies import policy_file
 from tests.support.steps import decide, event, in_deliberation, overturned
-from tests.support.world import HR, candidate, fillers, organisation
+from tests.support.world import HR, candidate, fillers, open_cycle, organisation
 
 BEIJING, SHANGHAI = "北京分行", "上海分行"
 KECHENG, QUJIANG, XIHU = "衢州市/柯城区", "衢州市/衢江区", "杭州市/西湖区"
@@ -26,13 +26,14 @@ def under(build, tmp_path):
     return driver
 
 
-def in_deliberation_for(gf, people, grade: str = "junior", target: str = "mid") -> dict[str, int]:
+def in_deliberation_for(gf, people, grade: str = "junior", target: str = "mid",
+                        cycle: str = "2026H2") -> dict[str, int]:
     """people: (employee_no, org_unit, score) of managers of `grade`, each in deliberation for `target` with
     `score` from the supervisor and every member."""
     cases = {}
     for no, org_unit, score in people:
         candidate(gf, no, grade, org_unit=org_unit)
-        cases[no] = in_deliberation(gf, no, supervisor=score, scores=score, target=target)
+        cases[no] = in_deliberation(gf, no, supervisor=score, scores=score, target=target, cycle=cycle)
     return cases
 
 
@@ -67,6 +68,35 @@ def test_a_parent_unit_quota_counts_the_units_below_it_and_no_other(under):
 
     assert outcomes(decided, cases) == {"M101": ("approved", 1, []), "M102": ("denied", 2, ["quota_exceeded"]),
                                         "M103": ("approved", 1, [])}
+
+
+def test_a_parent_area_counts_the_parent_unit_itself_and_not_a_unit_whose_name_merely_starts_alike(under):
+    gf = under({"grade": "senior", "max_share": 0.1, "scope": "parent"})
+    cases = in_deliberation_for(gf, (("M101", KECHENG, 90), ("M102", QUJIANG, 85)), "mid", "senior")
+    for i in range(8):  # in the parent unit itself: without them 衢州市 would have 2 active and no slot
+        gf.manager(f"F{i:02d}", "junior", org_unit="衢州市")
+    for i in range(30):  # 衢州市区 is not under 衢州市: counted, its juniors would make 3 more slots
+        gf.manager(f"Q{i:02d}", "junior", org_unit="衢州市区")
+    # 衢州市: 2 mid + 8 junior = 10 active: floor(1.0) = one slot
+
+    decided = decide(gf)
+
+    assert outcomes(decided, cases) == {"M101": ("approved", 1, []), "M102": ("denied", 2, ["quota_exceeded"])}
+
+
+def test_a_minimum_share_counts_promotions_approved_not_yet_effective_as_gone(under):
+    gf = under({"grade": "junior", "min_share": 0.5})
+    first = in_deliberation_for(gf, (("E001", BEIJING, 90),))
+    fillers(gf, BEIJING, 3)
+    fillers(gf, BEIJING, 2, grade="mid", prefix="G")  # 6 active, 4 junior: 3 stay, one may leave
+    assert decide(gf)[first["E001"]]["outcome"] == "approved"  # decided, not yet effective: E001 is still junior
+    open_cycle(gf, "2026H2B")
+    later = in_deliberation_for(gf, (("E002", BEIJING, 90),), cycle="2026H2B")
+    # 7 active, 5 junior, 4 must stay; E001 counts as gone: 5 − 1 − 4 = 0 (without it one would be free)
+
+    decided = decide(gf, "2026H2B")
+
+    assert outcomes(decided, later) == {"E002": ("denied", 1, ["minimum_share_reached"])}
 
 
 def test_a_minimum_share_of_juniors_caps_promotions_out_of_junior_per_org_unit(under):

@@ -14,7 +14,8 @@ from workflow.policy import load_policy
 from workflow.scoring import BELOW_PASS_MARK, ScoreCard
 
 POLICY = load_policy()
-SENIOR_SHARE = POLICY.quota_for("senior").max_share
+QUOTAS = {quota.grade: quota for quota in POLICY.quotas}
+SENIOR_SHARE = QUOTAS["senior"].max_share
 BEIJING, SHANGHAI = "北京分行", "上海分行"
 
 
@@ -39,7 +40,7 @@ def by_case(outcomes: list[Outcome]) -> dict[int, Outcome]:
 
 def test_default_policy_caps_seniors_at_30_percent_and_no_other_grade():
     assert SENIOR_SHARE == Decimal("0.3")
-    assert POLICY.quota_for("mid") is None and POLICY.quota_for("junior") is None
+    assert set(QUOTAS) == {"senior"}
 
 
 @pytest.mark.parametrize("active, holding, expected", [

@@ -12,7 +12,8 @@ import yaml
 
 from workflow.eligibility import (LEFT_THE_LADDER, Applicant, PeerScores, Refusal, add_months, age_on,
                                   competition_rank, demotion_refusals, exam_window_start, exit_refusals,
-                                  full_months_between, probation_refusals, promotion_refusals, rank_cutoff)
+                                  full_months_between, probation_refusals, promotion_refusals, rank_cutoff,
+                                  recent_periods)
 from workflow.policy import load_policy, parse_policy
 
 POLICY = load_policy()
@@ -342,6 +343,19 @@ def test_a_recent_period_below_the_minimum_or_missing_is_refused_naming_it(recen
                           f"{shortfall}")]
 
 
+@pytest.mark.parametrize("kind, read", [
+    ("month", ["2026M08", "2026M07"]), ("half", ["2026H1", "2025H2"]), ("year", ["2025", "2024"]),
+])
+def test_the_recent_results_rule_reads_the_last_periods_of_its_kind_that_ended(kind, read):
+    """On 2026-09-01: the months, halves and years that ended before the current one, the latest first."""
+    document = yaml.safe_load(resources.files("workflow.policies").joinpath("default.yaml").read_text("utf-8"))
+    document["periods"] = ["year", "half", "quarter", "month"]
+    document["eligibility"]["targets"]["senior"]["min_recent_results"] = {"period": kind, "count": 2,
+                                                                          "min_score": 70}
+    policy = parse_policy(yaml.safe_dump(document, allow_unicode=True))
+    assert [str(p) for p in recent_periods(policy.eligibility.for_target("senior"), TODAY)] == read
+
+
 def test_an_exceptional_promotion_keeps_the_education_and_results_rules():
     both = _policy_with(min_education="大专", min_recent_results={"period": "quarter", "count": 1, "min_score": 70})
     found = promotion_refusals(both, Applicant("E001", "mid", TODAY, "北京分行", "高中"), "senior", exceptional=True,
@@ -406,8 +420,8 @@ def exam_refusals(result) -> list[Refusal]:
 
 
 def test_the_exam_window_starts_the_policy_s_months_before_today():
-    assert exam_window_start(EXAMINED.eligibility.for_target("senior"), TODAY) == date(2025, 9, 1)
-    assert exam_window_start(EXAMINED.eligibility.for_target("mid"), TODAY) is None
+    assert exam_window_start(EXAMINED.eligibility.for_target("senior").exam, TODAY) == date(2025, 9, 1)
+    assert EXAMINED.eligibility.for_target("mid").exam is None
 
 
 @pytest.mark.parametrize("score", [Decimal(60), Decimal("99.5")])

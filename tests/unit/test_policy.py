@@ -108,8 +108,7 @@ def test_default_quorum_is_3(policy):
 
 def test_default_senior_quota_is_30_percent(policy):
     assert policy.quotas == (Quota("senior", Decimal("0.30")),)
-    assert policy.quota_for("senior").max_share == Decimal("0.3")
-    assert policy.quota_for("mid") is None
+    assert [(q.grade, q.max_share) for q in policy.quotas] == [("senior", Decimal("0.3"))]
 
 
 def test_default_ties_are_broken_by_interview_score_time_in_grade_then_employee_no(policy):
@@ -200,7 +199,7 @@ def test_bank_six_level_policy_loads_from_its_file_path():
     ({("scoring", "trim", "min_scores"): 7}, lambda p: p.scoring.trim_min_scores, 7),
     ({("scoring", "pass_mark"): 65.5}, lambda p: p.scoring.pass_mark, Decimal("65.5")),
     ({("committee", "quorum"): 4}, lambda p: p.quorum, 4),
-    ({("quotas",): [{"grade": "senior", "max_share": 0.25}]}, lambda p: p.quota_for("senior").max_share,
+    ({("quotas",): [{"grade": "senior", "max_share": 0.25}]}, lambda p: p.quotas[0].max_share,
      Decimal("0.25")),
     ({("publication", "appeal_window_working_days"): 5}, lambda p: p.appeal_window_working_days, 5),
     ({("probation", "months"): 6}, lambda p: p.probation_months, 6),
@@ -229,8 +228,27 @@ def test_quota_shapes_read_maximum_and_minimum_shares_with_their_scope():
                               Quota("senior", max_share=Decimal("0.15"), scope="company"))
 
 
+@pytest.mark.parametrize("quotas", [
+    [{"grade": "junior", "min_share": 0.6, "scope": "org_unit"}, {"grade": "mid", "min_share": 0.5,
+                                                                  "scope": "company"}],  # each scope apart
+    [{"grade": "junior", "min_share": 0.6, "scope": "company"}, {"grade": "mid", "min_share": 0.4,
+                                                                 "scope": "company"}],  # exactly 1
+    [{"grade": "mid", "min_share": 0.4, "max_share": 0.4}],  # a fixed share
+], ids=["per_scope", "adding_up_to_one", "minimum_equals_maximum"])
+def test_minimum_shares_up_to_1_per_scope_are_accepted(quotas):
+    assert len(parse_policy(as_yaml(with_changes({("quotas",): quotas}))).quotas) == len(quotas)
+
+
+@pytest.mark.parametrize("share, problem", [(1.5, "must be between 0 and 1"), (-0.1, "must be between 0 and 1"),
+                                            ("30%", "must be a number")])
+def test_a_share_is_a_number_from_0_to_1(share, problem):
+    with pytest.raises(PolicyError) as refused:
+        parse_policy(as_yaml(with_changes({("quotas",): [{"grade": "junior", "min_share": share}]})))
+    assert (refused.value.key, refused.value.problem) == ("quotas[0].min_share", problem)
+
+
 def test_a_quota_without_a_scope_counts_the_org_unit(policy):
-    assert policy.quota_for("senior") == Quota("senior", max_share=Decimal("0.30"), min_share=None, scope="org_unit")
+    assert policy.quotas == (Quota("senior", max_share=Decimal("0.30"), min_share=None, scope="org_unit"),)
 
 
 # --- a bad policy is refused, naming the key path -------------------------------------------
@@ -286,7 +304,8 @@ def test_a_quota_without_a_scope_counts_the_org_unit(policy):
 ], ids=["unknown_top_key", "unknown_nested_key", "missing_section", "missing_key", "weights_sum",
         "weight_not_number", "quota_unknown_grade", "quota_twice", "quota_without_share", "quota_min_above_max",
         "quota_unknown_scope", "quota_minimums_above_one", "quota_unknown_key", "duplicate_grade",
-        "exited_duplicates_grade", "one_grade_ladder", "bad_timezone", "pass_mark_above_scale", "pass_mark_below_scale", "pass_mark_nan",
+        "exited_duplicates_grade", "one_grade_ladder", "bad_timezone", "pass_mark_above_scale",
+        "pass_mark_below_scale", "pass_mark_nan",
         "tie_break_without_employee_no", "tie_break_employee_no_not_last", "tie_break_unknown",
         "entry_grade_not_lowest", "exceptional_steps_beyond_top", "target_is_confirmation_grade",
         "quorum_zero", "quorum_boolean", "threshold_unknown_grade", "run_at_not_a_time",
@@ -451,6 +470,15 @@ def test_periods_are_known_kinds_with_the_year_and_the_period_closed(periods, ke
      "eligibility.targets.senior.education_waived_in", "must be a list"),
     ({("eligibility", "targets", "senior", "max_age"): 17}, "eligibility.targets.senior.max_age",
      "must be between 18 and 70"),
+    ({("eligibility", "targets", "senior", "max_age"): 71}, "eligibility.targets.senior.max_age",
+     "must be between 18 and 70"),
+    ({("eligibility", "targets", "senior", "min_exam"): {"exam": "skills", "min_score": 60, "within_months": 0}},
+     "eligibility.targets.senior.min_exam.within_months", "must be between 1 and 120"),
+    ({("eligibility", "targets", "senior", "min_exam"): {"exam": "skills", "min_score": 60, "within_months": 12,
+                                                         "retakes": 2}},
+     "eligibility.targets.senior.min_exam.retakes", "unknown key (allowed: exam, min_score, within_months)"),
+    ({("eligibility", "education_levels"): ["大专", " "]}, "eligibility.education_levels[1]",
+     "must be a non-empty string"),
     ({("eligibility", "targets", "senior", "max_age"): "45岁"}, "eligibility.targets.senior.max_age",
      "must be a whole number"),
     ({("eligibility", "targets", "senior", "certificates"): ["营销师", "营销师"]},
@@ -464,7 +492,8 @@ def test_periods_are_known_kinds_with_the_year_and_the_period_closed(periods, ke
     ({("eligibility", "targets", "senior", "min_exam"): {"exam": "skills", "min_score": 60}},
      "eligibility.targets.senior.min_exam.within_months", "is required"),
 ], ids=["education_without_levels", "level_twice", "results_of_unrecorded_period", "no_periods",
-        "score_off_scale", "waiver_not_a_list", "age_limit_too_low", "age_limit_not_a_number", "certificate_twice",
+        "score_off_scale", "waiver_not_a_list", "age_limit_too_low", "age_limit_too_high", "exam_window_zero",
+        "exam_unknown_key", "blank_education_level", "age_limit_not_a_number", "certificate_twice",
         "certificate_blank", "exam_not_a_code", "exam_mark_off_scale", "exam_without_window"])
 def test_education_and_recent_results_rules_are_checked(changes, key, problem):
     with pytest.raises(PolicyError) as refused:
@@ -489,16 +518,26 @@ def test_an_exam_component_loads_with_its_weight_and_source():
     assert changed.scoring.component_pass_marks == (("exam", Decimal(60)),)
 
 
-@pytest.mark.parametrize("changes, key", [
-    ({("scoring", "exam"): {"exam": "skills_test", "within_months": 12}}, "scoring.exam"),
-    ({("scoring", "weights"): {"supervisor": 0.2, "interview": 0.3, "performance": 0.3, "exam": 0.2}},
-     "scoring.weights.exam"),
-    ({("scoring", "component_pass_marks"): {"exam": 60}}, "scoring.component_pass_marks.exam"),
-], ids=["source_without_weight", "weight_without_source", "exam_mark_without_exam"])
-def test_an_exam_component_needs_its_weight_and_its_source(changes, key):
+EXAM_WEIGHTS = {"supervisor": 0.2, "interview": 0.3, "performance": 0.3, "exam": 0.2}
+BOTH_NEEDED = "an exam component needs both weights.exam above 0 and scoring.exam {exam, within_months}"
+
+
+@pytest.mark.parametrize("changes, key, problem", [
+    ({("scoring", "exam"): {"exam": "skills_test", "within_months": 12}}, "scoring.exam", BOTH_NEEDED),
+    ({("scoring", "weights"): EXAM_WEIGHTS}, "scoring.weights.exam", BOTH_NEEDED),
+    ({("scoring", "component_pass_marks"): {"exam": 60}}, "scoring.component_pass_marks.exam", "unknown key"),
+    ({("scoring", "weights"): EXAM_WEIGHTS, ("scoring", "exam"): {"exam": "技能", "within_months": 12}},
+     "scoring.exam.exam", "must be a code of lowercase letters, digits and underscores"),
+    ({("scoring", "weights"): EXAM_WEIGHTS, ("scoring", "exam"): {"exam": "skills", "within_months": 0}},
+     "scoring.exam.within_months", "must be between 1 and 120"),
+    ({("scoring", "weights"): EXAM_WEIGHTS, ("scoring", "exam"): {"exam": "skills", "within_months": 121}},
+     "scoring.exam.within_months", "must be between 1 and 120"),
+], ids=["source_without_weight", "weight_without_source", "exam_mark_without_exam", "exam_not_a_code",
+        "window_zero", "window_over_ten_years"])
+def test_an_exam_component_needs_its_weight_and_its_source(changes, key, problem):
     with pytest.raises(PolicyError) as refused:
         parse_policy(as_yaml(with_changes(changes)))
-    assert refused.value.key == key
+    assert refused.value.key == key and problem in refused.value.problem
 
 
 @pytest.mark.parametrize("marks, key, problem", [
@@ -519,13 +558,16 @@ def test_age_limit_and_certificates_load_and_default_to_none():
     senior, mid = policy.eligibility.for_target("senior"), policy.eligibility.for_target("mid")
     assert (senior.max_age, senior.certificates) == (45, ("营销师", "理财规划师"))
     assert (mid.max_age, mid.certificates) == (None, ())
+    for limit in (18, 70):
+        changed = parse_policy(as_yaml(with_changes({("eligibility", "targets", "senior", "max_age"): limit})))
+        assert changed.eligibility.for_target("senior").max_age == limit
 
 
 def test_an_exam_pass_mark_loads():
     from workflow.policy import ExamRule
     policy = parse_policy(as_yaml(with_changes({("eligibility", "targets", "senior", "min_exam"): {
         "exam": "skills_test", "min_score": 60, "within_months": 12}})))
-    assert policy.eligibility.for_target("senior").exam == ExamRule("skills_test", Decimal(60), 12)
+    assert policy.eligibility.for_target("senior").exam == ExamRule("skills_test", 12, Decimal(60))
     assert policy.eligibility.for_target("mid").exam is None
 
 

@@ -72,6 +72,15 @@ def test_minimum_share_leaves_holding_minus_leaving_minus_ceil_of_share_times_ac
     assert free_departures(Decimal("0.35"), Headcount(active, holding, arriving=9, leaving=leaving)) == expected
 
 
+def test_a_full_grade_s_refusal_counts_the_promotions_into_it():
+    ledger = QuotaLedger((Quota("senior", max_share=Decimal("0.3"), scope=COMPANY),),
+                         lambda area, grade: Headcount(active=10, holding=2, arriving=1, leaving=4))
+    refusal = ledger.refusal("mid", "senior", KECHENG)
+    assert (refusal.reason, refusal.area, refusal.holding) == (QUOTA_EXCEEDED, COMPANY_AREA, 3)
+    assert refusal.describe() == ("the company has no free senior slot: 3 hold or are promoted to it, and at most "
+                                  "30 % of 10 active managers may")
+
+
 def test_a_refusal_names_the_area_the_grade_and_the_counts():
     ledger = QuotaLedger((Quota("junior", min_share=Decimal("0.35"), scope=PARENT),),
                          lambda area, grade: Headcount(active=20, holding=8, leaving=1))
@@ -150,6 +159,21 @@ def test_a_minimum_share_shared_by_two_target_grades_is_taken_in_decision_order(
     outcomes = by_case(decide(policy, cands, lambda area, grade: Headcount(active=10, holding=6)))
     assert outcomes[2] == Outcome(2, APPROVED, 1, ())
     assert outcomes[1] == Outcome(1, DENIED, 1, (MINIMUM_SHARE_REACHED,))
+
+
+def test_every_limit_is_counted_first_in_grade_and_area_order_whichever_group_comes_first():
+    """So that on PostgreSQL a cycle decision and a single approval take the quota locks in the same order."""
+    policy = policy_with(Quota("senior", max_share=Decimal("0.3"), scope=COMPANY),
+                         Quota("mid", min_share=Decimal("0.1")), Quota("junior", min_share=Decimal("0.1")))
+    asked = []
+
+    def headcount(area, grade):
+        asked.append((grade, area))
+        return Headcount(active=100, holding=10)
+
+    decide(policy, [candidate(1, "90", XIHU, from_grade="mid", target="senior"), candidate(2, "80", KECHENG),
+                    candidate(3, "40", QUJIANG)], headcount)  # the third fails the pass mark: nothing to count
+    assert asked == [("junior", Area(KECHENG)), ("mid", Area(XIHU)), ("senior", COMPANY_AREA)]
 
 
 def test_within_one_area_a_unit_only_competes_with_itself_for_an_org_unit_quota():

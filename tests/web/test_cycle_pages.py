@@ -171,6 +171,7 @@ def test_the_cycle_page_states_the_policy_s_quota_shapes_and_why_a_minimum_share
     ranked = re.search(r'data-testid="ranked".*?</table>', page.get_data(as_text=True), re.S).group(0)
     assert ranked.index(f"№{first}") < ranked.index(f"№{second}")
     assert "原等级已达最低比例" in text_of(ranked)
+    assert ranked.count("is-cut") == 1 and ranked.index("is-cut") > ranked.index(f"№{first}")  # the cut line
 
 
 def test_the_cycle_page_states_the_component_pass_marks_and_names_a_component_denial(build, tmp_path):

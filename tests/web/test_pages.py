@@ -98,6 +98,20 @@ def test_an_applicant_whose_case_waits_on_others_sees_where_it_stands_on_my_work
     assert "我本人的案件" not in text(boss.get("/"))  # no case of their own
 
 
+def test_my_work_finds_the_open_case_among_more_finished_ones_than_a_page_holds(app, gf, visit):
+    from tests.support.world import case_record
+    from workflow.services.applicant_reads import MY_CASES_SHOWN
+    organisation(gf)
+    candidate(gf, "E001")
+    with app.app_context():
+        for n in range(MY_CASES_SHOWN + 1):  # finished cases of E001, older than the one it opens next
+            case_record("E001", 1001 + n)
+    opened = apply(gf, "E001")
+    visitor = visit()
+    visitor.sign_in("e001")
+    assert f"№{opened} 晋级" in text(visitor.get("/"))
+
+
 def test_the_header_shows_the_user_their_roles_and_the_nav(app, gf, visit, one_case):
     visitor = visit()
     visitor.sign_in(BOSS)

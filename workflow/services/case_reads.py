@@ -88,12 +88,14 @@ def visible_case(uow, rules: Rules, actor: Actor, case_id: int) -> CaseView:
 
 def list_cases(uow, rules: Rules, actor: Actor, *, page: int, per_page: int, cycle: str | None = None,
                state: str | None = None, kind: str | None = None, mine: bool = False,
-               overdue: bool | None = None) -> tuple[list[CaseView], int]:
-    """The cases the caller may see (hr and admins: all), filtered; `mine`: those the caller applied in."""
+               overdue: bool | None = None, open_only: bool = False) -> tuple[list[CaseView], int]:
+    """The cases the caller may see (hr and admins: all), filtered; `mine`: those the caller applied in;
+    `open_only`: those not final yet."""
     if mine and actor.employee_no is None:
         return [], 0
     cases, total = uow.cases.page(page, per_page, visible_to=case_access.scope_of(actor), cycle=cycle, state=state,
-                                  kind=kind, employee_no=actor.employee_no if mine else None, overdue=overdue)
+                                  kind=kind, employee_no=actor.employee_no if mine else None, overdue=overdue,
+                                  open_only=open_only)
     return [CaseView(rules, actor, file) for file in uow.cases.files(cases)], total
 
 

@@ -9,11 +9,10 @@ from workflow.case_file import CaseFile
 from workflow.case_machine import (DEMOTION, EXIT, INITIAL_STATE, INTERVIEW, PROBATION_CONFIRMATION, PROMOTION,
                                    SCORED_EVENTS)
 from workflow.eligibility import (LEFT_THE_LADDER, Applicant, PeerScores, Refusal, demotion_refusals,
-                                  exam_window_start, exit_refusals, probation_refusals, promotion_refusals,
-                                  recent_periods)
+                                  exit_refusals, probation_refusals, promotion_refusals, recent_periods)
 from workflow.errors import DuplicateKey, Forbidden, NotEligible, Violations
 from workflow.ladder import DEMOTE, PROMOTE
-from workflow.services import appeals, decisions, timers
+from workflow.services import appeals, decisions, exams, timers
 from workflow.services.case_steps import (SYSTEM_ACTOR, check_score, check_version, claim, load_case, move,
                                           record)
 from workflow.services.committee import sync_recusals
@@ -90,8 +89,9 @@ def promotion_outlook(uow, rules: Rules, manager) -> tuple[str | None, list[Refu
 def _latest_exam(uow, rules: Rules, manager, target: str | None):
     """(taken on, score) of the manager's latest result in the target's exam within its window, if it has one."""
     rule = rules.policy.eligibility.for_target(target)
-    since = exam_window_start(rule, rules.today())
-    found = uow.exams.latest(manager.employee_no, rule.exam.exam, since) if since is not None else None
+    if rule is None or rule.exam is None:
+        return None
+    found = exams.latest_result(uow, manager.employee_no, rule.exam, rules.today())
     return (found.taken_on, found.score) if found is not None else None
 
 

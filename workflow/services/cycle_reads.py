@@ -48,7 +48,7 @@ class CycleOverview:
     may_decide: bool  # the caller may decide the cycle now: cases in deliberation, none blocking, each theirs
     may_publish: bool  # the caller may publish the cycle now: decided cases, each theirs to publish
     pass_mark: Decimal
-    component_pass_marks: tuple[tuple[str, Decimal], ...]  # (supervisor | interview | performance, its own mark)
+    component_pass_marks: tuple[tuple[str, Decimal], ...]  # (supervisor | interview | performance | exam, its mark)
     quorum: int  # the fewest members who must score each case
     quotas: list[Quota]  # the quotas of the grades the cycle's cases aim at or leave
 

@@ -9,11 +9,12 @@ from workflow.case_machine import APPROVED, DENIED, PROMOTION
 from workflow.clock import local_date
 from workflow.committee import InterviewProgress
 from workflow.decision import Candidate, decide
-from workflow.eligibility import add_months
+from workflow.eligibility import exam_window_start
 from workflow.errors import Conflict
 from workflow.quotas import Headcount, QuotaLedger
 from workflow.scoring import BELOW_PASS_MARK, COMPONENT_BELOW_PASS_MARK, ScoreCard, score_card
 from workflow.case_file import CaseFile
+from workflow.services import exams
 from workflow.services.case_steps import claim, move
 from workflow.services.committee import sync_recusals
 from workflow.services.context import Rules
@@ -49,11 +50,11 @@ def _exam_component(uow, rules: Rules, case) -> Decimal | None:
     source = rules.policy.scoring.exam
     if source is None:
         return None
-    since = add_months(rules.today(), -source.within_months)
-    found = uow.exams.latest(case.employee_no, source.exam, since)
+    found = exams.latest_result(uow, case.employee_no, source, rules.today())
     if found is None:
         raise Conflict("no_exam_result", f"case {case.id}: {case.employee_no} has no {source.exam} result taken since "
-                       f"{since} to decide on; hr must record one", case_id=case.id, exam=source.exam)
+                       f"{exam_window_start(source, rules.today())} to decide on; hr must record one",
+                       case_id=case.id, exam=source.exam)
     return found.score
 
 
@@ -124,7 +125,9 @@ def _check_pass_mark_and_quota(uow, rules: Rules, case, card: ScoreCard) -> None
         raise Conflict(COMPONENT_BELOW_PASS_MARK, f"case {case.id}: the {component} score {score} is below its "
                        f"pass mark of {mark}", component=component, score=score, pass_mark=mark)
     ledger = QuotaLedger(rules.policy.quotas, headcounts(uow, rules))
-    refusal = ledger.refusal(case.from_grade, case.target_grade, case.manager.org_unit)
+    move = (case.from_grade, case.target_grade, case.manager.org_unit)
+    ledger.count_first([move])
+    refusal = ledger.refusal(*move)
     if refusal is not None:
         raise Conflict(refusal.reason, refusal.describe(), grade=refusal.quota.grade, area=str(refusal.area),
                        active_managers=refusal.headcount.active, holding=refusal.holding)

@@ -14,6 +14,7 @@ from workflow.calendar import WINDOW_GRACE
 from workflow.case_access import appeal_window_open
 from workflow.case_machine import (APPEALED, DECIDED, DELIBERATION, HR_REVIEW, INTERVIEW, PROBATION_CONFIRMATION,
                                    PUBLISHED, RETURNED, SUBMITTED)
+from workflow.periods import Period
 from workflow.quarter_close import DEFERRED
 from workflow.services.case_steps import SYSTEM_ACTOR, claim, record
 from workflow.services.cases import open_automatic_case
@@ -44,7 +45,11 @@ def preparation(timer) -> Callable[[Callable, Rules], None] | None:
     the timer afterwards finds the work done."""
     if timer.kind == QUARTER_CLOSE:
         period = timer.period
-        return lambda unit_of_work, rules: close_quarter(unit_of_work, rules, None, period)
+
+        def close_in_parts(unit_of_work, rules: Rules) -> None:
+            if _closed_by_the_policy(rules, period):
+                close_quarter(unit_of_work, rules, None, period)
+        return close_in_parts
     return None
 
 
@@ -73,7 +78,15 @@ def _probation_end(uow, rules: Rules, timer) -> str | Reschedule:
     return f"opened probation confirmation case {case.id}"
 
 
+def _closed_by_the_policy(rules: Rules, period: str) -> bool:
+    """A close scheduled before the policy changed the kind of period it closes is not run (the standing timers
+    schedule the close of the new kind)."""
+    return Period.parse(period).kind == rules.policy.quarter_close.period
+
+
 def _quarter_close(uow, rules: Rules, timer) -> str | Reschedule:
+    if not _closed_by_the_policy(rules, timer.period):
+        return f"nothing to do: the policy closes {rules.policy.quarter_close.period} periods, not {timer.period}"
     summary = close_quarter_part(uow, rules, None, timer.period)  # whatever its preparation left
     return (f"closed {summary['period']}: {summary['evaluated']} evaluated, demotion cases "
             f"{summary['demotion_cases']}, deferred {summary['deferred']}")

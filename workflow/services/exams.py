@@ -1,22 +1,20 @@
 """Exam results (岗位技能鉴定, 业务考试): entered by hr once each, never overwritten, read by whoever may read the
-manager's performance records; a policy's exam pass mark (eligibility.targets.<grade>.min_exam) reads the
-latest."""
+manager's performance records. A policy reads the latest within a window: for an exam pass mark
+(eligibility.targets.<grade>.min_exam) and for an exam component of the final score (scoring.exam)."""
 from __future__ import annotations
 
-import re
 from datetime import date
 from decimal import Decimal
 
 from workflow import access
 from workflow.accounts import Actor
+from workflow.eligibility import exam_window_start
 from workflow.errors import Conflict, DuplicateKey, NotFound, Violations
+from workflow.policy import CODE as EXAM_CODE, ExamSource
 from workflow.scoring import score_problem
 from workflow.services.context import Rules
 from workflow.services.managers import visible_manager
 from workflow.services.unit_of_work import UnitOfWork
-
-EXAM_CODE = re.compile(r"[a-z][a-z0-9_]{0,31}\Z")  # as a policy names the exam
-
 
 def record_exam_result(uow: UnitOfWork, rules: Rules, actor: Actor, employee_no: str, *, exam: str, taken_on: date,
                        score: Decimal):
@@ -38,6 +36,11 @@ def record_exam_result(uow: UnitOfWork, rules: Rules, actor: Actor, employee_no:
     except DuplicateKey:
         raise Conflict("exam_result_exists", f"{employee_no} has a {exam} result of {taken_on} already; a result is "
                        "entered once and never overwritten", field="taken_on") from None
+
+
+def latest_result(uow: UnitOfWork, employee_no: str, source: ExamSource, today: date):
+    """The manager's latest result in the source's exam taken within its window, or None."""
+    return uow.exams.latest(employee_no, source.exam, exam_window_start(source, today))
 
 
 def exam_results(uow: UnitOfWork, actor: Actor, employee_no: str):

@@ -158,11 +158,13 @@ def record_performance(uow: UnitOfWork, rules: Rules, actor: Actor, employee_no:
         problems.add("months_worked", "months_in_period",
                      f"must be between 0 and {period.months} for {NAMES[period.kind]}")
     problems.raise_if_any()
-    if period.kind == rules.policy.quarter_close.period:  # a closed period's records are locked
+    if period.kind == rules.policy.quarter_close.period:  # a close of it may be under way: wait for it
         uow.evaluations.lock_period(str(period))
-        if (close := uow.evaluations.close_of(str(period))) is not None:
-            raise Conflict("period_closed", f"{period} was closed on {close.closed_at.astimezone(rules.policy.tz):%Y-%m-%d %H:%M}; "
-                           "its records are locked", period=str(period))
+    # a closed period's records are locked, also one closed under an earlier policy that closed another kind
+    if (close := uow.evaluations.close_of(str(period))) is not None:
+        closed_at = close.closed_at.astimezone(rules.policy.tz)
+        raise Conflict("period_closed", f"{period} was closed on {closed_at:%Y-%m-%d %H:%M}; its records are locked",
+                       period=str(period))
     values = dict(score=score, months_worked=months_worked, violation=violation, recorded_at=rules.now(),
                   recorded_by=actor.username)
     record = uow.performance.get(employee_no, str(period), for_update=True)

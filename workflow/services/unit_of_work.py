@@ -156,7 +156,7 @@ class Cases(Protocol):
 
     def page(self, page: int, per_page: int, *, visible_to: CaseScope | None, cycle: str | None = None,
              state: str | None = None, kind: str | None = None, employee_no: str | None = None,
-             overdue: bool | None = None) -> Page: ...
+             overdue: bool | None = None, open_only: bool = False) -> Page: ...
 
     def add_history(self, case: CaseRow, **fields: Any) -> CaseHistoryRow: ...
 
@@ -175,8 +175,8 @@ class Cases(Protocol):
                            grade: str) -> tuple[str | None, dict[str, Decimal]]: ...
 
     def headcount(self, area: Area, grade: str, exited: str) -> tuple[int, int, int, int]:
-        """(active managers of the area, those holding `grade`, approved promotions into it and out of it), the
-        quota held."""
+        """(active managers of the area, those holding `grade`, approved cases not yet effective into it and out of
+        it), the quota held."""
 
 
 class Timers(Protocol):

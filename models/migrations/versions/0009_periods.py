@@ -37,6 +37,7 @@ def upgrade():
 
 
 def downgrade():
+    # fails once half-years or months have been recorded: their periods and months worked do not fit the old rules
     with op.batch_alter_table('performance_versions', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('fk_performance_versions_employee_no_performance_records'), type_='foreignkey')
         batch_op.alter_column('period', existing_type=sa.String(length=7), type_=sa.String(length=6),

@@ -21,5 +21,5 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.drop_column('policy')
+    # in place (SQLite 3.35 and later): a batch would copy the cases table, whose rows many tables refer to
+    op.drop_column('cases', 'policy')
