@@ -9,6 +9,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from models.sqlite_writers import QueuedWriterConnection
+
 # Stable constraint names, so that Alembic can alter them on SQLite (batch mode) and PostgreSQL alike.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -43,6 +45,13 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+@event.listens_for(Engine, "do_connect")
+def _sqlite_writer_queue(dialect, _record, _cargs, cparams):
+    """SQLite connections queue their writers within the process (models/sqlite_writers.py)."""
+    if dialect.name == "sqlite" and dialect.driver == "pysqlite":
+        cparams.setdefault("factory", QueuedWriterConnection)
 
 
 @event.listens_for(Engine, "connect")

@@ -9,6 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from models.case_repositories import CaseRepository, CycleRepository
 from models.repositories import (ExamResultRepository, GradeHistoryRepository, ManagerRepository,
                                  PerformanceRepository, UserRepository)
+from models.sqlite_writers import begin_immediate
 from models.sign_in_attempts import SignInAttemptRepository
 from models.time_repositories import CalendarRepository, EvaluationRepository, OutboxRepository, TimerRepository
 from workflow.errors import Conflict
@@ -41,7 +42,7 @@ class SqlUnitOfWork:
         if self.session.get_bind().dialect.name == "sqlite":
             connection = self.session.connection()
             if not connection.connection.driver_connection.in_transaction:
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                begin_immediate(connection.connection.driver_connection)
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:

@@ -1,0 +1,100 @@
+"""Writers of one process queue for SQLite's write lock (models/sqlite_writers.py): the next in line begins
+when the one before it commits, rolls back or closes, instead of sleeping in SQLite's busy handler."""
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+import models  # noqa: F401  (the engine events that give SQLite connections the queue)
+from models.sqlite_writers import QueuedWriterConnection, begin_immediate
+
+WAIT = 30  # seconds a test waits for a thread that should finish; only a broken queue ever waits this long
+
+
+@pytest.fixture
+def database(tmp_path):
+    return str(tmp_path / "queue.db")
+
+
+def connect(path: str, *, busy_timeout_s: float = 10.0) -> QueuedWriterConnection:
+    conn = sqlite3.connect(path, timeout=busy_timeout_s, factory=QueuedWriterConnection, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("CREATE TABLE IF NOT EXISTS log (who TEXT)")
+    return conn
+
+
+def writer_in_thread(path: str, who: str, order: list[str]) -> threading.Thread:
+    """A writer whose SQLite busy timeout is too short to wait for another writer there: it succeeds only by
+    waiting in the queue."""
+    def write():
+        conn = connect(path, busy_timeout_s=0.01)
+        try:
+            begin_immediate(conn)
+            order.append(who)
+            conn.execute("INSERT INTO log VALUES (?)", (who,))
+            conn.commit()
+        finally:
+            conn.close()
+    thread = threading.Thread(target=write)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("end", ["commit", "rollback", "close"])
+def test_the_next_writer_begins_when_the_one_before_it_ends_its_transaction(database, end):
+    first = connect(database)
+    begin_immediate(first)
+    order: list[str] = []
+    second = writer_in_thread(database, "second", order)
+    second.join(0.3)  # far beyond its busy timeout: without the queue it would have failed by now
+    assert second.is_alive() and order == []  # in line behind the first writer, not begun
+    getattr(first, end)()
+    second.join(WAIT)
+    assert not second.is_alive() and order == ["second"]
+    check = connect(database)
+    assert check.execute("SELECT who FROM log").fetchall() == [("second",)]
+
+
+def test_writers_of_one_process_each_write_once_in_turn(database):
+    connect(database).close()
+    order: list[str] = []
+    threads = [writer_in_thread(database, f"w{n}", order) for n in range(8)]
+    for thread in threads:
+        thread.join(WAIT)
+    assert sorted(order) == sorted(f"w{n}" for n in range(8))
+    rows = connect(database).execute("SELECT who FROM log").fetchall()
+    assert sorted(who for (who,) in rows) == sorted(order)
+
+
+def test_a_thread_that_already_writes_is_not_queued_behind_itself(database):
+    """A second write transaction of the same thread goes to SQLite, which refuses it after its busy timeout:
+    the queue never makes a thread wait for itself."""
+    first = connect(database)
+    begin_immediate(first)
+    second = connect(database, busy_timeout_s=0.05)
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        begin_immediate(second)
+    first.commit()
+    begin_immediate(second)  # the failed attempt left nothing behind: the queue is free
+    second.commit()
+
+
+def test_engines_give_sqlite_connections_the_queue(database):
+    engine = sa.create_engine(f"sqlite:///{database}")
+    try:
+        with engine.connect() as conn:
+            assert isinstance(conn.connection.driver_connection, QueuedWriterConnection)
+    finally:
+        engine.dispose()
+
+
+def test_an_in_memory_database_has_no_queue():
+    conn = sqlite3.connect(":memory:", factory=QueuedWriterConnection)
+    begin_immediate(conn)
+    other = sqlite3.connect(":memory:", factory=QueuedWriterConnection)
+    begin_immediate(other)  # another database altogether: nothing to wait for
+    conn.commit()
+    other.commit()
