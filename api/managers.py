@@ -80,7 +80,15 @@ class GradeHistorySchema(ma.Schema):
 
 
 class PerformanceInputSchema(ma.Schema):
-    score = ma.fields.Decimal(required=True, allow_nan=False)
+    score = ma.fields.Decimal(load_default=None, allow_nan=False,
+                              metadata={"description": "the period's score; required unless the policy's period "
+                                                       "scorecard makes it from `parts`"})
+    parts = ma.fields.Dict(keys=ma.fields.String(validate=ma.validate.Length(min=1, max=32)),
+                           values=ma.fields.Decimal(allow_nan=False), load_default=None,
+                           metadata={"description": "where the policy's period_scorecard covers the period: each "
+                                                    "part or sub-item by its code, as points or, for an item that "
+                                                    "deducts, the number of findings (e.g. {sales: 92.5, "
+                                                    "conduct: 1})"})
     months_worked = ma.fields.Integer(required=True, strict=True)
     violation = StrictBool(load_default=False)
     reason = Text(max_length=500, load_default=None,
@@ -91,6 +99,9 @@ class PerformanceSchema(ma.Schema):
     employee_no = ma.fields.String()
     period = ma.fields.String()
     score = ma.fields.Float()
+    parts = ma.fields.Dict(allow_none=True, metadata={
+        "description": "where a period scorecard made the score: `entered` (each part or item as HR entered it) "
+                       "and `points` (each part's points before its weight); null otherwise"})
     months_worked = ma.fields.Integer()
     violation = ma.fields.Boolean()
     recorded_at = LocalDateTime()

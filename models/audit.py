@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Integer, String, UniqueConstraint, and_, event, func, or_, select
+from sqlalchemy import Integer, String, Text, UniqueConstraint, and_, cast, event, func, or_, select
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from models.base import Base
@@ -48,7 +48,9 @@ def _performance_version_fields(version) -> dict:
     return {"id": version.id, "employee_no": version.employee_no, "period": version.period, "version": version.version,
             "score": str(Decimal(version.score).quantize(Decimal("0.01"))), "months_worked": version.months_worked,
             "violation": bool(version.violation), "recorded_at": version.recorded_at,
-            "recorded_by": version.recorded_by, "reason": version.reason}
+            "recorded_by": version.recorded_by, "reason": version.reason,
+            # only where a scorecard made the score: the entries chained before parts existed keep their text
+            **({"parts": version.parts} if version.parts is not None else {})}
 
 
 def _exam_result_fields(result) -> dict:
@@ -150,6 +152,11 @@ def _entries_of(session: Session, links) -> dict[tuple[str, int], object]:
                                        .where(SOURCES[source][0].__table__.c.id.in_(ids)))}
 
 
+def _parts_text(row):
+    """The parts as comparable text on both databases ('' for none): both are written from the same dict."""
+    return func.coalesce(cast(row.parts, Text), "")
+
+
 def _first_record_unlike_its_latest_version_query():
     """The chain covers the versions; the record the rules read must be the last of them, value for value."""
     record, version, later = PerformanceRecord, PerformanceVersion, aliased(PerformanceVersion)
@@ -159,7 +166,8 @@ def _first_record_unlike_its_latest_version_query():
                                               later.version > record.version).exists())
     differs = or_(version.id.is_(None), version.score != record.score, version.months_worked != record.months_worked,
                   version.violation != record.violation, version.recorded_at != record.recorded_at,
-                  version.recorded_by != record.recorded_by, a_later_version)
+                  version.recorded_by != record.recorded_by, _parts_text(version) != _parts_text(record),
+                  a_later_version)
     return (select(record.employee_no, record.period, record.version).outerjoin(version, same_version).where(differs)
             .order_by(record.employee_no, record.period).limit(1))
 

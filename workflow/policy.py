@@ -165,6 +165,46 @@ SCORE_COMPONENTS = ("supervisor", "interview", "performance", "exam")
 
 
 @dataclass(frozen=True)
+class ScorecardItem:
+    """A sub-item of a scorecard's part, worth up to `points` (作风纪律 40). With `deduct`, HR enters the number of
+    findings and each takes `deduct` points off, never below zero (扣完为止); `zero_at` findings score zero
+    (累计被查处达3次的,该项为零分). Without it, HR enters the points."""
+    code: str
+    points: Decimal
+    deduct: Decimal | None = None
+    zero_at: int | None = None
+
+    def points_for(self, entered: Decimal) -> Decimal:
+        if self.deduct is None:
+            return entered
+        if self.zero_at is not None and entered >= self.zero_at:
+            return Decimal(0)
+        return max(Decimal(0), self.points - self.deduct * entered)
+
+
+@dataclass(frozen=True)
+class ScorecardPart:
+    """A weighted part of a period's score (经营业绩 60 %): entered as points up to `max`, or the sum of its items."""
+    code: str
+    weight: Decimal
+    max: Decimal
+    items: tuple[ScorecardItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class PeriodScorecard:
+    """How the score of a record of one of `periods` is made from its parts (月度考核: seed 004): HR enters
+    the parts, and the score is their weighted sum; nobody types the total."""
+    periods: tuple[str, ...]
+    parts: tuple[ScorecardPart, ...]
+
+    @property
+    def entries(self) -> tuple[str, ...]:
+        """What HR enters, by code: each part without items, and each item."""
+        return tuple(code for part in self.parts for code in ([i.code for i in part.items] or [part.code]))
+
+
+@dataclass(frozen=True)
 class QuarterClosePolicy:
     """The period-end evaluation (按季评价, 能升能降): of each quarter by default, or of the policy's `period`;
     `consecutive_quarters` and `run_after_days` count periods and days of that kind."""
@@ -199,6 +239,7 @@ class Policy:
     reminder_at: time  # local time of the day's reminders
     quarter_close: QuarterClosePolicy
     periods: tuple[str, ...] = (YEAR, QUARTER)  # the kinds of period performance is recorded for
+    period_scorecard: PeriodScorecard | None = None  # records of its periods are entered by their parts
     version: str = ""  # a fingerprint of the file's content: the same rules, the same version
 
     @property
@@ -339,7 +380,7 @@ class _Node:
 
 
 _TOP = {"name", "title", "timezone", "ladder", "eligibility", "scoring", "committee", "quotas",
-        "ranking", "publication", "probation", "reminders", "quarter_close", "periods"}
+        "ranking", "publication", "probation", "reminders", "quarter_close", "periods", "period_scorecard"}
 
 
 class _Problems:
@@ -383,6 +424,8 @@ def _build(root: _Node) -> Policy:
         quarter_close=attempt(lambda: _quarter_close(root["quarter_close"], ladder, scoring.scale, periods)
                               if ladder and scoring and periods else _present(root, "quarter_close")),
         periods=periods,
+        period_scorecard=attempt(lambda: _period_scorecard(root.get("period_scorecard", None), periods,
+                                                           scoring.scale)) if periods and scoring else None,
     )
     if problems.found:
         raise PolicyError.of(problems.found)
@@ -554,6 +597,60 @@ def _scoring(node: _Node) -> ScoringPolicy:
         component_pass_marks=tuple((name, mark.number(lo, hi)) for name, mark in marks.items()),
         exam_weight=w["exam"], exam=exam,
     )
+
+
+def _period_scorecard(node: _Node, periods: tuple[str, ...], scale: ScoreScale) -> PeriodScorecard | None:
+    if node.value is None:
+        return None
+    node.mapping({"periods", "parts"})
+    kinds = node["periods"].distinct_choices(PERIOD_KINDS, "period")
+    for kind, item in zip(kinds, node["periods"].elements()):
+        if kind not in periods:
+            raise item.fail(f"the policy records no {kind} results (periods)")
+    seen: set[str] = set()
+
+    def new_code(code_node: _Node) -> str:
+        code = code_node.code()
+        if code in seen:
+            raise code_node.fail(f"{code!r} names another part or item: HR enters each by its code")
+        seen.add(code)
+        return code
+
+    parts = tuple(_scorecard_part(part, new_code) for part in node["parts"].elements(min_len=1))
+    if sum(p.weight for p in parts) != 1:
+        raise node["parts"].fail(f"the weights must add up to 1 (they add up to {sum(p.weight for p in parts)})")
+    top = sum(p.weight * p.max for p in parts)
+    if scale.min > 0 or top > scale.max:
+        raise node["parts"].fail(f"the score runs from 0 to {top}, which the score scale ({scale.min} to "
+                                 f"{scale.max}) must hold")
+    return PeriodScorecard(periods=tuple(k for k in PERIOD_KINDS if k in kinds), parts=parts)
+
+
+def _scorecard_part(node: _Node, new_code: Callable[[_Node], str]) -> ScorecardPart:
+    node.mapping({"code", "weight", "max", "items"})
+    code = new_code(node["code"])
+    weight = node["weight"].number(Decimal(0), Decimal(1))
+    if weight == 0:
+        raise node["weight"].fail("must be above 0")
+    if ("max" in node.value) == ("items" in node.value):
+        raise node.fail("needs either max (the points HR enters, at most) or items (its sub-items), not both")
+    if "max" in node.value:
+        return ScorecardPart(code, weight, node["max"].number(Decimal(1), Decimal(1000)))
+    items = tuple(_scorecard_item(item, new_code) for item in node["items"].elements(min_len=1))
+    return ScorecardPart(code, weight, sum(i.points for i in items), items)
+
+
+def _scorecard_item(node: _Node, new_code: Callable[[_Node], str]) -> ScorecardItem:
+    node.mapping({"code", "points", "deduct", "zero_at"})
+    code = new_code(node["code"])
+    points = node["points"].number(Decimal(1), Decimal(1000))
+    deduct = node["deduct"].number(Decimal(0), points) if "deduct" in node.value else None
+    if deduct == 0:
+        raise node["deduct"].fail("must be above 0")
+    if "zero_at" in node.value and deduct is None:
+        raise node["zero_at"].fail("counts findings: only an item with deduct has them")
+    zero_at = node["zero_at"].integer(1, 100) if "zero_at" in node.value else None
+    return ScorecardItem(code, points, deduct, zero_at)
 
 
 def _exam_source(node: _Node, more: set[str] = frozenset()) -> ExamSource | None:

@@ -113,6 +113,24 @@ def _scorecard(policy: Policy) -> list[str]:
     ]
 
 
+def _period_scorecard(policy: Policy) -> list[str]:
+    card = policy.period_scorecard
+    if card is None:
+        return []
+    kinds = ", ".join(_PLURALS[kind] for kind in card.periods)
+    return [f"period scorecard ({kinds}): hr enters the parts, the score is their weighted sum", *(
+        f"  {part.code} {_percent(part.weight)}: " + ("; ".join(_item(item) for item in part.items) if part.items
+                                                      else f"points 0–{part.max.normalize():f}, as entered")
+        for part in card.parts)]
+
+
+def _item(item) -> str:
+    if item.deduct is None:
+        return f"{item.code} 0–{item.points.normalize():f} points, as entered"
+    zero = f", none from {item.zero_at} findings" if item.zero_at is not None else ""
+    return f"{item.code} {item.points.normalize():f} points less {item.deduct.normalize():f} per finding{zero}"
+
+
 _SCOPE_OWNERS = {ORG_UNIT: "an org unit's", PARENT: "a parent unit's", COMPANY: "the company's"}
 
 
@@ -130,5 +148,6 @@ def _quotas(policy: Policy) -> list[str]:
 
 def describe(policy: Policy) -> list[str]:
     return [f"policy {policy.reference} ({policy.title}), time zone {policy.timezone}",
-            *_ladder(policy), *_eligibility(policy), *_stages(policy), *_periods(policy), *_scorecard(policy),
+            *_ladder(policy), *_eligibility(policy), *_stages(policy), *_periods(policy), *_period_scorecard(policy),
+            *_scorecard(policy),
             *_quotas(policy)]

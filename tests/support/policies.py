@@ -7,6 +7,17 @@ from pathlib import Path
 
 import yaml
 
+# seed 004's monthly scores: 经营业绩 60 %, 综合素质 40 % of 作风纪律 40 + 基础工作 40 + 培训成绩 20
+TOBACCO_MONTHLY_SCORECARD = {
+    "periods": ["year", "quarter", "month"],
+    "period_scorecard": {"periods": ["month"], "parts": [
+        {"code": "sales", "weight": 0.6, "max": 100},
+        {"code": "quality", "weight": 0.4, "items": [
+            {"code": "conduct", "points": 40, "deduct": 5, "zero_at": 3},
+            {"code": "groundwork", "points": 40, "deduct": 5},
+            {"code": "training", "points": 20, "deduct": 10}]}]},
+}
+
 
 def default_document() -> dict:
     return yaml.safe_load(resources.files("workflow.policies").joinpath("default.yaml").read_text("utf-8"))

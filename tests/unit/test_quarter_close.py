@@ -298,6 +298,6 @@ def test_a_half_year_close_closes_the_half_just_ended():
 def test_the_documented_monthly_close_example_loads_and_prints_as_documented():
     """docs/policies.md's monthly close, put into the default policy, is valid and reads back as the page says."""
     from tests.support.policies import documented_example
-    lines, printed = documented_example("Closing months or half-years", "Quotas")
+    lines, printed = documented_example("Closing months or half-years", "Scores made of parts")
     start = lines.index("periods:")
     assert lines[start:start + 3] == printed

@@ -4,6 +4,8 @@ same authorization as the JSON API (a customer manager gets the 403 page for the
 colleague), markup in a filter kept as text, and a fixed number of statements whatever the number of managers."""
 from __future__ import annotations
 
+from tests.support.driver import Driver
+from tests.support.policies import TOBACCO_MONTHLY_SCORECARD, policy_file
 from tests.support.statements import counting
 from tests.support.world import BOSS, HR, SUPERVISOR, candidate, organisation
 from tests.web.visitor import Visitor, text
@@ -95,3 +97,18 @@ def test_the_roster_and_a_manager_page_issue_as_many_statements_for_many_manager
         counts.append((len(roster), len(one)))
     assert counts[0] == counts[1], counts
     assert max(counts[1]) <= 40, counts
+
+
+def test_a_record_made_by_the_period_scorecard_shows_its_parts(build, tmp_path):
+    """The monthly record of seed 004's scorecard: its score with each part's points and what hr entered."""
+    app = build(GRADEFLOW_POLICY=policy_file(tmp_path, lambda document: document.update(TOBACCO_MONTHLY_SCORECARD)))
+    gf = Driver(app)
+    organisation(gf)
+    candidate(gf, "E001", performance="88")
+    assert gf.put("/managers/E001/performance/2026M08", as_=HR, json={
+        "parts": {"sales": 92.5, "conduct": 1, "groundwork": 0, "training": 2}, "months_worked": 1}).status_code == 200
+    hr = Visitor(app, None)
+    hr.sign_in(HR)
+    words = text(hr.get("/managers/E001"))
+    assert ("85.5 各项得分：sales 92.5 · quality 75；录入：sales 92.5 · conduct 1 · groundwork 0 · training 2"
+            in words)

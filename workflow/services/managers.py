@@ -8,6 +8,7 @@ from workflow import access
 from workflow.accounts import Actor
 from workflow.eligibility import MIN_WORKING_AGE, age_on
 from workflow.errors import Conflict, DuplicateKey, FieldError, NotFound, RuleViolation, Violations, quoted
+from workflow.period_scorecard import entry_problems, score_parts
 from workflow.periods import EXAMPLES, NAMES, Period
 from workflow.scoring import score_problem
 from workflow.services.committee import reporting_lines_changed
@@ -140,9 +141,11 @@ def parse_period(text: str) -> Period:
 
 
 def record_performance(uow: UnitOfWork, rules: Rules, actor: Actor, employee_no: str, period_text: str, *,
-                       score: Decimal, months_worked: int, violation: bool = False, reason: str | None = None):
-    """Enter or correct a manager's score for a period. A correction is a new version with who, when and why;
-    the earlier ones stay readable (performance_versions). The same values again change nothing."""
+                       months_worked: int, score: Decimal | None = None, parts: dict[str, Decimal] | None = None,
+                       violation: bool = False, reason: str | None = None):
+    """Enter or correct a manager's score for a period: the score, or where the policy's period scorecard covers
+    the period, the parts it is made from. A correction is a new version with who, when and why; the earlier
+    ones stay readable (performance_versions). The same values again change nothing."""
     access.require(access.can_manage_people(actor), "only hr records performance")
     period = parse_period(period_text)
     if period.kind not in rules.policy.periods:
@@ -152,12 +155,12 @@ def record_performance(uow: UnitOfWork, rules: Rules, actor: Actor, employee_no:
     if uow.managers.get(employee_no) is None:
         raise NotFound(f"no manager {employee_no}")
     problems = Violations()
-    if (problem := score_problem(rules.policy.scoring, score)) is not None:
-        problems.add("score", *problem)
+    scored = _score_of(problems, rules, period, score, parts)
     if not 0 <= months_worked <= period.months:
         problems.add("months_worked", "months_in_period",
                      f"must be between 0 and {period.months} for {NAMES[period.kind]}")
     problems.raise_if_any()
+    score, parts = scored
     if period.kind == rules.policy.quarter_close.period:  # a close of it may be under way: wait for it
         uow.evaluations.lock_period(str(period))
     # a closed period's records are locked, also one closed under an earlier policy that closed another kind
@@ -165,7 +168,7 @@ def record_performance(uow: UnitOfWork, rules: Rules, actor: Actor, employee_no:
         closed_at = close.closed_at.astimezone(rules.policy.tz)
         raise Conflict("period_closed", f"{period} was closed on {closed_at:%Y-%m-%d %H:%M}; its records are locked",
                        period=str(period))
-    values = dict(score=score, months_worked=months_worked, violation=violation, recorded_at=rules.now(),
+    values = dict(score=score, parts=parts, months_worked=months_worked, violation=violation, recorded_at=rules.now(),
                   recorded_by=actor.username)
     record = uow.performance.get(employee_no, str(period), for_update=True)
     if record is None:
@@ -174,7 +177,8 @@ def record_performance(uow: UnitOfWork, rules: Rules, actor: Actor, employee_no:
         except DuplicateKey:
             raise Conflict("concurrent_update", f"the {period} record of {employee_no} was saved by another request "
                            "at the same moment; repeat yours to correct it") from None
-    elif (record.score, record.months_worked, record.violation) == (score, months_worked, violation):
+    elif (record.score, record.parts, record.months_worked, record.violation) == (score, parts, months_worked,
+                                                                                  violation):
         return record
     else:
         record.version += 1
@@ -183,6 +187,34 @@ def record_performance(uow: UnitOfWork, rules: Rules, actor: Actor, employee_no:
     uow.performance.add_version(employee_no=employee_no, period=str(period), version=record.version,
                                 reason=reason or None, **values)
     return record
+
+
+def _score_of(problems: Violations, rules: Rules, period: Period, score: Decimal | None,
+              parts: dict[str, Decimal] | None) -> tuple[Decimal | None, dict | None]:
+    """(score, parts as recorded): the score as entered, or made by the policy's period scorecard from the parts
+    entered, where it covers the period's kind. Problems go to `problems`."""
+    card, scoring = rules.policy.period_scorecard, rules.policy.scoring
+    if card is None or period.kind not in card.periods:
+        if parts is not None:
+            problems.add("parts", "no_scorecard", f"the policy makes no scorecard for {NAMES[period.kind]}: "
+                                                  "enter its score")
+        if score is None:
+            problems.add("score", "required", "Missing data for required field.")
+        elif (problem := score_problem(scoring, score)) is not None:
+            problems.add("score", *problem)
+        return score, None
+    if score is not None:
+        problems.add("score", "score_from_parts", f"the policy makes the score of {NAMES[period.kind]} from its "
+                                                  f"parts ({', '.join(card.entries)}): enter those, not the score")
+    if parts is None:
+        problems.add("parts", "required", f"the parts the score is made from: {', '.join(card.entries)}")
+        return None, None
+    found = entry_problems(card, parts, scoring.decimal_places)
+    problems.errors.extend(found)
+    if found or score is not None:
+        return None, None
+    scored = score_parts(card, parts, scoring.decimal_places)
+    return scored.score, scored.as_record()
 
 
 def performance_versions(uow: UnitOfWork, actor: Actor, employee_no: str, period_text: str | None = None):

@@ -1,0 +1,68 @@
+"""A period's score made from its parts (月度考核, seed 004): 60 % of the month's sales targets met and 40 % of
+conduct, groundwork and training, each out of its points, with points taken off per finding. HR enters the
+parts; the score is their weighted sum, rounded half-up like every final score, and the parts stay on
+record with it, so that a result can be explained part by part."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from workflow.errors import FieldError
+from workflow.policy import PeriodScorecard
+from workflow.scoring import round_half_up
+
+PART_MISSING = "scorecard_part_missing"
+PART_UNKNOWN = "scorecard_part_unknown"
+PART_RANGE = "part_range"
+FINDINGS_COUNT = "findings_count"
+PART_PRECISION = "score_precision"
+MAX_FINDINGS = 100
+
+
+@dataclass(frozen=True)
+class ScoredParts:
+    score: Decimal
+    entered: dict[str, Decimal]  # as HR entered them, by code: points, or a number of findings
+    points: dict[str, Decimal]  # each part's points, before its weight
+
+    def as_record(self) -> dict:
+        """The parts as a record keeps them (JSON: decimals as text)."""
+        return {"entered": {code: str(v) for code, v in self.entered.items()},
+                "points": {code: str(v) for code, v in self.points.items()}}
+
+
+def entry_problems(card: PeriodScorecard, entered: Mapping[str, Decimal], places: int) -> list[FieldError]:
+    """What is wrong with the parts HR entered, each naming its field (`parts.<code>`) and the rule."""
+    problems = [FieldError(f"parts.{code}", PART_UNKNOWN, f"the scorecard has no part {code!r} (it has: "
+                           f"{', '.join(card.entries)})") for code in entered if code not in card.entries]
+    for part in card.parts:
+        for code, top, deduct in ([(i.code, i.points, i.deduct) for i in part.items]
+                                  or [(part.code, part.max, None)]):
+            field = f"parts.{code}"
+            if code not in entered:
+                problems.append(FieldError(field, PART_MISSING, "every part of the scorecard must be entered"))
+                continue
+            value = entered[code]
+            if deduct is not None:
+                if not value.is_finite() or value != value.to_integral_value() or not 0 <= value <= MAX_FINDINGS:
+                    problems.append(FieldError(field, FINDINGS_COUNT, f"the number of findings: a whole number "
+                                                                      f"from 0 to {MAX_FINDINGS}"))
+            elif not value.is_finite() or not 0 <= value <= top:
+                problems.append(FieldError(field, PART_RANGE, f"must be between 0 and {top}"))
+            elif value != value.quantize(Decimal(1).scaleb(-places)):
+                problems.append(FieldError(field, PART_PRECISION, f"at most {places} decimal places"))
+    return problems
+
+
+def score_parts(card: PeriodScorecard, entered: Mapping[str, Decimal], places: int) -> ScoredParts:
+    """The score of parts that `entry_problems` found nothing wrong with."""
+    points: dict[str, Decimal] = {}
+    for part in card.parts:
+        if part.items:
+            points[part.code] = sum((item.points_for(entered[item.code]) for item in part.items), Decimal(0))
+        else:
+            points[part.code] = entered[part.code]
+    total = sum((part.weight * points[part.code] for part in card.parts), Decimal(0))
+    return ScoredParts(score=round_half_up(total, places),
+                       entered={code: entered[code] for code in card.entries}, points=points)
