@@ -99,13 +99,21 @@ class PerformanceSchema(ma.Schema):
     employee_no = ma.fields.String()
     period = ma.fields.String()
     score = ma.fields.Float()
-    parts = ma.fields.Dict(allow_none=True, metadata={
-        "description": "where a period scorecard made the score: `entered` (each part or item as HR entered it) "
-                       "and `points` (each part's points before its weight); null otherwise"})
+    parts = ma.fields.Dict(metadata={
+        "description": "only where a period scorecard made the score: `entered` (each part or item as HR entered "
+                       "it) and `points` (each part's points before its weight)"})
     months_worked = ma.fields.Integer()
     violation = ma.fields.Boolean()
     recorded_at = LocalDateTime()
     recorded_by = ma.fields.String()
+
+
+    @ma.post_dump
+    def _parts_only_where_a_scorecard_made_the_score(self, data: dict, **_kw) -> dict:
+        """A record entered as one score has the fields it always had."""
+        if data.get("parts") is None:
+            data.pop("parts", None)
+        return data
 
 
 class PerformanceVersionSchema(PerformanceSchema):

@@ -50,7 +50,8 @@ def _performance_version_fields(version) -> dict:
             "violation": bool(version.violation), "recorded_at": version.recorded_at,
             "recorded_by": version.recorded_by, "reason": version.reason,
             # only where a scorecard made the score: the entries chained before parts existed keep their text
-            **({"parts": version.parts} if version.parts is not None else {})}
+            # (migration 0008 chains rows of a table that has no parts yet)
+            **({"parts": parts} if (parts := getattr(version, "parts", None)) is not None else {})}
 
 
 def _exam_result_fields(result) -> dict:

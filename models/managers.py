@@ -74,7 +74,7 @@ class PerformanceRecord(Base):
     recorded_by: Mapped[str] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer, server_default="1")  # the number of its latest version
     # where the policy's period scorecard makes the score: the parts entered and each part's points
-    parts: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    parts: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 
 
 class PerformanceVersion(Base):
@@ -97,7 +97,7 @@ class PerformanceVersion(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_by: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    parts: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    parts: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 
 
 class ExamResult(Base):
