@@ -154,8 +154,8 @@ def raw_sql(rules, quarter_text: str) -> tuple[str, dict]:
     from workflow.case_machine import OPEN_STATES
     from workflow.ladder import DEMOTE
     from workflow.periods import Period
-    policy, ladder = rules.policy.quarter_close, rules.ladder
     quarter = Period.parse(quarter_text)
+    policy, ladder = rules.policy.close_of(quarter.kind), rules.ladder
     params: dict = {"q": quarter_text, "day0": quarter.last_day, "min": policy.min_months_worked}
     thresholds = " ".join(f"WHEN '{grade}' THEN {threshold}" for grade, threshold in policy.demotion_thresholds)
     demotable = ", ".join(f"'{g}'" for g in rules.policy.ladder.codes if ladder.destinations(g, DEMOTE)) or "NULL"

@@ -237,7 +237,7 @@ class Policy:
     probation_months: int
     overdue_after_working_days: int
     reminder_at: time  # local time of the day's reminders
-    quarter_close: QuarterClosePolicy
+    closes: tuple[QuarterClosePolicy, ...]  # the period-end evaluations, one per kind of period closed
     periods: tuple[str, ...] = (YEAR, QUARTER)  # the kinds of period performance is recorded for
     period_scorecard: PeriodScorecard | None = None  # records of its periods are entered by their parts
     version: str = ""  # a fingerprint of the file's content: the same rules, the same version
@@ -251,6 +251,19 @@ class Policy:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def closed_kinds(self) -> tuple[str, ...]:
+        return tuple(close.period for close in self.closes)
+
+    def close_of(self, kind: str) -> QuarterClosePolicy | None:
+        """The close of periods of `kind`, or None where the policy closes none."""
+        return next((close for close in self.closes if close.period == kind), None)
+
+    @property
+    def exit_after_demotion_years(self) -> int:
+        """Demotions in this many consecutive years open an exit, whichever close opened them (the same in each)."""
+        return self.closes[0].exit_after_demotion_years
 
 
 
@@ -421,8 +434,8 @@ def _build(root: _Node) -> Policy:
         **(attempt(lambda: _publication(root["publication"])) or {}),
         probation_months=attempt(lambda: root["probation"].mapping({"months"})["months"].integer(1, 36)),
         **(attempt(lambda: _reminders(root["reminders"])) or {}),
-        quarter_close=attempt(lambda: _quarter_close(root["quarter_close"], ladder, scoring.scale, periods)
-                              if ladder and scoring and periods else _present(root, "quarter_close")),
+        closes=attempt(lambda: _closes(root["quarter_close"], ladder, scoring.scale, periods)
+                       if ladder and scoring and periods else _present(root, "quarter_close")),
         periods=periods,
         period_scorecard=attempt(lambda: _period_scorecard(root.get("period_scorecard", None), periods,
                                                            scoring.scale)) if periods and scoring else None,
@@ -690,6 +703,24 @@ def _tie_break(node: _Node) -> tuple[str, ...]:
     if keys[-1] != "employee_no":
         raise node.fail("must end with employee_no so that every tie is broken")
     return tuple(keys)
+
+
+def _closes(node: _Node, ladder: LadderPolicy, scale: ScoreScale,
+            periods: tuple[str, ...]) -> tuple[QuarterClosePolicy, ...]:
+    """One close (a mapping), or several side by side (a list of them), each of its own kind of period: tobacco
+    assesses monthly and evaluates quarterly (月度考核、季度评价)."""
+    if not isinstance(node.value, list):
+        return (_quarter_close(node, ladder, scale, periods),)
+    closes: list[QuarterClosePolicy] = []
+    for item in node.elements(min_len=1):
+        close = _quarter_close(item, ladder, scale, periods)
+        if any(c.period == close.period for c in closes):
+            raise item.fail(f"a second close of {close.period} periods: each kind of period is closed once")
+        if closes and close.exit_after_demotion_years != closes[0].exit_after_demotion_years:
+            raise item["exit_after_demotion_years"].fail(
+                "must be the same in every close: demotions in consecutive years count whichever close opened them")
+        closes.append(close)
+    return tuple(closes)
 
 
 def _quarter_close(node: _Node, ladder: LadderPolicy, scale: ScoreScale,

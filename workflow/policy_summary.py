@@ -73,11 +73,10 @@ _PLURALS = {YEAR: "years", HALF: "half-years", QUARTER: "quarters", MONTH: "mont
 
 
 def _periods(policy: Policy) -> list[str]:
-    close = policy.quarter_close
     lines = ["periods:"]
     for kind in policy.periods:
         line = f"  {kind} ({EXAMPLES[kind]}): {_SCORES[kind]}"
-        if kind == close.period:
+        if (close := policy.close_of(kind)) is not None:
             line += "; " + _close(close)
         elif kind != YEAR:
             line += ", recorded and kept (no close acts on them)"

@@ -199,7 +199,7 @@ def quota(q: quotas.Quota) -> str:
              min=number(q.min_share * 100), max=number(q.max_share * 100), area=area)
 
 
-# The kind of period the policy closes (quarter_close.period): the close page's title and nouns.
+# The kinds of period the policy closes (quarter_close.period, of each close): the close page's titles and nouns.
 CLOSE_TITLES = {YEAR: _l("Year close"), HALF: _l("Half-year close"), QUARTER: _l("Quarter close"),
                 MONTH: _l("Month close")}
 PERIOD_NOUNS = {YEAR: _l("year"), HALF: _l("half-year"), QUARTER: _l("quarter"), MONTH: _l("month")}
@@ -214,10 +214,17 @@ class CloseWords:
     example: str  # 2026Q3, 2026M03, ...
 
 
-def close_words() -> CloseWords:
-    """How the close page names the kind of period the policy closes, in the page's language."""
-    kind = current_app.extensions["gradeflow"]["rules"].policy.quarter_close.period
+def close_words(kind: str | None = None) -> CloseWords:
+    """How the close page names a kind of period the policy closes (None: its first close's), in the page's
+    language."""
+    kind = kind or current_app.extensions["gradeflow"]["rules"].policy.closed_kinds[0]
     return CloseWords(str(CLOSE_TITLES[kind]), str(PERIOD_NOUNS[kind]), str(PERIOD_PLURALS[kind]), EXAMPLES[kind])
+
+
+def closes_title() -> str:
+    """The close page's name in the navigation: its close's title, or one for several closes side by side."""
+    kinds = current_app.extensions["gradeflow"]["rules"].policy.closed_kinds
+    return str(CLOSE_TITLES[kinds[0]]) if len(kinds) == 1 else _("Period closes")
 
 
 def init_app(app: Flask) -> None:
@@ -226,4 +233,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(outcome=outcome, reason=reason)
     app.jinja_env.filters.update(day_kind=day_kind)
     app.jinja_env.filters.update(quarter_outcome=quarter_outcome, quota=quota, score_component=score_component)
-    app.jinja_env.globals.update(close_words=close_words, quota_reasons=quotas.REASONS)
+    app.jinja_env.globals.update(quota_reasons=quotas.REASONS)

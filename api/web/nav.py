@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from flask import Flask, request
 from flask_babel import LazyString, lazy_gettext as _l
 
-from api.web.labels import close_words
+from api.web.labels import closes_title
 from workflow.access import can_manage_accounts
 from workflow.accounts import COMMITTEE, HR, SUPERVISOR, Actor
 
@@ -36,7 +36,7 @@ NAV: list[NavItem] = [
     NavItem("web.appeals", _l("Appeals"), lambda actor: actor.has(HR)),
     NavItem("web.manager_roster", _l("Managers"), lambda actor: actor.has(HR)),
     NavItem("web.working_calendar", _l("Calendar"), lambda actor: actor.has(HR)),
-    NavItem("web.quarter_close", LazyString(lambda: close_words().title), lambda actor: actor.has(HR)),
+    NavItem("web.quarter_close", LazyString(closes_title), lambda actor: actor.has(HR)),
     NavItem("web.users", _l("Users"), can_manage_accounts),
 ]
 

@@ -1,5 +1,6 @@
-"""HR's quarter close (/quarter-close?period=2026Q3, 按季评价), or the close of the month, half-year or year the
-policy closes instead: what closing the period will do, per manager, read without writing
+"""HR's quarter close (/quarter-close?period=2026Q3, 按季评价), or the close of the months, half-years or years
+the policy closes instead or besides (each close of its own kind; the page shows one period, with links to the
+latest ended period of each other kind): what closing the period will do, per manager, read without writing
 (workflow/services/quarter_close_reads.py close_preview: the rule of workflow/quarter_close.py on the period's
 records), then the close itself through the service the JSON API calls (workflow/services/evaluations.py
 close_quarter), which a repeat answers with the recorded close. A malformed period, one of another kind than the
@@ -15,9 +16,10 @@ from wtforms.validators import Length
 
 from api.context import rules, uow
 from api.web.blueprint import bp
-from api.web.labels import close_words
+from api.web.labels import CloseWords, close_words
 from api.web.session import current_user, signed_in
 from workflow.errors import Conflict, RuleViolation
+from workflow.periods import Period
 from workflow.services.evaluations import close_quarter
 from workflow.services.quarter_close_reads import close_preview, default_period
 
@@ -34,13 +36,13 @@ class CloseForm(FlaskForm):
     period = StringField(validators=[Length(max=16)])
 
 
-def _period_message(rule: str) -> str:
-    words = close_words()
-    if rule.endswith("_only"):  # quarter_only, month_only, ...: a period of another kind than the policy closes
-        return _("%(title)s is for a %(kind)s, such as %(example)s.", title=words.title, kind=words.kind,
-                 example=words.example)
+def _period_message(rule: str, words: CloseWords) -> str:
+    if rule.endswith("_only"):  # quarter_only, month_or_quarter_only, ...: a kind of period the policy does not close
+        return " ".join(_("%(title)s is for a %(kind)s, such as %(example)s.", title=w.title, kind=w.kind,
+                          example=w.example) for w in map(close_words, rules().policy.closed_kinds))
     return {
-        "period_format": _("Enter a %(kind)s such as %(example)s.", kind=words.kind, example=words.example),
+        "period_format": " ".join(_("Enter a %(kind)s such as %(example)s.", kind=w.kind, example=w.example)
+                                  for w in map(close_words, rules().policy.closed_kinds)),
         "period_not_over": _("This %(kind)s is not over yet: it can be closed from the day after its last day.",
                              kind=words.kind),
         "concurrent_update": _("The %(kind)s was being closed at the same moment: reload the page to see the "
@@ -48,16 +50,29 @@ def _period_message(rule: str) -> str:
     }.get(rule, _("This value is not accepted."))
 
 
+def _kind_of(period: str) -> str | None:
+    """The kind of period typed, where the policy closes that kind (None: the first close's words apply)."""
+    try:
+        kind = Period.parse(period).kind
+    except ValueError:
+        return None
+    return kind if kind in rules().policy.closed_kinds else None
+
+
 def _render(period: str, *, close_errors: list[str] | None = None, status: int = 200):
+    words = close_words(_kind_of(period))
     form = PeriodForm(formdata=None, period=period)
     preview = None
     try:
         preview = close_preview(uow(), rules(), current_user(), period)  # hr only: others get the 403 page
     except RuleViolation as refused:
-        form.period.errors = [_period_message(e.rule) for e in refused.errors]
+        form.period.errors = [_period_message(e.rule, words) for e in refused.errors]
         status = 422 if status == 200 else status
+    others = [(close_words(kind), default_period(rules(), kind)) for kind in rules().policy.closed_kinds
+              if close_words(kind) != words]
     return render_template("web/quarter_close.html", form=form, preview=preview, close_errors=close_errors or [],
-                           close_form=CloseForm(formdata=None, period=period)), status
+                           close_form=CloseForm(formdata=None, period=period), words=words,
+                           other_closes=others), status
 
 
 @bp.get("/quarter-close")
@@ -77,9 +92,11 @@ def run_quarter_close():
     try:
         summary = close_quarter(uow, rules(), current_user(), period)
     except RuleViolation as refused:
-        return _render(period, close_errors=[_period_message(e.rule) for e in refused.errors], status=422)
+        words = close_words(_kind_of(period))
+        return _render(period, close_errors=[_period_message(e.rule, words) for e in refused.errors], status=422)
     except Conflict as refused:
-        return _render(period, close_errors=[_period_message(refused.code)], status=409)
+        return _render(period, close_errors=[_period_message(refused.code, close_words(_kind_of(period)))],
+                       status=409)
     flash(_("%(period)s is closed: %(evaluated)d managers evaluated, %(cases)d demotion cases opened.",
             period=summary["period"], evaluated=summary["evaluated"], cases=len(summary["demotion_cases"])), "info")
     return redirect(url_for("web.quarter_close", period=summary["period"]))

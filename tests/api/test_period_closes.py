@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from models import Timer, db
 from tests.support.answers import assert_problem, ok
 from tests.support.driver import Driver
-from tests.support.policies import policy_file
+from tests.support.policies import MONTHLY_AND_QUARTERLY, policy_file
 from tests.support.reads import case_of
 from tests.support.steps import move_clock
 from tests.support.world import HR, organisation
@@ -135,3 +135,56 @@ def test_after_the_policy_turns_to_monthly_closes_a_closed_quarter_stays_locked_
     assert timer(monthly.app, "quarter_close:2026M12").fired_at is not None  # the months' chain took over
     assert_problem(monthly.post("/evaluations/2026Q4/close", as_=HR), 422, "validation_error", field="period",
                    rule="month_only")
+
+
+# --- several closes side by side (seed 004: 月度考核、季度评价) -------------------------------------------------
+
+@pytest.fixture
+def side_by_side(build, tmp_path):
+    def change(document):
+        document["periods"] = ["year", "quarter", "month"]
+        document["quarter_close"] = MONTHLY_AND_QUARTERLY
+    gf = Driver(build(GRADEFLOW_POLICY=policy_file(tmp_path, change)))
+    organisation(gf)
+    return gf
+
+
+def test_a_policy_closes_months_and_quarters_side_by_side_each_by_its_own_rule(side_by_side):
+    records(side_by_side, "M001", **{"2026M08": "59", "2026M09": "59"})  # two months below the month's 60
+    records(side_by_side, "M002", **{"2026Q3": ("79", 3)})  # one quarter below the quarter's 80
+    records(side_by_side, "M003", **{"2026M09": "59", "2026Q3": ("95", 3)})  # one low month only
+    move_clock(side_by_side, "2026-10-01T09:00:00+08:00")  # both are over; neither scheduled close has run
+
+    months = ok(close(side_by_side, "2026M09"))
+    quarters = ok(close(side_by_side, "2026Q3"))
+
+    assert [case_of(side_by_side, c)["employee_no"] for c in months["demotion_cases"]] == ["M001"]
+    assert [case_of(side_by_side, c)["employee_no"] for c in quarters["demotion_cases"]] == ["M002"]
+    assert (months["evaluated"], quarters["evaluated"]) == (2, 2)
+    assert_problem(close(side_by_side, "2026H1"), 422, "validation_error", field="period",
+                   rule="month_or_quarter_only")
+
+
+def test_each_close_locks_its_own_periods_records(side_by_side):
+    records(side_by_side, "M001", **{"2026M09": "90", "2026Q3": ("90", 3)})
+    move_clock(side_by_side, "2026-10-01T09:00:00+08:00")
+    ok(close(side_by_side, "2026M09"))
+    month, quarter = ({"score": 95, "months_worked": n, "violation": False} for n in (1, 3))
+    assert_problem(side_by_side.put("/managers/M001/performance/2026M09", as_=HR, json=month), 409, "period_closed")
+    ok(side_by_side.put("/managers/M001/performance/2026Q3", as_=HR, json=quarter))  # its close is still to come
+    ok(close(side_by_side, "2026Q3"))
+    assert_problem(side_by_side.put("/managers/M001/performance/2026Q3", as_=HR, json=quarter), 409,
+                   "period_closed")
+
+
+def test_the_scheduler_runs_each_close_at_its_own_moment_and_chains_each(side_by_side):
+    move_clock(side_by_side, "2026-10-07T03:00:00+08:00")  # 3 days after September, 7 after the quarter
+
+    month = timer(side_by_side.app, "quarter_close:2026M09")
+    quarter = timer(side_by_side.app, "quarter_close:2026Q3")
+    assert month.due_at == datetime(2026, 10, 2, 18, 0, tzinfo=timezone.utc)  # 2026-10-03 02:00 +08:00
+    assert quarter.due_at == datetime(2026, 10, 6, 19, 0, tzinfo=timezone.utc)  # 2026-10-07 03:00 +08:00
+    assert month.fired_at is not None and quarter.fired_at is not None
+    assert quarter.result.startswith("closed 2026Q3")
+    assert timer(side_by_side.app, "quarter_close:2026M10").fired_at is None
+    assert timer(side_by_side.app, "quarter_close:2026Q4").due_at == datetime(2027, 1, 6, 19, 0, tzinfo=timezone.utc)

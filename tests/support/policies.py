@@ -19,6 +19,18 @@ TOBACCO_MONTHLY_SCORECARD = {
 }
 
 
+# Closes side by side (seed 004: 月度考核、季度评价): two months below 60, or one quarter below the grade's mark
+MONTHLY_AND_QUARTERLY = [
+    {"period": "month", "min_months_worked": 1, "violation_demotes": True,
+     "demotion_thresholds": {"mid": 60, "senior": 60}, "consecutive_quarters": 2, "exit_after_demotion_years": 2,
+     "run_after_quarter_end": {"days": 3, "at": "02:00"}},
+    {"period": "quarter", "min_months_worked": 2, "violation_demotes": False,
+     "demotion_thresholds": {"mid": 80, "senior": 85}, "consecutive_quarters": 1, "exit_after_demotion_years": 2,
+     "run_after_quarter_end": {"days": 7, "at": "03:00"}},
+]
+
+
+
 def default_document() -> dict:
     return yaml.safe_load(resources.files("workflow.policies").joinpath("default.yaml").read_text("utf-8"))
 

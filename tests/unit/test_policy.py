@@ -129,14 +129,14 @@ def test_default_overdue_reminder_after_3_working_days(policy):
 
 
 def test_default_quarter_close_thresholds_are_mid_80_and_senior_85(policy):
-    close = policy.quarter_close
+    close = policy.closes[0]
     assert close.threshold("mid") == Decimal(80)
     assert close.threshold("senior") == Decimal(85)
     assert close.threshold("junior") is None
 
 
 def test_default_quarter_close_needs_2_consecutive_quarters_and_2_months_worked(policy):
-    close = policy.quarter_close
+    close = policy.closes[0]
     assert close.consecutive_quarters == 2
     assert close.min_months_worked == 2
     assert close.violation_demotes is True
@@ -157,7 +157,7 @@ def test_default_timezone_is_asia_shanghai(policy):
     (lambda p: p.scoring, "pass_mark"),
     (lambda p: p.scoring.scale, "max"),
     (lambda p: p.quotas[0], "max_share"),
-    (lambda p: p.quarter_close, "consecutive_quarters"),
+    (lambda p: p.closes[0], "consecutive_quarters"),
 ], ids=["policy", "ladder", "grade", "target", "scoring", "scale", "quota", "quarter_close"])
 def test_policy_objects_are_frozen(policy, owner, attribute):
     obj = owner(policy)
@@ -179,7 +179,7 @@ def test_bank_six_level_policy_loads_and_validates():
     assert bank.scoring.pass_mark == Decimal(70)
     assert bank.quorum == 5
     assert bank.quotas == (Quota("level1", Decimal("0.10")), Quota("level2", Decimal("0.20")))
-    assert bank.quarter_close.consecutive_quarters == 1
+    assert bank.closes[0].consecutive_quarters == 1
 
 
 def test_bank_six_level_policy_loads_from_its_file_path():
@@ -204,9 +204,9 @@ def test_bank_six_level_policy_loads_from_its_file_path():
     ({("publication", "appeal_window_working_days"): 5}, lambda p: p.appeal_window_working_days, 5),
     ({("probation", "months"): 6}, lambda p: p.probation_months, 6),
     ({("quarter_close", "demotion_thresholds"): {"mid": 75, "senior": 90}},
-     lambda p: (p.quarter_close.threshold("mid"), p.quarter_close.threshold("senior")), (Decimal(75), Decimal(90))),
-    ({("quarter_close", "consecutive_quarters"): 3}, lambda p: p.quarter_close.consecutive_quarters, 3),
-    ({("quarter_close", "min_months_worked"): 1}, lambda p: p.quarter_close.min_months_worked, 1),
+     lambda p: (p.closes[0].threshold("mid"), p.closes[0].threshold("senior")), (Decimal(75), Decimal(90))),
+    ({("quarter_close", "consecutive_quarters"): 3}, lambda p: p.closes[0].consecutive_quarters, 3),
+    ({("quarter_close", "min_months_worked"): 1}, lambda p: p.closes[0].min_months_worked, 1),
     ({("timezone",): "Europe/Berlin"}, lambda p: p.tz, ZoneInfo("Europe/Berlin")),
 ], ids=["tenure", "top_percent", "weights", "trim", "pass_mark", "quorum", "quota", "appeal_window",
         "probation", "thresholds", "consecutive_quarters", "months_worked", "timezone"])
@@ -388,7 +388,7 @@ def test_sections_that_refer_to_a_broken_ladder_are_only_required():
 
 
 def test_the_default_policy_closes_quarters(policy):
-    assert policy.quarter_close.period == "quarter"
+    assert policy.closes[0].period == "quarter"
 
 
 def test_a_policy_may_close_months_instead_of_quarters():
@@ -396,7 +396,7 @@ def test_a_policy_may_close_months_instead_of_quarters():
     changed = parse_policy(as_yaml(with_changes({("periods",): ["year", "month"],
                                                  ("quarter_close", "period"): "month",
                                                  ("quarter_close", "min_months_worked"): 1})))
-    assert (changed.quarter_close.period, changed.quarter_close.min_months_worked) == ("month", 1)
+    assert (changed.closes[0].period, changed.closes[0].min_months_worked) == ("month", 1)
 
 
 def test_policy_check_says_which_period_is_closed_and_which_are_only_kept():

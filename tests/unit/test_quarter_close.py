@@ -17,7 +17,7 @@ from workflow.quarter_close import (DEMOTION, EXCLUDED, KEPT, QuarterRecord, Ver
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 POLICY = load_policy()
-RULE = POLICY.quarter_close
+RULE = POLICY.closes[0]
 BANK = load_policy("bank-six-level")
 
 Q3, Q2, Q1 = Period(2026, 3), Period(2026, 2), Period(2026, 1)
@@ -168,7 +168,7 @@ def test_only_the_quarter_just_before_counts_with_two_consecutive_quarters():
 # --- the bank-six-level policy ------------------------------------------------------------------
 
 def test_bank_policy_demotes_after_a_single_low_quarter():
-    rule = BANK.quarter_close
+    rule = BANK.closes[0]
     assert rule.consecutive_quarters == 1
     verdict = evaluate(rule, record(Q3, "74.99", "level3"), [])
     assert verdict.outcome == DEMOTION
@@ -181,15 +181,15 @@ def test_bank_policy_demotes_after_a_single_low_quarter():
     ("level4", "0", KEPT), ("level6", "0", KEPT),
 ])
 def test_bank_policy_thresholds_per_level(grade, score, outcome):
-    assert evaluate(BANK.quarter_close, record(Q3, score, grade), []).outcome == outcome
+    assert evaluate(BANK.closes[0], record(Q3, score, grade), []).outcome == outcome
 
 
 def test_bank_policy_excludes_fewer_than_two_months_worked():
-    assert evaluate(BANK.quarter_close, record(Q3, "0", "level1", months=1), []).outcome == EXCLUDED
+    assert evaluate(BANK.closes[0], record(Q3, "0", "level1", months=1), []).outcome == EXCLUDED
 
 
 def test_bank_policy_closes_five_days_after_the_quarter_at_two():
-    assert close_moment(BANK.quarter_close, Q3, SHANGHAI) == datetime(2026, 10, 5, 2, 0, tzinfo=SHANGHAI)
+    assert close_moment(BANK.closes[0], Q3, SHANGHAI) == datetime(2026, 10, 5, 2, 0, tzinfo=SHANGHAI)
 
 
 def test_a_policy_where_violations_do_not_demote_keeps_the_manager():
@@ -267,7 +267,7 @@ def test_next_period_to_close_uses_the_local_day_not_the_utc_day():
 
 
 def test_next_period_to_close_with_the_bank_policy_waits_five_days():
-    rule = BANK.quarter_close
+    rule = BANK.closes[0]
     assert next_period_to_close(rule, date(2026, 10, 3), SHANGHAI,
                                  datetime(2026, 10, 3, 12, 0, tzinfo=SHANGHAI)) == Period(2026, 3)
     assert next_period_to_close(rule, date(2026, 10, 5), SHANGHAI,
@@ -298,6 +298,43 @@ def test_a_half_year_close_closes_the_half_just_ended():
 def test_the_documented_monthly_close_example_loads_and_prints_as_documented():
     """docs/policies.md's monthly close, put into the default policy, is valid and reads back as the page says."""
     from tests.support.policies import documented_example
-    lines, printed = documented_example("Closing months or half-years", "Scores made of parts")
+    lines, printed = documented_example("Closing months or half-years", "Several closes side by side")
     start = lines.index("periods:")
     assert lines[start:start + 3] == printed
+
+
+# --- several closes side by side -------------------------------------------------------------
+
+def test_the_documented_closes_side_by_side_load_and_print_as_documented():
+    from tests.support.policies import documented_example
+    lines, printed = documented_example("Several closes side by side", "Scores made of parts")
+    start = lines.index("periods:")
+    assert lines[start:start + 4] == printed
+
+
+def side_by_side(*closes: dict):
+    import yaml
+
+    from tests.support.policies import default_document
+    from workflow.policy import parse_policy
+    document = default_document()
+    document["periods"] = ["year", "quarter", "month"]
+    document["quarter_close"] = [{**document["quarter_close"], **close} for close in closes]
+    return parse_policy(yaml.safe_dump(document, allow_unicode=True))
+
+
+def test_several_closes_each_close_their_own_kind():
+    policy = side_by_side({"period": "month", "min_months_worked": 1}, {"period": "quarter"})
+    assert policy.closed_kinds == ("month", "quarter")
+    assert policy.close_of("month").min_months_worked == 1 and policy.close_of("quarter").min_months_worked == 2
+    assert policy.close_of("half") is None
+
+
+def test_several_closes_refuse_a_kind_closed_twice_or_exits_counted_apart():
+    from workflow.policy import PolicyError
+    with pytest.raises(PolicyError, match=r"quarter_close\[1\]: a second close of quarter periods"):
+        side_by_side({"period": "quarter"}, {"period": "quarter"})
+    with pytest.raises(PolicyError, match=r"quarter_close\[1\]\.exit_after_demotion_years: must be the same in every"):
+        side_by_side({"period": "month", "min_months_worked": 1}, {"period": "quarter", "exit_after_demotion_years": 3})
+    with pytest.raises(PolicyError, match=r"quarter_close: must have at least 1 entries"):
+        side_by_side()

@@ -121,3 +121,35 @@ def test_under_a_monthly_policy_the_page_closes_months_and_says_so(build, tmp_pa
     assert refused.status_code == 422 and "月度评价针对月 (如 2026M03)。" in text(refused)
     assert _close(hr, "2026M08").status_code == 302
     assert "已完成评价" in text(hr.get("/quarter-close?period=2026M08"))
+
+
+def test_with_monthly_and_quarterly_closes_the_page_shows_one_and_links_the_other(build, tmp_path):
+    """Closes side by side (seed 004: 月度考核、季度评价): the nav names them together, the page the kind of the
+    period shown, with a link to the latest ended period of the other kind; a period of neither kind is refused
+    naming both."""
+    from tests.support.driver import Driver
+    from tests.support.policies import MONTHLY_AND_QUARTERLY, policy_file
+    from tests.web.visitor import Visitor
+
+    def side_by_side(document):
+        document["periods"] = ["year", "quarter", "month"]
+        document["quarter_close"] = MONTHLY_AND_QUARTERLY
+    app = build(GRADEFLOW_POLICY=policy_file(tmp_path, side_by_side))
+    gf = Driver(app)
+    organisation(gf)
+    quarter(gf, "M001", **{"2026M08": ("59", 1, False), "2026Q3": ("79", 3, False)})
+    move_clock(gf, Q3_OVER)
+    hr = Visitor(app)
+    assert hr.sign_in(HR).status_code == 302
+
+    page = hr.get("/quarter-close")  # the first close's: September
+    words = text(page)
+    assert "期末评价" in words  # the navigation
+    assert "月度评价" in words and "2026M09" in words and "本制度另有： 季度评价 2026Q3" in words
+    quarterly = hr.get("/quarter-close?period=2026Q3")
+    words = text(quarterly)
+    assert "本季度评价将产生的结果" in words and "本制度另有： 月度评价 2026M09" in words
+    assert 'data-manager="M001" data-outcome="demotion"' in quarterly.get_data(as_text=True)
+    refused = hr.get("/quarter-close?period=2026H1")
+    assert refused.status_code == 422
+    assert "月度评价针对月 (如 2026M03)。 季度评价针对季度 (如 2026Q3)。" in text(refused)

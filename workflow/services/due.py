@@ -81,12 +81,13 @@ def _probation_end(uow, rules: Rules, timer) -> str | Reschedule:
 def _closed_by_the_policy(rules: Rules, period: str) -> bool:
     """A close scheduled before the policy changed the kind of period it closes is not run (the standing timers
     schedule the close of the new kind)."""
-    return Period.parse(period).kind == rules.policy.quarter_close.period
+    return rules.policy.close_of(Period.parse(period).kind) is not None
 
 
 def _quarter_close(uow, rules: Rules, timer) -> str | Reschedule:
     if not _closed_by_the_policy(rules, timer.period):
-        return f"nothing to do: the policy closes {rules.policy.quarter_close.period} periods, not {timer.period}"
+        return (f"nothing to do: the policy closes {' and '.join(rules.policy.closed_kinds)} periods, "
+                f"not {timer.period}")
     summary = close_quarter_part(uow, rules, None, timer.period)  # whatever its preparation left
     return (f"closed {summary['period']}: {summary['evaluated']} evaluated, demotion cases "
             f"{summary['demotion_cases']}, deferred {summary['deferred']}")

@@ -1,6 +1,6 @@
 """The quarter close (POST /evaluations/{period}/close, and the scheduler at the policy's moment), or the close
-of the month, half-year or year the policy closes instead (quarter_close.period): "quarter" below is then a
-period of that kind.
+of the months, half-years or years the policy closes instead or besides (quarter_close.period): "quarter" below
+is then a period of that kind, closed by the policy's close of its kind.
 
 Each manager with a record for the quarter gets one recorded result: excluded (too few months
 worked), kept, or a demotion: a `demotion` case opened at once, deferred until the manager's open
@@ -41,15 +41,17 @@ CLOSE_PART = 1000
 
 
 def parse_closed_period(rules: Rules, text: str) -> Period:
-    """A period of the kind the policy closes (a quarter by default; rule `quarter_only`, `month_only`, ...)."""
-    kind = rules.policy.quarter_close.period
+    """A period of a kind the policy closes (a quarter by default; rule `quarter_only`, `month_only`, or
+    `month_or_quarter_only` where the policy closes both, ...)."""
+    kinds = rules.policy.closed_kinds
     try:
         period = Period.parse(text)
     except ValueError as exc:
         raise RuleViolation([FieldError("period", "period_format", str(exc), location="path")]) from None
-    if period.kind != kind:
-        raise RuleViolation([FieldError("period", f"{kind}_only", f"the period-end evaluation closes {NAMES[kind]}, "
-                                        f"such as {EXAMPLES[kind]}", location="path")])
+    if period.kind not in kinds:
+        closed = " or ".join(f"{NAMES[kind]}, such as {EXAMPLES[kind]}" for kind in kinds)
+        raise RuleViolation([FieldError("period", "_or_".join(kinds) + "_only",
+                                        f"the period-end evaluation closes {closed}", location="path")])
     return period
 
 
@@ -100,7 +102,7 @@ def close_quarter_part(uow: UnitOfWork, rules: Rules, actor: Actor | None, perio
     # finishes a close the scheduler began), but hr closing an old quarter by hand sets off no closes of
     # quarters already past
     if actor is None or close.closed_by == SYSTEM_ACTOR or \
-            close_moment(rules.policy.quarter_close, quarter.shifted(1), rules.policy.tz) > rules.now():
+            close_moment(rules.policy.close_of(quarter.kind), quarter.shifted(1), rules.policy.tz) > rules.now():
         schedule_quarter_close(uow, rules, quarter.shifted(1))
     return close_summary(close, uow.evaluations.outcomes(period))
 
@@ -137,7 +139,7 @@ def verdicts_of(uow: UnitOfWork, rules: Rules, quarter: Period, records: Sequenc
     before and the grades held then read in two queries; writes nothing: (record, verdict) each."""
     if not records:
         return []
-    policy = rules.policy.quarter_close
+    policy = rules.policy.close_of(quarter.kind)
     before = [quarter.shifted(-k) for k in range(1, policy.consecutive_quarters)]
     first, last = records[0].employee_no, records[-1].employee_no
     earlier = {(r.employee_no, r.period): r

@@ -51,7 +51,7 @@ def finalize_case(uow: UnitOfWork, rules: Rules, case_id: int, until: datetime) 
 
 def _exit_after_repeated_demotions(uow: UnitOfWork, rules: Rules, manager, effective_on: date) -> None:
     """Demotions effective in the policy's number of consecutive calendar years (2) open an exit case."""
-    years_needed = rules.policy.quarter_close.exit_after_demotion_years
+    years_needed = rules.policy.exit_after_demotion_years
     years = uow.evaluations.demotion_years(manager.employee_no, DEMOTE)
     run = [effective_on.year - k for k in range(years_needed)]
     if all(year in years for year in run):  # the demotion just ended was the manager's open case

@@ -161,7 +161,7 @@ def record_performance(uow: UnitOfWork, rules: Rules, actor: Actor, employee_no:
                      f"must be between 0 and {period.months} for {NAMES[period.kind]}")
     problems.raise_if_any()
     score, parts = scored
-    if period.kind == rules.policy.quarter_close.period:  # a close of it may be under way: wait for it
+    if rules.policy.close_of(period.kind) is not None:  # a close of it may be under way: wait for it
         uow.evaluations.lock_period(str(period))
     # a closed period's records are locked, also one closed under an earlier policy that closed another kind
     if (close := uow.evaluations.close_of(str(period))) is not None:

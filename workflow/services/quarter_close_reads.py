@@ -39,9 +39,10 @@ class ClosePreview:
     recorded: dict | None = None  # the recorded close (evaluations.close_summary), once begun
 
 
-def default_period(rules: Rules) -> str:
-    """The period before today's: the one HR closes next, usually."""
-    return str(last_period_ended(rules.policy.quarter_close, rules.today()))
+def default_period(rules: Rules, kind: str | None = None) -> str:
+    """The period of `kind` (None: of the policy's first close) before today's: the one HR closes next, usually."""
+    close = rules.policy.close_of(kind) if kind else rules.policy.closes[0]
+    return str(last_period_ended(close, rules.today()))
 
 
 def close_preview(uow: UnitOfWork, rules: Rules, actor: Actor, period_text: str) -> ClosePreview:

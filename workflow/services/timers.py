@@ -86,19 +86,19 @@ def schedule_probation_end(uow: UnitOfWork, rules: Rules, manager) -> None:
 
 
 def schedule_quarter_close(uow: UnitOfWork, rules: Rules, period: Period) -> None:
-    due_at = close_moment(rules.policy.quarter_close, period, rules.policy.tz)
+    due_at = close_moment(rules.policy.close_of(period.kind), period, rules.policy.tz)
     schedule(uow, rules, QUARTER_CLOSE, str(period), due_at, period=str(period))
 
 
 def ensure_standing_timers(uow: UnitOfWork, rules: Rules) -> None:
     """What must always be scheduled, made sure of before every sweep (and before the manual clock moves):
-    - the chain of quarter closes needs a first link, the next close not yet passed (each close then
-      schedules the next);
+    - each chain of closes (of quarters, or of each kind of period the policy closes) needs a first link, the
+      next close not yet passed (each close then schedules the next);
     - probation managers and published cases from before timers existed (or restored from a backup)
       get theirs, and so do cases waiting on someone (their reminders). In normal operation these queries find
       nothing: the use cases schedule as they go."""
-    period = next_period_to_close(rules.policy.quarter_close, rules.today(), rules.policy.tz, rules.now())
-    schedule_quarter_close(uow, rules, period)
+    for close in rules.policy.closes:
+        schedule_quarter_close(uow, rules, next_period_to_close(close, rules.today(), rules.policy.tz, rules.now()))
     for manager in uow.timers.probation_managers_without_timer(rules.policy.ladder.entry_grade):
         schedule_probation_end(uow, rules, manager)
     for case in uow.timers.published_cases_without_timer():
