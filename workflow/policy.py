@@ -145,6 +145,14 @@ class ScoreScale:
 
 
 @dataclass(frozen=True)
+class PerformanceSource:
+    """The performance component of a final score: the mean of the `last` periods of kind `period` that ended
+    before the decision, each of which needs a record (tobacco: the last four quarters)."""
+    period: str
+    last: int
+
+
+@dataclass(frozen=True)
 class ScoringPolicy:
     scale: ScoreScale
     supervisor_weight: Decimal
@@ -159,6 +167,7 @@ class ScoringPolicy:
     component_pass_marks: tuple[tuple[str, Decimal], ...] = ()
     exam_weight: Decimal = Decimal(0)
     exam: ExamSource | None = None  # the exam component's result, when the exam weighs
+    performance: PerformanceSource | None = None  # None: the latest annual score
 
 
 SCORE_COMPONENTS = ("supervisor", "interview", "performance", "exam")
@@ -440,6 +449,8 @@ def _build(root: _Node) -> Policy:
         period_scorecard=attempt(lambda: _period_scorecard(root.get("period_scorecard", None), periods,
                                                            scoring.scale)) if periods and scoring else None,
     )
+    if scoring and periods:
+        attempt(lambda: _performance_recorded(root, scoring, periods))
     if problems.found:
         raise PolicyError.of(problems.found)
     return Policy(**fields)
@@ -582,7 +593,8 @@ def _recent_results(node: _Node, periods: tuple[str, ...], scale: ScoreScale) ->
 
 
 def _scoring(node: _Node) -> ScoringPolicy:
-    node.mapping({"scale", "weights", "trim", "decimal_places", "pass_mark", "component_pass_marks", "exam"})
+    node.mapping({"scale", "weights", "trim", "decimal_places", "pass_mark", "component_pass_marks", "exam",
+                  "performance"})
     scale_node = node["scale"].mapping({"min", "max"})
     lo = scale_node["min"].number(Decimal(0), Decimal(1000))
     hi = scale_node["max"].number(lo + 1, Decimal(9999))
@@ -608,8 +620,27 @@ def _scoring(node: _Node) -> ScoringPolicy:
         decimal_places=node["decimal_places"].integer(0, STORED_DECIMAL_PLACES),
         pass_mark=node["pass_mark"].number(lo, hi),
         component_pass_marks=tuple((name, mark.number(lo, hi)) for name, mark in marks.items()),
-        exam_weight=w["exam"], exam=exam,
+        exam_weight=w["exam"], exam=exam, performance=_performance_source(node.get("performance", None)),
     )
+
+
+def _performance_source(node: _Node) -> PerformanceSource | None:
+    if node.value is None:
+        return None
+    node.mapping({"period", "last"})
+    period = node["period"]
+    if period.value not in PERIOD_KINDS:
+        raise period.fail(f"unknown period {period.value!r} (known: {', '.join(PERIOD_KINDS)})")
+    return PerformanceSource(period=period.value, last=node["last"].integer(1, 24))
+
+
+def _performance_recorded(root: _Node, scoring: ScoringPolicy, periods: tuple[str, ...]) -> None:
+    """The performance component reads records of a kind the policy records."""
+    source = scoring.performance
+    if source is not None and source.period not in periods:
+        raise root["scoring"]["performance"]["period"].fail(
+            f"the performance component reads {source.period} records, which periods ({', '.join(periods)}) does "
+            "not include")
 
 
 def _period_scorecard(node: _Node, periods: tuple[str, ...], scale: ScoreScale) -> PeriodScorecard | None:

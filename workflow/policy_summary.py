@@ -94,6 +94,13 @@ def _close(close) -> str:
             f"{close.exit_after_demotion_years} consecutive years open an exit")
 
 
+def _performance(scoring) -> str:
+    source = scoring.performance
+    if source is None:
+        return "annual performance"
+    return f"performance (the mean of the last {source.last} {_PLURALS[source.period]} ended)"
+
+
 def _scorecard(policy: Policy) -> list[str]:
     scoring = policy.scoring
     trim = (f"dropping the {scoring.trim_drop_highest} highest and {scoring.trim_drop_lowest} lowest once there "
@@ -102,7 +109,7 @@ def _scorecard(policy: Policy) -> list[str]:
         f"scorecard (scale {scoring.scale.min}–{scoring.scale.max}, {scoring.decimal_places} decimals, pass mark "
         f"{scoring.pass_mark}):",
         f"  supervisor {_percent(scoring.supervisor_weight)} + interview {_percent(scoring.interview_weight)} "
-        f"(the committee's mean, {trim}) + annual performance {_percent(scoring.performance_weight)}"
+        f"(the committee's mean, {trim}) + {_performance(scoring)} {_percent(scoring.performance_weight)}"
         + (f" + exam {_percent(scoring.exam_weight)} (the latest {scoring.exam.exam} result of the last "
            f"{scoring.exam.within_months} months)" if scoring.exam is not None else ""),
         *(["  pass marks of the components: " + ", ".join(f"{name} {mark.normalize():f}"

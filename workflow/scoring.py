@@ -51,7 +51,7 @@ class ScoreCard:
     supervisor: Decimal
     interview: Decimal  # as shown, rounded
     interview_mean: Decimal  # exact: it enters the final score and breaks ties
-    performance: Decimal
+    performance: Decimal  # as shown, rounded (a mean of period results may have more places)
     final: Decimal
     exam: Decimal | None = None  # where the policy weighs an exam
 
@@ -69,8 +69,9 @@ class ScoreCard:
 
 def score_card(policy: ScoringPolicy, *, supervisor: Decimal, committee: Sequence[Decimal],
                performance: Decimal, exam: Decimal | None = None) -> ScoreCard:
-    """Only the final weighted sum is rounded (domain.md), so the exact interview mean is weighted. `exam`: the
-    exam component where the policy weighs one (required then)."""
+    """Only the final weighted sum is rounded (domain.md), so the exact interview mean, and the exact mean of the
+    period results where the policy's performance component is one, are weighted. `exam`: the exam component where
+    the policy weighs one (required then)."""
     mean = interview_mean(policy, committee)
     final = (policy.supervisor_weight * supervisor + policy.interview_weight * mean
              + policy.performance_weight * performance)
@@ -79,5 +80,6 @@ def score_card(policy: ScoringPolicy, *, supervisor: Decimal, committee: Sequenc
             raise ValueError("the policy weighs an exam: its score is needed")
         final += policy.exam_weight * exam
     return ScoreCard(supervisor=supervisor, interview=round_half_up(mean, policy.decimal_places),
-                     interview_mean=mean, performance=performance, final=round_half_up(final, policy.decimal_places),
+                     interview_mean=mean, performance=round_half_up(performance, policy.decimal_places),
+                     final=round_half_up(final, policy.decimal_places),
                      exam=exam if policy.exam_weight else None)

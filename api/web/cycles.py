@@ -67,6 +67,8 @@ RULES = {
     "cycle_not_ready": _l("Some cases of the cycle are not in deliberation yet: see what blocks the decision."),
     "quorum_not_met": _l("A case lacks the quorum of committee scores."),
     "no_annual_performance": _l("An applicant has no annual performance score to decide on; record one first."),
+    "no_period_results": _l("An applicant lacks a period result the performance component averages; record it "
+                            "first."),
     "nothing_to_publish": _l("The cycle has no decided case to publish."),
 }
 

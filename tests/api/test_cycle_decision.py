@@ -386,3 +386,28 @@ def test_an_exam_component_enters_the_final_score_from_the_latest_recent_result(
     assert decided[case_id]["final_score"] == 74  # 18 + 24 + 21 + 11
     shown = case_of(gf, case_id)
     assert (shown["exam_score"], shown["final_score"]) == (55, 74)
+
+
+def test_a_performance_component_of_the_last_quarters_enters_the_final_score(build, tmp_path):
+    """scoring.performance {period: quarter, last: 2}: on 2026-09-01 the mean of 2026Q1 and 2026Q2 (not the annual
+    score, nor the quarter under way); without one of them the cycle cannot be decided (409 no_period_results)."""
+    from tests.support.driver import Driver
+    from tests.support.policies import policy_file
+
+    def last_two_quarters(document):
+        document["scoring"]["performance"] = {"period": "quarter", "last": 2}
+    gf = Driver(build(GRADEFLOW_POLICY=policy_file(tmp_path, last_two_quarters)))
+    organisation(gf)
+    candidate(gf, "E001", performance="70")
+    gf.performance("E001", "2026Q2", "85", months_worked=3)
+    gf.performance("E001", "2026Q3", "20", months_worked=2)  # under way: it does not count
+    case_id = in_deliberation(gf, "E001", supervisor=90, scores=80)
+
+    body = assert_problem(gf.post(f"/cycles/{CYCLE}/decide", as_=HR), 409, "no_period_results")
+    assert (body["case_id"], body["periods"]) == (case_id, ["2026Q1"])
+    gf.performance("E001", "2026Q1", "80.5", months_worked=3)
+
+    decided = decide(gf)
+
+    assert decided[case_id]["final_score"] == 83.83  # 0.3 × 90 + 0.4 × 80 + 0.3 × 82.75 = 83.825, half up
+    assert case_of(gf, case_id)["performance_score"] == 82.75

@@ -403,7 +403,7 @@ def test_every_certificate_the_policy_names_is_needed():
 
 def test_the_documented_eligibility_example_loads_and_prints_as_documented():
     from tests.support.policies import documented_example
-    lines, printed = documented_example("Eligibility beyond tenure and rank", "Closing months or half-years")
+    lines, printed = documented_example("Eligibility beyond tenure and rank", "The performance component")
     start = lines.index("eligibility:")
     assert lines[start:start + 4] == printed
 

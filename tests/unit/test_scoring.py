@@ -228,3 +228,40 @@ def test_an_exam_component_weighs_into_the_final_score_and_may_have_its_own_pass
 
 def test_without_an_exam_weight_no_exam_enters_the_card():
     assert card("90", ["80"], "70").exam is None
+
+
+# --- a performance component from period results (issue 13, point 3) ---------------------------------------------
+
+def test_performance_component_mean_enters_the_final_score_exact_and_is_shown_rounded():
+    """The mean of 80.02 and 80.01 is 80.015: 0.3 × 90 + 0.4 × 80 + 0.3 × 80.015 = 83.0045 → 83.00 (with the mean
+    shown, 80.02, it would be 83.01)."""
+    scored = score_card(POLICY, supervisor=Decimal(90), committee=D("80"), performance=Decimal("80.015"))
+    assert (scored.performance, scored.final) == (Decimal("80.02"), Decimal("83.00"))
+
+
+def test_performance_component_source_is_checked_at_load_naming_the_key():
+    import yaml
+
+    from tests.support.policies import default_document
+    from workflow.policy import PerformanceSource, PolicyError, parse_policy
+
+    def with_source(source, periods=("year", "quarter")):
+        document = default_document()
+        document["periods"] = list(periods)
+        document["scoring"]["performance"] = source
+        return parse_policy(yaml.safe_dump(document, allow_unicode=True))
+
+    assert with_source({"period": "quarter", "last": 4}).scoring.performance == PerformanceSource("quarter", 4)
+    with pytest.raises(PolicyError, match=r"scoring\.performance\.period: the performance component reads month"):
+        with_source({"period": "month", "last": 3})
+    with pytest.raises(PolicyError, match=r"scoring\.performance\.last: must be between 1 and 24"):
+        with_source({"period": "quarter", "last": 0})
+    with pytest.raises(PolicyError, match=r"scoring\.performance\.period: unknown period 'week'"):
+        with_source({"period": "week", "last": 1})
+
+
+def test_performance_component_documented_example_prints_as_the_page_says():
+    from tests.support.policies import documented_example
+    lines, printed = documented_example("The performance component", "Closing months or half-years")
+    start = lines.index(printed[0])
+    assert lines[start:start + len(printed)] == printed

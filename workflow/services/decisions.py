@@ -11,6 +11,7 @@ from workflow.committee import InterviewProgress
 from workflow.decision import Candidate, decide
 from workflow.eligibility import exam_window_start
 from workflow.errors import Conflict
+from workflow.periods import Period
 from workflow.quotas import Headcount, QuotaLedger
 from workflow.scoring import BELOW_PASS_MARK, COMPONENT_BELOW_PASS_MARK, ScoreCard, score_card
 from workflow.case_file import CaseFile
@@ -29,20 +30,33 @@ def quorum_not_met(case, progress: InterviewProgress) -> Conflict:
 
 
 def score_card_of(uow, rules: Rules, file: CaseFile) -> ScoreCard:
-    """Supervisor, interview (scores of the members who count) and latest annual performance score."""
+    """Supervisor, interview (scores of the members who count), performance (the latest annual score, or the
+    policy's period results) and the exam where one weighs."""
     case = file.case
     sync_recusals(uow, rules, file)  # a reporting line may have changed since the scores were given
     progress = file.progress(rules.policy.quorum)
     committee = [s.score for s in case.scores if s.username in progress.eligible]
     if len(committee) < rules.policy.quorum:  # e.g. a scorer became the applicant's line manager since
         raise quorum_not_met(case, progress)
-    latest = uow.cases.latest_annual_score(case.employee_no, rules.today().year)
-    performance = latest[1] if latest else None
-    if performance is None:
-        raise Conflict("no_annual_performance", f"case {case.id}: {case.employee_no} has no annual performance "
-                       "score to decide on; hr must record one", case_id=case.id)
     return score_card(rules.policy.scoring, supervisor=case.supervisor_score, committee=committee,
-                      performance=performance, exam=_exam_component(uow, rules, case))
+                      performance=_performance_component(uow, rules, case), exam=_exam_component(uow, rules, case))
+
+
+def _performance_component(uow, rules: Rules, case) -> Decimal:
+    """The latest annual score, or the exact mean of the policy's last periods ended before today."""
+    source = rules.policy.scoring.performance
+    if source is None:
+        latest = uow.cases.latest_annual_score(case.employee_no, rules.today().year)
+        if latest is None:
+            raise Conflict("no_annual_performance", f"case {case.id}: {case.employee_no} has no annual performance "
+                           "score to decide on; hr must record one", case_id=case.id)
+        return latest[1]
+    periods = [str(Period.of(source.period, rules.today()).shifted(-k)) for k in range(source.last, 0, -1)]
+    scores = uow.performance.scores(case.employee_no, periods)
+    if missing := [p for p in periods if p not in scores]:
+        raise Conflict("no_period_results", f"case {case.id}: {case.employee_no} has no record for "
+                       f"{', '.join(missing)} to decide on; hr must record them", case_id=case.id, periods=missing)
+    return sum((scores[p] for p in periods), Decimal(0)) / len(periods)
 
 
 def _exam_component(uow, rules: Rules, case) -> Decimal | None:
