@@ -4,7 +4,7 @@ A connection that finds SQLite's write lock taken sleeps in SQLite's busy handle
 a time) before it tries again, so under four threads the writer that lost a few rounds sleeps far longer
 than the others take to commit (a POST's p99 of half a second against a p50 of 16 ms: docs/benchmarks.md).
 Writers of one process therefore line up here, on one lock per database file, before they ask SQLite for
-its lock, and the next in line wakes the moment the one before it commits or rolls back. Other processes
+its lock, and one of those waiting wakes the moment the writer before it commits or rolls back. Other processes
 still meet in SQLite's busy handler; PostgreSQL is not concerned.
 """
 from __future__ import annotations
@@ -13,9 +13,10 @@ import os
 import sqlite3
 import threading
 
-# As long as SQLite's own busy timeout (models/base.py): a writer that waited this long in the queue goes on
-# to SQLite, which then decides as it did before there was a queue.
-QUEUE_TIMEOUT_S = 10.0
+# SQLite's busy timeout (set on every connection in models/base.py), and as long the queue's: a writer that
+# waited this long in the queue goes on to SQLite, which then waits as it did before there was a queue.
+BUSY_TIMEOUT_MS = 10_000
+QUEUE_TIMEOUT_S = BUSY_TIMEOUT_MS / 1000
 
 
 class _WriterQueue:
@@ -24,7 +25,8 @@ class _WriterQueue:
         self._holder: int | None = None
 
     def enter(self) -> bool:
-        """True when the caller now holds the queue and must `leave()` it."""
+        """True when the caller now holds the queue and must `leave()` it. The waiters are not served strictly in
+        the order they came (a threading.Lock is not fair), but one wakes as soon as the lock is free."""
         if self._holder == threading.get_ident():
             # this thread already writes on another connection: queueing behind itself would only wait out
             # the timeout, so SQLite decides, as it would without a queue

@@ -23,8 +23,8 @@ MAX_FINDINGS = 100
 @dataclass(frozen=True)
 class ScoredParts:
     score: Decimal
-    entered: dict[str, Decimal]  # as HR entered them, by code: points, or a number of findings
-    points: dict[str, Decimal]  # each part's points, before its weight
+    entered: dict[str, Decimal]  # by code: points (to the scoring's places), or a whole number of findings
+    points: dict[str, Decimal]  # each part's points, before its weight (to the scoring's places)
 
     def as_record(self) -> dict:
         """The parts as a record keeps them (JSON: decimals as text)."""
@@ -56,13 +56,18 @@ def entry_problems(card: PeriodScorecard, entered: Mapping[str, Decimal], places
 
 
 def score_parts(card: PeriodScorecard, entered: Mapping[str, Decimal], places: int) -> ScoredParts:
-    """The score of parts that `entry_problems` found nothing wrong with."""
+    """The score of parts that `entry_problems` found nothing wrong with. What was entered is kept in one form
+    (1.0 findings is 1, 92.5 points is 92.50 with two places), so that the same values again are the same record."""
+    exact = Decimal(1).scaleb(-places)
+    counted = {item.code for part in card.parts for item in part.items if item.deduct is not None}
+    kept = {code: Decimal(int(entered[code])) if code in counted else entered[code].quantize(exact)
+            for code in card.entries}
     points: dict[str, Decimal] = {}
     for part in card.parts:
         if part.items:
-            points[part.code] = sum((item.points_for(entered[item.code]) for item in part.items), Decimal(0))
+            points[part.code] = sum((item.points_for(kept[item.code]) for item in part.items), Decimal(0))
         else:
-            points[part.code] = entered[part.code]
+            points[part.code] = kept[part.code]
     total = sum((part.weight * points[part.code] for part in card.parts), Decimal(0))
-    return ScoredParts(score=round_half_up(total, places),
-                       entered={code: entered[code] for code in card.entries}, points=points)
+    return ScoredParts(score=round_half_up(total, places), entered=kept,
+                       points={code: value.quantize(exact) for code, value in points.items()})

@@ -751,7 +751,9 @@ def _closes(node: _Node, ladder: LadderPolicy, scale: ScoreScale,
             raise item["exit_after_demotion_years"].fail(
                 "must be the same in every close: demotions in consecutive years count whichever close opened them")
         closes.append(close)
-    return tuple(closes)
+    # in a fixed order, longest periods first, whatever the file's: the refusal's rule (quarter_or_month_only)
+    # and the close page's first close do not depend on how HR listed them
+    return tuple(sorted(closes, key=lambda c: PERIOD_KINDS.index(c.period)))
 
 
 def _quarter_close(node: _Node, ladder: LadderPolicy, scale: ScoreScale,

@@ -162,7 +162,18 @@ def test_a_policy_closes_months_and_quarters_side_by_side_each_by_its_own_rule(s
     assert [case_of(side_by_side, c)["employee_no"] for c in quarters["demotion_cases"]] == ["M002"]
     assert (months["evaluated"], quarters["evaluated"]) == (2, 2)
     assert_problem(close(side_by_side, "2026H1"), 422, "validation_error", field="period",
-                   rule="month_or_quarter_only")
+                   rule="quarter_or_month_only")
+
+
+def test_closes_side_by_side_judge_independently_the_second_demotion_waits_for_the_first(side_by_side):
+    """Both closes find M001 low: the month close demotes, the quarter close defers its own demotion until that
+    case has ended (docs/policies.md: each close's one bad stretch demotes once within its kind)."""
+    records(side_by_side, "M001", **{"2026M08": "59", "2026M09": "59", "2026Q3": ("79", 3)})
+    move_clock(side_by_side, "2026-10-01T09:00:00+08:00")
+    [case_id] = ok(close(side_by_side, "2026M09"))["demotion_cases"]
+    quarters = ok(close(side_by_side, "2026Q3"))
+    assert (quarters["demotion_cases"], quarters["deferred"]) == ([], ["M001"])
+    assert case_of(side_by_side, case_id)["employee_no"] == "M001"
 
 
 def test_each_close_locks_its_own_periods_records(side_by_side):

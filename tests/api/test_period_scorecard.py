@@ -30,8 +30,8 @@ def enter(gf, period: str, **body):
 def test_period_scorecard_makes_a_months_score_from_the_parts_hr_enters(tobacco):
     record = ok(enter(tobacco, "2026M08", parts=GOOD))
     assert record["score"] == 85.5
-    assert record["parts"] == {"entered": {"sales": "92.5", "conduct": "1", "groundwork": "0", "training": "2"},
-                               "points": {"sales": "92.5", "quality": "75"}}
+    assert record["parts"] == {"entered": {"sales": "92.50", "conduct": "1", "groundwork": "0", "training": "2"},
+                               "points": {"sales": "92.50", "quality": "75.00"}}
     [listed] = ok(tobacco.get("/managers/M001/performance", as_=HR))
     assert (listed["period"], listed["score"], listed["parts"]) == ("2026M08", 85.5, record["parts"])
 
@@ -41,7 +41,7 @@ def test_period_scorecard_correction_is_a_new_version_with_its_parts_and_chained
     ok(enter(tobacco, "2026M08", parts={**GOOD, "conduct": 3}, reason="第三次违纪查实"))
     versions = ok(tobacco.get("/managers/M001/performance/2026M08/versions", as_=HR))
     assert [(v["version"], v["score"], v["parts"]["points"]["quality"]) for v in versions] == [
-        (1, 85.5, "75"), (2, 71.5, "40")]  # three findings: conduct scores nothing (作风纪律项为零分)
+        (1, 85.5, "75.00"), (2, 71.5, "40.00")]  # three findings: conduct scores nothing (作风纪律项为零分)
     assert versions[1]["reason"] == "第三次违纪查实"
     with tobacco.app.app_context():
         assert verify_chain(db.session)[:2] == (2, None)
@@ -50,7 +50,7 @@ def test_period_scorecard_correction_is_a_new_version_with_its_parts_and_chained
 
 def test_period_scorecard_the_same_parts_again_change_nothing(tobacco):
     ok(enter(tobacco, "2026M08", parts=GOOD))
-    ok(enter(tobacco, "2026M08", parts=GOOD))
+    ok(enter(tobacco, "2026M08", parts={**GOOD, "sales": "92.50", "conduct": 1.0}))  # typed otherwise: the same
     assert len(ok(tobacco.get("/managers/M001/performance/2026M08/versions", as_=HR))) == 1
 
 

@@ -92,9 +92,18 @@ def test_engines_give_sqlite_connections_the_queue(database):
 
 
 def test_an_in_memory_database_has_no_queue():
+    """Each in-memory connection is a database of its own: a writer of another thread does not wait for it."""
     conn = sqlite3.connect(":memory:", factory=QueuedWriterConnection)
     begin_immediate(conn)
-    other = sqlite3.connect(":memory:", factory=QueuedWriterConnection)
-    begin_immediate(other)  # another database altogether: nothing to wait for
+    began = threading.Event()
+
+    def other_writer():
+        other = sqlite3.connect(":memory:", factory=QueuedWriterConnection)
+        begin_immediate(other)
+        began.set()
+        other.commit()
+    thread = threading.Thread(target=other_writer)
+    thread.start()
+    thread.join(WAIT)
+    assert began.is_set()
     conn.commit()
-    other.commit()

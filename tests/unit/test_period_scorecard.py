@@ -33,7 +33,7 @@ def test_period_scorecard_score_is_the_weighted_sum_of_its_parts(card):
     scored = score_parts(card, parts(sales=92.5, conduct=1, groundwork=0, training=2), 2)
     # 0.6 × 92.5 + 0.4 × ((40 − 5) + 40 + (20 − 20))
     assert scored.score == Decimal("85.50")
-    assert scored.points == {"sales": Decimal("92.5"), "quality": Decimal(75)}
+    assert scored.points == {"sales": Decimal("92.50"), "quality": Decimal("75.00")}
 
 
 def test_period_scorecard_deductions_stop_at_zero(card):
@@ -57,8 +57,14 @@ def test_period_scorecard_score_is_rounded_half_up():
 
 def test_period_scorecard_keeps_what_was_entered_and_each_parts_points(card):
     record = score_parts(card, parts(sales=92.5, conduct=1, groundwork=0, training=2), 2).as_record()
-    assert record == {"entered": {"sales": "92.5", "conduct": "1", "groundwork": "0", "training": "2"},
-                      "points": {"sales": "92.5", "quality": "75"}}
+    assert record == {"entered": {"sales": "92.50", "conduct": "1", "groundwork": "0", "training": "2"},
+                      "points": {"sales": "92.50", "quality": "75.00"}}
+
+
+def test_period_scorecard_keeps_the_same_values_in_one_form_however_they_were_typed(card):
+    typed = [parts(sales="92.5", conduct="1", groundwork="0", training="2"),
+             parts(sales="92.50", conduct="1.0", groundwork="0.00", training="2")]
+    assert score_parts(card, typed[0], 2).as_record() == score_parts(card, typed[1], 2).as_record()
 
 
 @pytest.mark.parametrize("entered, field, rule", [

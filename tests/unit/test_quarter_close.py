@@ -325,7 +325,7 @@ def side_by_side(*closes: dict):
 
 def test_several_closes_each_close_their_own_kind():
     policy = side_by_side({"period": "month", "min_months_worked": 1}, {"period": "quarter"})
-    assert policy.closed_kinds == ("month", "quarter")
+    assert policy.closed_kinds == ("quarter", "month")  # longest first, whatever the file's order
     assert policy.close_of("month").min_months_worked == 1 and policy.close_of("quarter").min_months_worked == 2
     assert policy.close_of("half") is None
 

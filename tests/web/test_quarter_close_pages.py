@@ -142,14 +142,13 @@ def test_with_monthly_and_quarterly_closes_the_page_shows_one_and_links_the_othe
     hr = Visitor(app)
     assert hr.sign_in(HR).status_code == 302
 
-    page = hr.get("/quarter-close")  # the first close's: September
-    words = text(page)
-    assert "期末评价" in words  # the navigation
-    assert "月度评价" in words and "2026M09" in words and "本制度另有： 季度评价 2026Q3" in words
-    quarterly = hr.get("/quarter-close?period=2026Q3")
+    quarterly = hr.get("/quarter-close")  # the longest kind's latest ended period: 2026Q3
     words = text(quarterly)
+    assert "期末评价" in words  # the navigation
     assert "本季度评价将产生的结果" in words and "本制度另有： 月度评价 2026M09" in words
     assert 'data-manager="M001" data-outcome="demotion"' in quarterly.get_data(as_text=True)
+    monthly = text(hr.get("/quarter-close?period=2026M09"))
+    assert "月度评价" in monthly and "2026M09" in monthly and "本制度另有： 季度评价 2026Q3" in monthly
     refused = hr.get("/quarter-close?period=2026H1")
     assert refused.status_code == 422
-    assert "月度评价针对月 (如 2026M03)。 季度评价针对季度 (如 2026Q3)。" in text(refused)
+    assert "季度评价针对季度 (如 2026Q3)。 月度评价针对月 (如 2026M03)。" in text(refused)

@@ -51,7 +51,7 @@ def _performance_component(uow, rules: Rules, case) -> Decimal:
             raise Conflict("no_annual_performance", f"case {case.id}: {case.employee_no} has no annual performance "
                            "score to decide on; hr must record one", case_id=case.id)
         return latest[1]
-    periods = [str(Period.of(source.period, rules.today()).shifted(-k)) for k in range(source.last, 0, -1)]
+    periods = [str(p) for p in reversed(Period.ended_before(source.period, rules.today(), source.last))]
     scores = uow.performance.scores(case.employee_no, periods)
     if missing := [p for p in periods if p not in scores]:
         raise Conflict("no_period_results", f"case {case.id}: {case.employee_no} has no record for "
