@@ -1,6 +1,8 @@
 """/managers: records, grade history and performance data."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 import marshmallow as ma
 from flask.views import MethodView
 from api.blueprint import Blueprint
@@ -83,8 +85,7 @@ class PerformanceInputSchema(ma.Schema):
     score = ma.fields.Decimal(load_default=None, allow_nan=False,
                               metadata={"description": "the period's score; required unless the policy's period "
                                                        "scorecard makes it from `parts`"})
-    parts = ma.fields.Dict(keys=ma.fields.String(validate=ma.validate.Length(min=1, max=32)),
-                           values=ma.fields.Decimal(allow_nan=False), load_default=None,
+    parts = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Raw(allow_none=True), load_default=None,
                            metadata={"description": "where the policy's period_scorecard covers the period: each "
                                                     "part or sub-item by its code, as points or, for an item that "
                                                     "deducts, the number of findings (e.g. {sales: 92.5, "
@@ -93,6 +94,27 @@ class PerformanceInputSchema(ma.Schema):
     violation = StrictBool(load_default=False)
     reason = Text(max_length=500, load_default=None,
                   metadata={"description": "why a correction was made; kept with the version it makes"})
+
+
+    @ma.post_load
+    def _parts_as_numbers(self, data: dict, **_kw) -> dict:
+        """Each part a number, a refusal naming it as `parts.<code>` (the scorecard checks the codes themselves)."""
+        if data.get("parts") is None:
+            return data
+        numbers, problems = {}, {}
+        for code, value in data["parts"].items():
+            number = None
+            if isinstance(value, (int, float, str)) and not isinstance(value, bool):
+                try:
+                    number = Decimal(str(value))
+                except ArithmeticError:
+                    pass
+            if number is None or not number.is_finite():
+                problems[code] = ["Not a valid number."]
+            numbers[code] = number
+        if problems:
+            raise ma.ValidationError({"parts": problems})
+        return {**data, "parts": numbers}
 
 
 class PerformanceSchema(ma.Schema):

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from workflow.errors import FieldError
+from workflow.errors import FieldError, quoted
 from workflow.policy import PeriodScorecard
 from workflow.scoring import round_half_up
 
@@ -34,7 +34,7 @@ class ScoredParts:
 
 def entry_problems(card: PeriodScorecard, entered: Mapping[str, Decimal], places: int) -> list[FieldError]:
     """What is wrong with the parts HR entered, each naming its field (`parts.<code>`) and the rule."""
-    problems = [FieldError(f"parts.{code}", PART_UNKNOWN, f"the scorecard has no part {code!r} (it has: "
+    problems = [FieldError(f"parts.{code}", PART_UNKNOWN, f"the scorecard has no part {quoted(code)} (it has: "
                            f"{', '.join(card.entries)})") for code in entered if code not in card.entries]
     for part in card.parts:
         for code, top, deduct in ([(i.code, i.points, i.deduct) for i in part.items]

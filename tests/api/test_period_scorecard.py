@@ -97,3 +97,15 @@ def test_without_a_period_scorecard_a_score_is_required_as_before(gf):
                    "validation_error", field="score", rule="required")
     assert_problem(gf.put("/managers/M001/performance/2025", as_=HR, json={"parts": GOOD, "months_worked": 12}),
                    422, "validation_error", field="parts", rule="no_scorecard")
+
+
+@pytest.mark.parametrize("value", ["ninety", None, True, [90], {"points": 90}, "NaN", "Infinity"])
+def test_period_scorecard_a_part_that_is_not_a_number_is_named_by_its_code(tobacco, value):
+    body = assert_problem(enter(tobacco, "2026M08", parts={**GOOD, "sales": value}), 422, "validation_error")
+    assert [(e["field"], e["rule"]) for e in body["errors"]] == [("parts.sales", "type")]
+
+
+def test_period_scorecard_an_unknown_part_is_named_without_repeating_markup(tobacco):
+    body = assert_problem(enter(tobacco, "2026M08", parts={**GOOD, "<b>x</b>": 1}), 422, "validation_error")
+    [error] = body["errors"]
+    assert error["rule"] == "scorecard_part_unknown" and "<b>" not in str(body)
