@@ -10,7 +10,7 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import UnsupportedMediaType
 
-from api import accounts, calendar, cases, clock, cycles, evaluations, idempotency, managers, web
+from api import accounts, calendar, cases, clock, cycles, evaluations, idempotency, managers, policies, web
 from api.blueprint import refuse_undeclared_input
 from api.config import API_PREFIX
 from api.context import current_actor
@@ -18,7 +18,8 @@ from api.converters import register_converters
 from api.factory import create_core_app
 from api.problems import PROBLEM_JSON, ProblemSchema, register_error_handlers
 
-BLUEPRINTS = (accounts.blp, managers.blp, cycles.blp, cases.blp, calendar.blp, evaluations.blp, clock.blp)
+BLUEPRINTS = (accounts.blp, managers.blp, cycles.blp, cases.blp, calendar.blp, evaluations.blp, clock.blp,
+              policies.blp)
 __all__ = ["API_PREFIX", "create_app"]
 
 

@@ -16,8 +16,10 @@ from models.evaluations import QuarterClose, QuarterResult  # noqa: E402,F401
 from models.audit import AuditLink  # noqa: E402,F401
 from models.idempotency import IdempotentRequest  # noqa: E402,F401
 from models.sign_in_attempts import SignInAttempt  # noqa: E402,F401
+from models.policies import PolicyVersion  # noqa: E402,F401
 
 __all__ = ["db", "Base", "User", "UserRole", "ManualClockState", "ExamResult", "GradeHistory", "Manager",
            "PerformanceRecord", "PerformanceVersion", "Appeal", "Case", "CaseHistory", "CommitteeMember",
            "CommitteeScore", "Cycle", "Recusal", "OutboxMessage", "SchedulerRun", "Timer", "CalendarChange",
-           "CalendarDay", "QuarterClose", "QuarterResult", "AuditLink", "IdempotentRequest", "SignInAttempt"]
+           "CalendarDay", "QuarterClose", "QuarterResult", "AuditLink", "IdempotentRequest", "SignInAttempt",
+           "PolicyVersion"]

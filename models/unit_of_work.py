@@ -9,6 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from models.case_repositories import CaseRepository, CycleRepository
 from models.repositories import (ExamResultRepository, GradeHistoryRepository, ManagerRepository,
                                  PerformanceRepository, UserRepository)
+from models.policies import PolicyVersionRepository
 from models.sqlite_writers import begin_immediate
 from models.sign_in_attempts import SignInAttemptRepository
 from models.time_repositories import CalendarRepository, EvaluationRepository, OutboxRepository, TimerRepository
@@ -34,6 +35,7 @@ class SqlUnitOfWork:
         self.outbox = OutboxRepository(session)
         self.calendar = CalendarRepository(session)
         self.evaluations = EvaluationRepository(session)
+        self.policies = PolicyVersionRepository(session)
 
     def __enter__(self) -> "SqlUnitOfWork":
         """`with uow()` is a use case that writes. On SQLite it takes the database's write lock now, not at

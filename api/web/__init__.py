@@ -34,6 +34,7 @@ from api.web import managers  # noqa: F401  (hr: the roster, a manager's grade h
 from api.web import calendar_page  # noqa: F401  (hr: the working-day calendar and its corrections)
 from api.web import users  # noqa: F401  (hr, admin: the user accounts)
 from api.web import quarter_close  # noqa: F401  (hr: what the quarter close will do, then the close)
+from api.web import policy_page  # noqa: F401  (everyone: the rules of a policy version a case names)
 from api.web.blueprint import bp
 
 

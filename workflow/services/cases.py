@@ -157,6 +157,13 @@ def open_automatic_case(uow, rules: Rules, manager, kind: str, statement: str, d
     return _open(uow, rules, SYSTEM_ACTOR, manager, kind, target, statement, data=data)
 
 
+def governing_policy(uow, rules: Rules) -> str:
+    """The reference (name@version) that cases opened now record; the version's content is stored with it the first
+    time, so that the rules a case was opened under stay readable after the policy file changes."""
+    uow.policies.remember(rules.policy.reference, rules.policy.document, rules.now())
+    return rules.policy.reference
+
+
 def _open(uow, rules: Rules, author: str, manager, kind: str, target: str, statement: str, *,
           cycle=None, exceptional: bool = False, data: dict | None = None):
     """`manager` and `cycle`: the rows, which the new case refers to."""
@@ -165,7 +172,7 @@ def _open(uow, rules: Rules, author: str, manager, kind: str, target: str, state
                          target_grade=target, exceptional=exceptional, statement=statement,
                          state=INITIAL_STATE[kind], reasons=[], created_by=author, created_at=now,
                          updated_at=now, state_since=now, overdue_since=None, version=1,
-                         policy=rules.policy.reference)
+                         policy=governing_policy(uow, rules))
     entry = record(uow, rules, case, actor=author, event="submit", from_state=None, to_state=case.state,
                    comment=statement, data={"kind": kind, "target_grade": target, "exceptional": exceptional} | (data or {}))
     timers.state_entered(uow, rules, case, entry.seq, opened=True)

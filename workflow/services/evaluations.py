@@ -32,6 +32,7 @@ from workflow.periods import EXAMPLES, NAMES, Period
 from workflow.quarter_close import (DEFERRED, DEMOTION as DEMOTION_OUTCOME, EXCLUDED, NOT_DEMOTABLE, QuarterRecord,
                                     close_moment, counted_towards_demotion, evaluate, grade_on)
 from workflow.services.case_steps import SYSTEM_ACTOR
+from workflow.services.cases import governing_policy
 from workflow.services.context import Rules
 from workflow.services.timers import deferred_demotion, first_reminders, schedule_quarter_close
 from workflow.services.unit_of_work import UnitOfWork
@@ -210,13 +211,14 @@ def _open_demotion_cases(uow: UnitOfWork, rules: Rules, period: str, demotions: 
     """The cases that cases.open_automatic_case would open, with their first history entries, in one go
     (tests/integration/test_quarter_close_sets.py holds the two to the same rows)."""
     now, opening = rules.now(), []
+    policy = governing_policy(uow, rules) if demotions else None
     for manager, reasons in demotions:
         target = next(iter(rules.ladder.destinations(manager.grade, DEMOTE)))
         statement = f"{period} quarter close: {', '.join(r['rule'] for r in reasons)}"
         case = dict(kind=DEMOTION, cycle_code=None, employee_no=manager.employee_no, from_grade=manager.grade,
                     target_grade=target, exceptional=False, statement=statement, state=INITIAL_STATE[DEMOTION],
                     reasons=[], created_by=SYSTEM_ACTOR, created_at=now, updated_at=now, state_since=now,
-                    overdue_since=None, version=1, policy=rules.policy.reference)
+                    overdue_since=None, version=1, policy=policy)
         entry = dict(seq=1, at=now, actor=SYSTEM_ACTOR, event="submit", from_state=None, to_state=case["state"],
                      comment=statement, data={"kind": DEMOTION, "target_grade": target, "exceptional": False,
                                               "period": period, "quarter_close": reasons})

@@ -263,6 +263,14 @@ class Evaluations(Protocol):
     def demotion_years(self, employee_no: str, demote_event: str) -> set[int]: ...
 
 
+class Policies(Protocol):
+    def remember(self, reference: str, document: str, at: datetime) -> None:
+        """Store the policy version unless it is stored already."""
+
+    def get(self, reference: str) -> Any | None:
+        """The stored version (reference, document, first_used_at), or None."""
+
+
 @runtime_checkable
 class UnitOfWork(Protocol):
     """One use case, one transaction: `with uow: ...` commits on success and rolls back on any error
@@ -279,6 +287,7 @@ class UnitOfWork(Protocol):
     outbox: Outbox
     calendar: Calendar
     evaluations: Evaluations
+    policies: Policies
 
     def __enter__(self) -> Self: ...
 

@@ -1,0 +1,72 @@
+"""The policy versions that governed cases (issue 13, point 6, its first part): each case records name@version,
+and the version's rules are stored the first time a case records it, so that GET /policies/{reference} and the
+case page's link show the rules a case was opened under, also after the policy file has changed."""
+from __future__ import annotations
+
+from tests.support.answers import assert_problem, ok
+from tests.support.driver import Driver
+from tests.support.policies import policy_file
+from tests.support.reads import case_of
+from tests.support.steps import apply
+from tests.support.world import HR, candidate, organisation
+from tests.web.visitor import Visitor, text
+
+
+def test_a_case_stores_the_policy_version_it_was_opened_under_and_anyone_signed_in_reads_it(gf):
+    organisation(gf)
+    candidate(gf, "E001")
+    reference = case_of(gf, apply(gf, "E001", "mid"))["policy"]
+
+    shown = ok(gf.get(f"/policies/{reference}", as_="e001"))
+
+    assert (shown["reference"], shown["current"], shown["name"]) == (reference, True, "default")
+    assert shown["first_used_at"] is not None
+    assert "  promotion: materials (the supervisor: approve with a score, return or reject) → exception review " \
+           "(hr, for an exceptional promotion) → interview (the cycle's committee scores; quorum 3) → decision " \
+           "(the chair or hr, for the whole cycle) → publication (appeal window 3 working days) → effective" \
+           in shown["summary"]
+    assert shown["document"]["committee"] == {"quorum": 3}
+
+
+def test_after_the_policy_changes_an_open_case_still_names_and_shows_the_rules_it_was_opened_under(gf, build,
+                                                                                                   tmp_path):
+    organisation(gf)
+    candidate(gf, "E001")
+    case_id = apply(gf, "E001", "mid")
+    before = case_of(gf, case_id)["policy"]
+
+    def quorum_of_five(document):
+        document["committee"]["quorum"] = 5
+    changed = Driver(build(GRADEFLOW_POLICY=policy_file(tmp_path, quorum_of_five)))
+
+    old = ok(changed.get(f"/policies/{before}", as_=HR))
+    assert old["current"] is False and old["document"]["committee"] == {"quorum": 3}
+    assert case_of(changed, case_id)["policy"] == before
+    now = ok(changed.get("/policies/" + before.split("@")[0] + "@" + _current_version(changed), as_=HR))
+    assert now["current"] is True and now["first_used_at"] is None  # in force, no case opened under it yet
+    assert now["document"]["committee"] == {"quorum": 5}
+
+
+def _current_version(gf) -> str:
+    with gf.app.app_context():
+        from api.context import rules
+        return rules().policy.version
+
+
+def test_an_unknown_policy_version_is_not_found_and_strangers_learn_nothing(gf):
+    organisation(gf)
+    assert_problem(gf.get("/policies/default@000000000000", as_=HR), 404, "not_found")
+    assert gf.client.get("/api/v1/policies/default@000000000000").status_code == 401
+
+
+def test_the_case_page_links_to_its_policy_versions_rules_in_the_users_language(gf):
+    organisation(gf)
+    candidate(gf, "E001")
+    case_id = apply(gf, "E001", "mid")
+    reference = case_of(gf, case_id)["policy"]
+    applicant = Visitor(gf.app)
+    assert applicant.sign_in("e001").status_code == 302
+    assert f'href="/policies/{reference}"' in applicant.get(f"/cases/{case_id}").get_data(as_text=True)
+    page = applicant.get(f"/policies/{reference}")
+    words = text(page)
+    assert page.status_code == 200 and "现行版本。" in words and "quorum 3" in words
