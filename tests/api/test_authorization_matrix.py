@@ -53,6 +53,7 @@ from tests.support.settings import PASSWORD, config_for
 from tests.support.steps import appeal, decide, event, in_deliberation, move_clock, publish
 from tests.support.world import COMMITTEE, HR, candidate, organisation
 from tests.support.worlds import world_fixture
+from workflow.policy import load_policy
 
 # --- the roles -------------------------------------------------------------------------------
 
@@ -77,7 +78,7 @@ ROLES = tuple(COLUMNS)
 # F  403 forbidden        R  403 recused        H  404 not_found (hidden like a missing object)
 # U  401 invalid_token
 # Paths are filled from the world: {case_id} E001's case, {employee_no} E001, {username} e001, {code} C1,
-# {day} 2026-09-02; {period} 2025 for performance, 2026Q2 for the quarter close.
+# {day} 2026-09-02; {period} 2025 for performance, 2026Q2 for the quarter close; {reference} the policy in force.
 # Bodies: see BODIES. POST /cases opens a promotion for E001 (employee_no "E001" in the body);
 # POST /cases/{id}/events fires close_interview (every event × role × state: tests/api/test_case_event_matrix.py).
 MATRIX_TEXT = """
@@ -117,6 +118,7 @@ POST   /cases/{case_id}/appeal                       A   F   H   H   F   F   H  
 GET    /calendar/days                                A   A   A   A   A   A   A   A   A   A   U     200
 PUT    /calendar/days/{day}                          F   F   F   F   F   F   F   F   A   F   U     200
 POST   /evaluations/{period}/close                   F   F   F   F   F   F   F   F   A   F   U     200
+GET    /policies/{reference}                         A   A   A   A   A   A   A   A   A   A   U     200
 GET    /clock                                        F   F   F   F   F   F   F   F   F   A   U     200
 PUT    /clock                                        F   F   F   F   F   F   F   F   F   A   U     200
 GET    /openapi.json                                 A   A   A   A   A   A   A   A   A   A   A     200
@@ -181,7 +183,8 @@ STATEMENT = "本人业绩突出, 申请晋升中级 (机密陈述)"
 RECUSAL_COMMENT = "与申请人有亲属关系"
 SCORE_COMMENT = "案例分析清晰, 表现优秀"
 NAMES = {"E001": "申请人甲", "S900": "上级乙", "T900": "他组主管丙", "E002": "同事丁", "M500": "委员戊"}
-FILL = {"employee_no": "E001", "username": "e001", "code": C1, "day": "2026-09-02", "filename": "swagger-ui.css"}
+FILL = {"employee_no": "E001", "username": "e001", "code": C1, "day": "2026-09-02", "filename": "swagger-ui.css",
+        "reference": load_policy().reference}
 PERIOD = {"/managers/{employee_no}/performance/{period}": "2025",
           "/managers/{employee_no}/performance/{period}/versions": "2025", "/evaluations/{period}/close": "2026Q2"}
 QUERY = {("GET", "/calendar/days"): "?from=2026-09-01&to=2026-09-30"}

@@ -52,6 +52,7 @@ from tests.support.settings import PASSWORD, config_for
 from tests.support.steps import apply, decide, hr_case, in_deliberation, publish, review
 from tests.support.world import ADMIN, BOSS, HR, candidate, open_cycle, organisation
 from tests.support.worlds import built_once
+from workflow.policy import load_policy
 
 OPENAPI = "/api/v1/openapi.json"
 EXAMPLES = int(os.environ.get("GRADEFLOW_SCHEMATHESIS_EXAMPLES", "20"))
@@ -143,6 +144,7 @@ def path_values(cases: dict[str, int]) -> dict[str, list]:
         "code": [OLD_CYCLE, CYCLE, "NOSUCH"],
         "period": ["2025", "2026", "2026Q2", "2026Q3", "2026Q4"],
         "day": ["2026-09-02", "2026-09-27", "2026-10-01", "2027-02-30"],
+        "reference": [load_policy().reference, "default@000000000000", "nosuch"],
     }
 
 
