@@ -250,7 +250,8 @@ class Policy:
     periods: tuple[str, ...] = (YEAR, QUARTER)  # the kinds of period performance is recorded for
     period_scorecard: PeriodScorecard | None = None  # records of its periods are entered by their parts
     version: str = ""  # a fingerprint of the file's content: the same rules, the same version
-    # the file's content as canonical JSON (what the version fingerprints): stored with the cases it governs
+    # the file's content as JSON, in the file's key order (comments dropped): stored with the cases it governs, it
+    # parses back to this policy, the same version and the same words in `policy check`
     document: str = dataclasses.field(default="", compare=False, repr=False)
 
     @property
@@ -303,18 +304,15 @@ def parse_policy(text: str, *, source: str | None = None, as_json: bool = False)
         policy = _build(_Node(data, ""))
     except PolicyError as exc:
         raise PolicyError.of(list(exc.problems), source) from None
-    document = _canonical(data)
-    return dataclasses.replace(policy, version=_fingerprint(document), document=document)
+    document = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+    return dataclasses.replace(policy, version=_fingerprint(data), document=document)
 
 
-def _canonical(data: Any) -> str:
-    """The document as canonical JSON: comments, key order and YAML or JSON do not change it; any rule does."""
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-
-
-def _fingerprint(document: str) -> str:
-    """The first 12 hex digits of the SHA-256 of the document's canonical JSON."""
-    return hashlib.sha256(document.encode("utf-8")).hexdigest()[:12]
+def _fingerprint(data: Any) -> str:
+    """The first 12 hex digits of the SHA-256 of the document's canonical JSON: comments, key order and YAML or
+    JSON do not change it; any rule does."""
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
 
 
 class _Node:

@@ -6,11 +6,11 @@ from flask import render_template
 
 from api.context import rules, uow
 from api.web.blueprint import bp
-from api.web.session import current_user, signed_in
+from api.web.session import signed_in
 from workflow.services.policies import policy_version
 
 
-@bp.get("/policies/<reference>")
+@bp.get("/policies/<path:reference>")  # a policy's name may hold a slash
 @signed_in
 def policy_page(reference: str):
-    return render_template("web/policy.html", policy=policy_version(uow(), rules(), current_user(), reference))
+    return render_template("web/policy.html", policy=policy_version(uow(), rules(), reference))

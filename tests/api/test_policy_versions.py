@@ -10,6 +10,8 @@ from tests.support.reads import case_of
 from tests.support.steps import apply
 from tests.support.world import HR, candidate, organisation
 from tests.web.visitor import Visitor, text
+from workflow.policy import load_policy
+from workflow.policy_summary import describe
 
 
 def test_a_case_stores_the_policy_version_it_was_opened_under_and_anyone_signed_in_reads_it(gf):
@@ -19,7 +21,8 @@ def test_a_case_stores_the_policy_version_it_was_opened_under_and_anyone_signed_
 
     shown = ok(gf.get(f"/policies/{reference}", as_="e001"))
 
-    assert (shown["reference"], shown["current"], shown["name"]) == (reference, True, "default")
+    assert (shown["current"], shown["name"]) == (True, "default")
+    assert f"{shown['name']}@{shown['version']}" == reference
     assert shown["first_used_at"] is not None
     assert "  promotion: materials (the supervisor: approve with a score, return or reject) → exception review " \
            "(hr, for an exceptional promotion) → interview (the cycle's committee scores; quorum 3) → decision " \
@@ -41,6 +44,7 @@ def test_after_the_policy_changes_an_open_case_still_names_and_shows_the_rules_i
 
     old = ok(changed.get(f"/policies/{before}", as_=HR))
     assert old["current"] is False and old["document"]["committee"] == {"quorum": 3}
+    assert old["summary"] == describe(load_policy())  # the stored rules read back as the file said them
     assert case_of(changed, case_id)["policy"] == before
     now = ok(changed.get("/policies/" + before.split("@")[0] + "@" + _current_version(changed), as_=HR))
     assert now["current"] is True and now["first_used_at"] is None  # in force, no case opened under it yet
@@ -70,3 +74,46 @@ def test_the_case_page_links_to_its_policy_versions_rules_in_the_users_language(
     page = applicant.get(f"/policies/{reference}")
     words = text(page)
     assert page.status_code == 200 and "现行版本。" in words and "quorum 3" in words
+
+
+def test_a_quarter_close_that_opens_demotions_stores_its_policy_version(gf):
+    import sqlalchemy as sa
+
+    from models import PolicyVersion, db
+    from tests.support.steps import move_clock
+    organisation(gf)
+    gf.manager("M001", "mid", supervisor="S900")
+    for quarter in ("2026Q2", "2026Q3"):
+        gf.performance("M001", quarter, "70", months_worked=3)
+    move_clock(gf, "2026-10-01T00:30:00+08:00")  # Q3 is over; its scheduled close is at 02:00
+    assert ok(gf.post("/evaluations/2026Q3/close", as_=HR))["demotion_cases"]
+    with gf.app.app_context():
+        stored = db.session.scalars(sa.select(PolicyVersion.reference)).all()
+        db.session.remove()
+    assert stored == [load_policy().reference]
+
+
+def test_every_builtin_policy_reads_back_from_its_stored_document_as_the_file_says():
+    from workflow.policy import BUILTIN_POLICIES, parse_policy
+    for name in BUILTIN_POLICIES:
+        policy = load_policy(name)
+        again = parse_policy(policy.document, as_json=True)
+        assert (again, again.reference, describe(again)) == (policy, policy.reference, describe(policy))
+
+
+def test_a_policy_whose_name_holds_a_slash_is_reached_by_its_link(build, tmp_path):
+    def branch(document):
+        document["name"] = "acme/branch"
+    gf = Driver(build(GRADEFLOW_POLICY=policy_file(tmp_path, branch)))
+    organisation(gf)
+    reference = _current_reference(gf)
+    assert ok(gf.get(f"/policies/{reference}", as_=HR))["name"] == "acme/branch"
+    hr = Visitor(gf.app)
+    assert hr.sign_in(HR).status_code == 302
+    assert hr.get(f"/policies/{reference}").status_code == 200
+
+
+def _current_reference(gf) -> str:
+    with gf.app.app_context():
+        from api.context import rules
+        return rules().policy.reference

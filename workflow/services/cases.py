@@ -1,6 +1,7 @@
 """Cases: opening them and firing their events (what a caller sees of them: case_reads)."""
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from workflow import case_access
@@ -157,10 +158,10 @@ def open_automatic_case(uow, rules: Rules, manager, kind: str, statement: str, d
     return _open(uow, rules, SYSTEM_ACTOR, manager, kind, target, statement, data=data)
 
 
-def governing_policy(uow, rules: Rules) -> str:
-    """The reference (name@version) that cases opened now record; the version's content is stored with it the first
-    time, so that the rules a case was opened under stay readable after the policy file changes."""
-    uow.policies.remember(rules.policy.reference, rules.policy.document, rules.now())
+def governing_policy(uow, rules: Rules, at: datetime) -> str:
+    """The reference (name@version) that cases opened `at` record; the version's content is stored with it the
+    first time, so that the rules a case was opened under stay readable after the policy file changes."""
+    uow.policies.remember(rules.policy.reference, rules.policy.document, at)
     return rules.policy.reference
 
 
@@ -172,7 +173,7 @@ def _open(uow, rules: Rules, author: str, manager, kind: str, target: str, state
                          target_grade=target, exceptional=exceptional, statement=statement,
                          state=INITIAL_STATE[kind], reasons=[], created_by=author, created_at=now,
                          updated_at=now, state_since=now, overdue_since=None, version=1,
-                         policy=governing_policy(uow, rules))
+                         policy=governing_policy(uow, rules, now))
     entry = record(uow, rules, case, actor=author, event="submit", from_state=None, to_state=case.state,
                    comment=statement, data={"kind": kind, "target_grade": target, "exceptional": exceptional} | (data or {}))
     timers.state_entered(uow, rules, case, entry.seq, opened=True)

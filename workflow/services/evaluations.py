@@ -211,7 +211,7 @@ def _open_demotion_cases(uow: UnitOfWork, rules: Rules, period: str, demotions: 
     """The cases that cases.open_automatic_case would open, with their first history entries, in one go
     (tests/integration/test_quarter_close_sets.py holds the two to the same rows)."""
     now, opening = rules.now(), []
-    policy = governing_policy(uow, rules) if demotions else None
+    policy = governing_policy(uow, rules, now) if demotions else None
     for manager, reasons in demotions:
         target = next(iter(rules.ladder.destinations(manager.grade, DEMOTE)))
         statement = f"{period} quarter close: {', '.join(r['rule'] for r in reasons)}"

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from workflow.accounts import Actor
 from workflow.errors import NotFound
-from workflow.policy import Policy, parse_policy
+from workflow.policy import Policy, PolicyError, parse_policy
 from workflow.policy_summary import describe
 from workflow.services.context import Rules
 from workflow.services.unit_of_work import UnitOfWork
@@ -23,25 +22,33 @@ class PolicyVersionView:
     version: str
     current: bool  # the version in force now
     first_used_at: datetime | None  # when a case first recorded it (None: the current one, not used yet)
-    summary: list[str]
-    document: dict
+    summary: tuple[str, ...]  # empty where this release no longer reads the stored rules
+    document: str  # as JSON text
 
 
-def policy_version(uow: UnitOfWork, rules: Rules, actor: Actor, reference: str) -> PolicyVersionView:
-    """Every signed-in user may read the rules: they are the company's, published to those they govern. The
-    current version is readable before any case has recorded it."""
-    del actor  # authenticated by the caller; no role is needed
+def policy_version(uow: UnitOfWork, rules: Rules, reference: str) -> PolicyVersionView:
+    """Every signed-in user may read the rules (the caller has authenticated them): they are the company's,
+    published to those they govern. The current version is readable before any case has recorded it."""
     stored = uow.policies.get(reference)
     if stored is None and reference != rules.policy.reference:
-        raise NotFound("no policy version by that reference has governed a case")
-    policy = rules.policy if stored is None else _parsed(stored.document)
-    return PolicyVersionView(reference=reference, name=policy.name, title=policy.title, version=policy.version,
-                             current=reference == rules.policy.reference,
+        raise NotFound("no stored policy version by that reference: the version in force and those recorded by "
+                       "cases opened since policy versions are kept are")
+    document = rules.policy.document if stored is None else stored.document
+    policy = rules.policy if stored is None else _parsed(document)
+    if policy is not None and policy.reference != reference:
+        policy = None  # the stored row does not hold the rules its reference fingerprints: show no summary of it
+    data = json.loads(document)
+    return PolicyVersionView(reference=reference, name=data.get("name", ""), title=data.get("title", ""),
+                             version=reference.rpartition("@")[2], current=reference == rules.policy.reference,
                              first_used_at=stored.first_used_at if stored else None,
-                             summary=describe(policy), document=json.loads(policy.document))
+                             summary=tuple(describe(policy)) if policy is not None else (), document=document)
 
 
 @lru_cache(maxsize=32)
-def _parsed(document: str) -> Policy:
-    """A stored document parses as it did when it was stored (versions are immutable): parsed once per process."""
-    return parse_policy(document, as_json=True)
+def _parsed(document: str) -> Policy | None:
+    """A stored document as a policy, parsed once per process (versions are immutable); None where this release's
+    checks refuse it (a rule an earlier release accepted)."""
+    try:
+        return parse_policy(document, as_json=True)
+    except PolicyError:
+        return None
