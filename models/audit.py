@@ -7,6 +7,7 @@ row another transaction holds.
 """
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from sqlalchemy import Integer, String, Text, UniqueConstraint, and_, cast, event, func, or_, select
@@ -16,7 +17,9 @@ from models.base import Base
 from models.calendar_days import CalendarChange
 from models.cases import CaseHistory
 from models.managers import ExamResult, PerformanceRecord, PerformanceVersion
+from models.policies import PolicyVersion
 from workflow.audit import GENESIS, canonical, link_hash
+from workflow.policy import fingerprint
 
 CHAIN_LOCK = "audit-chain"
 
@@ -140,7 +143,24 @@ def verify_chain(session: Session) -> tuple[int, str | None, str]:
     if (record := session.execute(_A_RECORD_UNLIKE_ITS_LATEST_VERSION).first()) is not None:
         return seq, (f"the {record.period} performance record of {record.employee_no} differs from its version "
                      f"{record.version}: it was altered around the service"), previous
+    if (reference := _first_policy_version_unlike_its_reference(session)) is not None:
+        return seq, (f"policy version {reference} does not hold the rules its version fingerprints: it was altered "
+                     "around the service"), previous
     return seq, None, previous
+
+
+def _first_policy_version_unlike_its_reference(session: Session) -> str | None:
+    """A stored policy version is not a link: its reference (name@version) is already a fingerprint of its rules,
+    which the cases that name it record."""
+    for reference, document in session.execute(select(PolicyVersion.reference, PolicyVersion.document)
+                                               .order_by(PolicyVersion.reference)):
+        try:
+            data = json.loads(document)
+        except ValueError:
+            return reference
+        if not isinstance(data, dict) or f"{data.get('name')}@{fingerprint(data)}" != reference:
+            return reference
+    return None
 
 
 def _entries_of(session: Session, links) -> dict[tuple[str, int], object]:

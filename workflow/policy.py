@@ -305,10 +305,10 @@ def parse_policy(text: str, *, source: str | None = None, as_json: bool = False)
     except PolicyError as exc:
         raise PolicyError.of(list(exc.problems), source) from None
     document = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
-    return dataclasses.replace(policy, version=_fingerprint(data), document=document)
+    return dataclasses.replace(policy, version=fingerprint(data), document=document)
 
 
-def _fingerprint(data: Any) -> str:
+def fingerprint(data: Any) -> str:
     """The first 12 hex digits of the SHA-256 of the document's canonical JSON: comments, key order and YAML or
     JSON do not change it; any rule does."""
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)

@@ -117,3 +117,20 @@ def _current_reference(gf) -> str:
     with gf.app.app_context():
         from api.context import rules
         return rules().policy.reference
+
+
+def test_audit_verify_names_a_stored_policy_version_altered_around_the_service(gf):
+    from models import db
+    from models.audit import verify_chain
+    organisation(gf)
+    candidate(gf, "E001")
+    reference = case_of(gf, apply(gf, "E001", "mid"))["policy"]
+    with gf.app.app_context():
+        assert verify_chain(db.session)[1] is None
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE policy_versions SET document = REPLACE(document, '\"quorum\":3', "
+                                 "'\"quorum\":2')")
+        assert verify_chain(db.session)[1] == (f"policy version {reference} does not hold the rules its version "
+                                               "fingerprints: it was altered around the service")
+        db.session.remove()
+    assert ok(gf.get(f"/policies/{reference}", as_=HR))["summary"] == []  # altered rules are not shown as its own
