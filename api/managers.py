@@ -82,10 +82,11 @@ class GradeHistorySchema(ma.Schema):
 
 
 class PerformanceInputSchema(ma.Schema):
-    score = ma.fields.Decimal(load_default=None, allow_nan=False,
+    score = ma.fields.Decimal(load_default=None, allow_none=False, allow_nan=False,
                               metadata={"description": "the period's score; required unless the policy's period "
                                                        "scorecard makes it from `parts`"})
     parts = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Raw(allow_none=True), load_default=None,
+                           allow_none=False,
                            metadata={"description": "where the policy's period_scorecard covers the period: each "
                                                     "part or sub-item by its code, as points or, for an item that "
                                                     "deducts, the number of findings (e.g. {sales: 92.5, "

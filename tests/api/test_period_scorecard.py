@@ -95,6 +95,8 @@ def test_without_a_period_scorecard_a_score_is_required_as_before(gf):
     gf.manager("M001", "mid")
     assert_problem(gf.put("/managers/M001/performance/2025", as_=HR, json={"months_worked": 12}), 422,
                    "validation_error", field="score", rule="required")
+    assert_problem(gf.put("/managers/M001/performance/2025", as_=HR, json={"score": None, "months_worked": 12}), 422,
+                   "validation_error", field="score", rule="not_null")
     assert_problem(gf.put("/managers/M001/performance/2025", as_=HR, json={"parts": GOOD, "months_worked": 12}),
                    422, "validation_error", field="parts", rule="no_scorecard")
 
