@@ -84,8 +84,10 @@ class CaseSchema(ma.Schema):
     effective_on = ma.fields.Date(allow_none=True)
     version = ma.fields.Integer()
     policy = ma.fields.String(allow_none=True, metadata={
-        "description": "the policy in force when the case was opened, name@version (version: a fingerprint of the "
-                       "policy file's rules); null for cases opened before it was recorded"})
+        "description": "the policy version that governs the case, name@version (version: a fingerprint of the "
+                       "policy file's rules): the one in force when it was opened, or its cycle's; a later change "
+                       "of the policy file does not change the case. Null for cases opened before it was recorded "
+                       "(they follow the policy in force)"})
     available_events = ma.fields.List(ma.fields.String(), metadata={"description": "what the caller may do now"})
     appeal = ma.fields.Nested(AppealSchema, allow_none=True)
     interview = ma.fields.Nested(InterviewSchema, allow_none=True,
@@ -188,7 +190,7 @@ _APPEAL_FILED = AppealFiledSchema()
 def _changed(file, status: int = 200, schema: ma.Schema = _CASE, shown=None):
     """The answer to a change, dumped before the unit of work commits, from the objects the change
     loaded and left (committing expires them: reading them afterwards would load them all again)."""
-    view = case_reads.CaseView(rules(), current_actor(), file)
+    view = case_reads.CaseView.of(uow(), rules(), current_actor(), file)
     response = jsonify(schema.dump(shown(view) if shown else view))
     response.status_code = status
     response.headers.update(_etag(view))

@@ -9,8 +9,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, Numeric, String, Text,
-                        UniqueConstraint, text)
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+                        UniqueConstraint, select, text)
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from models.base import Base, UTCDateTime
 from workflow.case_machine import DECIDED_STATES, KINDS, OPEN_STATES, PROMOTION, STATES
@@ -140,6 +140,11 @@ class Case(Base):
     def recused_usernames(self) -> set[str]:
         return {r.username for r in self.recusals}
 
+
+# The policy version a cycle's cases follow: that of its first case (workflow/services/governing.py); None while
+# it has none. Read with the cycle, in the same statement.
+Cycle.cases_policy = column_property(select(Case.policy).where(Case.cycle_code == Cycle.code).order_by(Case.id)
+                                     .limit(1).correlate_except(Case).scalar_subquery())
 
 class CommitteeScore(Base):
     """A committee member's interview score for a case; replaceable until deliberation."""

@@ -256,8 +256,8 @@ class Policy:
 
     @property
     def reference(self) -> str:
-        """`name@version`: recorded on every case when it is opened (the rules in force then; a case is decided
-        under the rules in force when it is decided)."""
+        """`name@version`: recorded on every case when it is opened; the rules of that version govern the case to
+        its end (workflow/services/governing.py)."""
         return f"{self.name}@{self.version}"
 
     @property

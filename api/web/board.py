@@ -29,4 +29,4 @@ def boards():
 def board(code: str):
     shown = cycles.publication_board(uow(), rules(), code)
     cycle = cycles.get_cycle(uow(), code)  # the same row, from the session: no second query
-    return render_template("web/board.html", board=shown, cycle=cycle, show_scores=rules().policy.show_scores)
+    return render_template("web/board.html", board=shown, cycle=cycle, show_scores=shown["show_scores"])

@@ -75,7 +75,7 @@ def review_case(case_id: int):
                            comment=(form.comment.data or "").strip() or None, supervisor_score=form.score,
                            version=int(form.version.data))
         except RuleViolation as refused:
-            show_on(form, refused.errors, rules().policy, {"supervisor_score": "supervisor_score"})
+            show_on(form, refused.errors, case.scoring, {"supervisor_score": "supervisor_score"})
             status = 422
         except Conflict as refused:
             if refused.code not in STALE:
@@ -95,4 +95,4 @@ def review_case(case_id: int):
     events = review_events(case)
     return render_template("web/review_case.html", case=case, form=form, events=events, stale=stale,
                            scored_events=[e for e in events if e in SCORED_EVENTS],
-                           scale=rules().policy.scoring.scale), status
+                           scale=case.scoring.scale), status

@@ -22,6 +22,7 @@ from workflow.services import committee
 from workflow.services.case_reads import list_cases
 from workflow.services.cases import fire_event
 from workflow.services.cycles import get_cycle, list_cycles, sees_committee
+from workflow.services.governing import rules_for_cycle
 
 COMMENT_LENGTH = 2000  # as the API takes it
 CASES_SHOWN = 500  # per state
@@ -92,7 +93,12 @@ def _sheet(code: str, posted=None, stale_case: int | None = None, status: int = 
         cases.extend(found)
     rows = [{"case": case, "forms": _forms(case, posted)} for case in cases]
     return render_template("web/scoring.html", cycle=cycle, rows=rows, stale_case=stale_case,
-                           scale=rules().policy.scoring.scale), status
+                           scale=_scoring(cycle).scale), status
+
+
+def _scoring(cycle):
+    """The scoring rules of the policy version the cycle's cases follow."""
+    return rules_for_cycle(uow(), rules(), cycle).policy.scoring
 
 
 @bp.get("/scoring")
@@ -112,7 +118,7 @@ def scoring_sheet(code: str):
 @bp.post("/cycles/<code>/scoring/<int:case_id>/<any(score, recusal, close):action>")
 @signed_in
 def scoring_action(code: str, case_id: int, action: str):
-    _cycle(code)
+    cycle = _cycle(code)
     form = FORMS[action](prefix=f"c{case_id}-{action}")
     if not form.validate_on_submit():
         return _sheet(code, posted=(case_id, action, form), status=422)
@@ -128,7 +134,7 @@ def scoring_action(code: str, case_id: int, action: str):
             else:
                 fire_event(u, rules(), actor, case_id, "close_interview", version=version)
     except RuleViolation as refused:
-        show_on(form, refused.errors, rules().policy, {"score": "score"})
+        show_on(form, refused.errors, _scoring(cycle), {"score": "score"})
         return _sheet(code, posted=(case_id, action, form), status=422)
     except committee.Recused:
         form.form_errors.append(_("You are recused from this case: you no longer score it."))

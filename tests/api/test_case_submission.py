@@ -564,7 +564,8 @@ def test_young_enough_and_certified_the_application_is_taken(limited):
 
 
 def test_a_case_records_the_policy_in_force_when_it_was_opened(org, demanding):
-    """The shared app runs the default policy; `demanding` another file: each case names its own."""
+    """The shared app runs the default policy; `demanding` another file: each case names its own (in a cycle of
+    its own: a cycle's cases follow the version of its first case)."""
     from workflow.policy import load_policy
     opened = _apply(org, "e001")
     assert opened.status_code == 201, opened.get_json()
@@ -573,7 +574,8 @@ def test_a_case_records_the_policy_in_force_when_it_was_opened(org, demanding):
     demanding.performance("H001", "2025", "90")
     for period in ("2026Q1", "2026Q2"):
         demanding.performance("H001", period, "80", months_worked=3)
-    other = _apply(demanding, "h001")
+    assert demanding.post("/cycles", as_=HR, json={"code": "2027-H1", "name": "2027 上半年"}).status_code == 201
+    other = _apply(demanding, "h001", cycle="2027-H1")
     assert other.status_code == 201, other.get_json()
     theirs, ours = other.get_json()["policy"], opened.get_json()["policy"]
     assert theirs.startswith("default@") and theirs != ours  # the same name, other rules: another version

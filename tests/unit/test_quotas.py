@@ -204,5 +204,5 @@ def test_policy_check_states_each_quota_with_its_shares_and_scope():
 def test_the_documented_quota_example_loads_and_prints_as_documented():
     """docs/policies.md's Quotas example, put into the default policy, is valid and reads back as the page says."""
     from tests.support.policies import documented_example
-    lines, printed = documented_example("Quotas", "Which policy decided a case")
+    lines, printed = documented_example("Quotas", "Which policy governs a case")
     assert lines[lines.index("quotas:"):] == printed

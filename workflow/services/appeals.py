@@ -6,6 +6,7 @@ from workflow.case_file import CaseFile
 from workflow.errors import Conflict, DuplicateKey, Forbidden
 from workflow.services.case_steps import check_version, claim, load_case, move
 from workflow.services.context import Rules
+from workflow.services.governing import rules_for
 
 PENDING, UPHELD, OVERTURNED = "pending", "upheld", "overturned"
 
@@ -14,6 +15,7 @@ def file_appeal(uow, rules: Rules, actor, case_id: int, *, reason: str, version:
     """POST /cases/{id}/appeal."""
     file, standing = load_case(uow, actor, case_id, for_update=True)
     case = file.case
+    rules = rules_for(uow, rules, case)
     if not standing.is_(APPLICANT):
         raise Forbidden("only the applicant appeals")
     if case.appeal is not None:  # before the version: a racer that lost learns that the case was appealed

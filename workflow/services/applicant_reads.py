@@ -19,6 +19,7 @@ from workflow.services.case_reads import CaseView, history_entries, list_cases
 from workflow.services.case_steps import load_case
 from workflow.services.cases import promotion_outlook
 from workflow.services.context import Rules
+from workflow.services.governing import rules_for
 from workflow.timeline import Step, steps_to_come
 
 CYCLES_SHOWN = 100  # the most recent cycles the outlook reads
@@ -62,6 +63,7 @@ class CasePage:
 def case_page(uow, rules: Rules, actor: Actor, case_id: int) -> CasePage:
     """NotFound when the caller may not see the case, as visible_case."""
     file, standing = load_case(uow, actor, case_id)
+    rules = rules_for(uow, rules, file.case)
     view = CaseView(rules, actor, file)
     refused = None
     if standing.is_(APPLICANT) and file.case.state in PUBLISHED_STATES:

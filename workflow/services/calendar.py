@@ -14,6 +14,7 @@ from workflow.clock import local_date
 from workflow.errors import FieldError, RuleViolation
 from workflow.services.case_steps import claim, record
 from workflow.services.context import Rules
+from workflow.services.governing import rules_for
 from workflow.services.timers import appeal_deadline_moved
 from workflow.services.unit_of_work import UnitOfWork
 
@@ -53,9 +54,10 @@ def set_calendar_day(uow: UnitOfWork, rules: Rules, actor: Actor, day: date, *, 
 
 
 def _recompute_open_deadlines(uow: UnitOfWork, rules: Rules, calendar: WorkingCalendar, actor: Actor) -> list[dict]:
-    tz, window = rules.policy.tz, rules.policy.appeal_window_working_days
     extended = []
     for case in uow.cases.with_open_appeal_window(rules.now()):
+        governing = rules_for(uow, rules, case)  # the window of the version the case was opened under
+        tz, window = governing.policy.tz, governing.policy.appeal_window_working_days
         published_on, old = local_date(case.published_at, tz), case.appeal_deadline
         at = max(working_days_after(calendar, published_on, window, tz).at, old)  # never shortened
         confirmed = calendar.confirmed_between(published_on, local_date(at, tz))

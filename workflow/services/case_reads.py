@@ -18,6 +18,7 @@ from workflow.clock import local_date
 from workflow.services.case_steps import SYSTEM_ACTOR, load_case
 from workflow.services.context import Rules
 from workflow.services.due import waiting_on
+from workflow.services.governing import rules_for
 
 _RESULT_KEYS = frozenset({"score", "supervisor_score", "interview_score", "performance_score", "exam_score",
                           "final_score", "rank", "outcome", "reasons"})
@@ -33,6 +34,11 @@ class CaseView:
         self._rules, self._actor, self._file, self._case = rules, actor, file, file.case
         self._standing = case_access.standing(actor, file.people)
         self._hidden = _hidden_results(self._case, self._standing)
+
+    @classmethod
+    def of(cls, uow, rules: Rules, actor: Actor, file: CaseFile) -> "CaseView":
+        """The view under the rules that govern the case (the policy version it was opened under)."""
+        return cls(rules_for(uow, rules, file.case), actor, file)
 
     def __getattr__(self, name: str):
         if name in self._hidden:
@@ -60,6 +66,11 @@ class CaseView:
         return self._case.overdue_since is not None
 
     @property
+    def scoring(self):
+        """The scoring rules of the case's policy version (its scale, for a form)."""
+        return self._rules.policy.scoring
+
+    @property
     def available_events(self) -> list[str]:
         return case_access.available_events(self._rules, self._file, self._standing)
 
@@ -83,7 +94,7 @@ class CaseView:
 
 
 def visible_case(uow, rules: Rules, actor: Actor, case_id: int) -> CaseView:
-    return CaseView(rules, actor, load_case(uow, actor, case_id)[0])
+    return CaseView.of(uow, rules, actor, load_case(uow, actor, case_id)[0])
 
 
 def list_cases(uow, rules: Rules, actor: Actor, *, page: int, per_page: int, cycle: str | None = None,
@@ -96,7 +107,7 @@ def list_cases(uow, rules: Rules, actor: Actor, *, page: int, per_page: int, cyc
     cases, total = uow.cases.page(page, per_page, visible_to=case_access.scope_of(actor), cycle=cycle, state=state,
                                   kind=kind, employee_no=actor.employee_no if mine else None, overdue=overdue,
                                   open_only=open_only)
-    return [CaseView(rules, actor, file) for file in uow.cases.files(cases)], total
+    return [CaseView.of(uow, rules, actor, file) for file in uow.cases.files(cases)], total
 
 
 def case_history(uow, actor: Actor, case_id: int) -> list[dict]:
@@ -164,16 +175,17 @@ def cases_waiting_on(uow, rules: Rules, actor: Actor) -> list[WaitingCase]:
     files = {file.case.id: file for file in uow.cases.files(cases)}
     accounts, _total = uow.users.page(1, _EVERY_ACCOUNT)
     preloaded = _Preloaded(uow, _Accounts(accounts), files)
-    calendar, policy, now = uow.calendar.working_calendar(), rules.policy, rules.now()
+    calendar, now = uow.calendar.working_calendar(), rules.now()
     items = []
     for case in cases:
-        if actor.username not in waiting_on(preloaded, rules, case):
+        governing = rules_for(uow, rules, case)
+        if actor.username not in waiting_on(preloaded, governing, case):
             continue
-        since = case.state_since
+        since, policy = case.state_since, governing.policy
         due_by = working_days_after(calendar, local_date(since, policy.tz), policy.overdue_after_working_days,
                                     policy.tz).at
         overdue = case.overdue_since is not None or now >= waiting.first_reminder(policy, calendar, since)
-        items.append(WaitingCase(CaseView(rules, actor, files[case.id]), since, due_by, overdue))
+        items.append(WaitingCase(CaseView(governing, actor, files[case.id]), since, due_by, overdue))
     return sorted(items, key=lambda item: (not item.overdue, item.due_by, item.case.id))
 
 

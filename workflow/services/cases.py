@@ -1,7 +1,6 @@
 """Cases: opening them and firing their events (what a caller sees of them: case_reads)."""
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 
 from workflow import case_access
@@ -18,6 +17,7 @@ from workflow.services.case_steps import (SYSTEM_ACTOR, check_score, check_versi
                                           record)
 from workflow.services.committee import sync_recusals
 from workflow.services.context import Rules
+from workflow.services.governing import governing_policy, rules_for, rules_for_cycle
 
 # --- opening a case ---------------------------------------------------------------------
 
@@ -136,6 +136,8 @@ def submit_case(uow, rules: Rules, actor: Actor, *, kind: str, statement: str, c
     problems = Violations()  # every input problem is named at once
     manager = _applicant_for(problems, uow, actor, kind, employee_no)
     cycle_row = _check_cycle(problems, uow, kind, cycle)
+    if cycle_row is not None:  # a cycle's cases follow one policy version, that of its first case
+        rules = rules_for_cycle(uow, rules, cycle_row)
     if exceptional and kind != PROMOTION:
         problems.add("exceptional", "exceptional_promotion", "only a promotion is exceptional")
     target = _target_of(problems, rules, kind, manager, target_grade)
@@ -156,13 +158,6 @@ def open_automatic_case(uow, rules: Rules, manager, kind: str, statement: str, d
     SYSTEM_ACTOR as its author; the caller has checked that the manager has no open case."""
     target = _target_of(Violations(), rules, kind, manager, None)
     return _open(uow, rules, SYSTEM_ACTOR, manager, kind, target, statement, data=data)
-
-
-def governing_policy(uow, rules: Rules, at: datetime) -> str:
-    """The reference (name@version) that cases opened `at` record; the version's content is stored with it the
-    first time, so that the rules a case was opened under stay readable after the policy file changes."""
-    uow.policies.remember(rules.policy.reference, rules.policy.document, at)
-    return rules.policy.reference
 
 
 def _open(uow, rules: Rules, author: str, manager, kind: str, target: str, statement: str, *,
@@ -188,6 +183,7 @@ def fire_event(uow, rules: Rules, actor: Actor, case_id: int, event: str, *, com
     """POST /cases/{id}/events: 404 unseen, 409 stale version, 403 not the caller's event,
     409 not in this state, 422 missing input, then the event's own rules."""
     file, standing = load_case(uow, actor, case_id, for_update=True)
+    rules = rules_for(uow, rules, file.case)
     check_version(file.case, version)
     case_access.refuse_event(rules, file, standing, event)
     _check_inputs(rules, event, supervisor_score, reason)

@@ -10,6 +10,7 @@ from workflow.case_machine import DELIBERATION, INTERVIEW, OPEN_STATES
 from workflow.errors import Conflict, Forbidden
 from workflow.services.case_steps import SYSTEM_ACTOR, check_score, check_version, claim, load_case, move, record
 from workflow.services.context import Rules
+from workflow.services.governing import rules_for
 
 
 class Recused(Forbidden):
@@ -46,9 +47,11 @@ def complete_interview_if_done(uow, rules: Rules, file: CaseFile) -> bool:
     return progress.complete
 
 
-def _member_case(uow, rules: Rules, actor, case_id: int, version: int | None, what: str) -> CaseFile:
+def _member_case(uow, rules: Rules, actor, case_id: int, version: int | None, what: str) -> tuple[CaseFile, Rules]:
+    """The case, locked, and the rules that govern it."""
     file, standing = load_case(uow, actor, case_id, for_update=True)
     case = file.case
+    rules = rules_for(uow, rules, case)
     check_version(case, version)
     claim(rules, case)
     if case.state == INTERVIEW and sync_recusals(uow, rules, file):
@@ -59,13 +62,13 @@ def _member_case(uow, rules: Rules, actor, case_id: int, version: int | None, wh
         raise Recused(f"you are recused from case {case_id}")
     if case.state != INTERVIEW:
         raise case_access.invalid_transition(rules, file, standing, what)
-    return file
+    return file, rules
 
 
 def put_score(uow, rules: Rules, actor, case_id: int, *, score: Decimal, comment: str | None = None,
               version: int | None = None):
     """A member's own interview score; given again, it replaces the earlier one (until deliberation)."""
-    file = _member_case(uow, rules, actor, case_id, version, "score")
+    file, rules = _member_case(uow, rules, actor, case_id, version, "score")
     case = file.case
     check_score(rules, "score", score)
     existing = next((s for s in case.scores if s.username == actor.username), None)
@@ -82,7 +85,7 @@ def put_score(uow, rules: Rules, actor, case_id: int, *, score: Decimal, comment
 def declare_recusal(uow, rules: Rules, actor, case_id: int, *, comment: str | None = None,
                     version: int | None = None):
     """A member declares a conflict of interest; from now on they do not count for the case."""
-    file = _member_case(uow, rules, actor, case_id, version, "declare a recusal")
+    file, rules = _member_case(uow, rules, actor, case_id, version, "declare a recusal")
     case = file.case
     uow.cases.add_recusal(case, username=actor.username, reason="declared", comment=comment, recorded_at=rules.now())
     record(uow, rules, case, actor=actor.username, event="recusal", from_state=case.state, to_state=case.state,
@@ -106,9 +109,10 @@ def _resync(uow, rules: Rules, cases) -> None:
     """Only the cases that changed are claimed (after the fact: these cases are locked, and an
     unchanged one keeps its version, so that members' If-Match values stay good)."""
     for file in uow.cases.files(cases):
-        recused = sync_recusals(uow, rules, file)
-        if complete_interview_if_done(uow, rules, file) or recused:
-            claim(rules, file.case)
+        governing = rules_for(uow, rules, file.case)
+        recused = sync_recusals(uow, governing, file)
+        if complete_interview_if_done(uow, governing, file) or recused:
+            claim(governing, file.case)
 
 
 def refuse_removing_scorers(uow, cycle_code: str, removed: set[str]) -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from workflow.case_machine import CaseMachine
@@ -18,11 +18,14 @@ class Rules:
     ladder: GradeLadder
     cases: CaseMachine
     clock: Clock
+    # The Rules of earlier policy versions that govern cases opened under them, by reference (see governing.py);
+    # shared by every Rules made from one, so that a version is read and built once per process.
+    versions: dict[str, "Rules"] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def for_policy(cls, policy: Policy, clock: Clock) -> "Rules":
-        return cls(policy=policy, ladder=GradeLadder(policy.ladder), cases=CaseMachine(policy),
-                   clock=clock)
+    def for_policy(cls, policy: Policy, clock: Clock, versions: dict[str, "Rules"] | None = None) -> "Rules":
+        return cls(policy=policy, ladder=GradeLadder(policy.ladder), cases=CaseMachine(policy), clock=clock,
+                   versions={} if versions is None else versions)
 
     def now(self) -> datetime:
         return self.clock.now()

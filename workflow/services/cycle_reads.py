@@ -23,6 +23,7 @@ from workflow.services.case_reads import _EVERY_ACCOUNT, CaseView, _Accounts, _P
 from workflow.services.context import Rules
 from workflow.services.cycles import get_cycle, sees_committee
 from workflow.services.due import waiting_on
+from workflow.services.governing import rules_for_cycle
 
 CASES_PER_CYCLE = 2000  # the most cases a cycle's page reads
 
@@ -68,6 +69,7 @@ def cycle_overview(uow, rules: Rules, actor: Actor, code: str) -> CycleOverview:
     """The cycle `code` as the caller may see it (NotFound if there is none): hr and admins see every case,
     anyone else the cases they may see (case_access.scope_of)."""
     cycle = get_cycle(uow, code)
+    rules = rules_for_cycle(uow, rules, cycle)
     found, _total = uow.cases.page(1, CASES_PER_CYCLE, visible_to=case_access.scope_of(actor), cycle=code)
     files = {file.case.id: file for file in uow.cases.files(found)} if found else {}
     policy = rules.policy

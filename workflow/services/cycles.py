@@ -9,6 +9,7 @@ from workflow.services.case_steps import claim
 from workflow.services.committee import committee_changed, refuse_removing_scorers
 from workflow.services.context import Rules
 from workflow.services.decisions import appeal_deadline, decide_cases, publish
+from workflow.services.governing import rules_for_cycle
 from workflow.services.unit_of_work import UnitOfWork
 
 
@@ -40,6 +41,7 @@ def set_committee(uow: UnitOfWork, rules: Rules, actor: Actor, code: str, *, cha
     whose score is on an undecided case cannot be removed."""
     access.require(actor.has(HR), "only hr appoints committees")
     cycle = get_cycle(uow, code, for_update=True)
+    rules = rules_for_cycle(uow, rules, cycle)
     wanted = sorted(set(members) | {chair})
     problems = Violations()
     for username in wanted:
@@ -78,6 +80,7 @@ def decide_cycle(uow: UnitOfWork, rules: Rules, actor: Actor, code: str) -> list
     """Rank and decide every case of the cycle in deliberation, all at once; refused while any open
     case of the cycle is still before deliberation."""
     cycle = get_cycle(uow, code, for_update=True)
+    rules = rules_for_cycle(uow, rules, cycle)
     if not _may_decide(actor, cycle):
         raise Forbidden("the cycle's chair or hr decides a cycle")
     blocking = uow.cases.in_cycle(code, BEFORE_DELIBERATION)
@@ -104,6 +107,7 @@ def publish_cycle(uow: UnitOfWork, rules: Rules, actor: Actor, code: str) -> dic
     """Every decided case of the cycle goes on the publication board with one appeal deadline."""
     access.require(actor.has(HR), "only hr publishes")
     cycle = get_cycle(uow, code, for_update=True)
+    rules = rules_for_cycle(uow, rules, cycle)
     cases = uow.cases.in_cycle(code, (DECIDED,), for_update=True)
     if not cases:
         raise Conflict("nothing_to_publish", f"cycle {code} has no decided case to publish")
@@ -123,6 +127,7 @@ def publish_cycle(uow: UnitOfWork, rules: Rules, actor: Actor, code: str) -> dic
 def publication_board(uow: UnitOfWork, rules: Rules, code: str) -> dict:
     """公示: every published case of the cycle, for every employee; scores only if the policy says so."""
     cycle = get_cycle(uow, code)
+    rules = rules_for_cycle(uow, rules, cycle)
     entries = []
     for case in uow.cases.in_cycle(code):
         if case.published_at is None:
@@ -137,4 +142,4 @@ def publication_board(uow: UnitOfWork, rules: Rules, code: str) -> dict:
         entries.append(entry)
     return {"cycle": cycle.code, "published_at": cycle.first_published_at,
             "appeal_deadline": cycle.first_appeal_deadline, "deadline_confirmed": cycle.first_deadline_confirmed,
-            "entries": entries}
+            "show_scores": rules.policy.show_scores, "entries": entries}

@@ -21,6 +21,7 @@ from workflow.services.cases import open_automatic_case
 from workflow.services.context import Rules
 from workflow.services.evaluations import close_quarter, close_quarter_part, demote_or_defer
 from workflow.services.finalization import finalize_case
+from workflow.services.governing import rules_for
 from workflow.services.timers import schedule_reminder
 from workflow.timer_kinds import APPEAL_WINDOW_END, DEFERRED_DEMOTION, PROBATION_END, QUARTER_CLOSE, REMINDER
 
@@ -55,7 +56,7 @@ def preparation(timer) -> Callable[[Callable, Rules], None] | None:
 
 def _appeal_window_end(uow, rules: Rules, timer) -> str | Reschedule:
     case = uow.cases.get(timer.case_id, for_update=True)
-    now = rules.now()
+    rules, now = rules_for(uow, rules, case), rules.now()
     if case.state == PUBLISHED and appeal_window_open(case, now):  # the deadline was extended
         return Reschedule(case.appeal_deadline + WINDOW_GRACE, "the appeal deadline was extended")
     if finalize_case(uow, rules, case.id, now):
@@ -110,6 +111,7 @@ def _reminder(uow, rules: Rules, timer) -> str | Reschedule:
     case = uow.cases.get(timer.case_id, for_update=True)
     if case.state != timer.data.get("state") or case.state_since.isoformat() != timer.data.get("since"):
         return "nothing to do: the case moved on"
+    rules = rules_for(uow, rules, case)
     calendar, now = uow.calendar.working_calendar(), rules.now()
     overdue_from = waiting.first_reminder(rules.policy, calendar, case.state_since)
     if now < overdue_from:  # the calendar changed since the reminder was scheduled

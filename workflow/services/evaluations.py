@@ -32,7 +32,7 @@ from workflow.periods import EXAMPLES, NAMES, Period
 from workflow.quarter_close import (DEFERRED, DEMOTION as DEMOTION_OUTCOME, EXCLUDED, NOT_DEMOTABLE, QuarterRecord,
                                     close_moment, counted_towards_demotion, evaluate, grade_on)
 from workflow.services.case_steps import SYSTEM_ACTOR
-from workflow.services.cases import governing_policy
+from workflow.services.governing import governing_policy
 from workflow.services.context import Rules
 from workflow.services.timers import deferred_demotion, first_reminders, schedule_quarter_close
 from workflow.services.unit_of_work import UnitOfWork

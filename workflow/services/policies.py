@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 
 from workflow.errors import NotFound
-from workflow.policy import Policy, PolicyError, parse_policy
 from workflow.policy_summary import describe
 from workflow.services.context import Rules
+from workflow.services.governing import parsed_policy
 from workflow.services.unit_of_work import UnitOfWork
 
 
@@ -34,7 +33,7 @@ def policy_version(uow: UnitOfWork, rules: Rules, reference: str) -> PolicyVersi
         raise NotFound("no stored policy version by that reference: the version in force and those recorded by "
                        "cases opened since policy versions are kept are")
     document = rules.policy.document if stored is None else stored.document
-    policy = rules.policy if stored is None else _parsed(document)
+    policy = rules.policy if stored is None else parsed_policy(document)
     if policy is not None and policy.reference != reference:
         policy = None  # the stored row does not hold the rules its reference fingerprints: show no summary of it
     data = json.loads(document)
@@ -42,13 +41,3 @@ def policy_version(uow: UnitOfWork, rules: Rules, reference: str) -> PolicyVersi
                              version=reference.rpartition("@")[2], current=reference == rules.policy.reference,
                              first_used_at=stored.first_used_at if stored else None,
                              summary=tuple(describe(policy)) if policy is not None else (), document=document)
-
-
-@lru_cache(maxsize=32)
-def _parsed(document: str) -> Policy | None:
-    """A stored document as a policy, parsed once per process (versions are immutable); None where this release's
-    checks refuse it (a rule an earlier release accepted)."""
-    try:
-        return parse_policy(document, as_json=True)
-    except PolicyError:
-        return None
