@@ -167,18 +167,18 @@ def policy():
 @policy.command("check", with_appcontext=False)
 @click.argument("path", metavar="FILE", type=click.Path(dir_okay=False))
 def policy_check(path):
-    """Validate a policy file without starting anything: print what it says (ladder, stages, periods,
-    scorecard, quotas), or exit 1 naming each problem. FILE may also name a built-in policy (default)."""
-    from workflow.policy import load_policy
-    from workflow.policy_summary import describe
+    """Validate a policy file (and the files of its org units) without starting anything: print what they say
+    (ladder, stages, periods, scorecard, quotas), or exit 1 naming each problem. FILE may also name a built-in policy (default)."""
+    from workflow.org_unit_policies import load_policies
+    from workflow.policy_summary import describe_with_units
     try:
-        checked = load_policy(path)
+        checked = load_policies(path)
     except PolicyError as exc:
         for problem in exc.problems:
             click.echo(f"{problem}", err=True)
         click.echo(f"{path}: {len(exc.problems)} problem(s); nothing was started", err=True)
         sys.exit(1)
-    for line in describe(checked):
+    for line in describe_with_units(checked):
         click.echo(line)
     click.echo(f"{path}: no problems")
 

@@ -17,8 +17,8 @@ from api.tokens import TokenService
 from models import db
 from models.clock_state import DatabaseManualClock
 from workflow.clock import SystemClock
+from workflow.org_unit_policies import load_policies
 from workflow.passwords import Passwords
-from workflow.policy import load_policy
 from workflow.sign_in_throttling import SignInLimits
 from workflow.services.context import Rules
 
@@ -36,7 +36,7 @@ def create_core_app(config: dict | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
 
-    policy = load_policy(app.config["GRADEFLOW_POLICY"])
+    policy = load_policies(app.config["GRADEFLOW_POLICY"])
     db.init_app(app)
     # now, not on the first requests, which would race to configure them from several threads
     configure_mappers()

@@ -46,6 +46,18 @@ class CycleRepository:
         lock = True if for_update else ({"read": True} if for_share else None)
         return self.session.get(Cycle, code, with_for_update=lock, populate_existing=lock is not None)
 
+    def get_for_application(self, code: str, *, exclusive: bool) -> Cycle | None:
+        """The cycle a case is applied for in, held against a concurrent decision (for share). `exclusive`: held
+        against concurrent applications too, with `cases_policy` read again once the lock is held (a statement
+        that waited for the lock reads the cases as they were when it began): two first applications must not
+        both find the cycle without cases."""
+        if not exclusive:
+            return self.get(code, for_share=True)
+        cycle = self.get(code, for_update=True)
+        if cycle is not None:
+            self.session.refresh(cycle, ["cases_policy"])
+        return cycle
+
     def add(self, **fields) -> Cycle:
         return _insert(self.session, Cycle(**fields), ("code",))
 

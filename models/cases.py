@@ -141,10 +141,10 @@ class Case(Base):
         return {r.username for r in self.recusals}
 
 
-# The policy version a cycle's cases follow: that of its first case (workflow/services/governing.py); None while
-# it has none. Read with the cycle, in the same statement.
-Cycle.cases_policy = column_property(select(Case.policy).where(Case.cycle_code == Cycle.code).order_by(Case.id)
-                                     .limit(1).correlate_except(Case).scalar_subquery())
+# The policy version a cycle's cases follow: that of its first case that recorded one (workflow/services/
+# governing.py); None while it has none. Read with the cycle, in the same statement.
+Cycle.cases_policy = column_property(select(Case.policy).where(Case.cycle_code == Cycle.code, Case.policy.is_not(None))
+                                     .order_by(Case.id).limit(1).correlate_except(Case).scalar_subquery())
 
 class CommitteeScore(Base):
     """A committee member's interview score for a case; replaceable until deliberation."""

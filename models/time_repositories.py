@@ -242,7 +242,7 @@ class EvaluationRepository:
 
     def pending(self, period: str, limit: int | None, *, lock: bool = True) -> list[Row]:
         """The quarter's records of managers still without a result, by employee number, with the manager's
-        grade now (employee_no, score, months_worked, violation, grade); on PostgreSQL the managers are locked
+        grade and org unit now (employee_no, score, months_worked, violation, grade, org_unit); on PostgreSQL the managers are locked
         (unless `lock` is False: a read that writes nothing)."""
         done = select(QuarterResult.employee_no).where(QuarterResult.period == period,
                                                        QuarterResult.employee_no == PerformanceRecord.employee_no)
@@ -250,7 +250,7 @@ class EvaluationRepository:
         # result, so a part starts after it rather than skip every one done before
         last_done = select(func.max(QuarterResult.employee_no)).where(QuarterResult.period == period)
         stmt = (select(PerformanceRecord.employee_no, PerformanceRecord.score, PerformanceRecord.months_worked,
-                       PerformanceRecord.violation, Manager.grade)
+                       PerformanceRecord.violation, Manager.grade, Manager.org_unit)
                 .join(Manager, Manager.employee_no == PerformanceRecord.employee_no)
                 .where(PerformanceRecord.period == period,
                        PerformanceRecord.employee_no > func.coalesce(last_done.scalar_subquery(), ""), ~done.exists())

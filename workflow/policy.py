@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from workflow.periods import KINDS as PERIOD_KINDS, MONTHS as PERIOD_MONTHS, QUARTER, YEAR
-from workflow.quotas import ORG_UNIT, SCOPES, Quota
+from workflow.quotas import ORG_UNIT, SCOPES, UNIT_SEPARATOR, Quota
 
 BUILTIN_POLICIES = ("default", "bank-six-level")
 STORED_DECIMAL_PLACES = 2  # scores are stored as NUMERIC(6, 2)
@@ -249,6 +249,10 @@ class Policy:
     closes: tuple[QuarterClosePolicy, ...]  # the period-end evaluations, one per kind of period closed
     periods: tuple[str, ...] = (YEAR, QUARTER)  # the kinds of period performance is recorded for
     period_scorecard: PeriodScorecard | None = None  # records of its periods are entered by their parts
+    # org units whose cases follow a policy file of their own, as the file names them: (unit, file); the files are
+    # read by workflow/org_unit_policies.py, which puts their policies in `units`
+    org_unit_files: tuple[tuple[str, str], ...] = ()
+    units: tuple[tuple[str, "Policy"], ...] = dataclasses.field(default=(), compare=False, repr=False)
     version: str = ""  # a fingerprint of the file's content: the same rules, the same version
     # the file's content as JSON, in the file's key order (comments dropped): stored with the cases it governs, it
     # parses back to this policy, the same version and the same words in `policy check`
@@ -406,7 +410,8 @@ class _Node:
 
 
 _TOP = {"name", "title", "timezone", "ladder", "eligibility", "scoring", "committee", "quotas",
-        "ranking", "publication", "probation", "reminders", "quarter_close", "periods", "period_scorecard"}
+        "ranking", "publication", "probation", "reminders", "quarter_close", "periods", "period_scorecard",
+        "org_units"}
 
 
 class _Problems:
@@ -452,12 +457,26 @@ def _build(root: _Node) -> Policy:
         periods=periods,
         period_scorecard=attempt(lambda: _period_scorecard(root.get("period_scorecard", None), periods,
                                                            scoring.scale)) if periods and scoring else None,
+        org_unit_files=attempt(lambda: _org_unit_files(root.get("org_units", {}))),
     )
     if scoring and periods:
         attempt(lambda: _performance_recorded(root, scoring, periods))
     if problems.found:
         raise PolicyError.of(problems.found)
     return Policy(**fields)
+
+
+def _org_unit_files(node: _Node) -> tuple[tuple[str, str], ...]:
+    """`org_units`: org unit path → the policy file its cases follow (beside this file, or a built-in name)."""
+    if not isinstance(node.value, dict):
+        raise node.fail("must be a mapping of org units (such as 衢州市/柯城区) to policy files")
+    files = []
+    for unit, file in node.items():
+        if not unit.strip() or len(unit) > 100 or any(not part.strip() for part in unit.split(UNIT_SEPARATOR)):
+            raise file.fail("must be an org unit path of at most 100 characters, its units separated by "
+                            f"{UNIT_SEPARATOR!r} (such as 衢州市/柯城区)")
+        files.append((unit, file.text()))
+    return tuple(files)
 
 
 def _name(node: _Node) -> str:

@@ -152,8 +152,26 @@ def _quotas(policy: Policy) -> list[str]:
     return lines
 
 
+def _org_units(policy: Policy) -> list[str]:
+    if not policy.org_unit_files:
+        return []
+    return ["org units with a policy of their own (and the units below them):",
+            *(f"  {unit}: {file}" for unit, file in policy.org_unit_files)]
+
+
 def describe(policy: Policy) -> list[str]:
     return [f"policy {policy.reference} ({policy.title}), time zone {policy.timezone}",
             *_ladder(policy), *_eligibility(policy), *_stages(policy), *_periods(policy), *_period_scorecard(policy),
             *_scorecard(policy),
-            *_quotas(policy)]
+            *_quotas(policy), *_org_units(policy)]
+
+
+def describe_with_units(policy: Policy) -> list[str]:
+    """The company's policy, then each org unit's (once per policy, naming the units that follow it)."""
+    lines = describe(policy)
+    following: dict[str, tuple[Policy, list[str]]] = {}
+    for unit, held in policy.units:
+        following.setdefault(held.reference, (held, []))[1].append(unit)
+    for held, units in following.values():
+        lines += ["", f"org unit {', '.join(units)} follows:", *(f"  {line}" for line in describe(held))]
+    return lines

@@ -3,8 +3,9 @@ version it recorded when it was opened; the cases of a cycle follow the version 
 case, in a new cycle, follows the policy in force.
 
 The committee world (tests.support.committee_world) runs under the default policy; `changed` is a second app
-over the same database under a policy whose scores run from 0 to 200 and weigh the interview more, whose committees need five members and whose
-appeal window is five working days. The manual clock stands at Tuesday 2026-09-01 09:00+08:00.
+over the same database under a policy whose scores run from 0 to 200 and weigh the interview more, whose
+committees need five members, whose appeal window is five working days and whose reminders come after one. The
+manual clock stands at Tuesday 2026-09-01 09:00+08:00.
 """
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ def changed(build, org, tmp_path):
         document["scoring"]["weights"] = {"supervisor": 0.2, "interview": 0.5, "performance": 0.3}
         document["committee"]["quorum"] = 5
         document["publication"]["appeal_window_working_days"] = 5
+        document["reminders"]["overdue_after_working_days"] = 1
     return Driver(build(GRADEFLOW_POLICY=policy_file(tmp_path, changed_rules)))
 
 
@@ -91,3 +93,65 @@ def test_a_new_case_in_a_new_cycle_follows_the_policy_in_force(org, changed):
     case = _apply(changed, "e002", cycle="2027-H1")
     assert case["policy"] != DEFAULT and case["policy"].startswith("default@")
     assert ok(_approve_materials(changed, case["id"], score=150))["state"] == "interview"
+
+
+def test_a_case_the_service_opens_follows_the_policy_in_force_whatever_the_case_that_led_to_it(org, changed):
+    """Demotions effective in 2026 and 2027 open an exit case when the second takes effect: the exit is a new
+    case, opened under the file in force then, though the demotion that led to it follows its own version."""
+    from tests.support.steps import hr_case, move_clock
+    org.user("root", "admin")
+    org.manager("S009", "senior", supervisor="S001", login=True)
+    first = hr_case(org, "demotion", "S009")
+    assert ok(org.post(f"/cases/{first['id']}/events", as_=HR, json={"event": "approve"}))["state"] == "decided"
+    deadline = ok(org.post(f"/cases/{first['id']}/events", as_=HR, json={"event": "publish"}))["appeal_deadline"]
+    move_clock(org, "2026-12-31T09:00:00+08:00")
+    assert org.case(first["id"], HR)["state"] == "effective", deadline
+    move_clock(org, "2027-01-04T09:00:00+08:00")
+    second = hr_case(org, "demotion", "S009")
+    assert ok(org.post(f"/cases/{second['id']}/events", as_=HR, json={"event": "approve"}))["state"] == "decided"
+    assert ok(org.post(f"/cases/{second['id']}/events", as_=HR, json={"event": "publish"}))
+    move_clock(changed, "2027-01-15T09:00:00+08:00")  # the changed file is in force when the second takes effect
+    assert changed.case(second["id"], HR)["state"] == "effective"
+    [exit_case] = ok(changed.get("/cases?kind=exit", as_=HR))
+    assert exit_case["employee_no"] == "S009" and exit_case["policy"] not in (DEFAULT, None)
+    assert exit_case["policy"].startswith("default@")
+
+
+def test_a_reminder_restored_for_an_open_case_follows_its_version(org, changed):
+    """A case's reminder lost (a restore from a backup) is scheduled again by the case's version: after 3 working
+    days, as first scheduled, not the changed file's 1."""
+    import sqlalchemy as sa
+
+    from models import Timer, db
+    from tests.support.steps import move_clock
+    org.user("root", "admin")
+    case = _apply(org, "e001")
+
+    def reminders() -> list:
+        with changed.app.app_context():
+            due = list(db.session.scalars(sa.select(Timer.due_at).where(Timer.kind == "reminder",
+                                                                        Timer.case_id == case["id"])))
+            db.session.remove()
+            return due
+    scheduled = reminders()
+    with changed.app.app_context():
+        db.session.execute(sa.delete(Timer).where(Timer.kind == "reminder"))
+        db.session.commit()
+        db.session.remove()
+    move_clock(changed, "2026-09-01T10:00:00+08:00")  # the standing timers are checked first
+    assert reminders() == scheduled and len(scheduled) == 1
+
+
+def test_a_cycle_follows_its_first_case_that_recorded_a_version(org, changed):
+    """A case opened before versions were recorded (policy null) does not pin its cycle: the next one does."""
+    import sqlalchemy as sa
+
+    from models import Case, db
+    first = _apply(org, "e001")
+    with org.app.app_context():
+        db.session.execute(sa.update(Case).where(Case.id == first["id"]).values(policy=None))
+        db.session.commit()
+        db.session.remove()
+    second = _apply(changed, "e002")
+    assert second["policy"] not in (DEFAULT, None)
+    assert_problem(_committee(changed, CYCLE, "chair1", "cm1", "cm2"), 422, "validation_error", "members", "quorum")

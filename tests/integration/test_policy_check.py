@@ -68,3 +68,28 @@ def test_the_education_and_recent_results_rules_are_printed_with_the_target(tmp_
     assert ("  applying for senior: at least 12 months in grade and in the top 40 % of the org unit's latest annual "
             "scores; education 大专 or above (not in 总行); at least 70 in each of the last 2 quarter periods"
             ) in result.stdout.splitlines()
+
+
+def test_the_policies_of_org_units_are_checked_and_printed_with_the_companys(tmp_path):
+    from tests.support.policies import company_with_units
+
+    def kecheng(document):
+        document["eligibility"]["targets"]["mid"]["min_months_in_grade"] = 12
+    company = company_with_units(tmp_path, {"衢州市/柯城区": ("kecheng", kecheng)})
+    result = gradeflow(tmp_path, "policy", "check", company, **NOTHING_STARTED)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "  衢州市/柯城区: kecheng.yaml" in lines
+    assert lines[lines.index("org unit 衢州市/柯城区 follows:") + 1].startswith("  policy kecheng@")
+    assert "    applying for mid: at least 12 months in grade and in the top 60 % of the org unit's latest annual " \
+           "scores" in lines
+
+    (tmp_path / "kecheng.yaml").write_text(DEFAULT_POLICY.replace("name: default", "name: kecheng")
+                                           .replace("months: 3", "months: 6"), "utf-8")
+    result = gradeflow(tmp_path, "policy", "check", company, **NOTHING_STARTED)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"{company}: org_units.衢州市/柯城区: kecheng.yaml: its probation differs from the company policy's: a unit's "
+        "policy may differ only in what governs its cases (eligibility, scoring other than its scale, committee, "
+        "quotas, ranking, publication, reminders)",
+        f"{company}: 1 problem(s); nothing was started"]

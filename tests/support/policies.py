@@ -44,6 +44,24 @@ def policy_file(directory: Path, change: Callable[[dict], None]) -> str:
     return str(path)
 
 
+def company_with_units(directory: Path, units: dict[str, tuple[str, Callable[[dict], None]]],
+                       change: Callable[[dict], None] = lambda document: None) -> str:
+    """The default policy (changed by `change`) naming under `org_units` each unit's file: `units` maps an org unit
+    to (the policy's name, a change of the default policy), written beside it as NAME.yaml. The company file's path."""
+    names = {}
+    for unit, (name, change_unit) in units.items():
+        document = default_document()
+        document["name"] = name
+        change_unit(document)
+        (directory / f"{name}.yaml").write_text(yaml.safe_dump(document, allow_unicode=True), "utf-8")
+        names[unit] = f"{name}.yaml"
+
+    def company(document):
+        document["org_units"] = names
+        change(document)
+    return policy_file(directory, company)
+
+
 def documented_example(section: str, next_section: str) -> tuple[list[str], list[str]]:
     """docs/policies.md's example between two headings: (what `gradeflow policy check` prints for the default
     policy with the example's keys put in, the lines the page says it prints)."""

@@ -38,15 +38,16 @@ def _applicant_for(problems: Violations, uow, actor: Actor, kind: str, employee_
     return manager
 
 
-def _check_cycle(problems: Violations, uow, kind: str, cycle_code: str | None):
-    """The cycle of the application (None, with the problem noted, if it takes none)."""
+def _check_cycle(problems: Violations, uow, kind: str, cycle_code: str | None, *, exclusive: bool):
+    """The cycle of the application (None, with the problem noted, if it takes none); `exclusive`: held against
+    concurrent applications (where org units follow policies of their own: a cycle takes cases of one)."""
     if kind != PROMOTION:
         if cycle_code is not None:
             problems.add("cycle", "no_cycle", f"a {kind} case belongs to no cycle: hr publishes it on its own")
     elif cycle_code is None:
         problems.add("cycle", "required", "a promotion is applied for in a cycle")
     else:
-        cycle = uow.cycles.get(cycle_code, for_share=True)
+        cycle = uow.cycles.get_for_application(cycle_code, exclusive=exclusive)
         if cycle is None:
             problems.add("cycle", "known_cycle", f"no cycle {cycle_code!r}")
         elif cycle.first_decided_at is not None:
@@ -73,7 +74,9 @@ def _target_of(problems: Violations, rules: Rules, kind: str, manager, target_gr
 
 def promotion_outlook(uow, rules: Rules, manager) -> tuple[str | None, list[Refusal]]:
     """The grade a manager would apply for next (one step up, not exceptional) and every rule that such an
-    application would break today; (None, [why]) when no application leads anywhere."""
+    application would break today (under the policy of the manager's org unit); (None, [why]) when no
+    application leads anywhere."""
+    rules = rules.for_org_unit(manager.org_unit)
     ladder = rules.policy.ladder
     if ladder.is_exited(manager.grade):
         return None, [LEFT_THE_LADDER]
@@ -135,9 +138,8 @@ def submit_case(uow, rules: Rules, actor: Actor, *, kind: str, statement: str, c
     """Open a case. Every broken eligibility rule is named at once, and nothing is stored."""
     problems = Violations()  # every input problem is named at once
     manager = _applicant_for(problems, uow, actor, kind, employee_no)
-    cycle_row = _check_cycle(problems, uow, kind, cycle)
-    if cycle_row is not None:  # a cycle's cases follow one policy version, that of its first case
-        rules = rules_for_cycle(uow, rules, cycle_row)
+    cycle_row = _check_cycle(problems, uow, kind, cycle, exclusive=bool(rules.units))
+    rules = _rules_for_application(problems, uow, rules, manager, cycle_row)
     if exceptional and kind != PROMOTION:
         problems.add("exceptional", "exceptional_promotion", "only a promotion is exceptional")
     target = _target_of(problems, rules, kind, manager, target_grade)
@@ -153,9 +155,26 @@ def submit_case(uow, rules: Rules, actor: Actor, *, kind: str, statement: str, c
     return uow.cases.files([case])[0]
 
 
+def _rules_for_application(problems: Violations, uow, rules: Rules, manager, cycle) -> Rules:
+    """The rules a new case follows: those of the manager's org unit (its policy, or the company's); in a cycle
+    with cases, the version of its first case (workflow/services/governing.py), which must be a version of the
+    same policy."""
+    in_force = rules.for_org_unit(manager.org_unit) if manager is not None else rules
+    if cycle is None or cycle.cases_policy is None:
+        return in_force
+    cycle_rules = rules_for_cycle(uow, rules, cycle)
+    if manager is not None and cycle_rules.policy.name != in_force.policy.name:
+        problems.add("cycle", "cycle_policy", f"the cases of cycle {cycle.code} follow the policy "
+                     f"{cycle_rules.policy.name!r}, and {manager.org_unit} the policy {in_force.policy.name!r}: "
+                     "apply in a cycle of theirs")
+    return cycle_rules
+
+
 def open_automatic_case(uow, rules: Rules, manager, kind: str, statement: str, data: dict):
     """A case the service opens by itself (a probation end, a quarter close, repeated demotions), with
-    SYSTEM_ACTOR as its author; the caller has checked that the manager has no open case."""
+    SYSTEM_ACTOR as its author; the caller has checked that the manager has no open case. It follows the policy
+    of the manager's org unit."""
+    rules = rules.for_org_unit(manager.org_unit)
     target = _target_of(Violations(), rules, kind, manager, None)
     return _open(uow, rules, SYSTEM_ACTOR, manager, kind, target, statement, data=data)
 

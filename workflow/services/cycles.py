@@ -41,7 +41,7 @@ def set_committee(uow: UnitOfWork, rules: Rules, actor: Actor, code: str, *, cha
     whose score is on an undecided case cannot be removed."""
     access.require(actor.has(HR), "only hr appoints committees")
     cycle = get_cycle(uow, code, for_update=True)
-    rules = rules_for_cycle(uow, rules, cycle)
+    quorum = rules_for_cycle(uow, rules, cycle).policy.quorum  # that of the version its cases follow
     wanted = sorted(set(members) | {chair})
     problems = Violations()
     for username in wanted:
@@ -51,8 +51,8 @@ def set_committee(uow: UnitOfWork, rules: Rules, actor: Actor, code: str, *, cha
             problems.add(field, "known_user", f"no user {username!r}")
         elif not user.active or COMMITTEE not in user.roles:
             problems.add(field, "committee_role", f"{username} does not hold the committee role")
-    if len(wanted) < rules.policy.quorum:
-        problems.add("members", "quorum", f"a committee needs at least the quorum of {rules.policy.quorum} members "
+    if len(wanted) < quorum:
+        problems.add("members", "quorum", f"a committee needs at least the quorum of {quorum} members "
                                           f"(the chair included); {len(wanted)} given")
     problems.raise_if_any()
     refuse_removing_scorers(uow, code, set(cycle.member_usernames) - set(wanted))

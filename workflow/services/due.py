@@ -56,7 +56,7 @@ def preparation(timer) -> Callable[[Callable, Rules], None] | None:
 
 def _appeal_window_end(uow, rules: Rules, timer) -> str | Reschedule:
     case = uow.cases.get(timer.case_id, for_update=True)
-    rules, now = rules_for(uow, rules, case), rules.now()
+    now = rules.now()
     if case.state == PUBLISHED and appeal_window_open(case, now):  # the deadline was extended
         return Reschedule(case.appeal_deadline + WINDOW_GRACE, "the appeal deadline was extended")
     if finalize_case(uow, rules, case.id, now):

@@ -177,7 +177,7 @@ def demote_or_defer(uow: UnitOfWork, rules: Rules, manager, period: str, reasons
 def demote_or_defer_all(uow: UnitOfWork, rules: Rules, period: str,
                         demotions: Sequence[tuple]) -> dict[str, tuple[str, int | None]]:
     """`demotions`: (manager, the close's reasons) of managers of `period` whose close implies a demotion; each
-    manager is anything with an employee_no and a grade. Opens the demotion cases at once, or defers each
+    manager is anything with an employee_no, a grade and an org_unit. Opens the demotion cases at once, or defers each
     while its manager has an open case: employee_no → (outcome, case opened)."""
     demotable = [(m, reasons) for m, reasons in demotions if rules.ladder.destinations(m.grade, DEMOTE)]
     busy = uow.evaluations.with_open_case([m.employee_no for m, _ in demotable])
@@ -198,21 +198,27 @@ def demote_or_defer_all(uow: UnitOfWork, rules: Rules, period: str,
 
 
 def _first_reminders(uow: UnitOfWork, rules: Rules, cases) -> dict[str, dict]:
-    """What timers.state_entered schedules for cases just opened: the first reminder of each one's wait, by
-    manager."""
-    waits = [(case, 1) for case in cases if waiting.waits_on_someone(case.state)]
-    if not waits:
+    """What timers.state_entered schedules for cases just opened: the first reminder of each one's wait (by the
+    policy it follows: its org unit's or the company's), by manager."""
+    waits_by_policy: dict[str, list[tuple]] = {}
+    for case in cases:
+        if waiting.waits_on_someone(case.state):
+            waits_by_policy.setdefault(case.policy, []).append((case, 1))
+    if not waits_by_policy:
         return {}
-    rows = first_reminders(rules, uow.calendar.working_calendar(), waits)
-    return {case.employee_no: row for (case, _), row in zip(waits, rows)}
+    calendar = uow.calendar.working_calendar()
+    return {case.employee_no: row for reference, waits in waits_by_policy.items()
+            for (case, _), row in zip(waits, first_reminders(rules.in_force(reference), calendar, waits))}
 
 
 def _open_demotion_cases(uow: UnitOfWork, rules: Rules, period: str, demotions: Sequence[tuple]) -> list:
     """The cases that cases.open_automatic_case would open, with their first history entries, in one go
     (tests/integration/test_quarter_close_sets.py holds the two to the same rows)."""
-    now, opening = rules.now(), []
-    policy = governing_policy(uow, rules, now) if demotions else None
+    now, opening, references = rules.now(), [], {}
     for manager, reasons in demotions:
+        governing = rules.for_org_unit(manager.org_unit)  # the policy the case follows, stored once per close
+        policy = references.get(governing.policy.reference) or references.setdefault(
+            governing.policy.reference, governing_policy(uow, governing, now))
         target = next(iter(rules.ladder.destinations(manager.grade, DEMOTE)))
         statement = f"{period} quarter close: {', '.join(r['rule'] for r in reasons)}"
         case = dict(kind=DEMOTION, cycle_code=None, employee_no=manager.employee_no, from_grade=manager.grade,

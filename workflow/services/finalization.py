@@ -12,6 +12,7 @@ from workflow.ladder import CONFIRM, DEMOTE, EXCEPTIONAL_PROMOTE, EXIT as LADDER
 from workflow.services.case_steps import SYSTEM_ACTOR, claim, move
 from workflow.services.cases import open_automatic_case
 from workflow.services.context import Rules
+from workflow.services.governing import rules_for
 from workflow.services.grades import change_grade
 from workflow.services.unit_of_work import UnitOfWork
 
@@ -27,23 +28,25 @@ def _ladder_move(case) -> tuple[str, str | None]:
 
 def finalize_case(uow: UnitOfWork, rules: Rules, case_id: int, until: datetime) -> bool:
     """Finalize one case if it is (still) due at `until`; False when there is nothing to do, so
-    that running twice, or on two processes, has the effect of running once."""
+    that running twice, or on two processes, has the effect of running once. `rules`: the service's (the case
+    follows its own version; an exit it opens, the policy in force)."""
     case = uow.cases.get(case_id, for_update=True)
     if case is None or case.state != PUBLISHED or appeal_window_open(case, until):
         return False
-    claim(rules, case)
+    governing = rules_for(uow, rules, case)
+    claim(governing, case)
     # Effective from the day after the deadline, also when finalization runs late.
-    effective_on = local_date(case.appeal_deadline, rules.policy.tz) + timedelta(days=1)
+    effective_on = local_date(case.appeal_deadline, governing.policy.tz) + timedelta(days=1)
     data = {}
     if changes_grade(case):
         event, target = _ladder_move(case)
-        grade_move = change_grade(uow, rules, case.manager, event, effective_on=effective_on, case_id=case.id,
+        grade_move = change_grade(uow, governing, case.manager, event, effective_on=effective_on, case_id=case.id,
                                   target=target)
         case.effective_on = effective_on
         data = {"effective_on": effective_on.isoformat(), "from_grade": grade_move.from_grade,
                 "to_grade": grade_move.to_grade}
     case.finalized_at = rules.now()
-    move(uow, rules, case, "finalize", actor=SYSTEM_ACTOR, data=data)
+    move(uow, governing, case, "finalize", actor=SYSTEM_ACTOR, data=data)
     if case.kind == DEMOTION and case.effective_on is not None:
         _exit_after_repeated_demotions(uow, rules, case.manager, case.effective_on)
     return True

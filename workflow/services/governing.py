@@ -4,9 +4,9 @@ follow one version, that of its first case, so that one decision ranks them all 
 corrected before a cycle's first application still applies to the whole cycle).
 
 A recorded version is read from `policy_versions` and built once per process (versions never change). Where it
-cannot be used, the case follows the policy in force, and the log says why: a case opened before versions were
-kept (none is stored), a version this release no longer accepts, or a stored document that does not fingerprint
-to its reference (tampered with: `gradeflow audit verify` names it).
+cannot be used, the case follows the policy in force by the same name (its org unit's, or the company's), and the
+log says why: a case opened before versions were kept (none is stored), a version this release no longer accepts,
+or a stored document that does not fingerprint to its reference (tampered with: `gradeflow audit verify` names it).
 """
 from __future__ import annotations
 
@@ -33,11 +33,16 @@ def rules_for_cycle(uow, rules: Rules, cycle) -> Rules:
 
 
 def _rules_of_version(uow, rules: Rules, reference: str | None) -> Rules:
-    if reference is None or reference == rules.policy.reference:
+    """`rules`: the service's (the company's policy in force, with its units')."""
+    if reference is None:
         return rules
-    version = rules.versions.get(reference)
-    if version is None:
-        version = rules.versions[reference] = _version_rules(uow, rules, reference)
+    if (in_force := rules.in_force(reference)) is not None:
+        return in_force
+    if reference not in rules.versions:
+        rules.versions[reference] = _version_rules(uow, rules, reference)
+    version = rules.versions[reference]
+    if version is None:  # unusable: the policy in force by the same name (its unit's, or the company's)
+        return _in_force_named(rules, reference.rpartition("@")[0])
     return version if version.clock is rules.clock else replace(version, clock=rules.clock)
 
 
@@ -49,7 +54,8 @@ def governing_policy(uow, rules: Rules, at: datetime) -> str:
     return rules.policy.reference
 
 
-def _version_rules(uow, rules: Rules, reference: str) -> Rules:
+def _version_rules(uow, rules: Rules, reference: str) -> Rules | None:
+    """The rules of a stored version, or None (logged) where it cannot be used."""
     stored = uow.policies.get(reference)
     policy = parsed_policy(stored.document) if stored is not None else None
     if policy is None or policy.reference != reference:
@@ -57,9 +63,14 @@ def _version_rules(uow, rules: Rules, reference: str) -> Rules:
                "this release does not accept it" if policy is None else
                "its stored document does not fingerprint to its reference")
         log.warning("policy version %s: %s; its cases follow the policy in force, %s", reference, why,
-                    rules.policy.reference)
-        return rules
+                    _in_force_named(rules, reference.rpartition("@")[0]).policy.reference)
+        return None
     return Rules.for_policy(policy, rules.clock, versions=rules.versions)
+
+
+def _in_force_named(rules: Rules, name: str) -> Rules:
+    """The policy in force by that name (the company's, or an org unit's), else the company's."""
+    return next((unit for _unit, unit in rules.units if unit.policy.name == name), rules)
 
 
 @lru_cache(maxsize=32)

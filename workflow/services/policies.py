@@ -27,17 +27,18 @@ class PolicyVersionView:
 
 def policy_version(uow: UnitOfWork, rules: Rules, reference: str) -> PolicyVersionView:
     """Every signed-in user may read the rules (the caller has authenticated them): they are the company's,
-    published to those they govern. The current version is readable before any case has recorded it."""
-    stored = uow.policies.get(reference)
-    if stored is None and reference != rules.policy.reference:
-        raise NotFound("no stored policy version by that reference: the version in force and those recorded by "
+    published to those they govern. The versions in force (the company's, each org unit's) are readable before
+    any case has recorded them."""
+    stored, in_force = uow.policies.get(reference), rules.in_force(reference)
+    if stored is None and in_force is None:
+        raise NotFound("no stored policy version by that reference: the versions in force and those recorded by "
                        "cases opened since policy versions are kept are")
-    document = rules.policy.document if stored is None else stored.document
-    policy = rules.policy if stored is None else parsed_policy(document)
+    document = in_force.policy.document if stored is None else stored.document
+    policy = in_force.policy if stored is None else parsed_policy(document)
     if policy is not None and policy.reference != reference:
         policy = None  # the stored row does not hold the rules its reference fingerprints: show no summary of it
     data = json.loads(document)
     return PolicyVersionView(reference=reference, name=data.get("name", ""), title=data.get("title", ""),
-                             version=reference.rpartition("@")[2], current=reference == rules.policy.reference,
+                             version=reference.rpartition("@")[2], current=in_force is not None,
                              first_used_at=stored.first_used_at if stored else None,
                              summary=tuple(describe(policy)) if policy is not None else (), document=document)

@@ -18,6 +18,7 @@ from workflow.eligibility import add_months
 from workflow.periods import Period
 from workflow.quarter_close import close_moment, next_period_to_close
 from workflow.services.context import Rules
+from workflow.services.governing import rules_for
 from workflow.services.unit_of_work import UnitOfWork
 from workflow.timer_kinds import APPEAL_WINDOW_END, DEFERRED_DEMOTION, PROBATION_END, QUARTER_CLOSE, REMINDER
 
@@ -106,8 +107,10 @@ def ensure_standing_timers(uow: UnitOfWork, rules: Rules) -> None:
     waits = uow.timers.waiting_cases_without_reminder(waiting.WAITING_STATES)
     if waits:
         calendar = uow.calendar.working_calendar()
-        for case in waits:
-            schedule_reminder(uow, rules, case, waiting.first_reminder(rules.policy, calendar, case.state_since),
+        for case in waits:  # each by the policy version it follows
+            governing = rules_for(uow, rules, case)
+            schedule_reminder(uow, governing, case, waiting.first_reminder(governing.policy, calendar,
+                                                                           case.state_since),
                               f"since:{case.state_since.isoformat()}")
 
 

@@ -124,6 +124,8 @@ class Performance(Protocol):
 class Cycles(Protocol):
     def get(self, code: str, *, for_update: bool = False, for_share: bool = False) -> CycleRow | None: ...
 
+    def get_for_application(self, code: str, *, exclusive: bool) -> CycleRow | None: ...
+
     def add(self, **fields: Any) -> CycleRow:
         """Raises DuplicateKey("code") when the code is taken."""
 
