@@ -70,6 +70,8 @@ FIELD_RULES = {
     "required": _l("This is required."),
     "known_cycle": _l("There is no such cycle."),
     "cycle_open": _l("This cycle has been decided; it takes no more applications."),
+    "cycle_policy": _l("The cases of this cycle follow another policy than your org unit's: apply in a cycle "
+                       "of your unit's policy."),
     "exceptional_promotion": _l("Only a promotion is exceptional."),
     "known_manager": _l("You have no manager record."),
     "score_range": _l("The score is out of range."),

@@ -74,6 +74,24 @@ def test_the_eligibility_check_names_the_education_and_recent_results_rules_of_t
     assert 'data-rule="education"' in body and 'data-rule="recent_results"' in body
 
 
+def test_an_application_into_a_cycle_of_another_units_policy_is_told_next_to_the_cycle(world, build, tmp_path):
+    """上海分行 follows a policy of its own (issue 13, point 6); the cycle's first case is 北京分行's."""
+    from tests.support.driver import Driver
+    from tests.support.policies import company_with_units
+    from tests.web.visitor import Visitor
+    app = build(GRADEFLOW_POLICY=company_with_units(tmp_path, {"上海分行": ("shanghai", lambda document: None)}))
+    candidate(world, "E001")
+    candidate(world, "E002", org_unit="上海分行")
+    apply(Driver(app), "E001")
+    visitor = Visitor(app)
+    assert visitor.sign_in("e002").status_code == 302
+    answer = visitor.submit("/apply", {"cycle": CYCLE, "target_grade": "mid", "statement": "申请晋级"},
+                            from_page="/apply")
+    assert answer.status_code == 422
+    assert 'data-testid="cycle-error"' in answer.get_data(as_text=True)
+    assert "本批次的案件适用的评审制度与您所在机构的不同" in text(answer)
+
+
 def test_an_eligible_manager_applies_and_lands_on_their_case_with_its_timeline(world, visit):
     candidate(world, "E001")
     visitor = _signed_in(visit, "e001")
