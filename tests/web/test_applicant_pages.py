@@ -74,22 +74,30 @@ def test_the_eligibility_check_names_the_education_and_recent_results_rules_of_t
     assert 'data-rule="education"' in body and 'data-rule="recent_results"' in body
 
 
-def test_an_application_into_a_cycle_of_another_units_policy_is_told_next_to_the_cycle(world, build, tmp_path):
-    """上海分行 follows a policy of its own (issue 13, point 6); the cycle's first case is 北京分行's."""
+def test_the_form_offers_the_cycles_of_the_applicants_policy_and_tells_why_another_refuses(world, build, tmp_path):
+    """上海分行 follows a policy of its own (issue 13, point 6); the first case of CYCLE is 北京分行's, so CYCLE takes
+    no application from 上海分行: the form offers the Shanghai cycle only, and a page shown before CYCLE took its
+    first case is told why it refuses, next to the cycle."""
     from tests.support.driver import Driver
     from tests.support.policies import company_with_units
     from tests.web.visitor import Visitor
     app = build(GRADEFLOW_POLICY=company_with_units(tmp_path, {"上海分行": ("shanghai", lambda document: None)}))
     candidate(world, "E001")
     candidate(world, "E002", org_unit="上海分行")
+    ok(Driver(app).post("/cycles", as_="hr1", json={"code": "2026H2-SH", "name": "上海分行 2026 下半年"}), 201)
     apply(Driver(app), "E001")
     visitor = Visitor(app)
     assert visitor.sign_in("e002").status_code == 302
+    body = visitor.get("/apply").get_data(as_text=True)
+    assert 'value="2026H2-SH"' in body and f'value="{CYCLE}"' not in body
     answer = visitor.submit("/apply", {"cycle": CYCLE, "target_grade": "mid", "statement": "申请晋级"},
                             from_page="/apply")
     assert answer.status_code == 422
     assert 'data-testid="cycle-error"' in answer.get_data(as_text=True)
-    assert "本批次的案件适用的评审制度与您所在机构的不同" in text(answer)
+    assert "本批次的案件适用的评审政策与您所在机构的不同" in text(answer)
+    applied = visitor.submit("/apply", {"cycle": "2026H2-SH", "target_grade": "mid", "statement": "申请晋级"},
+                             from_page="/apply")
+    assert applied.status_code == 302
 
 
 def test_an_eligible_manager_applies_and_lands_on_their_case_with_its_timeline(world, visit):

@@ -45,6 +45,17 @@ def test_hr_opens_a_cycle_and_sets_its_committee(hr):
     assert "评审委员会已设定" in text(page)
 
 
+def test_the_cycle_page_links_the_policy_its_cases_follow_once_it_has_one(hr, gf):
+    from workflow.policy import load_policy
+    assert 'data-testid="cycle-policy"' not in hr.get(f"/cycles/{CYCLE}").get_data(as_text=True)
+    candidate(gf, "E001")
+    apply(gf, "E001")
+    page = hr.get(f"/cycles/{CYCLE}")
+    reference = load_policy().reference
+    assert f'href="/policies/{reference}"' in page.get_data(as_text=True)
+    assert f"本批次的案件适用评审政策 {reference}" in text(page)
+
+
 def test_a_duplicate_code_is_told_next_to_the_field_in_chinese_and_the_typed_values_stay(hr):
     refused = _post(hr, "/cycles", {"code": CYCLE, "name": "重复的批次"}, "/cycles")
     assert refused.status_code == 409

@@ -17,7 +17,7 @@ from workflow.case_machine import PUBLISHED_STATES
 from workflow.eligibility import Refusal
 from workflow.services.case_reads import CaseView, history_entries, list_cases
 from workflow.services.case_steps import load_case
-from workflow.services.cases import promotion_outlook
+from workflow.services.cases import cycle_policy_refusal, promotion_outlook
 from workflow.services.context import Rules
 from workflow.services.governing import rules_for
 from workflow.timeline import Step, steps_to_come
@@ -29,7 +29,7 @@ MY_CASES_SHOWN = 50
 @dataclass(frozen=True)
 class Outlook:
     """For a caller with a manager record (`manager` None otherwise): the grade they would apply for next and
-    every rule that refuses it today (none: they may apply), the cycles that take applications, their cases."""
+    every rule that refuses it today (none: they may apply), the cycles that take their applications, their cases."""
     manager: object | None
     target: str | None
     refusals: list[Refusal]
@@ -46,8 +46,11 @@ def application_outlook(uow, rules: Rules, actor: Actor) -> Outlook:
     target, refusals = promotion_outlook(uow, rules, manager) if manager is not None else (None, [])
     cycles, _total = uow.cycles.page(1, CYCLES_SHOWN)
     mine, _total = list_cases(uow, rules, actor, page=1, per_page=MY_CASES_SHOWN, mine=True)
-    # a cycle takes applications until it is first decided (cases._check_cycle refuses them after)
-    return Outlook(manager, target, refusals, [c for c in cycles if c.first_decided_at is None], mine)
+    # a cycle takes applications until it is first decided (cases._check_cycle refuses them after), and only
+    # from units of the policy its cases follow
+    open_cycles = [c for c in cycles if c.first_decided_at is None
+                   and (manager is None or cycle_policy_refusal(uow, rules, c, manager) is None)]
+    return Outlook(manager, target, refusals, open_cycles, mine)
 
 
 @dataclass(frozen=True)

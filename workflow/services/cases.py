@@ -159,15 +159,23 @@ def _rules_for_application(problems: Violations, uow, rules: Rules, manager, cyc
     """The rules a new case follows: those of the manager's org unit (its policy, or the company's); in a cycle
     with cases, the version of its first case (workflow/services/governing.py), which must be a version of the
     same policy."""
-    in_force = rules.for_org_unit(manager.org_unit) if manager is not None else rules
     if cycle is None or cycle.cases_policy is None:
-        return in_force
-    cycle_rules = rules_for_cycle(uow, rules, cycle)
-    if manager is not None and cycle_rules.policy.name != in_force.policy.name:
-        problems.add("cycle", "cycle_policy", f"the cases of cycle {cycle.code} follow the policy "
-                     f"{cycle_rules.policy.name!r}, and {manager.org_unit} the policy {in_force.policy.name!r}: "
-                     "apply in a cycle of theirs")
-    return cycle_rules
+        return rules.for_org_unit(manager.org_unit) if manager is not None else rules
+    if manager is not None and (refusal := cycle_policy_refusal(uow, rules, cycle, manager)) is not None:
+        problems.add("cycle", "cycle_policy", refusal)
+    return rules_for_cycle(uow, rules, cycle)
+
+
+def cycle_policy_refusal(uow, rules: Rules, cycle, manager) -> str | None:
+    """Why the cycle takes no case of the manager (its cases follow another policy than the manager's unit's),
+    or None."""
+    if cycle.cases_policy is None:
+        return None
+    cycle_policy, unit_policy = rules_for_cycle(uow, rules, cycle).policy, rules.for_org_unit(manager.org_unit).policy
+    if cycle_policy.name == unit_policy.name:
+        return None
+    return (f"the cases of cycle {cycle.code} follow the policy {cycle_policy.name!r}, and {manager.org_unit} the "
+            f"policy {unit_policy.name!r}: apply in a cycle of theirs")
 
 
 def open_automatic_case(uow, rules: Rules, manager, kind: str, statement: str, data: dict):
