@@ -123,3 +123,30 @@ def test_policy_check_prints_each_units_policy_after_the_companys(tmp_path):
     header = lines.index(f"org unit {KECHENG} follows:")
     assert lines[header + 1].startswith("  policy kecheng@")
     assert "    applying for mid: at least 24 months in grade" in "\n".join(lines[header:])
+
+
+def test_the_documented_example_loads_and_says_what_the_page_says(tmp_path):
+    """docs/policies.md "A policy per org unit": its org_units, the problem it shows and what policy check
+    prints, against the real thing (a kecheng.yaml beside the company's file)."""
+    import re
+    from pathlib import Path
+
+    import yaml
+    page = (Path(__file__).parents[2] / "docs" / "policies.md").read_text("utf-8")
+    section = page[page.index("## A policy per org unit"):page.index("## What a policy cannot say yet")]
+    example, problem, printed = re.findall(r"```(?:yaml)?\n(.*?)```", section, re.S)
+    org_units = yaml.safe_load(example)["org_units"]
+    assert org_units == {KECHENG: "kecheng.yaml"}
+
+    def two_grades(document):
+        document["ladder"]["promotion_steps"] = 2
+    path = company_with_units(tmp_path, {KECHENG: ("kecheng", two_grades)})
+    assert [f"{key}: {text}" for key, text in _problems(path)] == problem.splitlines()
+
+    company_with_units(tmp_path, {KECHENG: ("kecheng", lambda document: document.update(title="柯城区客户经理等级评审"))})
+    lines = describe_with_units(load_policies(path))
+    shown = [line for line in printed.splitlines() if "…" not in line]
+    start = lines.index(shown[0])
+    assert lines[start:start + 4] == shown[:4]
+    assert lines[start + 4].startswith("  policy kecheng@") and lines[start + 4].endswith(
+        "(柯城区客户经理等级评审), time zone Asia/Shanghai")
