@@ -168,7 +168,8 @@ def policy():
 @click.argument("path", metavar="FILE", type=click.Path(dir_okay=False))
 def policy_check(path):
     """Validate a policy file (and the files of its org units) without starting anything: print what they say
-    (ladder, stages, periods, scorecard, quotas), or exit 1 naming each problem. FILE may also name a built-in policy (default)."""
+    (ladder, stages, periods, scorecard, quotas), or exit 1 naming each problem. FILE may also name a built-in
+    policy (default)."""
     from workflow.org_unit_policies import load_policies
     from workflow.policy_summary import describe_with_units
     try:

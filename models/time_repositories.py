@@ -242,8 +242,8 @@ class EvaluationRepository:
 
     def pending(self, period: str, limit: int | None, *, lock: bool = True) -> list[Row]:
         """The quarter's records of managers still without a result, by employee number, with the manager's
-        grade and org unit now (employee_no, score, months_worked, violation, grade, org_unit); on PostgreSQL the managers are locked
-        (unless `lock` is False: a read that writes nothing)."""
+        grade and org unit now (employee_no, score, months_worked, violation, grade, org_unit); on PostgreSQL the
+        managers are locked (unless `lock` is False: a read that writes nothing)."""
         done = select(QuarterResult.employee_no).where(QuarterResult.period == period,
                                                        QuarterResult.employee_no == PerformanceRecord.employee_no)
         # the close goes by employee number and its records are locked: those done are the ones up to the last

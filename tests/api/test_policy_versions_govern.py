@@ -67,7 +67,8 @@ def test_a_change_of_policy_never_changes_a_case_already_open(org, changed):
         assert ok(changed.put(f"/cases/{case['id']}/score", as_=member, json={"score": 85}))
     assert changed.case(case["id"], HR)["state"] == "deliberation"
     decided = ok(changed.post(f"/cycles/{CYCLE}/decide", as_=HR))["decided"]
-    assert [(d["case_id"], d["outcome"], d["final_score"]) for d in decided] == [(case["id"], "approved", 85.0)]  # .3×80+.4×85+.3×90, not 85.5
+    # .3×80 + .4×85 + .3×90 under the case's version, not .2×80 + .5×85 + .3×90 = 85.5 under the changed file
+    assert [(d["case_id"], d["outcome"], d["final_score"]) for d in decided] == [(case["id"], "approved", 85.0)]
     published = ok(changed.post(f"/cycles/{CYCLE}/publish", as_=HR))
     assert published["appeal_deadline"].startswith("2026-09-04T23:59:59")  # 3 working days, not 5
     # a day of the window becomes a holiday: the deadline moves by the case's 3 working days

@@ -87,3 +87,18 @@ def test_a_version_that_cannot_be_used_leaves_the_case_to_the_rules_in_force_and
     with caplog.at_level(logging.WARNING, logger="workflow.services.governing"):
         assert rules_for(uow, rules, _case(EARLIER.reference)) is rules
     assert [r.getMessage() for r in caplog.records if why in r.getMessage() and EARLIER.reference in r.getMessage()]
+
+
+def test_an_unusable_version_of_a_units_policy_follows_that_units_policy_in_force_on_the_callers_clock(tmp_path):
+    from tests.support.policies import company_with_units
+    from workflow.org_unit_policies import load_policies
+
+    def kecheng(document):
+        document["committee"]["quorum"] = 4
+    company = load_policies(company_with_units(tmp_path, {"衢州市/柯城区": ("kecheng", kecheng)}))
+    service = Rules.for_policy(company, FixedClock(datetime(2026, 9, 1, 1, tzinfo=timezone.utc)))
+    standing = replace(service, clock=FixedClock(datetime(2027, 1, 4, 1, tzinfo=timezone.utc)))
+    followed = rules_for(_uow(), standing, _case("kecheng@000000000000"))  # not stored
+    assert followed.policy.name == "kecheng" and followed.policy.quorum == 4
+    assert followed.now() == standing.now() != service.now()
+    assert rules_for(_uow(), standing, _case("gone@000000000000")) is standing  # no policy by that name: the company's

@@ -30,8 +30,10 @@ class Rules:
     def for_policy(cls, policy: Policy, clock: Clock, versions: dict[str, "Rules | None"] | None = None) -> "Rules":
         versions = {} if versions is None else versions
         built: dict[str, Rules] = {}  # units sharing a file share its rules
-        units = tuple((unit, built.get(p.reference) or built.setdefault(p.reference, cls.for_policy(p, clock, versions)))
-                      for unit, p in policy.units)
+        for _unit, p in policy.units:
+            if p.reference not in built:
+                built[p.reference] = cls.for_policy(p, clock, versions)
+        units = tuple((unit, built[p.reference]) for unit, p in policy.units)
         return cls(policy=policy, ladder=GradeLadder(policy.ladder), cases=CaseMachine(policy), clock=clock,
                    versions=versions, units=units)
 
@@ -46,6 +48,10 @@ class Rules:
             return self
         return next((self._on_my_clock(rules) for _unit, rules in self.units if rules.policy.reference == reference),
                     None)
+
+    def in_force_named(self, name: str) -> "Rules":
+        """The policy in force by that name (the company's, or an org unit's); the company's if none is."""
+        return next((self._on_my_clock(rules) for _unit, rules in self.units if rules.policy.name == name), self)
 
     def _on_my_clock(self, rules: "Rules") -> "Rules":
         return rules if rules.clock is self.clock else replace(rules, clock=self.clock)

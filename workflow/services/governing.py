@@ -42,7 +42,7 @@ def _rules_of_version(uow, rules: Rules, reference: str | None) -> Rules:
         rules.versions[reference] = _version_rules(uow, rules, reference)
     version = rules.versions[reference]
     if version is None:  # unusable: the policy in force by the same name (its unit's, or the company's)
-        return _in_force_named(rules, reference.rpartition("@")[0])
+        return rules.in_force_named(reference.rpartition("@")[0])
     return version if version.clock is rules.clock else replace(version, clock=rules.clock)
 
 
@@ -63,14 +63,9 @@ def _version_rules(uow, rules: Rules, reference: str) -> Rules | None:
                "this release does not accept it" if policy is None else
                "its stored document does not fingerprint to its reference")
         log.warning("policy version %s: %s; its cases follow the policy in force, %s", reference, why,
-                    _in_force_named(rules, reference.rpartition("@")[0]).policy.reference)
+                    rules.in_force_named(reference.rpartition("@")[0]).policy.reference)
         return None
     return Rules.for_policy(policy, rules.clock, versions=rules.versions)
-
-
-def _in_force_named(rules: Rules, name: str) -> Rules:
-    """The policy in force by that name (the company's, or an org unit's), else the company's."""
-    return next((unit for _unit, unit in rules.units if unit.policy.name == name), rules)
 
 
 @lru_cache(maxsize=32)
