@@ -69,6 +69,8 @@ class CaseSchema(ma.Schema):
     exceptional = ma.fields.Boolean()
     statement = ma.fields.String()
     state = ma.fields.String(metadata={"enum": list(STATES)})
+    stage = ma.fields.String(allow_none=True, metadata={
+        "description": "in state in_stage: which of the policy's own stages the case is in (its code); else null"})
     outcome = ma.fields.String(allow_none=True, metadata={"enum": ["approved", "denied", None]})
     reasons = ma.fields.List(ma.fields.String(), allow_none=True,
                              metadata={"description": "null, like outcome, until the caller may see the decision"})
@@ -131,6 +133,8 @@ class EventSchema(VersionedSchema):
     supervisor_score = ma.fields.Decimal(allow_nan=False, metadata={"description": "with approve_materials, "
                                                                                    "pass_probation, fail_probation"})
     reason = Text(max_length=APPEAL_REASON_LENGTH, metadata={"description": "required with appeal"})
+    score = ma.fields.Decimal(allow_nan=False, metadata={"description": "with pass_stage and fail_stage, where the "
+                                                                         "case's stage records a score"})
 
 
 class ScoreInputSchema(VersionedSchema):

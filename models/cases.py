@@ -13,7 +13,7 @@ from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, Index,
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from models.base import Base, UTCDateTime
-from workflow.case_machine import DECIDED_STATES, KINDS, OPEN_STATES, PROMOTION, STATES
+from workflow.case_machine import DECIDED_STATES, IN_STAGE, KINDS, OPEN_STATES, PROMOTION, STATES
 
 
 def _sql_list(values) -> str:
@@ -80,6 +80,7 @@ class Case(Base):
         CheckConstraint("supervisor_score IS NULL OR (supervisor_score >= 0 AND supervisor_score <= 9999)",
                         name="supervisor_score_range"),
         CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint(f"(state = '{IN_STAGE}') = (stage IS NOT NULL)", name="in_stage_names_its_stage"),
         # One open case per manager: enforced here too, so that two racing submissions cannot both pass.
         Index("uq_cases_one_open_case", "employee_no", unique=True,
               sqlite_where=text(f"state IN ({_sql_list(OPEN_STATES)})"),
@@ -120,6 +121,8 @@ class Case(Base):
     version: Mapped[int] = mapped_column(Integer)
     # the policy (name@version) in force when the case was opened; None for cases opened before it was recorded
     policy: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    # the policy's own stage the case is in (workflow/stages.py), while its state is in_stage
+    stage: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
     # Every UPDATE checks the version it read: a concurrent change makes the later one fail.
     # The use cases bump it themselves, once per use case (workflow.services.case_steps.saved).

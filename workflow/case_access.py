@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING
 from workflow.accounts import ADMIN, COMMITTEE, HR, SUPERVISOR, Actor
 from workflow.calendar import WINDOW_GRACE
 from workflow.case_machine import (APPLICANT, CALLER_EVENTS, CHAIR, CLOSED, DECIDED_STATES, DELIBERATION, EFFECTIVE,
-                                   PUBLISHED, SYSTEM, WHO)
+                                   PUBLISHED, SECOND_SUPERVISOR, STAGE_PARTY, SYSTEM, WHO)
 from workflow.case_machine import HR as HR_PARTY
 from workflow.case_machine import SUPERVISOR as SUPERVISOR_PARTY
 from workflow.errors import Conflict, Forbidden
+from workflow.stages import Stage
 
 if TYPE_CHECKING:  # annotations only: the services pass these down
     from workflow.case_file import CaseFile
@@ -81,6 +82,8 @@ def standing(actor: Actor, people: CasePeople) -> Standing:
         parties.add(LINE_MANAGER)
         if chain[0] == actor.employee_no:
             parties.add(SUPERVISOR_PARTY)
+        if len(chain) > 1 and chain[1] == actor.employee_no:
+            parties.add(SECOND_SUPERVISOR)
     recused = actor.username in people.recused
     if actor.has(COMMITTEE) and actor.username in people.members:
         parties.add(MEMBER)
@@ -101,8 +104,23 @@ def can_view(s: Standing) -> bool:
     return s.is_(APPLICANT, LINE_MANAGER, MEMBER, HR_PARTY, ADMIN_PARTY)
 
 
-def may_fire(s: Standing, event: str) -> bool:
-    return s.is_(*WHO[event])
+def parties_for(event: str, stage: Stage | None = None, people: CasePeople | None = None) -> frozenset[str]:
+    """Who fires `event`; for the events of a policy's own stage (`stage`, the one the case is in), the party the
+    stage names, or hr where the case has no such person (an applicant whose supervisor has no supervisor). An
+    observation period passes only by itself (the service), and nobody acts in a stage that names nobody."""
+    parties = WHO[event]
+    if STAGE_PARTY not in parties:
+        return parties
+    if stage is None or stage.by is None or (event == "pass_stage" and stage.is_observation):
+        return frozenset()
+    levels_needed = {SUPERVISOR_PARTY: 1, SECOND_SUPERVISOR: 2}.get(stage.by, 0)
+    if people is not None and len(people.supervisor_chain) < levels_needed:
+        return frozenset({HR_PARTY})
+    return frozenset({stage.by})
+
+
+def may_fire(s: Standing, event: str, stage: Stage | None = None, people: CasePeople | None = None) -> bool:
+    return s.is_(*parties_for(event, stage, people))
 
 
 def sees_scores(s: Standing, *, state: str, published: bool) -> bool:
@@ -130,6 +148,7 @@ def automatic_recusal(username: str, employee_no: str | None, people: CasePeople
 # --- what the caller may do now ----------------------------------------------------------
 
 _PARTY_NAMES = {APPLICANT: "the applicant", SUPERVISOR_PARTY: "the applicant's supervisor", HR_PARTY: "hr",
+                SECOND_SUPERVISOR: "the supervisor of the applicant's supervisor",
                 CHAIR: "the chair of the case's cycle (not recused)", SYSTEM: "the service itself"}
 
 
@@ -164,7 +183,9 @@ def available_events(rules: Rules, file: CaseFile, s: Standing) -> list[str]:
         if event == "appeal":
             return appeal_refusal(rules, case) is None
         return True
-    return [e for e in CALLER_EVENTS if may_fire(s, e) and rules.cases.applies(case, e) and doable(e)]
+    stage = rules.cases.stage_of(case)
+    return [e for e in CALLER_EVENTS
+            if may_fire(s, e, stage, file.people) and rules.cases.applies(case, e) and doable(e)]
 
 
 def invalid_transition(rules: Rules, file: CaseFile, s: Standing, what: str) -> Conflict:
@@ -180,7 +201,10 @@ def refuse_event(rules: Rules, file: CaseFile, s: Standing, event: str) -> None:
     """403 when the event is not the caller's, 409 invalid_transition when it does not apply in the case's
     state. An appeal that does not apply is refused later with its own codes (appeal_refusal), once its
     input has been checked."""
-    if not may_fire(s, event):
-        raise Forbidden(f"{event} is for {' or '.join(_PARTY_NAMES[p] for p in sorted(WHO[event]))}")
+    stage = rules.cases.stage_of(file.case)
+    parties = parties_for(event, stage, file.people)
+    # a stage's event on a case in no stage is not anybody's to fire: it does not apply (409 below)
+    if not s.is_(*parties) and (stage is not None or STAGE_PARTY not in WHO[event]):
+        raise Forbidden(f"{event} is for {' or '.join(_PARTY_NAMES[p] for p in sorted(parties)) or 'nobody: the stage passes by itself when it ends'}")
     if event != "appeal" and not rules.cases.applies(file.case, event):
         raise invalid_transition(rules, file, s, event)

@@ -8,25 +8,27 @@ events that apply without firing anything.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from transitions import Machine
 
 from workflow.policy import Policy
+from workflow.stages import SECOND_SUPERVISOR, stage_after, stage_named
 
 # --- kinds and states -------------------------------------------------------------------
 PROMOTION, PROBATION_CONFIRMATION, DEMOTION, EXIT = "promotion", "probation_confirmation", "demotion", "exit"
 KINDS = (PROMOTION, PROBATION_CONFIRMATION, DEMOTION, EXIT)
 
 SUBMITTED, RETURNED, HR_REVIEW, INTERVIEW = "submitted", "returned", "hr_review", "interview"
+IN_STAGE = "in_stage"  # in one of the policy's own stages (workflow/stages.py); `cases.stage` names it
 DELIBERATION, DECIDED, PUBLISHED, APPEALED = "deliberation", "decided", "published", "appealed"
 EFFECTIVE, CLOSED, REJECTED, WITHDRAWN = "effective", "closed", "rejected", "withdrawn"
-STATES = (SUBMITTED, RETURNED, HR_REVIEW, INTERVIEW, DELIBERATION, DECIDED, PUBLISHED, APPEALED,
+STATES = (SUBMITTED, RETURNED, HR_REVIEW, IN_STAGE, INTERVIEW, DELIBERATION, DECIDED, PUBLISHED, APPEALED,
           EFFECTIVE, CLOSED, REJECTED, WITHDRAWN)
 TERMINAL_STATES = (EFFECTIVE, CLOSED, REJECTED, WITHDRAWN)
 OPEN_STATES = tuple(s for s in STATES if s not in TERMINAL_STATES)
 # Open states in which a cycle cannot be decided yet (the committee has not finished).
-BEFORE_DELIBERATION = (SUBMITTED, RETURNED, HR_REVIEW, INTERVIEW)
+BEFORE_DELIBERATION = (SUBMITTED, RETURNED, HR_REVIEW, IN_STAGE, INTERVIEW)
 # States whose case carries a decision (outcome, decider).
 DECIDED_STATES = (DECIDED, PUBLISHED, APPEALED, EFFECTIVE, CLOSED)
 # States whose current decision has been published (a re-decision after an appeal is not, until published again).
@@ -42,6 +44,8 @@ SUPERVISOR = "supervisor"  # the applicant's direct supervisor
 CHAIR = "chair"  # the chair of the case's cycle
 HR = "hr"
 SYSTEM = "system"  # the service itself (automatic moves, the scheduler)
+# SECOND_SUPERVISOR (workflow/stages.py): the direct supervisor's own supervisor, whom a stage may name
+STAGE_PARTY = "stage_party"  # whoever the policy names for the case's stage (workflow/stages.py)
 
 
 def changes_grade(case) -> bool:
@@ -59,16 +63,22 @@ class Move:
     when: str | None = None  # name of an extra condition on the case (see CaseMachine._conditions)
 
 
-# Every transition of api.md's table; an event may have several moves, chosen by their conditions.
+# Every transition of api.md's table; an event may have several moves, chosen by their conditions. The moves into
+# and through `in_stage` apply only under a policy that declares stages of its own (workflow/stages.py).
 MOVES = (
     Move("approve_materials", (SUBMITTED,), INTERVIEW, (PROMOTION,), when="straight_to_interview"),
+    Move("approve_materials", (SUBMITTED,), IN_STAGE, (PROMOTION,), when="straight_to_stages"),
     Move("approve_materials", (SUBMITTED,), HR_REVIEW, (PROMOTION,), when="needs_exception_review"),
     Move("return_materials", (SUBMITTED,), RETURNED, (PROMOTION,)),
     Move("reject_materials", (SUBMITTED,), REJECTED, (PROMOTION,)),
     Move("resubmit", (RETURNED,), SUBMITTED, (PROMOTION,)),
-    Move("withdraw", (SUBMITTED, RETURNED, HR_REVIEW, INTERVIEW), WITHDRAWN, (PROMOTION,)),
-    Move("approve_exception", (HR_REVIEW,), INTERVIEW, (PROMOTION,)),
+    Move("withdraw", (SUBMITTED, RETURNED, HR_REVIEW, IN_STAGE, INTERVIEW), WITHDRAWN, (PROMOTION,)),
+    Move("approve_exception", (HR_REVIEW,), INTERVIEW, (PROMOTION,), when="no_stages"),
+    Move("approve_exception", (HR_REVIEW,), IN_STAGE, (PROMOTION,), when="has_stages"),
     Move("reject_exception", (HR_REVIEW,), REJECTED, (PROMOTION,)),
+    Move("pass_stage", (IN_STAGE,), IN_STAGE, (PROMOTION,), when="more_stages"),
+    Move("pass_stage", (IN_STAGE,), INTERVIEW, (PROMOTION,), when="last_stage"),
+    Move("fail_stage", (IN_STAGE,), REJECTED, (PROMOTION,), when="in_own_stage"),
     Move("pass_probation", (SUBMITTED,), DECIDED, (PROBATION_CONFIRMATION,)),
     Move("fail_probation", (SUBMITTED,), DECIDED, (PROBATION_CONFIRMATION,)),
     Move("interview_complete", (INTERVIEW,), DELIBERATION, (PROMOTION,)),
@@ -91,6 +101,8 @@ WHO: dict[str, frozenset[str]] = {
     "approve_materials": frozenset({SUPERVISOR}),
     "return_materials": frozenset({SUPERVISOR}),
     "reject_materials": frozenset({SUPERVISOR}),
+    "pass_stage": frozenset({STAGE_PARTY}),  # an observation period passes by itself (due.py: the service)
+    "fail_stage": frozenset({STAGE_PARTY}),
     "pass_probation": frozenset({SUPERVISOR}),
     "fail_probation": frozenset({SUPERVISOR}),
     "resubmit": frozenset({APPLICANT}),
@@ -125,6 +137,7 @@ class EventDoesNotApply(Exception):
 class CaseMachine:
     def __init__(self, policy: Policy):
         self._exception_review = policy.eligibility.exceptional_needs_hr_approval
+        self.stages = policy.promotion_stages
         conditions = self._conditions()
         self._checks: dict[str, list[tuple[Move, tuple]]] = {}
         transitions = []
@@ -135,11 +148,29 @@ class CaseMachine:
             self._checks.setdefault(move.event, []).append((move, checks))
         self.machine = Machine(model=None, states=list(STATES), transitions=transitions, initial=None,
                                auto_transitions=False, send_event=True, model_attribute="state")
+        # the moves a case can make under this policy (for the workflow diagram): with stages of its own, not
+        # straight to the interview; without, never into a stage
+        ruled_out = ({"straight_to_interview", "no_stages"} if self.stages
+                     else {"straight_to_stages", "has_stages", "more_stages", "last_stage", "in_own_stage"})
+        self.moves = tuple(move if self.stages else replace(move, sources=tuple(s for s in move.sources
+                                                                                 if s != IN_STAGE))
+                           for move in MOVES if move.when not in ruled_out and (self.stages or move.dest != IN_STAGE))
 
     def _conditions(self) -> dict[str, Callable[[object], bool]]:
+        exception_review = lambda case: case.exceptional and self._exception_review  # noqa: E731
+        has_stages = bool(self.stages)
         return {
-            "needs_exception_review": lambda case: case.exceptional and self._exception_review,
-            "straight_to_interview": lambda case: not (case.exceptional and self._exception_review),
+            "needs_exception_review": exception_review,
+            "straight_to_interview": lambda case: not exception_review(case) and not has_stages,
+            "straight_to_stages": lambda case: not exception_review(case) and has_stages,
+            "has_stages": lambda case: has_stages,
+            "no_stages": lambda case: not has_stages,
+            # in one of this policy's stages, with more to come or the last one
+            "more_stages": lambda case: (self.stage_of(case) is not None
+                                         and stage_after(self.stages, case.stage) is not None),
+            "last_stage": lambda case: (self.stage_of(case) is not None
+                                        and stage_after(self.stages, case.stage) is None),
+            "in_own_stage": lambda case: self.stage_of(case) is not None,
             # single-case decisions and publication: outside a cycle, or a re-decision after an appeal
             "single_case": lambda case: case.cycle_code is None or case.reopened_by_appeal,
             # the cycle's decision also takes cases back in deliberation after an overturned appeal
@@ -156,6 +187,10 @@ class CaseMachine:
     def _on_event_data(check: Callable[[object], bool]):
         return lambda event_data: check(event_data.model)
 
+    def stage_of(self, case):
+        """The Stage the case is in (None outside the policy's own stages)."""
+        return stage_named(self.stages, case.stage)
+
     def applies(self, case, event: str) -> bool:
         return any(case.state in move.sources and all(check(case) for check in checks)
                    for move, checks in self._checks.get(event, ()))
@@ -165,8 +200,13 @@ class CaseMachine:
         return tuple(e for e in EVENTS if self.applies(case, e))
 
     def fire(self, case, event: str) -> tuple[str, str]:
-        """Move the case by `event`; (from_state, to_state). EventDoesNotApply if it does not apply."""
+        """Move the case by `event`; (from_state, to_state). EventDoesNotApply if it does not apply. A move into
+        `in_stage` names the stage the case is in now; any other move leaves the stages behind."""
         before = case.state
         if not self.applies(case, event) or not self.machine.events[event].trigger(case):
             raise EventDoesNotApply(event, before)
+        if case.state == IN_STAGE:
+            case.stage = stage_after(self.stages, case.stage if before == IN_STAGE else None).code
+        else:
+            case.stage = None
         return before, case.state

@@ -22,6 +22,7 @@ import yaml
 
 from workflow.periods import KINDS as PERIOD_KINDS, MONTHS as PERIOD_MONTHS, QUARTER, YEAR
 from workflow.quotas import ORG_UNIT, SCOPES, UNIT_SEPARATOR, Quota
+from workflow.stages import RECORDS, SCORE, STAGE_PARTIES, Stage
 
 BUILTIN_POLICIES = ("default", "bank-six-level")
 STORED_DECIMAL_PLACES = 2  # scores are stored as NUMERIC(6, 2)
@@ -249,6 +250,8 @@ class Policy:
     closes: tuple[QuarterClosePolicy, ...]  # the period-end evaluations, one per kind of period closed
     periods: tuple[str, ...] = (YEAR, QUARTER)  # the kinds of period performance is recorded for
     period_scorecard: PeriodScorecard | None = None  # records of its periods are entered by their parts
+    # a promotion's own stages between the review of the materials and the interview (workflow/stages.py)
+    promotion_stages: tuple[Stage, ...] = ()
     # org units whose cases follow a policy file of their own, as the file names them: (unit, file); the files are
     # read by workflow/org_unit_policies.py, which puts their policies in `units`
     org_unit_files: tuple[tuple[str, str], ...] = ()
@@ -411,7 +414,7 @@ class _Node:
 
 _TOP = {"name", "title", "timezone", "ladder", "eligibility", "scoring", "committee", "quotas",
         "ranking", "publication", "probation", "reminders", "quarter_close", "periods", "period_scorecard",
-        "org_units"}
+        "org_units", "stages"}
 
 
 class _Problems:
@@ -458,12 +461,58 @@ def _build(root: _Node) -> Policy:
         period_scorecard=attempt(lambda: _period_scorecard(root.get("period_scorecard", None), periods,
                                                            scoring.scale)) if periods and scoring else None,
         org_unit_files=attempt(lambda: _org_unit_files(root.get("org_units", {}))),
+        promotion_stages=attempt(lambda: _stages(root.get("stages", {}), scoring.scale)) if scoring else None,
     )
     if scoring and periods:
         attempt(lambda: _performance_recorded(root, scoring, periods))
     if problems.found:
         raise PolicyError.of(problems.found)
     return Policy(**fields)
+
+
+# Names a stage may not take: the states of a case, and the steps every promotion has anyway.
+_RESERVED_STAGE_CODES = {"materials", "interview", "deliberation", "decision", "publication", "in_stage",
+                         "submitted", "returned", "hr_review", "decided", "published", "appealed", "effective",
+                         "closed", "rejected", "withdrawn"}
+
+
+def _stages(node: _Node, scale: ScoreScale) -> tuple[Stage, ...]:
+    """`stages: {promotion: [...]}`: the promotion's own stages, in order (workflow/stages.py)."""
+    node.mapping({"promotion"})
+    stages: list[Stage] = []
+    for item in node.get("promotion", []).elements():
+        stage = _stage(item, scale)
+        if stage.code in {s.code for s in stages}:
+            raise item["stage"].fail(f"{stage.code!r} is declared twice")
+        stages.append(stage)
+    return tuple(stages)
+
+
+def _stage(node: _Node, scale: ScoreScale) -> Stage:
+    node.mapping({"stage", "label", "by", "records", "pass_mark", "months"})
+    code = node["stage"].code()
+    if code in _RESERVED_STAGE_CODES:
+        raise node["stage"].fail(f"{code!r} is a step every promotion has, or a state: name the stage otherwise")
+    label = node.get("label", code).text()
+    by = node.get("by", None)
+    if by.value is not None and by.value not in STAGE_PARTIES:
+        raise by.fail(f"unknown party {by.value!r} (known: {', '.join(STAGE_PARTIES)})")
+    if "months" in node.value:  # an observation period: it passes by itself; `by` may end it early (fail only)
+        for key in ("records", "pass_mark"):
+            if key in node.value:
+                raise node[key].fail("an observation period (months) records nothing: it passes when it ends")
+        return Stage(code, label, by.value, months=node["months"].integer(1, 24))
+    if by.value is None:
+        raise node.fail("needs by (who passes or fails it), or months (an observation period that ends by itself)")
+    records = node.get("records", RECORDS[0])
+    if records.value not in RECORDS:
+        raise records.fail(f"unknown record {records.value!r} (known: {', '.join(RECORDS)})")
+    pass_mark = None
+    if "pass_mark" in node.value:
+        if records.value != SCORE:
+            raise node["pass_mark"].fail("only a stage that records a score has a pass mark")
+        pass_mark = node["pass_mark"].number(scale.min, scale.max)
+    return Stage(code, label, by.value, records.value, pass_mark)
 
 
 def _org_unit_files(node: _Node) -> tuple[tuple[str, str], ...]:

@@ -59,12 +59,27 @@ def _stages(policy: Policy) -> list[str]:
     window = f"appeal window {policy.appeal_window_working_days} working days"
     return [
         "stages:",
-        f"  promotion: materials (the supervisor: approve with a score, return or reject){exception} → interview "
+        f"  promotion: materials (the supervisor: approve with a score, return or reject){exception}"
+        + "".join(f" → {_own_stage(stage)}" for stage in policy.promotion_stages) + " → interview "
         f"(the cycle's committee scores; quorum {policy.quorum}) → decision (the chair or hr, for the whole cycle) "
         f"→ publication ({window}) → effective",
         f"  probation_confirmation: the supervisor passes or fails it → publication ({window}) → effective",
         f"  demotion, exit: decision (the chair or hr) → publication ({window}) → effective",
     ]
+
+
+_PARTIES = {"supervisor": "the supervisor", "second_supervisor": "the supervisor's supervisor", "hr": "hr",
+            "chair": "the cycle's chair"}
+_RECORDS = {"pass_fail": "passes or fails it", "score": "scores it", "comment": "passes or fails it with a comment"}
+
+
+def _own_stage(stage) -> str:
+    """One of the policy's own stages (workflow/stages.py), as `policy check` prints it."""
+    if stage.is_observation:
+        early = f"; {_PARTIES[stage.by]} may fail it before" if stage.by else ""
+        return f"{stage.code} {stage.label} (observation: passes by itself after {stage.months} months{early})"
+    mark = f", passed with {stage.pass_mark.normalize():f} or more" if stage.pass_mark is not None else ""
+    return f"{stage.code} {stage.label} ({_PARTIES[stage.by]} {_RECORDS[stage.records]}{mark})"
 
 
 _SCORES = {YEAR: "annual scores, used for the performance rank and the final score", HALF: "half-year scores",

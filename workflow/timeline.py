@@ -15,6 +15,7 @@ from workflow.calendar import WINDOW_GRACE, WorkingCalendar, WorkingDay, working
 from workflow.case_machine import PUBLISHED
 from workflow.clock import local_date
 from workflow.policy import Policy
+from workflow.stages import stage_named
 
 # the kinds of step to come
 ACT, APPEAL_DEADLINE, TAKES_EFFECT = "act", "appeal_deadline", "takes_effect"
@@ -78,7 +79,7 @@ def steps_to_come(policy: Policy, calendar: WorkingCalendar, case, now: datetime
     decision takes effect (the day after the deadline, as finalization dates it). Nothing for a finished case."""
     tz, today = policy.tz, local_date(now, policy.tz)
     steps = []
-    if waiting.waits_on_someone(case.state):
+    if waiting.waits_on_someone(case.state, stage_named(policy.promotion_stages, case.stage)):
         start = local_date(case.state_since, tz)
         due = working_days_after(calendar, start, policy.overdue_after_working_days, tz)
         overdue = case.overdue_since is not None or now >= waiting.first_reminder(policy, calendar, case.state_since)

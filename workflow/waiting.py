@@ -8,16 +8,19 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from workflow.calendar import WorkingCalendar, working_days_after
-from workflow.case_machine import (APPEALED, DECIDED, DELIBERATION, HR_REVIEW, INTERVIEW, RETURNED, SUBMITTED)
+from workflow.case_machine import (APPEALED, DECIDED, DELIBERATION, HR_REVIEW, IN_STAGE, INTERVIEW, RETURNED,
+                                   SUBMITTED)
 from workflow.clock import local_date
 from workflow.policy import Policy
+from workflow.stages import Stage
 
 # The states in which somebody has to act; published cases wait on nobody (an appeal is optional).
-WAITING_STATES = frozenset({SUBMITTED, RETURNED, HR_REVIEW, INTERVIEW, DELIBERATION, DECIDED, APPEALED})
+WAITING_STATES = frozenset({SUBMITTED, RETURNED, HR_REVIEW, IN_STAGE, INTERVIEW, DELIBERATION, DECIDED, APPEALED})
 
 
-def waits_on_someone(state: str) -> bool:
-    return state in WAITING_STATES
+def waits_on_someone(state: str, stage: Stage | None = None) -> bool:
+    """`stage`: the policy's own stage the case is in; an observation period waits on nobody (it ends by itself)."""
+    return state in WAITING_STATES and not (stage is not None and stage.is_observation)
 
 
 def first_reminder(policy: Policy, calendar: WorkingCalendar, since: datetime) -> datetime:

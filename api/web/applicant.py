@@ -75,6 +75,10 @@ FIELD_RULES = {
     "exceptional_promotion": _l("Only a promotion is exceptional."),
     "known_manager": _l("You have no manager record."),
     "score_range": _l("The score is out of range."),
+    "score_precision": _l("The score has too many decimal places."),
+    "below_pass_mark": _l("The score is below the stage's pass mark: the stage cannot be passed with it."),
+    "not_for_stage": _l("This stage records no score: leave the field empty."),
+    "not_for_event": _l("This step takes no score: leave the field empty."),
 }
 
 # the services' conflicts on a case, in words
@@ -165,6 +169,7 @@ class EventForm(FlaskForm):
                                 "At most %(max)d characters.", max=COMMENT_LENGTH))])
     supervisor_score = DecimalField(_l("Supervisor score (0–100)"), validators=[Optional()],
                                     render_kw={"inputmode": "decimal"})
+    score = DecimalField(_l("Score of the stage"), validators=[Optional()], render_kw={"inputmode": "decimal"})
 
 
 class AppealForm(FlaskForm):
@@ -181,10 +186,10 @@ _SIDE_STATES = (m.RETURNED, m.APPEALED, m.REJECTED, m.WITHDRAWN, m.CLOSED)
 
 
 def workflow_strip(case) -> list[str]:
-    """The states a case of its kind passes through on its main line, in the machine's order (the side
-    branches only when the case stands in one); an exceptional promotion shows HR's review."""
+    """The states a case of its kind passes through on its main line under its policy, in the machine's order (the
+    side branches only when the case stands in one); an exceptional promotion shows HR's review."""
     reached = {m.INITIAL_STATE[case.kind]}
-    for move in m.MOVES:
+    for move in case.possible_moves:
         if case.kind in move.kinds:
             reached.update(move.sources + (move.dest,))
     if not case.exceptional:
@@ -257,12 +262,12 @@ def case_event(case_id: int):
         return _render_case(case_id, event_form=form, failed_event=form.event.data,
                             problem=_("Check the form below."), status=422)
     actor = current_user()
-    score = form.supervisor_score.data
+    supervisor_score, score = form.supervisor_score.data, form.score.data
     try:
         with uow() as u:
             cases.fire_event(u, rules(), actor, case_id, form.event.data, comment=form.comment.data,
-                             supervisor_score=Decimal(score) if score is not None else None,
-                             version=form.version.data)
+                             supervisor_score=Decimal(supervisor_score) if supervisor_score is not None else None,
+                             score=Decimal(score) if score is not None else None, version=form.version.data)
     except RuleViolation as bad:
         elsewhere = _field_errors(form, bad)
         return _render_case(case_id, event_form=form, failed_event=form.event.data,

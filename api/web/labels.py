@@ -18,6 +18,7 @@ STATES = {
     m.SUBMITTED: _l("Submitted"),
     m.RETURNED: _l("Returned for changes"),
     m.HR_REVIEW: _l("HR review of the exception"),
+    m.IN_STAGE: _l("Stage of the policy"),
     m.INTERVIEW: _l("Interview"),
     m.DELIBERATION: _l("Deliberation"),
     m.DECIDED: _l("Decided"),
@@ -37,6 +38,8 @@ EVENTS = {
     "withdraw": _l("Withdraw"),
     "approve_exception": _l("Approve the exception"),
     "reject_exception": _l("Refuse the exception"),
+    "pass_stage": _l("Pass the stage"),
+    "fail_stage": _l("Fail the stage"),
     "pass_probation": _l("Confirm (probation passed)"),
     "fail_probation": _l("Probation not passed"),
     "interview_complete": _l("Interview complete"),
@@ -98,6 +101,7 @@ TASKS = {
     m.SUBMITTED: _l("Review the application"),
     m.RETURNED: _l("Complete the materials and resubmit"),
     m.HR_REVIEW: _l("Review the exceptional application"),
+    m.IN_STAGE: _l("Complete the stage"),
     m.INTERVIEW: _l("Score the interview"),
     m.DELIBERATION: _l("Deliberate and decide"),
     m.DECIDED: _l("Publish the result"),
@@ -112,14 +116,21 @@ PARTIES = {
     m.CHAIR: _l("the committee chair"),
     m.HR: _l("HR"),
     m.SYSTEM: _l("the service itself"),
+    m.STAGE_PARTY: _l("whoever the policy names for the stage"),
 }
 
 # The extra condition of a move (workflow/case_machine.py Move.when), in words, for the workflow diagram.
 CONDITIONS = {
-    "straight_to_interview": _l("not an exceptional promotion that needs HR approval"),
+    "straight_to_interview": _l("neither an exceptional promotion that needs HR approval nor stages of the policy first"),
     "needs_exception_review": _l("an exceptional promotion that needs HR approval"),
     "single_case": _l("a case outside a cycle, or re-decided after an appeal"),
     "in_cycle": _l("a case of a cycle, decided with the whole cycle"),
+    "straight_to_stages": _l("the policy's own stages come first"),
+    "has_stages": _l("the policy has stages of its own"),
+    "no_stages": _l("the policy has no stages of its own"),
+    "more_stages": _l("another stage follows"),
+    "last_stage": _l("the last of the policy's stages"),
+    "in_own_stage": _l("in one of the policy's stages"),
     "changes_grade": _l("approved, or a probation confirmation"),
     "leaves_grade": _l("denied: the grade stays"),
 }

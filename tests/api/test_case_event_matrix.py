@@ -41,6 +41,7 @@ from workflow.case_machine import CALLER_EVENTS, STATES
 
 # --- api.md, "Case events" ----------------------------------------------------------------
 PROMOTION, PROBATION, DEMOTION, EXIT = "promotion", "probation_confirmation", "demotion", "exit"
+STAGE_PARTY = "the stage's party"
 
 # which cases an event applies to, beyond its source states
 PROMOTIONS = "promotions"  # promotion cases (their path: materials, exception, interview)
@@ -66,6 +67,10 @@ CONTRACT = {
     "appeal": ({"published"}, ANY_CASE, {"applicant"}, "appealed"),
     "uphold": ({"appealed"}, ANY_CASE, {"hr"}, "published"),
     "overturn": ({"appealed"}, ANY_CASE, {"hr"}, "deliberation"),
+    # a policy's own stages (docs/api-extensions.md): the party the case's stage names; under the default policy,
+    # which declares none, no case is in a stage, so they apply nowhere (tests/api/test_policy_stages.py)
+    "pass_stage": ({"in_stage"}, PROMOTIONS, {STAGE_PARTY}, "in_stage"),
+    "fail_stage": ({"in_stage"}, PROMOTIONS, {STAGE_PARTY}, "rejected"),
 }
 NEEDS_SUPERVISOR_SCORE = {"approve_materials", "pass_probation", "fail_probation"}
 
@@ -154,6 +159,8 @@ def expected(variant: Variant, role: str, event: str) -> tuple[int, str]:
     """(status, code or the state the case moves to)."""
     if not sees(variant, role):
         return 404, "not_found"
+    if STAGE_PARTY in CONTRACT[event][2] and variant.state != "in_stage":
+        return 409, "invalid_transition"  # nobody's to fire while the case is in no stage
     if role not in CONTRACT[event][2]:
         return 403, "forbidden"
     if not _applies(event, variant):
@@ -333,7 +340,8 @@ def _check_allowed(gf, cases: Cases, variant: Variant, mismatches: list[str]) ->
 
 
 def test_the_table_covers_every_state_and_caller_event():
-    assert set(VARIANTS) == set(STATES)
+    # in_stage: only under a policy with stages of its own (tests/api/test_policy_stages.py)
+    assert set(VARIANTS) == set(STATES) - {"in_stage"}
     assert set(CONTRACT) == set(CALLER_EVENTS), "api.md's table and the events callers may send differ"
     for state, variants in VARIANTS.items():
         assert all(v.state == state for v in variants)

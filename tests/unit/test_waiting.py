@@ -239,7 +239,7 @@ def test_published_and_terminal_states_wait_on_nobody():
 
 def test_every_other_open_state_waits_on_someone():
     assert WAITING_STATES == set(OPEN_STATES) - {PUBLISHED}
-    assert WAITING_STATES == {"submitted", "returned", "hr_review", "interview", "deliberation", "decided",
-                              "appealed"}
+    assert WAITING_STATES == {"submitted", "returned", "hr_review", "in_stage", "interview", "deliberation",
+                              "decided", "appealed"}
     assert all(waits_on_someone(s) for s in WAITING_STATES)
     assert WAITING_STATES <= set(STATES)

@@ -71,6 +71,19 @@ class CaseView:
         return self._rules.policy.scoring
 
     @property
+    def own_stage(self):
+        """The policy's own stage the case is in (workflow/stages.py), or None."""
+        return self._rules.cases.stage_of(self._case)
+
+    @property
+    def possible_moves(self) -> tuple:
+        """The moves of the case machine under the case's policy (with its stages or without)."""
+        return self._rules.cases.moves
+
+    def stage_label(self, code: str) -> str:
+        return next((s.label for s in self._rules.cases.stages if s.code == code), code)
+
+    @property
     def available_events(self) -> list[str]:
         return case_access.available_events(self._rules, self._file, self._standing)
 

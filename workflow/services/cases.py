@@ -12,7 +12,7 @@ from workflow.eligibility import (LEFT_THE_LADDER, Applicant, PeerScores, Refusa
                                   exit_refusals, probation_refusals, promotion_refusals, recent_periods)
 from workflow.errors import DuplicateKey, Forbidden, NotEligible, Violations
 from workflow.ladder import DEMOTE, PROMOTE
-from workflow.services import appeals, decisions, exams, timers
+from workflow.services import appeals, decisions, exams, stages, timers
 from workflow.services.case_steps import (SYSTEM_ACTOR, check_score, check_version, claim, load_case, move,
                                           record)
 from workflow.services.committee import sync_recusals
@@ -205,7 +205,7 @@ def _open(uow, rules: Rules, author: str, manager, kind: str, target: str, state
 # --- events -------------------------------------------------------------------------------
 
 def fire_event(uow, rules: Rules, actor: Actor, case_id: int, event: str, *, comment: str | None = None,
-               supervisor_score: Decimal | None = None, reason: str | None = None,
+               supervisor_score: Decimal | None = None, reason: str | None = None, score: Decimal | None = None,
                version: int | None = None) -> CaseFile:
     """POST /cases/{id}/events: 404 unseen, 409 stale version, 403 not the caller's event,
     409 not in this state, 422 missing input, then the event's own rules."""
@@ -214,9 +214,11 @@ def fire_event(uow, rules: Rules, actor: Actor, case_id: int, event: str, *, com
     check_version(file.case, version)
     case_access.refuse_event(rules, file, standing, event)
     _check_inputs(rules, event, supervisor_score, reason)
+    stages.check_stage_inputs(rules, rules.cases.stage_of(file.case), event, score, comment)
     claim(rules, file.case)
     handler = _HANDLERS.get(event, _plain_move)
-    handler(uow, rules, actor, file, event, comment=comment, supervisor_score=supervisor_score, reason=reason)
+    handler(uow, rules, actor, file, event, comment=comment, supervisor_score=supervisor_score, reason=reason,
+            score=score)
     return file
 
 
@@ -250,7 +252,8 @@ def _review(uow, rules, actor, file, event, *, comment, supervisor_score, **_):
 
 def _approve_exception(uow, rules, actor, file, event, *, comment, **_):
     move(uow, rules, file.case, event, actor=actor.username, comment=comment)
-    sync_recusals(uow, rules, file)
+    if file.case.state == INTERVIEW:  # not yet when the policy's own stages come first
+        sync_recusals(uow, rules, file)
 
 
 def _close_interview(uow, rules, actor, file, event, *, comment, **_):
@@ -265,6 +268,8 @@ _HANDLERS = {
     "pass_probation": decisions.probation_decision,
     "fail_probation": decisions.probation_decision,
     "approve_exception": _approve_exception,
+    "pass_stage": stages.stage_result,
+    "fail_stage": stages.stage_result,
     "close_interview": _close_interview,
     "approve": decisions.single_decision,
     "deny": decisions.single_decision,

@@ -12,8 +12,8 @@ from workflow import waiting
 from workflow.accounts import HR, SUPERVISOR
 from workflow.calendar import WINDOW_GRACE
 from workflow.case_access import appeal_window_open
-from workflow.case_machine import (APPEALED, DECIDED, DELIBERATION, HR_REVIEW, INTERVIEW, PROBATION_CONFIRMATION,
-                                   PUBLISHED, RETURNED, SUBMITTED)
+from workflow.case_machine import (APPEALED, DECIDED, DELIBERATION, HR_REVIEW, IN_STAGE, INTERVIEW,
+                                   PROBATION_CONFIRMATION, PUBLISHED, RETURNED, SUBMITTED)
 from workflow.periods import Period
 from workflow.quarter_close import DEFERRED
 from workflow.services.case_steps import SYSTEM_ACTOR, claim, record
@@ -22,8 +22,12 @@ from workflow.services.context import Rules
 from workflow.services.evaluations import close_quarter, close_quarter_part, demote_or_defer
 from workflow.services.finalization import finalize_case
 from workflow.services.governing import rules_for
+from workflow.services.stages import end_observation
 from workflow.services.timers import schedule_reminder
-from workflow.timer_kinds import APPEAL_WINDOW_END, DEFERRED_DEMOTION, PROBATION_END, QUARTER_CLOSE, REMINDER
+from workflow.stages import CHAIR, SECOND_SUPERVISOR
+from workflow.stages import SUPERVISOR as SUPERVISOR_PARTY
+from workflow.timer_kinds import (APPEAL_WINDOW_END, DEFERRED_DEMOTION, OBSERVATION_END, PROBATION_END, QUARTER_CLOSE,
+                                  REMINDER)
 
 # A trigger blocked by the manager's open case looks again this much later.
 RETRY_BLOCKED_AFTER = timedelta(days=1)
@@ -62,6 +66,11 @@ def _appeal_window_end(uow, rules: Rules, timer) -> str | Reschedule:
     if finalize_case(uow, rules, case.id, now):
         return f"finalized: {case.state}"
     return f"nothing to do: the case is {case.state}"
+
+
+def _observation_end(uow, rules: Rules, timer) -> str | Reschedule:
+    file = uow.cases.file(timer.case_id, for_update=True)
+    return end_observation(uow, rules_for(uow, rules, file.case), file, timer.data["stage"], timer.data["since"])
 
 
 def _probation_end(uow, rules: Rules, timer) -> str | Reschedule:
@@ -150,6 +159,11 @@ def waiting_on(uow, rules: Rules, case) -> list[str]:
     elif case.state == INTERVIEW:
         progress = uow.cases.files([case])[0].progress(rules.policy.quorum)
         named = sorted(set(progress.eligible) - set(progress.scored))
+    elif case.state == IN_STAGE:
+        stage = rules.cases.stage_of(case)
+        if stage.is_observation:
+            return []  # it ends by itself
+        named = _stage_party(uow, rules, case, stage.by)
     elif case.state == DELIBERATION and case.cycle is not None and case.cycle.chair \
             and case.cycle.chair not in case.recused_usernames and case.cycle.chair in people():
         named = [case.cycle.chair]
@@ -162,8 +176,21 @@ def waiting_on(uow, rules: Rules, case) -> list[str]:
     return [u for u in people(role=HR) if u not in own]
 
 
+def _stage_party(uow, rules: Rules, case, by: str) -> list[str]:
+    """Who acts in the policy's own stage the case is in (hr's stage: nobody named, so hr)."""
+    people = uow.outbox.active_users
+    if by in (SUPERVISOR_PARTY, SECOND_SUPERVISOR):
+        chain = uow.cases.files([case])[0].people.supervisor_chain
+        level = 0 if by == SUPERVISOR_PARTY else 1
+        return people(role=SUPERVISOR, employee_no=chain[level]) if len(chain) > level else []
+    if by == CHAIR and case.cycle is not None and case.cycle.chair and case.cycle.chair in people():
+        return [case.cycle.chair]
+    return []
+
+
 _HANDLERS = {
     APPEAL_WINDOW_END: _appeal_window_end,
+    OBSERVATION_END: _observation_end,
     PROBATION_END: _probation_end,
     QUARTER_CLOSE: _quarter_close,
     REMINDER: _reminder,

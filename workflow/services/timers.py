@@ -1,7 +1,8 @@
 """Scheduling: the timer rows that the changes of a use case imply, written in its transaction.
 
 - a case entering a state: its pending reminders end (the wait is over), a new wait may start
-  (first reminder when it becomes overdue), and a publication starts the appeal window's timer;
+  (first reminder when it becomes overdue), a publication starts the appeal window's timer, and an observation
+  period (a policy's own stage) the timer of its end;
 - a probation manager: the end of probation;
 - the quarter close, one at a time, each close scheduling the next.
 Firing is in workflow.services.due; the sweep in scheduler.sweep.
@@ -20,7 +21,8 @@ from workflow.quarter_close import close_moment, next_period_to_close
 from workflow.services.context import Rules
 from workflow.services.governing import rules_for
 from workflow.services.unit_of_work import UnitOfWork
-from workflow.timer_kinds import APPEAL_WINDOW_END, DEFERRED_DEMOTION, PROBATION_END, QUARTER_CLOSE, REMINDER
+from workflow.timer_kinds import (APPEAL_WINDOW_END, DEFERRED_DEMOTION, OBSERVATION_END, PROBATION_END, QUARTER_CLOSE,
+                                  REMINDER)
 
 
 def schedule(uow: UnitOfWork, rules: Rules, kind: str, key: str, due_at: datetime, **about) -> None:
@@ -42,10 +44,22 @@ def state_entered(uow: UnitOfWork, rules: Rules, case, history_seq: int, *, open
     case.state_since, case.overdue_since = now, None
     if not opened:
         uow.timers.cancel_pending(kind=REMINDER, case_id=case.id, at=now, why="cancelled: the case moved on")
-    if waiting.waits_on_someone(case.state):
+    stage = rules.cases.stage_of(case)
+    if waiting.waits_on_someone(case.state, stage):
         uow.timers.schedule(**first_reminders(rules, uow.calendar.working_calendar(), [(case, history_seq)])[0])
     if case.state == PUBLISHED:
         schedule_appeal_window_end(uow, rules, case)
+    if stage is not None and stage.is_observation:
+        schedule_observation_end(uow, rules, case, stage, history_seq)
+
+
+def schedule_observation_end(uow: UnitOfWork, rules: Rules, case, stage, history_seq: int) -> None:
+    """The observation period lasts its months from now, to the same local time (a month-end start ends on the
+    last day of the shorter month)."""
+    began = rules.now().astimezone(rules.policy.tz)
+    ends = datetime.combine(add_months(began.date(), stage.months), began.timetz())
+    schedule(uow, rules, OBSERVATION_END, f"{case.id}:{history_seq}", ends, case_id=case.id,
+             data={"stage": stage.code, "since": case.state_since.isoformat()})
 
 
 def schedule_appeal_window_end(uow: UnitOfWork, rules: Rules, case) -> None:
@@ -109,6 +123,8 @@ def ensure_standing_timers(uow: UnitOfWork, rules: Rules) -> None:
         calendar = uow.calendar.working_calendar()
         for case in waits:  # each by the policy version it follows
             governing = rules_for(uow, rules, case)
+            if not waiting.waits_on_someone(case.state, governing.cases.stage_of(case)):
+                continue  # an observation period
             schedule_reminder(uow, governing, case, waiting.first_reminder(governing.policy, calendar,
                                                                            case.state_since),
                               f"since:{case.state_since.isoformat()}")

@@ -1,0 +1,213 @@
+"""A promotion's own stages, as a policy declares them (issue 13, point 1): the declaration's rules, the machine
+built from it, and who acts in each stage."""
+from __future__ import annotations
+
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+import yaml
+
+from tests.support.policies import default_document
+from workflow.accounts import Actor
+from workflow.case_access import CasePeople, may_fire, parties_for, standing
+from workflow.case_machine import (IN_STAGE, INTERVIEW, REJECTED, SECOND_SUPERVISOR, STATES, WITHDRAWN, CaseMachine,
+                                   EventDoesNotApply)
+from workflow.policy import PolicyError, load_policy, parse_policy
+from workflow.policy_summary import describe
+from workflow.stages import Stage, stage_after
+
+# seed 003 (China Mobile Quzhou): 资质审核, 技能鉴定; seed 002 (the kitchen): 二次审核, 考察期 of three months
+STAGES = [
+    {"stage": "qualification_check", "label": "资质审核", "by": "hr"},
+    {"stage": "skills_test", "label": "技能鉴定", "by": "hr", "records": "score", "pass_mark": 60},
+    {"stage": "second_review", "label": "二次审核", "by": "second_supervisor", "records": "comment"},
+    {"stage": "observation", "label": "考察期", "months": 3, "by": "hr"},
+]
+
+
+def policy_with(stages, **more):
+    document = default_document()
+    document["stages"] = stages
+    document.update(more)
+    return parse_policy(yaml.safe_dump(document, allow_unicode=True))
+
+
+def problems(stages) -> list[str]:
+    with pytest.raises(PolicyError) as caught:
+        policy_with(stages)
+    return [f"{p.key}: {p.problem}" for p in caught.value.problems]
+
+
+STAGED = policy_with({"promotion": STAGES})
+
+
+def test_stages_are_read_in_order_with_who_acts_and_what_each_records():
+    assert STAGED.promotion_stages == (
+        Stage("qualification_check", "资质审核", "hr"),
+        Stage("skills_test", "技能鉴定", "hr", "score", Decimal(60)),
+        Stage("second_review", "二次审核", "second_supervisor", "comment"),
+        Stage("observation", "考察期", "hr", months=3),
+    )
+    assert STAGED.promotion_stages[3].is_observation and not STAGED.promotion_stages[0].is_observation
+
+
+def test_the_default_policy_declares_no_stage_of_its_own_and_keeps_its_version():
+    assert load_policy().promotion_stages == ()
+    assert policy_with({}).promotion_stages == ()
+    assert load_policy().version == "eb268c937786"  # no `stages` key: the same file, the same version
+
+
+def test_stage_after_walks_the_declared_order():
+    stages = STAGED.promotion_stages
+    assert stage_after(stages, None).code == "qualification_check"
+    assert stage_after(stages, "skills_test").code == "second_review"
+    assert stage_after(stages, "observation") is None
+    assert stage_after((), None) is None
+
+
+@pytest.mark.parametrize("stages, expected", [
+    ({"promotion": [{"stage": "exam"}]},
+     "stages.promotion[0]: needs by (who passes or fails it), or months (an observation period that ends by itself)"),
+    ({"promotion": [{"stage": "interview", "by": "hr"}]},
+     "stages.promotion[0].stage: 'interview' is a step every promotion has, or a state: name the stage otherwise"),
+    ({"promotion": [{"stage": "Exam!", "by": "hr"}]},
+     "stages.promotion[0].stage: must be a code of lowercase letters, digits and underscores"),
+    ({"promotion": [{"stage": "exam", "by": "boss"}]},
+     "stages.promotion[0].by: unknown party 'boss' (known: supervisor, second_supervisor, hr, chair)"),
+    ({"promotion": [{"stage": "exam", "by": "hr", "records": "grade"}]},
+     "stages.promotion[0].records: unknown record 'grade' (known: pass_fail, score, comment)"),
+    ({"promotion": [{"stage": "exam", "by": "hr", "pass_mark": 60}]},
+     "stages.promotion[0].pass_mark: only a stage that records a score has a pass mark"),
+    ({"promotion": [{"stage": "exam", "by": "hr", "records": "score", "pass_mark": 101}]},
+     "stages.promotion[0].pass_mark: must be between 0 and 100"),
+    ({"promotion": [{"stage": "watch", "months": 3, "records": "score"}]},
+     "stages.promotion[0].records: an observation period (months) records nothing: it passes when it ends"),
+    ({"promotion": [{"stage": "watch", "months": 0}]}, "stages.promotion[0].months: must be between 1 and 24"),
+    ({"promotion": [{"stage": "exam", "by": "hr"}, {"stage": "exam", "by": "chair"}]},
+     "stages.promotion[1].stage: 'exam' is declared twice"),
+    ({"promotion": [{"stage": "exam", "by": "hr", "when": "always"}]},
+     "stages.promotion[0].when: unknown key (allowed: by, label, months, pass_mark, records, stage)"),
+    ({"demotion": [{"stage": "exam", "by": "hr"}]}, "stages.demotion: unknown key (allowed: promotion)"),
+    ({"promotion": {"stage": "exam"}}, "stages.promotion: must be a list"),
+])
+def test_a_bad_stage_is_named_with_its_key_and_the_problem(stages, expected):
+    assert problems(stages) == [expected]
+
+
+def test_policy_check_prints_the_stages_in_order():
+    (line,) = [line for line in describe(STAGED) if line.startswith("  promotion:")]
+    assert (" → qualification_check 资质审核 (hr passes or fails it) → skills_test 技能鉴定 (hr scores it, passed with 60 "
+            "or more) → second_review 二次审核 (the supervisor's supervisor passes or fails it with a comment) → "
+            "observation 考察期 (observation: passes by itself after 3 months; hr may fail it before) → interview"
+            ) in line
+    (default_line,) = [line for line in describe(load_policy()) if line.startswith("  promotion:")]
+    assert "→ exception review (hr, for an exceptional promotion) → interview" in default_line
+
+
+# --- the machine built from the declaration ----------------------------------------------
+
+def a_case(state: str = "submitted", *, stage: str | None = None, exceptional: bool = False) -> SimpleNamespace:
+    return SimpleNamespace(kind="promotion", state=state, stage=stage, exceptional=exceptional, cycle_code="2026H2",
+                           outcome=None, reopened_by_appeal=False)
+
+
+def test_approved_materials_enter_the_first_stage_and_each_pass_the_next_then_the_interview():
+    machine, case = CaseMachine(STAGED), a_case()
+    assert machine.fire(case, "approve_materials") == ("submitted", IN_STAGE)
+    walked = [case.stage]
+    while case.state == IN_STAGE:
+        machine.fire(case, "pass_stage")
+        walked.append(case.stage)
+    assert walked == ["qualification_check", "skills_test", "second_review", "observation", None]
+    assert case.state == INTERVIEW
+
+
+def test_an_exceptional_promotion_meets_the_stages_after_hrs_exception_review():
+    machine, case = CaseMachine(STAGED), a_case(exceptional=True)
+    machine.fire(case, "approve_materials")
+    assert (case.state, case.stage) == ("hr_review", None)
+    machine.fire(case, "approve_exception")
+    assert (case.state, case.stage) == (IN_STAGE, "qualification_check")
+
+
+@pytest.mark.parametrize("event, state", [("fail_stage", REJECTED), ("withdraw", WITHDRAWN)])
+def test_failing_a_stage_rejects_the_case_and_the_applicant_may_withdraw_from_any(event, state):
+    machine, case = CaseMachine(STAGED), a_case(IN_STAGE, stage="skills_test")
+    assert machine.fire(case, event) == (IN_STAGE, state)
+    assert case.stage is None
+
+
+def test_without_stages_of_its_own_the_machine_goes_straight_to_the_interview():
+    machine = CaseMachine(load_policy())
+    case = a_case()
+    machine.fire(case, "approve_materials")
+    assert (case.state, case.stage) == (INTERVIEW, None)
+    stray = a_case(IN_STAGE, stage="skills_test")  # a stage this policy does not declare
+    assert not machine.applies(stray, "pass_stage") and not machine.applies(stray, "fail_stage")
+    with pytest.raises(EventDoesNotApply):
+        machine.fire(stray, "pass_stage")
+
+
+def test_in_stage_is_a_state_of_the_machine_and_the_stage_events_apply_only_there():
+    machine = CaseMachine(STAGED)
+    assert IN_STAGE in STATES
+    for state in set(STATES) - {IN_STAGE}:
+        assert not machine.applies(a_case(state, stage=None), "pass_stage")
+    assert machine.applicable(a_case(IN_STAGE, stage="second_review")) == ("withdraw", "pass_stage", "fail_stage")
+
+
+# --- who acts in a stage -----------------------------------------------------------------
+
+PEOPLE = CasePeople(applicant_no="E100", supervisor_chain=("E050", "E010"), chair="chair",
+                    members=("chair", "m1"), recused=(), reviewer="e050")
+
+
+def actor(username: str, *roles: str, employee_no: str | None = None) -> Actor:
+    return Actor(user_id=1, username=username, roles=frozenset(roles), employee_no=employee_no)
+
+
+@pytest.mark.parametrize("code, who", [
+    ("qualification_check", actor("hr1", "hr")),
+    ("second_review", actor("e010", "employee", "supervisor", employee_no="E010")),
+])
+def test_only_the_party_a_stage_names_passes_or_fails_it(code, who):
+    stage = next(s for s in STAGED.promotion_stages if s.code == code)
+    others = [actor("hr1", "hr"), actor("e050", "employee", "supervisor", employee_no="E050"),
+              actor("e010", "employee", "supervisor", employee_no="E010"), actor("chair", "committee"),
+              actor("e100", "employee", employee_no="E100")]
+    for someone in others:
+        allowed = someone == who
+        assert may_fire(standing(someone, PEOPLE), "pass_stage", stage) == allowed, someone.username
+        assert may_fire(standing(someone, PEOPLE), "fail_stage", stage) == allowed, someone.username
+
+
+def test_the_second_supervisor_is_the_supervisors_own_supervisor_with_the_supervisor_role():
+    assert SECOND_SUPERVISOR in standing(actor("e010", "supervisor", employee_no="E010"), PEOPLE).parties
+    assert SECOND_SUPERVISOR not in standing(actor("e010", "employee", employee_no="E010"), PEOPLE).parties
+    assert SECOND_SUPERVISOR not in standing(actor("e050", "supervisor", employee_no="E050"), PEOPLE).parties
+
+
+def test_an_observation_period_passes_only_by_itself_and_its_party_may_only_fail_it():
+    observation = STAGED.promotion_stages[3]
+    assert parties_for("pass_stage", observation) == frozenset()
+    assert parties_for("fail_stage", observation) == {"hr"}
+    assert parties_for("fail_stage", Stage("watch", "考察", None, months=3)) == frozenset()
+    assert parties_for("pass_stage", None) == frozenset()  # in no stage: nobody's
+
+
+def test_stages_documented_example_prints_as_the_page_says():
+    from tests.support.policies import documented_example
+    lines, printed = documented_example("A promotion's own stages", "What a policy cannot say yet")
+    assert printed and all(line in lines for line in printed)
+
+
+def test_hr_acts_in_a_supervisors_stage_where_the_applicant_has_no_such_supervisor():
+    second_review = STAGED.promotion_stages[2]
+    short_chain = CasePeople(applicant_no="E050", supervisor_chain=("E010",), chair="chair", members=(),
+                             recused=(), reviewer="e010")
+    assert parties_for("pass_stage", second_review, short_chain) == {"hr"}
+    assert may_fire(standing(actor("hr1", "hr"), short_chain), "pass_stage", second_review, short_chain)
+    assert parties_for("pass_stage", second_review, PEOPLE) == {"second_supervisor"}
+    top = CasePeople(applicant_no="E010", supervisor_chain=(), chair=None, members=(), recused=(), reviewer=None)
+    assert parties_for("fail_stage", Stage("check", "检查", "supervisor"), top) == {"hr"}

@@ -1,0 +1,67 @@
+"""A promotion's own stages (workflow/stages.py): passing or failing the one a case is in, and the end of an
+observation period."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from workflow.case_file import CaseFile
+from workflow.case_machine import IN_STAGE, INTERVIEW
+from workflow.errors import Violations
+from workflow.scoring import score_problem
+from workflow.services.case_steps import SYSTEM_ACTOR, claim, move
+from workflow.services.committee import sync_recusals
+from workflow.services.context import Rules
+from workflow.stages import COMMENT, SCORE, Stage
+
+STAGE_EVENTS = ("pass_stage", "fail_stage")
+
+
+def check_stage_inputs(rules: Rules, stage: Stage | None, event: str, score: Decimal | None,
+                       comment: str | None) -> None:
+    """422 naming the field: the score a scored stage records (on the policy's scale; a pass at least its pass
+    mark), the comment a commented stage records; no score for any other event or stage."""
+    problems = Violations()
+    if event not in STAGE_EVENTS or stage is None:
+        if score is not None:
+            problems.add("score", "not_for_event", f"{event} takes no score (only a stage that records one)")
+        problems.raise_if_any()
+        return
+    if stage.records == SCORE:
+        if score is None:
+            problems.add("score", "required", f"the stage {stage.label} records a score")
+        elif (problem := score_problem(rules.policy.scoring, score)) is not None:
+            problems.add("score", *problem)
+        elif event == "pass_stage" and stage.pass_mark is not None and score < stage.pass_mark:
+            problems.add("score", "below_pass_mark",
+                         f"the stage {stage.label} is passed with {stage.pass_mark} or more, not {score}")
+    elif score is not None:
+        problems.add("score", "not_for_stage", f"the stage {stage.label} records no score")
+    if stage.records == COMMENT and not (comment or "").strip():
+        problems.add("comment", "required", f"the stage {stage.label} records a comment saying why")
+    problems.raise_if_any()
+
+
+def stage_result(uow, rules: Rules, actor, file: CaseFile, event: str, *, comment: str | None,
+                 score: Decimal | None = None, **_) -> None:
+    """pass_stage or fail_stage by the stage's party: the history names the stage (and its score)."""
+    _leave_stage(uow, rules, file, event, actor=actor.username, comment=comment, score=score)
+
+
+def end_observation(uow, rules: Rules, file: CaseFile, stage_code: str, since: str) -> str:
+    """The timer of an observation period: the case passes the stage, if it is still in that very period (it may
+    have been withdrawn, failed, or have entered the stage again since)."""
+    case = file.case
+    if case.state != IN_STAGE or case.stage != stage_code or case.state_since.isoformat() != since:
+        return f"nothing to do: case {case.id} has left that observation period"
+    claim(rules, case)
+    _leave_stage(uow, rules, file, "pass_stage", actor=SYSTEM_ACTOR, comment=None, score=None)
+    return f"case {case.id} passed {stage_code}: now {case.state}"
+
+
+def _leave_stage(uow, rules: Rules, file: CaseFile, event: str, *, actor: str, comment: str | None,
+                 score: Decimal | None) -> None:
+    case = file.case
+    data = {"stage": case.stage} | ({"score": str(score)} if score is not None else {})
+    move(uow, rules, case, event, actor=actor, comment=comment, data=data)
+    if case.state == INTERVIEW:  # the committee's recusals, as when materials go straight to the interview
+        sync_recusals(uow, rules, file)

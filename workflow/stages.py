@@ -1,0 +1,48 @@
+"""A policy's own stages of a promotion (issue 13, point 1): the steps a company puts between the supervisor's
+review of the materials and the committee's interview, as data.
+
+Seed 002 (the kitchen) runs a grade exam, a second review and a three-month observation period (考察期) before its
+third review; seed 003 (China Mobile Quzhou) a qualification check (资质审核) and a skills test (技能鉴定). Each is a
+`Stage`: who acts in it, what it records, or how long it lasts. A case in one of them is in the state `in_stage`
+and names the stage (`cases.stage`); `pass_stage` moves it to the next stage (after the last: to the interview),
+`fail_stage` rejects it. The default policy declares none: approved materials go straight to the interview.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+# Who acts in a stage: the applicant's supervisor, that supervisor's own supervisor, hr, the cycle's chair.
+SUPERVISOR, SECOND_SUPERVISOR, HR, CHAIR = "supervisor", "second_supervisor", "hr", "chair"
+STAGE_PARTIES = (SUPERVISOR, SECOND_SUPERVISOR, HR, CHAIR)
+
+# What a stage records when it is passed or failed: the decision only, a score (on the policy's scale), or a
+# comment that says why (required either way).
+PASS_FAIL, SCORE, COMMENT = "pass_fail", "score", "comment"
+RECORDS = (PASS_FAIL, SCORE, COMMENT)
+
+
+@dataclass(frozen=True)
+class Stage:
+    code: str
+    label: str  # what people read (资质审核)
+    by: str | None  # the party who passes or fails it; an observation may have none (it ends by itself)
+    records: str = PASS_FAIL
+    pass_mark: Decimal | None = None  # a scored stage is passed only with at least this score
+    months: int | None = None  # an observation period: it passes by itself this many months after it began
+
+    @property
+    def is_observation(self) -> bool:
+        return self.months is not None
+
+
+def stage_named(stages: tuple[Stage, ...], code: str | None) -> Stage | None:
+    return next((s for s in stages if s.code == code), None)
+
+
+def stage_after(stages: tuple[Stage, ...], code: str | None) -> Stage | None:
+    """The stage that follows `code` (None: the first one); None after the last."""
+    if code is None:
+        return stages[0] if stages else None
+    position = [s.code for s in stages].index(code)
+    return stages[position + 1] if position + 1 < len(stages) else None
