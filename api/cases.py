@@ -135,6 +135,9 @@ class EventSchema(VersionedSchema):
     reason = Text(max_length=APPEAL_REASON_LENGTH, metadata={"description": "required with appeal"})
     score = ma.fields.Decimal(allow_nan=False, metadata={"description": "with pass_stage and fail_stage, where the "
                                                                          "case's stage records a score"})
+    stage = Str(validate=ma.validate.Length(min=1, max=32), metadata={
+        "description": "the stage the caller means to pass or fail: 409 stage_moved when the case is in another "
+                       "(a request sent twice does not pass two stages)"})
 
 
 class ScoreInputSchema(VersionedSchema):

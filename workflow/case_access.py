@@ -87,7 +87,9 @@ def standing(actor: Actor, people: CasePeople) -> Standing:
     recused = actor.username in people.recused
     if actor.has(COMMITTEE) and actor.username in people.members:
         parties.add(MEMBER)
-        if actor.username == people.chair and not recused:
+        # before the interview no recusal is recorded yet: the chair's own reasons (回避) count all the same
+        if actor.username == people.chair and not recused \
+                and automatic_recusal(actor.username, actor.employee_no, people) is None:
             parties.add(CHAIR)
     if people.reviewer == actor.username:
         parties.add(REVIEWER)
@@ -106,13 +108,16 @@ def can_view(s: Standing) -> bool:
 
 def parties_for(event: str, stage: Stage | None = None, people: CasePeople | None = None) -> frozenset[str]:
     """Who fires `event`; for the events of a policy's own stage (`stage`, the one the case is in), the party the
-    stage names, or hr where the case has no such person (an applicant whose supervisor has no supervisor). An
+    stage names, or hr where the case has no such person (an applicant whose supervisor has no supervisor; the
+    chair's stage is the chair's or hr's, as the decisions are). An
     observation period passes only by itself (the service), and nobody acts in a stage that names nobody."""
     parties = WHO[event]
     if STAGE_PARTY not in parties:
         return parties
     if stage is None or stage.by is None or (event == "pass_stage" and stage.is_observation):
         return frozenset()
+    if stage.by == CHAIR:  # as in the decisions: the chair, or hr (a cycle may have no chair yet)
+        return frozenset({CHAIR, HR_PARTY})
     levels_needed = {SUPERVISOR_PARTY: 1, SECOND_SUPERVISOR: 2}.get(stage.by, 0)
     if people is not None and len(people.supervisor_chain) < levels_needed:
         return frozenset({HR_PARTY})

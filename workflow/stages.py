@@ -37,12 +37,18 @@ class Stage:
 
 
 def stage_named(stages: tuple[Stage, ...], code: str | None) -> Stage | None:
-    return next((s for s in stages if s.code == code), None)
+    """The stage `code` of `stages`; None for no code. A code the stages do not declare (a case whose own policy
+    version could not be used follows the policy in force, which may lack its stage) is hr's to pass or fail,
+    and passing it ends the stages."""
+    if code is None:
+        return None
+    return next((s for s in stages if s.code == code), None) or Stage(code, code, HR)
 
 
 def stage_after(stages: tuple[Stage, ...], code: str | None) -> Stage | None:
-    """The stage that follows `code` (None: the first one); None after the last."""
+    """The stage that follows `code` (None: the first one); None after the last, or after a code not declared."""
     if code is None:
         return stages[0] if stages else None
-    position = [s.code for s in stages].index(code)
+    codes = [s.code for s in stages]
+    position = codes.index(code) if code in codes else len(codes)
     return stages[position + 1] if position + 1 < len(stages) else None

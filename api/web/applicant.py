@@ -91,6 +91,8 @@ CONFLICTS = {
     "appeal_window_closed": _l("The appeal window has closed: the deadline has passed."),
     "not_published": _l("Only a published decision can be appealed."),
     "quorum_not_met": _l("The interview lacks the quorum of scores."),
+    "stage_moved": _l("The case has left the stage this page showed (someone acted on it meanwhile). Reload the "
+                      "page to see where it stands now."),
 }
 
 
@@ -170,6 +172,7 @@ class EventForm(FlaskForm):
     supervisor_score = DecimalField(_l("Supervisor score (0–100)"), validators=[Optional()],
                                     render_kw={"inputmode": "decimal"})
     score = DecimalField(_l("Score of the stage"), validators=[Optional()], render_kw={"inputmode": "decimal"})
+    stage = HiddenField(filters=[lambda s: s or None])  # the stage the page showed (a stage's events)
 
 
 class AppealForm(FlaskForm):
@@ -267,7 +270,8 @@ def case_event(case_id: int):
         with uow() as u:
             cases.fire_event(u, rules(), actor, case_id, form.event.data, comment=form.comment.data,
                              supervisor_score=Decimal(supervisor_score) if supervisor_score is not None else None,
-                             score=Decimal(score) if score is not None else None, version=form.version.data)
+                             score=Decimal(score) if score is not None else None, stage=form.stage.data,
+                             version=form.version.data)
     except RuleViolation as bad:
         elsewhere = _field_errors(form, bad)
         return _render_case(case_id, event_form=form, failed_event=form.event.data,

@@ -206,3 +206,13 @@ def staged_later(build, org_default, tmp_path):
     from tests.support.driver import Driver
     from tests.support.policies import policy_file
     return Driver(build(GRADEFLOW_POLICY=policy_file(tmp_path, lambda d: d.update(stages={"promotion": STAGES}))))
+
+
+def test_a_pass_sent_twice_for_one_stage_does_not_pass_the_next(staged):
+    """Every stage's events have the same names: the caller names the stage it means."""
+    case_id = _in_stage(staged)
+    ok(_event(staged, case_id, HR, "pass_stage", stage="qualification_check"))
+    again = _event(staged, case_id, HR, "pass_stage", stage="qualification_check", score=75)
+    body = assert_problem(again, 409, "stage_moved")
+    assert body["stage"] == "skills_test"
+    assert staged.case(case_id, HR)["stage"] == "skills_test"

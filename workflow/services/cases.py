@@ -206,13 +206,14 @@ def _open(uow, rules: Rules, author: str, manager, kind: str, target: str, state
 
 def fire_event(uow, rules: Rules, actor: Actor, case_id: int, event: str, *, comment: str | None = None,
                supervisor_score: Decimal | None = None, reason: str | None = None, score: Decimal | None = None,
-               version: int | None = None) -> CaseFile:
+               stage: str | None = None, version: int | None = None) -> CaseFile:
     """POST /cases/{id}/events: 404 unseen, 409 stale version, 403 not the caller's event,
     409 not in this state, 422 missing input, then the event's own rules."""
     file, standing = load_case(uow, actor, case_id, for_update=True)
     rules = rules_for(uow, rules, file.case)
     check_version(file.case, version)
     case_access.refuse_event(rules, file, standing, event)
+    stages.check_stage_meant(file.case, stage)
     _check_inputs(rules, event, supervisor_score, reason)
     stages.check_stage_inputs(rules, rules.cases.stage_of(file.case), event, score, comment)
     claim(rules, file.case)

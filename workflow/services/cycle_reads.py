@@ -81,7 +81,7 @@ def cycle_overview(uow, rules: Rules, actor: Actor, code: str) -> CycleOverview:
         for case in found:
             file = files[case.id]
             named, due_by, overdue = (), None, False
-            if case.state in waiting.WAITING_STATES:
+            if waiting.waits_on_someone(case.state, rules.cases.stage_of(case)):  # not an observation period
                 named = tuple(waiting_on(preloaded, rules, case))
                 due_by = working_days_after(calendar, local_date(case.state_since, policy.tz),
                                             policy.overdue_after_working_days, policy.tz).at

@@ -183,8 +183,9 @@ def _stage_party(uow, rules: Rules, case, by: str) -> list[str]:
         chain = uow.cases.files([case])[0].people.supervisor_chain
         level = 0 if by == SUPERVISOR_PARTY else 1
         return people(role=SUPERVISOR, employee_no=chain[level]) if len(chain) > level else []
-    if by == CHAIR and case.cycle is not None and case.cycle.chair and case.cycle.chair in people():
-        return [case.cycle.chair]
+    if by == CHAIR and case.cycle is not None and case.cycle.chair in people():
+        chair = case.cycle.chair  # not when it is the applicant's own account (hr acts then)
+        return [chair] if chair not in people(employee_no=case.employee_no) else []
     return []
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from workflow.case_file import CaseFile
 from workflow.case_machine import IN_STAGE, INTERVIEW
-from workflow.errors import Violations
+from workflow.errors import Conflict, Violations
 from workflow.scoring import score_problem
 from workflow.services.case_steps import SYSTEM_ACTOR, claim, move
 from workflow.services.committee import sync_recusals
@@ -14,6 +14,15 @@ from workflow.services.context import Rules
 from workflow.stages import COMMENT, SCORE, Stage
 
 STAGE_EVENTS = ("pass_stage", "fail_stage")
+
+
+def check_stage_meant(case, stage: str | None) -> None:
+    """`stage`: the stage the caller means to pass or fail (optional). Every stage's events have the same names,
+    so a request sent twice would otherwise pass the next stage too: 409 stage_moved when the case is elsewhere."""
+    if stage is not None and stage != case.stage:
+        raise Conflict("stage_moved", f"case {case.id} is " + (f"in the stage {case.stage}" if case.stage else
+                                                               f"in no stage ({case.state})") + f", not in {stage}",
+                       state=case.state, stage=case.stage)
 
 
 def check_stage_inputs(rules: Rules, stage: Stage | None, event: str, score: Decimal | None,

@@ -48,8 +48,13 @@ def upgrade():
 
 
 def downgrade():
-    # fails while a case is in_stage: the old rules know no such state
-    if op.get_bind().dialect.name != 'sqlite':  # on SQLite the column's own CHECK goes with it
+    bind = op.get_bind()
+    # checked before anything changes (SQLite commits each DDL statement of a downgrade as it goes)
+    if bind.exec_driver_sql("SELECT count(*) FROM cases WHERE state = 'in_stage'").scalar():
+        raise RuntimeError("cases are in_stage, a state revision 0016 does not know: end their stages first")
+    # the timers of observation periods: none is pending once no case is in a stage; the fired ones go with the kind
+    op.execute("DELETE FROM timers WHERE kind = 'observation_end'")
+    if bind.dialect.name != 'sqlite':  # on SQLite the column's own CHECK goes with it
         op.drop_constraint(op.f('ck_cases_in_stage_names_its_stage'), 'cases', type_='check')
     op.drop_column('cases', 'stage')
     _change_known('timers', 'kind', 'ck_timers_known_kind', NEW_TIMER_KINDS, OLD_TIMER_KINDS)
@@ -84,7 +89,9 @@ def _edit_sqlite_definition(table: str, old: str, new: str) -> None:
         raise RuntimeError(f"the {table} table's definition does not hold {old!r} once")
     version = bind.exec_driver_sql("PRAGMA schema_version").scalar()
     bind.exec_driver_sql("PRAGMA writable_schema = ON")
-    bind.exec_driver_sql("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
-                         (sql.replace(old, new), table))
-    bind.exec_driver_sql(f"PRAGMA schema_version = {version + 1}")
-    bind.exec_driver_sql("PRAGMA writable_schema = OFF")
+    try:
+        bind.exec_driver_sql("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
+                             (sql.replace(old, new), table))
+        bind.exec_driver_sql(f"PRAGMA schema_version = {version + 1}")
+    finally:
+        bind.exec_driver_sql("PRAGMA writable_schema = OFF")
