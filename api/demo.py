@@ -19,6 +19,7 @@ import click
 from flask import current_app
 
 from api.context import extension, rules, uow
+from workflow.case_machine import INTERVIEW
 from workflow.services.accounts import OPERATOR, actor_for, create_user
 from workflow.services.cases import fire_event, promotion_outlook, submit_case
 from workflow.services.committee import put_score
@@ -140,8 +141,10 @@ def _open_cycle(u, r, today: date) -> None:
     for application in _APPLICATIONS:
         case = submit_case(u, r, _actor(u, application.applicant), kind="promotion", cycle=code,
                            target_grade=application.target, statement=application.statement)
-        fire_event(u, r, _actor(u, application.supervisor), case.id, "approve_materials",
-                   supervisor_score=Decimal(application.supervisor_score))
+        reviewed = fire_event(u, r, _actor(u, application.supervisor), case.id, "approve_materials",
+                              supervisor_score=Decimal(application.supervisor_score))
+        if reviewed.case.state != INTERVIEW:  # a policy with stages of its own: the application waits in its first one
+            continue
         for member, score in application.interview.items():
             put_score(u, r, _actor(u, member), case.id, score=Decimal(score))
 

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 from workflow.accounts import ADMIN, COMMITTEE, HR, SUPERVISOR, Actor
 from workflow.calendar import WINDOW_GRACE
 from workflow.case_machine import (APPLICANT, CALLER_EVENTS, CHAIR, CLOSED, DECIDED_STATES, DELIBERATION, EFFECTIVE,
-                                   PUBLISHED, SECOND_SUPERVISOR, STAGE_PARTY, SYSTEM, WHO)
+                                   PUBLISHED, STAGE_PARTY, SYSTEM, WHO)
 from workflow.case_machine import HR as HR_PARTY
 from workflow.case_machine import SUPERVISOR as SUPERVISOR_PARTY
 from workflow.errors import Conflict, Forbidden
-from workflow.stages import Stage
+from workflow.stages import SECOND_SUPERVISOR, Stage
 
 if TYPE_CHECKING:  # annotations only: the services pass these down
     from workflow.case_file import CaseFile
@@ -210,6 +210,7 @@ def refuse_event(rules: Rules, file: CaseFile, s: Standing, event: str) -> None:
     parties = parties_for(event, stage, file.people)
     # a stage's event on a case in no stage is not anybody's to fire: it does not apply (409 below)
     if not s.is_(*parties) and (stage is not None or STAGE_PARTY not in WHO[event]):
-        raise Forbidden(f"{event} is for {' or '.join(_PARTY_NAMES[p] for p in sorted(parties)) or 'nobody: the stage passes by itself when it ends'}")
+        whose = " or ".join(_PARTY_NAMES[p] for p in sorted(parties))
+        raise Forbidden(f"{event} is for {whose or 'nobody: the stage passes by itself when it ends'}")
     if event != "appeal" and not rules.cases.applies(file.case, event):
         raise invalid_transition(rules, file, s, event)

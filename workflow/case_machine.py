@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from transitions import Machine
 
 from workflow.policy import Policy
-from workflow.stages import SECOND_SUPERVISOR, stage_after, stage_named
+from workflow.stages import stage_after, stage_named
 
 # --- kinds and states -------------------------------------------------------------------
 PROMOTION, PROBATION_CONFIRMATION, DEMOTION, EXIT = "promotion", "probation_confirmation", "demotion", "exit"
@@ -44,7 +44,6 @@ SUPERVISOR = "supervisor"  # the applicant's direct supervisor
 CHAIR = "chair"  # the chair of the case's cycle
 HR = "hr"
 SYSTEM = "system"  # the service itself (automatic moves, the scheduler)
-# SECOND_SUPERVISOR (workflow/stages.py): the direct supervisor's own supervisor, whom a stage may name
 STAGE_PARTY = "stage_party"  # whoever the policy names for the case's stage (workflow/stages.py)
 
 

@@ -121,7 +121,8 @@ PARTIES = {
 
 # The extra condition of a move (workflow/case_machine.py Move.when), in words, for the workflow diagram.
 CONDITIONS = {
-    "straight_to_interview": _l("neither an exceptional promotion that needs HR approval nor stages of the policy first"),
+    "straight_to_interview": _l("neither an exceptional promotion that needs HR approval nor stages of the "
+                                "policy first"),
     "needs_exception_review": _l("an exceptional promotion that needs HR approval"),
     "single_case": _l("a case outside a cycle, or re-decided after an appeal"),
     "in_cycle": _l("a case of a cycle, decided with the whole cycle"),

@@ -242,6 +242,23 @@ def test_demo_says_which_login_may_apply_for_what_and_why_the_others_may_not(tmp
     assert all("one_open_case" in rows[u] for u in rows if "case" in rows[u] and "open" in rows[u]), rows
 
 
+def test_demo_under_a_policy_with_stages_leaves_its_applications_in_the_first_stage(tmp_path, migrated_sqlite):
+    """The demo's applications are scored by the committee under the default pipeline; where the policy puts
+    stages of its own before the interview, they wait in the first one (nothing fails, nothing is skipped)."""
+    from tests.api.test_policy_stages import STAGES
+    from tests.support.policies import policy_file
+    policy = policy_file(tmp_path, lambda document: document.update(stages={"promotion": STAGES}))
+    _ok(gradeflow(tmp_path, "demo", GRADEFLOW_POLICY=policy))
+    engine = sa.create_engine(migrated_sqlite)
+    try:
+        with engine.connect() as conn:
+            cases = conn.execute(sa.text("SELECT state, stage FROM cases ORDER BY id")).all()
+            scores = conn.execute(sa.text("SELECT count(*) FROM committee_scores")).scalar()
+    finally:
+        engine.dispose()
+    assert [tuple(c) for c in cases] == [("in_stage", "qualification_check")] * 2 and scores == 0
+
+
 def test_demo_if_empty_changes_nothing_the_second_time(tmp_path, migrated_sqlite):
     first = _ok(gradeflow(tmp_path, "demo"))
     before = snapshot(migrated_sqlite)

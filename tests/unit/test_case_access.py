@@ -11,7 +11,8 @@ import pytest
 from workflow.accounts import Actor
 from workflow.case_access import (ADMIN_PARTY, LINE_MANAGER, MEMBER, REVIEWER, CasePeople, Standing,
                                   automatic_recusal, can_view, may_fire, sees_scores, standing)
-from workflow.case_machine import APPLICANT, CHAIR, EVENTS, HR, SECOND_SUPERVISOR, STATES, SUPERVISOR, WHO
+from workflow.case_machine import APPLICANT, CHAIR, EVENTS, HR, STATES, SUPERVISOR, WHO
+from workflow.stages import SECOND_SUPERVISOR
 
 ALL_ROLES = ("employee", "supervisor", "committee", "hr", "admin")
 BEFORE_DELIBERATION = ("submitted", "returned", "hr_review", "interview")

@@ -11,11 +11,10 @@ import yaml
 from tests.support.policies import default_document
 from workflow.accounts import Actor
 from workflow.case_access import CasePeople, may_fire, parties_for, standing
-from workflow.case_machine import (IN_STAGE, INTERVIEW, REJECTED, SECOND_SUPERVISOR, STATES, WITHDRAWN, CaseMachine,
-                                   EventDoesNotApply)
+from workflow.case_machine import IN_STAGE, INTERVIEW, REJECTED, STATES, WITHDRAWN, CaseMachine, EventDoesNotApply
 from workflow.policy import PolicyError, load_policy, parse_policy
 from workflow.policy_summary import describe
-from workflow.stages import Stage, stage_after
+from workflow.stages import SECOND_SUPERVISOR, Stage, stage_after
 
 # seed 003 (China Mobile Quzhou): 资质审核, 技能鉴定; seed 002 (the kitchen): 二次审核, 考察期 of three months
 STAGES = [
