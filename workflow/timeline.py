@@ -15,10 +15,12 @@ from workflow.calendar import WINDOW_GRACE, WorkingCalendar, WorkingDay, working
 from workflow.case_machine import PUBLISHED
 from workflow.clock import local_date
 from workflow.policy import Policy
-from workflow.stages import stage_named
+from workflow.eligibility import add_months
+from workflow.stages import Stage, stage_named
 
 # the kinds of step to come
 ACT, APPEAL_DEADLINE, TAKES_EFFECT = "act", "appeal_deadline", "takes_effect"
+OBSERVATION_ENDS = "observation_ends"  # an observation period of the policy's own stages passes by itself
 
 
 @dataclass(frozen=True)
@@ -72,14 +74,27 @@ def _span(calendar: WorkingCalendar, start: date, end: date) -> tuple[Day, ...]:
                  for n in range(1, (end - start).days + 1))
 
 
+def observation_ends(stage: Stage, began: datetime, tz) -> datetime:
+    """An observation period (workflow/stages.py) lasts its months from when it began, to the same local time (one
+    begun on a month's last days ends on the last day of a shorter month)."""
+    local = began.astimezone(tz)
+    return datetime.combine(add_months(local.date(), stage.months), local.timetz())
+
+
 def steps_to_come(policy: Policy, calendar: WorkingCalendar, case, now: datetime) -> list[Step]:
     """The case's next steps with their working-day deadlines: in a state that waits on someone, the end of the
     last working day they may take before the case is overdue (policy.overdue_after_working_days after it
-    entered the state, as the reminders count); on a published case, the appeal deadline and the day the
-    decision takes effect (the day after the deadline, as finalization dates it). Nothing for a finished case."""
+    entered the state, as the reminders count); in an observation period, the moment it ends; on a published case,
+    the appeal deadline and the day the decision takes effect (the day after the deadline, as finalization dates
+    it). Nothing for a finished case."""
     tz, today = policy.tz, local_date(now, policy.tz)
     steps = []
-    if waiting.waits_on_someone(case.state, stage_named(policy.promotion_stages, case.stage)):
+    stage = stage_named(policy.promotion_stages, case.stage)
+    if stage is not None and stage.is_observation:
+        ends = observation_ends(stage, case.state_since, tz)
+        steps.append(Step(OBSERVATION_ENDS, case.state, ends, True, local_date(case.state_since, tz), (), 0, 0,
+                          now >= ends))
+    elif waiting.waits_on_someone(case.state, stage):
         start = local_date(case.state_since, tz)
         due = working_days_after(calendar, start, policy.overdue_after_working_days, tz)
         overdue = case.overdue_since is not None or now >= waiting.first_reminder(policy, calendar, case.state_since)

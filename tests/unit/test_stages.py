@@ -232,3 +232,35 @@ def test_the_chairs_stage_is_the_chairs_or_hrs_and_not_a_chair_with_reasons_to_s
                                     members=("e010", "m1"), recused=(), reviewer="e050")
     chair = actor("e010", "committee", "supervisor", employee_no="E010")
     assert not may_fire(standing(chair, line_manager_chair), "pass_stage", interview_check, line_manager_chair)
+
+
+# --- when an observation period ends -----------------------------------------------------
+
+def test_an_observation_period_ends_its_months_later_at_the_same_local_time():
+    from datetime import datetime, timedelta, timezone
+
+    from workflow.timeline import observation_ends
+    observation, tz = STAGED.promotion_stages[3], STAGED.tz
+    began = datetime(2026, 9, 1, 1, 30, tzinfo=timezone.utc)  # 09:30 in Shanghai
+    assert observation_ends(observation, began, tz) == datetime(2026, 12, 1, 9, 30, tzinfo=tz)
+    month_end = datetime(2026, 11, 30, 16, 0, tzinfo=timezone.utc)  # Dec 1 00:00 in Shanghai: 3 months → Mar 1
+    assert observation_ends(observation, month_end, tz) == datetime(2027, 3, 1, 0, 0, tzinfo=tz)
+    last_day = datetime(2026, 11, 30, 2, 0, tzinfo=timezone(timedelta(hours=8)))  # Nov 30 → Feb 28
+    assert observation_ends(observation, last_day, tz).date().isoformat() == "2027-02-28"
+
+
+def test_the_case_timeline_shows_when_the_observation_period_ends_not_a_deadline_to_act():
+    from datetime import datetime
+
+    from workflow.calendar import WorkingCalendar
+    from workflow.timeline import OBSERVATION_ENDS, steps_to_come
+    tz = STAGED.tz
+    since = datetime(2026, 9, 1, 9, 0, tzinfo=tz)
+    case = SimpleNamespace(state=IN_STAGE, stage="observation", state_since=since, overdue_since=None,
+                           published_at=None, appeal_deadline=None)
+    (step,) = steps_to_come(STAGED, WorkingCalendar(), case, datetime(2026, 10, 20, 9, 0, tzinfo=tz))
+    assert (step.kind, step.due, step.overdue) == (OBSERVATION_ENDS, datetime(2026, 12, 1, 9, 0, tzinfo=tz), False)
+    waiting = SimpleNamespace(state=IN_STAGE, stage="second_review", state_since=since, overdue_since=None,
+                              published_at=None, appeal_deadline=None)
+    (act,) = steps_to_come(STAGED, WorkingCalendar(), waiting, datetime(2026, 9, 2, 9, 0, tzinfo=tz))
+    assert act.kind == "act"

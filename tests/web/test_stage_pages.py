@@ -77,3 +77,16 @@ def test_the_workflow_diagram_follows_the_policy_in_force(staged, visit):
     default = visit()
     assert default.sign_in(HR).status_code == 302
     assert "通过本环节" not in text(default.get("/workflow"))
+
+
+def test_an_observation_period_shows_when_it_ends_and_offers_hr_only_to_fail_it(staged):
+    from tests.support.driver import Driver
+    app, case_id = staged
+    gf = Driver(app)
+    for as_, more in ((HR, {}), (HR, {"score": 75}), ("s001", {"comment": "同意"})):
+        assert gf.post(f"/cases/{case_id}/events", as_=as_, json={"event": "pass_stage", **more}).status_code == 200
+    page = _visitor(app, HR).get(f"/cases/{case_id}")
+    shown, body = text(page), page.get_data(as_text=True)
+    assert "政策规定环节: 考察期" in shown
+    assert "考察期结束 2026/12/1 09:00" in shown and "届时自动通过" in shown
+    assert 'data-testid="event-fail_stage"' in body and 'data-testid="event-pass_stage"' not in body

@@ -21,6 +21,7 @@ from workflow.quarter_close import close_moment, next_period_to_close
 from workflow.services.context import Rules
 from workflow.services.governing import rules_for
 from workflow.services.unit_of_work import UnitOfWork
+from workflow.timeline import observation_ends
 from workflow.timer_kinds import (APPEAL_WINDOW_END, DEFERRED_DEMOTION, OBSERVATION_END, PROBATION_END, QUARTER_CLOSE,
                                   REMINDER)
 
@@ -54,11 +55,9 @@ def state_entered(uow: UnitOfWork, rules: Rules, case, history_seq: int, *, open
 
 
 def schedule_observation_end(uow: UnitOfWork, rules: Rules, case, stage, history_seq: int) -> None:
-    """The observation period lasts its months from now, to the same local time (a month-end start ends on the
-    last day of the shorter month)."""
-    began = rules.now().astimezone(rules.policy.tz)
-    ends = datetime.combine(add_months(began.date(), stage.months), began.timetz())
-    schedule(uow, rules, OBSERVATION_END, f"{case.id}:{history_seq}", ends, case_id=case.id,
+    """The observation period the case has just entered passes when its months are over."""
+    schedule(uow, rules, OBSERVATION_END, f"{case.id}:{history_seq}",
+             observation_ends(stage, case.state_since, rules.policy.tz), case_id=case.id,
              data={"stage": stage.code, "since": case.state_since.isoformat()})
 
 
