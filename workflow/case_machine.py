@@ -63,20 +63,24 @@ class Move:
 
 
 # Every transition of api.md's table; an event may have several moves, chosen by their conditions. The moves into
-# and through `in_stage` apply only under a policy that declares stages of its own (workflow/stages.py).
+# and through `in_stage` apply only under a policy that declares stages of its own (workflow/stages.py); those
+# into `deliberation` straight from the review or the stages only under a policy without the interview.
 MOVES = (
     Move("approve_materials", (SUBMITTED,), INTERVIEW, (PROMOTION,), when="straight_to_interview"),
     Move("approve_materials", (SUBMITTED,), IN_STAGE, (PROMOTION,), when="straight_to_stages"),
+    Move("approve_materials", (SUBMITTED,), DELIBERATION, (PROMOTION,), when="straight_to_decision"),
     Move("approve_materials", (SUBMITTED,), HR_REVIEW, (PROMOTION,), when="needs_exception_review"),
     Move("return_materials", (SUBMITTED,), RETURNED, (PROMOTION,)),
     Move("reject_materials", (SUBMITTED,), REJECTED, (PROMOTION,)),
     Move("resubmit", (RETURNED,), SUBMITTED, (PROMOTION,)),
     Move("withdraw", (SUBMITTED, RETURNED, HR_REVIEW, IN_STAGE, INTERVIEW), WITHDRAWN, (PROMOTION,)),
-    Move("approve_exception", (HR_REVIEW,), INTERVIEW, (PROMOTION,), when="no_stages"),
+    Move("approve_exception", (HR_REVIEW,), INTERVIEW, (PROMOTION,), when="interview_next"),
     Move("approve_exception", (HR_REVIEW,), IN_STAGE, (PROMOTION,), when="has_stages"),
+    Move("approve_exception", (HR_REVIEW,), DELIBERATION, (PROMOTION,), when="decision_next"),
     Move("reject_exception", (HR_REVIEW,), REJECTED, (PROMOTION,)),
     Move("pass_stage", (IN_STAGE,), IN_STAGE, (PROMOTION,), when="more_stages"),
     Move("pass_stage", (IN_STAGE,), INTERVIEW, (PROMOTION,), when="last_stage"),
+    Move("pass_stage", (IN_STAGE,), DELIBERATION, (PROMOTION,), when="last_stage_then_decision"),
     Move("fail_stage", (IN_STAGE,), REJECTED, (PROMOTION,), when="in_own_stage"),
     Move("pass_probation", (SUBMITTED,), DECIDED, (PROBATION_CONFIRMATION,)),
     Move("fail_probation", (SUBMITTED,), DECIDED, (PROBATION_CONFIRMATION,)),
@@ -136,7 +140,7 @@ class EventDoesNotApply(Exception):
 class CaseMachine:
     def __init__(self, policy: Policy):
         self._exception_review = policy.eligibility.exceptional_needs_hr_approval
-        self.stages = policy.promotion_stages
+        self.stages, self.interview = policy.promotion_stages, policy.interview
         conditions = self._conditions()
         self._checks: dict[str, list[tuple[Move, tuple]]] = {}
         transitions = []
@@ -147,29 +151,45 @@ class CaseMachine:
             self._checks.setdefault(move.event, []).append((move, checks))
         self.machine = Machine(model=None, states=list(STATES), transitions=transitions, initial=None,
                                auto_transitions=False, send_event=True, model_attribute="state")
-        # the moves a case can make under this policy (for the workflow diagram): with stages of its own, not
-        # straight to the interview; without, never into a stage
-        ruled_out = ({"straight_to_interview", "no_stages"} if self.stages
-                     else {"straight_to_stages", "has_stages", "more_stages", "last_stage", "in_own_stage"})
-        self.moves = tuple(move if self.stages else replace(move, sources=tuple(s for s in move.sources
-                                                                                 if s != IN_STAGE))
-                           for move in MOVES if move.when not in ruled_out and (self.stages or move.dest != IN_STAGE))
+        self.moves = self._possible_moves()
+
+    def _possible_moves(self) -> tuple[Move, ...]:
+        """The moves a case can make under this policy (for the workflow diagram and strip): none into a stage
+        without stages of its own, none into the interview without the interview."""
+        stages, interview = bool(self.stages), self.interview
+        possible = {"straight_to_interview": interview and not stages, "straight_to_stages": stages,
+                    "straight_to_decision": not interview and not stages, "interview_next": interview and not stages,
+                    "has_stages": stages, "decision_next": not interview and not stages, "more_stages": stages,
+                    "last_stage": stages and interview, "last_stage_then_decision": stages and not interview,
+                    "in_own_stage": stages}
+        unreachable = {state for state, reached in ((IN_STAGE, stages), (INTERVIEW, interview)) if not reached}
+        moves = []
+        for move in MOVES:
+            sources = tuple(s for s in move.sources if s not in unreachable)
+            if possible.get(move.when, True) and move.dest not in unreachable and sources:
+                moves.append(replace(move, sources=sources))
+        return tuple(moves)
 
     def _conditions(self) -> dict[str, Callable[[object], bool]]:
+        stages, interview = bool(self.stages), self.interview
         exception_review = lambda case: case.exceptional and self._exception_review  # noqa: E731
-        has_stages = bool(self.stages)
+        in_stage = lambda case: self.stage_of(case) is not None  # noqa: E731
+        last_stage = lambda case: in_stage(case) and stage_after(self.stages, case.stage) is None  # noqa: E731
         return {
+            # after the review (and hr's review of an exception): the policy's own stages, the interview, or the
+            # decision where the policy has no interview
             "needs_exception_review": exception_review,
-            "straight_to_interview": lambda case: not exception_review(case) and not has_stages,
-            "straight_to_stages": lambda case: not exception_review(case) and has_stages,
-            "has_stages": lambda case: has_stages,
-            "no_stages": lambda case: not has_stages,
+            "straight_to_interview": lambda case: not exception_review(case) and not stages and interview,
+            "straight_to_stages": lambda case: not exception_review(case) and stages,
+            "straight_to_decision": lambda case: not exception_review(case) and not stages and not interview,
+            "interview_next": lambda case: not stages and interview,
+            "has_stages": lambda case: stages,
+            "decision_next": lambda case: not stages and not interview,
             # in one of this policy's stages, with more to come or the last one
-            "more_stages": lambda case: (self.stage_of(case) is not None
-                                         and stage_after(self.stages, case.stage) is not None),
-            "last_stage": lambda case: (self.stage_of(case) is not None
-                                        and stage_after(self.stages, case.stage) is None),
-            "in_own_stage": lambda case: self.stage_of(case) is not None,
+            "more_stages": lambda case: in_stage(case) and stage_after(self.stages, case.stage) is not None,
+            "last_stage": lambda case: last_stage(case) and interview,
+            "last_stage_then_decision": lambda case: last_stage(case) and not interview,
+            "in_own_stage": in_stage,
             # single-case decisions and publication: outside a cycle, or a re-decision after an appeal
             "single_case": lambda case: case.cycle_code is None or case.reopened_by_appeal,
             # the cycle's decision also takes cases back in deliberation after an overturned appeal

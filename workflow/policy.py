@@ -239,7 +239,7 @@ class Policy:
     ladder: LadderPolicy
     eligibility: EligibilityPolicy
     scoring: ScoringPolicy
-    quorum: int
+    quorum: int  # 0 without the interview
     quotas: tuple[Quota, ...]
     tie_break: tuple[str, ...]
     show_scores: bool
@@ -252,6 +252,7 @@ class Policy:
     period_scorecard: PeriodScorecard | None = None  # records of its periods are entered by their parts
     # a promotion's own stages between the review of the materials and the interview (workflow/stages.py)
     promotion_stages: tuple[Stage, ...] = ()
+    interview: bool = True  # whether a promotion has the committee's interview (committee.interview)
     # org units whose cases follow a policy file of their own, as the file names them: (unit, file); the files are
     # read by workflow/org_unit_policies.py, which puts their policies in `units`
     org_unit_files: tuple[tuple[str, str], ...] = ()
@@ -449,7 +450,7 @@ def _build(root: _Node) -> Policy:
         eligibility=attempt(lambda: _eligibility(root["eligibility"], ladder, periods, scoring.scale)
                             if ladder and periods and scoring else _present(root, "eligibility")),
         scoring=scoring,
-        quorum=attempt(lambda: root["committee"].mapping({"quorum"})["quorum"].integer(1, 100)),
+        **(attempt(lambda: _committee(root["committee"])) or {}),
         quotas=attempt(lambda: _quotas(root.get("quotas", []), ladder)) if ladder else None,
         tie_break=attempt(lambda: _tie_break(root["ranking"].mapping({"tie_break"})["tie_break"])),
         **(attempt(lambda: _publication(root["publication"])) or {}),
@@ -465,6 +466,8 @@ def _build(root: _Node) -> Policy:
     )
     if scoring and periods:
         attempt(lambda: _performance_recorded(root, scoring, periods))
+    if scoring and fields.get("interview") is False:
+        attempt(lambda: _nothing_reads_an_interview(root, scoring, fields["tie_break"]))
     if problems.found:
         raise PolicyError.of(problems.found)
     return Policy(**fields)
@@ -513,6 +516,29 @@ def _stage(node: _Node, scale: ScoreScale) -> Stage:
             raise node["pass_mark"].fail("only a stage that records a score has a pass mark")
         pass_mark = node["pass_mark"].number(scale.min, scale.max)
     return Stage(code, label, by.value, records.value, pass_mark)
+
+
+def _committee(node: _Node) -> dict:
+    """`committee: {quorum}`, or `{interview: false}` for promotions decided without the committee's interview (the
+    salon of seed 005 has no committee): no quorum then."""
+    node.mapping({"quorum", "interview"})
+    interview = node.get("interview", True).boolean()
+    if not interview:
+        if "quorum" in node.value:
+            raise node["quorum"].fail("a policy without the interview has no quorum (nobody scores an interview)")
+        return {"interview": False, "quorum": 0}
+    return {"interview": True, "quorum": node["quorum"].integer(1, 100)}
+
+
+def _nothing_reads_an_interview(root: _Node, scoring: ScoringPolicy, tie_break: tuple[str, ...] | None) -> None:
+    """Without the interview, no rule may read its score."""
+    why = "the policy has no interview (committee.interview: false)"
+    if scoring.interview_weight:
+        raise root["scoring"]["weights"]["interview"].fail(f"must be 0: {why}")
+    if "interview" in dict(scoring.component_pass_marks):
+        raise root["scoring"]["component_pass_marks"]["interview"].fail(f"cannot be set: {why}")
+    if tie_break and "interview_score" in tie_break:
+        raise root["ranking"]["tie_break"].fail(f"cannot break ties by interview_score: {why}")
 
 
 def _org_unit_files(node: _Node) -> tuple[tuple[str, str], ...]:

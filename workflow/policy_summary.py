@@ -30,7 +30,8 @@ def _eligibility(policy: Policy) -> list[str]:
              f"{t.top_percent.normalize():f} % of the org unit's latest annual scores" + _more_for(t)
              for t in rules.targets]
     exceptional = ("ignores tenure" if rules.exceptional_ignores_tenure else "keeps the tenure rule") + (
-        ", then hr approves it before the interview" if rules.exceptional_needs_hr_approval else "")
+        f", then hr approves it before the {'interview' if policy.interview else 'decision'}"
+        if rules.exceptional_needs_hr_approval else "")
     return ["eligibility:", *lines, f"  an exceptional promotion {exceptional}"]
 
 
@@ -60,9 +61,11 @@ def _stages(policy: Policy) -> list[str]:
     return [
         "stages:",
         f"  promotion: materials (the supervisor: approve with a score, return or reject){exception}"
-        + "".join(f" → {_own_stage(stage)}" for stage in policy.promotion_stages) + " → interview "
-        f"(the cycle's committee scores; quorum {policy.quorum}) → decision (the chair or hr, for the whole cycle) "
-        f"→ publication ({window}) → effective",
+        + "".join(f" → {_own_stage(stage)}" for stage in policy.promotion_stages)
+        + (f" → interview (the cycle's committee scores; quorum {policy.quorum}) → decision (the chair or hr, for "
+           "the whole cycle)" if policy.interview else " → decision (hr, or the cycle's chair if it has one, for the "
+           "whole cycle; no interview)")
+        + f" → publication ({window}) → effective",
         f"  probation_confirmation: the supervisor passes or fails it → publication ({window}) → effective",
         f"  demotion, exit: decision (the chair or hr) → publication ({window}) → effective",
     ]
@@ -120,11 +123,13 @@ def _scorecard(policy: Policy) -> list[str]:
     scoring = policy.scoring
     trim = (f"dropping the {scoring.trim_drop_highest} highest and {scoring.trim_drop_lowest} lowest once there "
             f"are {scoring.trim_min_scores} scores")
+    interview = (f" + interview {_percent(scoring.interview_weight)} (the committee's mean, {trim})"
+                 if policy.interview else "")
     return [
         f"scorecard (scale {scoring.scale.min}–{scoring.scale.max}, {scoring.decimal_places} decimals, pass mark "
         f"{scoring.pass_mark}):",
-        f"  supervisor {_percent(scoring.supervisor_weight)} + interview {_percent(scoring.interview_weight)} "
-        f"(the committee's mean, {trim}) + {_performance(scoring)} {_percent(scoring.performance_weight)}"
+        f"  supervisor {_percent(scoring.supervisor_weight)}{interview} + {_performance(scoring)} "
+        f"{_percent(scoring.performance_weight)}"
         + (f" + exam {_percent(scoring.exam_weight)} (the latest {scoring.exam.exam} result of the last "
            f"{scoring.exam.within_months} months)" if scoring.exam is not None else ""),
         *(["  pass marks of the components: " + ", ".join(f"{name} {mark.normalize():f}"

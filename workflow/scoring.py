@@ -49,8 +49,8 @@ def interview_score(policy: ScoringPolicy, scores: Sequence[Decimal]) -> Decimal
 @dataclass(frozen=True)
 class ScoreCard:
     supervisor: Decimal
-    interview: Decimal  # as shown, rounded
-    interview_mean: Decimal  # exact: it enters the final score and breaks ties
+    interview: Decimal | None  # as shown, rounded; None under a policy without the interview
+    interview_mean: Decimal | None  # exact: it enters the final score and breaks ties
     performance: Decimal  # as shown, rounded (a mean of period results may have more places)
     final: Decimal
     exam: Decimal | None = None  # where the policy weighs an exam
@@ -67,19 +67,22 @@ class ScoreCard:
             (COMPONENT_BELOW_PASS_MARK,) if self.below_component_marks(policy) else ())
 
 
-def score_card(policy: ScoringPolicy, *, supervisor: Decimal, committee: Sequence[Decimal],
+def score_card(policy: ScoringPolicy, *, supervisor: Decimal, committee: Sequence[Decimal] | None,
                performance: Decimal, exam: Decimal | None = None) -> ScoreCard:
     """Only the final weighted sum is rounded (domain.md), so the exact interview mean, and the exact mean of the
-    period results where the policy's performance component is one, are weighted. `exam`: the exam component where
-    the policy weighs one (required then)."""
-    mean = interview_mean(policy, committee)
-    final = (policy.supervisor_weight * supervisor + policy.interview_weight * mean
-             + policy.performance_weight * performance)
+    period results where the policy's performance component is one, are weighted. `committee`: None where the
+    policy has no interview (its weight is 0 then). `exam`: the exam component where the policy weighs one
+    (required then)."""
+    mean = interview_mean(policy, committee) if committee is not None else None
+    final = policy.supervisor_weight * supervisor + policy.performance_weight * performance
+    if mean is not None:
+        final += policy.interview_weight * mean
     if policy.exam_weight:
         if exam is None:
             raise ValueError("the policy weighs an exam: its score is needed")
         final += policy.exam_weight * exam
-    return ScoreCard(supervisor=supervisor, interview=round_half_up(mean, policy.decimal_places),
+    return ScoreCard(supervisor=supervisor,
+                     interview=round_half_up(mean, policy.decimal_places) if mean is not None else None,
                      interview_mean=mean, performance=round_half_up(performance, policy.decimal_places),
                      final=round_half_up(final, policy.decimal_places),
                      exam=exam if policy.exam_weight else None)

@@ -123,12 +123,15 @@ PARTIES = {
 CONDITIONS = {
     "straight_to_interview": _l("neither an exceptional promotion that needs HR approval nor stages of the "
                                 "policy first"),
+    "straight_to_decision": _l("the policy has neither stages of its own nor the interview"),
+    "interview_next": _l("the interview follows (the policy has no stages of its own)"),
+    "decision_next": _l("the decision follows (the policy has neither stages of its own nor the interview)"),
+    "last_stage_then_decision": _l("the last of the policy's stages; the policy has no interview"),
     "needs_exception_review": _l("an exceptional promotion that needs HR approval"),
     "single_case": _l("a case outside a cycle, or re-decided after an appeal"),
     "in_cycle": _l("a case of a cycle, decided with the whole cycle"),
     "straight_to_stages": _l("the policy's own stages come first"),
     "has_stages": _l("the policy has stages of its own"),
-    "no_stages": _l("the policy has no stages of its own"),
     "more_stages": _l("another stage follows"),
     "last_stage": _l("the last of the policy's stages"),
     "in_own_stage": _l("in one of the policy's stages"),

@@ -207,7 +207,7 @@ def test_an_observation_period_passes_only_by_itself_and_its_party_may_only_fail
 
 def test_stages_documented_example_prints_as_the_page_says():
     from tests.support.policies import documented_example
-    lines, printed = documented_example("A promotion's own stages", "What a policy cannot say yet")
+    lines, printed = documented_example("A promotion's own stages", "A promotion without the interview")
     assert printed and all(line in lines for line in printed)
 
 

@@ -89,8 +89,9 @@ class CaseView:
 
     @property
     def interview(self) -> dict | None:
-        """For the committee, hr and admins, on a case of a cycle."""
-        if not (self._case.cycle_code and self._standing.is_(MEMBER, HR_PARTY, case_access.ADMIN_PARTY)):
+        """For the committee, hr and admins, on a case of a cycle whose policy has the interview."""
+        if not (self._case.cycle_code and self._rules.policy.interview
+                and self._standing.is_(MEMBER, HR_PARTY, case_access.ADMIN_PARTY)):
             return None
         case, progress = self._case, self._file.progress(self._rules.policy.quorum)
         scores = sorted(case.scores, key=lambda s: s.username)  # one appended in this request comes last

@@ -33,11 +33,13 @@ def score_card_of(uow, rules: Rules, file: CaseFile) -> ScoreCard:
     """Supervisor, interview (scores of the members who count), performance (the latest annual score, or the
     policy's period results) and the exam where one weighs."""
     case = file.case
-    sync_recusals(uow, rules, file)  # a reporting line may have changed since the scores were given
-    progress = file.progress(rules.policy.quorum)
-    committee = [s.score for s in case.scores if s.username in progress.eligible]
-    if len(committee) < rules.policy.quorum:  # e.g. a scorer became the applicant's line manager since
-        raise quorum_not_met(case, progress)
+    committee = None  # a policy without the interview
+    if rules.policy.interview:
+        sync_recusals(uow, rules, file)  # a reporting line may have changed since the scores were given
+        progress = file.progress(rules.policy.quorum)
+        committee = [s.score for s in case.scores if s.username in progress.eligible]
+        if len(committee) < rules.policy.quorum:  # e.g. a scorer became the applicant's line manager since
+            raise quorum_not_met(case, progress)
     return score_card(rules.policy.scoring, supervisor=case.supervisor_score, committee=committee,
                       performance=_performance_component(uow, rules, case), exam=_exam_component(uow, rules, case))
 
@@ -85,8 +87,10 @@ def record_decision(uow, rules: Rules, case, event: str, *, actor: str, outcome:
     if card is not None:
         case.interview_score, case.performance_score, case.final_score = card.interview, card.performance, card.final
         case.exam_score = card.exam
-        data.update(supervisor_score=str(card.supervisor), interview_score=str(card.interview),
-                    performance_score=str(card.performance), final_score=str(card.final))
+        data["supervisor_score"] = str(card.supervisor)
+        if card.interview is not None:  # none without the interview
+            data["interview_score"] = str(card.interview)
+        data.update(performance_score=str(card.performance), final_score=str(card.final))
         if card.exam is not None:
             data["exam_score"] = str(card.exam)
     if rank is not None:
