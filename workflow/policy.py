@@ -468,6 +468,8 @@ def _build(root: _Node) -> Policy:
         attempt(lambda: _performance_recorded(root, scoring, periods))
     if scoring and fields.get("interview") is False:
         attempt(lambda: _nothing_reads_an_interview(root, scoring, fields["tie_break"]))
+    elif scoring and fields.get("interview"):
+        attempt(lambda: root["scoring"]["trim"])  # the interview's scores are trimmed as the policy says
     if problems.found:
         raise PolicyError.of(problems.found)
     return Policy(**fields)
@@ -537,6 +539,8 @@ def _nothing_reads_an_interview(root: _Node, scoring: ScoringPolicy, tie_break: 
         raise root["scoring"]["weights"]["interview"].fail(f"must be 0: {why}")
     if "interview" in dict(scoring.component_pass_marks):
         raise root["scoring"]["component_pass_marks"]["interview"].fail(f"cannot be set: {why}")
+    if "trim" in root["scoring"].value:
+        raise root["scoring"]["trim"].fail(f"cannot be set: {why}")
     if tie_break and "interview_score" in tie_break:
         raise root["ranking"]["tie_break"].fail(f"cannot break ties by interview_score: {why}")
 
@@ -707,7 +711,9 @@ def _scoring(node: _Node) -> ScoringPolicy:
             "an exam component needs both weights.exam above 0 and scoring.exam {exam, within_months}")
     marks = node.get("component_pass_marks", {}).mapping(set(SCORE_COMPONENTS) - ({"exam"} if exam is None
                                                                                    else set()))
-    trim = node["trim"].mapping({"min_scores", "drop_highest", "drop_lowest"})
+    # required with the interview (checked in _build); a policy without it trims nothing
+    trim = node.get("trim", {"min_scores": 1, "drop_highest": 0, "drop_lowest": 0}).mapping(
+        {"min_scores", "drop_highest", "drop_lowest"})
     drop_hi = trim["drop_highest"].integer(0, 10)
     drop_lo = trim["drop_lowest"].integer(0, 10)
     min_scores = trim["min_scores"].integer(drop_hi + drop_lo + 1, 100)

@@ -188,16 +188,25 @@ class AppealForm(FlaskForm):
 _SIDE_STATES = (m.RETURNED, m.APPEALED, m.REJECTED, m.WITHDRAWN, m.CLOSED)
 
 
-def workflow_strip(case) -> list[str]:
-    """The states a case of its kind passes through on its main line under its policy, in the machine's order (the
-    side branches only when the case stands in one); an exceptional promotion shows HR's review."""
+def workflow_strip(case) -> list[tuple[str, str, bool]]:
+    """The steps a case of its kind passes through on its main line under its policy, in the machine's order (the
+    side branches only when the case stands in one), each (state, what it reads, whether the case stands there);
+    an exceptional promotion shows HR's review, and the policy's own stages show one by one."""
     reached = {m.INITIAL_STATE[case.kind]}
     for move in case.possible_moves:
         if case.kind in move.kinds:
             reached.update(move.sources + (move.dest,))
     if not case.exceptional:
         reached.discard(m.HR_REVIEW)
-    return [s for s in m.STATES if s in reached and (s not in _SIDE_STATES or s == case.state)]
+    steps = []
+    for state in m.STATES:
+        if state not in reached or (state in _SIDE_STATES and state != case.state):
+            continue
+        if state == m.IN_STAGE:
+            steps.extend((state, stage.label, case.stage == stage.code) for stage in case.own_stages)
+        else:
+            steps.append((state, labels.state(state), case.state == state))
+    return steps
 
 
 # --- /apply --------------------------------------------------------------------------------------------------

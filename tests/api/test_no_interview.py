@@ -17,6 +17,7 @@ def without_interview(document):
     document["committee"] = {"interview": False}
     document["scoring"]["weights"] = {"supervisor": 0.5, "interview": 0, "performance": 0.5}
     document["ranking"]["tie_break"] = ["time_in_grade", "employee_no"]
+    del document["scoring"]["trim"]
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ def salon(**changes) -> dict:
     document["committee"] = {"interview": False}
     document["scoring"]["weights"] = {"supervisor": 0.5, "interview": 0, "performance": 0.5}
     document["ranking"]["tie_break"] = ["time_in_grade", "employee_no"]
+    del document["scoring"]["trim"]
     for key, value in changes.items():
         document[key] = value
     return document
@@ -56,6 +57,8 @@ def test_a_policy_without_the_interview_has_no_quorum():
      "ranking.tie_break: cannot break ties by interview_score: the policy has no interview (committee.interview: "
      "false)"),
     (lambda d: d["committee"].update(interview="no"), "committee.interview: must be true or false"),
+    (lambda d: d["scoring"].update(trim={"min_scores": 5, "drop_highest": 1, "drop_lowest": 1}),
+     "scoring.trim: cannot be set: the policy has no interview (committee.interview: false)"),
 ])
 def test_nothing_may_read_an_interview_the_policy_does_not_hold(change, expected):
     document = salon()
@@ -63,10 +66,13 @@ def test_nothing_may_read_an_interview_the_policy_does_not_hold(change, expected
     assert problems(document) == [expected]
 
 
-def test_the_default_policy_still_needs_its_quorum():
+def test_a_policy_with_the_interview_still_needs_its_quorum_and_its_trim():
     document = default_document()
     del document["committee"]["quorum"]
     assert problems(document) == ["committee.quorum: is required"]
+    document = default_document()
+    del document["scoring"]["trim"]
+    assert problems(document) == ["scoring.trim: is required"]
 
 
 def a_case(state="submitted", *, stage=None, exceptional=False):

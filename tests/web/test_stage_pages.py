@@ -47,7 +47,8 @@ def test_the_case_page_names_the_stage_and_offers_its_party_the_stage_buttons(st
     assert 'data-testid="event-pass_stage"' in body and 'data-testid="event-fail_stage"' in body
     assert "通过本环节" in text(page) and "本环节不通过" in text(page)
     strip = re.search(r'data-testid="workflow-strip".*?</nav>', body, flags=re.S).group(0)
-    assert "政策规定环节" in strip  # the strip of this policy has the stages
+    assert re.findall(r'data-state="in_stage">([^<]+)<', strip) == ["资质审核", "技能鉴定", "二次审核", "考察期"]
+    assert re.search(r'aria-current="step" data-state="in_stage">([^<]+)<', strip).group(1) == "资质审核"
     supervisor = _visitor(app, "s002").get(f"/cases/{case_id}").get_data(as_text=True)
     assert 'data-testid="event-pass_stage"' not in supervisor
 

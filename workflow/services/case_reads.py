@@ -76,6 +76,11 @@ class CaseView:
         return self._rules.cases.stage_of(self._case)
 
     @property
+    def own_stages(self) -> tuple:
+        """The stages of its own that the case's policy puts in a promotion (workflow/stages.py)."""
+        return self._rules.cases.stages
+
+    @property
     def possible_moves(self) -> tuple:
         """The moves of the case machine under the case's policy (with its stages or without)."""
         return self._rules.cases.moves
