@@ -52,4 +52,3 @@ def stage_after(stages: tuple[Stage, ...], code: str | None) -> Stage | None:
     codes = [s.code for s in stages]
     position = codes.index(code) if code in codes else len(codes)
     return stages[position + 1] if position + 1 < len(stages) else None
-

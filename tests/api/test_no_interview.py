@@ -8,9 +8,12 @@ and ties broken by time in grade. The organisation is the committee tests' (S002
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
+from models import OutboxMessage, db
 from tests.support.answers import assert_problem, ok
 from tests.support.committee_world import CYCLE, HR, committee_org
+from tests.support.steps import move_clock
 
 
 def without_interview(document):
@@ -35,10 +38,46 @@ def _reviewed(gf, applicant: str, supervisor_score: int) -> dict:
 
 
 def test_approved_materials_wait_for_the_decision_with_no_interview(salon):
+    ok(salon.put(f"/cycles/{CYCLE}/committee", as_=HR, json={"chair": "chair1", "members": ["chair1", "cm1"]}))
     case = _reviewed(salon, "e001", 80)
     assert case["state"] == "deliberation"
     assert salon.case(case["id"], HR)["interview"] is None  # nothing to score, no quorum to show
-    assert_problem(salon.put(f"/cases/{case['id']}/score", as_="cm1", json={"score": 90}), 404, "not_found")
+    assert_problem(salon.put(f"/cases/{case['id']}/score", as_="cm1", json={"score": 90}), 409,
+                   "invalid_transition")
+
+
+def test_a_chair_with_a_reason_to_step_aside_is_recused_and_the_case_waits_on_hr(salon):
+    """S001 chairs the cycle and is E001's line manager: recused as the case enters deliberation (no interview
+    records it), so hr is reminded and decides; a member may also declare a conflict before the decision."""
+    salon.user("root", "admin")
+    ok(salon.put(f"/cycles/{CYCLE}/committee", as_=HR, json={"chair": "s001", "members": ["s001", "cm1"]}))
+    case = _reviewed(salon, "e001", 80)
+    history = salon.history(case["id"], HR)
+    assert {"member": "s001", "reason": "line_manager"} in [e["data"] for e in history if e["event"] == "recusal"]
+    move_clock(salon, "2026-09-07T09:00:00+08:00")  # overdue: the reminder goes to hr, not to the recused chair
+    with salon.app.app_context():
+        reminded = set(db.session.scalars(sa.select(OutboxMessage.recipient)
+                                          .where(OutboxMessage.case_id == case["id"])))
+        db.session.remove()
+    assert reminded == {HR}
+    declared = ok(salon.post(f"/cases/{case['id']}/recusal", as_="cm1", json={"comment": "亲属关系"}))
+    assert declared["state"] == "deliberation"
+    recusals = [e["data"] for e in salon.history(case["id"], HR) if e["event"] == "recusal"]
+    assert {"member": "cm1", "reason": "declared"} in recusals
+
+
+def test_the_last_stage_leads_to_the_decision_where_there_is_no_interview(build, tmp_path):
+    from tests.support.driver import Driver
+    from tests.support.policies import policy_file
+
+    def staged_salon(document):
+        without_interview(document)
+        document["stages"] = {"promotion": [{"stage": "sales_check", "label": "业绩核对", "by": "hr"}]}
+    gf = committee_org(Driver(build(GRADEFLOW_POLICY=policy_file(tmp_path, staged_salon))))
+    case = _reviewed(gf, "e001", 80)
+    assert (case["state"], case["stage"]) == ("in_stage", "sales_check")
+    passed = ok(gf.post(f"/cases/{case['id']}/events", as_=HR, json={"event": "pass_stage"}))
+    assert (passed["state"], passed["stage"]) == ("deliberation", None)
 
 
 def test_hr_decides_the_cycle_without_a_committee_on_the_supervisor_and_performance_scores(salon):

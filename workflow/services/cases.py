@@ -6,8 +6,7 @@ from decimal import Decimal
 from workflow import case_access
 from workflow.accounts import HR, Actor
 from workflow.case_file import CaseFile
-from workflow.case_machine import (DEMOTION, EXIT, INITIAL_STATE, INTERVIEW, PROBATION_CONFIRMATION, PROMOTION,
-                                   SCORED_EVENTS)
+from workflow.case_machine import DEMOTION, EXIT, INITIAL_STATE, PROBATION_CONFIRMATION, PROMOTION, SCORED_EVENTS
 from workflow.eligibility import (LEFT_THE_LADDER, Applicant, PeerScores, Refusal, demotion_refusals,
                                   exit_refusals, probation_refusals, promotion_refusals, recent_periods)
 from workflow.errors import DuplicateKey, Forbidden, NotEligible, Violations
@@ -15,7 +14,7 @@ from workflow.ladder import DEMOTE, PROMOTE
 from workflow.services import appeals, decisions, exams, stages, timers
 from workflow.services.case_steps import (SYSTEM_ACTOR, check_score, check_version, claim, load_case, move,
                                           record)
-from workflow.services.committee import sync_recusals
+from workflow.services.committee import committee_takes_over
 from workflow.services.context import Rules
 from workflow.services.governing import governing_policy, rules_for, rules_for_cycle
 
@@ -247,14 +246,12 @@ def _review(uow, rules, actor, file, event, *, comment, supervisor_score, **_):
     case.supervisor_score, case.reviewed_by = supervisor_score, actor.username
     move(uow, rules, case, event, actor=actor.username, comment=comment,
          data={"supervisor_score": str(supervisor_score)})
-    if case.state == INTERVIEW:
-        sync_recusals(uow, rules, file)
+    committee_takes_over(uow, rules, file)
 
 
 def _approve_exception(uow, rules, actor, file, event, *, comment, **_):
     move(uow, rules, file.case, event, actor=actor.username, comment=comment)
-    if file.case.state == INTERVIEW:  # not yet when the policy's own stages come first
-        sync_recusals(uow, rules, file)
+    committee_takes_over(uow, rules, file)  # not yet when the policy's own stages come first
 
 
 def _close_interview(uow, rules, actor, file, event, *, comment, **_):

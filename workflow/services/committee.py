@@ -34,6 +34,18 @@ def sync_recusals(uow, rules: Rules, file: CaseFile) -> bool:
     return added
 
 
+def in_the_committees_hands(rules: Rules, case) -> bool:
+    """The committee's recusals matter from here on: in the interview, or in deliberation where the policy has no
+    interview (the chair may decide the cycle)."""
+    return case.state == INTERVIEW or (case.state == DELIBERATION and not rules.policy.interview)
+
+
+def committee_takes_over(uow, rules: Rules, file: CaseFile) -> None:
+    """The case has just left the review (or the policy's own stages): its committee's recusals are recorded."""
+    if in_the_committees_hands(rules, file.case):
+        sync_recusals(uow, rules, file)
+
+
 def complete_interview_if_done(uow, rules: Rules, file: CaseFile) -> bool:
     """The interview ends by itself once every member who counts has scored (at least a quorum)."""
     case = file.case
@@ -47,20 +59,22 @@ def complete_interview_if_done(uow, rules: Rules, file: CaseFile) -> bool:
     return progress.complete
 
 
-def _member_case(uow, rules: Rules, actor, case_id: int, version: int | None, what: str) -> tuple[CaseFile, Rules]:
-    """The case, locked, and the rules that govern it."""
+def _member_case(uow, rules: Rules, actor, case_id: int, version: int | None, what: str, *,
+                 scoring: bool = True) -> tuple[CaseFile, Rules]:
+    """The case, locked, and the rules that govern it. `scoring`: in the interview only; otherwise (a declared
+    recusal) also in deliberation where the policy has no interview."""
     file, standing = load_case(uow, actor, case_id, for_update=True)
     case = file.case
     rules = rules_for(uow, rules, case)
     check_version(case, version)
     claim(rules, case)
-    if case.state == INTERVIEW and sync_recusals(uow, rules, file):
+    if in_the_committees_hands(rules, case) and sync_recusals(uow, rules, file):
         standing = case_access.standing(actor, file.people)
     if not standing.is_(MEMBER):
         raise Forbidden(f"only members of the committee of case {case_id}'s cycle {what}")
     if standing.recused:
         raise Recused(f"you are recused from case {case_id}")
-    if case.state != INTERVIEW:
+    if case.state != INTERVIEW and (scoring or not in_the_committees_hands(rules, case)):
         raise case_access.invalid_transition(rules, file, standing, what)
     return file, rules
 
@@ -85,7 +99,7 @@ def put_score(uow, rules: Rules, actor, case_id: int, *, score: Decimal, comment
 def declare_recusal(uow, rules: Rules, actor, case_id: int, *, comment: str | None = None,
                     version: int | None = None):
     """A member declares a conflict of interest; from now on they do not count for the case."""
-    file, rules = _member_case(uow, rules, actor, case_id, version, "declare a recusal")
+    file, rules = _member_case(uow, rules, actor, case_id, version, "declare a recusal", scoring=False)
     case = file.case
     uow.cases.add_recusal(case, username=actor.username, reason="declared", comment=comment, recorded_at=rules.now())
     record(uow, rules, case, actor=actor.username, event="recusal", from_state=case.state, to_state=case.state,
@@ -95,8 +109,10 @@ def declare_recusal(uow, rules: Rules, actor, case_id: int, *, comment: str | No
 
 
 def committee_changed(uow, rules: Rules, cycle_code: str) -> None:
-    """After the committee changed: new members' recusals, and interviews that are now complete."""
-    _resync(uow, rules, uow.cases.in_cycle(cycle_code, (INTERVIEW,), for_update=True))
+    """After the committee changed: new members' recusals (in deliberation too where the policy has no interview),
+    and interviews that are now complete."""
+    cases = uow.cases.in_cycle(cycle_code, (INTERVIEW, DELIBERATION), for_update=True)
+    _resync(uow, rules, [case for case in cases if in_the_committees_hands(rules_for(uow, rules, case), case)])
 
 
 def reporting_lines_changed(uow, rules: Rules, employee_nos) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from workflow.case_file import CaseFile
-from workflow.case_machine import IN_STAGE, INTERVIEW
+from workflow.case_machine import IN_STAGE
 from workflow.errors import Conflict, Violations
 from workflow.scoring import score_problem
 from workflow.services.case_steps import SYSTEM_ACTOR, claim, move
-from workflow.services.committee import sync_recusals
+from workflow.services.committee import committee_takes_over
 from workflow.services.context import Rules
 from workflow.stages import COMMENT, SCORE, Stage
 
@@ -72,5 +72,4 @@ def _leave_stage(uow, rules: Rules, file: CaseFile, event: str, *, actor: str, c
     case = file.case
     data = {"stage": case.stage} | ({"score": str(score)} if score is not None else {})
     move(uow, rules, case, event, actor=actor, comment=comment, data=data)
-    if case.state == INTERVIEW:  # the committee's recusals, as when materials go straight to the interview
-        sync_recusals(uow, rules, file)
+    committee_takes_over(uow, rules, file)  # as when the materials go straight on
