@@ -155,14 +155,17 @@ class CaseMachine:
 
     def _possible_moves(self) -> tuple[Move, ...]:
         """The moves a case can make under this policy (for the workflow diagram and strip): none into a stage
-        without stages of its own, none into the interview without the interview."""
+        without stages of its own, none into the interview without the interview, none into hr's review of an
+        exception where the policy does not ask for it."""
         stages, interview = bool(self.stages), self.interview
-        possible = {"straight_to_interview": interview and not stages, "straight_to_stages": stages,
+        possible = {"needs_exception_review": self._exception_review,
+                    "straight_to_interview": interview and not stages, "straight_to_stages": stages,
                     "straight_to_decision": not interview and not stages, "interview_next": interview and not stages,
                     "has_stages": stages, "decision_next": not interview and not stages, "more_stages": stages,
                     "last_stage": stages and interview, "last_stage_then_decision": stages and not interview,
                     "in_own_stage": stages}
-        unreachable = {state for state, reached in ((IN_STAGE, stages), (INTERVIEW, interview)) if not reached}
+        unreachable = {state for state, reached in ((IN_STAGE, stages), (INTERVIEW, interview),
+                                                    (HR_REVIEW, self._exception_review)) if not reached}
         moves = []
         for move in MOVES:
             sources = tuple(s for s in move.sources if s not in unreachable)

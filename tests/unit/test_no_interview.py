@@ -120,3 +120,11 @@ def test_no_interview_documented_example_prints_as_the_page_says():
     from tests.support.policies import documented_example
     lines, printed = documented_example("A promotion without the interview", "What a policy cannot say yet")
     assert printed and all(line in lines for line in printed)
+
+
+def test_the_moves_leave_out_hrs_exception_review_where_the_policy_does_not_ask_for_it():
+    document = default_document()
+    document["eligibility"]["exceptional"]["needs_hr_approval"] = False
+    moves = CaseMachine(parsed(document)).moves
+    assert all(HR_REVIEW not in (move.dest, *move.sources) for move in moves)
+    assert any(move.dest == HR_REVIEW for move in CaseMachine(parsed(default_document())).moves)
