@@ -109,8 +109,8 @@ def can_view(s: Standing) -> bool:
 def parties_for(event: str, stage: Stage | None = None, people: CasePeople | None = None) -> frozenset[str]:
     """Who fires `event`; for the events of a policy's own stage (`stage`, the one the case is in), the party the
     stage names, or hr where the case has no such person (an applicant whose supervisor has no supervisor; the
-    chair's stage is the chair's or hr's, as the decisions are). An
-    observation period passes only by itself (the service), and nobody acts in a stage that names nobody."""
+    chair's stage is the chair's or hr's, as the decisions are). An observation period passes only by itself (the
+    service), and nobody acts in a stage that names nobody."""
     parties = WHO[event]
     if STAGE_PARTY not in parties:
         return parties

@@ -522,7 +522,7 @@ def _stage(node: _Node, scale: ScoreScale) -> Stage:
 
 def _committee(node: _Node) -> dict:
     """`committee: {quorum}`, or `{interview: false}` for promotions decided without the committee's interview (the
-    salon of seed 005 has no committee): no quorum then."""
+    salon of seed 000 has no committee): no quorum then."""
     node.mapping({"quorum", "interview"})
     interview = node.get("interview", True).boolean()
     if not interview:

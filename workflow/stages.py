@@ -1,8 +1,8 @@
 """A policy's own stages of a promotion (issue 13, point 1): the steps a company puts between the supervisor's
 review of the materials and the committee's interview, as data.
 
-Seed 002 (the kitchen) runs a grade exam, a second review and a three-month observation period (考察期) before its
-third review; seed 003 (China Mobile Quzhou) a qualification check (资质审核) and a skills test (技能鉴定). Each is a
+Seed 003 (the kitchen) runs a grade exam, a second review and a three-month observation period (考察期) before its
+third review; seed 002 (China Mobile Quzhou) a qualification check (资质审核) and a skills test (技能鉴定). Each is a
 `Stage`: who acts in it, what it records, or how long it lasts. A case in one of them is in the state `in_stage`
 and names the stage (`cases.stage`); `pass_stage` moves it to the next stage (after the last: to the interview),
 `fail_stage` rejects it. The default policy declares none: approved materials go straight to the interview.
@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-# Who acts in a stage: the applicant's supervisor, that supervisor's own supervisor, hr, the cycle's chair.
+# Who acts in a stage: the applicant's supervisor, that supervisor's own supervisor, hr, the cycle's chair (the
+# parties of workflow/case_machine.py, spelled here because the policy file names them and case_machine imports it).
 SUPERVISOR, SECOND_SUPERVISOR, HR, CHAIR = "supervisor", "second_supervisor", "hr", "chair"
 STAGE_PARTIES = (SUPERVISOR, SECOND_SUPERVISOR, HR, CHAIR)
 

@@ -1,4 +1,4 @@
-"""A promotion without the committee's interview, over HTTP (issue 13, point 1; seed 005, the salon, has no
+"""A promotion without the committee's interview, over HTTP (issue 13, point 1; seed 000, the salon, has no
 committee): approved materials wait for the decision at once, the cycle is decided by hr with no committee and
 no quorum, and the final score weighs the supervisor and the performance only.
 

@@ -8,10 +8,9 @@ import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 from sqlalchemy.exc import IntegrityError
 
-from api import create_app
-from api.migrations import MIGRATIONS, register
+from api.migrations import MIGRATIONS
 from models import db
-from tests.support.settings import config_for
+from tests.support.migrations import app_at_revision
 
 BEFORE = "0016_policy_versions"
 AT = "2026-10-01 02:00:00"
@@ -41,10 +40,7 @@ def _refused(engine, statement) -> None:
 
 
 def test_cases_keep_their_states_and_a_case_may_then_be_in_a_stage(fresh_database_url):
-    app = create_app(config_for(fresh_database_url))
-    with app.app_context():
-        register(app)
-        upgrade(directory=MIGRATIONS, revision=BEFORE)
+    with app_at_revision(fresh_database_url, BEFORE):
         with db.engine.begin() as conn:
             for no in ("M001", "M002", "M003"):
                 conn.execute(sa.text(MANAGER), {"no": no, "at": AT})
@@ -72,5 +68,3 @@ def test_cases_keep_their_states_and_a_case_may_then_be_in_a_stage(fresh_databas
             assert conn.execute(sa.text("SELECT count(*) FROM timers")).scalar() == 0
             assert sorted(conn.execute(sa.text("SELECT state FROM cases")).scalars()) == ["interview", "withdrawn"]
         _refused(engine, lambda conn: _case(conn, "M003", "in_stage"))
-        db.session.remove()
-        db.engine.dispose()

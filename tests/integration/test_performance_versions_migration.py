@@ -7,12 +7,11 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from api import create_app
 from api.context import rules, uow
-from api.migrations import MIGRATIONS, register
+from api.migrations import MIGRATIONS
 from models import PerformanceVersion, db
 from models.audit import verify_chain
-from tests.support.settings import config_for
+from tests.support.migrations import app_at_revision
 from workflow.accounts import Actor
 from workflow.services.managers import record_performance
 
@@ -24,10 +23,7 @@ RECORD = ("INSERT INTO performance_records (employee_no, period, score, months_w
 
 
 def test_records_entered_before_the_versions_become_version_one_and_are_chained(fresh_database_url):
-    app = create_app(config_for(fresh_database_url))
-    with app.app_context():
-        register(app)
-        upgrade(directory=MIGRATIONS, revision=BEFORE)
+    with app_at_revision(fresh_database_url, BEFORE):
         at = "2026-03-01 01:00:00"
         with db.engine.begin() as conn:
             conn.execute(sa.text(MANAGER), {"at": at})
@@ -48,5 +44,3 @@ def test_records_entered_before_the_versions_become_version_one_and_are_chained(
                                                 PerformanceVersion.version).order_by(PerformanceVersion.id)).all()
         assert [tuple(v) for v in versions] == [(1, "2025", 1), (2, "2026Q1", 1), (3, "2025", 2), (4, "2026", 1)]
         assert verify_chain(db.session)[:2] == (4, None)
-        db.session.remove()
-        db.engine.dispose()

@@ -5,10 +5,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
-from api import create_app
-from api.migrations import MIGRATIONS, register
+from api.migrations import MIGRATIONS
 from models import db
-from tests.support.settings import config_for
+from tests.support.migrations import app_at_revision
 
 BEFORE = "0010_case_policy"
 AT = "2026-10-01 02:00:00"
@@ -19,10 +18,7 @@ RESULT = "INSERT INTO quarter_results (period, employee_no, outcome, reasons) VA
 
 
 def test_quarter_closes_survive_the_wider_period_and_a_month_close_fits_after_it(fresh_database_url):
-    app = create_app(config_for(fresh_database_url))
-    with app.app_context():
-        register(app)
-        upgrade(directory=MIGRATIONS, revision=BEFORE)
+    with app_at_revision(fresh_database_url, BEFORE):
         with db.engine.begin() as conn:
             conn.execute(sa.text(MANAGER), {"at": AT})
             conn.execute(sa.text(CLOSE), {"period": "2026Q3", "at": AT})
@@ -41,5 +37,3 @@ def test_quarter_closes_survive_the_wider_period_and_a_month_close_fits_after_it
         downgrade(directory=MIGRATIONS, revision=BEFORE)
         with db.engine.begin() as conn:
             assert conn.execute(sa.text("SELECT period FROM quarter_results")).scalars().all() == ["2026Q3"]
-        db.session.remove()
-        db.engine.dispose()

@@ -1,4 +1,4 @@
-"""A promotion without the committee's interview (issue 13, point 1: the salon of seed 005 has no committee): the
+"""A promotion without the committee's interview (issue 13, point 1: the salon of seed 000 has no committee): the
 policy's `committee: {interview: false}`, the machine that goes from the review (or the last stage) to the
 decision, and the score card without an interview component."""
 from __future__ import annotations

@@ -16,7 +16,7 @@ from workflow.policy import PolicyError, load_policy, parse_policy
 from workflow.policy_summary import describe
 from workflow.stages import SECOND_SUPERVISOR, Stage, stage_after
 
-# seed 003 (China Mobile Quzhou): 资质审核, 技能鉴定; seed 002 (the kitchen): 二次审核, 考察期 of three months
+# seed 002 (China Mobile Quzhou): 资质审核, 技能鉴定; seed 003 (the kitchen): 二次审核, 考察期 of three months
 STAGES = [
     {"stage": "qualification_check", "label": "资质审核", "by": "hr"},
     {"stage": "skills_test", "label": "技能鉴定", "by": "hr", "records": "score", "pass_mark": 60},
