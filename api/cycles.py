@@ -82,6 +82,9 @@ class BoardSchema(ma.Schema):
     published_at = LocalDateTime(allow_none=True)
     appeal_deadline = LocalDateTime(allow_none=True)
     deadline_confirmed = ma.fields.Boolean(allow_none=True)
+    appeals = ma.fields.Boolean(metadata={"description": "false where the policy has no appeals: each decision "
+                                                         "took effect as it was published (appeal_deadline = "
+                                                         "published_at)"})
     entries = ma.fields.List(ma.fields.Nested(BoardEntrySchema))
 
 

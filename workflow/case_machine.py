@@ -140,7 +140,7 @@ class EventDoesNotApply(Exception):
 class CaseMachine:
     def __init__(self, policy: Policy):
         self._exception_review = policy.eligibility.exceptional_needs_hr_approval
-        self.stages, self.interview = policy.promotion_stages, policy.interview
+        self.stages, self.interview, self._appeals = policy.promotion_stages, policy.interview, policy.appeals
         conditions = self._conditions()
         self._checks: dict[str, list[tuple[Move, tuple]]] = {}
         transitions = []
@@ -156,7 +156,7 @@ class CaseMachine:
     def _possible_moves(self) -> tuple[Move, ...]:
         """The moves a case can make under this policy (for the workflow diagram and strip): none into a stage
         without stages of its own, none into the interview without the interview, none into hr's review of an
-        exception where the policy does not ask for it."""
+        exception where the policy does not ask for it, no appeal where the policy has none."""
         stages, interview = bool(self.stages), self.interview
         possible = {"needs_exception_review": self._exception_review,
                     "straight_to_interview": interview and not stages, "straight_to_stages": stages,
@@ -165,7 +165,8 @@ class CaseMachine:
                     "last_stage": stages and interview, "last_stage_then_decision": stages and not interview,
                     "in_own_stage": stages}
         unreachable = {state for state, reached in ((IN_STAGE, stages), (INTERVIEW, interview),
-                                                    (HR_REVIEW, self._exception_review)) if not reached}
+                                                    (HR_REVIEW, self._exception_review),
+                                                    (APPEALED, self._appeals)) if not reached}
         moves = []
         for move in MOVES:
             sources = tuple(s for s in move.sources if s not in unreachable)

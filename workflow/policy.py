@@ -243,7 +243,7 @@ class Policy:
     quotas: tuple[Quota, ...]
     tie_break: tuple[str, ...]
     show_scores: bool
-    appeal_window_working_days: int
+    appeal_window_working_days: int  # 0: no appeals, a published decision takes effect at once (`appeals`)
     probation_months: int
     overdue_after_working_days: int
     reminder_at: time  # local time of the day's reminders
@@ -271,6 +271,11 @@ class Policy:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def appeals(self) -> bool:
+        """Whether a published decision can be appealed (in its window) before it takes effect."""
+        return self.appeal_window_working_days > 0
 
     @property
     def closed_kinds(self) -> tuple[str, ...]:
@@ -585,7 +590,13 @@ def _periods(node: _Node) -> tuple[str, ...]:
 
 
 def _publication(node: _Node) -> dict:
-    node.mapping({"show_scores", "appeal_window_working_days"})
+    """公示 and the appeal window; `appeals: false` for a company whose published result takes effect at once
+    (seed 002: 人力资源部核准后, 公布晋级结果并立即生效): then there is no window to state."""
+    node.mapping({"show_scores", "appeal_window_working_days", "appeals"})
+    if not node.get("appeals", True).boolean():
+        if "appeal_window_working_days" in node.value:
+            raise node["appeal_window_working_days"].fail("a policy without appeals (appeals: false) has no window")
+        return dict(show_scores=node["show_scores"].boolean(), appeal_window_working_days=0)
     return dict(show_scores=node["show_scores"].boolean(),
                 appeal_window_working_days=node["appeal_window_working_days"].integer(1, 60))
 

@@ -57,7 +57,8 @@ def _more_for(target) -> str:
 def _stages(policy: Policy) -> list[str]:
     exception = " → exception review (hr, for an exceptional promotion)" if \
         policy.eligibility.exceptional_needs_hr_approval else ""
-    window = f"appeal window {policy.appeal_window_working_days} working days"
+    window = (f"appeal window {policy.appeal_window_working_days} working days" if policy.appeals else
+              "no appeals: effective as published")
     return [
         "stages:",
         f"  promotion: materials (the supervisor: approve with a score, return or reject){exception}"

@@ -7,7 +7,7 @@ a transaction each.
 - interrupted inside a part, it leaves the parts before it, the quarter locked and nothing of the broken
   part; the next call finishes it, and the outcome is that of an uninterrupted close (also when the
   scheduler's close is interrupted: the timer keeps the error, and its retry finishes the close once);
-- the demotion cases it opens are the rows cases.open_automatic_case writes;
+- the demotion cases it opens are the rows opening.open_automatic_case writes;
 - its statements grow with its parts, not with its managers.
 """
 from __future__ import annotations
@@ -33,7 +33,7 @@ from workflow.case_machine import DEMOTION
 from workflow.errors import Conflict
 from workflow.services import evaluations
 from workflow.services.accounts import OPERATOR
-from workflow.services.cases import open_automatic_case
+from workflow.services.opening import open_automatic_case
 from workflow.services.managers import record_performance
 
 Q3_OVER = datetime(2026, 10, 1, 0, 30, tzinfo=SHANGHAI)  # before the scheduled close of 2026Q3 (10-01 02:00)

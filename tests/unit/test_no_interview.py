@@ -118,7 +118,7 @@ def test_policy_check_says_there_is_no_interview():
 
 def test_no_interview_documented_example_prints_as_the_page_says():
     from tests.support.policies import documented_example
-    lines, printed = documented_example("A promotion without the interview", "What a policy cannot say yet")
+    lines, printed = documented_example("A promotion without the interview", "A publication without appeals")
     assert printed and all(line in lines for line in printed)
 
 

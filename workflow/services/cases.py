@@ -1,4 +1,4 @@
-"""Cases: opening them and firing their events (what a caller sees of them: case_reads)."""
+"""Cases: applying for one (opening: opening.py) and firing their events (what a caller sees of them: case_reads)."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -6,17 +6,17 @@ from decimal import Decimal
 from workflow import case_access
 from workflow.accounts import HR, Actor
 from workflow.case_file import CaseFile
-from workflow.case_machine import DEMOTION, EXIT, INITIAL_STATE, PROBATION_CONFIRMATION, PROMOTION, SCORED_EVENTS
+from workflow.case_machine import DEMOTION, PROBATION_CONFIRMATION, PROMOTION, SCORED_EVENTS
 from workflow.eligibility import (LEFT_THE_LADDER, Applicant, PeerScores, Refusal, demotion_refusals,
                                   exit_refusals, probation_refusals, promotion_refusals, recent_periods)
 from workflow.errors import DuplicateKey, Forbidden, NotEligible, Violations
-from workflow.ladder import DEMOTE, PROMOTE
-from workflow.services import appeals, decisions, exams, stages, timers
-from workflow.services.case_steps import (SYSTEM_ACTOR, check_score, check_version, claim, load_case, move,
-                                          record)
+from workflow.ladder import PROMOTE
+from workflow.services import appeals, decisions, exams, stages
+from workflow.services.case_steps import check_score, check_version, claim, load_case, move
 from workflow.services.committee import committee_takes_over
 from workflow.services.context import Rules
-from workflow.services.governing import governing_policy, rules_for, rules_for_cycle
+from workflow.services.governing import rules_for, rules_for_cycle
+from workflow.services.opening import open_case, target_of
 
 # --- opening a case ---------------------------------------------------------------------
 
@@ -53,22 +53,6 @@ def _check_cycle(problems: Violations, uow, kind: str, cycle_code: str | None, *
             problems.add("cycle", "cycle_open", f"cycle {cycle_code} has been decided; it takes no more applications")
         return cycle
     return None
-
-
-def _target_of(problems: Violations, rules: Rules, kind: str, manager, target_grade: str | None) -> str | None:
-    """The grade the case aims at: chosen by the applicant for a promotion, implied by the kind otherwise."""
-    ladder = rules.policy.ladder
-    if kind == PROMOTION:
-        if target_grade is None:
-            problems.add("target_grade", "required", "name the grade applied for")
-        return target_grade
-    if manager is None:
-        return None
-    implied = {PROBATION_CONFIRMATION: ladder.confirmation_target, EXIT: ladder.exited.code,
-               DEMOTION: next(iter(rules.ladder.destinations(manager.grade, DEMOTE)), None)}[kind]
-    if target_grade is not None and target_grade != implied:
-        problems.add("target_grade", "target_for_kind", f"a {kind} case of a {manager.grade} manager aims at {implied}")
-    return implied
 
 
 def promotion_outlook(uow, rules: Rules, manager) -> tuple[str | None, list[Refusal]]:
@@ -141,13 +125,13 @@ def submit_case(uow, rules: Rules, actor: Actor, *, kind: str, statement: str, c
     rules = _rules_for_application(problems, uow, rules, manager, cycle_row)
     if exceptional and kind != PROMOTION:
         problems.add("exceptional", "exceptional_promotion", "only a promotion is exceptional")
-    target = _target_of(problems, rules, kind, manager, target_grade)
+    target = target_of(problems, rules, kind, manager, target_grade)
     problems.raise_if_any()
     refusals = _refusals(uow, rules, kind, manager, target, exceptional)
     if refusals:
         raise _refuse(refusals)
     try:
-        case = _open(uow, rules, actor.username, manager, kind, target, statement, cycle=cycle_row,
+        case = open_case(uow, rules, actor.username, manager, kind, target, statement, cycle=cycle_row,
                      exceptional=exceptional)
     except DuplicateKey:  # another submission for the same manager won the race
         raise _refuse([_one_open_case(None)]) from None
@@ -175,30 +159,6 @@ def cycle_policy_refusal(uow, rules: Rules, cycle, manager) -> str | None:
         return None
     return (f"the cases of cycle {cycle.code} follow the policy {cycle_policy.name!r}, and {manager.org_unit} the "
             f"policy {unit_policy.name!r}: apply in a cycle of theirs")
-
-
-def open_automatic_case(uow, rules: Rules, manager, kind: str, statement: str, data: dict):
-    """A case the service opens by itself (a probation end, a quarter close, repeated demotions), with
-    SYSTEM_ACTOR as its author; the caller has checked that the manager has no open case. It follows the policy
-    of the manager's org unit."""
-    rules = rules.for_org_unit(manager.org_unit)
-    target = _target_of(Violations(), rules, kind, manager, None)
-    return _open(uow, rules, SYSTEM_ACTOR, manager, kind, target, statement, data=data)
-
-
-def _open(uow, rules: Rules, author: str, manager, kind: str, target: str, statement: str, *,
-          cycle=None, exceptional: bool = False, data: dict | None = None):
-    """`manager` and `cycle`: the rows, which the new case refers to."""
-    now = rules.now()
-    case = uow.cases.add(kind=kind, cycle=cycle, manager=manager, from_grade=manager.grade,
-                         target_grade=target, exceptional=exceptional, statement=statement,
-                         state=INITIAL_STATE[kind], reasons=[], created_by=author, created_at=now,
-                         updated_at=now, state_since=now, overdue_since=None, version=1,
-                         policy=governing_policy(uow, rules, now))
-    entry = record(uow, rules, case, actor=author, event="submit", from_state=None, to_state=case.state,
-                   comment=statement, data={"kind": kind, "target_grade": target, "exceptional": exceptional} | (data or {}))
-    timers.state_entered(uow, rules, case, entry.seq, opened=True)
-    return case
 
 
 # --- events -------------------------------------------------------------------------------

@@ -53,6 +53,7 @@ class CycleOverview:
     quorum: int  # the fewest members who must score each case
     quotas: list[Quota]  # the quotas of the grades the cycle's cases aim at or leave
     interview: bool = True  # whether its cases have the committee's interview (the policy's committee.interview)
+    appeals: bool = True  # whether its published decisions can be appealed (publication.appeals)
 
     @property
     def blocking(self) -> list[CaseProgress]:
@@ -99,7 +100,8 @@ def cycle_overview(uow, rules: Rules, actor: Actor, code: str) -> CycleOverview:
         may_decide=not blocked and _theirs_on_every_case(actor, files, found, DELIBERATION, "decide"),
         may_publish=_theirs_on_every_case(actor, files, found, DECIDED, "cycle_publish"),
         pass_mark=policy.scoring.pass_mark, component_pass_marks=policy.scoring.component_pass_marks,
-        quorum=policy.quorum, quotas=quotas, interview=policy.interview)
+        quorum=policy.quorum, quotas=quotas, interview=policy.interview,
+        appeals=policy.appeals)
 
 
 def _theirs_on_every_case(actor: Actor, files: dict, cases, state: str, event: str) -> bool:

@@ -142,4 +142,4 @@ def publication_board(uow: UnitOfWork, rules: Rules, code: str) -> dict:
         entries.append(entry)
     return {"cycle": cycle.code, "published_at": cycle.first_published_at,
             "appeal_deadline": cycle.first_appeal_deadline, "deadline_confirmed": cycle.first_deadline_confirmed,
-            "show_scores": rules.policy.show_scores, "entries": entries}
+            "show_scores": rules.policy.show_scores, "appeals": rules.policy.appeals, "entries": entries}

@@ -19,6 +19,7 @@ from workflow.services import exams
 from workflow.services.case_steps import claim, move
 from workflow.services.committee import sync_recusals
 from workflow.services.context import Rules
+from workflow.services.finalization import finalize_case
 
 DENIED_ON_REVIEW = "denied_on_review"  # a decider's own denial of a case that the rules would let pass
 PROBATION_FAILED = "probation_failed"
@@ -162,7 +163,10 @@ def probation_decision(uow, rules: Rules, actor, file: CaseFile, event: str, *, 
 
 
 def appeal_deadline(uow, rules: Rules, published_at) -> Deadline:
-    """The end of the n-th working day after the publication date (the publication day does not count)."""
+    """The end of the n-th working day after the publication date (the publication day does not count); the
+    publication itself where the policy has no appeals (its decisions take effect as they are published)."""
+    if not rules.policy.appeals:
+        return Deadline(published_at, True)
     tz = rules.policy.tz
     return working_days_after(uow.calendar.working_calendar(), local_date(published_at, tz),
                               rules.policy.appeal_window_working_days, tz)
@@ -172,6 +176,8 @@ def publish(uow, rules: Rules, case, event: str, *, actor: str, deadline: Deadli
     case.published_at, case.appeal_deadline, case.deadline_confirmed = rules.now(), deadline.at, deadline.confirmed
     move(uow, rules, case, event, actor=actor, comment=comment,
          data={"appeal_deadline": deadline.at.isoformat(), "deadline_confirmed": deadline.confirmed})
+    if not rules.policy.appeals:  # 公布即生效: no window to wait for
+        finalize_case(uow, rules, case.id, case.published_at)
 
 
 def publish_case(uow, rules: Rules, actor, file: CaseFile, event: str, *, comment=None, **_) -> None:

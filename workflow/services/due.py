@@ -17,7 +17,7 @@ from workflow.case_machine import (APPEALED, DECIDED, DELIBERATION, HR_REVIEW, I
 from workflow.periods import Period
 from workflow.quarter_close import DEFERRED
 from workflow.services.case_steps import SYSTEM_ACTOR, claim, record
-from workflow.services.cases import open_automatic_case
+from workflow.services.opening import open_automatic_case
 from workflow.services.context import Rules
 from workflow.services.evaluations import close_quarter, close_quarter_part, demote_or_defer
 from workflow.services.finalization import finalize_case

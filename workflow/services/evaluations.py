@@ -212,7 +212,7 @@ def _first_reminders(uow: UnitOfWork, rules: Rules, cases) -> dict[str, dict]:
 
 
 def _open_demotion_cases(uow: UnitOfWork, rules: Rules, period: str, demotions: Sequence[tuple]) -> list:
-    """The cases that cases.open_automatic_case would open, with their first history entries, in one go
+    """The cases that opening.open_automatic_case would open, with their first history entries, in one go
     (tests/integration/test_quarter_close_sets.py holds the two to the same rows)."""
     now, opening, references = rules.now(), [], {}
     for manager, reasons in demotions:

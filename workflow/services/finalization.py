@@ -1,5 +1,6 @@
 """Finalization: once the appeal window has passed with no appeal pending, a published decision
-takes effect (`effective`, the grade moves) or the case closes (`closed`, the grade stays)."""
+takes effect (`effective`, the grade moves) or the case closes (`closed`, the grade stays). Under a policy
+without appeals, as it is published."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -10,7 +11,7 @@ from workflow.case_machine import (APPROVED, DEMOTION, EXIT, PROBATION_CONFIRMAT
 from workflow.clock import local_date
 from workflow.ladder import CONFIRM, DEMOTE, EXCEPTIONAL_PROMOTE, EXIT as LADDER_EXIT, PROMOTE
 from workflow.services.case_steps import SYSTEM_ACTOR, claim, move
-from workflow.services.cases import open_automatic_case
+from workflow.services.opening import open_automatic_case
 from workflow.services.context import Rules
 from workflow.services.governing import rules_for
 from workflow.services.grades import change_grade
@@ -26,17 +27,26 @@ def _ladder_move(case) -> tuple[str, str | None]:
     return {DEMOTION: DEMOTE, EXIT: LADDER_EXIT}[case.kind], None
 
 
+def _effective_on(policy, case) -> date:
+    """From the day after the appeal deadline, also when finalization runs late; without appeals, from the day of
+    publication."""
+    if not policy.appeals:
+        return local_date(case.published_at, policy.tz)
+    return local_date(case.appeal_deadline, policy.tz) + timedelta(days=1)
+
+
 def finalize_case(uow: UnitOfWork, rules: Rules, case_id: int, until: datetime) -> bool:
     """Finalize one case if it is (still) due at `until`; False when there is nothing to do, so
     that running twice, or on two processes, has the effect of running once. `rules`: the service's (the case
     follows its own version; an exit it opens, the policy in force)."""
     case = uow.cases.get(case_id, for_update=True)
-    if case is None or case.state != PUBLISHED or appeal_window_open(case, until):
+    if case is None or case.state != PUBLISHED:
         return False
     governing = rules_for(uow, rules, case)
+    if governing.policy.appeals and appeal_window_open(case, until):
+        return False
     claim(governing, case)
-    # Effective from the day after the deadline, also when finalization runs late.
-    effective_on = local_date(case.appeal_deadline, governing.policy.tz) + timedelta(days=1)
+    effective_on = _effective_on(governing.policy, case)
     data = {}
     if changes_grade(case):
         event, target = _ladder_move(case)

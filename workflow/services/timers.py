@@ -48,7 +48,7 @@ def state_entered(uow: UnitOfWork, rules: Rules, case, history_seq: int, *, open
     stage = rules.cases.stage_of(case)
     if waiting.waits_on_someone(case.state, stage):
         uow.timers.schedule(**first_reminders(rules, uow.calendar.working_calendar(), [(case, history_seq)])[0])
-    if case.state == PUBLISHED:
+    if case.state == PUBLISHED and rules.policy.appeals:
         schedule_appeal_window_end(uow, rules, case)
     if stage is not None and stage.is_observation:
         schedule_observation_end(uow, rules, case, stage, history_seq)
