@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from transitions import Machine
 
 from workflow.policy import Policy
-from workflow.stages import stage_after, stage_named
+from workflow.stages import before_interview, first_after_interview, stage_after, stage_named
 
 # --- kinds and states -------------------------------------------------------------------
 PROMOTION, PROBATION_CONFIRMATION, DEMOTION, EXIT = "promotion", "probation_confirmation", "demotion", "exit"
@@ -63,8 +63,9 @@ class Move:
 
 
 # Every transition of api.md's table; an event may have several moves, chosen by their conditions. The moves into
-# and through `in_stage` apply only under a policy that declares stages of its own (workflow/stages.py); those
-# into `deliberation` straight from the review or the stages only under a policy without the interview.
+# and through `in_stage` apply only under a policy that declares stages of its own (workflow/stages.py), before
+# the interview or after it; those into `deliberation` straight from the review or the stages only under a policy
+# without the interview (or with stages after it).
 MOVES = (
     Move("approve_materials", (SUBMITTED,), INTERVIEW, (PROMOTION,), when="straight_to_interview"),
     Move("approve_materials", (SUBMITTED,), IN_STAGE, (PROMOTION,), when="straight_to_stages"),
@@ -84,8 +85,10 @@ MOVES = (
     Move("fail_stage", (IN_STAGE,), REJECTED, (PROMOTION,), when="in_own_stage"),
     Move("pass_probation", (SUBMITTED,), DECIDED, (PROBATION_CONFIRMATION,)),
     Move("fail_probation", (SUBMITTED,), DECIDED, (PROBATION_CONFIRMATION,)),
-    Move("interview_complete", (INTERVIEW,), DELIBERATION, (PROMOTION,)),
-    Move("close_interview", (INTERVIEW,), DELIBERATION, (PROMOTION,)),
+    Move("interview_complete", (INTERVIEW,), DELIBERATION, (PROMOTION,), when="decision_after_interview"),
+    Move("interview_complete", (INTERVIEW,), IN_STAGE, (PROMOTION,), when="stages_after_interview"),
+    Move("close_interview", (INTERVIEW,), DELIBERATION, (PROMOTION,), when="decision_after_interview"),
+    Move("close_interview", (INTERVIEW,), IN_STAGE, (PROMOTION,), when="stages_after_interview"),
     Move("decide", (DELIBERATION,), DECIDED, (PROMOTION,), when="in_cycle"),
     Move("approve", (DELIBERATION,), DECIDED, KINDS, when="single_case"),
     Move("deny", (DELIBERATION,), DECIDED, KINDS, when="single_case"),
@@ -157,14 +160,15 @@ class CaseMachine:
         """The moves a case can make under this policy (for the workflow diagram and strip): none into a stage
         without stages of its own, none into the interview without the interview, none into hr's review of an
         exception where the policy does not ask for it, no appeal where the policy has none."""
-        stages, interview = bool(self.stages), self.interview
+        before, after, interview = self._sides()
         possible = {"needs_exception_review": self._exception_review,
-                    "straight_to_interview": interview and not stages, "straight_to_stages": stages,
-                    "straight_to_decision": not interview and not stages, "interview_next": interview and not stages,
-                    "has_stages": stages, "decision_next": not interview and not stages, "more_stages": stages,
-                    "last_stage": stages and interview, "last_stage_then_decision": stages and not interview,
-                    "in_own_stage": stages}
-        unreachable = {state for state, reached in ((IN_STAGE, stages), (INTERVIEW, interview),
+                    "straight_to_interview": interview and not before, "straight_to_stages": before,
+                    "straight_to_decision": not interview and not before, "interview_next": interview and not before,
+                    "has_stages": before, "decision_next": not interview and not before,
+                    "more_stages": bool(self.stages), "last_stage": before and interview,
+                    "last_stage_then_decision": after or (before and not interview), "in_own_stage": bool(self.stages),
+                    "stages_after_interview": after, "decision_after_interview": not after}
+        unreachable = {state for state, reached in ((IN_STAGE, bool(self.stages)), (INTERVIEW, interview),
                                                     (HR_REVIEW, self._exception_review),
                                                     (APPEALED, self._appeals)) if not reached}
         moves = []
@@ -174,26 +178,34 @@ class CaseMachine:
                 moves.append(replace(move, sources=sources))
         return tuple(moves)
 
+    def _sides(self) -> tuple[bool, bool, bool]:
+        """Whether the policy has stages before the interview, stages after it, and the interview."""
+        return bool(before_interview(self.stages)), first_after_interview(self.stages) is not None, self.interview
+
     def _conditions(self) -> dict[str, Callable[[object], bool]]:
-        stages, interview = bool(self.stages), self.interview
+        before, after, interview = self._sides()
         exception_review = lambda case: case.exceptional and self._exception_review  # noqa: E731
         in_stage = lambda case: self.stage_of(case) is not None  # noqa: E731
         last_stage = lambda case: in_stage(case) and stage_after(self.stages, case.stage) is None  # noqa: E731
+        follows_interview = lambda case: self.stage_of(case).after_interview  # noqa: E731
         return {
-            # after the review (and hr's review of an exception): the policy's own stages, the interview, or the
-            # decision where the policy has no interview
+            # after the review (and hr's review of an exception): the policy's stages before the interview, the
+            # interview, or the decision where the policy has no interview
             "needs_exception_review": exception_review,
-            "straight_to_interview": lambda case: not exception_review(case) and not stages and interview,
-            "straight_to_stages": lambda case: not exception_review(case) and stages,
-            "straight_to_decision": lambda case: not exception_review(case) and not stages and not interview,
-            "interview_next": lambda case: not stages and interview,
-            "has_stages": lambda case: stages,
-            "decision_next": lambda case: not stages and not interview,
-            # in one of this policy's stages, with more to come or the last one
+            "straight_to_interview": lambda case: not exception_review(case) and not before and interview,
+            "straight_to_stages": lambda case: not exception_review(case) and before,
+            "straight_to_decision": lambda case: not exception_review(case) and not before and not interview,
+            "interview_next": lambda case: not before and interview,
+            "has_stages": lambda case: before,
+            "decision_next": lambda case: not before and not interview,
+            # in one of this policy's stages, with more to come on its side of the interview or the last one
             "more_stages": lambda case: in_stage(case) and stage_after(self.stages, case.stage) is not None,
-            "last_stage": lambda case: last_stage(case) and interview,
-            "last_stage_then_decision": lambda case: last_stage(case) and not interview,
+            "last_stage": lambda case: last_stage(case) and interview and not follows_interview(case),
+            "last_stage_then_decision": lambda case: last_stage(case) and (not interview or follows_interview(case)),
             "in_own_stage": in_stage,
+            # after the interview: the policy's stages that follow it, or the decision
+            "stages_after_interview": lambda case: after,
+            "decision_after_interview": lambda case: not after,
             # single-case decisions and publication: outside a cycle, or a re-decision after an appeal
             "single_case": lambda case: case.cycle_code is None or case.reopened_by_appeal,
             # the cycle's decision also takes cases back in deliberation after an overturned appeal
@@ -224,12 +236,15 @@ class CaseMachine:
 
     def fire(self, case, event: str) -> tuple[str, str]:
         """Move the case by `event`; (from_state, to_state). EventDoesNotApply if it does not apply. A move into
-        `in_stage` names the stage the case is in now; any other move leaves the stages behind."""
+        `in_stage` names the stage the case is in now (from the interview: the first stage after it); any other move
+        leaves the stages behind."""
         before = case.state
         if not self.applies(case, event) or not self.machine.events[event].trigger(case):
             raise EventDoesNotApply(event, before)
         if case.state == IN_STAGE:
-            case.stage = stage_after(self.stages, case.stage if before == IN_STAGE else None).code
+            entered = (stage_after(self.stages, case.stage) if before == IN_STAGE else
+                       first_after_interview(self.stages) if before == INTERVIEW else stage_after(self.stages, None))
+            case.stage = entered.code
         else:
             case.stage = None
         return before, case.state

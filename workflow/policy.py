@@ -22,7 +22,7 @@ import yaml
 
 from workflow.periods import KINDS as PERIOD_KINDS, MONTHS as PERIOD_MONTHS, QUARTER, YEAR
 from workflow.quotas import ORG_UNIT, SCOPES, UNIT_SEPARATOR, Quota
-from workflow.stages import RECORDS, SCORE, STAGE_PARTIES, Stage
+from workflow.stages import INTERVIEW_MARK, RECORDS, SCORE, STAGE_PARTIES, Stage
 
 BUILTIN_POLICIES = ("default", "bank-six-level")
 STORED_DECIMAL_PLACES = 2  # scores are stored as NUMERIC(6, 2)
@@ -467,8 +467,10 @@ def _build(root: _Node) -> Policy:
         period_scorecard=attempt(lambda: _period_scorecard(root.get("period_scorecard", None), periods,
                                                            scoring.scale)) if periods and scoring else None,
         org_unit_files=attempt(lambda: _org_unit_files(root.get("org_units", {}))),
-        promotion_stages=attempt(lambda: _stages(root.get("stages", {}), scoring.scale)) if scoring else None,
     )
+    if scoring:
+        fields["promotion_stages"] = attempt(lambda: _stages(root.get("stages", {}), scoring.scale,
+                                                             fields.get("interview", True)))
     if scoring and periods:
         attempt(lambda: _performance_recorded(root, scoring, periods))
     if scoring and fields.get("interview") is False:
@@ -486,12 +488,22 @@ _RESERVED_STAGE_CODES = {"materials", "interview", "deliberation", "decision", "
                          "closed", "rejected", "withdrawn"}
 
 
-def _stages(node: _Node, scale: ScoreScale) -> tuple[Stage, ...]:
-    """`stages: {promotion: [...]}`: the promotion's own stages, in order (workflow/stages.py)."""
+def _stages(node: _Node, scale: ScoreScale, interview: bool) -> tuple[Stage, ...]:
+    """`stages: {promotion: [...]}`: the promotion's own stages, in order (workflow/stages.py). `{stage: interview}`
+    may say where the committee's interview falls among them: the stages after it follow the interview."""
     node.mapping({"promotion"})
     stages: list[Stage] = []
+    after_interview = False
     for item in node.get("promotion", []).elements():
-        stage = _stage(item, scale)
+        if isinstance(item.value, dict) and item.value.get("stage") == INTERVIEW_MARK:
+            item.mapping({"stage"})
+            if not interview:
+                raise item["stage"].fail("the policy has no interview (committee.interview: false)")
+            if after_interview:
+                raise item["stage"].fail("the interview is placed twice")
+            after_interview = True
+            continue
+        stage = dataclasses.replace(_stage(item, scale), after_interview=after_interview)
         if stage.code in {s.code for s in stages}:
             raise item["stage"].fail(f"{stage.code!r} is declared twice")
         stages.append(stage)

@@ -62,10 +62,11 @@ def _stages(policy: Policy) -> list[str]:
     return [
         "stages:",
         f"  promotion: materials (the supervisor: approve with a score, return or reject){exception}"
-        + "".join(f" → {_own_stage(stage)}" for stage in policy.promotion_stages)
-        + (f" → interview (the cycle's committee scores; quorum {policy.quorum}) → decision (the chair or hr, for "
-           "the whole cycle)" if policy.interview else " → decision (hr, or the cycle's chair if it has one, for the "
-           "whole cycle; no interview)")
+        + "".join(f" → {_own_stage(stage)}" for stage in policy.promotion_stages if not stage.after_interview)
+        + (f" → interview (the cycle's committee scores; quorum {policy.quorum})"
+           + "".join(f" → {_own_stage(stage)}" for stage in policy.promotion_stages if stage.after_interview)
+           + " → decision (the chair or hr, for the whole cycle)" if policy.interview else
+           " → decision (hr, or the cycle's chair if it has one, for the whole cycle; no interview)")
         + f" → publication ({window}) → effective",
         f"  probation_confirmation: the supervisor passes or fails it → publication ({window}) → effective",
         f"  demotion, exit: decision (the chair or hr) → publication ({window}) → effective",

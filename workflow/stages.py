@@ -6,6 +6,8 @@ third review; seed 002 (China Mobile Quzhou) a qualification check (资质审核
 `Stage`: who acts in it, what it records, or how long it lasts. A case in one of them is in the state `in_stage`
 and names the stage (`cases.stage`); `pass_stage` moves it to the next stage (after the last: to the interview),
 `fail_stage` rejects it. The default policy declares none: approved materials go straight to the interview.
+A policy may place the interview among its stages (`{stage: interview}`): the stages after it run between the
+interview's end and the decision (the kitchen's third review after its observation period).
 """
 from __future__ import annotations
 
@@ -22,6 +24,8 @@ STAGE_PARTIES = (SUPERVISOR, SECOND_SUPERVISOR, HR, CHAIR)
 PASS_FAIL, SCORE, COMMENT = "pass_fail", "score", "comment"
 RECORDS = (PASS_FAIL, SCORE, COMMENT)
 
+INTERVIEW_MARK = "interview"  # in a policy's list of stages: where the committee's interview falls
+
 
 @dataclass(frozen=True)
 class Stage:
@@ -31,6 +35,7 @@ class Stage:
     records: str = PASS_FAIL
     pass_mark: Decimal | None = None  # a scored stage is passed only with at least this score
     months: int | None = None  # an observation period: it passes by itself this many months after it began
+    after_interview: bool = False  # it follows the committee's interview (before the decision)
 
     @property
     def is_observation(self) -> bool:
@@ -47,9 +52,21 @@ def stage_named(stages: tuple[Stage, ...], code: str | None) -> Stage | None:
 
 
 def stage_after(stages: tuple[Stage, ...], code: str | None) -> Stage | None:
-    """The stage that follows `code` (None: the first one); None after the last, or after a code not declared."""
+    """The stage that follows `code` on the same side of the interview (None: the first one before it); None after
+    the last of its side, or after a code not declared."""
     if code is None:
-        return stages[0] if stages else None
+        return next((s for s in stages if not s.after_interview), None)
     codes = [s.code for s in stages]
     position = codes.index(code) if code in codes else len(codes)
-    return stages[position + 1] if position + 1 < len(stages) else None
+    following = stages[position + 1] if position + 1 < len(stages) else None
+    return following if following is not None and following.after_interview == stages[position].after_interview \
+        else None
+
+
+def first_after_interview(stages: tuple[Stage, ...]) -> Stage | None:
+    """The first stage that follows the committee's interview, if the policy places any there."""
+    return next((s for s in stages if s.after_interview), None)
+
+
+def before_interview(stages: tuple[Stage, ...]) -> tuple[Stage, ...]:
+    return tuple(s for s in stages if not s.after_interview)

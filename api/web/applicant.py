@@ -202,10 +202,14 @@ def workflow_strip(case) -> list[tuple[str, str, bool]]:
     for state in m.STATES:
         if state not in reached or (state in _SIDE_STATES and state != case.state):
             continue
-        if state == m.IN_STAGE:
-            steps.extend((state, stage.label, case.stage == stage.code) for stage in case.own_stages)
+        if state == m.IN_STAGE:  # those after the interview follow it
+            steps.extend((state, stage.label, case.stage == stage.code)
+                         for stage in case.own_stages if not stage.after_interview)
         else:
             steps.append((state, labels.state(state), case.state == state))
+        if state == m.INTERVIEW:
+            steps.extend((m.IN_STAGE, stage.label, case.stage == stage.code)
+                         for stage in case.own_stages if stage.after_interview)
     return steps
 
 

@@ -11,7 +11,8 @@ import yaml
 from tests.support.policies import default_document
 from workflow.accounts import Actor
 from workflow.case_access import CasePeople, may_fire, parties_for, standing
-from workflow.case_machine import IN_STAGE, INTERVIEW, REJECTED, STATES, WITHDRAWN, CaseMachine, EventDoesNotApply
+from workflow.case_machine import (DELIBERATION, IN_STAGE, INTERVIEW, REJECTED, STATES, WITHDRAWN, CaseMachine,
+                                   EventDoesNotApply)
 from workflow.policy import PolicyError, load_policy, parse_policy
 from workflow.policy_summary import describe
 from workflow.stages import SECOND_SUPERVISOR, Stage, stage_after
@@ -68,8 +69,12 @@ def test_stage_after_walks_the_declared_order():
 @pytest.mark.parametrize("stages, expected", [
     ({"promotion": [{"stage": "exam"}]},
      "stages.promotion[0]: needs by (who passes or fails it), or months (an observation period that ends by itself)"),
+    ({"promotion": [{"stage": "decision", "by": "hr"}]},
+     "stages.promotion[0].stage: 'decision' is a step every promotion has, or a state: name the stage otherwise"),
     ({"promotion": [{"stage": "interview", "by": "hr"}]},
-     "stages.promotion[0].stage: 'interview' is a step every promotion has, or a state: name the stage otherwise"),
+     "stages.promotion[0].by: unknown key (allowed: stage)"),
+    ({"promotion": [{"stage": "interview"}, {"stage": "interview"}]},
+     "stages.promotion[1].stage: the interview is placed twice"),
     ({"promotion": [{"stage": "Exam!", "by": "hr"}]},
      "stages.promotion[0].stage: must be a code of lowercase letters, digits and underscores"),
     ({"promotion": [{"stage": "exam", "by": "boss"}]},
@@ -207,7 +212,13 @@ def test_an_observation_period_passes_only_by_itself_and_its_party_may_only_fail
 
 def test_stages_documented_example_prints_as_the_page_says():
     from tests.support.policies import documented_example
-    lines, printed = documented_example("A promotion's own stages", "A promotion without the interview")
+    lines, printed = documented_example("A promotion's own stages", "Stages after the interview")
+    assert printed and all(line in lines for line in printed)
+
+
+def test_stages_after_the_interview_documented_example_prints_as_the_page_says():
+    from tests.support.policies import documented_example
+    lines, printed = documented_example("Stages after the interview", "A promotion without the interview")
     assert printed and all(line in lines for line in printed)
 
 
@@ -264,3 +275,64 @@ def test_the_case_timeline_shows_when_the_observation_period_ends_not_a_deadline
                               published_at=None, appeal_deadline=None)
     (act,) = steps_to_come(STAGED, WorkingCalendar(), waiting, datetime(2026, 9, 2, 9, 0, tzinfo=tz))
     assert act.kind == "act"
+
+
+# --- stages after the interview (seed 003, the kitchen: a third review after the observation period) ---------
+
+KITCHEN = policy_with({"promotion": [
+    {"stage": "grade_exam", "label": "等级考试", "by": "hr", "records": "score", "pass_mark": 60},
+    {"stage": "interview"},
+    {"stage": "observation", "label": "考察期", "months": 3},
+    {"stage": "third_review", "label": "三次审核", "by": "second_supervisor", "records": "comment"}]})
+
+
+def test_stages_after_the_interview_are_read_as_following_it():
+    assert [(s.code, s.after_interview) for s in KITCHEN.promotion_stages] == [
+        ("grade_exam", False), ("observation", True), ("third_review", True)]
+    assert stage_after(KITCHEN.promotion_stages, "grade_exam") is None  # the interview comes between
+
+
+def test_stages_after_the_interview_follow_it_and_lead_to_the_decision():
+    machine, case = CaseMachine(KITCHEN), a_case()
+    machine.fire(case, "approve_materials")
+    assert (case.state, case.stage) == (IN_STAGE, "grade_exam")
+    machine.fire(case, "pass_stage")
+    assert (case.state, case.stage) == (INTERVIEW, None)
+    assert machine.fire(case, "interview_complete") == (INTERVIEW, IN_STAGE)
+    assert case.stage == "observation"
+    machine.fire(case, "pass_stage")
+    assert (case.state, case.stage) == (IN_STAGE, "third_review")
+    assert machine.fire(case, "pass_stage") == (IN_STAGE, DELIBERATION)
+    assert case.stage is None
+
+
+def test_the_chair_closing_the_interview_also_leads_to_the_stages_after_it():
+    machine, case = CaseMachine(KITCHEN), a_case(INTERVIEW)
+    machine.fire(case, "close_interview")
+    assert (case.state, case.stage) == (IN_STAGE, "observation")
+
+
+def test_only_stages_after_the_interview_leave_the_review_for_the_interview():
+    machine, case = CaseMachine(policy_with({"promotion": [{"stage": "interview"}, STAGES[2]]})), a_case()
+    machine.fire(case, "approve_materials")
+    assert (case.state, case.stage) == (INTERVIEW, None)
+
+
+def test_a_policy_without_the_interview_cannot_place_it_among_its_stages():
+    document = default_document()
+    document["committee"] = {"interview": False}
+    document["scoring"]["weights"] = {"supervisor": 0.5, "interview": 0, "performance": 0.5}
+    document["ranking"]["tie_break"] = ["time_in_grade", "employee_no"]
+    del document["scoring"]["trim"]
+    document["stages"] = {"promotion": [{"stage": "interview"}, STAGES[0]]}
+    with pytest.raises(PolicyError) as caught:
+        parse_policy(yaml.safe_dump(document, allow_unicode=True))
+    assert [f"{p.key}: {p.problem}" for p in caught.value.problems] == [
+        "stages.promotion[0].stage: the policy has no interview (committee.interview: false)"]
+
+
+def test_policy_check_prints_the_stages_after_the_interview_in_their_place():
+    (line,) = [line for line in describe(KITCHEN) if line.startswith("  promotion:")]
+    assert ("→ grade_exam 等级考试 (hr scores it, passed with 60 or more) → interview (the cycle's committee scores; "
+            "quorum 3) → observation 考察期 (observation: passes by itself after 3 months) → third_review 三次审核 (the "
+            "supervisor's supervisor passes or fails it with a comment) → decision") in line
