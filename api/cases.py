@@ -78,6 +78,9 @@ class CaseSchema(ma.Schema):
     interview_score = Score(allow_none=True)
     performance_score = Score(allow_none=True)
     exam_score = Score(allow_none=True, metadata={"description": "where the policy weighs an exam; else null"})
+    stage_scores = ma.fields.Dict(keys=ma.fields.String(), values=Score(), allow_none=True, metadata={
+        "description": "{stage: score} of the policy's own stages that recorded a score (null: none, or not the "
+                       "caller's to see yet, like the other scores)"})
     final_score = Score(allow_none=True)
     rank = ma.fields.Integer(allow_none=True)
     published_at = LocalDateTime(allow_none=True)

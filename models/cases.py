@@ -123,6 +123,8 @@ class Case(Base):
     policy: Mapped[str | None] = mapped_column(String(80), nullable=True)
     # the policy's own stage the case is in (workflow/stages.py), while its state is in_stage
     stage: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # what each of those stages that records a score recorded, {stage: "75.00"} (exact: the score's text)
+    stage_scores: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
     # Every UPDATE checks the version it read: a concurrent change makes the later one fail.
     # The use cases bump it themselves, once per use case (workflow.services.case_steps.saved).

@@ -169,6 +169,8 @@ class ScoringPolicy:
     exam_weight: Decimal = Decimal(0)
     exam: ExamSource | None = None  # the exam component's result, when the exam weighs
     performance: PerformanceSource | None = None  # None: the latest annual score
+    # (stage code, weight): a promotion's own scored stage weighed in the final score (workflow/stages.py)
+    stage_weights: tuple[tuple[str, Decimal], ...] = ()
 
 
 SCORE_COMPONENTS = ("supervisor", "interview", "performance", "exam")
@@ -473,6 +475,8 @@ def _build(root: _Node) -> Policy:
                                                              fields.get("interview", True)))
     if scoring and periods:
         attempt(lambda: _performance_recorded(root, scoring, periods))
+    if scoring and fields.get("promotion_stages") is not None:
+        attempt(lambda: _weighed_stages_score(root, scoring, fields["promotion_stages"]))
     if scoring and fields.get("interview") is False:
         attempt(lambda: _nothing_reads_an_interview(root, scoring, fields["tie_break"]))
     elif scoring and fields.get("interview"):
@@ -723,11 +727,17 @@ def _scoring(node: _Node) -> ScoringPolicy:
     scale_node = node["scale"].mapping({"min", "max"})
     lo = scale_node["min"].number(Decimal(0), Decimal(1000))
     hi = scale_node["max"].number(lo + 1, Decimal(9999))
-    weights = node["weights"].mapping(set(SCORE_COMPONENTS))
+    weights = node["weights"]
+    if not isinstance(weights.value, dict):
+        raise weights.fail("must be a mapping")
     w = {k: weights[k].number(Decimal(0), Decimal(1)) for k in ("supervisor", "interview", "performance")}
     w["exam"] = weights.get("exam", 0).number(Decimal(0), Decimal(1))  # optional: no exam component
-    if sum(w.values()) != 1:
-        raise weights.fail(f"must add up to 1 (they add up to {sum(w.values())})")
+    # any other key names a scored stage of the promotion (checked against the stages in _build)
+    stage_weights = tuple((_Node(code, weights._child_path(code)).code(), item.number(Decimal(0), Decimal(1)))
+                          for code, item in weights.items() if code not in SCORE_COMPONENTS)
+    total = sum(w.values()) + sum(weight for _code, weight in stage_weights)
+    if total != 1:
+        raise weights.fail(f"must add up to 1 (they add up to {total})")
     exam = _exam_source(node.get("exam", None))
     if (exam is None) != (w["exam"] == 0):
         raise (node["exam"] if exam is not None else weights["exam"]).fail(
@@ -748,6 +758,7 @@ def _scoring(node: _Node) -> ScoringPolicy:
         pass_mark=node["pass_mark"].number(lo, hi),
         component_pass_marks=tuple((name, mark.number(lo, hi)) for name, mark in marks.items()),
         exam_weight=w["exam"], exam=exam, performance=_performance_source(node.get("performance", None)),
+        stage_weights=stage_weights,
     )
 
 
@@ -759,6 +770,16 @@ def _performance_source(node: _Node) -> PerformanceSource | None:
     if period.value not in PERIOD_KINDS:
         raise period.fail(f"unknown period {period.value!r} (known: {', '.join(PERIOD_KINDS)})")
     return PerformanceSource(period=period.value, last=node["last"].integer(1, 24))
+
+
+def _weighed_stages_score(root: _Node, scoring: ScoringPolicy, stages: tuple[Stage, ...]) -> None:
+    """A weight other than the four components names a stage of the promotion that records a score."""
+    scored = {stage.code for stage in stages if stage.records == SCORE}
+    for code, _weight in scoring.stage_weights:
+        if code not in scored:
+            raise root["scoring"]["weights"][code].fail(
+                "unknown component: supervisor, interview, performance, exam, or a stage of the promotion that "
+                f"records a score ({', '.join(sorted(scored)) or 'the policy declares none'})")
 
 
 def _performance_recorded(root: _Node, scoring: ScoringPolicy, periods: tuple[str, ...]) -> None:

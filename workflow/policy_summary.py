@@ -133,12 +133,18 @@ def _scorecard(policy: Policy) -> list[str]:
         f"  supervisor {_percent(scoring.supervisor_weight)}{interview} + {_performance(scoring)} "
         f"{_percent(scoring.performance_weight)}"
         + (f" + exam {_percent(scoring.exam_weight)} (the latest {scoring.exam.exam} result of the last "
-           f"{scoring.exam.within_months} months)" if scoring.exam is not None else ""),
+           f"{scoring.exam.within_months} months)" if scoring.exam is not None else "")
+        + "".join(f" + {_stage_named(policy, code)} {_percent(weight)} (the stage's score)"
+                  for code, weight in scoring.stage_weights),
         *(["  pass marks of the components: " + ", ".join(f"{name} {mark.normalize():f}"
                                                           for name, mark in scoring.component_pass_marks)]
           if scoring.component_pass_marks else []),
         "  ties broken by " + ", then ".join(policy.tie_break),
     ]
+
+
+def _stage_named(policy: Policy, code: str) -> str:
+    return next(f"{stage.code} {stage.label}" for stage in policy.promotion_stages if stage.code == code)
 
 
 def _period_scorecard(policy: Policy) -> list[str]:

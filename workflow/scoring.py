@@ -1,7 +1,7 @@
 """Scores: 上级评价 + 案例分析演讲 + 年度绩效, weighted, rounded half-up (seed 002)."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -54,6 +54,7 @@ class ScoreCard:
     performance: Decimal  # as shown, rounded (a mean of period results may have more places)
     final: Decimal
     exam: Decimal | None = None  # where the policy weighs an exam
+    stages: tuple[tuple[str, Decimal], ...] = ()  # (stage code, its score) of the stages the policy weighs
 
     def below_component_marks(self, policy: ScoringPolicy) -> list[tuple[str, Decimal, Decimal]]:
         """(component, score, its pass mark) of each component below its own mark; the interview as shown."""
@@ -68,11 +69,12 @@ class ScoreCard:
 
 
 def score_card(policy: ScoringPolicy, *, supervisor: Decimal, committee: Sequence[Decimal] | None,
-               performance: Decimal, exam: Decimal | None = None) -> ScoreCard:
+               performance: Decimal, exam: Decimal | None = None,
+               stages: Mapping[str, Decimal] | None = None) -> ScoreCard:
     """Only the final weighted sum is rounded (domain.md), so the exact interview mean, and the exact mean of the
     period results where the policy's performance component is one, are weighted. `committee`: None where the
     policy has no interview (its weight is 0 then). `exam`: the exam component where the policy weighs one
-    (required then)."""
+    (required then). `stages`: the scores of the promotion's own stages, each that the policy weighs required."""
     mean = interview_mean(policy, committee) if committee is not None else None
     final = policy.supervisor_weight * supervisor + policy.performance_weight * performance
     if mean is not None:
@@ -81,8 +83,14 @@ def score_card(policy: ScoringPolicy, *, supervisor: Decimal, committee: Sequenc
         if exam is None:
             raise ValueError("the policy weighs an exam: its score is needed")
         final += policy.exam_weight * exam
+    weighed_stages = []
+    for code, weight in policy.stage_weights:
+        if stages is None or code not in stages:
+            raise ValueError(f"the policy weighs the stage {code}: its score is needed")
+        final += weight * stages[code]
+        weighed_stages.append((code, stages[code]))
     return ScoreCard(supervisor=supervisor,
                      interview=round_half_up(mean, policy.decimal_places) if mean is not None else None,
                      interview_mean=mean, performance=round_half_up(performance, policy.decimal_places),
                      final=round_half_up(final, policy.decimal_places),
-                     exam=exam if policy.exam_weight else None)
+                     exam=exam if policy.exam_weight else None, stages=tuple(weighed_stages))

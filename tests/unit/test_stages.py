@@ -15,6 +15,7 @@ from workflow.case_machine import (DELIBERATION, IN_STAGE, INTERVIEW, REJECTED, 
                                    EventDoesNotApply)
 from workflow.policy import PolicyError, load_policy, parse_policy
 from workflow.policy_summary import describe
+from workflow.scoring import score_card
 from workflow.stages import SECOND_SUPERVISOR, Stage, stage_after
 
 # seed 002 (China Mobile Quzhou): 资质审核, 技能鉴定; seed 003 (the kitchen): 二次审核, 考察期 of three months
@@ -336,3 +337,42 @@ def test_policy_check_prints_the_stages_after_the_interview_in_their_place():
     assert ("→ grade_exam 等级考试 (hr scores it, passed with 60 or more) → interview (the cycle's committee scores; "
             "quorum 3) → observation 考察期 (observation: passes by itself after 3 months) → third_review 三次审核 (the "
             "supervisor's supervisor passes or fails it with a comment) → decision") in line
+
+
+# --- a stage's score in the final score (issue 13, point 3: the data a component comes from) --------------------
+
+def weighed(**weights):
+    document = default_document()
+    document["stages"] = {"promotion": STAGES}
+    document["scoring"]["weights"] = weights
+    return parse_policy(yaml.safe_dump(document, allow_unicode=True))
+
+
+def test_a_scored_stage_may_weigh_in_the_final_score():
+    policy = weighed(supervisor=0.3, interview=0.4, performance=0.2, skills_test=0.1)
+    assert policy.scoring.stage_weights == (("skills_test", Decimal("0.1")),)
+    card = score_card(policy.scoring, supervisor=Decimal(80), committee=[Decimal(90)] * 3,
+                      performance=Decimal(70), stages={"skills_test": Decimal(65)})
+    assert (card.final, card.stages) == (Decimal("80.50"), (("skills_test", Decimal(65)),))  # 24 + 36 + 14 + 6.5
+    with pytest.raises(ValueError):
+        score_card(policy.scoring, supervisor=Decimal(80), committee=[Decimal(90)] * 3, performance=Decimal(70))
+
+
+@pytest.mark.parametrize("weights, expected", [
+    ({"supervisor": 0.3, "interview": 0.4, "performance": 0.2, "second_review": 0.1},
+     "scoring.weights.second_review: unknown component: supervisor, interview, performance, exam, or a stage of the "
+     "promotion that records a score (skills_test)"),
+    ({"supervisor": 0.3, "interview": 0.4, "performance": 0.2, "skills_test": 0.2},
+     "scoring.weights: must add up to 1 (they add up to 1.1)"),
+    ({"supervisor": 0.3, "interview": 0.4, "performance": 0.2, "Skills": 0.1},
+     "scoring.weights.Skills: must be a code of lowercase letters, digits and underscores"),
+])
+def test_a_weight_names_a_component_or_a_scored_stage(weights, expected):
+    with pytest.raises(PolicyError) as caught:
+        weighed(**weights)
+    assert [f"{p.key}: {p.problem}" for p in caught.value.problems] == [expected]
+
+
+def test_policy_check_prints_a_weighed_stage_in_the_scorecard():
+    lines = describe(weighed(supervisor=0.3, interview=0.4, performance=0.2, skills_test=0.1))
+    assert any(line.endswith("+ skills_test 技能鉴定 10 % (the stage's score)") for line in lines)

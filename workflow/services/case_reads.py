@@ -21,7 +21,7 @@ from workflow.services.due import waiting_on
 from workflow.services.governing import rules_for
 
 _RESULT_KEYS = frozenset({"score", "supervisor_score", "interview_score", "performance_score", "exam_score",
-                          "final_score", "rank", "outcome", "reasons"})
+                          "stage_scores", "final_score", "rank", "outcome", "reasons"})
 _COMMITTEE_EVENTS = frozenset({"score", "recusal", "interview_complete", "close_interview", "decide", "approve",
                                "deny"})
 

@@ -42,7 +42,8 @@ def score_card_of(uow, rules: Rules, file: CaseFile) -> ScoreCard:
         if len(committee) < rules.policy.quorum:  # e.g. a scorer became the applicant's line manager since
             raise quorum_not_met(case, progress)
     return score_card(rules.policy.scoring, supervisor=case.supervisor_score, committee=committee,
-                      performance=_performance_component(uow, rules, case), exam=_exam_component(uow, rules, case))
+                      performance=_performance_component(uow, rules, case), exam=_exam_component(uow, rules, case),
+                      stages=_stage_components(rules, case))
 
 
 def _performance_component(uow, rules: Rules, case) -> Decimal:
@@ -75,6 +76,17 @@ def _exam_component(uow, rules: Rules, case) -> Decimal | None:
     return found.score
 
 
+def _stage_components(rules: Rules, case) -> dict[str, Decimal]:
+    """The scores the case's stages recorded, of those the policy weighs. A case passes every stage before it is
+    decided, so one is missing only where the stage was added to the policy after the case passed that point
+    (then hr cannot decide it on this policy: 409 naming the stage)."""
+    recorded = case.stage_scores or {}
+    if missing := [code for code, _weight in rules.policy.scoring.stage_weights if code not in recorded]:
+        raise Conflict("no_stage_score", f"case {case.id} has no score of the stage {', '.join(missing)} to decide on",
+                       case_id=case.id, stages=missing)
+    return {code: Decimal(recorded[code]) for code, _weight in rules.policy.scoring.stage_weights}
+
+
 def headcounts(uow, rules: Rules):
     exited = rules.policy.ladder.exited.code
     return lambda area, grade: Headcount(*uow.cases.headcount(area, grade, exited))
@@ -94,6 +106,8 @@ def record_decision(uow, rules: Rules, case, event: str, *, actor: str, outcome:
         data.update(performance_score=str(card.performance), final_score=str(card.final))
         if card.exam is not None:
             data["exam_score"] = str(card.exam)
+        if card.stages:
+            data["stage_scores"] = {code: str(score) for code, score in card.stages}
     if rank is not None:
         data["rank"] = rank
     move(uow, rules, case, event, actor=actor, comment=comment, data=data)

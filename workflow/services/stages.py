@@ -71,5 +71,7 @@ def _leave_stage(uow, rules: Rules, file: CaseFile, event: str, *, actor: str, c
                  score: Decimal | None) -> None:
     case = file.case
     data = {"stage": case.stage} | ({"score": str(score)} if score is not None else {})
+    if score is not None:  # a new dict: the column is saved when it is assigned, not when a dict changes
+        case.stage_scores = (case.stage_scores or {}) | {case.stage: str(score)}
     move(uow, rules, case, event, actor=actor, comment=comment, data=data)
     committee_takes_over(uow, rules, file)  # as when the materials go straight on
