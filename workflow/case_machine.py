@@ -65,7 +65,8 @@ class Move:
 # Every transition of api.md's table; an event may have several moves, chosen by their conditions. The moves into
 # and through `in_stage` apply only under a policy that declares stages of its own (workflow/stages.py), before
 # the interview or after it; those into `deliberation` straight from the review or the stages only under a policy
-# without the interview (or with stages after it).
+# without the interview (or with stages after it). A probation confirmation's stages follow the supervisor's pass;
+# the last one passed, or any one failed, decides it.
 MOVES = (
     Move("approve_materials", (SUBMITTED,), INTERVIEW, (PROMOTION,), when="straight_to_interview"),
     Move("approve_materials", (SUBMITTED,), IN_STAGE, (PROMOTION,), when="straight_to_stages"),
@@ -83,8 +84,12 @@ MOVES = (
     Move("pass_stage", (IN_STAGE,), INTERVIEW, (PROMOTION,), when="last_stage"),
     Move("pass_stage", (IN_STAGE,), DELIBERATION, (PROMOTION,), when="last_stage_then_decision"),
     Move("fail_stage", (IN_STAGE,), REJECTED, (PROMOTION,), when="in_own_stage"),
-    Move("pass_probation", (SUBMITTED,), DECIDED, (PROBATION_CONFIRMATION,)),
+    Move("pass_probation", (SUBMITTED,), DECIDED, (PROBATION_CONFIRMATION,), when="probation_decided_at_once"),
+    Move("pass_probation", (SUBMITTED,), IN_STAGE, (PROBATION_CONFIRMATION,), when="probation_stages_next"),
     Move("fail_probation", (SUBMITTED,), DECIDED, (PROBATION_CONFIRMATION,)),
+    Move("pass_stage", (IN_STAGE,), IN_STAGE, (PROBATION_CONFIRMATION,), when="more_probation_stages"),
+    Move("pass_stage", (IN_STAGE,), DECIDED, (PROBATION_CONFIRMATION,), when="last_probation_stage"),
+    Move("fail_stage", (IN_STAGE,), DECIDED, (PROBATION_CONFIRMATION,), when="in_probation_stage"),
     Move("interview_complete", (INTERVIEW,), DELIBERATION, (PROMOTION,), when="decision_after_interview"),
     Move("interview_complete", (INTERVIEW,), IN_STAGE, (PROMOTION,), when="stages_after_interview"),
     Move("close_interview", (INTERVIEW,), DELIBERATION, (PROMOTION,), when="decision_after_interview"),
@@ -144,6 +149,7 @@ class CaseMachine:
     def __init__(self, policy: Policy):
         self._exception_review = policy.eligibility.exceptional_needs_hr_approval
         self.stages, self.interview, self._appeals = policy.promotion_stages, policy.interview, policy.appeals
+        self.probation_stages = policy.probation_stages
         conditions = self._conditions()
         self._checks: dict[str, list[tuple[Move, tuple]]] = {}
         transitions = []
@@ -167,8 +173,14 @@ class CaseMachine:
                     "has_stages": before, "decision_next": not interview and not before,
                     "more_stages": bool(self.stages), "last_stage": before and interview,
                     "last_stage_then_decision": after or (before and not interview), "in_own_stage": bool(self.stages),
-                    "stages_after_interview": after, "decision_after_interview": not after}
-        unreachable = {state for state, reached in ((IN_STAGE, bool(self.stages)), (INTERVIEW, interview),
+                    "stages_after_interview": after, "decision_after_interview": not after,
+                    "probation_decided_at_once": not self.probation_stages,
+                    "probation_stages_next": bool(self.probation_stages),
+                    "more_probation_stages": bool(self.probation_stages),
+                    "last_probation_stage": bool(self.probation_stages),
+                    "in_probation_stage": bool(self.probation_stages)}
+        unreachable = {state for state, reached in ((IN_STAGE, bool(self.stages or self.probation_stages)),
+                                                    (INTERVIEW, interview),
                                                     (HR_REVIEW, self._exception_review),
                                                     (APPEALED, self._appeals)) if not reached}
         moves = []
@@ -206,6 +218,14 @@ class CaseMachine:
             # after the interview: the policy's stages that follow it, or the decision
             "stages_after_interview": lambda case: after,
             "decision_after_interview": lambda case: not after,
+            # a probation confirmation: decided by the supervisor, or by its stages after the supervisor's pass
+            "probation_decided_at_once": lambda case: not self.probation_stages,
+            "probation_stages_next": lambda case: bool(self.probation_stages),
+            "more_probation_stages": lambda case: in_stage(case) and stage_after(self.probation_stages,
+                                                                                 case.stage) is not None,
+            "last_probation_stage": lambda case: in_stage(case) and stage_after(self.probation_stages,
+                                                                                case.stage) is None,
+            "in_probation_stage": in_stage,
             # single-case decisions and publication: outside a cycle, or a re-decision after an appeal
             "single_case": lambda case: case.cycle_code is None or case.reopened_by_appeal,
             # the cycle's decision also takes cases back in deliberation after an overturned appeal
@@ -222,13 +242,21 @@ class CaseMachine:
     def _on_event_data(check: Callable[[object], bool]):
         return lambda event_data: check(event_data.model)
 
+    def stages_for(self, kind: str) -> tuple:
+        """The policy's own stages of a case of `kind`."""
+        return {PROMOTION: self.stages, PROBATION_CONFIRMATION: self.probation_stages}.get(kind, ())
+
     def stage_of(self, case):
         """The Stage the case is in (None outside the policy's own stages)."""
-        return stage_named(self.stages, case.stage)
+        return stage_named(self.stages_for(case.kind), case.stage)
+
+    def destination(self, case, event: str) -> str | None:
+        """The state `event` would move the case to now (None: it does not apply)."""
+        return next((move.dest for move, checks in self._checks.get(event, ())
+                     if case.state in move.sources and all(check(case) for check in checks)), None)
 
     def applies(self, case, event: str) -> bool:
-        return any(case.state in move.sources and all(check(case) for check in checks)
-                   for move, checks in self._checks.get(event, ()))
+        return self.destination(case, event) is not None
 
     def applicable(self, case) -> tuple[str, ...]:
         """The events that apply to the case in its state, whoever fires them."""
@@ -242,8 +270,9 @@ class CaseMachine:
         if not self.applies(case, event) or not self.machine.events[event].trigger(case):
             raise EventDoesNotApply(event, before)
         if case.state == IN_STAGE:
-            entered = (stage_after(self.stages, case.stage) if before == IN_STAGE else
-                       first_after_interview(self.stages) if before == INTERVIEW else stage_after(self.stages, None))
+            stages = self.stages_for(case.kind)
+            entered = (stage_after(stages, case.stage) if before == IN_STAGE else
+                       first_after_interview(stages) if before == INTERVIEW else stage_after(stages, None))
             case.stage = entered.code
         else:
             case.stage = None

@@ -254,6 +254,9 @@ class Policy:
     period_scorecard: PeriodScorecard | None = None  # records of its periods are entered by their parts
     # a promotion's own stages between the review of the materials and the interview (workflow/stages.py)
     promotion_stages: tuple[Stage, ...] = ()
+    # a probation confirmation's own stages, after the supervisor's pass (seed 002: 通过客户经理岗位技能鉴定的, 晋升为
+    # 初级客户经理): the last one passed confirms the manager, one failed fails the probation
+    probation_stages: tuple[Stage, ...] = ()
     interview: bool = True  # whether a promotion has the committee's interview (committee.interview)
     # org units whose cases follow a policy file of their own, as the file names them: (unit, file); the files are
     # read by workflow/org_unit_policies.py, which puts their policies in `units`
@@ -273,6 +276,10 @@ class Policy:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def stages_of(self, kind: str) -> tuple[Stage, ...]:
+        """The stages of its own a case of `kind` passes (workflow/stages.py); none for a demotion or an exit."""
+        return {"promotion": self.promotion_stages, "probation_confirmation": self.probation_stages}.get(kind, ())
 
     @property
     def appeals(self) -> bool:
@@ -471,8 +478,8 @@ def _build(root: _Node) -> Policy:
         org_unit_files=attempt(lambda: _org_unit_files(root.get("org_units", {}))),
     )
     if scoring:
-        fields["promotion_stages"] = attempt(lambda: _stages(root.get("stages", {}), scoring.scale,
-                                                             fields.get("interview", True)))
+        fields.update(attempt(lambda: _stages(root.get("stages", {}), scoring.scale,
+                                              fields.get("interview", True))) or {})
     if scoring and periods:
         attempt(lambda: _performance_recorded(root, scoring, periods))
     if scoring and fields.get("promotion_stages") is not None:
@@ -492,16 +499,24 @@ _RESERVED_STAGE_CODES = {"materials", "interview", "deliberation", "decision", "
                          "closed", "rejected", "withdrawn"}
 
 
-def _stages(node: _Node, scale: ScoreScale, interview: bool) -> tuple[Stage, ...]:
-    """`stages: {promotion: [...]}`: the promotion's own stages, in order (workflow/stages.py). `{stage: interview}`
-    may say where the committee's interview falls among them: the stages after it follow the interview."""
-    node.mapping({"promotion"})
+def _stages(node: _Node, scale: ScoreScale, interview: bool) -> dict:
+    """`stages: {promotion: [...], probation_confirmation: [...]}`: each kind's own stages, in order
+    (workflow/stages.py)."""
+    node.mapping({"promotion", "probation_confirmation"})
+    return dict(promotion_stages=_stage_list(node.get("promotion", []), scale, interview_placed=interview),
+                probation_stages=_stage_list(node.get("probation_confirmation", []), scale, interview_placed=None))
+
+
+def _stage_list(node: _Node, scale: ScoreScale, *, interview_placed: bool | None) -> tuple[Stage, ...]:
+    """A kind's stages. In a promotion's (`interview_placed` not None: whether the policy has the interview),
+    `{stage: interview}` may say where the committee's interview falls among them: the stages after it follow the
+    interview."""
     stages: list[Stage] = []
     after_interview = False
-    for item in node.get("promotion", []).elements():
-        if isinstance(item.value, dict) and item.value.get("stage") == INTERVIEW_MARK:
+    for item in node.elements():
+        if isinstance(item.value, dict) and item.value.get("stage") == INTERVIEW_MARK and interview_placed is not None:
             item.mapping({"stage"})
-            if not interview:
+            if not interview_placed:
                 raise item["stage"].fail("the policy has no interview (committee.interview: false)")
             if after_interview:
                 raise item["stage"].fail("the interview is placed twice")

@@ -68,7 +68,9 @@ def _stages(policy: Policy) -> list[str]:
            + " → decision (the chair or hr, for the whole cycle)" if policy.interview else
            " → decision (hr, or the cycle's chair if it has one, for the whole cycle; no interview)")
         + f" → publication ({window}) → effective",
-        f"  probation_confirmation: the supervisor passes or fails it → publication ({window}) → effective",
+        "  probation_confirmation: the supervisor passes or fails it"
+        + "".join(f" → {_own_stage(stage)}" for stage in policy.probation_stages)
+        + f" → publication ({window}) → effective",
         f"  demotion, exit: decision (the chair or hr) → publication ({window}) → effective",
     ]
 

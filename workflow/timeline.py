@@ -89,7 +89,7 @@ def steps_to_come(policy: Policy, calendar: WorkingCalendar, case, now: datetime
     it). Nothing for a finished case."""
     tz, today = policy.tz, local_date(now, policy.tz)
     steps = []
-    stage = stage_named(policy.promotion_stages, case.stage)
+    stage = stage_named(policy.stages_of(case.kind), case.stage)
     if stage is not None and stage.is_observation:
         ends = observation_ends(stage, case.state_since, tz)
         steps.append(Step(OBSERVATION_ENDS, case.state, ends, True, local_date(case.state_since, tz), (), 0, 0,

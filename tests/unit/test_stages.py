@@ -93,7 +93,8 @@ def test_stage_after_walks_the_declared_order():
      "stages.promotion[1].stage: 'exam' is declared twice"),
     ({"promotion": [{"stage": "exam", "by": "hr", "when": "always"}]},
      "stages.promotion[0].when: unknown key (allowed: by, label, months, pass_mark, records, stage)"),
-    ({"demotion": [{"stage": "exam", "by": "hr"}]}, "stages.demotion: unknown key (allowed: promotion)"),
+    ({"demotion": [{"stage": "exam", "by": "hr"}]},
+     "stages.demotion: unknown key (allowed: probation_confirmation, promotion)"),
     ({"promotion": {"stage": "exam"}}, "stages.promotion: must be a list"),
 ])
 def test_a_bad_stage_is_named_with_its_key_and_the_problem(stages, expected):
@@ -219,7 +220,13 @@ def test_stages_documented_example_prints_as_the_page_says():
 
 def test_stages_after_the_interview_documented_example_prints_as_the_page_says():
     from tests.support.policies import documented_example
-    lines, printed = documented_example("Stages after the interview", "A promotion without the interview")
+    lines, printed = documented_example("Stages after the interview", "A probation confirmation's own stages")
+    assert printed and all(line in lines for line in printed)
+
+
+def test_probation_stages_documented_example_prints_as_the_page_says():
+    from tests.support.policies import documented_example
+    lines, printed = documented_example("A probation confirmation's own stages", "A promotion without the interview")
     assert printed and all(line in lines for line in printed)
 
 
@@ -268,11 +275,11 @@ def test_the_case_timeline_shows_when_the_observation_period_ends_not_a_deadline
     from workflow.timeline import OBSERVATION_ENDS, steps_to_come
     tz = STAGED.tz
     since = datetime(2026, 9, 1, 9, 0, tzinfo=tz)
-    case = SimpleNamespace(state=IN_STAGE, stage="observation", state_since=since, overdue_since=None,
+    case = SimpleNamespace(kind="promotion", state=IN_STAGE, stage="observation", state_since=since, overdue_since=None,
                            published_at=None, appeal_deadline=None)
     (step,) = steps_to_come(STAGED, WorkingCalendar(), case, datetime(2026, 10, 20, 9, 0, tzinfo=tz))
     assert (step.kind, step.due, step.overdue) == (OBSERVATION_ENDS, datetime(2026, 12, 1, 9, 0, tzinfo=tz), False)
-    waiting = SimpleNamespace(state=IN_STAGE, stage="second_review", state_since=since, overdue_since=None,
+    waiting = SimpleNamespace(kind="promotion", state=IN_STAGE, stage="second_review", state_since=since, overdue_since=None,
                               published_at=None, appeal_deadline=None)
     (act,) = steps_to_come(STAGED, WorkingCalendar(), waiting, datetime(2026, 9, 2, 9, 0, tzinfo=tz))
     assert act.kind == "act"
@@ -376,3 +383,48 @@ def test_a_weight_names_a_component_or_a_scored_stage(weights, expected):
 def test_policy_check_prints_a_weighed_stage_in_the_scorecard():
     lines = describe(weighed(supervisor=0.3, interview=0.4, performance=0.2, skills_test=0.1))
     assert any(line.endswith("+ skills_test 技能鉴定 10 % (the stage's score)") for line in lines)
+
+
+# --- a probation confirmation's own stages (seed 002: 试岗期满后经工作鉴定合格, 并通过客户经理岗位技能鉴定的, 晋升为初级客户经理)
+
+PROBATION_STAGES = [{"stage": "skills_test", "label": "岗位技能鉴定", "by": "hr", "records": "score", "pass_mark": 60}]
+CONFIRMED_BY_TEST = policy_with({"probation_confirmation": PROBATION_STAGES})
+
+
+def a_probation(state: str = "submitted", stage: str | None = None):
+    return SimpleNamespace(kind="probation_confirmation", state=state, stage=stage, exceptional=False,
+                           cycle_code=None, outcome=None, reopened_by_appeal=False)
+
+
+def test_a_probation_confirmations_stages_are_read_apart_from_the_promotions():
+    assert CONFIRMED_BY_TEST.promotion_stages == ()
+    assert CONFIRMED_BY_TEST.stages_of("probation_confirmation") == (
+        Stage("skills_test", "岗位技能鉴定", "hr", "score", Decimal(60)),)
+    assert CONFIRMED_BY_TEST.stages_of("demotion") == ()
+
+
+def test_the_supervisors_pass_leads_into_the_probation_stages_and_the_last_decides():
+    machine, case = CaseMachine(CONFIRMED_BY_TEST), a_probation()
+    assert machine.destination(case, "pass_probation") == IN_STAGE
+    machine.fire(case, "pass_probation")
+    assert (case.state, case.stage) == (IN_STAGE, "skills_test")
+    assert machine.destination(case, "pass_stage") == machine.destination(case, "fail_stage") == "decided"
+    assert machine.fire(case, "pass_stage") == (IN_STAGE, "decided") and case.stage is None
+
+
+def test_the_supervisors_fail_still_decides_a_probation_at_once():
+    machine = CaseMachine(CONFIRMED_BY_TEST)
+    assert machine.destination(a_probation(), "fail_probation") == "decided"
+    assert CaseMachine(load_policy()).destination(a_probation(), "pass_probation") == "decided"
+
+
+def test_a_probation_confirmation_cannot_place_the_interview():
+    assert problems({"probation_confirmation": [{"stage": "interview"}]}) == [
+        "stages.probation_confirmation[0].stage: 'interview' is a step every promotion has, or a state: name the "
+        "stage otherwise"]
+
+
+def test_policy_check_prints_the_probation_stages():
+    (line,) = [line for line in describe(CONFIRMED_BY_TEST) if line.startswith("  probation_confirmation:")]
+    assert line == ("  probation_confirmation: the supervisor passes or fails it → skills_test 岗位技能鉴定 (hr scores "
+                    "it, passed with 60 or more) → publication (appeal window 3 working days) → effective")

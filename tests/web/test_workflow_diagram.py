@@ -65,8 +65,8 @@ def test_the_page_draws_the_live_machine_in_chinese_with_the_state_highlighted(s
     assert "案件的流程" in shown and "突出显示：面试评分" in shown
     rows = body.split("<tbody>")[1].count("<tr")
     # the default policy has no stages of its own, and has the interview: no move into a stage (before or after the
-    # interview), none past the interview
-    assert rows == len(m.MOVES) - 10
+    # interview, or of a probation confirmation), none past the interview
+    assert rows == len(m.MOVES) - 14
 
 
 def test_the_page_ignores_an_unknown_or_hostile_state(supervisor):

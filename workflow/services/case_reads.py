@@ -77,8 +77,8 @@ class CaseView:
 
     @property
     def own_stages(self) -> tuple:
-        """The stages of its own that the case's policy puts in a promotion (workflow/stages.py)."""
-        return self._rules.cases.stages
+        """The stages of its own that the case's policy puts in a case of its kind (workflow/stages.py)."""
+        return self._rules.cases.stages_for(self._case.kind)
 
     @property
     def possible_moves(self) -> tuple:
@@ -86,7 +86,7 @@ class CaseView:
         return self._rules.cases.moves
 
     def stage_label(self, code: str) -> str:
-        return next((s.label for s in self._rules.cases.stages if s.code == code), code)
+        return next((s.label for s in self.own_stages if s.code == code), code)
 
     @property
     def available_events(self) -> list[str]:

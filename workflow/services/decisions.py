@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from workflow.calendar import Deadline, working_days_after
-from workflow.case_machine import APPROVED, DENIED, PROMOTION
+from workflow.case_machine import APPROVED, DECIDED, DENIED, PROMOTION
 from workflow.clock import local_date
 from workflow.committee import InterviewProgress
 from workflow.decision import Candidate, decide
@@ -93,10 +93,12 @@ def headcounts(uow, rules: Rules):
 
 
 def record_decision(uow, rules: Rules, case, event: str, *, actor: str, outcome: str, reasons: tuple[str, ...],
-                    card: ScoreCard | None = None, rank: int | None = None, comment: str | None = None) -> None:
+                    card: ScoreCard | None = None, rank: int | None = None, comment: str | None = None,
+                    about: dict | None = None) -> None:
+    """`about`: more of what the history entry records (the stage that decided the case)."""
     case.outcome, case.reasons, case.rank = outcome, list(reasons), rank
     case.decided_by, case.decided_at = actor, rules.now()
-    data = {"outcome": outcome, "reasons": list(reasons)}
+    data = (about or {}) | {"outcome": outcome, "reasons": list(reasons)}
     if card is not None:
         case.interview_score, case.performance_score, case.final_score = card.interview, card.performance, card.final
         case.exam_score = card.exam
@@ -168,10 +170,14 @@ def _check_pass_mark_and_quota(uow, rules: Rules, case, card: ScoreCard) -> None
 
 def probation_decision(uow, rules: Rules, actor, file: CaseFile, event: str, *, comment=None,
                        supervisor_score=None, **_) -> None:
-    """pass_probation / fail_probation: the supervisor's decision, with their score (no interview)."""
+    """pass_probation / fail_probation: the supervisor's decision, with their score (no interview). Where the policy
+    gives a probation confirmation stages of its own, the supervisor's pass leads into them, and they decide."""
     case = file.case
     case.supervisor_score, case.reviewed_by = supervisor_score, actor.username
     passed = event == "pass_probation"
+    if rules.cases.destination(case, event) != DECIDED:
+        move(uow, rules, case, event, actor=actor.username, comment=comment)
+        return
     record_decision(uow, rules, case, event, actor=actor.username, outcome=APPROVED if passed else DENIED,
                     reasons=() if passed else (PROBATION_FAILED,), comment=comment)
 
