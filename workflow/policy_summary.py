@@ -29,9 +29,10 @@ def _eligibility(policy: Policy) -> list[str]:
     lines = [f"  applying for {t.grade}: at least {t.min_months_in_grade} months in grade and in the top "
              f"{t.top_percent.normalize():f} % of the org unit's latest annual scores" + _more_for(t)
              for t in rules.targets]
+    next_step = ("policy's own stages" if any(not s.after_interview for s in policy.promotion_stages) else
+                 "interview" if policy.interview else "decision")
     exceptional = ("ignores tenure" if rules.exceptional_ignores_tenure else "keeps the tenure rule") + (
-        f", then hr approves it before the {'interview' if policy.interview else 'decision'}"
-        if rules.exceptional_needs_hr_approval else "")
+        f", then hr approves it before the {next_step}" if rules.exceptional_needs_hr_approval else "")
     return ["eligibility:", *lines, f"  an exceptional promotion {exceptional}"]
 
 

@@ -188,14 +188,25 @@ class AppealForm(FlaskForm):
 _SIDE_STATES = (m.RETURNED, m.APPEALED, m.REJECTED, m.WITHDRAWN, m.CLOSED)
 
 
+def _main_line(kind: str, moves) -> set[str]:
+    """The states a case of `kind` can reach from where it starts without passing a side branch (a probation
+    confirmation reaches deliberation only after an appeal is overturned: not on its main line)."""
+    reached, frontier = set(), [m.INITIAL_STATE[kind]]
+    while frontier:
+        state = frontier.pop()
+        if state in reached:
+            continue
+        reached.add(state)
+        if state not in _SIDE_STATES:
+            frontier.extend(move.dest for move in moves if kind in move.kinds and state in move.sources)
+    return reached
+
+
 def workflow_strip(case) -> list[tuple[str, str, bool]]:
     """The steps a case of its kind passes through on its main line under its policy, in the machine's order (the
     side branches only when the case stands in one), each (state, what it reads, whether the case stands there);
     an exceptional promotion shows HR's review, and the policy's own stages show one by one."""
-    reached = {m.INITIAL_STATE[case.kind]}
-    for move in case.possible_moves:
-        if case.kind in move.kinds:
-            reached.update(move.sources + (move.dest,))
+    reached = _main_line(case.kind, case.possible_moves) | {case.state}
     if not case.exceptional:
         reached.discard(m.HR_REVIEW)
     steps = []

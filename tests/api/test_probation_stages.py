@@ -80,3 +80,17 @@ def test_the_probation_case_page_shows_the_stage_and_its_form(quzhou):
     shown, body = text(page), page.get_data(as_text=True)
     assert "政策规定环节: 岗位技能鉴定" in shown and "60 分及以上为通过" in shown
     assert 'data-testid="event-pass_stage"' in body and 'data-testid="event-fail_stage"' in body
+
+
+def test_the_probation_strip_shows_its_stage_and_no_deliberation(quzhou):
+    """Deliberation follows only an overturned appeal for a probation confirmation: no step of its main line."""
+    import re
+
+    from tests.web.visitor import Visitor
+    case_id = _passed_by_the_supervisor(quzhou)
+    visitor = Visitor(quzhou.app, accept_language="zh-CN")
+    assert visitor.sign_in(HR).status_code == 302
+    body = visitor.get(f"/cases/{case_id}").get_data(as_text=True)
+    strip = re.search(r'data-testid="workflow-strip".*?</nav>', body, flags=re.S).group(0)
+    assert [label for _state, label in re.findall(r'data-state="(\w+)">([^<]+)<', strip)] == [
+        "已提交", "岗位技能鉴定", "已决定", "公示中", "已生效"]

@@ -428,3 +428,10 @@ def test_policy_check_prints_the_probation_stages():
     (line,) = [line for line in describe(CONFIRMED_BY_TEST) if line.startswith("  probation_confirmation:")]
     assert line == ("  probation_confirmation: the supervisor passes or fails it → skills_test 岗位技能鉴定 (hr scores "
                     "it, passed with 60 or more) → publication (appeal window 3 working days) → effective")
+
+
+def test_policy_check_says_hr_approves_an_exception_before_the_stages_that_come_first():
+    assert "  an exceptional promotion ignores tenure, then hr approves it before the policy's own stages" in \
+        describe(STAGED)
+    assert "  an exceptional promotion ignores tenure, then hr approves it before the interview" in \
+        describe(policy_with({"promotion": [{"stage": "interview"}, STAGES[0]]}))
