@@ -81,6 +81,9 @@ class CaseSchema(ma.Schema):
     stage_scores = ma.fields.Dict(keys=ma.fields.String(), values=Score(), allow_none=True, metadata={
         "description": "{stage: score} of the policy's own stages that recorded a score (null: none, or not the "
                        "caller's to see yet, like the other scores)"})
+    deductions = ma.fields.Dict(keys=ma.fields.String(), values=Score(), allow_none=True, metadata={
+        "description": "{deduction: points} the policy's deductions took off the final score as decided (null: none, "
+                       "or not the caller's to see yet)"})
     final_score = Score(allow_none=True)
     rank = ma.fields.Integer(allow_none=True)
     published_at = LocalDateTime(allow_none=True)

@@ -125,6 +125,8 @@ class Case(Base):
     stage: Mapped[str | None] = mapped_column(String(32), nullable=True)
     # what each of those stages that records a score recorded, {stage: "75.00"} (exact: the score's text)
     stage_scores: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    # the points each of the policy's deductions took off the final score, {deduction: "10"}, as decided
+    deductions: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
     # Every UPDATE checks the version it read: a concurrent change makes the later one fail.
     # The use cases bump it themselves, once per use case (workflow.services.case_steps.saved).

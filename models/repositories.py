@@ -226,6 +226,15 @@ class PerformanceRepository:
                 PerformanceRecord.employee_no == employee_no, PerformanceRecord.period.in_(periods)))
             return {period: score for period, score in rows}
 
+    def violations(self, employee_no: str, periods: list[str]) -> int:
+        """How many of the manager's records for those periods have a compliance violation."""
+        if not periods:
+            return 0
+        with self.session.no_autoflush:
+            return self.session.scalar(select(func.count()).where(
+                PerformanceRecord.employee_no == employee_no, PerformanceRecord.period.in_(periods),
+                PerformanceRecord.violation.is_(True)))
+
     def add_version(self, **fields) -> PerformanceVersion:
         return _insert(self.session, PerformanceVersion(**fields), ("employee_no, period, version",))
 

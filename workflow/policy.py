@@ -154,6 +154,22 @@ class PerformanceSource:
 
 
 @dataclass(frozen=True)
+class Deduction:
+    """Points off the final score (扣分): `points` for each of the last `last` periods of kind `period` ended before
+    the decision whose record has a compliance violation (查实一项次有违章违纪行为的, 扣5分: seed 004), at most `max`."""
+    code: str
+    label: str
+    points: Decimal
+    period: str
+    last: int
+    max: Decimal | None = None
+
+    def off(self, violations: int) -> Decimal:
+        taken = self.points * violations
+        return taken if self.max is None else min(taken, self.max)
+
+
+@dataclass(frozen=True)
 class ScoringPolicy:
     scale: ScoreScale
     supervisor_weight: Decimal
@@ -171,6 +187,7 @@ class ScoringPolicy:
     performance: PerformanceSource | None = None  # None: the latest annual score
     # (stage code, weight): a promotion's own scored stage weighed in the final score (workflow/stages.py)
     stage_weights: tuple[tuple[str, Decimal], ...] = ()
+    deductions: tuple[Deduction, ...] = ()  # points off the weighted score, never below the scale's minimum
 
 
 SCORE_COMPONENTS = ("supervisor", "interview", "performance", "exam")
@@ -738,7 +755,7 @@ def _recent_results(node: _Node, periods: tuple[str, ...], scale: ScoreScale) ->
 
 def _scoring(node: _Node) -> ScoringPolicy:
     node.mapping({"scale", "weights", "trim", "decimal_places", "pass_mark", "component_pass_marks", "exam",
-                  "performance"})
+                  "performance", "deductions"})
     scale_node = node["scale"].mapping({"min", "max"})
     lo = scale_node["min"].number(Decimal(0), Decimal(1000))
     hi = scale_node["max"].number(lo + 1, Decimal(9999))
@@ -773,8 +790,27 @@ def _scoring(node: _Node) -> ScoringPolicy:
         pass_mark=node["pass_mark"].number(lo, hi),
         component_pass_marks=tuple((name, mark.number(lo, hi)) for name, mark in marks.items()),
         exam_weight=w["exam"], exam=exam, performance=_performance_source(node.get("performance", None)),
-        stage_weights=stage_weights,
+        stage_weights=stage_weights, deductions=_deductions(node.get("deductions", []), hi - lo),
     )
+
+
+def _deductions(node: _Node, span: Decimal) -> tuple[Deduction, ...]:
+    """`scoring.deductions: [{code, label?, points, max?, period, last}]` (the periods are checked against the
+    policy's `periods` in _build)."""
+    deductions: list[Deduction] = []
+    for item in node.elements():
+        item.mapping({"code", "label", "points", "max", "period", "last"})
+        code = item["code"].code()
+        if code in {d.code for d in deductions}:
+            raise item["code"].fail(f"{code!r} is declared twice")
+        points = item["points"].number(Decimal("0.01"), span)
+        period = item["period"]
+        if period.value not in PERIOD_KINDS:
+            raise period.fail(f"unknown period {period.value!r} (known: {', '.join(PERIOD_KINDS)})")
+        deductions.append(Deduction(code, item.get("label", code).text(), points, period.value,
+                                    item["last"].integer(1, 24),
+                                    item["max"].number(points, span) if "max" in item.value else None))
+    return tuple(deductions)
 
 
 def _performance_source(node: _Node) -> PerformanceSource | None:
@@ -798,7 +834,11 @@ def _weighed_stages_score(root: _Node, scoring: ScoringPolicy, stages: tuple[Sta
 
 
 def _performance_recorded(root: _Node, scoring: ScoringPolicy, periods: tuple[str, ...]) -> None:
-    """The performance component reads records of a kind the policy records."""
+    """The performance component and the deductions read records of a kind the policy records."""
+    for index, deduction in enumerate(scoring.deductions):
+        if deduction.period not in periods:
+            raise root["scoring"]["deductions"].elements()[index]["period"].fail(
+                f"the deduction reads {deduction.period} records, which periods ({', '.join(periods)}) does not include")
     source = scoring.performance
     if source is not None and source.period not in periods:
         raise root["scoring"]["performance"]["period"].fail(

@@ -139,6 +139,9 @@ def _scorecard(policy: Policy) -> list[str]:
            f"{scoring.exam.within_months} months)" if scoring.exam is not None else "")
         + "".join(f" + {_stage_named(policy, code)} {_percent(weight)} (the stage's score)"
                   for code, weight in scoring.stage_weights),
+        *(f"  minus {d.code} {d.label}: {d.points.normalize():f} points for each of the last {d.last} "
+          f"{_PLURALS[d.period]} ended with a compliance violation"
+          + (f", at most {d.max.normalize():f}" if d.max is not None else "") for d in scoring.deductions),
         *(["  pass marks of the components: " + ", ".join(f"{name} {mark.normalize():f}"
                                                           for name, mark in scoring.component_pass_marks)]
           if scoring.component_pass_marks else []),

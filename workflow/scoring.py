@@ -55,6 +55,7 @@ class ScoreCard:
     final: Decimal
     exam: Decimal | None = None  # where the policy weighs an exam
     stages: tuple[tuple[str, Decimal], ...] = ()  # (stage code, its score) of the stages the policy weighs
+    deductions: tuple[tuple[str, Decimal], ...] = ()  # (deduction code, the points it took off) of the policy's
 
     def below_component_marks(self, policy: ScoringPolicy) -> list[tuple[str, Decimal, Decimal]]:
         """(component, score, its pass mark) of each component below its own mark; the interview as shown."""
@@ -70,11 +71,14 @@ class ScoreCard:
 
 def score_card(policy: ScoringPolicy, *, supervisor: Decimal, committee: Sequence[Decimal] | None,
                performance: Decimal, exam: Decimal | None = None,
-               stages: Mapping[str, Decimal] | None = None) -> ScoreCard:
+               stages: Mapping[str, Decimal] | None = None,
+               violations: Mapping[str, int] | None = None) -> ScoreCard:
     """Only the final weighted sum is rounded (domain.md), so the exact interview mean, and the exact mean of the
     period results where the policy's performance component is one, are weighted. `committee`: None where the
     policy has no interview (its weight is 0 then). `exam`: the exam component where the policy weighs one
-    (required then). `stages`: the scores of the promotion's own stages, each that the policy weighs required."""
+    (required then). `stages`: the scores of the promotion's own stages, each that the policy weighs required.
+    `violations`: for each of the policy's deductions, the number of periods it found a violation in; the points
+    they take off the weighted sum never bring it below the scale's minimum."""
     mean = interview_mean(policy, committee) if committee is not None else None
     final = policy.supervisor_weight * supervisor + policy.performance_weight * performance
     if mean is not None:
@@ -89,8 +93,15 @@ def score_card(policy: ScoringPolicy, *, supervisor: Decimal, committee: Sequenc
             raise ValueError(f"the policy weighs the stage {code}: its score is needed")
         final += weight * stages[code]
         weighed_stages.append((code, stages[code]))
+    taken = []
+    for deduction in policy.deductions:
+        if violations is None or deduction.code not in violations:
+            raise ValueError(f"the policy deducts {deduction.code}: its count of violations is needed")
+        taken.append((deduction.code, deduction.off(violations[deduction.code])))
+    final = max(policy.scale.min, final - sum((points for _code, points in taken), Decimal(0)))
     return ScoreCard(supervisor=supervisor,
                      interview=round_half_up(mean, policy.decimal_places) if mean is not None else None,
                      interview_mean=mean, performance=round_half_up(performance, policy.decimal_places),
                      final=round_half_up(final, policy.decimal_places),
-                     exam=exam if policy.exam_weight else None, stages=tuple(weighed_stages))
+                     exam=exam if policy.exam_weight else None, stages=tuple(weighed_stages),
+                     deductions=tuple(taken))

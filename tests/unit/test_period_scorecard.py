@@ -133,6 +133,6 @@ def test_period_scorecard_is_optional_and_the_default_policy_has_none():
 
 def test_period_scorecard_documented_example_prints_as_the_page_says():
     from tests.support.policies import documented_example
-    lines, printed = documented_example("Scores made of parts", "Quotas")
+    lines, printed = documented_example("Scores made of parts", "Points off the final score")
     start = lines.index(printed[0])
     assert lines[start:start + len(printed)] == printed

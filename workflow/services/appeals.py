@@ -49,6 +49,6 @@ def resolve(uow, rules: Rules, actor, file: CaseFile, event: str, *, comment=Non
     if event == "overturn":
         case.outcome, case.reasons, case.rank = None, [], None
         case.decided_by = case.decided_at = None
-        case.interview_score = case.performance_score = case.final_score = case.exam_score = None
+        case.interview_score = case.performance_score = case.final_score = case.exam_score = case.deductions = None
     move(uow, rules, case, event, actor=actor.username, comment=comment or reason,
          data={"appeal_id": appeal.id, "status": appeal.status})

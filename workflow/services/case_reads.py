@@ -21,7 +21,7 @@ from workflow.services.due import waiting_on
 from workflow.services.governing import rules_for
 
 _RESULT_KEYS = frozenset({"score", "supervisor_score", "interview_score", "performance_score", "exam_score",
-                          "stage_scores", "final_score", "rank", "outcome", "reasons"})
+                          "stage_scores", "deductions", "final_score", "rank", "outcome", "reasons"})
 _COMMITTEE_EVENTS = frozenset({"score", "recusal", "interview_complete", "close_interview", "decide", "approve",
                                "deny"})
 
@@ -84,6 +84,9 @@ class CaseView:
     def possible_moves(self) -> tuple:
         """The moves of the case machine under the case's policy (with its stages or without)."""
         return self._rules.cases.moves
+
+    def deduction_label(self, code: str) -> str:
+        return next((d.label for d in self._rules.policy.scoring.deductions if d.code == code), code)
 
     def stage_label(self, code: str) -> str:
         return next((s.label for s in self.own_stages if s.code == code), code)

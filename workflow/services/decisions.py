@@ -43,7 +43,7 @@ def score_card_of(uow, rules: Rules, file: CaseFile) -> ScoreCard:
             raise quorum_not_met(case, progress)
     return score_card(rules.policy.scoring, supervisor=case.supervisor_score, committee=committee,
                       performance=_performance_component(uow, rules, case), exam=_exam_component(uow, rules, case),
-                      stages=_stage_components(rules, case))
+                      stages=_stage_components(rules, case), violations=_violations(uow, rules, case))
 
 
 def _performance_component(uow, rules: Rules, case) -> Decimal:
@@ -87,6 +87,14 @@ def _stage_components(rules: Rules, case) -> dict[str, Decimal]:
     return {code: Decimal(recorded[code]) for code, _weight in rules.policy.scoring.stage_weights}
 
 
+def _violations(uow, rules: Rules, case) -> dict[str, int]:
+    """For each of the policy's deductions: in how many of its last periods ended before today the manager's record
+    has a compliance violation (a period without a record has none to count)."""
+    return {deduction.code: uow.performance.violations(
+                case.employee_no, [str(p) for p in Period.ended_before(deduction.period, rules.today(), deduction.last)])
+            for deduction in rules.policy.scoring.deductions}
+
+
 def headcounts(uow, rules: Rules):
     exited = rules.policy.ladder.exited.code
     return lambda area, grade: Headcount(*uow.cases.headcount(area, grade, exited))
@@ -110,6 +118,9 @@ def record_decision(uow, rules: Rules, case, event: str, *, actor: str, outcome:
             data["exam_score"] = str(card.exam)
         if card.stages:
             data["stage_scores"] = {code: str(score) for code, score in card.stages}
+        case.deductions = {code: str(points) for code, points in card.deductions if points} or None
+        if card.deductions:
+            data["deductions"] = case.deductions
     if rank is not None:
         data["rank"] = rank
     move(uow, rules, case, event, actor=actor, comment=comment, data=data)

@@ -114,6 +114,9 @@ class Performance(Protocol):
     def scores(self, employee_no: str, periods: list[str]) -> dict[str, Any]:
         """period → score of the manager's records for those periods (none: not recorded)."""
 
+    def violations(self, employee_no: str, periods: list[str]) -> int:
+        """How many of the manager's records for those periods have a compliance violation."""
+
     def add_version(self, **fields: Any) -> PerformanceVersionRow:
         """Raises DuplicateKey("employee_no, period, version") when that version exists."""
 
