@@ -66,7 +66,8 @@ class Move:
 # and through `in_stage` apply only under a policy that declares stages of its own (workflow/stages.py), before
 # the interview or after it; those into `deliberation` straight from the review or the stages only under a policy
 # without the interview (or with stages after it). A probation confirmation's stages follow the supervisor's pass;
-# the last one passed, or any one failed, decides it.
+# the last one passed, or any one failed, decides it. A demotion or an exit with stages opens in the first one;
+# the last passed leads to the decision, one failed decides it denied.
 MOVES = (
     Move("approve_materials", (SUBMITTED,), INTERVIEW, (PROMOTION,), when="straight_to_interview"),
     Move("approve_materials", (SUBMITTED,), IN_STAGE, (PROMOTION,), when="straight_to_stages"),
@@ -90,6 +91,9 @@ MOVES = (
     Move("pass_stage", (IN_STAGE,), IN_STAGE, (PROBATION_CONFIRMATION,), when="more_probation_stages"),
     Move("pass_stage", (IN_STAGE,), DECIDED, (PROBATION_CONFIRMATION,), when="last_probation_stage"),
     Move("fail_stage", (IN_STAGE,), DECIDED, (PROBATION_CONFIRMATION,), when="in_probation_stage"),
+    Move("pass_stage", (IN_STAGE,), IN_STAGE, (DEMOTION, EXIT), when="more_stages_before_decision"),
+    Move("pass_stage", (IN_STAGE,), DELIBERATION, (DEMOTION, EXIT), when="last_stage_before_decision"),
+    Move("fail_stage", (IN_STAGE,), DECIDED, (DEMOTION, EXIT), when="in_stage_before_decision"),
     Move("interview_complete", (INTERVIEW,), DELIBERATION, (PROMOTION,), when="decision_after_interview"),
     Move("interview_complete", (INTERVIEW,), IN_STAGE, (PROMOTION,), when="stages_after_interview"),
     Move("close_interview", (INTERVIEW,), DELIBERATION, (PROMOTION,), when="decision_after_interview"),
@@ -150,6 +154,7 @@ class CaseMachine:
         self._exception_review = policy.eligibility.exceptional_needs_hr_approval
         self.stages, self.interview, self._appeals = policy.promotion_stages, policy.interview, policy.appeals
         self.probation_stages = policy.probation_stages
+        self._kind_stages = {kind: policy.stages_of(kind) for kind in KINDS}
         conditions = self._conditions()
         self._checks: dict[str, list[tuple[Move, tuple]]] = {}
         transitions = []
@@ -178,8 +183,10 @@ class CaseMachine:
                     "probation_stages_next": bool(self.probation_stages),
                     "more_probation_stages": bool(self.probation_stages),
                     "last_probation_stage": bool(self.probation_stages),
-                    "in_probation_stage": bool(self.probation_stages)}
-        unreachable = {state for state, reached in ((IN_STAGE, bool(self.stages or self.probation_stages)),
+                    "in_probation_stage": bool(self.probation_stages),
+                    "more_stages_before_decision": self._decision_stages, "last_stage_before_decision":
+                    self._decision_stages, "in_stage_before_decision": self._decision_stages}
+        unreachable = {state for state, reached in ((IN_STAGE, any(self._kind_stages.values())),
                                                     (INTERVIEW, interview),
                                                     (HR_REVIEW, self._exception_review),
                                                     (APPEALED, self._appeals)) if not reached}
@@ -226,6 +233,12 @@ class CaseMachine:
             "last_probation_stage": lambda case: in_stage(case) and stage_after(self.probation_stages,
                                                                                 case.stage) is None,
             "in_probation_stage": in_stage,
+            # a demotion or an exit: its stages before the decision
+            "more_stages_before_decision": lambda case: in_stage(case) and stage_after(
+                self.stages_for(case.kind), case.stage) is not None,
+            "last_stage_before_decision": lambda case: in_stage(case) and stage_after(
+                self.stages_for(case.kind), case.stage) is None,
+            "in_stage_before_decision": in_stage,
             # single-case decisions and publication: outside a cycle, or a re-decision after an appeal
             "single_case": lambda case: case.cycle_code is None or case.reopened_by_appeal,
             # the cycle's decision also takes cases back in deliberation after an overturned appeal
@@ -242,9 +255,19 @@ class CaseMachine:
     def _on_event_data(check: Callable[[object], bool]):
         return lambda event_data: check(event_data.model)
 
+    @property
+    def _decision_stages(self) -> bool:
+        return bool(self._kind_stages[DEMOTION] or self._kind_stages[EXIT])
+
     def stages_for(self, kind: str) -> tuple:
         """The policy's own stages of a case of `kind`."""
-        return {PROMOTION: self.stages, PROBATION_CONFIRMATION: self.probation_stages}.get(kind, ())
+        return self._kind_stages[kind]
+
+    def opening(self, kind: str) -> tuple[str, str | None]:
+        """The state a new case of `kind` opens in, and its stage: a demotion or an exit with stages of its own
+        opens in the first."""
+        first = stage_after(self.stages_for(kind), None) if kind in (DEMOTION, EXIT) else None
+        return (IN_STAGE, first.code) if first is not None else (INITIAL_STATE[kind], None)
 
     def stage_of(self, case):
         """The Stage the case is in (None outside the policy's own stages)."""

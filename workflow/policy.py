@@ -274,6 +274,10 @@ class Policy:
     # a probation confirmation's own stages, after the supervisor's pass (seed 002: 通过客户经理岗位技能鉴定的, 晋升为
     # 初级客户经理): the last one passed confirms the manager, one failed fails the probation
     probation_stages: tuple[Stage, ...] = ()
+    # a demotion's and an exit's own stages before the decision (a talk with the manager, hr's check): the last one
+    # passed leads to the decision, one failed ends the case without the move (denied)
+    demotion_stages: tuple[Stage, ...] = ()
+    exit_stages: tuple[Stage, ...] = ()
     interview: bool = True  # whether a promotion has the committee's interview (committee.interview)
     # org units whose cases follow a policy file of their own, as the file names them: (unit, file); the files are
     # read by workflow/org_unit_policies.py, which puts their policies in `units`
@@ -295,8 +299,9 @@ class Policy:
         return ZoneInfo(self.timezone)
 
     def stages_of(self, kind: str) -> tuple[Stage, ...]:
-        """The stages of its own a case of `kind` passes (workflow/stages.py); none for a demotion or an exit."""
-        return {"promotion": self.promotion_stages, "probation_confirmation": self.probation_stages}.get(kind, ())
+        """The stages of its own a case of `kind` passes (workflow/stages.py)."""
+        return {"promotion": self.promotion_stages, "probation_confirmation": self.probation_stages,
+                "demotion": self.demotion_stages, "exit": self.exit_stages}[kind]
 
     @property
     def appeals(self) -> bool:
@@ -519,9 +524,17 @@ _RESERVED_STAGE_CODES = {"materials", "interview", "deliberation", "decision", "
 def _stages(node: _Node, scale: ScoreScale, interview: bool) -> dict:
     """`stages: {promotion: [...], probation_confirmation: [...]}`: each kind's own stages, in order
     (workflow/stages.py)."""
-    node.mapping({"promotion", "probation_confirmation"})
+    node.mapping({"promotion", "probation_confirmation", "demotion", "exit"})
+    decision_stages = {}
+    for kind in ("demotion", "exit"):  # opened by the service in bulk (a quarter close): no observation periods
+        decision_stages[kind] = _stage_list(node.get(kind, []), scale, interview_placed=None)
+        for index, stage in enumerate(decision_stages[kind]):
+            if stage.is_observation:
+                raise node[kind].elements()[index]["months"].fail(
+                    "the stages of a demotion or an exit are decided by their party: no observation period")
     return dict(promotion_stages=_stage_list(node.get("promotion", []), scale, interview_placed=interview),
-                probation_stages=_stage_list(node.get("probation_confirmation", []), scale, interview_placed=None))
+                probation_stages=_stage_list(node.get("probation_confirmation", []), scale, interview_placed=None),
+                demotion_stages=decision_stages["demotion"], exit_stages=decision_stages["exit"])
 
 
 def _stage_list(node: _Node, scale: ScoreScale, *, interview_placed: bool | None) -> tuple[Stage, ...]:

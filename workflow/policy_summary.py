@@ -72,7 +72,10 @@ def _stages(policy: Policy) -> list[str]:
         "  probation_confirmation: the supervisor passes or fails it"
         + "".join(f" → {_own_stage(stage)}" for stage in policy.probation_stages)
         + f" → publication ({window}) → effective",
-        f"  demotion, exit: decision (the chair or hr) → publication ({window}) → effective",
+        *([f"  demotion, exit: decision (the chair or hr) → publication ({window}) → effective"]
+          if not (policy.demotion_stages or policy.exit_stages) else
+          [f"  {kind}: " + "".join(f"{_own_stage(stage)} → " for stage in policy.stages_of(kind))
+           + f"decision (the chair or hr) → publication ({window}) → effective" for kind in ("demotion", "exit")]),
     ]
 
 

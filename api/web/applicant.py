@@ -188,10 +188,10 @@ class AppealForm(FlaskForm):
 _SIDE_STATES = (m.RETURNED, m.APPEALED, m.REJECTED, m.WITHDRAWN, m.CLOSED)
 
 
-def _main_line(kind: str, moves) -> set[str]:
-    """The states a case of `kind` can reach from where it starts without passing a side branch (a probation
-    confirmation reaches deliberation only after an appeal is overturned: not on its main line)."""
-    reached, frontier = set(), [m.INITIAL_STATE[kind]]
+def _main_line(kind: str, start: str, moves) -> set[str]:
+    """The states a case of `kind` can reach from `start` (where it opens) without passing a side branch (a
+    probation confirmation reaches deliberation only after an appeal is overturned: not on its main line)."""
+    reached, frontier = set(), [start]
     while frontier:
         state = frontier.pop()
         if state in reached:
@@ -206,7 +206,7 @@ def workflow_strip(case) -> list[tuple[str, str, bool]]:
     """The steps a case of its kind passes through on its main line under its policy, in the machine's order (the
     side branches only when the case stands in one), each (state, what it reads, whether the case stands there);
     an exceptional promotion shows HR's review, and the policy's own stages show one by one."""
-    reached = _main_line(case.kind, case.possible_moves) | {case.state}
+    reached = _main_line(case.kind, case.opening_state, case.possible_moves) | {case.state}
     if not case.exceptional:
         reached.discard(m.HR_REVIEW)
     steps = []

@@ -83,6 +83,7 @@ REASONS = {
     "minimum_share_reached": _l("the grade left is at its minimum share (ranked below the promotions it allows)"),
     "denied_on_review": _l("denied on review by the decider"),
     "probation_failed": _l("probation not passed"),
+    "stage_failed": _l("a stage of the policy was not passed"),
 }
 
 # What each role may do, in words: for the demo logins of the sign-in page.
@@ -141,6 +142,9 @@ CONDITIONS = {
     "more_probation_stages": _l("another stage follows"),
     "last_probation_stage": _l("the last of the policy's stages: passing it confirms the manager"),
     "in_probation_stage": _l("in one of the policy's stages: failing it fails the probation"),
+    "more_stages_before_decision": _l("another stage follows"),
+    "last_stage_before_decision": _l("the last of the policy's stages before the decision"),
+    "in_stage_before_decision": _l("in one of the policy's stages: failing it decides the case denied"),
     "decision_after_interview": _l("the decision follows (the policy has no stages of its own after the interview)"),
     "in_own_stage": _l("in one of the policy's stages"),
     "changes_grade": _l("approved, or a probation confirmation"),

@@ -93,8 +93,8 @@ def test_stage_after_walks_the_declared_order():
      "stages.promotion[1].stage: 'exam' is declared twice"),
     ({"promotion": [{"stage": "exam", "by": "hr", "when": "always"}]},
      "stages.promotion[0].when: unknown key (allowed: by, label, months, pass_mark, records, stage)"),
-    ({"demotion": [{"stage": "exam", "by": "hr"}]},
-     "stages.demotion: unknown key (allowed: probation_confirmation, promotion)"),
+    ({"transfer": [{"stage": "exam", "by": "hr"}]},
+     "stages.transfer: unknown key (allowed: demotion, exit, probation_confirmation, promotion)"),
     ({"promotion": {"stage": "exam"}}, "stages.promotion: must be a list"),
 ])
 def test_a_bad_stage_is_named_with_its_key_and_the_problem(stages, expected):
@@ -226,7 +226,13 @@ def test_stages_after_the_interview_documented_example_prints_as_the_page_says()
 
 def test_probation_stages_documented_example_prints_as_the_page_says():
     from tests.support.policies import documented_example
-    lines, printed = documented_example("A probation confirmation's own stages", "A promotion without the interview")
+    lines, printed = documented_example("A probation confirmation's own stages", "A demotion's or an exit's own stages")
+    assert printed and all(line in lines for line in printed)
+
+
+def test_demotion_stages_documented_example_prints_as_the_page_says():
+    from tests.support.policies import documented_example
+    lines, printed = documented_example("A demotion's or an exit's own stages", "A promotion without the interview")
     assert printed and all(line in lines for line in printed)
 
 
@@ -435,3 +441,38 @@ def test_policy_check_says_hr_approves_an_exception_before_the_stages_that_come_
         describe(STAGED)
     assert "  an exceptional promotion ignores tenure, then hr approves it before the interview" in \
         describe(policy_with({"promotion": [{"stage": "interview"}, STAGES[0]]}))
+
+
+# --- a demotion's and an exit's own stages before the decision -------------------------------------------------
+
+TALK = {"stage": "talk", "label": "约谈", "by": "supervisor", "records": "comment"}
+DEMOTION_TALK = policy_with({"demotion": [TALK, {"stage": "hr_check", "label": "人力复核", "by": "hr"}]})
+
+
+def a_demotion(state: str, stage: str | None = None):
+    return SimpleNamespace(kind="demotion", state=state, stage=stage, exceptional=False, cycle_code=None,
+                           outcome=None, reopened_by_appeal=False)
+
+
+def test_a_demotion_with_stages_opens_in_the_first_and_the_last_leads_to_the_decision():
+    machine = CaseMachine(DEMOTION_TALK)
+    assert machine.opening("demotion") == (IN_STAGE, "talk")
+    assert machine.opening("exit") == (DELIBERATION, None)  # the exit declares none
+    case = a_demotion(IN_STAGE, "talk")
+    machine.fire(case, "pass_stage")
+    assert (case.state, case.stage) == (IN_STAGE, "hr_check")
+    assert machine.fire(case, "pass_stage") == (IN_STAGE, DELIBERATION)
+    assert machine.destination(a_demotion(IN_STAGE, "talk"), "fail_stage") == "decided"
+    assert CaseMachine(load_policy()).opening("demotion") == (DELIBERATION, None)
+
+
+def test_a_demotions_stages_cannot_be_an_observation_period():
+    assert problems({"exit": [{"stage": "watch", "months": 3}]}) == [
+        "stages.exit[0].months: the stages of a demotion or an exit are decided by their party: no observation period"]
+
+
+def test_policy_check_prints_a_demotions_stages_on_its_own_line():
+    lines = describe(DEMOTION_TALK)
+    assert ("  demotion: talk 约谈 (the supervisor passes or fails it with a comment) → hr_check 人力复核 (hr passes or "
+            "fails it) → decision (the chair or hr) → publication (appeal window 3 working days) → effective") in lines
+    assert "  exit: decision (the chair or hr) → publication (appeal window 3 working days) → effective" in lines

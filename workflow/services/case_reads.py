@@ -81,6 +81,11 @@ class CaseView:
         return self._rules.cases.stages_for(self._case.kind)
 
     @property
+    def opening_state(self) -> str:
+        """The state a case of its kind opens in under its policy."""
+        return self._rules.cases.opening(self._case.kind)[0]
+
+    @property
     def possible_moves(self) -> tuple:
         """The moves of the case machine under the case's policy (with its stages or without)."""
         return self._rules.cases.moves

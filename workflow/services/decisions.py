@@ -23,6 +23,7 @@ from workflow.services.finalization import finalize_case
 
 DENIED_ON_REVIEW = "denied_on_review"  # a decider's own denial of a case that the rules would let pass
 PROBATION_FAILED = "probation_failed"
+STAGE_FAILED = "stage_failed"  # a demotion's or an exit's own stage failed: the move does not happen
 
 
 def quorum_not_met(case, progress: InterviewProgress) -> Conflict:

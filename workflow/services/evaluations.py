@@ -24,7 +24,7 @@ from dataclasses import replace
 
 from workflow import access, waiting
 from workflow.accounts import Actor
-from workflow.case_machine import DEMOTION, INITIAL_STATE
+from workflow.case_machine import DEMOTION
 from workflow.clock import FixedClock
 from workflow.errors import Conflict, DuplicateKey, FieldError, RuleViolation
 from workflow.ladder import DEMOTE
@@ -221,8 +221,9 @@ def _open_demotion_cases(uow: UnitOfWork, rules: Rules, period: str, demotions: 
             governing.policy.reference, governing_policy(uow, governing, now))
         target = next(iter(rules.ladder.destinations(manager.grade, DEMOTE)))
         statement = f"{period} quarter close: {', '.join(r['rule'] for r in reasons)}"
+        state, stage = governing.cases.opening(DEMOTION)
         case = dict(kind=DEMOTION, cycle_code=None, employee_no=manager.employee_no, from_grade=manager.grade,
-                    target_grade=target, exceptional=False, statement=statement, state=INITIAL_STATE[DEMOTION],
+                    target_grade=target, exceptional=False, statement=statement, state=state, stage=stage,
                     reasons=[], created_by=SYSTEM_ACTOR, created_at=now, updated_at=now, state_since=now,
                     overdue_since=None, version=1, policy=policy)
         entry = dict(seq=1, at=now, actor=SYSTEM_ACTOR, event="submit", from_state=None, to_state=case["state"],

@@ -2,7 +2,7 @@
 the service's own cases are opened here: a probation end, a quarter close, repeated demotions)."""
 from __future__ import annotations
 
-from workflow.case_machine import DEMOTION, EXIT, INITIAL_STATE, PROBATION_CONFIRMATION, PROMOTION
+from workflow.case_machine import DEMOTION, EXIT, PROBATION_CONFIRMATION, PROMOTION
 from workflow.errors import Violations
 from workflow.ladder import DEMOTE
 from workflow.services import timers
@@ -40,9 +40,10 @@ def open_case(uow, rules: Rules, author: str, manager, kind: str, target: str, s
           cycle=None, exceptional: bool = False, data: dict | None = None):
     """`manager` and `cycle`: the rows, which the new case refers to."""
     now = rules.now()
+    state, stage = rules.cases.opening(kind)
     case = uow.cases.add(kind=kind, cycle=cycle, manager=manager, from_grade=manager.grade,
                          target_grade=target, exceptional=exceptional, statement=statement,
-                         state=INITIAL_STATE[kind], reasons=[], created_by=author, created_at=now,
+                         state=state, stage=stage, reasons=[], created_by=author, created_at=now,
                          updated_at=now, state_since=now, overdue_since=None, version=1,
                          policy=governing_policy(uow, rules, now))
     entry = record(uow, rules, case, actor=author, event="submit", from_state=None, to_state=case.state,

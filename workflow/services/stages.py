@@ -1,17 +1,18 @@
 """A case's own stages (workflow/stages.py): passing or failing the one a case is in, and the end of an observation
-period. A probation confirmation's last stage passed, or one failed, decides it."""
+period. A probation confirmation's last stage passed, or one failed, decides it; a demotion's or an exit's failed
+stage decides it denied (the move does not happen)."""
 from __future__ import annotations
 
 from decimal import Decimal
 
 from workflow.case_file import CaseFile
-from workflow.case_machine import APPROVED, DECIDED, DENIED, IN_STAGE
+from workflow.case_machine import APPROVED, DECIDED, DENIED, IN_STAGE, PROBATION_CONFIRMATION
 from workflow.errors import Conflict, Violations
 from workflow.scoring import score_problem
 from workflow.services.case_steps import SYSTEM_ACTOR, claim, move
 from workflow.services.committee import committee_takes_over
 from workflow.services.context import Rules
-from workflow.services.decisions import PROBATION_FAILED, record_decision
+from workflow.services.decisions import PROBATION_FAILED, STAGE_FAILED, record_decision
 from workflow.stages import COMMENT, SCORE, Stage
 
 STAGE_EVENTS = ("pass_stage", "fail_stage")
@@ -76,8 +77,9 @@ def _leave_stage(uow, rules: Rules, file: CaseFile, event: str, *, actor: str, c
         case.stage_scores = (case.stage_scores or {}) | {case.stage: str(score)}
     if rules.cases.destination(case, event) == DECIDED:  # a probation confirmation's last stage, or a failed one
         passed = event == "pass_stage"
+        failed = PROBATION_FAILED if case.kind == PROBATION_CONFIRMATION else STAGE_FAILED
         record_decision(uow, rules, case, event, actor=actor, outcome=APPROVED if passed else DENIED,
-                        reasons=() if passed else (PROBATION_FAILED,), comment=comment, about=data)
+                        reasons=() if passed else (failed,), comment=comment, about=data)
         return
     move(uow, rules, case, event, actor=actor, comment=comment, data=data)
     committee_takes_over(uow, rules, file)  # as when the materials go straight on
