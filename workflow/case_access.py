@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from workflow.accounts import ADMIN, COMMITTEE, HR, SUPERVISOR, Actor
 from workflow.calendar import WINDOW_GRACE
 from workflow.case_machine import (APPLICANT, CALLER_EVENTS, CHAIR, CLOSED, DECIDED_STATES, DELIBERATION, EFFECTIVE,
-                                   PUBLISHED, STAGE_PARTY, SYSTEM, WHO)
+                                   PUBLISHED, PUBLISHED_STATES, STAGE_PARTY, SYSTEM, WHO)
 from workflow.case_machine import HR as HR_PARTY
 from workflow.case_machine import SUPERVISOR as SUPERVISOR_PARTY
 from workflow.errors import Conflict, Forbidden
@@ -168,6 +168,9 @@ def appeal_refusal(rules: Rules, case) -> Conflict | None:
     if case.appeal is not None:
         return Conflict("appeal_exists", f"case {case.id} has been appealed already (one appeal per case)",
                         appeal_id=case.appeal.id, state=case.state)
+    if not rules.policy.appeals and case.state in PUBLISHED_STATES:
+        return Conflict("appeal_window_closed", f"case {case.id} took effect as it was published: its policy has "
+                        "no appeals", appeal_deadline=case.appeal_deadline, state=case.state)
     if case.state in (EFFECTIVE, CLOSED) or (case.state == PUBLISHED and not appeal_window_open(case, rules.now())):
         return Conflict("appeal_window_closed", f"the appeal window of case {case.id} closed at the end of "
                         f"{case.appeal_deadline.astimezone(rules.policy.tz):%Y-%m-%d %H:%M:%S}",

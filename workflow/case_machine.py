@@ -270,8 +270,14 @@ class CaseMachine:
         return (IN_STAGE, first.code) if first is not None else (INITIAL_STATE[kind], None)
 
     def stage_of(self, case):
-        """The Stage the case is in (None outside the policy's own stages)."""
-        return stage_named(self.stages_for(case.kind), case.stage)
+        """The Stage the case is in (None outside the policy's own stages). A stage the policy does not declare (see
+        stage_named) follows the interview where the committee has scored the case: passing it leads to the
+        decision, not back to the interview."""
+        stages = self.stages_for(case.kind)
+        stage = stage_named(stages, case.stage)
+        if stage is not None and stage not in stages and getattr(case, "scores", None):
+            return replace(stage, after_interview=True)
+        return stage
 
     def destination(self, case, event: str) -> str | None:
         """The state `event` would move the case to now (None: it does not apply)."""

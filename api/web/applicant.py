@@ -89,6 +89,7 @@ CONFLICTS = {
                              "what you may do now."),
     "appeal_exists": _l("This case has been appealed already: one appeal per case."),
     "appeal_window_closed": _l("The appeal window has closed: the deadline has passed."),
+    "no_appeals": _l("The decision took effect as it was published: the policy has no appeals."),
     "not_published": _l("Only a published decision can be appealed."),
     "quorum_not_met": _l("The interview lacks the quorum of scores."),
     "stage_moved": _l("The case has left the stage this page showed (someone acted on it meanwhile). Reload the "

@@ -87,3 +87,12 @@ def test_the_pages_say_decisions_take_effect_as_published_without_appeals(quzhou
     cycle_page, board = text(visitor.get(f"/cycles/{CYCLE}")), text(visitor.get(f"/cycles/{CYCLE}/board"))
     assert "申诉截止" not in cycle_page
     assert "每项决定公示即生效" in board and "生效日期" in board and "申诉截止" not in board
+
+
+def test_the_applicant_is_told_the_decision_took_effect_as_published_without_appeals(quzhou):
+    from tests.web.visitor import Visitor, text
+    _approved, denied = published_cycle(quzhou)
+    visitor = Visitor(quzhou.app, accept_language="zh-CN")
+    assert visitor.sign_in("e002").status_code == 302
+    shown = text(visitor.get(f"/cases/{denied}"))
+    assert "本决定公示即生效" in shown and "申诉期已结束" not in shown

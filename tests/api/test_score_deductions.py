@@ -53,6 +53,8 @@ def test_a_clean_record_takes_nothing_off(tobacco):
     case_id = in_deliberation(tobacco, "E001", supervisor=80, scores=80)
     assert decide(tobacco)[case_id]["final_score"] == 80
     assert case_of(tobacco, case_id)["deductions"] is None
+    entry = [e for e in ok(tobacco.get(f"/cases/{case_id}/history", as_=HR)) if e["event"] == "decide"][-1]
+    assert "deductions" not in entry["data"]
 
 
 def test_the_case_page_shows_the_points_taken_off_by_the_deductions_label(tobacco):

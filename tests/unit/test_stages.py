@@ -476,3 +476,11 @@ def test_policy_check_prints_a_demotions_stages_on_its_own_line():
     assert ("  demotion: talk 约谈 (the supervisor passes or fails it with a comment) → hr_check 人力复核 (hr passes or "
             "fails it) → decision (the chair or hr) → publication (appeal window 3 working days) → effective") in lines
     assert "  exit: decision (the chair or hr) → publication (appeal window 3 working days) → effective" in lines
+
+
+def test_a_stage_not_declared_after_the_committee_has_scored_leads_to_the_decision():
+    """A case past the interview whose own policy version cannot be used follows the policy in force, which may
+    lack its stage: passing it leads to the decision, not back to the interview its committee has scored."""
+    stray = a_case(IN_STAGE, stage="retired_review")
+    stray.scores = [SimpleNamespace(username="cm1", score=Decimal(80))]
+    assert CaseMachine(STAGED).fire(stray, "pass_stage") == (IN_STAGE, DELIBERATION)

@@ -63,6 +63,9 @@ class CasePage:
     appeal_refused: str | None
 
 
+NO_APPEALS = "no_appeals"  # the page's word for a refusal under a policy without appeals (not an API code)
+
+
 def case_page(uow, rules: Rules, actor: Actor, case_id: int) -> CasePage:
     """NotFound when the caller may not see the case, as visible_case."""
     file, standing = load_case(uow, actor, case_id)
@@ -72,5 +75,7 @@ def case_page(uow, rules: Rules, actor: Actor, case_id: int) -> CasePage:
     if standing.is_(APPLICANT) and file.case.state in PUBLISHED_STATES:
         refusal = case_access.appeal_refusal(rules, file.case)
         refused = refusal.code if refusal is not None else None
+        if refused is not None and not rules.policy.appeals:
+            refused = NO_APPEALS
     steps = steps_to_come(rules.policy, uow.calendar.working_calendar(), file.case, rules.now())
     return CasePage(view, history_entries(uow, file, standing), steps, refused)

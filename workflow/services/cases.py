@@ -15,6 +15,7 @@ from workflow.services import appeals, decisions, exams, stages
 from workflow.services.case_steps import check_score, check_version, claim, load_case, move
 from workflow.services.committee import committee_takes_over
 from workflow.services.context import Rules
+from workflow.services.finalization import take_effect_if_no_appeals
 from workflow.services.governing import rules_for, rules_for_cycle
 from workflow.services.opening import open_case, target_of
 
@@ -169,7 +170,7 @@ def fire_event(uow, rules: Rules, actor: Actor, case_id: int, event: str, *, com
     """POST /cases/{id}/events: 404 unseen, 409 stale version, 403 not the caller's event,
     409 not in this state, 422 missing input, then the event's own rules."""
     file, standing = load_case(uow, actor, case_id, for_update=True)
-    rules = rules_for(uow, rules, file.case)
+    service, rules = rules, rules_for(uow, rules, file.case)
     check_version(file.case, version)
     case_access.refuse_event(rules, file, standing, event)
     stages.check_stage_meant(file.case, stage)
@@ -179,6 +180,7 @@ def fire_event(uow, rules: Rules, actor: Actor, case_id: int, event: str, *, com
     handler = _HANDLERS.get(event, _plain_move)
     handler(uow, rules, actor, file, event, comment=comment, supervisor_score=supervisor_score, reason=reason,
             score=score)
+    take_effect_if_no_appeals(uow, service, rules, file.case)
     return file
 
 

@@ -9,6 +9,7 @@ from workflow.services.case_steps import claim
 from workflow.services.committee import committee_changed, refuse_removing_scorers
 from workflow.services.context import Rules
 from workflow.services.decisions import appeal_deadline, decide_cases, publish
+from workflow.services.finalization import take_effect_if_no_appeals
 from workflow.services.governing import rules_for_cycle
 from workflow.services.unit_of_work import UnitOfWork
 
@@ -107,7 +108,7 @@ def publish_cycle(uow: UnitOfWork, rules: Rules, actor: Actor, code: str) -> dic
     """Every decided case of the cycle goes on the publication board with one appeal deadline."""
     access.require(actor.has(HR), "only hr publishes")
     cycle = get_cycle(uow, code, for_update=True)
-    rules = rules_for_cycle(uow, rules, cycle)
+    service, rules = rules, rules_for_cycle(uow, rules, cycle)
     cases = uow.cases.in_cycle(code, (DECIDED,), for_update=True)
     if not cases:
         raise Conflict("nothing_to_publish", f"cycle {code} has no decided case to publish")
@@ -117,6 +118,7 @@ def publish_cycle(uow: UnitOfWork, rules: Rules, actor: Actor, code: str) -> dic
     for case in cases:
         claim(rules, case)
         publish(uow, rules, case, "cycle_publish", actor=actor.username, deadline=deadline)
+        take_effect_if_no_appeals(uow, service, rules, case)
     if cycle.first_published_at is None:
         cycle.first_published_at, cycle.first_appeal_deadline = now, deadline.at
         cycle.first_deadline_confirmed = deadline.confirmed

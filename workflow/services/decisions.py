@@ -19,7 +19,6 @@ from workflow.services import exams
 from workflow.services.case_steps import claim, move
 from workflow.services.committee import sync_recusals
 from workflow.services.context import Rules
-from workflow.services.finalization import finalize_case
 
 DENIED_ON_REVIEW = "denied_on_review"  # a decider's own denial of a case that the rules would let pass
 PROBATION_FAILED = "probation_failed"
@@ -120,7 +119,7 @@ def record_decision(uow, rules: Rules, case, event: str, *, actor: str, outcome:
         if card.stages:
             data["stage_scores"] = {code: str(score) for code, score in card.stages}
         case.deductions = {code: str(points) for code, points in card.deductions if points} or None
-        if card.deductions:
+        if case.deductions:
             data["deductions"] = case.deductions
     if rank is not None:
         data["rank"] = rank
@@ -208,8 +207,6 @@ def publish(uow, rules: Rules, case, event: str, *, actor: str, deadline: Deadli
     case.published_at, case.appeal_deadline, case.deadline_confirmed = rules.now(), deadline.at, deadline.confirmed
     move(uow, rules, case, event, actor=actor, comment=comment,
          data={"appeal_deadline": deadline.at.isoformat(), "deadline_confirmed": deadline.confirmed})
-    if not rules.policy.appeals:  # 公布即生效: no window to wait for
-        finalize_case(uow, rules, case.id, case.published_at)
 
 
 def publish_case(uow, rules: Rules, actor, file: CaseFile, event: str, *, comment=None, **_) -> None:

@@ -46,6 +46,18 @@ def finalize_case(uow: UnitOfWork, rules: Rules, case_id: int, until: datetime) 
     if governing.policy.appeals and appeal_window_open(case, until):
         return False
     claim(governing, case)
+    _take_effect(uow, rules, governing, case)
+    return True
+
+
+def take_effect_if_no_appeals(uow: UnitOfWork, rules: Rules, governing: Rules, case) -> None:
+    """A case just published (and claimed) under a policy without appeals takes effect in the same use case
+    (seed 002: 公布晋级结果并立即生效). `rules`: the service's; `governing`: the case's version's."""
+    if case.state == PUBLISHED and not governing.policy.appeals:
+        _take_effect(uow, rules, governing, case)
+
+
+def _take_effect(uow: UnitOfWork, rules: Rules, governing: Rules, case) -> None:
     effective_on = _effective_on(governing.policy, case)
     data = {}
     if changes_grade(case):
@@ -59,7 +71,6 @@ def finalize_case(uow: UnitOfWork, rules: Rules, case_id: int, until: datetime) 
     move(uow, governing, case, "finalize", actor=SYSTEM_ACTOR, data=data)
     if case.kind == DEMOTION and case.effective_on is not None:
         _exit_after_repeated_demotions(uow, rules, case.manager, case.effective_on)
-    return True
 
 
 def _exit_after_repeated_demotions(uow: UnitOfWork, rules: Rules, manager, effective_on: date) -> None:
