@@ -75,3 +75,8 @@ def test_the_demotions_strip_starts_in_its_first_stage(talked):
     strip = re.search(r'data-testid="workflow-strip".*?</nav>', body, flags=re.S).group(0)
     assert [label for _state, label in re.findall(r'data-state="(\w+)">([^<]+)<', strip)] == [
         "约谈", "人力复核", "评议中", "已决定", "公示中", "已生效"]
+
+
+def test_the_opening_entry_names_the_first_stage(talked):
+    case_id = hr_case(talked, "demotion", "E003")["id"]
+    assert talked.history(case_id, HR)[0]["data"]["to_stage"] == "talk"

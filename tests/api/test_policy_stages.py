@@ -83,8 +83,8 @@ def test_a_scored_stage_needs_its_score_and_is_passed_only_at_its_pass_mark(stag
     case = ok(_event(staged, case_id, HR, "pass_stage", score=75))
     assert case["stage"] == "second_review"
     entry = staged.history(case_id, HR)[-1]
-    assert (entry["event"], entry["actor"], entry["data"]) == ("pass_stage", HR, {"stage": "skills_test",
-                                                                                  "score": "75"})
+    assert (entry["event"], entry["actor"], entry["data"]) == ("pass_stage", HR, {
+        "stage": "skills_test", "score": "75", "to_stage": "second_review"})
 
 
 def test_a_score_is_refused_where_the_stage_records_none(staged):

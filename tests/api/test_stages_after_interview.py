@@ -104,3 +104,15 @@ def test_the_workflow_strip_shows_the_stages_after_the_interview_in_their_place(
     steps = re.findall(r'data-state="(\w+)">([^<]+)<', strip)
     assert [label for _state, label in steps][1:6] == ["等级考试", "面试评分", "考察期", "三次审核", "评议中"]
     assert re.search(r'aria-current="step" data-state="in_stage">([^<]+)<', strip).group(1) == "考察期"
+
+
+def test_the_timeline_names_the_stage_each_move_entered(kitchen):
+    """History entries into a stage carry `data.to_stage`; the case page names the stage, not only "in a stage"."""
+    from tests.web.visitor import Visitor, text
+    case_id = _interviewed(kitchen)["id"]
+    complete = [e for e in kitchen.history(case_id, HR) if e["event"] == "interview_complete"][-1]
+    assert complete["data"]["to_stage"] == "observation"
+    visitor = Visitor(kitchen.app, accept_language="zh-CN")
+    assert visitor.sign_in(HR).status_code == 302
+    shown = text(visitor.get(f"/cases/{case_id}"))
+    assert "材料审核通过 → 等级考试" in shown and "面试完成 → 考察期" in shown

@@ -30,8 +30,11 @@ def record(uow, rules: Rules, case, *, actor: str, event: str, from_state: str |
 
 def move(uow, rules: Rules, case, event: str, *, actor: str, comment: str | None = None,
          data: dict | None = None) -> None:
-    """Fire `event` on the case by the shared machine and write the history entry."""
+    """Fire `event` on the case by the shared machine and write the history entry (naming the stage entered, where
+    the case is in one of its policy's own stages now)."""
     before, after = rules.cases.fire(case, event)
+    if case.stage is not None:
+        data = (data or {}) | {"to_stage": case.stage}
     entry = record(uow, rules, case, actor=actor, event=event, from_state=before, to_state=after, comment=comment,
                    data=data)
     timers.state_entered(uow, rules, case, entry.seq)

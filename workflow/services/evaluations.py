@@ -228,6 +228,7 @@ def _open_demotion_cases(uow: UnitOfWork, rules: Rules, period: str, demotions: 
                     overdue_since=None, version=1, policy=policy)
         entry = dict(seq=1, at=now, actor=SYSTEM_ACTOR, event="submit", from_state=None, to_state=case["state"],
                      comment=statement, data={"kind": DEMOTION, "target_grade": target, "exceptional": False,
-                                              "period": period, "quarter_close": reasons})
+                                              "period": period, "quarter_close": reasons}
+                     | ({"to_stage": stage} if stage is not None else {}))
         opening.append((case, entry))
     return uow.evaluations.open_cases(opening) if opening else []

@@ -46,7 +46,8 @@ def open_case(uow, rules: Rules, author: str, manager, kind: str, target: str, s
                          state=state, stage=stage, reasons=[], created_by=author, created_at=now,
                          updated_at=now, state_since=now, overdue_since=None, version=1,
                          policy=governing_policy(uow, rules, now))
+    opened = {"kind": kind, "target_grade": target, "exceptional": exceptional} | (data or {})
     entry = record(uow, rules, case, actor=author, event="submit", from_state=None, to_state=case.state,
-                   comment=statement, data={"kind": kind, "target_grade": target, "exceptional": exceptional} | (data or {}))
+                   comment=statement, data=opened | ({"to_stage": stage} if stage is not None else {}))
     timers.state_entered(uow, rules, case, entry.seq, opened=True)
     return case
