@@ -153,7 +153,6 @@ class CaseMachine:
     def __init__(self, policy: Policy):
         self._exception_review = policy.eligibility.exceptional_needs_hr_approval
         self.stages, self.interview, self._appeals = policy.promotion_stages, policy.interview, policy.appeals
-        self.probation_stages = policy.probation_stages
         self._kind_stages = {kind: policy.stages_of(kind) for kind in KINDS}
         conditions = self._conditions()
         self._checks: dict[str, list[tuple[Move, tuple]]] = {}
@@ -172,6 +171,8 @@ class CaseMachine:
         without stages of its own, none into the interview without the interview, none into hr's review of an
         exception where the policy does not ask for it, no appeal where the policy has none."""
         before, after, interview = self._sides()
+        probation = bool(self._kind_stages[PROBATION_CONFIRMATION])
+        before_decision = bool(self._kind_stages[DEMOTION] or self._kind_stages[EXIT])
         possible = {"needs_exception_review": self._exception_review,
                     "straight_to_interview": interview and not before, "straight_to_stages": before,
                     "straight_to_decision": not interview and not before, "interview_next": interview and not before,
@@ -179,13 +180,10 @@ class CaseMachine:
                     "more_stages": bool(self.stages), "last_stage": before and interview,
                     "last_stage_then_decision": after or (before and not interview), "in_own_stage": bool(self.stages),
                     "stages_after_interview": after, "decision_after_interview": not after,
-                    "probation_decided_at_once": not self.probation_stages,
-                    "probation_stages_next": bool(self.probation_stages),
-                    "more_probation_stages": bool(self.probation_stages),
-                    "last_probation_stage": bool(self.probation_stages),
-                    "in_probation_stage": bool(self.probation_stages),
-                    "more_stages_before_decision": self._decision_stages, "last_stage_before_decision":
-                    self._decision_stages, "in_stage_before_decision": self._decision_stages}
+                    "probation_decided_at_once": not probation, "probation_stages_next": probation,
+                    "more_probation_stages": probation, "last_probation_stage": probation,
+                    "in_probation_stage": probation, "more_stages_before_decision": before_decision,
+                    "last_stage_before_decision": before_decision, "in_stage_before_decision": before_decision}
         unreachable = {state for state, reached in ((IN_STAGE, any(self._kind_stages.values())),
                                                     (INTERVIEW, interview),
                                                     (HR_REVIEW, self._exception_review),
@@ -207,6 +205,10 @@ class CaseMachine:
         in_stage = lambda case: self.stage_of(case) is not None  # noqa: E731
         last_stage = lambda case: in_stage(case) and stage_after(self.stages, case.stage) is None  # noqa: E731
         follows_interview = lambda case: self.stage_of(case).after_interview  # noqa: E731
+        # another of its kind's stages follows (a probation confirmation, a demotion, an exit), or none does
+        next_of_kind = lambda case: stage_after(self.stages_for(case.kind), case.stage)  # noqa: E731
+        more_of_kind = lambda case: in_stage(case) and next_of_kind(case) is not None  # noqa: E731
+        last_of_kind = lambda case: in_stage(case) and next_of_kind(case) is None  # noqa: E731
         return {
             # after the review (and hr's review of an exception): the policy's stages before the interview, the
             # interview, or the decision where the policy has no interview
@@ -226,18 +228,14 @@ class CaseMachine:
             "stages_after_interview": lambda case: after,
             "decision_after_interview": lambda case: not after,
             # a probation confirmation: decided by the supervisor, or by its stages after the supervisor's pass
-            "probation_decided_at_once": lambda case: not self.probation_stages,
-            "probation_stages_next": lambda case: bool(self.probation_stages),
-            "more_probation_stages": lambda case: in_stage(case) and stage_after(self.probation_stages,
-                                                                                 case.stage) is not None,
-            "last_probation_stage": lambda case: in_stage(case) and stage_after(self.probation_stages,
-                                                                                case.stage) is None,
+            "probation_decided_at_once": lambda case: not self.stages_for(case.kind),
+            "probation_stages_next": lambda case: bool(self.stages_for(case.kind)),
+            "more_probation_stages": more_of_kind,
+            "last_probation_stage": last_of_kind,
             "in_probation_stage": in_stage,
             # a demotion or an exit: its stages before the decision
-            "more_stages_before_decision": lambda case: in_stage(case) and stage_after(
-                self.stages_for(case.kind), case.stage) is not None,
-            "last_stage_before_decision": lambda case: in_stage(case) and stage_after(
-                self.stages_for(case.kind), case.stage) is None,
+            "more_stages_before_decision": more_of_kind,
+            "last_stage_before_decision": last_of_kind,
             "in_stage_before_decision": in_stage,
             # single-case decisions and publication: outside a cycle, or a re-decision after an appeal
             "single_case": lambda case: case.cycle_code is None or case.reopened_by_appeal,
@@ -254,10 +252,6 @@ class CaseMachine:
     @staticmethod
     def _on_event_data(check: Callable[[object], bool]):
         return lambda event_data: check(event_data.model)
-
-    @property
-    def _decision_stages(self) -> bool:
-        return bool(self._kind_stages[DEMOTION] or self._kind_stages[EXIT])
 
     def stages_for(self, kind: str) -> tuple:
         """The policy's own stages of a case of `kind`."""

@@ -522,7 +522,7 @@ _RESERVED_STAGE_CODES = {"materials", "interview", "deliberation", "decision", "
 
 
 def _stages(node: _Node, scale: ScoreScale, interview: bool) -> dict:
-    """`stages: {promotion: [...], probation_confirmation: [...]}`: each kind's own stages, in order
+    """`stages: {promotion, probation_confirmation, demotion, exit}`: each kind's own stages, in order
     (workflow/stages.py)."""
     node.mapping({"promotion", "probation_confirmation", "demotion", "exit"})
     decision_stages = {}
@@ -851,7 +851,8 @@ def _performance_recorded(root: _Node, scoring: ScoringPolicy, periods: tuple[st
     for index, deduction in enumerate(scoring.deductions):
         if deduction.period not in periods:
             raise root["scoring"]["deductions"].elements()[index]["period"].fail(
-                f"the deduction reads {deduction.period} records, which periods ({', '.join(periods)}) does not include")
+                f"the deduction reads {deduction.period} records, which periods ({', '.join(periods)}) does not "
+                "include")
     source = scoring.performance
     if source is not None and source.period not in periods:
         raise root["scoring"]["performance"]["period"].fail(

@@ -55,7 +55,7 @@ class ScoreCard:
     final: Decimal
     exam: Decimal | None = None  # where the policy weighs an exam
     stages: tuple[tuple[str, Decimal], ...] = ()  # (stage code, its score) of the stages the policy weighs
-    deductions: tuple[tuple[str, Decimal], ...] = ()  # (deduction code, the points it took off) of the policy's
+    deductions: tuple[tuple[str, Decimal], ...] = ()  # (code, points taken off) of each of the policy's deductions
 
     def below_component_marks(self, policy: ScoringPolicy) -> list[tuple[str, Decimal, Decimal]]:
         """(component, score, its pass mark) of each component below its own mark; the interview as shown."""

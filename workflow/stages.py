@@ -1,5 +1,5 @@
-"""A policy's own stages of a promotion (issue 13, point 1): the steps a company puts between the supervisor's
-review of the materials and the committee's interview, as data.
+"""A policy's own stages of a case (issue 13, point 1): the steps a company puts between the supervisor's review of
+a promotion's materials and the committee's interview, as data (and, below, those of the other kinds).
 
 Seed 003 (the kitchen) runs a grade exam, a second review and a three-month observation period (考察期) before its
 third review; seed 002 (China Mobile Quzhou) a qualification check (资质审核) and a skills test (技能鉴定). Each is a
@@ -7,7 +7,9 @@ third review; seed 002 (China Mobile Quzhou) a qualification check (资质审核
 and names the stage (`cases.stage`); `pass_stage` moves it to the next stage (after the last: to the interview),
 `fail_stage` rejects it. The default policy declares none: approved materials go straight to the interview.
 A policy may place the interview among its stages (`{stage: interview}`): the stages after it run between the
-interview's end and the decision (the kitchen's third review after its observation period).
+interview's end and the decision (the kitchen's third review after its observation period). A probation
+confirmation's stages follow the supervisor's pass and decide it; a demotion or an exit opens in its first stage and
+goes to the decision after the last (workflow/case_machine.py).
 """
 from __future__ import annotations
 

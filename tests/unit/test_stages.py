@@ -212,27 +212,15 @@ def test_an_observation_period_passes_only_by_itself_and_its_party_may_only_fail
     assert parties_for("pass_stage", None) == frozenset()  # in no stage: nobody's
 
 
-def test_stages_documented_example_prints_as_the_page_says():
+# each section of docs/policies.md about stages, with the heading that follows it
+STAGE_SECTIONS = ["A promotion's own stages", "Stages after the interview", "A probation confirmation's own stages",
+                  "A demotion's or an exit's own stages", "A promotion without the interview"]
+
+
+@pytest.mark.parametrize("section, next_section", list(zip(STAGE_SECTIONS, STAGE_SECTIONS[1:])))
+def test_stages_documented_examples_print_as_the_page_says(section, next_section):
     from tests.support.policies import documented_example
-    lines, printed = documented_example("A promotion's own stages", "Stages after the interview")
-    assert printed and all(line in lines for line in printed)
-
-
-def test_stages_after_the_interview_documented_example_prints_as_the_page_says():
-    from tests.support.policies import documented_example
-    lines, printed = documented_example("Stages after the interview", "A probation confirmation's own stages")
-    assert printed and all(line in lines for line in printed)
-
-
-def test_probation_stages_documented_example_prints_as_the_page_says():
-    from tests.support.policies import documented_example
-    lines, printed = documented_example("A probation confirmation's own stages", "A demotion's or an exit's own stages")
-    assert printed and all(line in lines for line in printed)
-
-
-def test_demotion_stages_documented_example_prints_as_the_page_says():
-    from tests.support.policies import documented_example
-    lines, printed = documented_example("A demotion's or an exit's own stages", "A promotion without the interview")
+    lines, printed = documented_example(section, next_section)
     assert printed and all(line in lines for line in printed)
 
 
@@ -285,8 +273,8 @@ def test_the_case_timeline_shows_when_the_observation_period_ends_not_a_deadline
                            published_at=None, appeal_deadline=None)
     (step,) = steps_to_come(STAGED, WorkingCalendar(), case, datetime(2026, 10, 20, 9, 0, tzinfo=tz))
     assert (step.kind, step.due, step.overdue) == (OBSERVATION_ENDS, datetime(2026, 12, 1, 9, 0, tzinfo=tz), False)
-    waiting = SimpleNamespace(kind="promotion", state=IN_STAGE, stage="second_review", state_since=since, overdue_since=None,
-                              published_at=None, appeal_deadline=None)
+    waiting = SimpleNamespace(kind="promotion", state=IN_STAGE, stage="second_review", state_since=since,
+                              overdue_since=None, published_at=None, appeal_deadline=None)
     (act,) = steps_to_come(STAGED, WorkingCalendar(), waiting, datetime(2026, 9, 2, 9, 0, tzinfo=tz))
     assert act.kind == "act"
 

@@ -32,7 +32,7 @@ def quorum_not_met(case, progress: InterviewProgress) -> Conflict:
 
 def score_card_of(uow, rules: Rules, file: CaseFile) -> ScoreCard:
     """Supervisor, interview (scores of the members who count), performance (the latest annual score, or the
-    policy's period results) and the exam where one weighs."""
+    policy's period results), the exam and the scored stages where they weigh, less the policy's deductions."""
     case = file.case
     committee = None  # a policy without the interview
     if rules.policy.interview:
@@ -90,8 +90,9 @@ def _stage_components(rules: Rules, case) -> dict[str, Decimal]:
 def _violations(uow, rules: Rules, case) -> dict[str, int]:
     """For each of the policy's deductions: in how many of its last periods ended before today the manager's record
     has a compliance violation (a period without a record has none to count)."""
-    return {deduction.code: uow.performance.violations(
-                case.employee_no, [str(p) for p in Period.ended_before(deduction.period, rules.today(), deduction.last)])
+    def periods(deduction) -> list[str]:
+        return [str(p) for p in Period.ended_before(deduction.period, rules.today(), deduction.last)]
+    return {deduction.code: uow.performance.violations(case.employee_no, periods(deduction))
             for deduction in rules.policy.scoring.deductions}
 
 
