@@ -7,7 +7,7 @@ from flask.views import MethodView
 
 from api.blueprint import Blueprint
 from api.context import current_actor, rules, uow
-from api.fields import CYCLE_CODE, EMPLOYEE_NO, LocalDateTime, Str, StrictBool, Text
+from api.fields import CYCLE_CODE, EMPLOYEE_NO, LocalDateTime, NumbersByCode, Str, StrictBool, Text
 from api.pagination import TOTAL_HEADER, PageArgs, paged
 from api.problems import documented_problem
 from workflow.case_machine import CALLER_EVENTS, KINDS, PROMOTION, STATES
@@ -75,6 +75,9 @@ class CaseSchema(ma.Schema):
     reasons = ma.fields.List(ma.fields.String(), allow_none=True,
                              metadata={"description": "null, like outcome, until the caller may see the decision"})
     supervisor_score = Score(allow_none=True)
+    supervisor_items = ma.fields.Dict(keys=ma.fields.String(), values=Score(), allow_none=True, metadata={
+        "description": "{item: score} the supervisor score was made of, where the policy scores the supervisor by "
+                       "item (null: scored as one number, or not the caller's to see yet)"})
     interview_score = Score(allow_none=True)
     performance_score = Score(allow_none=True)
     exam_score = Score(allow_none=True, metadata={"description": "where the policy weighs an exam; else null"})
@@ -138,6 +141,10 @@ class EventSchema(VersionedSchema):
     comment = Text(max_length=2000)
     supervisor_score = ma.fields.Decimal(allow_nan=False, metadata={"description": "with approve_materials, "
                                                                                    "pass_probation, fail_probation"})
+    supervisor_items = NumbersByCode(metadata={
+        "description": "instead of supervisor_score where the policy makes it from scoring.supervisor_items: the "
+                       "supervisor's score of each item by its code (e.g. {performance: 35, ability: 32.5, "
+                       "attitude: 18}); the supervisor score is their sum"})
     reason = Text(max_length=APPEAL_REASON_LENGTH, metadata={"description": "required with appeal"})
     score = ma.fields.Decimal(allow_nan=False, metadata={"description": "with pass_stage and fail_stage, where the "
                                                                          "case's stage records a score"})

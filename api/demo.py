@@ -12,7 +12,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
 import click
@@ -142,11 +142,22 @@ def _open_cycle(u, r, today: date) -> None:
         case = submit_case(u, r, _actor(u, application.applicant), kind="promotion", cycle=code,
                            target_grade=application.target, statement=application.statement)
         reviewed = fire_event(u, r, _actor(u, application.supervisor), case.id, "approve_materials",
-                              supervisor_score=Decimal(application.supervisor_score))
+                              **_supervisor_scoring(r.policy.scoring, application.supervisor_score))
         if reviewed.case.state != INTERVIEW:  # a policy with stages of its own: the application waits in its first one
             continue
         for member, score in application.interview.items():
             put_score(u, r, _actor(u, member), case.id, score=Decimal(score))
+
+
+def _supervisor_scoring(scoring, score: int) -> dict:
+    """The supervisor's score as the policy takes it: one number, or its items, each in proportion to its points."""
+    if not scoring.supervisor_items:
+        return {"supervisor_score": Decimal(score)}
+    exact = Decimal(1).scaleb(-scoring.decimal_places)
+    items = {item.code: (item.points * score / scoring.scale.max).quantize(exact, ROUND_DOWN)
+             for item in scoring.supervisor_items}
+    items[scoring.supervisor_items[0].code] += score - sum(items.values())  # what rounding down left
+    return {"supervisor_items": items}
 
 
 def demo_cycle_code(today: date) -> str:

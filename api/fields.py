@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import unicodedata
+from decimal import Decimal
 
 import marshmallow as ma
 from flask import current_app
@@ -59,6 +60,30 @@ class Text(Str):
 
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class NumbersByCode(ma.fields.Dict):
+    """{code: number}: each value a finite number (JSON number or its text), read as a Decimal; a value that is
+    not one is refused naming its code (`parts.sales`). The policy's rules check the codes themselves."""
+
+    def __init__(self, **kwargs):
+        super().__init__(keys=ma.fields.String(), values=ma.fields.Raw(allow_none=True), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        numbers, problems = {}, {}
+        for code, entered in super()._deserialize(value, attr, data, **kwargs).items():
+            number = None
+            if isinstance(entered, (int, float, str)) and not isinstance(entered, bool):
+                try:
+                    number = Decimal(str(entered))
+                except ArithmeticError:
+                    pass
+            if number is None or not number.is_finite():
+                problems[code] = ["Not a valid number."]
+            numbers[code] = number
+        if problems:
+            raise ma.ValidationError(problems)
+        return numbers
 
 
 EMPLOYEE_NO = ma.validate.Regexp(rf"{EMPLOYEE_NO_PATTERN}\Z",

@@ -1,14 +1,12 @@
 """/managers: records, grade history and performance data."""
 from __future__ import annotations
 
-from decimal import Decimal
-
 import marshmallow as ma
 from flask.views import MethodView
 from api.blueprint import Blueprint
 
 from api.context import current_actor, rules, uow
-from api.fields import EMPLOYEE_NO, LocalDateTime, Str, StrictBool, Text
+from api.fields import EMPLOYEE_NO, LocalDateTime, NumbersByCode, Str, StrictBool, Text
 from api.pagination import TOTAL_HEADER, PageArgs, paged
 from api.problems import documented_problem
 from workflow.services import exams, managers
@@ -85,37 +83,15 @@ class PerformanceInputSchema(ma.Schema):
     score = ma.fields.Decimal(load_default=None, allow_none=False, allow_nan=False,
                               metadata={"description": "the period's score; required unless the policy's period "
                                                        "scorecard makes it from `parts`"})
-    parts = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Raw(allow_none=True), load_default=None,
-                           allow_none=False,
-                           metadata={"description": "where the policy's period_scorecard covers the period: each "
-                                                    "part or sub-item by its code, as points or, for an item that "
-                                                    "deducts, the number of findings (e.g. {sales: 92.5, "
-                                                    "conduct: 1})"})
+    parts = NumbersByCode(load_default=None, allow_none=False,
+                          metadata={"description": "where the policy's period_scorecard covers the period: each "
+                                                   "part or sub-item by its code, as points or, for an item that "
+                                                   "deducts, the number of findings (e.g. {sales: 92.5, "
+                                                   "conduct: 1})"})
     months_worked = ma.fields.Integer(required=True, strict=True)
     violation = StrictBool(load_default=False)
     reason = Text(max_length=500, load_default=None,
                   metadata={"description": "why a correction was made; kept with the version it makes"})
-
-
-    @ma.post_load
-    def _parts_as_numbers(self, data: dict, **_kw) -> dict:
-        """Each part a number, a refusal naming it as `parts.<code>` (the scorecard checks the codes themselves)."""
-        if data.get("parts") is None:
-            return data
-        numbers, problems = {}, {}
-        for code, value in data["parts"].items():
-            number = None
-            if isinstance(value, (int, float, str)) and not isinstance(value, bool):
-                try:
-                    number = Decimal(str(value))
-                except ArithmeticError:
-                    pass
-            if number is None or not number.is_finite():
-                problems[code] = ["Not a valid number."]
-            numbers[code] = number
-        if problems:
-            raise ma.ValidationError({"parts": problems})
-        return {**data, "parts": numbers}
 
 
 class PerformanceSchema(ma.Schema):

@@ -127,6 +127,8 @@ class Case(Base):
     stage_scores: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     # the points each of the policy's deductions took off the final score, {deduction: "10"}, as decided
     deductions: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    # the items the supervisor score was made of, {item: "35.00"}, where the policy has supervisor items
+    supervisor_items: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
     # Every UPDATE checks the version it read: a concurrent change makes the later one fail.
     # The use cases bump it themselves, once per use case (workflow.services.case_steps.saved).

@@ -170,6 +170,15 @@ class Deduction:
 
 
 @dataclass(frozen=True)
+class SupervisorItem:
+    """An item the supervisor scores on its own (上级评价 by item: 工作业绩 40, 工作能力 40, 工作态度 20), from 0 to its
+    `points`; the supervisor score is the items' sum (workflow/supervisor_items.py)."""
+    code: str
+    label: str
+    points: Decimal
+
+
+@dataclass(frozen=True)
 class ScoringPolicy:
     scale: ScoreScale
     supervisor_weight: Decimal
@@ -188,6 +197,7 @@ class ScoringPolicy:
     # (stage code, weight): a promotion's own scored stage weighed in the final score (workflow/stages.py)
     stage_weights: tuple[tuple[str, Decimal], ...] = ()
     deductions: tuple[Deduction, ...] = ()  # points off the weighted score, never below the scale's minimum
+    supervisor_items: tuple[SupervisorItem, ...] = ()  # the supervisor scores these, and their sum is the score
 
 
 SCORE_COMPONENTS = ("supervisor", "interview", "performance", "exam")
@@ -768,7 +778,7 @@ def _recent_results(node: _Node, periods: tuple[str, ...], scale: ScoreScale) ->
 
 def _scoring(node: _Node) -> ScoringPolicy:
     node.mapping({"scale", "weights", "trim", "decimal_places", "pass_mark", "component_pass_marks", "exam",
-                  "performance", "deductions"})
+                  "performance", "deductions", "supervisor_items"})
     scale_node = node["scale"].mapping({"min", "max"})
     lo = scale_node["min"].number(Decimal(0), Decimal(1000))
     hi = scale_node["max"].number(lo + 1, Decimal(9999))
@@ -804,7 +814,27 @@ def _scoring(node: _Node) -> ScoringPolicy:
         component_pass_marks=tuple((name, mark.number(lo, hi)) for name, mark in marks.items()),
         exam_weight=w["exam"], exam=exam, performance=_performance_source(node.get("performance", None)),
         stage_weights=stage_weights, deductions=_deductions(node.get("deductions", []), hi - lo),
+        supervisor_items=_supervisor_items(node.get("supervisor_items", []), ScoreScale(lo, hi)),
     )
+
+
+def _supervisor_items(node: _Node, scale: ScoreScale) -> tuple[SupervisorItem, ...]:
+    """`scoring.supervisor_items: [{code, label?, points}]`: scored from 0 to their points, adding up to the scale."""
+    items: list[SupervisorItem] = []
+    for item in node.elements():
+        item.mapping({"code", "label", "points"})
+        code = item["code"].code()
+        if code in {known.code for known in items}:
+            raise item["code"].fail(f"{code!r} is declared twice")
+        items.append(SupervisorItem(code, item.get("label", code).text(), item["points"].number(Decimal("0.01"),
+                                                                                                  scale.max)))
+    total = sum((item.points for item in items), Decimal(0))
+    if items and scale.min != 0:
+        raise node.fail(f"items are scored from 0, so the score scale must start at 0 (it starts at {scale.min})")
+    if items and total != scale.max:
+        raise node.fail(f"the items' points must add up to the scale's maximum, {scale.max}: their sum is the "
+                        f"supervisor score (they add up to {total})")
+    return tuple(items)
 
 
 def _deductions(node: _Node, span: Decimal) -> tuple[Deduction, ...]:

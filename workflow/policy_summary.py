@@ -142,6 +142,9 @@ def _scorecard(policy: Policy) -> list[str]:
            f"{scoring.exam.within_months} months)" if scoring.exam is not None else "")
         + "".join(f" + {_stage_named(policy, code)} {_percent(weight)} (the stage's score)"
                   for code, weight in scoring.stage_weights),
+        *(["  supervisor score = the sum of its items, each scored from 0: " + "; ".join(
+            f"{item.code} {item.label} {item.points.normalize():f}" for item in scoring.supervisor_items)]
+          if scoring.supervisor_items else []),
         *(f"  minus {d.code} {d.label}: {d.points.normalize():f} points for each of the last {d.last} "
           f"{_PLURALS[d.period]} ended with a compliance violation"
           + (f", at most {d.max.normalize():f}" if d.max is not None else "") for d in scoring.deductions),

@@ -259,6 +259,25 @@ def test_demo_under_a_policy_with_stages_leaves_its_applications_in_the_first_st
     assert [tuple(c) for c in cases] == [("in_stage", "qualification_check")] * 2 and scores == 0
 
 
+def test_demo_under_a_policy_with_supervisor_items_scores_each_item(tmp_path, migrated_sqlite):
+    """The demo's supervisors score one number each; where the policy scores the supervisor by item, each score is
+    split over the items in proportion to their points, and the items add up to it."""
+    from tests.api.test_supervisor_items import ITEMS
+    from tests.support.policies import policy_file
+    policy = policy_file(tmp_path, lambda document: document["scoring"].update(supervisor_items=ITEMS))
+    _ok(gradeflow(tmp_path, "demo", GRADEFLOW_POLICY=policy))
+    engine = sa.create_engine(migrated_sqlite)
+    try:
+        with engine.connect() as conn:
+            reviewed = conn.execute(sa.text("SELECT supervisor_score, supervisor_items FROM cases "
+                                            "WHERE supervisor_score IS NOT NULL ORDER BY id")).all()
+    finally:
+        engine.dispose()
+    assert [(float(score), json.loads(items)) for score, items in reviewed] == [
+        (86.0, {"performance": "34.40", "ability": "34.40", "attitude": "17.20"}),
+        (50.0, {"performance": "20.00", "ability": "20.00", "attitude": "10.00"})]
+
+
 def test_demo_if_empty_changes_nothing_the_second_time(tmp_path, migrated_sqlite):
     first = _ok(gradeflow(tmp_path, "demo"))
     before = snapshot(migrated_sqlite)

@@ -20,8 +20,9 @@ from workflow.services.context import Rules
 from workflow.services.due import waiting_on
 from workflow.services.governing import rules_for
 
-_RESULT_KEYS = frozenset({"score", "supervisor_score", "interview_score", "performance_score", "exam_score",
-                          "stage_scores", "deductions", "final_score", "rank", "outcome", "reasons"})
+_RESULT_KEYS = frozenset({"score", "supervisor_score", "supervisor_items", "interview_score", "performance_score",
+                          "exam_score", "stage_scores", "deductions", "final_score", "rank", "outcome", "reasons"})
+_REVIEWERS_OWN = frozenset({"supervisor_score", "supervisor_items"})
 _COMMITTEE_EVENTS = frozenset({"score", "recusal", "interview_complete", "close_interview", "decide", "approve",
                                "deny"})
 
@@ -92,6 +93,9 @@ class CaseView:
 
     def deduction_label(self, code: str) -> str:
         return next((d.label for d in self._rules.policy.scoring.deductions if d.code == code), code)
+
+    def supervisor_item_label(self, code: str) -> str:
+        return next((i.label for i in self._rules.policy.scoring.supervisor_items if i.code == code), code)
 
     def stage_label(self, code: str) -> str:
         return next((s.label for s in self.own_stages if s.code == code), code)
@@ -168,7 +172,7 @@ def _hidden_results(case, standing: Standing) -> frozenset[str]:
     their own score."""
     if case_access.sees_scores(standing, state=case.state, published=case.state in PUBLISHED_STATES):
         return frozenset()
-    return _RESULT_KEYS - {"supervisor_score"} if standing.is_(case_access.REVIEWER) else _RESULT_KEYS
+    return _RESULT_KEYS - _REVIEWERS_OWN if standing.is_(case_access.REVIEWER) else _RESULT_KEYS
 
 
 # --- what waits on a caller: the start page of the web pages -----------------------------------------------

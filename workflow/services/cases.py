@@ -4,6 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from workflow import case_access
+from workflow import supervisor_items as items
 from workflow.accounts import HR, Actor
 from workflow.case_file import CaseFile
 from workflow.case_machine import DEMOTION, PROBATION_CONFIRMATION, PROMOTION, SCORED_EVENTS
@@ -12,7 +13,8 @@ from workflow.eligibility import (LEFT_THE_LADDER, Applicant, PeerScores, Refusa
 from workflow.errors import DuplicateKey, Forbidden, NotEligible, Violations
 from workflow.ladder import PROMOTE
 from workflow.services import appeals, decisions, exams, stages
-from workflow.services.case_steps import check_score, check_version, claim, load_case, move
+from workflow.scoring import score_problem
+from workflow.services.case_steps import check_version, claim, load_case, move
 from workflow.services.committee import committee_takes_over
 from workflow.services.context import Rules
 from workflow.services.finalization import take_effect_if_no_appeals
@@ -165,34 +167,56 @@ def cycle_policy_refusal(uow, rules: Rules, cycle, manager) -> str | None:
 # --- events -------------------------------------------------------------------------------
 
 def fire_event(uow, rules: Rules, actor: Actor, case_id: int, event: str, *, comment: str | None = None,
-               supervisor_score: Decimal | None = None, reason: str | None = None, score: Decimal | None = None,
-               stage: str | None = None, version: int | None = None) -> CaseFile:
+               supervisor_score: Decimal | None = None, supervisor_items: dict[str, Decimal] | None = None,
+               reason: str | None = None, score: Decimal | None = None, stage: str | None = None,
+               version: int | None = None) -> CaseFile:
     """POST /cases/{id}/events: 404 unseen, 409 stale version, 403 not the caller's event,
-    409 not in this state, 422 missing input, then the event's own rules."""
+    409 not in this state, 422 missing input, then the event's own rules. Where the case's policy makes the
+    supervisor score from items, the supervisor scores `supervisor_items` and the score is their sum."""
     file, standing = load_case(uow, actor, case_id, for_update=True)
     service, rules = rules, rules_for(uow, rules, file.case)
     check_version(file.case, version)
     case_access.refuse_event(rules, file, standing, event)
     stages.check_stage_meant(file.case, stage)
-    _check_inputs(rules, event, supervisor_score, reason)
+    _check_inputs(rules, event, supervisor_score, supervisor_items, reason)
     stages.check_stage_inputs(rules, rules.cases.stage_of(file.case), event, score, comment)
     claim(rules, file.case)
+    scoring = rules.policy.scoring
+    if supervisor_items is not None:
+        supervisor_score, supervisor_items = items.supervisor_total(scoring.supervisor_items, supervisor_items,
+                                                                    scoring.decimal_places)
     handler = _HANDLERS.get(event, _plain_move)
-    handler(uow, rules, actor, file, event, comment=comment, supervisor_score=supervisor_score, reason=reason,
-            score=score)
+    handler(uow, rules, actor, file, event, comment=comment, supervisor_score=supervisor_score,
+            supervisor_items=supervisor_items, reason=reason, score=score)
     take_effect_if_no_appeals(uow, service, rules, file.case)
     return file
 
 
-def _check_inputs(rules: Rules, event: str, supervisor_score: Decimal | None, reason: str | None) -> None:
+def _check_inputs(rules: Rules, event: str, supervisor_score: Decimal | None,
+                  supervisor_items: dict[str, Decimal] | None, reason: str | None) -> None:
     problems = Violations()
-    if event in SCORED_EVENTS:
+    scoring = rules.policy.scoring
+    if event not in SCORED_EVENTS:
+        for field, given in (("supervisor_score", supervisor_score), (items.FIELD, supervisor_items)):
+            if given is not None:
+                problems.add(field, "not_for_event", f"{event} takes no supervisor score")
+    elif scoring.supervisor_items:
+        if supervisor_score is not None:
+            problems.add("supervisor_score", items.SCORE_FROM_ITEMS, "the policy makes the supervisor score from its "
+                         f"items: send supervisor_items ({', '.join(i.code for i in scoring.supervisor_items)})")
+        if supervisor_items is None:
+            problems.add(items.FIELD, "required", f"{event} gives the supervisor's score of each item")
+        else:
+            problems.errors.extend(items.item_problems(scoring.supervisor_items, supervisor_items,
+                                                       scoring.decimal_places))
+    else:
+        if supervisor_items is not None:
+            problems.add(items.FIELD, items.NO_ITEMS, "the policy scores the supervisor as one number: send "
+                         "supervisor_score")
         if supervisor_score is None:
             problems.add("supervisor_score", "required", f"{event} gives the supervisor score")
-        else:
-            check_score(rules, "supervisor_score", supervisor_score)
-    elif supervisor_score is not None:
-        problems.add("supervisor_score", "not_for_event", f"{event} takes no supervisor score")
+        elif (problem := score_problem(scoring, supervisor_score)) is not None:
+            problems.add("supervisor_score", *problem)
     if event == "appeal" and reason is None:
         problems.add("reason", "required", "an appeal states its reason")
     problems.raise_if_any()
@@ -203,11 +227,12 @@ def _plain_move(uow, rules, actor, file, event, *, comment, reason, **_):
          data={"reason": reason} if reason else None)
 
 
-def _review(uow, rules, actor, file, event, *, comment, supervisor_score, **_):
+def _review(uow, rules, actor, file, event, *, comment, supervisor_score, supervisor_items, **_):
     case = file.case
-    case.supervisor_score, case.reviewed_by = supervisor_score, actor.username
+    decisions.record_supervisor_score(case, actor, supervisor_score, supervisor_items)
     move(uow, rules, case, event, actor=actor.username, comment=comment,
-         data={"supervisor_score": str(supervisor_score)})
+         data={"supervisor_score": str(supervisor_score),
+               **({items.FIELD: supervisor_items} if supervisor_items else {})})
     committee_takes_over(uow, rules, file)
 
 

@@ -180,12 +180,18 @@ def _check_pass_mark_and_quota(uow, rules: Rules, case, card: ScoreCard) -> None
                        active_managers=refusal.headcount.active, holding=refusal.holding)
 
 
+def record_supervisor_score(case, actor, supervisor_score: Decimal, supervisor_items: dict[str, str] | None) -> None:
+    """The supervisor's score of the case (with the items it was made of, where the policy has them), and who
+    gave it."""
+    case.supervisor_score, case.supervisor_items, case.reviewed_by = supervisor_score, supervisor_items, actor.username
+
+
 def probation_decision(uow, rules: Rules, actor, file: CaseFile, event: str, *, comment=None,
-                       supervisor_score=None, **_) -> None:
+                       supervisor_score=None, supervisor_items=None, **_) -> None:
     """pass_probation / fail_probation: the supervisor's decision, with their score (no interview). Where the policy
     gives a probation confirmation stages of its own, the supervisor's pass leads into them, and they decide."""
     case = file.case
-    case.supervisor_score, case.reviewed_by = supervisor_score, actor.username
+    record_supervisor_score(case, actor, supervisor_score, supervisor_items)
     passed = event == "pass_probation"
     if rules.cases.destination(case, event) != DECIDED:
         move(uow, rules, case, event, actor=actor.username, comment=comment)
