@@ -27,10 +27,12 @@ from api.web import labels
 from api.web.blueprint import bp
 from api.web.i18n import day
 from api.web.session import current_user, signed_in
+from api.web.supervisor_items import items_to_send, show_item_errors, with_item_fields
 from workflow import case_machine as m
-from workflow.errors import Conflict, NotEligible, RuleViolation
+from workflow.errors import Conflict, FieldError, NotEligible, RuleViolation
 from workflow.services import appeals, cases
 from workflow.services.applicant_reads import application_outlook, case_page
+from workflow.services.case_reads import visible_case
 
 STATEMENT_LENGTH = 4000  # as the API's NewCaseSchema
 REASON_LENGTH = 4000  # as the API's appeal reason (api/cases.py APPEAL_REASON_LENGTH)
@@ -137,10 +139,10 @@ bp.add_app_template_filter(refusal_words, "refusal_words")
 bp.add_app_template_filter(conflict_words, "conflict_words")
 
 
-def _field_errors(form: FlaskForm, error: RuleViolation) -> list[str]:
+def _field_errors(form: FlaskForm, errors: list[FieldError]) -> list[str]:
     """Each broken rule next to its field; those of no field of the form come back for above it."""
     elsewhere = []
-    for problem in error.errors:
+    for problem in errors:
         message = str(FIELD_RULES.get(problem.rule, problem.message))
         field = getattr(form, problem.field, None)
         if field is not None and hasattr(field, "errors") and problem.field != "csrf_token":
@@ -255,7 +257,7 @@ def apply():
         except NotEligible as refusal:
             refused, status = refusal.extra["reasons"], 422
         except RuleViolation as bad:
-            problems, status = _field_errors(form, bad), 422
+            problems, status = _field_errors(form, bad.errors), 422
         else:
             flash(_("Your application has been submitted: case №%(id)d.", id=case_id), "info")
             return redirect(url_for("web.case", case_id=case_id))
@@ -273,7 +275,7 @@ def _render_case(case_id: int, *, event_form: EventForm | None = None, failed_ev
     page = case_page(uow(), rules(), current_user(), case_id)
     return render_template("web/case.html", page=page, case=page.case, strip=workflow_strip(page.case),
                            event_form=event_form, failed_event=failed_event, problem=problem,
-                           new_event_form=EventForm), status
+                           new_event_form=with_item_fields(EventForm, page.case.scoring.supervisor_items)), status
 
 
 @bp.get("/cases/<int(max=2147483647):case_id>")
@@ -285,20 +287,23 @@ def case(case_id: int):
 @bp.post("/cases/<int(max=2147483647):case_id>/events")
 @signed_in
 def case_event(case_id: int):
-    form = EventForm()
-    if not form.validate_on_submit():
+    actor = current_user()
+    scoring = visible_case(uow(), rules(), actor, case_id).scoring  # the case's policy version's
+    form = with_item_fields(EventForm, scoring.supervisor_items)()
+    # both checks run (a list, not `and`), so that every field's error shows at once
+    if not all([form.validate_on_submit(),
+                (typed := items_to_send(form, scoring.supervisor_items, form.event.data))[1]]):
         return _render_case(case_id, event_form=form, failed_event=form.event.data,
                             problem=_("Check the form below."), status=422)
-    actor = current_user()
     supervisor_score, score = form.supervisor_score.data, form.score.data
     try:
         with uow() as u:
             cases.fire_event(u, rules(), actor, case_id, form.event.data, comment=form.comment.data,
                              supervisor_score=Decimal(supervisor_score) if supervisor_score is not None else None,
-                             score=Decimal(score) if score is not None else None, stage=form.stage.data,
-                             version=form.version.data)
+                             supervisor_items=typed[0], score=Decimal(score) if score is not None else None,
+                             stage=form.stage.data, version=form.version.data)
     except RuleViolation as bad:
-        elsewhere = _field_errors(form, bad)
+        elsewhere = _field_errors(form, show_item_errors(form, bad.errors, scoring))
         return _render_case(case_id, event_form=form, failed_event=form.event.data,
                             problem=" ".join(elsewhere) or _("Check the form below."), status=422)
     except Conflict as clash:
@@ -321,7 +326,7 @@ def appeal(case_id: int):
             with uow() as u:
                 appeals.file_appeal(u, rules(), actor, case_id, reason=form.reason.data, version=form.version.data)
         except RuleViolation as bad:
-            problem, status = " ".join(_field_errors(form, bad)) or None, 422
+            problem, status = " ".join(_field_errors(form, bad.errors)) or None, 422
         except Conflict as clash:
             problem, status = conflict_words(clash.code), 409
         else:

@@ -16,6 +16,7 @@ from api.web import labels
 from api.web.blueprint import bp
 from api.web.form_errors import score_value, show_on
 from api.web.session import current_user, signed_in
+from api.web.supervisor_items import items_to_send, show_item_errors, with_item_fields
 from workflow.case_machine import SCORED_EVENTS
 from workflow.errors import Conflict, Forbidden, NotFound, RuleViolation
 from workflow.services.case_reads import visible_case
@@ -63,19 +64,22 @@ def _case(case_id: int):
 @signed_in
 def review_case(case_id: int):
     case = _case(case_id)
-    form = ReviewForm()
+    items = case.scoring.supervisor_items
+    form = with_item_fields(ReviewForm, items)()
     form.score = None
     stale, status = False, 200
     if request.method == "GET":
         form.version.data = case.version
-    elif form.validate_on_submit():
+    # both checks run (a list, not `and`), so that every field's error shows at once
+    elif all([form.validate_on_submit(), (typed := items_to_send(form, items, form.decision.data))[1]]):
         try:
             with uow() as u:
                 fire_event(u, rules(), current_user(), case_id, form.decision.data,
                            comment=(form.comment.data or "").strip() or None, supervisor_score=form.score,
-                           version=int(form.version.data))
+                           supervisor_items=typed[0], version=int(form.version.data))
         except RuleViolation as refused:
-            show_on(form, refused.errors, case.scoring, {"supervisor_score": "supervisor_score"})
+            show_on(form, show_item_errors(form, refused.errors, case.scoring), case.scoring,
+                    {"supervisor_score": "supervisor_score"})
             status = 422
         except Conflict as refused:
             if refused.code not in STALE:
@@ -95,4 +99,4 @@ def review_case(case_id: int):
     events = review_events(case)
     return render_template("web/review_case.html", case=case, form=form, events=events, stale=stale,
                            scored_events=[e for e in events if e in SCORED_EVENTS],
-                           scale=case.scoring.scale), status
+                           scale=case.scoring.scale, item_fields=form.item_fields if items else []), status

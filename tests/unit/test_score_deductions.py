@@ -83,5 +83,5 @@ def test_policy_check_prints_the_deductions_in_the_scorecard():
 
 def test_deductions_documented_example_prints_as_the_page_says():
     from tests.support.policies import documented_example
-    lines, printed = documented_example("Points off the final score", "Quotas")
+    lines, printed = documented_example("Points off the final score", "A supervisor's score by item")
     assert printed and all(line in lines for line in printed)
