@@ -24,6 +24,7 @@ from workflow.services.accounts import OPERATOR, actor_for, create_user
 from workflow.services.cases import fire_event, promotion_outlook, submit_case
 from workflow.services.committee import put_score
 from workflow.services.cycles import create_cycle, set_committee
+from workflow.services.governing import rules_for
 from workflow.services.managers import record_performance, register_manager
 
 # employee_no, name, org unit, grade, months in grade, supervisor, last year's score
@@ -142,7 +143,8 @@ def _open_cycle(u, r, today: date) -> None:
         case = submit_case(u, r, _actor(u, application.applicant), kind="promotion", cycle=code,
                            target_grade=application.target, statement=application.statement)
         reviewed = fire_event(u, r, _actor(u, application.supervisor), case.id, "approve_materials",
-                              **_supervisor_scoring(r.policy.scoring, application.supervisor_score))
+                              **_supervisor_scoring(rules_for(u, r, case.case).policy.scoring,
+                                                    application.supervisor_score))
         if reviewed.case.state != INTERVIEW:  # a policy with stages of its own: the application waits in its first one
             continue
         for member, score in application.interview.items():
@@ -150,13 +152,16 @@ def _open_cycle(u, r, today: date) -> None:
 
 
 def _supervisor_scoring(scoring, score: int) -> dict:
-    """The supervisor's score as the policy takes it: one number, or its items, each in proportion to its points."""
+    """The supervisor's score as the policy takes it: one number, or its items, each in proportion to its points
+    (rounded down to the scoring's places, and what that left given a step at a time to items with room)."""
     if not scoring.supervisor_items:
         return {"supervisor_score": Decimal(score)}
-    exact = Decimal(1).scaleb(-scoring.decimal_places)
-    items = {item.code: (item.points * score / scoring.scale.max).quantize(exact, ROUND_DOWN)
+    step = Decimal(1).scaleb(-scoring.decimal_places)
+    items = {item.code: (item.points * score / scoring.scale.max).quantize(step, ROUND_DOWN)
              for item in scoring.supervisor_items}
-    items[scoring.supervisor_items[0].code] += score - sum(items.values())  # what rounding down left
+    while (left := score - sum(items.values())) > 0:
+        room = next(item for item in scoring.supervisor_items if items[item.code] < item.points)
+        items[room.code] += min(step, left)
     return {"supervisor_items": items}
 
 

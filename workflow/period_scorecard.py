@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from workflow.errors import FieldError, quoted
 from workflow.policy import PeriodScorecard
-from workflow.scoring import round_half_up
+from workflow.scoring import points_problem, round_half_up
 
 PART_MISSING = "scorecard_part_missing"
 PART_UNKNOWN = "scorecard_part_unknown"
@@ -48,10 +48,8 @@ def entry_problems(card: PeriodScorecard, entered: Mapping[str, Decimal], places
                 if not value.is_finite() or value != value.to_integral_value() or not 0 <= value <= MAX_FINDINGS:
                     problems.append(FieldError(field, FINDINGS_COUNT, f"the number of findings: a whole number "
                                                                       f"from 0 to {MAX_FINDINGS}"))
-            elif not value.is_finite() or not 0 <= value <= top:
-                problems.append(FieldError(field, PART_RANGE, f"must be between 0 and {top}"))
-            elif value != value.quantize(Decimal(1).scaleb(-places)):
-                problems.append(FieldError(field, PART_PRECISION, f"at most {places} decimal places"))
+            elif (problem := points_problem(value, Decimal(0), top, places, PART_RANGE)) is not None:
+                problems.append(FieldError(field, *problem))
     return problems
 
 

@@ -805,29 +805,33 @@ def _scoring(node: _Node) -> ScoringPolicy:
     drop_hi = trim["drop_highest"].integer(0, 10)
     drop_lo = trim["drop_lowest"].integer(0, 10)
     min_scores = trim["min_scores"].integer(drop_hi + drop_lo + 1, 100)
+    places = node["decimal_places"].integer(0, STORED_DECIMAL_PLACES)
     return ScoringPolicy(
         scale=ScoreScale(lo, hi),
         supervisor_weight=w["supervisor"], interview_weight=w["interview"], performance_weight=w["performance"],
         trim_min_scores=min_scores, trim_drop_highest=drop_hi, trim_drop_lowest=drop_lo,
-        decimal_places=node["decimal_places"].integer(0, STORED_DECIMAL_PLACES),
+        decimal_places=places,
         pass_mark=node["pass_mark"].number(lo, hi),
         component_pass_marks=tuple((name, mark.number(lo, hi)) for name, mark in marks.items()),
         exam_weight=w["exam"], exam=exam, performance=_performance_source(node.get("performance", None)),
         stage_weights=stage_weights, deductions=_deductions(node.get("deductions", []), hi - lo),
-        supervisor_items=_supervisor_items(node.get("supervisor_items", []), ScoreScale(lo, hi)),
+        supervisor_items=_supervisor_items(node.get("supervisor_items", []), ScoreScale(lo, hi), places),
     )
 
 
-def _supervisor_items(node: _Node, scale: ScoreScale) -> tuple[SupervisorItem, ...]:
-    """`scoring.supervisor_items: [{code, label?, points}]`: scored from 0 to their points, adding up to the scale."""
+def _supervisor_items(node: _Node, scale: ScoreScale, places: int) -> tuple[SupervisorItem, ...]:
+    """`scoring.supervisor_items: [{code, label?, points}]`: scored from 0 to their points (which a score of the
+    scoring's decimal places can reach), adding up to the scale."""
     items: list[SupervisorItem] = []
     for item in node.elements():
         item.mapping({"code", "label", "points"})
         code = item["code"].code()
         if code in {known.code for known in items}:
             raise item["code"].fail(f"{code!r} is declared twice")
-        items.append(SupervisorItem(code, item.get("label", code).text(), item["points"].number(Decimal("0.01"),
-                                                                                                  scale.max)))
+        points = item["points"].number(Decimal("0.01"), scale.max)
+        if points != points.quantize(Decimal(1).scaleb(-places)):
+            raise item["points"].fail(f"at most {places} decimal places, as every score (scoring.decimal_places)")
+        items.append(SupervisorItem(code, item.get("label", code).text(), points))
     total = sum((item.points for item in items), Decimal(0))
     if items and scale.min != 0:
         raise node.fail(f"items are scored from 0, so the score scale must start at 0 (it starts at {scale.min})")

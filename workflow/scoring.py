@@ -17,10 +17,17 @@ def round_half_up(value: Decimal, places: int) -> Decimal:
 
 def score_problem(policy: ScoringPolicy, value: Decimal) -> tuple[str, str] | None:
     """(rule, message) when `value` is not a score on the policy's scale, else None."""
-    if not value.is_finite() or not policy.scale.contains(value):
-        return "score_range", f"must be between {policy.scale.min} and {policy.scale.max}"
-    if value != value.quantize(Decimal(1).scaleb(-policy.decimal_places)):
-        return "score_precision", f"at most {policy.decimal_places} decimal places"
+    return points_problem(value, policy.scale.min, policy.scale.max, policy.decimal_places)
+
+
+def points_problem(value: Decimal, lo: Decimal, hi: Decimal, places: int,
+                   range_rule: str = "score_range") -> tuple[str, str] | None:
+    """(rule, message) when `value` is not a number from `lo` to `hi` with at most `places` decimal places (a
+    score, a part of one, an item), else None."""
+    if not value.is_finite() or not lo <= value <= hi:
+        return range_rule, f"must be between {lo} and {hi}"
+    if value != value.quantize(Decimal(1).scaleb(-places)):
+        return "score_precision", f"at most {places} decimal places"
     return None
 
 

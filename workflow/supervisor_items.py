@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from workflow.errors import FieldError, quoted
 from workflow.policy import SupervisorItem
+from workflow.scoring import points_problem
 
 FIELD = "supervisor_items"
 ITEM_MISSING = "item_missing"
@@ -28,10 +29,8 @@ def item_problems(items: tuple[SupervisorItem, ...], entered: Mapping[str, Decim
         field, value = f"{FIELD}.{item.code}", entered.get(item.code)
         if value is None:
             problems.append(FieldError(field, ITEM_MISSING, "the supervisor scores every item"))
-        elif not value.is_finite() or not 0 <= value <= item.points:
-            problems.append(FieldError(field, ITEM_RANGE, f"must be between 0 and {item.points}"))
-        elif value != value.quantize(Decimal(1).scaleb(-places)):
-            problems.append(FieldError(field, ITEM_PRECISION, f"at most {places} decimal places"))
+        elif (problem := points_problem(value, Decimal(0), item.points, places, ITEM_RANGE)) is not None:
+            problems.append(FieldError(field, *problem))
     return problems
 
 
@@ -40,5 +39,5 @@ def supervisor_total(items: tuple[SupervisorItem, ...], entered: Mapping[str, De
     """The supervisor score of items `item_problems` found nothing wrong with, and the items as the case keeps
     them ({code: "35.50"}, in the policy's order, to the scoring's places)."""
     exact = Decimal(1).scaleb(-places)
-    kept = {item.code: entered[item.code].quantize(exact) for item in items}
+    kept = {item.code: entered[item.code].quantize(exact) + 0 for item in items}  # + 0: -0 is 0
     return sum(kept.values(), Decimal(0)), {code: str(value) for code, value in kept.items()}

@@ -290,9 +290,9 @@ def case_event(case_id: int):
     actor = current_user()
     scoring = visible_case(uow(), rules(), actor, case_id).scoring  # the case's policy version's
     form = with_item_fields(EventForm, scoring.supervisor_items)()
-    # both checks run (a list, not `and`), so that every field's error shows at once
-    if not all([form.validate_on_submit(),
-                (typed := items_to_send(form, scoring.supervisor_items, form.event.data))[1]]):
+    valid = form.validate_on_submit()  # and the items, even if the form is not: every error shows at once
+    supervisor_items, typed_well = items_to_send(form, scoring.supervisor_items, form.event.data)
+    if not (valid and typed_well):
         return _render_case(case_id, event_form=form, failed_event=form.event.data,
                             problem=_("Check the form below."), status=422)
     supervisor_score, score = form.supervisor_score.data, form.score.data
@@ -300,7 +300,7 @@ def case_event(case_id: int):
         with uow() as u:
             cases.fire_event(u, rules(), actor, case_id, form.event.data, comment=form.comment.data,
                              supervisor_score=Decimal(supervisor_score) if supervisor_score is not None else None,
-                             supervisor_items=typed[0], score=Decimal(score) if score is not None else None,
+                             supervisor_items=supervisor_items, score=Decimal(score) if score is not None else None,
                              stage=form.stage.data, version=form.version.data)
     except RuleViolation as bad:
         elsewhere = _field_errors(form, show_item_errors(form, bad.errors, scoring))

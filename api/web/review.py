@@ -70,33 +70,33 @@ def review_case(case_id: int):
     stale, status = False, 200
     if request.method == "GET":
         form.version.data = case.version
-    # both checks run (a list, not `and`), so that every field's error shows at once
-    elif all([form.validate_on_submit(), (typed := items_to_send(form, items, form.decision.data))[1]]):
-        try:
-            with uow() as u:
-                fire_event(u, rules(), current_user(), case_id, form.decision.data,
-                           comment=(form.comment.data or "").strip() or None, supervisor_score=form.score,
-                           supervisor_items=typed[0], version=int(form.version.data))
-        except RuleViolation as refused:
-            show_on(form, show_item_errors(form, refused.errors, case.scoring), case.scoring,
-                    {"supervisor_score": "supervisor_score"})
-            status = 422
-        except Conflict as refused:
-            if refused.code not in STALE:
-                raise
-            stale, status = True, 409
-        except Forbidden:
-            abort(403)
-        except NotFound:
-            abort(404)
-        else:
-            flash(_("Case №%(id)d: %(decision)s. Done.", id=case_id, decision=labels.event(form.decision.data)),
-                  "info")
-            return redirect(url_for("web.review_queue_page"))
-        case = _case(case_id)  # as it stands now: the failed attempt changed nothing
     else:
+        valid = form.validate_on_submit()  # and the items, even if the form is not: every error shows at once
+        supervisor_items, typed_well = items_to_send(form, items, form.decision.data)
         status = 422
+        if valid and typed_well:
+            try:
+                with uow() as u:
+                    fire_event(u, rules(), current_user(), case_id, form.decision.data,
+                               comment=(form.comment.data or "").strip() or None, supervisor_score=form.score,
+                               supervisor_items=supervisor_items, version=int(form.version.data))
+            except RuleViolation as refused:
+                show_on(form, show_item_errors(form, refused.errors, case.scoring), case.scoring,
+                        {"supervisor_score": "supervisor_score"})
+            except Conflict as refused:
+                if refused.code not in STALE:
+                    raise
+                stale, status = True, 409
+            except Forbidden:
+                abort(403)
+            except NotFound:
+                abort(404)
+            else:
+                flash(_("Case №%(id)d: %(decision)s. Done.", id=case_id,
+                        decision=labels.event(form.decision.data)), "info")
+                return redirect(url_for("web.review_queue_page"))
+            case = _case(case_id)  # as it stands now: the failed attempt changed nothing
     events = review_events(case)
     return render_template("web/review_case.html", case=case, form=form, events=events, stale=stale,
                            scored_events=[e for e in events if e in SCORED_EVENTS],
-                           scale=case.scoring.scale, item_fields=form.item_fields if items else []), status
+                           scale=case.scoring.scale, item_fields=form.supervisor_item_fields if items else []), status

@@ -21,13 +21,13 @@ PREFIX = "item_"  # a form's field for item `code` is `item_<code>` (the service
 
 
 def with_item_fields(form_class: type[FlaskForm], items) -> type[FlaskForm]:
-    """`form_class` with a field per item, labelled with the item's points, listed in order by `item_fields`; the
-    class itself without items."""
+    """`form_class` with a field per item, labelled with the item's points, listed in order by
+    `supervisor_item_fields` (a name no item's field can take); the class itself without items."""
     if not items:
         return form_class
     fields = {PREFIX + item.code: StringField(f"{item.label} (0–{number(item.points)})", validators=[Optional()],
                                               render_kw={"inputmode": "decimal"}) for item in items}
-    fields["item_fields"] = property(lambda form: [form[PREFIX + item.code] for item in items])
+    fields["supervisor_item_fields"] = property(lambda form: [form[PREFIX + item.code] for item in items])
     return type(form_class.__name__, (form_class,), fields)
 
 

@@ -99,6 +99,9 @@ def test_a_probation_confirmation_is_scored_by_items_too(by_items):
                        supervisor_items={"performance": 30, "ability": 30, "attitude": 15}))
     assert (decided["state"], decided["supervisor_score"]) == ("decided", 75)
     assert decided["supervisor_items"] == {"performance": 30, "ability": 30, "attitude": 15}
+    entry = ok(by_items.get(f"/cases/{case_id}/history", as_=HR))[-1]
+    assert (entry["event"], entry["data"]["outcome"]) == ("pass_probation", "approved")
+    assert entry["data"]["supervisor_items"] == {"performance": "30.00", "ability": "30.00", "attitude": "15.00"}
 
 
 def test_the_supervisor_items_are_hidden_like_the_supervisor_score(by_items):

@@ -261,10 +261,12 @@ def test_demo_under_a_policy_with_stages_leaves_its_applications_in_the_first_st
 
 def test_demo_under_a_policy_with_supervisor_items_scores_each_item(tmp_path, migrated_sqlite):
     """The demo's supervisors score one number each; where the policy scores the supervisor by item, each score is
-    split over the items in proportion to their points, and the items add up to it."""
-    from tests.api.test_supervisor_items import ITEMS
+    split over the items in proportion to their points, and the items add up to it (what rounding down to the
+    scoring's places leaves goes to the first item with room)."""
     from tests.support.policies import policy_file
-    policy = policy_file(tmp_path, lambda document: document["scoring"].update(supervisor_items=ITEMS))
+    thirds = [{"code": "a", "points": 33.3}, {"code": "b", "points": 33.3}, {"code": "c", "points": 33.4}]
+    policy = policy_file(tmp_path, lambda document: document["scoring"].update(supervisor_items=thirds,
+                                                                               decimal_places=1))
     _ok(gradeflow(tmp_path, "demo", GRADEFLOW_POLICY=policy))
     engine = sa.create_engine(migrated_sqlite)
     try:
@@ -274,8 +276,8 @@ def test_demo_under_a_policy_with_supervisor_items_scores_each_item(tmp_path, mi
     finally:
         engine.dispose()
     assert [(float(score), json.loads(items)) for score, items in reviewed] == [
-        (86.0, {"performance": "34.40", "ability": "34.40", "attitude": "17.20"}),
-        (50.0, {"performance": "20.00", "ability": "20.00", "attitude": "10.00"})]
+        (86.0, {"a": "28.7", "b": "28.6", "c": "28.7"}),  # 28.6, 28.6, 28.7 rounded down, 0.1 left
+        (50.0, {"a": "16.7", "b": "16.6", "c": "16.7"})]
 
 
 def test_demo_if_empty_changes_nothing_the_second_time(tmp_path, migrated_sqlite):

@@ -77,6 +77,24 @@ def test_the_items_points_must_add_up_to_the_scale():
         "supervisor score (they add up to 80)"]
 
 
+def test_an_items_points_can_be_scored_in_full():
+    thirds = [{"code": "a", "points": 33.33}, {"code": "b", "points": 33.33}, {"code": "c", "points": 33.34}]
+    assert with_items(thirds).scoring.supervisor_items[2].points == Decimal("33.34")
+    document_places = {"code": "a", "points": 33.5}, {"code": "b", "points": 66.5}
+    with pytest.raises(PolicyError) as caught:
+        document = default_document()
+        document["scoring"].update(supervisor_items=list(document_places), decimal_places=0)
+        parse_policy(yaml.safe_dump(document))
+    assert [f"{p.key}: {p.problem}" for p in caught.value.problems] == [
+        "scoring.supervisor_items[0].points: at most 0 decimal places, as every score (scoring.decimal_places)"]
+
+
+def test_a_negative_zero_is_kept_as_zero():
+    _score, kept = supervisor_total(SCORED, {"performance": Decimal("-0"), "ability": Decimal(30),
+                                             "attitude": Decimal(15)}, 2)
+    assert kept["performance"] == "0.00"
+
+
 def test_the_items_need_a_scale_from_zero():
     assert problems(ITEMS, scale={"min": 10, "max": 100}) == [
         "scoring.supervisor_items: items are scored from 0, so the score scale must start at 0 (it starts at 10)"]

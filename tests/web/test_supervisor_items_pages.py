@@ -89,3 +89,18 @@ def test_the_case_page_event_form_takes_the_items_and_lists_them_by_label(by_ite
     assert done.status_code == 302
     assert gf.case(case_id, HR)["supervisor_score"] == 85
     assert re.search(r"上级评分\s*85\s*\(工作业绩 35 · 工作能力 32 · 工作态度 18\)", text(boss.get(f"/cases/{case_id}")))
+
+
+def test_item_codes_that_name_other_fields_of_the_form_are_fields_of_their_own(build, tmp_path):
+    from tests.support.driver import Driver
+    from tests.support.policies import policy_file
+    items = [{"code": "fields", "points": 60}, {"code": "comment", "points": 30}, {"code": "version", "points": 10}]
+    app = build(GRADEFLOW_POLICY=policy_file(tmp_path, lambda d: d["scoring"].update(supervisor_items=items)))
+    gf = committee_org(Driver(app))
+    case_id = gf.post("/cases", as_="e001", json={"cycle": CYCLE, "target_grade": "mid",
+                                                   "statement": "申请晋升"}).get_json()["id"]
+    boss = _supervisor(app)
+    body = boss.get(f"/review/{case_id}").get_data(as_text=True)
+    assert all(f'name="item_{code}"' in body for code in ("fields", "comment", "version"))
+    assert _send_review(boss, case_id, fields="50", comment="20", version="9").status_code == 302
+    assert gf.case(case_id, HR)["supervisor_items"] == {"fields": 50, "comment": 20, "version": 9}

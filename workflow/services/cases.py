@@ -231,8 +231,7 @@ def _review(uow, rules, actor, file, event, *, comment, supervisor_score, superv
     case = file.case
     decisions.record_supervisor_score(case, actor, supervisor_score, supervisor_items)
     move(uow, rules, case, event, actor=actor.username, comment=comment,
-         data={"supervisor_score": str(supervisor_score),
-               **({items.FIELD: supervisor_items} if supervisor_items else {})})
+         data=decisions.supervisor_score_data(supervisor_score, supervisor_items))
     committee_takes_over(uow, rules, file)
 
 
