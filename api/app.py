@@ -10,7 +10,7 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import UnsupportedMediaType
 
-from api import accounts, calendar, cases, clock, cycles, evaluations, idempotency, managers, policies, web
+from api import accounts, calendar, cases, clock, cycles, evaluations, health, idempotency, managers, policies, web
 from api.blueprint import refuse_undeclared_input
 from api.config import API_PREFIX
 from api.context import current_actor
@@ -70,9 +70,10 @@ def create_app(config: dict | None = None) -> Flask:
     _refuse_non_json_bodies(app)
     refuse_undeclared_input(app, API_PREFIX)
     app.after_request(_no_sniffing)
+    app.register_blueprint(health.bp)  # /healthz, /readyz: outside the API, no sign-in
     manual_clock = app.extensions["gradeflow"]["manual_clock"]
     if manual_clock is not None:
-        app.before_request(manual_clock.freeze)
+        app.before_request(lambda: None if request.path in health.PATHS else manual_clock.freeze())
     idempotency.init_app(app)  # after authentication and the clock's freeze, which commits on its own
     web.init_app(app, api_prefix=API_PREFIX)  # the pages: every path outside the API (api/web/__init__.py)
     return app

@@ -3,6 +3,7 @@ used: `gradeflow db ...`, serve's upgrade of an embedded database, the tests. Im
 process half a second, which `users create`, `demo`, `run-due`, `audit verify` and the workers never need."""
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from flask import Flask
@@ -16,6 +17,16 @@ def register(app: Flask) -> None:
         from flask_migrate import Migrate
         from models import db
         Migrate(app, db, directory=MIGRATIONS, render_as_batch=True, compare_type=True)
+
+
+@functools.cache
+def head_revision() -> str:
+    """The newest revision of the schema, the one this code needs (read from models/migrations once)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    return ScriptDirectory.from_config(config).get_current_head()
 
 
 def upgrade_to_head(app: Flask) -> None:

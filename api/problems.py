@@ -24,7 +24,7 @@ CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_fo
 TITLES = {400: "Bad request", 401: "Authentication required", 403: "Forbidden", 404: "Not found",
           405: "Method not allowed", 409: "Conflict", 413: "Request body too large",
           415: "Unsupported media type", 422: "Invalid request", 429: "Too many requests",
-          500: "Internal server error"}
+          500: "Internal server error", 503: "Service unavailable"}
 
 
 class ProblemSchema(ma.Schema):

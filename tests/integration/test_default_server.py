@@ -315,6 +315,24 @@ def test_twenty_identical_appeals_sent_at_once_to_the_default_server_file_one_an
     assert events.count("appeal") == 1
 
 
+# --- probes --------------------------------------------------------------------------------------------------
+
+def test_the_default_server_answers_its_probes(app, gradeflow_process):
+    """/healthz and /readyz (api.md), as a container's healthcheck or a load balancer asks them: no sign-in."""
+    import json
+    import urllib.request
+
+    from api.migrations import head_revision
+    server, port = serve(gradeflow_process)
+    answers = {}
+    for path in ("/healthz", "/readyz"):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
+            answers[path] = (response.status, json.loads(response.read()))
+    assert answers == {"/healthz": (200, {"status": "ok"}),
+                       "/readyz": (200, {"status": "ready", "database": "ok", "schema": head_revision()})}, \
+        server.output()
+
+
 # --- silent connections --------------------------------------------------------------------------------
 
 SILENT_CONNECTIONS = 3  # Chromium opens spare sockets to a site it expects to load more from

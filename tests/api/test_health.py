@@ -1,0 +1,67 @@
+"""The probes of api.md (issue 15, point 6): `GET /healthz` answers while the process is up, whatever the database
+does; `GET /readyz` answers 200 only when the database answers and its schema is at the revision this code needs,
+else 503 problem details (`not_ready`) saying which. Neither needs a sign-in, and neither is cached."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from api.migrations import head_revision
+from models import db
+from tests.support.settings import config_for
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "models" / "migrations" / "versions"
+
+
+def test_healthz_answers_without_a_sign_in(app):
+    answer = app.test_client().get("/healthz")
+    assert (answer.status_code, answer.get_json()) == (200, {"status": "ok"})
+    assert answer.headers["Cache-Control"] == "no-store"
+
+
+def test_readyz_answers_ready_with_the_schemas_revision(app):
+    answer = app.test_client().get("/readyz")
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json() == {"status": "ready", "database": "ok", "schema": head_revision()}
+    assert answer.headers["Cache-Control"] == "no-store"
+
+
+def test_the_head_revision_is_the_newest_migration():
+    newest = max(path.stem for path in MIGRATIONS.glob("0*.py"))
+    assert head_revision() == newest
+
+
+def test_readyz_is_not_ready_while_the_schema_is_behind_the_code(app):
+    with app.app_context():
+        db.session.execute(sa.text("UPDATE alembic_version SET version_num = '0019_case_deductions'"))
+        db.session.commit()
+    try:
+        answer = app.test_client().get("/readyz")
+    finally:
+        with app.app_context():
+            db.session.execute(sa.text("UPDATE alembic_version SET version_num = :head"), {"head": head_revision()})
+            db.session.commit()
+    body = answer.get_json()
+    assert (answer.status_code, answer.mimetype, body["code"]) == (503, "application/problem+json", "not_ready")
+    assert (body["database"], body["schema"], body["head"]) == ("ok", "0019_case_deductions", head_revision())
+    assert "gradeflow db upgrade" in body["detail"]
+
+
+def test_readyz_is_not_ready_when_the_database_does_not_answer_and_healthz_still_is(tmp_path):
+    from api import create_app
+    (tmp_path / "a-folder").mkdir()
+    app = create_app(config_for(f"sqlite:///{tmp_path}/a-folder"))  # a folder: SQLite cannot open it
+    client = app.test_client()
+    answer = client.get("/readyz")
+    assert (answer.status_code, answer.get_json()["database"]) == (503, "unreachable")
+    assert client.get("/healthz").status_code == 200
+
+
+def test_readyz_is_not_ready_on_a_database_never_migrated(tmp_path):
+    from api import create_app
+    app = create_app(config_for(f"sqlite:///{tmp_path}/empty.db"))
+    body = app.test_client().get("/readyz").get_json()
+    assert (body["status"], body["database"], body["schema"]) == (503, "ok", None)
+    with app.app_context():
+        db.engine.dispose()
