@@ -10,7 +10,8 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import UnsupportedMediaType
 
-from api import accounts, calendar, cases, clock, cycles, evaluations, health, idempotency, managers, policies, web
+from api import (accounts, calendar, cases, clock, cycles, evaluations, health, idempotency, logs, managers, policies,
+                 web)
 from api.blueprint import refuse_undeclared_input
 from api.config import API_PREFIX
 from api.context import current_actor
@@ -47,6 +48,7 @@ class GradeflowApi(Api):
 def create_app(config: dict | None = None) -> Flask:
     """The whole service: the core (api/factory.py) with its HTTP layer, the JSON API and the pages."""
     app = create_core_app(config)
+    logs.init_app(app)  # first: every answer, a refusal by any later hook too, carries its request id
     app.config.update(
         API_TITLE="gradeflow", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX=API_PREFIX, OPENAPI_JSON_PATH="openapi.json",

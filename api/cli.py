@@ -3,7 +3,6 @@ factory)."""
 from __future__ import annotations
 
 import importlib
-import logging
 import sys
 
 import click
@@ -11,6 +10,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from api.config import API_PREFIX, ConfigError, require_serving_config
+from api.logs import log_to_stderr
 from api.migrations import migrations_command, upgrade_to_head
 from models import db
 from workflow.errors import Conflict, DomainError, RuleViolation
@@ -39,16 +39,6 @@ def cli():
     """gradeflow: grading of customer managers (客户经理等级评审)."""
 
 
-def _log_to_stderr() -> None:
-    """The service's own log (the scheduler's leadership, each fired timer) on standard error."""
-    logger = logging.getLogger("gradeflow")
-    if not logger.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(name)s] %(message)s"))
-        logger.addHandler(handler)
-        logger.propagate = False  # once, not again through a handler the migrations put on the root logger
-
-
 API_DOCS = f"{API_PREFIX}/docs"
 
 
@@ -70,7 +60,7 @@ def serve(host, port, workers, threads, with_scheduler):
     """Serve the API (and the web pages) with gunicorn; in single-process mode, also the scheduler."""
     from api.server import run_gunicorn
     importlib.import_module("api.app")  # once, here: every worker forked from this process builds the whole app
-    _log_to_stderr()
+    log_to_stderr()
     try:
         require_serving_config(current_app)
     except ConfigError as exc:
@@ -103,7 +93,7 @@ def scheduler_command():
     import signal
     from models.unit_of_work import unit_of_work_factory
     from scheduler.process import build_scheduler
-    _log_to_stderr()
+    log_to_stderr()
     app = current_app._get_current_object()
     scheduler, job = build_scheduler(app, app.extensions["gradeflow"]["rules"], unit_of_work_factory(db.session),
                                      background=False)

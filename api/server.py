@@ -59,7 +59,15 @@ def run_gunicorn(*, host: str, port: int, workers: int, threads: int, with_sched
         # gthread even with one thread: the sync worker blocks reading the first connection it accepts, and a
         # browser's preconnect socket, which sends nothing, would stall every other request for `timeout`
         "worker_class": "gthread",
-        "accesslog": "-",
+        # no access log: each request ends with a line of the service's own log (api/logs.py), and gunicorn's
+        # lines take its form, JSON lines unless a person reads them at a terminal. gunicorn applies this over
+        # its defaults key by key, so the root logger is named too (as Python leaves it: warnings to stderr)
+        "logconfig_dict": {
+            "root": {"level": "WARNING", "handlers": []},
+            "loggers": {"gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
+                        "gunicorn.access": {"level": "INFO", "handlers": [], "propagate": False}},
+            "formatters": {"generic": {"()": "api.logs.stderr_formatter"}},
+        },
         "control_socket_disable": True,
         "timeout": 60,
     }

@@ -326,11 +326,32 @@ def test_the_default_server_answers_its_probes(app, gradeflow_process):
     server, port = serve(gradeflow_process)
     answers = {}
     for path in ("/healthz", "/readyz"):
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
-            answers[path] = (response.status, json.loads(response.read()))
-    assert answers == {"/healthz": (200, {"status": "ok"}),
-                       "/readyz": (200, {"status": "ready", "database": "ok", "schema": head_revision()})}, \
-        server.output()
+        asked = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"X-Request-ID": f"probe-{path[1:]}"})
+        with urllib.request.urlopen(asked, timeout=10) as response:
+            answers[path] = (response.status, json.loads(response.read()), response.headers["X-Request-ID"])
+    assert answers == {"/healthz": (200, {"status": "ok"}, "probe-healthz"),
+                       "/readyz": (200, {"status": "ready", "database": "ok", "schema": head_revision()},
+                                   "probe-readyz")}, server.output()
+
+
+def test_the_default_server_logs_json_lines_with_each_requests_id(app, gradeflow_process):
+    """Its log is not read at a terminal here: one JSON object per line, gunicorn's own lines included, and each
+    request's line names the id its answer carried."""
+    import json
+    import urllib.request
+    server, port = serve(gradeflow_process)
+    asked = urllib.request.Request(f"http://127.0.0.1:{port}/healthz", headers={"X-Request-ID": "trace-42"})
+    with urllib.request.urlopen(asked, timeout=10) as response:
+        assert response.headers["X-Request-ID"] == "trace-42"
+
+    def logged():
+        return [json.loads(line) for line in server.output().splitlines() if line.startswith("{")]
+    wait_for(lambda: any(e.get("request_id") == "trace-42" for e in logged()), "the request's log line", (server,),
+             timeout=10)
+    line = next(e for e in logged() if e.get("request_id") == "trace-42")
+    assert (line["logger"], line["route"], line["status"], line["message"]) == (
+        "gradeflow.request", "/healthz", 200, "GET /healthz 200")
+    assert any(e["logger"] == "gunicorn.error" and e["message"].startswith("Listening at") for e in logged())
 
 
 # --- silent connections --------------------------------------------------------------------------------
