@@ -10,8 +10,8 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import UnsupportedMediaType
 
-from api import (accounts, calendar, cases, clock, cycles, evaluations, health, idempotency, logs, managers, policies,
-                 web)
+from api import (accounts, calendar, cases, clock, cycles, evaluations, health, idempotency, logs, managers, metrics,
+                 policies, web)
 from api.blueprint import refuse_undeclared_input
 from api.config import API_PREFIX
 from api.context import current_actor
@@ -73,6 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
     refuse_undeclared_input(app, API_PREFIX)
     app.after_request(_no_sniffing)
     app.register_blueprint(health.bp)  # /healthz, /readyz: outside the API, no sign-in
+    metrics.init_app(app)  # /metrics too
     manual_clock = app.extensions["gradeflow"]["manual_clock"]
     if manual_clock is not None:
         app.before_request(lambda: None if request.path in health.PATHS else manual_clock.freeze())

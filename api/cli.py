@@ -58,13 +58,15 @@ def _is_sqlite() -> bool:
 @with_appcontext
 def serve(host, port, workers, threads, with_scheduler):
     """Serve the API (and the web pages) with gunicorn; in single-process mode, also the scheduler."""
+    from api.metrics_folder import prepare_shared_folder
     from api.server import run_gunicorn
-    importlib.import_module("api.app")  # once, here: every worker forked from this process builds the whole app
     log_to_stderr()
     try:
         require_serving_config(current_app)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    metrics_folder = prepare_shared_folder()  # before prometheus-client's import, which reads where to count
+    importlib.import_module("api.app")  # once, here: every worker forked from this process builds the whole app
     if _is_sqlite():
         upgrade_to_head(current_app)
     # gunicorn forks the workers from this process: it must hold no connection when it does (api/server.py)
@@ -75,7 +77,8 @@ def serve(host, port, workers, threads, with_scheduler):
                    err=True)
     address = f"http://{_url_host(host)}:{port}"
     click.echo(f"gradeflow: open {address}/ (the pages; the API and its documentation: {address}{API_DOCS})", err=True)
-    run_gunicorn(host=host, port=port, workers=workers, threads=threads, with_scheduler=in_worker)
+    run_gunicorn(host=host, port=port, workers=workers, threads=threads, with_scheduler=in_worker,
+                 metrics_folder=metrics_folder)
 
 
 def _url_host(host: str) -> str:

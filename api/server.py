@@ -11,8 +11,11 @@ single-process mode runs inside the one worker, started once that worker has loa
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
+
+from api.metrics_folder import forget_worker, remove_shared_folder
 
 log = logging.getLogger("gradeflow.scheduler")
 
@@ -51,7 +54,8 @@ def _stop_scheduler(_arbiter, worker) -> None:
         job.stop()
 
 
-def run_gunicorn(*, host: str, port: int, workers: int, threads: int, with_scheduler: bool) -> None:
+def run_gunicorn(*, host: str, port: int, workers: int, threads: int, with_scheduler: bool,
+                 metrics_folder: Path | None) -> None:
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
@@ -69,6 +73,9 @@ def run_gunicorn(*, host: str, port: int, workers: int, threads: int, with_sched
             "formatters": {"generic": {"()": "api.logs.stderr_formatter"}},
         },
         "control_socket_disable": True,
+        # /metrics: every worker counts in the run's folder (api/metrics_folder.py); one made for the run goes with it
+        "child_exit": lambda _arbiter, worker: forget_worker(worker.pid),
+        "on_exit": lambda _arbiter: remove_shared_folder(metrics_folder),
         "timeout": 60,
     }
     if with_scheduler:

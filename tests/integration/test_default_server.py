@@ -334,6 +334,20 @@ def test_the_default_server_answers_its_probes(app, gradeflow_process):
                                    "probe-readyz")}, server.output()
 
 
+def test_the_default_server_counts_its_requests_for_prometheus(app, gradeflow_process):
+    import urllib.request
+
+    from tests.integration.test_real_server import _healthz_counted
+    server, port = serve(gradeflow_process)
+    for _ in range(5):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
+            assert response.status == 200
+    assert _healthz_counted(port) == 5, server.output()
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+        text = response.read().decode()
+    assert "gradeflow_audit_chain_length" in text and "gradeflow_sweep_lag_seconds" in text
+
+
 def test_the_default_server_logs_json_lines_with_each_requests_id(app, gradeflow_process):
     """Its log is not read at a terminal here: one JSON object per line, gunicorn's own lines included, and each
     request's line names the id its answer carried."""

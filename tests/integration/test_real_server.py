@@ -545,3 +545,39 @@ def test_the_whole_server_killed_in_the_middle_of_a_stream_and_restarted_leaves_
     assert_the_chain_verifies(tmp_path, migrated, figures["links"])
     report(f"4 whole server killed ({migrated.split(':')[0]})",
            {**stream.figures, **figures, "seconds": round(elapsed, 2)})
+
+
+# --- /metrics across workers ------------------------------------------------------------------------------
+
+def _healthz_counted(port: int) -> float:
+    """The /healthz requests answered 200, as one scrape of /metrics reports them (whichever worker answers)."""
+    import urllib.request
+
+    from prometheus_client.parser import text_string_to_metric_families
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+        text = response.read().decode()
+    return sum(sample.value for family in text_string_to_metric_families(text) for sample in family.samples
+               if sample.name == "gradeflow_http_requests_total" and sample.labels["route"] == "/healthz"
+               and sample.labels["status"] == "200")
+
+
+def test_metrics_count_every_workers_requests_whichever_worker_answers_the_scrape(app, gradeflow_process, tmp_path):
+    """Two workers each count what they answer in the run's folder (the operator's PROMETHEUS_MULTIPROC_DIR here,
+    so that the test sees both workers' files); every scrape, whichever worker answers it, reports the sum."""
+    import urllib.request
+
+    from tests.support.commands import first_answer, free_port
+    folder, port = tmp_path / "metrics", free_port()
+    folder.mkdir()
+    (folder / "counter_1.db").write_bytes(b"an earlier run's counts")  # emptied at start: not added to this run's
+    server = gradeflow_process("serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2",
+                               "--no-scheduler", PROMETHEUS_MULTIPROC_DIR=str(folder))
+    ready = first_answer(server.popen, urllib.request.Request(f"http://127.0.0.1:{port}/readyz"))
+    assert ready is not None and ready[0] == 200, (ready, server.output())
+    sent, deadline = 0, time.monotonic() + 30
+    while len({path.stem.rsplit("_", 1)[1] for path in folder.glob("counter_*.db")}) < 2:  # until both answered
+        assert time.monotonic() < deadline, server.output()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
+            assert response.status == 200
+        sent += 1
+    assert [_healthz_counted(port) for _ in range(6)] == [sent] * 6, server.output()
