@@ -187,8 +187,10 @@ def audit():
 def audit_verify():
     """Check the hash chain over every history entry; exit 1 naming the first entry altered, deleted or
     inserted. Keep the printed head hash somewhere else: a later run must reach it again."""
+    from api.progress import Progress
     from models.audit import verify_chain
-    checked, problem, head = verify_chain(db.session)
+    with Progress("audit verify", "links") as progress:
+        checked, problem, head = verify_chain(db.session, progress)
     if problem is not None:
         click.echo(f"history broken after {checked} good entries: {problem}", err=True)
         sys.exit(1)
@@ -207,7 +209,9 @@ def run_due_command(until):
     if instant is not None and instant > rules().now():
         raise click.BadParameter(f"{until} is in the future of the service clock; nothing is due then yet",
                                  param_hint="--now")
-    run = sweep(uow, rules(), until=instant, trigger="run_due")
+    from api.progress import Progress
+    with Progress("run-due", "timers") as progress:
+        run = sweep(uow, rules(), until=instant, trigger="run_due", progress=progress)
     click.echo(f"fired {len(run.fired)} timer(s)")
     for timer_id, kind, result in run.fired:
         click.echo(f"  timer {timer_id} ({kind}): {result}")

@@ -20,6 +20,7 @@ REQUEST_ID = "X-Request-ID"
 _USABLE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}\Z")  # a caller's id is repeated only if plain and short
 _CONTEXT = ("request_id", "user", "route", "case_id")
 _REQUEST = ("method", "path", "status", "ms")
+_PROGRESS = ("done", "total")  # a long job's (api/progress.py)
 
 log = logging.getLogger("gradeflow.request")
 
@@ -41,7 +42,7 @@ class JsonLines(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {"time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
                  "level": record.levelname.lower(), "logger": record.name, "message": record.getMessage()}
-        entry.update((name, value) for name in _CONTEXT + _REQUEST
+        entry.update((name, value) for name in _CONTEXT + _REQUEST + _PROGRESS
                      if (value := getattr(record, name, None)) is not None)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)

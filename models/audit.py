@@ -8,6 +8,7 @@ row another transaction holds.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 
 from sqlalchemy import Integer, String, Text, UniqueConstraint, and_, cast, event, func, or_, select
@@ -114,10 +115,13 @@ def _forget_rolled_back_entries(session: Session) -> None:
 _LINKS_AT_ONCE = 1000  # links read, and their entries fetched, per round trip: memory stays flat for any chain
 
 
-def verify_chain(session: Session) -> tuple[int, str | None, str]:
+def verify_chain(session: Session, progress: Callable[[int, int], None] | None = None
+                 ) -> tuple[int, str | None, str]:
     """(entries checked, the first problem or None, the head hash). Walks the chain in order and
-    recomputes every link from its entry; then looks for entries that no link covers."""
+    recomputes every link from its entry; then looks for entries that no link covers. `progress(checked, of)`
+    hears after each round of links how many were checked of how many there are."""
     previous, seq = GENESIS, 0
+    total = (session.scalar(select(func.max(AuditLink.seq))) or 0) if progress is not None else 0
     links = session.execute(select(AuditLink.__table__).order_by(AuditLink.seq),
                             execution_options={"yield_per": _LINKS_AT_ONCE})
     for batch in links.partitions():
@@ -135,6 +139,8 @@ def verify_chain(session: Session) -> tuple[int, str | None, str]:
             if link_hash(previous, canonical_entry(link.source, row)) != link.hash:
                 return seq - 1, f"{where} was altered", previous
             previous = link.hash
+        if progress is not None:
+            progress(seq, max(total, seq))
     for source, (model, _) in SOURCES.items():
         unlinked = ~select(AuditLink.seq).where(AuditLink.source == source, AuditLink.source_id == model.id).exists()
         stray = session.scalar(select(model.id).where(unlinked).order_by(model.id).limit(1))

@@ -92,14 +92,14 @@ class TimerRepository:
     def due(self, until: datetime, now: datetime, skip: Collection[int], *, wait: bool, limit: int) -> list[Timer]:
         """Up to `limit` unfired timers due at `until`, earliest first, locked. On PostgreSQL rows another sweep
         holds are skipped, or with `wait` waited for (then re-checked: fired meanwhile, they no longer match)."""
-        stmt = (select(Timer).where(Timer.fired_at.is_(None), Timer.due_at <= until,
-                                    or_(Timer.retry_at.is_(None), Timer.retry_at <= now))
-                .order_by(Timer.due_at, Timer.id).limit(limit))
-        if skip:
-            stmt = stmt.where(Timer.id.not_in(sorted(skip)))
+        stmt = select(Timer).where(*_due(until, now, skip)).order_by(Timer.due_at, Timer.id).limit(limit)
         if _is_postgresql(self.session):
             stmt = stmt.with_for_update(skip_locked=not wait)
         return list(self.session.scalars(stmt.execution_options(populate_existing=True)))
+
+    def count_due(self, until: datetime, now: datetime, skip: Collection[int]) -> int:
+        """How many timers `due` would still give (for a sweep's progress)."""
+        return self.session.scalar(select(func.count()).select_from(Timer).where(*_due(until, now, skip)))
 
     def claim(self, timers: Sequence[Timer], run_id: int, now: datetime) -> list[Timer]:
         """Mark the timers fired by the run, except those another sweep fired first: the guard of exactly-once
@@ -315,3 +315,11 @@ class EvaluationRepository:
         days = self.session.scalars(select(GradeHistory.effective_on).where(
             GradeHistory.employee_no == employee_no, GradeHistory.event == demote_event))
         return {day.year for day in days}
+
+
+def _due(until: datetime, now: datetime, skip: Collection[int]) -> list:
+    """The conditions of an unfired timer due at `until` and not waiting to be retried, other than `skip`."""
+    conditions = [Timer.fired_at.is_(None), Timer.due_at <= until, or_(Timer.retry_at.is_(None), Timer.retry_at <= now)]
+    if skip:
+        conditions.append(Timer.id.not_in(sorted(skip)))
+    return conditions

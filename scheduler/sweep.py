@@ -51,10 +51,12 @@ class _Failed:
 
 
 def sweep(unit_of_work: Callable, rules: Rules, *, until: datetime | None = None, trigger: str = "scheduler",
-          batch: int = BATCH) -> SweepRun:
+          batch: int = BATCH, progress: Callable[[int, int], None] | None = None) -> SweepRun:
     """Fire every timer due at `until` (default: now), in due order, including those that firing
     makes due (a close schedules the next quarter's). The manual clock and run-due promise that all is
-    done when they return, so they wait for what another sweep is firing; the scheduler skips it."""
+    done when they return, so they wait for what another sweep is firing; the scheduler skips it.
+    `progress(done, of)` hears after each batch how many timers were dealt with and how many that makes
+    with those still due (run-due's progress)."""
     with unit_of_work() as uow:
         until = until or rules.now()
         ensure_standing_timers(uow, rules)
@@ -62,11 +64,19 @@ def sweep(unit_of_work: Callable, rules: Rules, *, until: datetime | None = None
         run = SweepRun(uow.timers.start_run(trigger=trigger, runner=runner, until=until, started_at=rules.now()).id,
                        until, wait=trigger != "scheduler")
     while _fire_batch(unit_of_work, rules, run, batch):
-        pass
+        if progress is not None:
+            progress(*_so_far(unit_of_work, rules, run))
     with unit_of_work() as uow:
         record = uow.timers.run(run.run_id)
         record.finished_at, record.fired, record.failed = rules.now(), len(run.fired), len(run.failed)
     return run
+
+
+def _so_far(unit_of_work: Callable, rules: Rules, run: SweepRun) -> tuple[int, int]:
+    """(timers dealt with, those and the ones still due)."""
+    done = len(run.fired) + len(run.failed) + len(run.put_off)
+    with unit_of_work() as uow:
+        return done, done + uow.timers.count_due(run.until, rules.now(), run.failed.keys() | run.put_off)
 
 
 def _fire_batch(unit_of_work: Callable, rules: Rules, run: SweepRun, size: int) -> bool:

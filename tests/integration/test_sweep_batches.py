@@ -181,3 +181,23 @@ def test_firing_a_timer_costs_the_statements_of_its_effect_and_its_savepoint_and
     # SAVEPOINT and RELEASE only when the effect uses the database)
     assert len(forty) == len(ten), str(forty)
     assert len([s for s in forty if s.startswith("UPDATE timers SET result")]) == 1
+
+
+# --- progress (issue 15, point 4: run-due and audit verify tell how far they are) -------------------------
+
+def test_a_sweep_tells_its_progress_after_each_batch_counting_what_firing_makes_due(app):
+    on_probation(app, 7)
+    heard = []
+    run = swept(app, batch=3, progress=lambda done, of: heard.append((done, of)))
+    # each probation end opens a confirmation case with its first reminder, due later: none more due now
+    assert len(run.fired) == 7
+    assert [done for done, _of in heard] == [3, 6, 7]
+    assert all(of >= done for done, of in heard) and heard[-1] == (7, 7)
+
+
+def test_audit_verify_tells_how_many_links_it_checked_of_how_many(app):
+    on_probation(app, 3)
+    swept(app)
+    heard = []
+    checked = read(app, lambda s: verify_chain(s, lambda done, of: heard.append((done, of)))[0])
+    assert checked > 0 and heard[-1] == (checked, checked)

@@ -200,6 +200,8 @@ class Timers(Protocol):
     def due(self, until: datetime, now: datetime, skip: Collection[int], *, wait: bool,
             limit: int) -> list[TimerRow]: ...
 
+    def count_due(self, until: datetime, now: datetime, skip: Collection[int]) -> int: ...
+
     def claim(self, timers: Sequence[TimerRow], run_id: int, now: datetime) -> list[TimerRow]:
         """Mark the timers fired, except those another sweep fired first; returns the claimed ones."""
 
