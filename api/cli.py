@@ -65,7 +65,7 @@ def serve(host, port, workers, threads, with_scheduler):
         require_serving_config(current_app)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
-    metrics_folder = prepare_shared_folder()  # before prometheus-client's import, which reads where to count
+    metrics_folder = prepare_shared_folder(current_app.instance_path)  # before prometheus-client is imported
     importlib.import_module("api.app")  # once, here: every worker forked from this process builds the whole app
     if _is_sqlite():
         upgrade_to_head(current_app)

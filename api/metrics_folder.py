@@ -5,23 +5,42 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 SHARED_FOLDER = "PROMETHEUS_MULTIPROC_DIR"
 
 
-def prepare_shared_folder() -> Path | None:
-    """Before the app is imported and the workers fork: the operator's PROMETHEUS_MULTIPROC_DIR, emptied, or a new
-    temporary folder, named in the environment the workers inherit. Returns the folder made here (for
-    `remove_shared_folder` at the end of the run), None for the operator's."""
+def prepare_shared_folder(instance_path: str) -> Path | None:
+    """Before the app is imported and the workers fork: the operator's PROMETHEUS_MULTIPROC_DIR, emptied, or a
+    folder of this run under the instance folder (`metrics/<pid>`, so that two servers on one instance folder count
+    apart), named in the environment the workers inherit. The folders of runs whose process is gone (killed before
+    it could remove its own) are removed. Returns the folder made here, for `remove_shared_folder` at the end."""
     chosen = os.environ.get(SHARED_FOLDER)
-    folder = Path(chosen) if chosen else Path(tempfile.mkdtemp(prefix="gradeflow-metrics-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob("*.db"):  # an earlier run's counts would be added to this one's
-        stale.unlink()
+    if chosen:
+        folder = Path(chosen)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):  # an earlier run's counts would be added to this one's
+            stale.unlink()
+    else:
+        runs = Path(instance_path) / "metrics"
+        for earlier in runs.glob("*"):
+            if earlier.name.isdigit() and not _alive(int(earlier.name)):
+                shutil.rmtree(earlier, ignore_errors=True)
+        folder = runs / str(os.getpid())
+        shutil.rmtree(folder, ignore_errors=True)  # a process of this number that ran before
+        folder.mkdir(parents=True)
     os.environ[SHARED_FOLDER] = str(folder)
     return None if chosen else folder
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
 
 
 def forget_worker(pid: int) -> None:

@@ -584,3 +584,17 @@ def test_metrics_count_every_workers_requests_whichever_worker_answers_the_scrap
             assert response.status == 200
         sent += 1
     assert [_healthz_counted(port) for _ in range(6)] == [sent] * 6, server.output()
+
+
+def test_a_killed_servers_metrics_folder_is_removed_by_the_next_start_and_a_stopped_ones_at_once(
+        app, gradeflow_process, tmp_path):
+    from tests.support.processes import serve
+    runs = tmp_path / "metrics"
+    killed, _port = serve(gradeflow_process, "--no-scheduler")
+    assert (runs / str(killed.pid)).is_dir()
+    killed.kill9()
+    assert (runs / str(killed.pid)).is_dir()  # nobody to remove it
+    stopped, _port = serve(gradeflow_process, "--no-scheduler")
+    assert sorted(p.name for p in runs.iterdir()) == [str(stopped.pid)]
+    stopped.stop()
+    assert list(runs.iterdir()) == []
