@@ -24,7 +24,8 @@ ENV GRADEFLOW_ENV=production \
     GRADEFLOW_INSTANCE_PATH=/var/lib/gradeflow
 EXPOSE 8000
 
-# /healthz answers while the process does; a container orchestrator restarts one that stops answering
+# /healthz answers while the process does: `docker ps` shows a container that stops answering as unhealthy, and an
+# orchestrator that acts on health (Swarm, Kubernetes with a liveness probe on /healthz) restarts it
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status != 200)"]
 

@@ -49,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     """The whole service: the core (api/factory.py) with its HTTP layer, the JSON API and the pages."""
     app = create_core_app(config)
     logs.init_app(app)  # first: every answer, a refusal by any later hook too, carries its request id
+    metrics.init_app(app)  # /metrics; and every answer is counted and timed, a refusal by a later hook too
     app.config.update(
         API_TITLE="gradeflow", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX=API_PREFIX, OPENAPI_JSON_PATH="openapi.json",
@@ -73,10 +74,10 @@ def create_app(config: dict | None = None) -> Flask:
     refuse_undeclared_input(app, API_PREFIX)
     app.after_request(_no_sniffing)
     app.register_blueprint(health.bp)  # /healthz, /readyz: outside the API, no sign-in
-    metrics.init_app(app)  # /metrics too
     manual_clock = app.extensions["gradeflow"]["manual_clock"]
     if manual_clock is not None:
-        app.before_request(lambda: None if request.path in health.PATHS else manual_clock.freeze())
+        # the probes and the scrape write nothing, a first freeze of the clock included
+        app.before_request(lambda: None if request.path in health.PATHS | {"/metrics"} else manual_clock.freeze())
     idempotency.init_app(app)  # after authentication and the clock's freeze, which commits on its own
     web.init_app(app, api_prefix=API_PREFIX)  # the pages: every path outside the API (api/web/__init__.py)
     return app

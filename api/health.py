@@ -1,7 +1,8 @@
 """Probes for whoever runs the service (a load balancer, an orchestrator, a container's healthcheck): `GET /healthz`,
 the process answers (it touches nothing else, so a database outage never gets a healthy process restarted);
-`GET /readyz`, it can serve: the database answers, and its schema is at the revision this code needs. Neither
-needs a sign-in, and neither says more than that."""
+`GET /readyz`, it can serve: the database answers, and its schema is at the revision this code needs (or newer:
+during an upgrade a newer release has migrated, and the old hosts keep serving until they are replaced, which
+docs/deployment.md asks only of additive migrations). Neither needs a sign-in, and neither says more than that."""
 from __future__ import annotations
 
 import logging
@@ -9,7 +10,7 @@ import logging
 import sqlalchemy as sa
 from flask import Blueprint, jsonify
 
-from api.migrations import head_revision
+from api.migrations import head_revision, revisions
 from api.problems import problem
 from models import db
 
@@ -33,9 +34,11 @@ def readyz():
     except sa.exc.SQLAlchemyError as failure:
         log.warning("readyz: the database does not answer: %s", failure.__class__.__name__)
         return _not_ready("the database does not answer", database="unreachable", schema=None, head=head)
-    if current != head:
+    if current in revisions()[:-1] or current is None:
         return _not_ready(f"the database's schema is at {current or 'no revision'}, and this code needs {head}: run "
                           "`gradeflow db upgrade`", database="ok", schema=current, head=head)
+    if current != head:  # a revision this code does not know: a newer release has migrated (an upgrade under way)
+        return _uncached(jsonify(status="ready", database="ok", schema=current, head=head, schema_ahead=True))
     return _uncached(jsonify(status="ready", database="ok", schema=current))
 
 

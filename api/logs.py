@@ -2,8 +2,8 @@
 container's log, journald, a file), plain text at a terminal. A line written while a request is served carries
 the request's id, which the response carries too as X-Request-ID (the caller's own, when it sent a usable one),
 the signed-in user, the route and the case where there is one; every request ends with one line of its own
-(method, path, status, milliseconds), in place of gunicorn's access log. gunicorn's own lines take the same
-form (api/server.py)."""
+(method, path, status, milliseconds, the peer's address), in place of gunicorn's access log. gunicorn's own lines
+take the same form (api/server.py); other libraries' warnings reach standard error as Python writes them."""
 from __future__ import annotations
 
 import json
@@ -19,7 +19,7 @@ from flask import Flask, g, has_request_context, request
 REQUEST_ID = "X-Request-ID"
 _USABLE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}\Z")  # a caller's id is repeated only if plain and short
 _CONTEXT = ("request_id", "user", "route", "case_id")
-_REQUEST = ("method", "path", "status", "ms")
+_REQUEST = ("method", "path", "status", "ms", "address")
 _PROGRESS = ("done", "total")  # a long job's (api/progress.py)
 
 log = logging.getLogger("gradeflow.request")
@@ -92,7 +92,8 @@ def init_app(app: Flask) -> None:
         started, path = g.get("request_started"), _printable(request.path)
         log.info("%s %s %d", request.method, path, response.status_code,
                  extra={"method": request.method, "path": path, "status": response.status_code,
-                        "ms": round((time.perf_counter() - started) * 1000, 1) if started is not None else None})
+                        "ms": round((time.perf_counter() - started) * 1000, 1) if started is not None else None,
+                        "address": request.remote_addr})
         return response
 
 

@@ -28,6 +28,7 @@ from models import AuditLink, Case, CaseHistory, OutboxMessage, SchedulerRun, Ti
 # (just above), so that a folder named later in this process's life is not read for counts it never wrote there
 COUNTED_IN_FOLDER = SHARED_FOLDER in os.environ
 NO_ROUTE = "(none)"  # a path no route took: never the path itself, which the caller chose
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})  # any other method: "other"
 
 REQUESTS = Counter("gradeflow_http_requests", "HTTP requests answered, by method, route and status",
                    ["method", "route", "status"])
@@ -38,17 +39,20 @@ bp = Blueprint("metrics", __name__)
 
 
 def init_app(app: Flask) -> None:
+    """Call it before any other hook that may refuse a request, so that refusals are timed too."""
     @app.before_request
     def start_timing():
         g.metrics_started = time.perf_counter()
 
     @app.after_request
     def count(response):
+        # labels from fixed sets only: a caller who invents methods or paths adds no series
+        method = request.method if request.method in METHODS else "other"
         route = request.url_rule.rule if request.url_rule is not None else NO_ROUTE
-        REQUESTS.labels(request.method, route, str(response.status_code)).inc()
+        REQUESTS.labels(method, route, str(response.status_code)).inc()
         started = g.get("metrics_started")
         if started is not None:
-            LATENCY.labels(request.method, route).observe(time.perf_counter() - started)
+            LATENCY.labels(method, route).observe(time.perf_counter() - started)
         return response
 
     app.register_blueprint(bp)
@@ -78,11 +82,18 @@ class _DatabaseFigures:
     """What the database says at the scrape."""
 
     def collect(self):
-        session, now = db.session, rules().now()
+        """Every figure, or none and gradeflow_database_up 0 when the database does not answer (the requests'
+        counts are still reported: they matter most then)."""
+        session = db.session
         try:
-            yield from self._figures(session, now)
+            figures = list(self._figures(session, rules().now()))
+        except sa.exc.SQLAlchemyError:
+            figures = []
         finally:
             session.rollback()
+        yield _gauge("gradeflow_database_up", "1 when the database answered this scrape's queries, else 0",
+                     1 if figures else 0)
+        yield from figures
 
     @staticmethod
     def _figures(session, now):

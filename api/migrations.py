@@ -20,13 +20,18 @@ def register(app: Flask) -> None:
 
 
 @functools.cache
-def head_revision() -> str:
-    """The newest revision of the schema, the one this code needs (read from models/migrations once)."""
+def revisions() -> tuple[str, ...]:
+    """The schema's revisions this code knows, oldest first: the last is the one it needs (read from
+    models/migrations once)."""
     from alembic.config import Config
     from alembic.script import ScriptDirectory
     config = Config()
     config.set_main_option("script_location", MIGRATIONS)
-    return ScriptDirectory.from_config(config).get_current_head()
+    return tuple(reversed([script.revision for script in ScriptDirectory.from_config(config).walk_revisions()]))
+
+
+def head_revision() -> str:
+    return revisions()[-1]
 
 
 def upgrade_to_head(app: Flask) -> None:

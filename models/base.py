@@ -47,11 +47,18 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
+PG_CONNECT_TIMEOUT_S = 10
+
+
 @event.listens_for(Engine, "do_connect")
-def _sqlite_writer_queue(dialect, _record, _cargs, cparams):
-    """SQLite connections queue their writers within the process (models/sqlite_writers.py)."""
+def _connection_settings(dialect, _record, _cargs, cparams):
+    """SQLite connections queue their writers within the process (models/sqlite_writers.py); a PostgreSQL server
+    that cannot be reached is given up on after PG_CONNECT_TIMEOUT_S seconds (not the system's TCP timeout, minutes
+    during which a request thread or /readyz would hang)."""
     if dialect.name == "sqlite" and dialect.driver == "pysqlite":
         cparams.setdefault("factory", QueuedWriterConnection)
+    elif dialect.name == "postgresql":
+        cparams.setdefault("connect_timeout", PG_CONNECT_TIMEOUT_S)
 
 
 @event.listens_for(Engine, "connect")

@@ -43,6 +43,11 @@ class SweepRun:
     failed: dict[int, str] = field(default_factory=dict)
     put_off: set[int] = field(default_factory=set)  # rescheduled, yet still within `until`: not again this run
     prepared: set[int] = field(default_factory=set)  # their preparation has run: fire them
+    still_due: int | None = None  # counted at the end of each batch, in its transaction, for a progress report
+
+    @property
+    def dealt_with(self) -> int:
+        return len(self.fired) + len(self.failed) + len(self.put_off)
 
 
 @dataclass(frozen=True)
@@ -63,24 +68,19 @@ def sweep(unit_of_work: Callable, rules: Rules, *, until: datetime | None = None
         runner = f"{socket.gethostname()}:{os.getpid()}"
         run = SweepRun(uow.timers.start_run(trigger=trigger, runner=runner, until=until, started_at=rules.now()).id,
                        until, wait=trigger != "scheduler")
-    while _fire_batch(unit_of_work, rules, run, batch):
+    while _fire_batch(unit_of_work, rules, run, batch, count_still_due=progress is not None):
         if progress is not None:
-            progress(*_so_far(unit_of_work, rules, run))
+            progress(run.dealt_with, run.dealt_with + run.still_due)
     with unit_of_work() as uow:
         record = uow.timers.run(run.run_id)
         record.finished_at, record.fired, record.failed = rules.now(), len(run.fired), len(run.failed)
     return run
 
 
-def _so_far(unit_of_work: Callable, rules: Rules, run: SweepRun) -> tuple[int, int]:
-    """(timers dealt with, those and the ones still due)."""
-    done = len(run.fired) + len(run.failed) + len(run.put_off)
-    with unit_of_work() as uow:
-        return done, done + uow.timers.count_due(run.until, rules.now(), run.failed.keys() | run.put_off)
-
-
-def _fire_batch(unit_of_work: Callable, rules: Rules, run: SweepRun, size: int) -> bool:
-    """Fire the next due timers, up to `size`, in one transaction; False when nothing is due any more."""
+def _fire_batch(unit_of_work: Callable, rules: Rules, run: SweepRun, size: int, *,
+                count_still_due: bool = False) -> bool:
+    """Fire the next due timers, up to `size`, in one transaction; False when nothing is due any more. With
+    `count_still_due`, also count in that transaction (no other lock taken) the timers still due after them."""
     fired, failed, put_off, prepare = [], {}, set(), None
     with unit_of_work() as uow:
         now = rules.now()  # the batch's one reading of the clock
@@ -114,6 +114,9 @@ def _fire_batch(unit_of_work: Callable, rules: Rules, run: SweepRun, size: int) 
                 timer.result, timer.retry_at, timer.last_error = outcome, None, None
                 fired.append((timer.id, timer.kind, outcome))
         uow.timers.count(run.run_id, fired=len(fired), failed=len(failed))
+        if count_still_due:
+            run.still_due = uow.timers.count_due(run.until, now, run.failed.keys() | failed.keys() | run.put_off
+                                                 | put_off)
     run.fired += fired
     run.failed |= failed
     run.put_off |= put_off

@@ -48,6 +48,21 @@ def test_readyz_is_not_ready_while_the_schema_is_behind_the_code(app):
     assert "gradeflow db upgrade" in body["detail"]
 
 
+def test_readyz_stays_ready_on_a_schema_a_newer_release_migrated(app):
+    with app.app_context():
+        db.session.execute(sa.text("UPDATE alembic_version SET version_num = '0099_a_later_release'"))
+        db.session.commit()
+    try:
+        answer = app.test_client().get("/readyz")
+    finally:
+        with app.app_context():
+            db.session.execute(sa.text("UPDATE alembic_version SET version_num = :head"), {"head": head_revision()})
+            db.session.commit()
+    assert answer.status_code == 200
+    assert answer.get_json() == {"status": "ready", "database": "ok", "schema": "0099_a_later_release",
+                                 "head": head_revision(), "schema_ahead": True}
+
+
 def test_readyz_is_not_ready_when_the_database_does_not_answer_and_healthz_still_is(tmp_path):
     from api import create_app
     (tmp_path / "a-folder").mkdir()

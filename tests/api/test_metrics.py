@@ -43,6 +43,31 @@ def test_requests_are_counted_by_method_route_and_status(app):
     assert not any("anyone" in str(labels) for _name, labels in after)
     latency = ("gradeflow_http_request_duration_seconds_count", (("method", "GET"), ("route", "/healthz")))
     assert after[latency] - before.get(latency, 0) == 3
+    refused = ("gradeflow_http_request_duration_seconds_count", (("method", "GET"), ("route", route)))
+    assert after[refused] - before.get(refused, 0) == 1  # refused by the sign-in check, before any view: timed too
+
+
+def test_a_method_nobody_uses_is_counted_as_other_and_adds_no_series_of_its_own(app):
+    before = scrape(app)
+    app.test_client().open("/healthz", method="FOOBAR")
+    after = scrape(app)
+    assert not any("FOOBAR" in str(labels) for _name, labels in after)
+    assert sum(v for (name, labels), v in after.items() if name == "gradeflow_http_requests_total"
+               and ("method", "other") in labels) - sum(
+        v for (name, labels), v in before.items() if name == "gradeflow_http_requests_total"
+        and ("method", "other") in labels) == 1
+
+
+def test_a_database_that_does_not_answer_leaves_the_requests_counts_and_says_so(tmp_path):
+    from api import create_app
+    from tests.support.settings import config_for
+    (tmp_path / "a-folder").mkdir()
+    app = create_app(config_for(f"sqlite:///{tmp_path}/a-folder", GRADEFLOW_CLOCK="system"))
+    app.test_client().get("/healthz")
+    figures = scrape(app)
+    assert figures[("gradeflow_database_up", ())] == 0
+    assert requests_of(figures, "/healthz") >= 1
+    assert not [name for name, _labels in figures if name == "gradeflow_audit_chain_length"]
 
 
 def test_the_databases_figures_are_read_at_the_scrape(app, gf):
@@ -56,6 +81,7 @@ def test_the_databases_figures_are_read_at_the_scrape(app, gf):
         first_due = db.session.scalar(sa.select(sa.func.min(Timer.due_at)).where(Timer.fired_at.is_(None)))
         db.session.remove()
     figures = scrape(app)
+    assert figures[("gradeflow_database_up", ())] == 1
     assert {labels[0][1]: value for (name, labels), value in figures.items()
             if name == "gradeflow_case_transitions_total"} == events
     assert events["submit"] == 1 and events["approve_materials"] == 1

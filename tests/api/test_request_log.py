@@ -62,6 +62,7 @@ def test_each_request_ends_with_a_line_naming_its_id_user_route_case_and_status(
     record = line[0]
     assert (record.user, record.route, record.case_id) == (HR, "/api/v1/cases/<int(max=2147483647):case_id>", case_id)
     assert (record.method, record.path, record.status) == ("GET", f"/api/v1/cases/{case_id}", 200)
+    assert record.address == "127.0.0.1"
     assert record.ms >= 0 and record.getMessage() == f"GET /api/v1/cases/{case_id} 200"
 
 
