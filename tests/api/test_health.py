@@ -32,16 +32,21 @@ def test_the_head_revision_is_the_newest_migration():
     assert head_revision() == newest
 
 
-def test_readyz_is_not_ready_while_the_schema_is_behind_the_code(app):
-    with app.app_context():
-        db.session.execute(sa.text("UPDATE alembic_version SET version_num = '0019_case_deductions'"))
-        db.session.commit()
-    try:
-        answer = app.test_client().get("/readyz")
-    finally:
+def _readyz_with_the_schema_at(app, revision: str):
+    """/readyz's answer while the database says its schema is at `revision` (then at the head again)."""
+    def set_revision(value: str) -> None:
         with app.app_context():
-            db.session.execute(sa.text("UPDATE alembic_version SET version_num = :head"), {"head": head_revision()})
+            db.session.execute(sa.text("UPDATE alembic_version SET version_num = :value"), {"value": value})
             db.session.commit()
+    set_revision(revision)
+    try:
+        return app.test_client().get("/readyz")
+    finally:
+        set_revision(head_revision())
+
+
+def test_readyz_is_not_ready_while_the_schema_is_behind_the_code(app):
+    answer = _readyz_with_the_schema_at(app, "0019_case_deductions")
     body = answer.get_json()
     assert (answer.status_code, answer.mimetype, body["code"]) == (503, "application/problem+json", "not_ready")
     assert (body["database"], body["schema"], body["head"]) == ("ok", "0019_case_deductions", head_revision())
@@ -49,15 +54,7 @@ def test_readyz_is_not_ready_while_the_schema_is_behind_the_code(app):
 
 
 def test_readyz_stays_ready_on_a_schema_a_newer_release_migrated(app):
-    with app.app_context():
-        db.session.execute(sa.text("UPDATE alembic_version SET version_num = '0099_a_later_release'"))
-        db.session.commit()
-    try:
-        answer = app.test_client().get("/readyz")
-    finally:
-        with app.app_context():
-            db.session.execute(sa.text("UPDATE alembic_version SET version_num = :head"), {"head": head_revision()})
-            db.session.commit()
+    answer = _readyz_with_the_schema_at(app, "0099_a_later_release")
     assert answer.status_code == 200
     assert answer.get_json() == {"status": "ready", "database": "ok", "schema": "0099_a_later_release",
                                  "head": head_revision(), "schema_ahead": True}
