@@ -104,3 +104,22 @@ def test_item_codes_that_name_other_fields_of_the_form_are_fields_of_their_own(b
     assert all(f'name="item_{code}"' in body for code in ("fields", "comment", "version"))
     assert _send_review(boss, case_id, fields="50", comment="20", version="9").status_code == 302
     assert gf.case(case_id, HR)["supervisor_items"] == {"fields": 50, "comment": 20, "version": 9}
+
+
+def test_the_reviewer_sees_the_score_they_gave_on_the_case_page_and_the_applicant_does_not_yet(gf):
+    """As the API shows it: whoever reviewed the materials sees their own score at once (any policy)."""
+    from tests.support.world import BOSS, candidate, organisation
+    from tests.web.visitor import Visitor
+    organisation(gf)
+    candidate(gf, "E001")
+    case_id = gf.post("/cases", as_="e001", json={"cycle": "2026H2", "target_grade": "mid",
+                                                   "statement": "申请晋升"}).get_json()["id"]
+    assert gf.post(f"/cases/{case_id}/events", as_=BOSS,
+                   json={"event": "approve_materials", "supervisor_score": 88}).status_code == 200
+    pages = {}
+    for user in (BOSS, "e001"):
+        visitor = Visitor(gf.app, accept_language="zh-CN")
+        assert visitor.sign_in(user).status_code == 302
+        pages[user] = text(visitor.get(f"/cases/{case_id}"))
+    assert re.search(r"上级评分\s*88", pages[BOSS])
+    assert "上级评分" not in pages["e001"]
