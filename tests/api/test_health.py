@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from api.migrations import head_revision
@@ -68,6 +69,27 @@ def test_readyz_is_not_ready_when_the_database_does_not_answer_and_healthz_still
     answer = client.get("/readyz")
     assert (answer.status_code, answer.get_json()["database"]) == (503, "unreachable")
     assert client.get("/healthz").status_code == 200
+
+
+def test_the_probes_do_not_start_the_manual_clock_on_a_database_that_does_not_answer(tmp_path):
+    """A manual clock without a start instant freezes at its first use, which writes; the probes never use it."""
+    from api import create_app
+    (tmp_path / "a-folder").mkdir()
+    app = create_app(config_for(f"sqlite:///{tmp_path}/a-folder", GRADEFLOW_CLOCK_START=None))
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").get_json()["database"] == "unreachable"
+
+
+def test_a_postgresql_connection_gives_up_on_an_unreachable_server_after_ten_seconds(app, database_url):
+    """Not the system's TCP timeout (minutes, during which /readyz and a request thread would hang)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a connect timeout of PostgreSQL's client library")
+    from models.base import PG_CONNECT_TIMEOUT_S
+    with app.app_context():
+        with db.engine.connect() as connection:
+            parameters = connection.connection.dbapi_connection.info.get_parameters()
+    assert PG_CONNECT_TIMEOUT_S == 10 and parameters["connect_timeout"] == "10"
 
 
 def test_readyz_is_not_ready_on_a_database_never_migrated(tmp_path):

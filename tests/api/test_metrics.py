@@ -76,7 +76,8 @@ def test_the_databases_figures_are_read_at_the_scrape(app, gf):
     case_id = apply(gf, "E001")
     review(gf, case_id, 80)
     with app.app_context():
-        events = dict(db.session.execute(sa.select(CaseHistory.event, sa.func.count()).group_by(CaseHistory.event)).all())
+        events = dict(db.session.execute(sa.select(CaseHistory.event, sa.func.count())
+                                         .group_by(CaseHistory.event)).all())
         links = db.session.scalar(sa.select(sa.func.count()).select_from(AuditLink))
         first_due = db.session.scalar(sa.select(sa.func.min(Timer.due_at)).where(Timer.fired_at.is_(None)))
         db.session.remove()

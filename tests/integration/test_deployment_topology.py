@@ -12,7 +12,8 @@ import random
 import pytest
 
 from tests.integration.test_real_server import (APPLICANTS, Stream, _stream_ready,
-                                                assert_every_case_is_the_replay_of_its_history, assert_the_chain_verifies)
+                                                assert_every_case_is_the_replay_of_its_history,
+                                                assert_the_chain_verifies)
 from tests.integration.test_scheduler_processes import (all_probation_ends_fired,
                                                         assert_each_probation_ended_exactly_once, fired_count,
                                                         probation_managers, sweeps_that_fired_finished)
