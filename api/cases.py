@@ -10,7 +10,7 @@ from api.context import current_actor, rules, uow
 from api.fields import CYCLE_CODE, EMPLOYEE_NO, LocalDateTime, NumbersByCode, Str, StrictBool, Text
 from api.pagination import TOTAL_HEADER, PageArgs, paged
 from api.problems import documented_problem
-from workflow.case_machine import CALLER_EVENTS, KINDS, PROMOTION, STATES
+from workflow.case_machine import CALLER_EVENTS, KINDS, OPENED_BY_HAND, PROMOTION, STATES
 from workflow.errors import FieldError, RuleViolation
 from workflow.services import appeals, case_reads, cases, committee
 
@@ -113,7 +113,8 @@ class CaseSchema(ma.Schema):
 
 
 class NewCaseSchema(ma.Schema):
-    kind = ma.fields.String(load_default=PROMOTION, validate=ma.validate.OneOf(KINDS))
+    kind = ma.fields.String(load_default=PROMOTION, validate=ma.validate.OneOf(OPENED_BY_HAND),
+                            metadata={"description": "an advancement is opened only by a period close's grading rule"})
     cycle = Str(load_default=None, allow_none=True, validate=CYCLE_CODE)
     target_grade = Str(load_default=None, allow_none=True, validate=ma.validate.Length(min=1, max=32))
     statement = Text(required=True, max_length=4000)

@@ -9,7 +9,8 @@ from api.context import current_actor, rules, uow
 from api.fields import EMPLOYEE_NO, LocalDateTime, NumbersByCode, Str, StrictBool, Text
 from api.pagination import TOTAL_HEADER, PageArgs, paged
 from api.problems import documented_problem
-from workflow.services import exams, managers
+from workflow.manager_events import KINDS as EVENT_KINDS, LEAVE_REASONS, MAX_LEAVE_DAYS, MAX_NOTE, STANDINGS
+from workflow.services import exams, manager_events, managers
 
 blp = Blueprint("managers", __name__, url_prefix="/api/v1/managers",
                 description="Customer managers, their grade history and performance records")
@@ -27,6 +28,8 @@ class ManagerSchema(ma.Schema):
     birth_date = ma.fields.Date(allow_none=True)
     certificates = ma.fields.List(ma.fields.String())
     status = ma.fields.Method("_status", metadata={"enum": ["active", "exited"]})
+    standing = ma.fields.String(metadata={"enum": list(STANDINGS), "description": "suspended: 待岗, by a suspension "
+                                          "event (hr's, or a period close's grading rule) until a reinstatement"})
     created_at = LocalDateTime()
     updated_at = LocalDateTime()
 
@@ -88,6 +91,10 @@ class PerformanceInputSchema(ma.Schema):
                                                    "part or sub-item by its code, as points or, for an item that "
                                                    "deducts, the number of findings (e.g. {sales: 92.5, "
                                                    "conduct: 1})"})
+    metrics = NumbersByCode(load_default=None, allow_none=False,
+                            metadata={"description": "the policy's metrics for the period, by code (e.g. "
+                                                     "{new_customers: 62, ad_exchange: 105000}); read by grading "
+                                                     "rules"})
     months_worked = ma.fields.Integer(required=True, strict=True)
     violation = StrictBool(load_default=False)
     reason = Text(max_length=500, load_default=None,
@@ -101,6 +108,7 @@ class PerformanceSchema(ma.Schema):
     parts = ma.fields.Dict(metadata={
         "description": "only where a period scorecard made the score: `entered` (each part or item as HR entered "
                        "it) and `points` (each part's points before its weight)"})
+    metrics = ma.fields.Dict(metadata={"description": "only where metrics were entered: by code, as text"})
     months_worked = ma.fields.Integer()
     violation = ma.fields.Boolean()
     recorded_at = LocalDateTime()
@@ -110,8 +118,9 @@ class PerformanceSchema(ma.Schema):
     @ma.post_dump
     def _parts_only_where_a_scorecard_made_the_score(self, data: dict, **_kw) -> dict:
         """A record entered as one score has the fields it always had."""
-        if data.get("parts") is None:
-            data.pop("parts", None)
+        for optional in ("parts", "metrics"):
+            if data.get(optional) is None:
+                data.pop(optional, None)
         return data
 
 
@@ -229,3 +238,46 @@ class ExamResults(MethodView):
         with uow() as u:
             result = exams.record_exam_result(u, rules(), actor, employee_no, **body)
         return result
+
+
+class ManagerEventInputSchema(ma.Schema):
+    kind = Str(required=True, metadata={"enum": list(EVENT_KINDS), "description": "suspension and reinstatement "
+                                        "change the manager's standing (待岗 and back)"})
+    occurred_on = ma.fields.Date(required=True)
+    days = ma.fields.Integer(load_default=None, strict=True,
+                             metadata={"description": f"a leave's length in days (1 to {MAX_LEAVE_DAYS}); leave only"})
+    reason = Str(load_default=None, metadata={"enum": list(LEAVE_REASONS), "description": "why the manager was "
+                                              "absent; leave only (其他原因缺勤: other)"})
+    note = Text(load_default=None, max_length=MAX_NOTE,
+                metadata={"description": "what happened; required for a suspension or a reinstatement"})
+
+
+class ManagerEventSchema(ma.Schema):
+    id = ma.fields.Integer()
+    kind = ma.fields.String()
+    occurred_on = ma.fields.Date()
+    days = ma.fields.Integer(allow_none=True)
+    reason = ma.fields.String(allow_none=True)
+    note = ma.fields.String(allow_none=True)
+    recorded_at = LocalDateTime()
+    recorded_by = ma.fields.String()
+
+
+@blp.route("/<employee_no:employee_no>/events")
+class ManagerEvents(MethodView):
+    @blp.response(200, ManagerEventSchema(many=True))
+    @documented_problem(blp, 404, "unknown, or not visible to the caller")
+    def get(self, employee_no):
+        """The events on a manager's record, by day: violations, complaints, leave, targets, standing changes"""
+        return manager_events.manager_events(uow(), current_actor(), employee_no)
+
+    @blp.arguments(ManagerEventInputSchema)
+    @blp.response(201, ManagerEventSchema)
+    @documented_problem(blp, 409, "period_closed: the event's day is in a period already closed")
+    def post(self, body, employee_no):
+        """Enter an event on a manager's record (hr): entered once, never overwritten, in the audit chain; counted by
+        the period closes' grading rules"""
+        actor = current_actor()
+        with uow() as u:
+            event = manager_events.record_event(u, rules(), actor, employee_no, **body)
+        return event

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 from models.base import Base
 from models.calendar_days import CalendarChange
 from models.cases import CaseHistory
-from models.managers import ExamResult, PerformanceRecord, PerformanceVersion
+from models.managers import ExamResult, ManagerEvent, PerformanceRecord, PerformanceVersion
 from models.policies import PolicyVersion
 from workflow.audit import GENESIS, canonical, link_hash
 from workflow.policy import fingerprint
@@ -55,7 +55,9 @@ def _performance_version_fields(version) -> dict:
             "recorded_by": version.recorded_by, "reason": version.reason,
             # only where a scorecard made the score: the entries chained before parts existed keep their text
             # (migration 0008 chains rows of a table that has no parts yet)
-            **({"parts": parts} if (parts := getattr(version, "parts", None)) is not None else {})}
+            **({"parts": parts} if (parts := getattr(version, "parts", None)) is not None else {}),
+            # likewise the metrics (migration 0021)
+            **({"metrics": metrics} if (metrics := getattr(version, "metrics", None)) is not None else {})}
 
 
 def _exam_result_fields(result) -> dict:
@@ -64,11 +66,18 @@ def _exam_result_fields(result) -> dict:
             "recorded_by": result.recorded_by}
 
 
+def _manager_event_fields(row) -> dict:
+    return {"id": row.id, "employee_no": row.employee_no, "kind": row.kind, "occurred_on": row.occurred_on,
+            "days": row.days, "reason": row.reason, "note": row.note, "recorded_at": row.recorded_at,
+            "recorded_by": row.recorded_by}
+
+
 # every kind of audit entry: the table it lives in, and what of it the chain covers
 SOURCES = {CaseHistory.__tablename__: (CaseHistory, _case_history_fields),
            CalendarChange.__tablename__: (CalendarChange, _calendar_change_fields),
            PerformanceVersion.__tablename__: (PerformanceVersion, _performance_version_fields),
-           ExamResult.__tablename__: (ExamResult, _exam_result_fields)}
+           ExamResult.__tablename__: (ExamResult, _exam_result_fields),
+           ManagerEvent.__tablename__: (ManagerEvent, _manager_event_fields)}
 _AUDITED = tuple(model for model, _ in SOURCES.values())
 
 
@@ -179,9 +188,9 @@ def _entries_of(session: Session, links) -> dict[tuple[str, int], object]:
                                        .where(SOURCES[source][0].__table__.c.id.in_(ids)))}
 
 
-def _parts_text(row):
-    """The parts as comparable text on both databases ('' for none): both are written from the same dict."""
-    return func.coalesce(cast(row.parts, Text), "")
+def _json_text(column):
+    """A JSON column as comparable text on both databases ('' for none): both are written from the same dict."""
+    return func.coalesce(cast(column, Text), "")
 
 
 def _first_record_unlike_its_latest_version_query():
@@ -193,7 +202,8 @@ def _first_record_unlike_its_latest_version_query():
                                               later.version > record.version).exists())
     differs = or_(version.id.is_(None), version.score != record.score, version.months_worked != record.months_worked,
                   version.violation != record.violation, version.recorded_at != record.recorded_at,
-                  version.recorded_by != record.recorded_by, _parts_text(version) != _parts_text(record),
+                  version.recorded_by != record.recorded_by, _json_text(version.parts) != _json_text(record.parts),
+                  _json_text(version.metrics) != _json_text(record.metrics),
                   a_later_version)
     return (select(record.employee_no, record.period, record.version).outerjoin(version, same_version).where(differs)
             .order_by(record.employee_no, record.period).limit(1))

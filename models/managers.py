@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, UTCDateTime
 from workflow.ladder import MOVE_STAMP
+from workflow.manager_events import KINDS as EVENT_KINDS
 
 
 class Manager(Base):
@@ -30,6 +31,8 @@ class Manager(Base):
     education: Mapped[str | None] = mapped_column(String(100), nullable=True)
     birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)  # for a policy's age limit
     certificates: Mapped[list] = mapped_column(JSON, default=list)  # 资格证书, as HR writes their names
+    # active, or suspended (待岗): set only together with the manager event that changes it (workflow/manager_events.py)
+    standing: Mapped[str] = mapped_column(String(16), server_default="active", default="active")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -75,6 +78,8 @@ class PerformanceRecord(Base):
     version: Mapped[int] = mapped_column(Integer, server_default="1")  # the number of its latest version
     # where the policy's period scorecard makes the score: the parts entered and each part's points
     parts: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    # the policy's metrics entered with it (新客到店数, ...), by code, as text: for the close's grading rules
+    metrics: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 
 
 class PerformanceVersion(Base):
@@ -98,6 +103,7 @@ class PerformanceVersion(Base):
     recorded_by: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     parts: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    metrics: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), nullable=True)
 
 
 class ExamResult(Base):
@@ -111,6 +117,26 @@ class ExamResult(Base):
     exam: Mapped[str] = mapped_column(String(32))
     taken_on: Mapped[date] = mapped_column(Date)
     score: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(64))
+
+
+class ManagerEvent(Base):
+    """An event on a manager's record (workflow/manager_events.py), as entered once: a wrong entry is not
+    overwritten. Each event is a link of the audit chain."""
+    __tablename__ = "manager_events"
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({', '.join(repr(k) for k in EVENT_KINDS)})", name="known_event_kind"),
+        CheckConstraint("(kind = 'leave') = (days IS NOT NULL AND reason IS NOT NULL)", name="leave_has_days"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    employee_no: Mapped[str] = mapped_column(ForeignKey("managers.employee_no"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    occurred_on: Mapped[date] = mapped_column(Date, index=True)
+    days: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)  # a leave's length
+    reason: Mapped[str | None] = mapped_column(String(16), nullable=True)  # a leave's reason
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_by: Mapped[str] = mapped_column(String(64))
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 from sqlalchemy.orm.util import identity_key
 
 from models.accounts import User
-from models.managers import ExamResult, GradeHistory, Manager, PerformanceRecord, PerformanceVersion
+from models.managers import ExamResult, GradeHistory, Manager, ManagerEvent, PerformanceRecord, PerformanceVersion
 from workflow.errors import DuplicateKey
 
 
@@ -244,3 +244,30 @@ class PerformanceRepository:
         if period is not None:
             stmt = stmt.where(PerformanceVersion.period == period)
         return list(self.session.scalars(stmt))
+
+
+class ManagerEventRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def add(self, **fields) -> ManagerEvent:
+        event = ManagerEvent(**fields)
+        self.session.add(event)
+        self.session.flush()
+        return event
+
+    def for_manager(self, employee_no: str) -> list[ManagerEvent]:
+        stmt = (select(ManagerEvent).where(ManagerEvent.employee_no == employee_no)
+                .order_by(ManagerEvent.occurred_on, ManagerEvent.id))
+        return list(self.session.scalars(stmt))
+
+    def between(self, first_no: str, last_no: str, since: date, until: date) -> list:
+        """The events from `since` to `until` of the managers from `first_no` to `last_no` (employee_no, kind,
+        occurred_on, days, reason), by manager and day."""
+        with self.session.no_autoflush:
+            return list(self.session.execute(
+                select(ManagerEvent.employee_no, ManagerEvent.kind, ManagerEvent.occurred_on, ManagerEvent.days,
+                       ManagerEvent.reason)
+                .where(ManagerEvent.employee_no.between(first_no, last_no),
+                       ManagerEvent.occurred_on.between(since, until))
+                .order_by(ManagerEvent.employee_no, ManagerEvent.occurred_on, ManagerEvent.id)))

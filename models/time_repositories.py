@@ -242,7 +242,8 @@ class EvaluationRepository:
 
     def pending(self, period: str, limit: int | None, *, lock: bool = True) -> list[Row]:
         """The quarter's records of managers still without a result, by employee number, with the manager's
-        grade and org unit now (employee_no, score, months_worked, violation, grade, org_unit); on PostgreSQL the
+        grade (since when), org unit and standing now (employee_no, score, months_worked, violation, metrics, grade,
+        grade_since, org_unit, standing); on PostgreSQL the
         managers are locked (unless `lock` is False: a read that writes nothing)."""
         done = select(QuarterResult.employee_no).where(QuarterResult.period == period,
                                                        QuarterResult.employee_no == PerformanceRecord.employee_no)
@@ -250,7 +251,8 @@ class EvaluationRepository:
         # result, so a part starts after it rather than skip every one done before
         last_done = select(func.max(QuarterResult.employee_no)).where(QuarterResult.period == period)
         stmt = (select(PerformanceRecord.employee_no, PerformanceRecord.score, PerformanceRecord.months_worked,
-                       PerformanceRecord.violation, Manager.grade, Manager.org_unit)
+                       PerformanceRecord.violation, PerformanceRecord.metrics, Manager.grade, Manager.grade_since,
+                       Manager.org_unit, Manager.standing)
                 .join(Manager, Manager.employee_no == PerformanceRecord.employee_no)
                 .where(PerformanceRecord.period == period,
                        PerformanceRecord.employee_no > func.coalesce(last_done.scalar_subquery(), ""), ~done.exists())
@@ -261,14 +263,25 @@ class EvaluationRepository:
 
     def earlier(self, periods: Collection[str], first: str, last: str) -> list[Row]:
         """The records of `periods` of the managers from `first` to `last`, each with the reasons of its
-        quarter's result if that quarter was closed (employee_no, period, score, months_worked, violation, reasons)."""
+        quarter's result if that quarter was closed (employee_no, period, score, months_worked, violation, metrics,
+        reasons)."""
         stmt = (select(PerformanceRecord.employee_no, PerformanceRecord.period, PerformanceRecord.score,
-                       PerformanceRecord.months_worked, PerformanceRecord.violation, QuarterResult.reasons)
+                       PerformanceRecord.months_worked, PerformanceRecord.violation, PerformanceRecord.metrics,
+                       QuarterResult.reasons)
                 .outerjoin(QuarterResult, and_(QuarterResult.period == PerformanceRecord.period,
                                                QuarterResult.employee_no == PerformanceRecord.employee_no))
                 .where(PerformanceRecord.period.in_(sorted(periods)),
                        PerformanceRecord.employee_no.between(first, last)))
         return list(self.session.execute(stmt))
+
+    def population(self, periods: Collection[str]) -> list[Row]:
+        """Every record of `periods`, with the manager's grade and org unit now (employee_no, period, score,
+        months_worked, grade, org_unit): the peers a grading rule ranks a manager among."""
+        return list(self.session.execute(
+            select(PerformanceRecord.employee_no, PerformanceRecord.period, PerformanceRecord.score,
+                   PerformanceRecord.months_worked, Manager.grade, Manager.org_unit)
+            .join(Manager, Manager.employee_no == PerformanceRecord.employee_no)
+            .where(PerformanceRecord.period.in_(sorted(periods)))))
 
     def grade_changes(self, first: str, last: str, after: date) -> list[Row]:
         """The grade changes effective after `after` of the managers from `first` to `last`, each manager's latest

@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from models.case_repositories import CaseRepository, CycleRepository
-from models.repositories import (ExamResultRepository, GradeHistoryRepository, ManagerRepository,
-                                 PerformanceRepository, UserRepository)
+from models.repositories import (ExamResultRepository, GradeHistoryRepository, ManagerEventRepository,
+                                 ManagerRepository, PerformanceRepository, UserRepository)
 from models.policies import PolicyVersionRepository
 from models.sqlite_writers import begin_immediate
 from models.sign_in_attempts import SignInAttemptRepository
@@ -29,6 +29,7 @@ class SqlUnitOfWork:
         self.grade_history = GradeHistoryRepository(session)
         self.performance = PerformanceRepository(session)
         self.exams = ExamResultRepository(session)
+        self.manager_events = ManagerEventRepository(session)
         self.cycles = CycleRepository(session)
         self.cases = CaseRepository(session)
         self.timers = TimerRepository(session)

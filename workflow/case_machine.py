@@ -17,7 +17,10 @@ from workflow.stages import before_interview, first_after_interview, stage_after
 
 # --- kinds and states -------------------------------------------------------------------
 PROMOTION, PROBATION_CONFIRMATION, DEMOTION, EXIT = "promotion", "probation_confirmation", "demotion", "exit"
-KINDS = (PROMOTION, PROBATION_CONFIRMATION, DEMOTION, EXIT)
+ADVANCEMENT = "advancement"  # up by a period close's grading rule (业绩晋级): opened by the service, like a demotion
+KINDS = (PROMOTION, PROBATION_CONFIRMATION, DEMOTION, EXIT, ADVANCEMENT)
+OPENED_BY_HAND = (PROMOTION, PROBATION_CONFIRMATION, DEMOTION, EXIT)  # the kinds POST /cases opens
+OPENED_FOR_DECISION = (DEMOTION, EXIT, ADVANCEMENT)  # opened by the service at the decision, or its stages before
 
 SUBMITTED, RETURNED, HR_REVIEW, INTERVIEW = "submitted", "returned", "hr_review", "interview"
 IN_STAGE = "in_stage"  # in one of the policy's own stages (workflow/stages.py); `cases.stage` names it
@@ -34,7 +37,8 @@ DECIDED_STATES = (DECIDED, PUBLISHED, APPEALED, EFFECTIVE, CLOSED)
 # States whose current decision has been published (a re-decision after an appeal is not, until published again).
 PUBLISHED_STATES = (PUBLISHED, APPEALED, EFFECTIVE, CLOSED)
 # Where each kind starts.
-INITIAL_STATE = {PROMOTION: SUBMITTED, PROBATION_CONFIRMATION: SUBMITTED, DEMOTION: DELIBERATION, EXIT: DELIBERATION}
+INITIAL_STATE = {PROMOTION: SUBMITTED, PROBATION_CONFIRMATION: SUBMITTED, DEMOTION: DELIBERATION, EXIT: DELIBERATION,
+                 ADVANCEMENT: DELIBERATION}
 
 APPROVED, DENIED = "approved", "denied"
 
@@ -91,9 +95,9 @@ MOVES = (
     Move("pass_stage", (IN_STAGE,), IN_STAGE, (PROBATION_CONFIRMATION,), when="more_probation_stages"),
     Move("pass_stage", (IN_STAGE,), DECIDED, (PROBATION_CONFIRMATION,), when="last_probation_stage"),
     Move("fail_stage", (IN_STAGE,), DECIDED, (PROBATION_CONFIRMATION,), when="in_probation_stage"),
-    Move("pass_stage", (IN_STAGE,), IN_STAGE, (DEMOTION, EXIT), when="more_stages_before_decision"),
-    Move("pass_stage", (IN_STAGE,), DELIBERATION, (DEMOTION, EXIT), when="last_stage_before_decision"),
-    Move("fail_stage", (IN_STAGE,), DECIDED, (DEMOTION, EXIT), when="in_stage_before_decision"),
+    Move("pass_stage", (IN_STAGE,), IN_STAGE, OPENED_FOR_DECISION, when="more_stages_before_decision"),
+    Move("pass_stage", (IN_STAGE,), DELIBERATION, OPENED_FOR_DECISION, when="last_stage_before_decision"),
+    Move("fail_stage", (IN_STAGE,), DECIDED, OPENED_FOR_DECISION, when="in_stage_before_decision"),
     Move("interview_complete", (INTERVIEW,), DELIBERATION, (PROMOTION,), when="decision_after_interview"),
     Move("interview_complete", (INTERVIEW,), IN_STAGE, (PROMOTION,), when="stages_after_interview"),
     Move("close_interview", (INTERVIEW,), DELIBERATION, (PROMOTION,), when="decision_after_interview"),
@@ -172,7 +176,7 @@ class CaseMachine:
         exception where the policy does not ask for it, no appeal where the policy has none."""
         before, after, interview = self._sides()
         probation = bool(self._kind_stages[PROBATION_CONFIRMATION])
-        before_decision = bool(self._kind_stages[DEMOTION] or self._kind_stages[EXIT])
+        before_decision = any(self._kind_stages[kind] for kind in OPENED_FOR_DECISION)
         possible = {"needs_exception_review": self._exception_review,
                     "straight_to_interview": interview and not before, "straight_to_stages": before,
                     "straight_to_decision": not interview and not before, "interview_next": interview and not before,
@@ -260,7 +264,7 @@ class CaseMachine:
     def opening(self, kind: str) -> tuple[str, str | None]:
         """The state a new case of `kind` opens in, and its stage: a demotion or an exit with stages of its own
         opens in the first."""
-        first = stage_after(self.stages_for(kind), None) if kind in (DEMOTION, EXIT) else None
+        first = stage_after(self.stages_for(kind), None) if kind in OPENED_FOR_DECISION else None
         return (IN_STAGE, first.code) if first is not None else (INITIAL_STATE[kind], None)
 
     def stage_of(self, case):

@@ -19,7 +19,8 @@ PROMOTE = "promote"
 EXCEPTIONAL_PROMOTE = "exceptional_promote"
 DEMOTE = "demote"
 EXIT = "exit"
-EVENTS = (CONFIRM, PROMOTE, EXCEPTIONAL_PROMOTE, DEMOTE, EXIT)
+ADVANCE = "advance"  # up by a close's grading rule (workflow/grading_rules.py), from any grade below the top
+EVENTS = (CONFIRM, PROMOTE, EXCEPTIONAL_PROMOTE, ADVANCE, DEMOTE, EXIT)
 # The ladder leaves its last move on the holder, so that persistence can check every grade
 # write against it (models.managers refuses a grade that the ladder did not set).
 MOVE_STAMP = "_ladder_move"
@@ -70,8 +71,10 @@ class GradeLadder:
             if 1 <= rank < top:
                 yield PROMOTE, code, codes[rank + 1: rank + 1 + self.policy.promotion_steps]
                 yield EXCEPTIONAL_PROMOTE, code, codes[rank + 1: rank + 1 + self.policy.exceptional_steps]
-            if rank > floor:
-                yield DEMOTE, code, (codes[rank - 1],)
+            if rank < top:
+                yield ADVANCE, code, codes[rank + 1: rank + 1 + self.policy.promotion_steps]
+            if rank > floor:  # one grade down unless the caller's target is further (demotion_steps)
+                yield DEMOTE, code, tuple(reversed(codes[max(floor, rank - self.policy.demotion_steps): rank]))
             yield EXIT, code, (self.policy.exited.code,)
 
     def destinations(self, grade: str, event: str) -> tuple[str, ...]:

@@ -20,11 +20,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from workflow.grading_rules import GradingRule, parse_rules
 from workflow.periods import KINDS as PERIOD_KINDS, MONTHS as PERIOD_MONTHS, QUARTER, YEAR
 from workflow.quotas import ORG_UNIT, SCOPES, UNIT_SEPARATOR, Quota
 from workflow.stages import INTERVIEW_MARK, RECORDS, SCORE, STAGE_PARTIES, Stage
 
-BUILTIN_POLICIES = ("default", "bank-six-level")
+# the policies shipped in workflow/policies/ (the default, and a rule pack per company of the seeds), by file name
+BUILTIN_POLICIES = ("default", *sorted(entry.name.removesuffix(".yaml") for entry in
+                                       resources.files("workflow.policies").iterdir()
+                                       if entry.name.endswith(".yaml") and entry.name != "default.yaml"))
 STORED_DECIMAL_PLACES = 2  # scores are stored as NUMERIC(6, 2)
 TIE_BREAK_KEYS = ("interview_score", "time_in_grade", "employee_no")
 CODE = re.compile(r"[a-z][a-z0-9_]{0,31}\Z")  # a code a policy names (a grade, an exam)
@@ -64,6 +68,7 @@ class LadderPolicy:
     demotion_floor: str
     promotion_steps: int
     exceptional_steps: int
+    demotion_steps: int = 1  # how far a demotion may go: one grade, or more where a close's rule says (跃级调整)
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -244,6 +249,15 @@ class PeriodScorecard:
 
 
 @dataclass(frozen=True)
+class Metric:
+    """A figure of a period's record (seed 000: 每月到店新客数达到90位, 广告置换金额不少于20万)."""
+    code: str
+    zh: str
+    en: str
+    max: Decimal
+
+
+@dataclass(frozen=True)
 class QuarterClosePolicy:
     """The period-end evaluation (按季评价, 能升能降): of each quarter by default, or of the policy's `period`;
     `consecutive_quarters` and `run_after_days` count periods and days of that kind."""
@@ -255,6 +269,7 @@ class QuarterClosePolicy:
     run_after_days: int
     run_at: time  # local time
     period: str = QUARTER  # the kind of period closed
+    rules: tuple[GradingRule, ...] = ()  # the grading rules of its periods (workflow/grading_rules.py)
 
     def threshold(self, grade: str) -> Decimal | None:
         return dict(self.demotion_thresholds).get(grade)
@@ -278,6 +293,8 @@ class Policy:
     reminder_at: time  # local time of the day's reminders
     closes: tuple[QuarterClosePolicy, ...]  # the period-end evaluations, one per kind of period closed
     periods: tuple[str, ...] = (YEAR, QUARTER)  # the kinds of period performance is recorded for
+    # figures HR enters with a period's record besides its score (新客到店数, 广告置换金额), read by grading rules
+    metrics: tuple[Metric, ...] = ()
     period_scorecard: PeriodScorecard | None = None  # records of its periods are entered by their parts
     # a promotion's own stages between the review of the materials and the interview (workflow/stages.py)
     promotion_stages: tuple[Stage, ...] = ()
@@ -288,6 +305,7 @@ class Policy:
     # passed leads to the decision, one failed ends the case without the move (denied)
     demotion_stages: tuple[Stage, ...] = ()
     exit_stages: tuple[Stage, ...] = ()
+    advancement_stages: tuple[Stage, ...] = ()  # of a move up by a close's grading rule, before the decision
     interview: bool = True  # whether a promotion has the committee's interview (committee.interview)
     # org units whose cases follow a policy file of their own, as the file names them: (unit, file); the files are
     # read by workflow/org_unit_policies.py, which puts their policies in `units`
@@ -311,7 +329,8 @@ class Policy:
     def stages_of(self, kind: str) -> tuple[Stage, ...]:
         """The stages of its own a case of `kind` passes (workflow/stages.py)."""
         return {"promotion": self.promotion_stages, "probation_confirmation": self.probation_stages,
-                "demotion": self.demotion_stages, "exit": self.exit_stages}[kind]
+                "demotion": self.demotion_stages, "exit": self.exit_stages,
+                "advancement": self.advancement_stages}[kind]
 
     @property
     def appeals(self) -> bool:
@@ -460,7 +479,7 @@ class _Node:
 
 
 _TOP = {"name", "title", "timezone", "ladder", "eligibility", "scoring", "committee", "quotas",
-        "ranking", "publication", "probation", "reminders", "quarter_close", "periods", "period_scorecard",
+        "ranking", "publication", "probation", "reminders", "quarter_close", "periods", "period_scorecard", "metrics",
         "org_units", "stages"}
 
 
@@ -488,6 +507,7 @@ def _build(root: _Node) -> Policy:
     ladder = attempt(lambda: _ladder(root["ladder"]))
     scoring = attempt(lambda: _scoring(root["scoring"]))
     periods = attempt(lambda: _periods(root.get("periods", list(Policy.periods))))
+    metrics = attempt(lambda: _metrics(root.get("metrics", [])))
     fields = dict(
         name=attempt(lambda: _name(root["name"])),
         title=attempt(lambda: root.get("title", root.value["name"]).text()) if "name" in root.value else None,
@@ -502,8 +522,9 @@ def _build(root: _Node) -> Policy:
         **(attempt(lambda: _publication(root["publication"])) or {}),
         probation_months=attempt(lambda: root["probation"].mapping({"months"})["months"].integer(1, 36)),
         **(attempt(lambda: _reminders(root["reminders"])) or {}),
-        closes=attempt(lambda: _closes(root["quarter_close"], ladder, scoring.scale, periods)
-                       if ladder and scoring and periods else _present(root, "quarter_close")),
+        metrics=metrics,
+        closes=attempt(lambda: _closes(root["quarter_close"], ladder, scoring.scale, periods, metrics)
+                       if ladder and scoring and periods and metrics is not None else _present(root, "quarter_close")),
         periods=periods,
         period_scorecard=attempt(lambda: _period_scorecard(root.get("period_scorecard", None), periods,
                                                            scoring.scale)) if periods and scoring else None,
@@ -534,9 +555,10 @@ _RESERVED_STAGE_CODES = {"materials", "interview", "deliberation", "decision", "
 def _stages(node: _Node, scale: ScoreScale, interview: bool) -> dict:
     """`stages: {promotion, probation_confirmation, demotion, exit}`: each kind's own stages, in order
     (workflow/stages.py)."""
-    node.mapping({"promotion", "probation_confirmation", "demotion", "exit"})
+    node.mapping({"promotion", "probation_confirmation", "demotion", "exit", "advancement"})
     decision_stages = {}
-    for kind in ("demotion", "exit"):  # opened by the service in bulk (a quarter close): no observation periods
+    # opened by the service in bulk (a quarter close): no observation periods
+    for kind in ("demotion", "exit", "advancement"):
         decision_stages[kind] = _stage_list(node.get(kind, []), scale, interview_placed=None)
         for index, stage in enumerate(decision_stages[kind]):
             if stage.is_observation:
@@ -544,7 +566,8 @@ def _stages(node: _Node, scale: ScoreScale, interview: bool) -> dict:
                     "the stages of a demotion or an exit are decided by their party: no observation period")
     return dict(promotion_stages=_stage_list(node.get("promotion", []), scale, interview_placed=interview),
                 probation_stages=_stage_list(node.get("probation_confirmation", []), scale, interview_placed=None),
-                demotion_stages=decision_stages["demotion"], exit_stages=decision_stages["exit"])
+                demotion_stages=decision_stages["demotion"], exit_stages=decision_stages["exit"],
+                advancement_stages=decision_stages["advancement"])
 
 
 def _stage_list(node: _Node, scale: ScoreScale, *, interview_placed: bool | None) -> tuple[Stage, ...]:
@@ -691,7 +714,8 @@ def _known_grade(node: _Node, ladder_codes: tuple[str, ...]) -> str:
 
 
 def _ladder(node: _Node) -> LadderPolicy:
-    node.mapping({"grades", "exited", "entry_grade", "demotion_floor", "promotion_steps", "exceptional_steps"})
+    node.mapping({"grades", "exited", "entry_grade", "demotion_floor", "promotion_steps", "exceptional_steps",
+                  "demotion_steps"})
     grades = tuple(_grade(g, i) for i, g in enumerate(node["grades"].elements(min_len=2)))
     exited = _grade(node["exited"], -1)
     seen: set[str] = set()
@@ -708,8 +732,9 @@ def _ladder(node: _Node) -> LadderPolicy:
     top = len(grades) - 1
     promotion_steps = node["promotion_steps"].integer(1, top)
     exceptional = node["exceptional_steps"].integer(promotion_steps, top)
+    demotion_steps = node.get("demotion_steps", 1).integer(1, max(1, top))
     return LadderPolicy(grades=grades, exited=exited, entry_grade=entry, demotion_floor=floor,
-                        promotion_steps=promotion_steps, exceptional_steps=exceptional)
+                        promotion_steps=promotion_steps, exceptional_steps=exceptional, demotion_steps=demotion_steps)
 
 
 def _eligibility(node: _Node, ladder: LadderPolicy, periods: tuple[str, ...], scale: ScoreScale) -> EligibilityPolicy:
@@ -987,15 +1012,27 @@ def _tie_break(node: _Node) -> tuple[str, ...]:
     return tuple(keys)
 
 
+def _metrics(node: _Node) -> tuple[Metric, ...]:
+    found: list[Metric] = []
+    for item in node.elements():
+        item.mapping({"code", "zh", "en", "max"})
+        code = item["code"].code()
+        if any(m.code == code for m in found):
+            raise item["code"].fail(f"a second metric {code!r}")
+        found.append(Metric(code=code, zh=item["zh"].text(), en=item["en"].text(),
+                            max=item["max"].number(Decimal(1), Decimal(10) ** 12)))
+    return tuple(found)
+
+
 def _closes(node: _Node, ladder: LadderPolicy, scale: ScoreScale,
-            periods: tuple[str, ...]) -> tuple[QuarterClosePolicy, ...]:
+            periods: tuple[str, ...], metrics: tuple[Metric, ...] = ()) -> tuple[QuarterClosePolicy, ...]:
     """One close (a mapping), or several side by side (a list of them), each of its own kind of period: tobacco
     assesses monthly and evaluates quarterly (月度考核、季度评价)."""
     if not isinstance(node.value, list):
-        return (_quarter_close(node, ladder, scale, periods),)
+        return (_quarter_close(node, ladder, scale, periods, metrics),)
     closes: list[QuarterClosePolicy] = []
     for item in node.elements(min_len=1):
-        close = _quarter_close(item, ladder, scale, periods)
+        close = _quarter_close(item, ladder, scale, periods, metrics)
         if any(c.period == close.period for c in closes):
             raise item.fail(f"a second close of {close.period} periods: each kind of period is closed once")
         if closes and close.exit_after_demotion_years != closes[0].exit_after_demotion_years:
@@ -1008,9 +1045,9 @@ def _closes(node: _Node, ladder: LadderPolicy, scale: ScoreScale,
 
 
 def _quarter_close(node: _Node, ladder: LadderPolicy, scale: ScoreScale,
-                   periods: tuple[str, ...]) -> QuarterClosePolicy:
+                   periods: tuple[str, ...], metrics: tuple[Metric, ...]) -> QuarterClosePolicy:
     node.mapping({"period", "min_months_worked", "violation_demotes", "demotion_thresholds", "consecutive_quarters",
-                  "exit_after_demotion_years", "run_after_quarter_end"})
+                  "exit_after_demotion_years", "run_after_quarter_end", "rules"})
     period = node.get("period", QUARTER)
     if period.value not in PERIOD_KINDS:
         raise period.fail(f"unknown period {period.value!r} (known: {', '.join(PERIOD_KINDS)})")
@@ -1029,4 +1066,7 @@ def _quarter_close(node: _Node, ladder: LadderPolicy, scale: ScoreScale,
         run_after_days=run["days"].integer(1, 60),  # the period has ended: its last day is over
         run_at=run["at"].local_time(),
         period=period.value,
+        rules=parse_rules(node.get("rules", []), grade_codes=ladder.codes, metric_codes=tuple(m.code for m in metrics),
+                          scale_min=scale.min, scale_max=scale.max, promotion_steps=ladder.promotion_steps,
+                          demotion_steps=ladder.demotion_steps, problem=lambda n, text: n.fail(text)),
     )

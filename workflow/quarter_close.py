@@ -21,7 +21,10 @@ from workflow.policy import QuarterClosePolicy
 # per manager: evaluated with nothing to do; excluded; a demotion case opened at the close; a demotion
 # waiting for the manager's open case to end; a demotion that the manager's grade does not allow
 KEPT, EXCLUDED, DEMOTION, DEFERRED, NOT_DEMOTABLE = "kept", "excluded", "demotion", "deferred", "not_demotable"
-OUTCOMES = (KEPT, EXCLUDED, DEMOTION, DEFERRED, NOT_DEMOTABLE)
+# and by a grading rule (workflow/grading_rules.py): an advancement or an exit case opened, a move that took effect at
+# the close (`direct`), a suspension (待岗) or a reinstatement; a deferred move waits like a deferred demotion
+ADVANCEMENT, EXIT, MOVED, SUSPENDED, REINSTATED = "advancement", "exit", "moved", "suspended", "reinstated"
+OUTCOMES = (KEPT, EXCLUDED, DEMOTION, DEFERRED, NOT_DEMOTABLE, ADVANCEMENT, EXIT, MOVED, SUSPENDED, REINSTATED)
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,7 @@ KINDS = {
     m.PROBATION_CONFIRMATION: _l("Probation confirmation"),
     m.DEMOTION: _l("Demotion"),
     m.EXIT: _l("Exit"),
+    m.ADVANCEMENT: _l("Advancement on results"),
 }
 
 ROLES = {

@@ -100,6 +100,8 @@ PUT    /managers/{employee_no}/performance/{period}  F   F   F   F   F   F   F  
 GET    /managers/{employee_no}/performance/{period}/versions  A   A   H   H   A   A   A   A   A   A   U     200
 GET    /managers/{employee_no}/exam-results          A   A   H   H   A   A   A   A   A   A   U     200
 POST   /managers/{employee_no}/exam-results          F   F   F   F   F   F   F   F   A   F   U     201
+GET    /managers/{employee_no}/events                A   A   H   H   A   A   A   A   A   A   U     200
+POST   /managers/{employee_no}/events                F   F   F   F   F   F   F   F   A   F   U     201
 GET    /cycles                                       A   A   A   A   A   A   A   A   A   A   U     200
 POST   /cycles                                       F   F   F   F   F   F   F   F   A   F   U     201
 GET    /cycles/{code}                                A   A   A   A   A   A   A   A   A   A   U     200
@@ -118,6 +120,7 @@ POST   /cases/{case_id}/appeal                       A   F   H   H   F   F   H  
 GET    /calendar/days                                A   A   A   A   A   A   A   A   A   A   U     200
 PUT    /calendar/days/{day}                          F   F   F   F   F   F   F   F   A   F   U     200
 POST   /evaluations/{period}/close                   F   F   F   F   F   F   F   F   A   F   U     200
+GET    /evaluations/{period}/preview                 F   F   F   F   F   F   F   F   A   F   U     200
 GET    /policies/{reference}                         A   A   A   A   A   A   A   A   A   A   U     200
 GET    /clock                                        F   F   F   F   F   F   F   F   F   A   U     200
 PUT    /clock                                        F   F   F   F   F   F   F   F   F   A   U     200
@@ -186,7 +189,8 @@ NAMES = {"E001": "申请人甲", "S900": "上级乙", "T900": "他组主管丙",
 FILL = {"employee_no": "E001", "username": "e001", "code": C1, "day": "2026-09-02", "filename": "swagger-ui.css",
         "reference": load_policy().reference}
 PERIOD = {"/managers/{employee_no}/performance/{period}": "2025",
-          "/managers/{employee_no}/performance/{period}/versions": "2025", "/evaluations/{period}/close": "2026Q2"}
+          "/managers/{employee_no}/performance/{period}/versions": "2025", "/evaluations/{period}/close": "2026Q2",
+          "/evaluations/{period}/preview": "2026Q2"}
 QUERY = {("GET", "/calendar/days"): "?from=2026-09-01&to=2026-09-30"}
 MISSING_OBJECT = {"case_id": 999999, "employee_no": "Z999", "username": "nobody"}
 # where the rule says hide: the GET that decides whether a caller may see the object of a path parameter
@@ -210,6 +214,7 @@ BODIES = {
     ("PATCH", "/managers/{employee_no}"): {"education": "本科"},
     ("PUT", "/managers/{employee_no}/performance/{period}"): {"score": 88, "months_worked": 12, "violation": False},
     ("POST", "/managers/{employee_no}/exam-results"): {"exam": "skills_test", "taken_on": "2026-06-20", "score": 75},
+    ("POST", "/managers/{employee_no}/events"): {"kind": "complaint", "occurred_on": "2026-08-03"},
     ("POST", "/cycles"): lambda role: {"code": f"X-{role}", "name": "新批次"},
     ("PUT", "/cycles/{code}/committee"): {"chair": "chair1", "members": COMMITTEE_C1},
     ("POST", "/cases"): {"cycle": C1, "target_grade": "mid", "statement": "代为申请", "employee_no": "E001"},

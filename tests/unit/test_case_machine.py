@@ -111,9 +111,9 @@ def test_single_case_moves_apply_to_every_kind_outside_a_cycle(machine, kind, ev
     assert machine.fire(case(source, kind, cycle_code=None), event) == (source, dest)
 
 
-def test_demotion_and_exit_start_in_deliberation_others_in_submitted():
+def test_demotion_exit_and_advancement_start_in_deliberation_others_in_submitted():
     assert INITIAL_STATE == {PROMOTION: "submitted", PROBATION: "submitted", DEMOTION: "deliberation",
-                             EXIT: "deliberation"}
+                             EXIT: "deliberation", "advancement": "deliberation"}
 
 
 def test_a_promotion_walks_the_whole_cycle_path(machine):

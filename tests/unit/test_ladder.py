@@ -206,9 +206,9 @@ def test_one_machine_is_shared_by_every_manager(machine_spy):
 
 
 @pytest.mark.parametrize("grade, events", [
-    ("probation", ("confirm", "exit")),
-    ("junior", ("promote", "exceptional_promote", "exit")),
-    ("mid", ("promote", "exceptional_promote", "demote", "exit")),
+    ("probation", ("confirm", "advance", "exit")),
+    ("junior", ("promote", "exceptional_promote", "advance", "exit")),
+    ("mid", ("promote", "exceptional_promote", "advance", "demote", "exit")),
     ("senior", ("demote", "exit")),
     ("exited", ()),
 ])

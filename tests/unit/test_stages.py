@@ -94,7 +94,7 @@ def test_stage_after_walks_the_declared_order():
     ({"promotion": [{"stage": "exam", "by": "hr", "when": "always"}]},
      "stages.promotion[0].when: unknown key (allowed: by, label, months, pass_mark, records, stage)"),
     ({"transfer": [{"stage": "exam", "by": "hr"}]},
-     "stages.transfer: unknown key (allowed: demotion, exit, probation_confirmation, promotion)"),
+     "stages.transfer: unknown key (allowed: advancement, demotion, exit, probation_confirmation, promotion)"),
     ({"promotion": {"stage": "exam"}}, "stages.promotion: must be a list"),
 ])
 def test_a_bad_stage_is_named_with_its_key_and_the_problem(stages, expected):

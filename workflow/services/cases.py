@@ -11,6 +11,7 @@ from workflow.case_machine import DEMOTION, PROBATION_CONFIRMATION, PROMOTION, S
 from workflow.eligibility import (LEFT_THE_LADDER, Applicant, PeerScores, Refusal, demotion_refusals,
                                   exit_refusals, probation_refusals, promotion_refusals, recent_periods)
 from workflow.errors import DuplicateKey, Forbidden, NotEligible, Violations
+from workflow.manager_events import SUSPENDED
 from workflow.ladder import PROMOTE
 from workflow.services import appeals, decisions, exams, stages
 from workflow.scoring import score_problem
@@ -102,6 +103,8 @@ def _refusals(uow, rules: Rules, kind: str, manager, target: str | None, excepti
         refusals = demotion_refusals(ladder, manager.grade, target)
     else:
         refusals = exit_refusals(ladder, manager.grade)
+    if kind == PROMOTION and manager.standing == SUSPENDED:
+        refusals.append(Refusal("suspended", "the manager is suspended (待岗) until reinstated"))
     open_case = uow.cases.open_case_of(manager.employee_no)
     if open_case is not None:
         refusals.append(_one_open_case(open_case.id))

@@ -99,8 +99,10 @@ def _quarter_close(uow, rules: Rules, timer) -> str | Reschedule:
         return (f"nothing to do: the policy closes {' and '.join(rules.policy.closed_kinds)} periods, "
                 f"not {timer.period}")
     summary = close_quarter_part(uow, rules, None, timer.period)  # whatever its preparation left
-    return (f"closed {summary['period']}: {summary['evaluated']} evaluated, demotion cases "
-            f"{summary['demotion_cases']}, deferred {summary['deferred']}")
+    told = ("demotion_cases", "advancement_cases", "exit_cases", "moved_cases", "deferred", "suspended",
+            "reinstated")
+    return (f"closed {summary['period']}: {summary['evaluated']} evaluated"
+            + "".join(f", {key.replace('_', ' ')} {summary[key]}" for key in told if summary[key]))
 
 
 def _deferred_demotion(uow, rules: Rules, timer) -> str | Reschedule:

@@ -21,22 +21,31 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import timedelta
 
 from workflow import access, waiting
 from workflow.accounts import Actor
-from workflow.case_machine import DEMOTION
+from workflow.case_machine import ADVANCEMENT, DEMOTION, EXIT
 from workflow.clock import FixedClock
 from workflow.errors import Conflict, DuplicateKey, FieldError, RuleViolation
-from workflow.ladder import DEMOTE
+from workflow.grading_rules import DOWN, EXIT as EXIT_MOVE, REINSTATE, SUSPEND, UP, GradingRule, Move
+from workflow.ladder import ADVANCE, DEMOTE
+from workflow.manager_events import REINSTATEMENT, SUSPENSION
 from workflow.periods import EXAMPLES, NAMES, Period
-from workflow.quarter_close import (DEFERRED, DEMOTION as DEMOTION_OUTCOME, EXCLUDED, NOT_DEMOTABLE, QuarterRecord,
-                                    close_moment, counted_towards_demotion, evaluate, grade_on)
+from workflow.quarter_close import (ADVANCEMENT as ADVANCEMENT_OUTCOME, DEFERRED, DEMOTION as DEMOTION_OUTCOME,
+                                    EXCLUDED, EXIT as EXIT_OUTCOME, KEPT, MOVED, NOT_DEMOTABLE,
+                                    REINSTATED as REINSTATED_OUTCOME, SUSPENDED as SUSPENDED_OUTCOME, QuarterRecord,
+                                    Verdict, close_moment, counted_towards_demotion, evaluate, grade_on)
 from workflow.services.case_steps import SYSTEM_ACTOR
+from workflow.services.finalization import take_effect_at_close
 from workflow.services.governing import governing_policy
+from workflow.services.grading import rule_verdicts
+from workflow.services.manager_events import add_event
 from workflow.services.context import Rules
 from workflow.services.timers import deferred_demotion, first_reminders, schedule_quarter_close
 from workflow.services.unit_of_work import UnitOfWork
 
+ONE_DOWN = Move(DOWN, 1)  # the thresholds' demotion (workflow/quarter_close.py)
 # managers evaluated per transaction: a part takes well under a second on SQLite, whose single writer waits
 CLOSE_PART = 1000
 
@@ -117,22 +126,58 @@ def close_summary(close, outcomes: Sequence) -> dict:
             "demotion_cases": [r.case_id for r in those(DEMOTION_OUTCOME)],
             "deferred": [r.employee_no for r in those(DEFERRED)],
             "not_demotable": [r.employee_no for r in those(NOT_DEMOTABLE)],
+            "advancement_cases": [r.case_id for r in those(ADVANCEMENT_OUTCOME)],
+            "exit_cases": [r.case_id for r in those(EXIT_OUTCOME)],
+            "moved_cases": [r.case_id for r in those(MOVED)],
+            "suspended": [r.employee_no for r in those(SUSPENDED_OUTCOME)],
+            "reinstated": [r.employee_no for r in those(REINSTATED_OUTCOME)],
             "closed_at": close.closed_at, "closed_by": close.closed_by}
 
 
 def _evaluate(uow: UnitOfWork, rules: Rules, quarter: Period, records: Sequence) -> None:
     """Evaluate the managers of `records` (the quarter's records with each manager's grade, by employee number)
-    and write their results, with the demotions they imply."""
+    and write their results, with the moves they imply: a demotion of the thresholds (workflow.quarter_close), or the
+    gravest move of the policy's grading rules (workflow/grading_rules.py) where it is graver."""
     verdicts = verdicts_of(uow, rules, quarter, records)
-    demotions = demote_or_defer_all(uow, rules, str(quarter), [(record, list(verdict.reasons))
-                                                              for record, verdict in verdicts
-                                                              if verdict.outcome == DEMOTION_OUTCOME])
+    by_rule = rule_verdicts(uow, rules, quarter, records)
+    moves = {}
+    for record, verdict in verdicts:
+        move = planned_move(verdict, by_rule.get(record.employee_no))
+        if move is not None:
+            moves[record.employee_no] = (record, *move)
+    carried = carry_out_all(uow, rules, quarter, list(moves.values()))
     results = []
     for record, verdict in verdicts:
-        outcome, case_id = demotions.get(record.employee_no, (verdict.outcome, None))
+        outcome, case_id = carried.get(record.employee_no, (verdict.outcome, None))
+        reasons = moves[record.employee_no][3] if record.employee_no in moves else list(verdict.reasons)
         results.append(dict(period=str(quarter), employee_no=record.employee_no, outcome=outcome,
-                            reasons=list(verdict.reasons), case_id=case_id))
+                            reasons=reasons, case_id=case_id))
     uow.evaluations.add_results(results)
+
+
+def planned_move(verdict: Verdict, by_rule: tuple[GradingRule, dict] | None) -> tuple[Move, bool, list] | None:
+    """(move, direct, reasons) for a manager: the thresholds' demotion (one grade down, through a case) or the rule's
+    move, whichever is graver (on a tie, both reasons); None: nothing to do. A manager the close excludes moves only
+    by a rule about the months worked (seed 002: 因其它原因缺勤, 正常工作不满2个月者, 给予降一级处理)."""
+    if verdict.outcome == EXCLUDED:
+        return (by_rule[0].move, by_rule[0].direct, [by_rule[1]]) if by_rule is not None else None
+    demotion = (ONE_DOWN, False, list(verdict.reasons)) if verdict.outcome == DEMOTION_OUTCOME else None
+    if by_rule is None:
+        return demotion
+    rule, reason = by_rule
+    if demotion is None or rule.move.graver_than(ONE_DOWN):
+        return rule.move, rule.direct, [reason]
+    if ONE_DOWN.graver_than(rule.move):
+        return demotion
+    return ONE_DOWN, False, [*demotion[2], reason]
+
+
+def move_of(reasons: Sequence[dict]) -> tuple[Move, bool]:
+    """The move a result's reasons record (a deferred move is carried out from them)."""
+    rule = next((r for r in reasons if r.get("rule") == "grading_rule"), None)
+    if rule is None:
+        return ONE_DOWN, False
+    return Move(rule["move"], rule.get("steps", 0)), rule["direct"]
 
 
 def verdicts_of(uow: UnitOfWork, rules: Rules, quarter: Period, records: Sequence) -> list[tuple]:
@@ -170,31 +215,72 @@ def _earlier_record(record, quarter: Period, grade: str) -> QuarterRecord | None
 
 
 def demote_or_defer(uow: UnitOfWork, rules: Rules, manager, period: str, reasons: list[dict]) -> tuple[str, int | None]:
-    """Open the demotion case now, or defer it while the manager has an open case."""
-    return demote_or_defer_all(uow, rules, period, [(manager, reasons)])[manager.employee_no]
+    """Carry out a deferred result's move now, or defer it again while the manager has an open case."""
+    move, direct = move_of(reasons)
+    return carry_out_all(uow, rules, Period.parse(period), [(manager, move, direct, reasons)])[manager.employee_no]
 
 
-def demote_or_defer_all(uow: UnitOfWork, rules: Rules, period: str,
-                        demotions: Sequence[tuple]) -> dict[str, tuple[str, int | None]]:
-    """`demotions`: (manager, the close's reasons) of managers of `period` whose close implies a demotion; each
-    manager is anything with an employee_no, a grade and an org_unit. Opens the demotion cases at once, or defers each
-    while its manager has an open case: employee_no → (outcome, case opened)."""
-    demotable = [(m, reasons) for m, reasons in demotions if rules.ladder.destinations(m.grade, DEMOTE)]
-    busy = uow.evaluations.with_open_case([m.employee_no for m, _ in demotable])
-    opened = {case.employee_no: case for case in _open_demotion_cases(
-        uow, rules, period, [(m, r) for m, r in demotable if m.employee_no not in busy])}
+def carry_out_all(uow: UnitOfWork, rules: Rules, quarter: Period,
+                  moves: Sequence[tuple]) -> dict[str, tuple[str, int | None]]:
+    """`moves`: (manager, Move, direct, reasons) of managers of the closed period; each manager is anything with an
+    employee_no, a grade, an org_unit and a standing. Each is carried out as `plan` says: a case opened (taking
+    effect at once where `direct`), a move deferred while the manager has an open case, a standing changed:
+    employee_no → (outcome, case opened)."""
+    period = str(quarter)
+    busy = uow.evaluations.with_open_case([m.employee_no for m, move, *_ in moves if move.kind in CASE_MOVES])
+    planned = [(manager, reasons, *plan(rules, manager.grade, move, direct, manager.employee_no in busy))
+               for manager, move, direct, reasons in moves]
+    opening = [(m, kind, target, reasons) for m, reasons, outcome, kind, target in planned
+               if outcome in CASE_OUTCOMES]
+    opened = {case.employee_no: case for case in _open_cases(uow, rules, period, opening)}
     reminders = _first_reminders(uow, rules, opened.values())
-    outcomes, timers = {m.employee_no: (NOT_DEMOTABLE, None) for m, _ in demotions}, []
-    for manager, _ in demotable:  # the timers in the order of the managers, as one at a time would write them
-        if manager.employee_no in busy:
-            outcomes[manager.employee_no] = DEFERRED, None
+    outcomes, timers = {}, []
+    for manager, reasons, outcome, _, _ in planned:  # the timers in the order of the managers, as one at a time would
+        case = opened.get(manager.employee_no)
+        outcomes[manager.employee_no] = outcome, case.id if case is not None else None
+        if outcome == DEFERRED:
             timers.append(deferred_demotion(rules, period, manager.employee_no, rules.now()))
-        else:
-            outcomes[manager.employee_no] = DEMOTION_OUTCOME, opened[manager.employee_no].id
-            if manager.employee_no in reminders:
-                timers.append(reminders[manager.employee_no])
+        elif manager.employee_no in reminders:
+            timers.append(reminders[manager.employee_no])
     uow.timers.schedule_all(timers)
+    for manager, reasons, outcome, _, _ in planned:
+        if outcome == MOVED:
+            uow.flush()  # the first reminder is in before the case moves on and cancels it
+            take_effect_at_close(uow, rules, opened[manager.employee_no], quarter.last_day + timedelta(days=1))
+        elif outcome in (SUSPENDED_OUTCOME, REINSTATED_OUTCOME):
+            _change_standing(uow, rules, period, manager, outcome, reasons)
     return outcomes
+
+
+CASE_MOVES = (UP, DOWN, EXIT_MOVE)
+CASE_OUTCOMES = (DEMOTION_OUTCOME, ADVANCEMENT_OUTCOME, EXIT_OUTCOME, MOVED)  # the outcomes that open a case
+_OUTCOME_OF_KIND = {DEMOTION: DEMOTION_OUTCOME, ADVANCEMENT: ADVANCEMENT_OUTCOME, EXIT: EXIT_OUTCOME}
+
+
+def plan(rules: Rules, grade: str, move: Move, direct: bool, busy: bool) -> tuple[str, str | None, str | None]:
+    """(outcome, kind of case, target grade) of a move from `grade`: a suspension or a reinstatement; a case that
+    moves as far as the ladder allows (a move up from the top is kept, one down from the floor not demotable); deferred
+    while the manager has an open case (`busy`); taking effect at once where `direct` (moved)."""
+    if move.kind in (SUSPEND, REINSTATE):
+        return (SUSPENDED_OUTCOME if move.kind == SUSPEND else REINSTATED_OUTCOME), None, None
+    if move.kind == EXIT_MOVE:
+        kind, target = EXIT, rules.policy.ladder.exited.code
+    else:
+        kind, event = (ADVANCEMENT, ADVANCE) if move.kind == UP else (DEMOTION, DEMOTE)
+        destinations = rules.ladder.destinations(grade, event)
+        target = destinations[min(move.steps, len(destinations)) - 1] if destinations else None
+    if target is None:
+        return (NOT_DEMOTABLE if move.kind == DOWN else KEPT), None, None
+    if busy:
+        return DEFERRED, kind, target
+    return (MOVED if direct else _OUTCOME_OF_KIND[kind]), kind, target
+
+
+def _change_standing(uow: UnitOfWork, rules: Rules, period: str, manager, outcome: str, reasons: list[dict]) -> None:
+    row = uow.managers.get(manager.employee_no, for_update=True)
+    add_event(uow, rules, row, kind=SUSPENSION if outcome == SUSPENDED_OUTCOME else REINSTATEMENT,
+              occurred_on=rules.today(), recorded_by=SYSTEM_ACTOR,
+              note=f"{period}: " + "; ".join(r.get("zh") or r["rule"] for r in reasons))
 
 
 def _first_reminders(uow: UnitOfWork, rules: Rules, cases) -> dict[str, dict]:
@@ -211,24 +297,24 @@ def _first_reminders(uow: UnitOfWork, rules: Rules, cases) -> dict[str, dict]:
             for (case, _), row in zip(waits, first_reminders(rules.in_force(reference), calendar, waits))}
 
 
-def _open_demotion_cases(uow: UnitOfWork, rules: Rules, period: str, demotions: Sequence[tuple]) -> list:
+def _open_cases(uow: UnitOfWork, rules: Rules, period: str, opening: Sequence[tuple]) -> list:
     """The cases that opening.open_automatic_case would open, with their first history entries, in one go
-    (tests/integration/test_quarter_close_sets.py holds the two to the same rows)."""
-    now, opening, references = rules.now(), [], {}
-    for manager, reasons in demotions:
+    (tests/integration/test_quarter_close_sets.py holds the two to the same rows): (manager, kind, target, reasons)
+    each."""
+    now, rows, references = rules.now(), [], {}
+    for manager, kind, target, reasons in opening:
         governing = rules.for_org_unit(manager.org_unit)  # the policy the case follows, stored once per close
         policy = references.get(governing.policy.reference) or references.setdefault(
             governing.policy.reference, governing_policy(uow, governing, now))
-        target = next(iter(rules.ladder.destinations(manager.grade, DEMOTE)))
-        statement = f"{period} quarter close: {', '.join(r['rule'] for r in reasons)}"
-        state, stage = governing.cases.opening(DEMOTION)
-        case = dict(kind=DEMOTION, cycle_code=None, employee_no=manager.employee_no, from_grade=manager.grade,
+        statement = f"{period} quarter close: {', '.join(r.get('code') or r['rule'] for r in reasons)}"
+        state, stage = governing.cases.opening(kind)
+        case = dict(kind=kind, cycle_code=None, employee_no=manager.employee_no, from_grade=manager.grade,
                     target_grade=target, exceptional=False, statement=statement, state=state, stage=stage,
                     reasons=[], created_by=SYSTEM_ACTOR, created_at=now, updated_at=now, state_since=now,
                     overdue_since=None, version=1, policy=policy)
         entry = dict(seq=1, at=now, actor=SYSTEM_ACTOR, event="submit", from_state=None, to_state=case["state"],
-                     comment=statement, data={"kind": DEMOTION, "target_grade": target, "exceptional": False,
+                     comment=statement, data={"kind": kind, "target_grade": target, "exceptional": False,
                                               "period": period, "quarter_close": reasons}
                      | ({"to_stage": stage} if stage is not None else {}))
-        opening.append((case, entry))
-    return uow.evaluations.open_cases(opening) if opening else []
+        rows.append((case, entry))
+    return uow.evaluations.open_cases(rows) if rows else []

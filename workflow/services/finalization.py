@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from workflow.calendar import Deadline
 from workflow.case_access import appeal_window_open
-from workflow.case_machine import (APPROVED, DEMOTION, EXIT, PROBATION_CONFIRMATION, PROMOTION, PUBLISHED,
-                                   changes_grade)
+from workflow.case_machine import (ADVANCEMENT, APPROVED, DEMOTION, EXIT, PROBATION_CONFIRMATION, PROMOTION,
+                                   PUBLISHED, changes_grade)
 from workflow.clock import local_date
-from workflow.ladder import CONFIRM, DEMOTE, EXCEPTIONAL_PROMOTE, EXIT as LADDER_EXIT, PROMOTE
+from workflow.ladder import ADVANCE, CONFIRM, DEMOTE, EXCEPTIONAL_PROMOTE, EXIT as LADDER_EXIT, PROMOTE
 from workflow.services.case_steps import SYSTEM_ACTOR, claim, move
 from workflow.services.opening import open_automatic_case
 from workflow.services.context import Rules
 from workflow.services.governing import rules_for
+from workflow.services.decisions import publish, record_decision
 from workflow.services.grades import change_grade
 from workflow.services.unit_of_work import UnitOfWork
 
@@ -24,7 +26,9 @@ def _ladder_move(case) -> tuple[str, str | None]:
         return (EXCEPTIONAL_PROMOTE if case.exceptional else PROMOTE), case.target_grade
     if case.kind == PROBATION_CONFIRMATION:
         return (CONFIRM, None) if case.outcome == APPROVED else (LADDER_EXIT, None)
-    return {DEMOTION: DEMOTE, EXIT: LADDER_EXIT}[case.kind], None
+    if case.kind == EXIT:
+        return LADDER_EXIT, None
+    return {DEMOTION: DEMOTE, ADVANCEMENT: ADVANCE}[case.kind], case.target_grade  # as far as the case says
 
 
 def _effective_on(policy, case) -> date:
@@ -57,8 +61,20 @@ def take_effect_if_no_appeals(uow: UnitOfWork, rules: Rules, governing: Rules, c
         _take_effect(uow, rules, governing, case)
 
 
-def _take_effect(uow: UnitOfWork, rules: Rules, governing: Rules, case) -> None:
-    effective_on = _effective_on(governing.policy, case)
+def take_effect_at_close(uow: UnitOfWork, rules: Rules, case, effective_on: date) -> None:
+    """A move a period close's grading rule makes `direct` (the salon's automatic C/B/A: 自动升级, 自动降级): the case it
+    opened is approved, published and takes effect at once, from `effective_on` (the day after the period), each
+    step in its history by the service. `rules`: the service's."""
+    governing = rules_for(uow, rules, case)
+    record_decision(uow, governing, case, "approve", actor=SYSTEM_ACTOR, outcome=APPROVED, reasons=(),
+                    comment="direct: the close's grading rule takes effect without a review")
+    publish(uow, governing, case, "publish", actor=SYSTEM_ACTOR, deadline=Deadline(rules.now(), True))
+    claim(governing, case)
+    _take_effect(uow, rules, governing, case, effective_on)
+
+
+def _take_effect(uow: UnitOfWork, rules: Rules, governing: Rules, case, effective_on: date | None = None) -> None:
+    effective_on = effective_on or _effective_on(governing.policy, case)
     data = {}
     if changes_grade(case):
         event, target = _ladder_move(case)

@@ -142,7 +142,7 @@ def parse_period(text: str) -> Period:
 
 def record_performance(uow: UnitOfWork, rules: Rules, actor: Actor, employee_no: str, period_text: str, *,
                        months_worked: int, score: Decimal | None = None, parts: dict[str, Decimal] | None = None,
-                       violation: bool = False, reason: str | None = None):
+                       metrics: dict[str, Decimal] | None = None, violation: bool = False, reason: str | None = None):
     """Enter or correct a manager's score for a period: the score, or where the policy's period scorecard covers
     the period, the parts it is made from. A correction is a new version with who, when and why; the earlier
     ones stay readable (performance_versions). The same values again change nothing."""
@@ -156,6 +156,7 @@ def record_performance(uow: UnitOfWork, rules: Rules, actor: Actor, employee_no:
         raise NotFound(f"no manager {employee_no}")
     problems = Violations()
     scored = _score_of(problems, rules, period, score, parts)
+    metrics = _metrics_of(problems, rules, metrics)
     if not 0 <= months_worked <= period.months:
         problems.add("months_worked", "months_in_period",
                      f"must be between 0 and {period.months} for {NAMES[period.kind]}")
@@ -168,8 +169,8 @@ def record_performance(uow: UnitOfWork, rules: Rules, actor: Actor, employee_no:
         closed_at = close.closed_at.astimezone(rules.policy.tz)
         raise Conflict("period_closed", f"{period} was closed on {closed_at:%Y-%m-%d %H:%M}; its records are locked",
                        period=str(period))
-    values = dict(score=score, parts=parts, months_worked=months_worked, violation=violation, recorded_at=rules.now(),
-                  recorded_by=actor.username)
+    values = dict(score=score, parts=parts, metrics=metrics, months_worked=months_worked, violation=violation,
+                  recorded_at=rules.now(), recorded_by=actor.username)
     record = uow.performance.get(employee_no, str(period), for_update=True)
     if record is None:
         try:
@@ -177,8 +178,8 @@ def record_performance(uow: UnitOfWork, rules: Rules, actor: Actor, employee_no:
         except DuplicateKey:
             raise Conflict("concurrent_update", f"the {period} record of {employee_no} was saved by another request "
                            "at the same moment; repeat yours to correct it") from None
-    elif (record.score, record.parts, record.months_worked, record.violation) == (score, parts, months_worked,
-                                                                                  violation):
+    elif (record.score, record.parts, record.metrics, record.months_worked, record.violation) == (
+            score, parts, metrics, months_worked, violation):
         return record
     else:
         record.version += 1
@@ -187,6 +188,29 @@ def record_performance(uow: UnitOfWork, rules: Rules, actor: Actor, employee_no:
     uow.performance.add_version(employee_no=employee_no, period=str(period), version=record.version,
                                 reason=reason or None, **values)
     return record
+
+
+METRIC_PLACES = 2
+
+
+def _metrics_of(problems: Violations, rules: Rules, metrics: dict[str, Decimal] | None) -> dict[str, str] | None:
+    """The policy's metrics as recorded (text, to two places), or None where none was entered."""
+    if not metrics:
+        return None
+    declared = {m.code: m for m in rules.policy.metrics}
+    kept = {}
+    for code, value in sorted(metrics.items()):
+        field = f"metrics.{code}"
+        if code not in declared:
+            problems.add(field, "metric_unknown", f"the policy has no metric {quoted(code)}"
+                         + (f" (it has: {', '.join(declared)})" if declared else " (it declares none)"))
+        elif not value.is_finite() or not 0 <= value <= declared[code].max:
+            problems.add(field, "metric_range", f"from 0 to {declared[code].max}")
+        elif value != value.quantize(Decimal(1).scaleb(-METRIC_PLACES)):
+            problems.add(field, "metric_precision", f"at most {METRIC_PLACES} decimal places")
+        else:
+            kept[code] = str(value.quantize(Decimal(1).scaleb(-METRIC_PLACES)))
+    return kept
 
 
 def _score_of(problems: Violations, rules: Rules, period: Period, score: Decimal | None,

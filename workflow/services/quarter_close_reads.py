@@ -1,7 +1,8 @@
 """What closing a quarter will do, read without writing (HR's quarter-close page): the rule of
 workflow/quarter_close.py applied to the quarter's records of the managers still without a result, through the
-same verdicts the close computes (evaluations.verdicts_of), and each demotion told as the close would carry it
-out: a case opened now, deferred while the manager has an open case, or impossible at the manager's grade. A
+same verdicts the close computes (evaluations.verdicts_of, and the policy's grading rules: grading.rule_verdicts),
+and each move told as the close would carry it out (evaluations.plan): a case opened now, a move made at once,
+deferred while the manager has an open case, impossible at the manager's grade, a standing changed. A
 quarter already closed shows its recorded close instead."""
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from decimal import Decimal
 
 from workflow import access
 from workflow.accounts import Actor
-from workflow.ladder import DEMOTE
-from workflow.quarter_close import DEFERRED, DEMOTION, NOT_DEMOTABLE, last_period_ended
+from workflow.quarter_close import last_period_ended
 from workflow.services.context import Rules
-from workflow.services.evaluations import close_summary, parse_closed_period, verdicts_of
+from workflow.services.evaluations import (CASE_MOVES, close_summary, parse_closed_period, plan, planned_move,
+                                           verdicts_of)
+from workflow.services.grading import rule_verdicts
 from workflow.services.unit_of_work import UnitOfWork
 
 
@@ -27,7 +29,8 @@ class ForeseenResult:
     violation: bool
     outcome: str  # workflow.quarter_close OUTCOMES
     reasons: tuple[dict, ...]
-    target: str | None  # the grade a demotion case would propose
+    target: str | None  # the grade the case opened (or the move made at once) would move the manager to
+    move: dict | None = None  # the move planned (workflow/grading_rules.py Move.as_data): up or down n, suspend, ...
 
 
 @dataclass(frozen=True)
@@ -54,21 +57,20 @@ def close_preview(uow: UnitOfWork, rules: Rules, actor: Actor, period_text: str)
     close = uow.evaluations.close_of(period)
     records = uow.evaluations.pending(period, None, lock=False)
     verdicts = verdicts_of(uow, rules, quarter, records)
-    demoted = [record.employee_no for record, verdict in verdicts if verdict.outcome == DEMOTION]
-    busy = uow.evaluations.with_open_case(demoted)
+    by_rule = rule_verdicts(uow, rules, quarter, records)
+    moves = {record.employee_no: move for record, verdict in verdicts
+             if (move := planned_move(verdict, by_rule.get(record.employee_no))) is not None}
+    busy = uow.evaluations.with_open_case([no for no, (move, _, _) in moves.items() if move.kind in CASE_MOVES])
     foreseen = []
     for record, verdict in verdicts:
-        outcome, target = verdict.outcome, None
-        if outcome == DEMOTION:
-            destinations = rules.ladder.destinations(record.grade, DEMOTE)
-            if not destinations:
-                outcome = NOT_DEMOTABLE
-            elif record.employee_no in busy:
-                outcome = DEFERRED
-            else:
-                target = next(iter(destinations))
+        outcome, target, reasons, move = verdict.outcome, None, tuple(verdict.reasons), None
+        if record.employee_no in moves:
+            move, direct, reasons = moves[record.employee_no]
+            outcome, _, target = plan(rules, record.grade, move, direct, record.employee_no in busy)
+            reasons = tuple(reasons)
         foreseen.append(ForeseenResult(record.employee_no, record.grade, record.score, record.months_worked,
-                                       record.violation, outcome, tuple(verdict.reasons), target))
+                                       record.violation, outcome, reasons, target,
+                                       move.as_data() if move is not None else None))
     recorded = close_summary(close, uow.evaluations.outcomes(period)) if close is not None else None
     return ClosePreview(period=period, last_day=quarter.last_day, over=rules.today() > quarter.last_day,
                         foreseen=foreseen, recorded=recorded)

@@ -27,6 +27,7 @@ GradeHistoryRow = Any  # models.managers.GradeHistory
 PerformanceRow = Any  # models.managers.PerformanceRecord
 PerformanceVersionRow = Any  # models.managers.PerformanceVersion
 ExamResultRow = Any  # models.managers.ExamResult
+ManagerEventRow = Any  # models.managers.ManagerEvent
 CycleRow = Any  # models.cases.Cycle
 CaseRow = Any  # models.cases.Case
 CaseHistoryRow = Any  # models.cases.CaseHistory
@@ -101,6 +102,17 @@ class ExamResults(Protocol):
 
     def latest(self, employee_no: str, exam: str, since: date) -> ExamResultRow | None:
         """The manager's latest result in `exam` taken on `since` or later."""
+
+
+class ManagerEvents(Protocol):
+    def add(self, **fields: Any) -> ManagerEventRow: ...
+
+    def for_manager(self, employee_no: str) -> list[ManagerEventRow]:
+        """By day, oldest first."""
+
+    def between(self, first_no: str, last_no: str, since: date, until: date) -> list[Any]:
+        """The events from `since` to `until` of the managers from `first_no` to `last_no` (employee_no, kind,
+        occurred_on, days, reason), by manager and day."""
 
 
 class Performance(Protocol):
@@ -250,10 +262,13 @@ class Evaluations(Protocol):
     def add_close(self, **fields: Any) -> QuarterCloseRow:
         """Raises DuplicateKey("period") when the quarter is closed already."""
 
-    def pending(self, period: str, limit: int | None) -> list[Any]:
+    def pending(self, period: str, limit: int | None, *, lock: bool = True) -> list[Any]:
         """The quarter's records of managers still without a result, with the manager's grade, locked."""
 
     def earlier(self, periods: Collection[str], first: str, last: str) -> list[Any]: ...
+
+    def population(self, periods: Collection[str]) -> list[Any]:
+        """Every record of `periods` with the manager's grade and org unit now: the peers a grading rule ranks."""
 
     def grade_changes(self, first: str, last: str, after: date) -> list[Any]: ...
 
@@ -288,6 +303,7 @@ class UnitOfWork(Protocol):
     grade_history: GradeHistory
     performance: Performance
     exams: ExamResults
+    manager_events: ManagerEvents
     cycles: Cycles
     cases: Cases
     timers: Timers

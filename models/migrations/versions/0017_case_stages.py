@@ -14,6 +14,8 @@ Of Table Schema Changes", https://www.sqlite.org/lang_altertable.html).
 from alembic import op
 import sqlalchemy as sa
 
+from models.migration_checks import change_known, listed as _listed
+
 revision = '0017_case_stages'
 down_revision = '0016_policy_versions'
 branch_labels = None
@@ -28,17 +30,13 @@ OLD_TIMER_KINDS = ('appeal_window_end', 'probation_end', 'quarter_close', 'remin
 NEW_TIMER_KINDS = OLD_TIMER_KINDS + ('observation_end',)
 
 
-def _listed(states) -> str:
-    return ", ".join(f"'{s}'" for s in states)
-
-
 def _open(states):
     return tuple(s for s in states if s not in TERMINAL)
 
 
 def upgrade():
     _change_states(OLD_STATES, NEW_STATES)
-    _change_known('timers', 'kind', 'ck_timers_known_kind', OLD_TIMER_KINDS, NEW_TIMER_KINDS)
+    change_known('timers', 'kind', 'ck_timers_known_kind', OLD_TIMER_KINDS, NEW_TIMER_KINDS)
     if op.get_bind().dialect.name == 'sqlite':  # a column's CHECK is added with it (tested on the existing rows)
         op.execute("ALTER TABLE cases ADD COLUMN stage VARCHAR(32) "
                    f"CONSTRAINT ck_cases_in_stage_names_its_stage CHECK ({STAGE_NAMED})")
@@ -57,41 +55,13 @@ def downgrade():
     if bind.dialect.name != 'sqlite':  # on SQLite the column's own CHECK goes with it
         op.drop_constraint(op.f('ck_cases_in_stage_names_its_stage'), 'cases', type_='check')
     op.drop_column('cases', 'stage')
-    _change_known('timers', 'kind', 'ck_timers_known_kind', NEW_TIMER_KINDS, OLD_TIMER_KINDS)
+    change_known('timers', 'kind', 'ck_timers_known_kind', NEW_TIMER_KINDS, OLD_TIMER_KINDS)
     _change_states(NEW_STATES, OLD_STATES)
 
 
-def _change_known(table: str, column: str, constraint: str, old, new):
-    """The CHECK constraint `column IN (...)` from the `old` values to the `new`."""
-    bind = op.get_bind()
-    if bind.dialect.name == 'sqlite':
-        if bind.exec_driver_sql(f"SELECT count(*) FROM {table} WHERE {column} NOT IN ({_listed(new)})").scalar():
-            raise RuntimeError(f"{table} has rows whose {column} the target revision does not know")
-        _edit_sqlite_definition(table, f"CHECK ({column} IN ({_listed(old)}))", f"CHECK ({column} IN ({_listed(new)}))")
-    else:
-        op.drop_constraint(op.f(constraint), table, type_='check')
-        op.create_check_constraint(op.f(constraint), table, f"{column} IN ({_listed(new)})")
-
-
 def _change_states(old, new):
-    _change_known('cases', 'state', 'ck_cases_known_state', old, new)
+    change_known('cases', 'state', 'ck_cases_known_state', old, new)
     op.drop_index('uq_cases_one_open_case', table_name='cases')
     where = sa.text(f"state IN ({_listed(_open(new))})")
     op.create_index('uq_cases_one_open_case', 'cases', ['employee_no'], unique=True,
                     sqlite_where=where, postgresql_where=where)
-
-
-def _edit_sqlite_definition(table: str, old: str, new: str) -> None:
-    """Replace `old` by `new` in the stored CREATE TABLE of `table` (once; an error if it is not there)."""
-    bind = op.get_bind()
-    sql = bind.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).scalar()
-    if sql.count(old) != 1:
-        raise RuntimeError(f"the {table} table's definition does not hold {old!r} once")
-    version = bind.exec_driver_sql("PRAGMA schema_version").scalar()
-    bind.exec_driver_sql("PRAGMA writable_schema = ON")
-    try:
-        bind.exec_driver_sql("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?",
-                             (sql.replace(old, new), table))
-        bind.exec_driver_sql(f"PRAGMA schema_version = {version + 1}")
-    finally:
-        bind.exec_driver_sql("PRAGMA writable_schema = OFF")
