@@ -27,10 +27,15 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-* && touch $@
 
 # Migrate the embedded SQLite database under instance/, load the demo if it is empty, serve.
+# POLICY=NAME: a shipped rule pack (workflow/policies/NAME.yaml) and its demo, in a database of its own
+# under instance/NAME/.
+POLICY ?=
+RUN_ENV := GRADEFLOW_ENV=$${GRADEFLOW_ENV:-development} \
+           $(if $(POLICY),GRADEFLOW_POLICY=$(POLICY) GRADEFLOW_INSTANCE_PATH=$(CURDIR)/instance/$(POLICY))
 run: $(STAMP)
-	GRADEFLOW_ENV=$${GRADEFLOW_ENV:-development} $(BIN)/gradeflow db upgrade
-	GRADEFLOW_ENV=$${GRADEFLOW_ENV:-development} $(BIN)/gradeflow demo --if-empty
-	GRADEFLOW_ENV=$${GRADEFLOW_ENV:-development} $(BIN)/gradeflow serve --host $(HOST) --port $(PORT)
+	$(RUN_ENV) $(BIN)/gradeflow db upgrade
+	$(RUN_ENV) $(BIN)/gradeflow demo --if-empty $(if $(POLICY),--policy $(POLICY))
+	$(RUN_ENV) $(BIN)/gradeflow serve --host $(HOST) --port $(PORT)
 
 # The demo on a simulation clock (a database of its own under instance/demo/): time stands still until
 # the admin moves it (PUT /api/v1/clock), and every deadline it passes fires. README: "The whole story".

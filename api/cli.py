@@ -14,7 +14,7 @@ from api.logs import log_to_stderr
 from api.migrations import migrations_command, upgrade_to_head
 from models import db
 from workflow.errors import Conflict, DomainError, RuleViolation
-from workflow.policy import PolicyError
+from workflow.policy import BUILTIN_POLICIES, PolicyError
 
 
 def _create_app():
@@ -140,12 +140,14 @@ def users_create(username, roles, employee_no, password_stdin):
 
 @cli.command("demo")
 @click.option("--if-empty", is_flag=True, help="do nothing when the database already holds managers or users")
+@click.option("--policy", "pack", type=click.Choice(BUILTIN_POLICIES),
+              help="a shipped policy (rule pack): its demo organisation; GRADEFLOW_POLICY must name it too")
 @with_appcontext
-def demo(if_empty):
+def demo(if_empty, pack):
     """Load a demo organisation and users; print the logins."""
     from api.demo import load_demo, print_logins, print_outlook
     try:
-        logins = load_demo(skip_if_not_empty=if_empty)
+        logins = load_demo(skip_if_not_empty=if_empty, pack=pack)
     except DomainError as exc:
         raise click.ClickException(_explain(exc)) from None
     print_logins(logins)

@@ -15,6 +15,7 @@ import subprocess
 import urllib.error
 import urllib.request
 from importlib import resources
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,8 @@ from api.migrations import MIGRATIONS
 from models import db
 from tests.support.commands import GRADEFLOW, command_env, first_answer, free_port, gradeflow, snapshot, sqlite_url
 from tests.support.settings import config_for
+from workflow.periods import Period
+from workflow.policy import BUILTIN_POLICIES, load_policy
 
 GOOD_PASSWORD = "a long enough passphrase"
 
@@ -444,3 +447,43 @@ def test_demo_if_empty_leaves_a_database_with_users_alone(tmp_path, migrated_sql
     assert "no demo logins are on file" in again.stdout
     refused = gradeflow(tmp_path, "demo")
     assert refused.returncode != 0 and "already holds managers or users" in refused.stderr
+
+
+# --- demo --policy: a rule pack's own demo (issue 14, point 6) -----------------------------------------------------
+
+PACKS = [name for name in BUILTIN_POLICIES if name != "default"]
+
+
+@pytest.mark.parametrize("pack", PACKS)
+def test_demo_policy_loads_an_organisation_on_every_grade_of_the_pack_whose_close_preview_reads_it(
+        tmp_path, migrated_sqlite, pack):
+    result = _ok(gradeflow(tmp_path, "demo", "--policy", pack, GRADEFLOW_POLICY=pack))
+    logins = _printed_logins(result.stdout)
+    app = create_app(config_for(migrated_sqlite, GRADEFLOW_POLICY=pack, GRADEFLOW_CLOCK="system"))
+    client = app.test_client()
+    try:
+        hr = {"Authorization": f"Bearer {_me(client, 'hr.chen', logins['hr.chen'][0])['token']}"}
+        listed = client.get("/api/v1/managers?per_page=100", headers=hr).get_json()
+        ladder = load_policy(pack).ladder
+        assert {m["grade"] for m in listed} == set(ladder.codes)
+        for username, (password, employee_no, roles) in logins.items():
+            assert _me(client, username, password)["roles"] == sorted(roles), username
+        policy = load_policy(pack)
+        for kind in policy.closed_kinds:
+            period = str(Period.of(kind, date.today()).shifted(-1))
+            preview = client.get(f"/api/v1/evaluations/{period}/preview", headers=hr)
+            assert preview.status_code == 200, preview.get_json()
+            assert preview.get_json()["foreseen"], (pack, period)  # the demo recorded the period
+        events = client.get(f"/api/v1/managers/{listed[-1]['employee_no']}/events", headers=hr).get_json()
+        assert [e["kind"] for e in events] == ["complaint"]
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_demo_policy_refuses_a_pack_the_service_does_not_run_and_writes_nothing(tmp_path, migrated_sqlite):
+    result = gradeflow(tmp_path, "demo", "--policy", "salon-cba")
+    assert result.returncode == 1 and "GRADEFLOW_POLICY=salon-cba" in result.stderr, result.stderr
+    assert not snapshot(migrated_sqlite)["managers"]
+    unknown = gradeflow(tmp_path, "demo", "--policy", "no-such-pack")
+    assert unknown.returncode == 2 and "no-such-pack" in unknown.stderr
