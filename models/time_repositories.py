@@ -242,8 +242,8 @@ class EvaluationRepository:
 
     def pending(self, period: str, limit: int | None, *, lock: bool = True) -> list[Row]:
         """The quarter's records of managers still without a result, by employee number, with the manager's
-        grade (since when), org unit and standing now (employee_no, score, months_worked, violation, metrics, grade,
-        grade_since, org_unit, standing); on PostgreSQL the
+        grade (since when), org unit, standing, hiring and education now (employee_no, score, months_worked,
+        violation, metrics, grade, grade_since, org_unit, standing, hire_date, education); on PostgreSQL the
         managers are locked (unless `lock` is False: a read that writes nothing)."""
         done = select(QuarterResult.employee_no).where(QuarterResult.period == period,
                                                        QuarterResult.employee_no == PerformanceRecord.employee_no)
@@ -252,7 +252,7 @@ class EvaluationRepository:
         last_done = select(func.max(QuarterResult.employee_no)).where(QuarterResult.period == period)
         stmt = (select(PerformanceRecord.employee_no, PerformanceRecord.score, PerformanceRecord.months_worked,
                        PerformanceRecord.violation, PerformanceRecord.metrics, Manager.grade, Manager.grade_since,
-                       Manager.org_unit, Manager.standing)
+                       Manager.org_unit, Manager.standing, Manager.hire_date, Manager.education)
                 .join(Manager, Manager.employee_no == PerformanceRecord.employee_no)
                 .where(PerformanceRecord.period == period,
                        PerformanceRecord.employee_no > func.coalesce(last_done.scalar_subquery(), ""), ~done.exists())

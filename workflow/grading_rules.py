@@ -77,6 +77,10 @@ class GradingRule:
     # only when the months the grade has been held at the period's end are a multiple of this (the salon's
     # two-month review: 享受两个月待遇, 第二个月业绩复核)
     review_every_months: int | None = None
+    # the manager: time on the job since hiring (seed 002 Jilin: 本岗工作时间1年及以上), and the education levels
+    # accepted (大专以上学历: that level and those above it on the policy's list)
+    min_months_on_the_job: int | None = None
+    educations: tuple[str, ...] = ()
 
     @property
     def ranks(self) -> bool:
@@ -88,8 +92,19 @@ class GradingRule:
         return bool(self.score_at_least or self.score_below or self.metric_at_least or self.metric_below
                     or self.metric_short_of or self.ranks)
 
-    def applies_to(self, grade: str, standing: str) -> bool:
-        return (not self.grades or grade in self.grades) and standing == self.standing
+    def applies_to(self, grade: str, manager: "ManagerFacts") -> bool:
+        return ((not self.grades or grade in self.grades) and manager.standing == self.standing
+                and (self.min_months_on_the_job is None or manager.months_on_the_job >= self.min_months_on_the_job)
+                and (not self.educations or manager.education in self.educations))
+
+
+@dataclass(frozen=True)
+class ManagerFacts:
+    """What a rule reads of the manager, beside the results: standing, time on the job at the period's end,
+    education."""
+    standing: str = ACTIVE
+    months_on_the_job: int = 0
+    education: str | None = None
 
 
 @dataclass(frozen=True)
@@ -176,12 +191,12 @@ def _events_hold(rule: GradingRule, events: Sequence[RecordedEvent], first: date
     return evidence
 
 
-def holds(rule: GradingRule, min_months_worked: int, standing: str, results: Sequence[PeriodResult | None],
+def holds(rule: GradingRule, min_months_worked: int, manager: ManagerFacts, results: Sequence[PeriodResult | None],
           events: Sequence[RecordedEvent]) -> dict | None:
     """Whether `rule` holds for a manager: `results` are the closed period's result and those before it, latest
     first (None: no record); `events` their record's events (any dates). Returns the reason the close records."""
     current = results[0]
-    if current is None or not rule.applies_to(current.grade, standing):
+    if current is None or not rule.applies_to(current.grade, manager):
         return None
     if rule.months_worked_below is None:
         if current.months_worked < min_months_worked:
@@ -244,25 +259,26 @@ def counted_towards_a_move(reasons: Sequence[dict]) -> bool:
 RULE_KEYS = {"code", "zh", "move", "direct", "grades", "standing", "periods", "score_at_least", "score_below",
              "metric_at_least", "metric_below", "metric_short_of", "bottom", "bottom_percent", "top", "top_percent",
              "rank_among", "events", "leave_days_over", "leave_times", "leave_reasons", "months_worked_below",
-             "review_every_months"}
+             "review_every_months", "min_months_on_the_job", "min_education"}
 
 
 def parse_rules(node, *, grade_codes: tuple[str, ...], metric_codes: tuple[str, ...], scale_min: Decimal,
-                scale_max: Decimal, promotion_steps: int, demotion_steps: int, problem) -> tuple[GradingRule, ...]:
+                scale_max: Decimal, promotion_steps: int, demotion_steps: int, education_levels: tuple[str, ...],
+                problem) -> tuple[GradingRule, ...]:
     """The `rules` of a close (a list of mappings). `node` is policy.py's document node; `problem(node, text)` makes
     its error."""
     rules: list[GradingRule] = []
     for item in node.elements():
         rule = _parse_rule(item, grade_codes, metric_codes, scale_min, scale_max, promotion_steps, demotion_steps,
-                           problem)
+                           education_levels, problem)
         if any(r.code == rule.code for r in rules):
             raise problem(item["code"], f"a second rule {rule.code!r}: each rule has its own code")
         rules.append(rule)
     return tuple(rules)
 
 
-def _parse_rule(node, grade_codes, metric_codes, scale_min, scale_max, promotion_steps, demotion_steps, problem
-                ) -> GradingRule:
+def _parse_rule(node, grade_codes, metric_codes, scale_min, scale_max, promotion_steps, demotion_steps,
+                education_levels, problem) -> GradingRule:
     node.mapping(RULE_KEYS)
     move = _parse_move(node["move"], promotion_steps, demotion_steps, problem)
     direct = node.get("direct", move.kind in (SUSPEND, REINSTATE)).boolean()
@@ -311,6 +327,8 @@ def _parse_rule(node, grade_codes, metric_codes, scale_min, scale_max, promotion
         leave_times=optional_integer("leave_times", 1, 100),
         months_worked_below=optional_integer("months_worked_below", 1, 12),
         review_every_months=optional_integer("review_every_months", 1, 60),
+        min_months_on_the_job=optional_integer("min_months_on_the_job", 1, 600),
+        educations=_educations(node.get("min_education", None), education_levels, problem),
         leave_reasons=tuple(reasons.distinct_choices(LEAVE_REASONS, "leave reason")) if reasons.value else ())
     if not (rule.per_period or rule.events or rule.leave_days_over is not None or rule.leave_times is not None
             or rule.months_worked_below is not None):
@@ -332,6 +350,15 @@ def _parse_move(node, promotion_steps: int, demotion_steps: int, problem) -> Mov
         raise problem(node, "one of {up: n} or {down: n}")
     most = promotion_steps if kind == UP else demotion_steps
     return Move(kind, steps.integer(1, most))
+
+
+def _educations(node, levels: tuple[str, ...], problem) -> tuple[str, ...]:
+    if node.value is None:
+        return ()
+    if node.value not in levels:
+        raise problem(node, f"{node.value!r} is not one of eligibility.education_levels ({', '.join(levels)})"
+                      if levels else "list the education levels first (eligibility.education_levels)")
+    return levels[levels.index(node.value):]
 
 
 def _grade(node, grade_codes, problem) -> str:

@@ -508,13 +508,14 @@ def _build(root: _Node) -> Policy:
     scoring = attempt(lambda: _scoring(root["scoring"]))
     periods = attempt(lambda: _periods(root.get("periods", list(Policy.periods))))
     metrics = attempt(lambda: _metrics(root.get("metrics", [])))
+    eligibility = attempt(lambda: _eligibility(root["eligibility"], ladder, periods, scoring.scale)
+                          if ladder and periods and scoring else _present(root, "eligibility"))
     fields = dict(
         name=attempt(lambda: _name(root["name"])),
         title=attempt(lambda: root.get("title", root.value["name"]).text()) if "name" in root.value else None,
         timezone=timezone,
         ladder=ladder,
-        eligibility=attempt(lambda: _eligibility(root["eligibility"], ladder, periods, scoring.scale)
-                            if ladder and periods and scoring else _present(root, "eligibility")),
+        eligibility=eligibility,
         scoring=scoring,
         **(attempt(lambda: _committee(root["committee"])) or {}),
         quotas=attempt(lambda: _quotas(root.get("quotas", []), ladder)) if ladder else None,
@@ -523,7 +524,8 @@ def _build(root: _Node) -> Policy:
         probation_months=attempt(lambda: root["probation"].mapping({"months"})["months"].integer(1, 36)),
         **(attempt(lambda: _reminders(root["reminders"])) or {}),
         metrics=metrics,
-        closes=attempt(lambda: _closes(root["quarter_close"], ladder, scoring.scale, periods, metrics)
+        closes=attempt(lambda: _closes(root["quarter_close"], ladder, scoring.scale, periods, metrics,
+                                       eligibility.education_levels if eligibility else ())
                        if ladder and scoring and periods and metrics is not None else _present(root, "quarter_close")),
         periods=periods,
         period_scorecard=attempt(lambda: _period_scorecard(root.get("period_scorecard", None), periods,
@@ -1024,15 +1026,15 @@ def _metrics(node: _Node) -> tuple[Metric, ...]:
     return tuple(found)
 
 
-def _closes(node: _Node, ladder: LadderPolicy, scale: ScoreScale,
-            periods: tuple[str, ...], metrics: tuple[Metric, ...] = ()) -> tuple[QuarterClosePolicy, ...]:
+def _closes(node: _Node, ladder: LadderPolicy, scale: ScoreScale, periods: tuple[str, ...],
+            metrics: tuple[Metric, ...] = (), education_levels: tuple[str, ...] = ()) -> tuple[QuarterClosePolicy, ...]:
     """One close (a mapping), or several side by side (a list of them), each of its own kind of period: tobacco
     assesses monthly and evaluates quarterly (月度考核、季度评价)."""
     if not isinstance(node.value, list):
-        return (_quarter_close(node, ladder, scale, periods, metrics),)
+        return (_quarter_close(node, ladder, scale, periods, metrics, education_levels),)
     closes: list[QuarterClosePolicy] = []
     for item in node.elements(min_len=1):
-        close = _quarter_close(item, ladder, scale, periods, metrics)
+        close = _quarter_close(item, ladder, scale, periods, metrics, education_levels)
         if any(c.period == close.period for c in closes):
             raise item.fail(f"a second close of {close.period} periods: each kind of period is closed once")
         if closes and close.exit_after_demotion_years != closes[0].exit_after_demotion_years:
@@ -1044,8 +1046,8 @@ def _closes(node: _Node, ladder: LadderPolicy, scale: ScoreScale,
     return tuple(sorted(closes, key=lambda c: PERIOD_KINDS.index(c.period)))
 
 
-def _quarter_close(node: _Node, ladder: LadderPolicy, scale: ScoreScale,
-                   periods: tuple[str, ...], metrics: tuple[Metric, ...]) -> QuarterClosePolicy:
+def _quarter_close(node: _Node, ladder: LadderPolicy, scale: ScoreScale, periods: tuple[str, ...],
+                   metrics: tuple[Metric, ...], education_levels: tuple[str, ...]) -> QuarterClosePolicy:
     node.mapping({"period", "min_months_worked", "violation_demotes", "demotion_thresholds", "consecutive_quarters",
                   "exit_after_demotion_years", "run_after_quarter_end", "rules"})
     period = node.get("period", QUARTER)
@@ -1068,5 +1070,6 @@ def _quarter_close(node: _Node, ladder: LadderPolicy, scale: ScoreScale,
         period=period.value,
         rules=parse_rules(node.get("rules", []), grade_codes=ladder.codes, metric_codes=tuple(m.code for m in metrics),
                           scale_min=scale.min, scale_max=scale.max, promotion_steps=ladder.promotion_steps,
-                          demotion_steps=ladder.demotion_steps, problem=lambda n, text: n.fail(text)),
+                          demotion_steps=ladder.demotion_steps, education_levels=education_levels,
+                          problem=lambda n, text: n.fail(text)),
     )

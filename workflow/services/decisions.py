@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from workflow.calendar import Deadline, working_days_after
-from workflow.case_machine import APPROVED, DECIDED, DENIED, PROMOTION
+from workflow.case_machine import ADVANCEMENT, APPROVED, DECIDED, DENIED, PROMOTION
 from workflow.clock import local_date
 from workflow.committee import InterviewProgress
 from workflow.decision import Candidate, decide
@@ -148,12 +148,15 @@ def decide_cases(uow, rules: Rules, cases, *, actor: str) -> list[dict]:
 def single_decision(uow, rules: Rules, actor, file: CaseFile, event: str, *, comment=None, reason=None,
                     **_) -> None:
     """approve / deny one case: outside a cycle, or a re-decision after an overturned appeal. An
-    approved promotion obeys the pass mark and the quota as counted now."""
+    approved promotion obeys the pass mark and the quota as counted now; an approved advancement (a close's
+    grading rule) the quota."""
     case = file.case
     card = score_card_of(uow, rules, file) if case.kind == PROMOTION else None
     if event == "approve":
         if card is not None:
             _check_pass_mark_and_quota(uow, rules, case, card)
+        elif case.kind == ADVANCEMENT:
+            _check_quota(uow, rules, case)
         outcome, reasons = APPROVED, ()
     else:
         outcome = DENIED
@@ -171,6 +174,10 @@ def _check_pass_mark_and_quota(uow, rules: Rules, case, card: ScoreCard) -> None
         component, score, mark = below[0]
         raise Conflict(COMPONENT_BELOW_PASS_MARK, f"case {case.id}: the {component} score {score} is below its "
                        f"pass mark of {mark}", component=component, score=score, pass_mark=mark)
+    _check_quota(uow, rules, case)
+
+
+def _check_quota(uow, rules: Rules, case) -> None:
     ledger = QuotaLedger(rules.policy.quotas, headcounts(uow, rules))
     move = (case.from_grade, case.target_grade, case.manager.org_unit)
     ledger.count_first([move])

@@ -9,8 +9,8 @@ from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from workflow.grading_rules import (COMPANY, GradingRule, PeriodResult, RecordedEvent, competition_ranks,
-                                    counted_towards_a_move, gravest, holds, window_days)
+from workflow.grading_rules import (COMPANY, GradingRule, ManagerFacts, PeriodResult, RecordedEvent,
+                                    competition_ranks, counted_towards_a_move, gravest, holds, window_days)
 from workflow.periods import Period
 from workflow.quarter_close import counted_towards_demotion, grade_on
 from workflow.services.context import Rules
@@ -67,6 +67,8 @@ def rule_verdicts(uow: UnitOfWork, rules: Rules, quarter: Period, records: Seque
             bottom, top, peers = ranks.get((among, str(q), no), (None, None, 0))
             return replace(base, rank_from_bottom=bottom, rank_from_top=top, peers=peers)
 
+        facts = ManagerFacts(standing=record.standing, education=record.education,
+                             months_on_the_job=months_between(record.hire_date, quarter.last_day + timedelta(days=1)))
         base = [result(quarter, record, False)]
         for q in window[1:]:
             row = earlier.get((no, str(q)))
@@ -76,7 +78,7 @@ def rule_verdicts(uow: UnitOfWork, rules: Rules, quarter: Period, records: Seque
         reasons = []
         for rule in close.rules:
             results = [ranked(q, r, rule.rank_among) for q, r in zip(window, base)] if rule.ranks else base
-            reasons.append(holds(rule, close.min_months_worked, record.standing, results, events.get(no, ())))
+            reasons.append(holds(rule, close.min_months_worked, facts, results, events.get(no, ())))
         chosen = gravest(close.rules, reasons)
         if chosen is not None:
             found[no] = chosen
