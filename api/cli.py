@@ -138,6 +138,34 @@ def users_create(username, roles, employee_no, password_stdin):
         raise click.ClickException(_explain(exc)) from None
 
 
+@cli.group("events")
+def events():
+    """Events on managers' records (violations, complaints, leave, targets, standing)."""
+
+
+@events.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+@with_appcontext
+def events_import(file):
+    """Enter the events of a CSV file (columns employee_no, kind, occurred_on, days, reason, note; UTF-8, as a
+    spreadsheet saves it): all of them, or none when a row has a problem (each one is named)."""
+    import csv
+    from api.context import rules, uow
+    from workflow.services.accounts import OPERATOR
+    from workflow.services.manager_events import IMPORT_COLUMNS, import_events
+    reader = csv.DictReader(file)
+    missing = [column for column in ("employee_no", "kind", "occurred_on") if column not in (reader.fieldnames or ())]
+    if missing:
+        raise click.ClickException(f"the first line must name the columns {', '.join(IMPORT_COLUMNS)}; missing: "
+                                   f"{', '.join(missing)}")
+    try:
+        with uow() as u:
+            count = import_events(u, rules(), OPERATOR, list(reader))
+    except DomainError as exc:
+        raise click.ClickException("nothing imported: " + _explain(exc)) from None
+    click.echo(f"imported {count} event(s)")
+
+
 @cli.command("demo")
 @click.option("--if-empty", is_flag=True, help="do nothing when the database already holds managers or users")
 @click.option("--policy", "pack", type=click.Choice(BUILTIN_POLICIES),
