@@ -20,7 +20,8 @@ from models.sign_in_attempts import SignInAttempt  # noqa: E402,F401
 from models.policies import PolicyVersion  # noqa: E402,F401
 
 __all__ = ["db", "Base", "User", "UserRole", "ManualClockState", "ExamResult", "GradeHistory", "Manager",
-           "ManagerEvent", "PerformanceRecord", "PerformanceVersion", "Appeal", "Case", "CaseHistory", "CommitteeMember",
+           "ManagerEvent", "PerformanceRecord", "PerformanceVersion", "Appeal", "Case", "CaseHistory",
+           "CommitteeMember",
            "CommitteeScore", "Cycle", "Recusal", "OutboxMessage", "SchedulerRun", "Timer", "CalendarChange",
            "CalendarDay", "QuarterClose", "QuarterResult", "AuditLink", "IdempotentRequest", "SignInAttempt",
            "PolicyVersion"]

@@ -50,7 +50,8 @@ def test_a_year_of_the_group_places_each_manager_in_the_band_of_the_assessment(b
             gf.performance(no, "2026", score)
     move_clock(gf, "2027-01-21T09:00:00+08:00")  # closed at 02:00, the 20th day after the year
     close = ok(gf.post("/evaluations/2026/close", as_=HR))
-    cases = {case_of(gf, c)["employee_no"]: case_of(gf, c) for c in close["advancement_cases"] + close["demotion_cases"]}
+    opened = close["advancement_cases"] + close["demotion_cases"]
+    cases = {case_of(gf, c)["employee_no"]: case_of(gf, c) for c in opened}
     assert {no: (c["kind"], c["target_grade"]) for no, c in cases.items()} == {
         "B001": ("advancement", "band1"), "B003": ("demotion", "band4"), "B004": ("demotion", "band2"),
         "B005": ("advancement", "band2")}

@@ -1,5 +1,5 @@
-"""A year of the county rural credit union under its rule pack (issue 14, point 4; workflow/policies/bank-six-level.yaml,
-docs/rule-packs/bank-six-level.md; seed 000, 县域农村信用联社 客户经理等级化管理办法(暂行)).
+"""A year of the county rural credit union under its rule pack (issue 14, point 4;
+workflow/policies/bank-six-level.yaml, docs/rule-packs/bank-six-level.md; seed 000, 县域农村信用联社 客户经理等级化管理办法(暂行)).
 
 Six levels, 六级(待定级) the lowest, each confirmed every quarter and moved up or down, by two where the results
 say so (原则上按季进行确认, 实行动态管理, 可以跃级调整). The scheduler closes each quarter on the 5th day after it at

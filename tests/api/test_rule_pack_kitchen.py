@@ -1,5 +1,5 @@
-"""A year of the kitchen-cabinet company under its rule pack (issue 14, point 4; workflow/policies/kitchen-three-levels.yaml,
-docs/rule-packs/kitchen-three-levels.md; seed 003, 客户经理考核办法管理制度).
+"""A year of the kitchen-cabinet company under its rule pack (issue 14, point 4;
+workflow/policies/kitchen-three-levels.yaml, docs/rule-packs/kitchen-three-levels.md; seed 003, 客户经理考核办法管理制度).
 
 The 上海展厅 showroom: its manager SM01 (三级), level 1 customer managers L101 and L102, a level 2 L201, and a trainee.
 In the 2026-H2 cycle L101 and L102 apply for level 2: the showroom manager reviews the materials, the review

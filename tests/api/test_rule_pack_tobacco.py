@@ -1,5 +1,6 @@
-"""A year of the tobacco company under its rule pack (issue 14, point 4; workflow/policies/tobacco-monthly-quarterly.yaml,
-docs/rule-packs/tobacco-monthly-quarterly.md; seed 004, 第7篇 客户经理管理办法): 月度考核、季度评价.
+"""A year of the tobacco company under its rule pack (issue 14, point 4;
+workflow/policies/tobacco-monthly-quarterly.yaml, docs/rule-packs/tobacco-monthly-quarterly.md; seed 004, 第7篇
+客户经理管理办法): 月度考核、季度评价.
 
 Each month hr enters every manager's scorecard (经营业绩 60 %, 综合素质 40 %) and what happened (complaints, leave,
 targets missed); the scheduler closes the month on the 3rd at 02:00 and the quarter on the 7th at 03:00. The rules

@@ -276,6 +276,11 @@ def plan(rules: Rules, grade: str, move: Move, direct: bool, busy: bool) -> tupl
     return (MOVED if direct else _OUTCOME_OF_KIND[kind]), kind, target
 
 
+def _named(reason: dict) -> str:
+    """A close's reason as the case's statement names it: the rule's code, and a grading rule's own words."""
+    return f"{reason['code']} ({reason['zh']})" if reason["rule"] == "grading_rule" else reason["rule"]
+
+
 def _change_standing(uow: UnitOfWork, rules: Rules, period: str, manager, outcome: str, reasons: list[dict]) -> None:
     row = uow.managers.get(manager.employee_no, for_update=True)
     add_event(uow, rules, row, kind=SUSPENSION if outcome == SUSPENDED_OUTCOME else REINSTATEMENT,
@@ -306,7 +311,7 @@ def _open_cases(uow: UnitOfWork, rules: Rules, period: str, opening: Sequence[tu
         governing = rules.for_org_unit(manager.org_unit)  # the policy the case follows, stored once per close
         policy = references.get(governing.policy.reference) or references.setdefault(
             governing.policy.reference, governing_policy(uow, governing, now))
-        statement = f"{period} quarter close: {', '.join(r.get('code') or r['rule'] for r in reasons)}"
+        statement = f"{period} quarter close: {', '.join(_named(r) for r in reasons)}"
         state, stage = governing.cases.opening(kind)
         case = dict(kind=kind, cycle_code=None, employee_no=manager.employee_no, from_grade=manager.grade,
                     target_grade=target, exceptional=False, statement=statement, state=state, stage=stage,
