@@ -162,13 +162,43 @@ DAY_KINDS = {
 }
 
 
-# What the quarter close does to a manager (workflow/quarter_close.py OUTCOMES).
+# What the quarter close does to a manager (workflow/quarter_close.py OUTCOMES). A move deferred may be one of a
+# grading rule's, up as well as down.
 QUARTER_OUTCOMES = {
     "kept": _l("Nothing to do"),
     "excluded": _l("Excluded this period (too few months worked)"),
     "demotion": _l("Demotion case opened"),
-    "deferred": _l("Demotion deferred until the open case ends"),
+    "deferred": _l("Move deferred until the open case ends"),
     "not_demotable": _l("Demotion impossible at this grade"),
+    "advancement": _l("Advancement case opened"),
+    "exit": _l("Exit case opened"),
+    "moved": _l("Moved at the close"),
+    "suspended": _l("Suspended (待岗)"),
+    "reinstated": _l("Reinstated"),
+}
+
+# The events on a manager's record (workflow/manager_events.py KINDS), the reasons of a leave (LEAVE_REASONS) and
+# the standings (STANDINGS).
+EVENT_KINDS = {
+    "violation": _l("Violation"),
+    "complaint": _l("Complaint"),
+    "leave": _l("Leave"),
+    "target_met": _l("Sales target met"),
+    "target_missed": _l("Sales target missed"),
+    "misconduct": _l("Misconduct"),
+    "suspension": _l("Suspension (待岗)"),
+    "reinstatement": _l("Reinstatement"),
+}
+LEAVE_REASONS = {
+    "annual": _l("Annual leave"),
+    "sick": _l("Sick leave"),
+    "maternity": _l("Maternity leave"),
+    "personal": _l("Personal leave"),
+    "other": _l("Other reason"),
+}
+STANDINGS = {
+    "active": _l("Active"),
+    "suspended": _l("Suspended (待岗)"),
 }
 
 
@@ -184,6 +214,7 @@ outcome, reason = map(_namer, (OUTCOMES, REASONS))
 party, condition = map(_namer, (PARTIES, CONDITIONS))
 day_kind = _namer(DAY_KINDS)
 quarter_outcome = _namer(QUARTER_OUTCOMES)
+event_kind, leave_reason, standing = map(_namer, (EVENT_KINDS, LEAVE_REASONS, STANDINGS))
 
 
 def grade(code: str | None) -> str:
@@ -194,7 +225,26 @@ def grade(code: str | None) -> str:
         found = current_app.extensions["gradeflow"]["rules"].policy.ladder.grade(code)
     except KeyError:
         return code
-    return found.zh if current_language().startswith("zh") else found.en
+    return _in_language(found)
+
+
+def metric(code: str) -> str:
+    """The name of one of the policy's metrics (workflow/policy.py Metric), in the page's language (its code if the
+    policy lacks it)."""
+    found = next((m for m in current_app.extensions["gradeflow"]["rules"].policy.metrics if m.code == code), None)
+    return code if found is None else _in_language(found)
+
+
+def metric_values(values: dict | None) -> list[tuple[str, str]]:
+    """A record's metrics (code → value) as (name, value), in the order the policy declares them."""
+    declared = [m.code for m in current_app.extensions["gradeflow"]["rules"].policy.metrics]
+    ordered = sorted(values or {}, key=lambda code: (declared.index(code) if code in declared else len(declared), code))
+    return [(metric(code), values[code]) for code in ordered]
+
+
+def _in_language(named) -> str:
+    """The policy's own name of something (its `zh` and `en`), in the page's language."""
+    return named.zh if current_language().startswith("zh") else named.en
 
 
 # The components of the final score (workflow/policy.py SCORE_COMPONENTS), for their own pass marks.
@@ -259,6 +309,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(state=state, event=event, kind=kind, role=role, task=task, grade=grade,
                                   role_abilities=role_abilities, party=party, condition=condition)
     app.jinja_env.filters.update(outcome=outcome, reason=reason)
-    app.jinja_env.filters.update(day_kind=day_kind)
+    app.jinja_env.filters.update(day_kind=day_kind, event_kind=event_kind, leave_reason=leave_reason,
+                                  standing=standing, metric_values=metric_values)
     app.jinja_env.filters.update(quarter_outcome=quarter_outcome, quota=quota, score_component=score_component)
     app.jinja_env.globals.update(quota_reasons=quotas.REASONS)

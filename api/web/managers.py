@@ -1,18 +1,27 @@
 """HR's manager pages: the roster (org unit, grade, supervisor; filtered by org unit and grade) and a manager's
-page with their grade history and performance records (a corrected one with its earlier versions). The reads are
-the JSON API's (workflow/services/managers.py list_managers, visible_manager, grade_history, performance_records,
-performance_versions) with their authorization: the roster is for hr, committee members and admins (others get
-the 403 page), a manager the caller may not see is the 404 page."""
+page with their standing (在岗 or 待岗), grade history, performance records (a corrected one with its earlier versions;
+the policy's metrics beside the score), exam results and the events on their record. The reads are the JSON API's
+(workflow/services/managers.py list_managers, visible_manager, grade_history, performance_records,
+performance_versions; workflow/services/manager_events.py manager_events) with their authorization: the roster is for
+hr, committee members and admins (others get the 403 page), a manager the caller may not see is the 404 page. Hr
+enters an event on the page (POST /managers/<no>/events: record_event, as POST /api/v1/managers/{no}/events), the
+refusals next to their fields (api/web/event_form.py)."""
 from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
-from api.context import uow
+from api.context import rules, uow
 from api.web.blueprint import bp
+from api.web.event_form import EventForm
+from api.web.i18n import day
+from api.web.labels import event_kind
 from api.web.session import current_user, signed_in
-from workflow.services import exams, managers
+from workflow import access
+from workflow.errors import Conflict, RuleViolation
+from workflow.services import exams, manager_events, managers
 
 ROSTER_PAGE = 50
 HISTORY_SHOWN = 200
@@ -33,6 +42,33 @@ def manager_roster():
 @bp.get("/managers/<employee_no:employee_no>")
 @signed_in
 def manager_page(employee_no):
+    return _render(employee_no, EventForm(formdata=None))
+
+
+@bp.post("/managers/<employee_no:employee_no>/events")
+@signed_in
+def record_manager_event(employee_no):
+    actor = current_user()
+    if not access.can_manage_people(actor):
+        abort(403)
+    form = EventForm()
+    if not form.validate_on_submit():
+        return _render(employee_no, form, 422)
+    try:
+        with uow() as u:
+            manager_events.record_event(u, rules(), actor, employee_no, **form.entered())
+    except RuleViolation as refused:
+        form.show_refusals(refused.errors, managers.visible_manager(uow(), actor, employee_no).hire_date)
+        return _render(employee_no, form, 422)
+    except Conflict as refused:
+        form.show_conflict(refused)
+        return _render(employee_no, form, 409)
+    flash(_("Entered on the record: %(kind)s on %(day)s.", kind=event_kind(form.kind.data),
+            day=day(form.occurred_on.data)), "info")
+    return redirect(url_for("web.manager_page", employee_no=employee_no, _anchor="events"))
+
+
+def _render(employee_no: str, form: EventForm, status: int = 200):
     actor, store = current_user(), uow()
     manager = managers.visible_manager(store, actor, employee_no)
     history, _total = managers.grade_history(store, actor, employee_no, page=1, per_page=HISTORY_SHOWN)
@@ -40,5 +76,8 @@ def manager_page(employee_no):
     versions = defaultdict(list)
     for version in managers.performance_versions(store, actor, employee_no):
         versions[version.period].append(version)
+    enters_events = access.can_manage_people(actor) and not rules().policy.ladder.is_exited(manager.grade)
     return render_template("web/manager.html", manager=manager, history=history, records=records, versions=versions,
-                           exam_results=exams.exam_results(store, actor, employee_no))
+                           exam_results=exams.exam_results(store, actor, employee_no),
+                           events=manager_events.manager_events(store, actor, employee_no),
+                           event_form=form if enters_events else None), status

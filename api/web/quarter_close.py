@@ -2,9 +2,10 @@
 the policy closes instead or besides (each close of its own kind; the page shows one period, with links to the
 latest ended period of each other kind): what closing the period will do, per manager, read without writing
 (workflow/services/quarter_close_reads.py close_preview: the rule of workflow/quarter_close.py on the period's
-records), then the close itself through the service the JSON API calls (workflow/services/evaluations.py
-close_quarter), which a repeat answers with the recorded close. A malformed period, one of another kind than the
-policy closes, or one not over yet is told next to the period field."""
+records, and the policy's grading rules of workflow/grading_rules.py: each move with its rule and evidence), then the
+close itself through the service the JSON API calls (workflow/services/evaluations.py close_quarter), which a repeat
+answers with the recorded close (the cases it opened, the managers it suspended or reinstated). A malformed period,
+one of another kind than the policy closes, or one not over yet is told next to the period field."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -60,7 +61,8 @@ def _kind_of(period: str) -> str | None:
 
 
 def _render(period: str, *, close_errors: list[str] | None = None, status: int = 200):
-    words = close_words(_kind_of(period))
+    shown = _kind_of(period) or rules().policy.closed_kinds[0]
+    words = close_words(shown)
     form = PeriodForm(formdata=None, period=period)
     preview = None
     try:
@@ -72,7 +74,7 @@ def _render(period: str, *, close_errors: list[str] | None = None, status: int =
               if close_words(kind) != words]
     return render_template("web/quarter_close.html", form=form, preview=preview, close_errors=close_errors or [],
                            close_form=CloseForm(formdata=None, period=period), words=words,
-                           other_closes=others), status
+                           other_closes=others, grading_rules=rules().policy.close_of(shown).rules), status
 
 
 @bp.get("/quarter-close")
@@ -97,6 +99,8 @@ def run_quarter_close():
     except Conflict as refused:
         return _render(period, close_errors=[_period_message(refused.code, close_words(_kind_of(period)))],
                        status=409)
-    flash(_("%(period)s is closed: %(evaluated)d managers evaluated, %(cases)d demotion cases opened.",
-            period=summary["period"], evaluated=summary["evaluated"], cases=len(summary["demotion_cases"])), "info")
+    opened = sum(len(summary[cases]) for cases in ("demotion_cases", "advancement_cases", "exit_cases"))
+    flash(_("%(period)s is closed: %(evaluated)d managers evaluated, %(cases)d cases opened, %(moved)d grades changed "
+            "at the close.", period=summary["period"], evaluated=summary["evaluated"], cases=opened,
+            moved=len(summary["moved_cases"])), "info")
     return redirect(url_for("web.quarter_close", period=summary["period"]))

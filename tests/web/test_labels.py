@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from api.web import labels
-from workflow import accounts, case_machine, waiting
+from api.web import labels, rule_reasons
+from workflow import accounts, case_machine, grading_rules, manager_events, quarter_close, waiting
 
 
 def test_every_state_event_kind_and_role_has_a_label_and_no_label_is_stale():
@@ -13,6 +13,14 @@ def test_every_state_event_kind_and_role_has_a_label_and_no_label_is_stale():
     assert set(labels.KINDS) == set(case_machine.KINDS)
     assert set(labels.ROLES) == set(accounts.ROLES) == set(labels.ROLE_ABILITIES)
     assert set(labels.TASKS) == set(waiting.WAITING_STATES)
+
+
+def test_every_close_outcome_move_event_kind_leave_reason_and_standing_has_a_label():
+    assert set(labels.QUARTER_OUTCOMES) == set(quarter_close.OUTCOMES)
+    assert set(rule_reasons.MOVES) | {grading_rules.UP, grading_rules.DOWN} == set(grading_rules.MOVES)
+    assert set(labels.EVENT_KINDS) == set(manager_events.KINDS)
+    assert set(labels.LEAVE_REASONS) == set(manager_events.LEAVE_REASONS)
+    assert set(labels.STANDINGS) == set(manager_events.STANDINGS)
 
 
 @pytest.mark.parametrize("language, state, event, grade", [
