@@ -11,15 +11,16 @@ import json
 from collections.abc import Callable
 from decimal import Decimal
 
-from sqlalchemy import Integer, String, Text, UniqueConstraint, and_, cast, event, func, or_, select
+from sqlalchemy import Integer, String, Text, UniqueConstraint, and_, case, cast, event, func, or_, select
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from models.base import Base
 from models.calendar_days import CalendarChange
 from models.cases import CaseHistory
-from models.managers import ExamResult, ManagerEvent, PerformanceRecord, PerformanceVersion
+from models.managers import ExamResult, Manager, ManagerEvent, PerformanceRecord, PerformanceVersion
 from models.policies import PolicyVersion
 from workflow.audit import GENESIS, canonical, link_hash
+from workflow.manager_events import ACTIVE, STANDING_CHANGES
 from workflow.policy import fingerprint
 
 CHAIN_LOCK = "audit-chain"
@@ -158,6 +159,9 @@ def verify_chain(session: Session, progress: Callable[[int, int], None] | None =
     if (record := session.execute(_A_RECORD_UNLIKE_ITS_LATEST_VERSION).first()) is not None:
         return seq, (f"the {record.period} performance record of {record.employee_no} differs from its version "
                      f"{record.version}: it was altered around the service"), previous
+    if (manager := session.scalar(_A_STANDING_UNLIKE_ITS_EVENTS)) is not None:
+        return seq, (f"the standing of {manager} differs from the events on its record: it was altered around the "
+                     "service"), previous
     if (reference := _first_policy_version_unlike_its_reference(session)) is not None:
         return seq, (f"policy version {reference} does not hold the rules its version fingerprints: it was altered "
                      "around the service"), previous
@@ -210,3 +214,15 @@ def _first_record_unlike_its_latest_version_query():
 
 
 _A_RECORD_UNLIKE_ITS_LATEST_VERSION = _first_record_unlike_its_latest_version_query()  # built once: compiled once
+
+
+def _first_standing_unlike_its_events_query():
+    """The chain covers the events; a manager's standing is the one its latest suspension or reinstatement left."""
+    latest = (select(ManagerEvent.kind)
+              .where(ManagerEvent.employee_no == Manager.employee_no, ManagerEvent.kind.in_(list(STANDING_CHANGES)))
+              .order_by(ManagerEvent.id.desc()).limit(1).scalar_subquery())
+    implied = case(*((latest == kind, standing) for kind, standing in STANDING_CHANGES.items()), else_=ACTIVE)
+    return select(Manager.employee_no).where(Manager.standing != implied).order_by(Manager.employee_no).limit(1)
+
+
+_A_STANDING_UNLIKE_ITS_EVENTS = _first_standing_unlike_its_events_query()

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, UTCDateTime
 from workflow.ladder import MOVE_STAMP
-from workflow.manager_events import KINDS as EVENT_KINDS
+from workflow.manager_events import KINDS as EVENT_KINDS, STANDINGS
 
 
 class Manager(Base):
@@ -18,6 +18,7 @@ class Manager(Base):
     __table_args__ = (
         CheckConstraint("hire_date <= grade_since", name="hired_before_grade"),
         CheckConstraint("supervisor_no IS NULL OR supervisor_no <> employee_no", name="not_own_supervisor"),
+        CheckConstraint(f"standing IN ({', '.join(repr(s) for s in STANDINGS)})", name="known_standing"),
     )
 
     employee_no: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -127,7 +128,8 @@ class ManagerEvent(Base):
     __tablename__ = "manager_events"
     __table_args__ = (
         CheckConstraint(f"kind IN ({', '.join(repr(k) for k in EVENT_KINDS)})", name="known_event_kind"),
-        CheckConstraint("(kind = 'leave') = (days IS NOT NULL AND reason IS NOT NULL)", name="leave_has_days"),
+        CheckConstraint("(kind = 'leave' AND days IS NOT NULL AND reason IS NOT NULL) "
+                        "OR (kind <> 'leave' AND days IS NULL AND reason IS NULL)", name="leave_has_days"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -24,10 +24,11 @@ import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from workflow.manager_events import ACTIVE, KINDS as EVENT_KINDS, LEAVE, LEAVE_REASONS, STANDINGS, SUSPENDED
+from workflow.manager_events import (ACTIVE, KINDS as EVENT_KINDS, LEAVE, LEAVE_REASONS, STANDING_CHANGES, STANDINGS,
+                                     SUSPENDED)
 from workflow.periods import Period
 
 UP, DOWN, SUSPEND, REINSTATE, EXIT = "up", "down", "suspend", "reinstate", "exit"
@@ -105,6 +106,7 @@ class ManagerFacts:
     standing: str = ACTIVE
     months_on_the_job: int = 0
     education: str | None = None
+    events_counted_until: date | None = None  # an earlier close moved the manager on the events up to this day
 
 
 @dataclass(frozen=True)
@@ -151,9 +153,9 @@ def _period_holds(rule: GradingRule, result: PeriodResult) -> bool:
     for code, value in rule.metric_below:
         if result.metrics.get(code) is None or result.metrics[code] >= value:
             return False
-    if rule.metric_short_of and all(result.metrics.get(code) is not None and result.metrics[code] >= value
-                                    for code, value in rule.metric_short_of):
-        return False
+    if rule.metric_short_of and (any(result.metrics.get(code) is None for code, _ in rule.metric_short_of) or all(
+            result.metrics[code] >= value for code, value in rule.metric_short_of)):
+        return False  # figures not entered are no evidence of a standard missed
     if rule.ranks:
         if result.rank_from_bottom is None:
             return False
@@ -170,7 +172,8 @@ def _period_holds(rule: GradingRule, result: PeriodResult) -> bool:
 
 
 def _events_hold(rule: GradingRule, events: Sequence[RecordedEvent], first: date, last: date) -> dict | None:
-    """The evidence of the window's events that the rule asks for (None: they fall short)."""
+    """The evidence of the window's events that the rule asks for (None: they fall short); `first` is the first day
+    of the window whose events have not moved the manager yet."""
     within = [e for e in events if first <= e.occurred_on <= last]
     evidence: dict = {}
     for kind, at_least in rule.events:
@@ -214,6 +217,8 @@ def holds(rule: GradingRule, min_months_worked: int, manager: ManagerFacts, resu
                    or not _period_holds(rule, r) for r in earlier)):
         return None
     first, last = window_days(rule, current.period)
+    if manager.events_counted_until is not None:
+        first = max(first, manager.events_counted_until + timedelta(days=1))
     evidence = _events_hold(rule, events, first, last)
     if evidence is None:
         return None
@@ -264,13 +269,14 @@ RULE_KEYS = {"code", "zh", "move", "direct", "grades", "standing", "periods", "s
 
 def parse_rules(node, *, grade_codes: tuple[str, ...], metric_codes: tuple[str, ...], scale_min: Decimal,
                 scale_max: Decimal, promotion_steps: int, demotion_steps: int, education_levels: tuple[str, ...],
-                problem) -> tuple[GradingRule, ...]:
+                period_months: int, problem) -> tuple[GradingRule, ...]:
     """The `rules` of a close (a list of mappings). `node` is policy.py's document node; `problem(node, text)` makes
     its error."""
     rules: list[GradingRule] = []
     for item in node.elements():
         rule = _parse_rule(item, grade_codes, metric_codes, scale_min, scale_max, promotion_steps, demotion_steps,
                            education_levels, problem)
+        _check_sense(item, rule, period_months, problem)
         if any(r.code == rule.code for r in rules):
             raise problem(item["code"], f"a second rule {rule.code!r}: each rule has its own code")
         rules.append(rule)
@@ -312,7 +318,8 @@ def _parse_rule(node, grade_codes, metric_codes, scale_min, scale_max, promotion
     def optional_percent(key):
         return node[key].number(Decimal(0), Decimal(100)) if key in node.value else None
 
-    events = tuple((kind, v.integer(1, 1000)) for kind, v in node.get("events", {}).mapping(set(EVENT_KINDS)).items())
+    counted = set(EVENT_KINDS) - set(STANDING_CHANGES)  # a standing is read by `standing`, not counted
+    events = tuple((kind, v.integer(1, 1000)) for kind, v in node.get("events", {}).mapping(counted).items())
     reasons = node.get("leave_reasons", [])
     rule = GradingRule(
         code=node["code"].code(), zh=node["zh"].text(), move=move, direct=direct, grades=grades,
@@ -337,6 +344,24 @@ def _parse_rule(node, grade_codes, metric_codes, scale_min, scale_max, promotion
     if rule.leave_reasons and rule.leave_days_over is None and rule.leave_times is None:
         raise problem(node["leave_reasons"], "counts leave: give leave_times or leave_days_over with it")
     return rule
+
+
+def _check_sense(node, rule: GradingRule, period_months: int, problem) -> None:
+    """What parses but could never mean what HR meant."""
+    if rule.months_worked_below is not None and rule.months_worked_below > period_months:
+        raise problem(node["months_worked_below"], f"a period of the close has {period_months} month(s): a rule on "
+                                                   "fewer months worked than that holds for everyone")
+    below = dict(rule.score_below)
+    for grade, at_least in rule.score_at_least:
+        limit = below.get(grade, below.get(None)) if grade is not None else below.get(None)
+        if limit is not None and at_least >= limit:
+            raise problem(node["score_at_least"], f"at least {at_least} and below {limit}: no score is both")
+    for key in ("bottom_percent", "top_percent"):
+        if getattr(rule, key) == 0:
+            raise problem(node[key], "must be above 0")
+    if rule.standing == SUSPENDED and rule.move.kind not in (REINSTATE, EXIT, DOWN):
+        raise problem(node["standing"], "a suspended manager is reinstated, demoted or dismissed, not "
+                                        f"{'suspended again' if rule.move.kind == SUSPEND else 'moved up'}")
 
 
 def _parse_move(node, promotion_steps: int, demotion_steps: int, problem) -> Move:

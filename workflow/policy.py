@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from workflow.grading_rules import GradingRule, parse_rules
+from workflow.grading_rules import DOWN, EXIT, UP, GradingRule, parse_rules
 from workflow.periods import KINDS as PERIOD_KINDS, MONTHS as PERIOD_MONTHS, QUARTER, YEAR
 from workflow.quotas import ORG_UNIT, SCOPES, UNIT_SEPARATOR, Quota
 from workflow.stages import INTERVIEW_MARK, RECORDS, SCORE, STAGE_PARTIES, Stage
@@ -537,6 +537,8 @@ def _build(root: _Node) -> Policy:
                                               fields.get("interview", True))) or {})
     if scoring and periods:
         attempt(lambda: _performance_recorded(root, scoring, periods))
+    if fields.get("closes"):
+        attempt(lambda: _direct_moves_have_no_stages(root, fields))
     if scoring and fields.get("promotion_stages") is not None:
         attempt(lambda: _weighed_stages_score(root, scoring, fields["promotion_stages"]))
     if scoring and fields.get("interview") is False:
@@ -663,6 +665,20 @@ def _name(node: _Node) -> str:
     if len(node.text()) > 64:
         raise node.fail("must be at most 64 characters (cases record it with the policy's version)")
     return node.value
+
+
+def _direct_moves_have_no_stages(root: _Node, fields: dict) -> None:
+    """A `direct` rule takes effect at the close: its kind of case may not have stages of its own to pass first."""
+    stages = {UP: fields.get("advancement_stages"), DOWN: fields.get("demotion_stages"), EXIT: fields.get("exit_stages")}
+    node = root["quarter_close"]
+    for close in fields["closes"]:
+        close_node = node if not isinstance(node.value, list) else next(
+            item for item in node.elements() if item.get("period", QUARTER).value == close.period)
+        for index, rule in enumerate(close.rules):
+            if rule.direct and stages.get(rule.move.kind):
+                raise close_node["rules"].elements()[index]["direct"].fail(
+                    f"a direct move takes effect at the close: the {rule.move.kind} move's case has stages of its "
+                    "own (stages) to pass first")
 
 
 def _present(root: _Node, key: str) -> None:
@@ -1071,5 +1087,5 @@ def _quarter_close(node: _Node, ladder: LadderPolicy, scale: ScoreScale, periods
         rules=parse_rules(node.get("rules", []), grade_codes=ladder.codes, metric_codes=tuple(m.code for m in metrics),
                           scale_min=scale.min, scale_max=scale.max, promotion_steps=ladder.promotion_steps,
                           demotion_steps=ladder.demotion_steps, education_levels=education_levels,
-                          problem=lambda n, text: n.fail(text)),
+                          period_months=PERIOD_MONTHS[period.value], problem=lambda n, text: n.fail(text)),
     )

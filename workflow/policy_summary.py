@@ -72,13 +72,14 @@ def _stages(policy: Policy) -> list[str]:
         "  probation_confirmation: the supervisor passes or fails it"
         + "".join(f" → {_own_stage(stage)}" for stage in policy.probation_stages)
         + f" → publication ({window}) → effective",
-        *([f"  demotion, exit: decision (the chair or hr) → publication ({window}) → effective"]
-          if not (policy.demotion_stages or policy.exit_stages) else
+        *([f"  {', '.join(_DECIDED_KINDS)}: decision (the chair or hr) → publication ({window}) → effective"]
+          if not any(policy.stages_of(kind) for kind in _DECIDED_KINDS) else
           [f"  {kind}: " + "".join(f"{_own_stage(stage)} → " for stage in policy.stages_of(kind))
-           + f"decision (the chair or hr) → publication ({window}) → effective" for kind in ("demotion", "exit")]),
+           + f"decision (the chair or hr) → publication ({window}) → effective" for kind in _DECIDED_KINDS]),
     ]
 
 
+_DECIDED_KINDS = ("demotion", "exit", "advancement")  # opened by the service, decided one by one
 _PARTIES = {"supervisor": "the supervisor", "second_supervisor": "the supervisor's supervisor", "hr": "hr",
             "chair": "the cycle's chair"}
 _RECORDS = {"pass_fail": "passes or fails it", "score": "scores it", "comment": "passes or fails it with a comment"}
@@ -107,17 +108,66 @@ def _periods(policy: Policy) -> list[str]:
         elif kind != YEAR:
             line += ", recorded and kept (no close acts on them)"
         lines.append(line)
+        if close is not None:
+            lines += [f"    rule {_rule(rule, close.period)}" for rule in close.rules]
+    if policy.metrics:
+        lines.append("  metrics entered with a record: " + ", ".join(f"{m.code} {m.zh} (0 to {m.max.normalize():f})"
+                                                                     for m in policy.metrics))
     return lines
+
+
+def _rule(rule, period: str) -> str:
+    """A grading rule in words: `c_to_b (达到B级标准): a grade_c with new_customers at least 60 in the month → up 1,
+    at the close`."""
+    who = f"{' or '.join(rule.grades) if rule.grades else 'any grade'}" + (
+        " (suspended)" if rule.standing == "suspended" else "")
+    window = f"the {period}" if rule.periods == 1 else f"each of {rule.periods} {_PLURALS[period]} running"
+    conditions = [*(f"score ≥ {v.normalize():f}" + (f" as {g}" if g else "") for g, v in rule.score_at_least),
+                  *(f"score < {v.normalize():f}" + (f" as {g}" if g else "") for g, v in rule.score_below),
+                  *(f"{c} ≥ {v.normalize():f}" for c, v in rule.metric_at_least),
+                  *(f"{c} < {v.normalize():f}" for c, v in rule.metric_below)]
+    if rule.metric_short_of:
+        conditions.append("short of " + ", ".join(f"{c} {v.normalize():f}" for c, v in rule.metric_short_of))
+    for key, words in (("bottom", "the bottom {}"), ("top", "the top {}"), ("bottom_percent", "the bottom {} %"),
+                       ("top_percent", "the top {} %")):
+        value = getattr(rule, key)
+        if value is not None:
+            shown = f"{value.normalize():f}" if isinstance(value, Decimal) else value
+            conditions.append(words.format(shown) + f" of the {rule.rank_among.replace('_', ' ')}")
+    text = f"{rule.code} ({rule.zh}): {who}"
+    if conditions:
+        text += " with " + ", ".join(conditions) + f" in {window}"
+    counted = [f"{n} {kind}" for kind, n in rule.events]
+    if rule.leave_days_over is not None:
+        counted.append(f"a leave over {rule.leave_days_over} days")
+    if rule.leave_times is not None:
+        counted.append(f"{rule.leave_times} leave(s)")
+    if counted:
+        text += ("; " if conditions else " with ") + " and ".join(counted) + (
+            f" ({', '.join(rule.leave_reasons)})" if rule.leave_reasons else "") + (
+            f" within {rule.periods} {_PLURALS[period]}" if rule.periods > 1 else f" in the {period}")
+    if rule.months_worked_below is not None:
+        text += f"; fewer than {rule.months_worked_below} months worked"
+    if rule.review_every_months is not None:
+        text += f"; reviewed every {rule.review_every_months} months in the grade"
+    if rule.min_months_on_the_job is not None:
+        text += f"; {rule.min_months_on_the_job} months on the job"
+    if rule.educations:
+        text += f"; education {rule.educations[0]} or above"
+    move = {"up": f"up {rule.move.steps}", "down": f"down {rule.move.steps}"}.get(rule.move.kind, rule.move.kind)
+    return text + f" → {move}" + (", at the close" if rule.direct else ", through a case")
 
 
 def _close(close) -> str:
     thresholds = ", ".join(f"{grade} below {value.normalize():f}" for grade, value in close.demotion_thresholds)
     run = (f"in one {close.period}" if close.consecutive_quarters == 1
            else f"in {close.consecutive_quarters} consecutive {_PLURALS[close.period]}")
+    demotes = " or ".join(([f"{thresholds} {run}"] if thresholds else [])
+                          + (["a compliance violation"] if close.violation_demotes else []))
     return (f"closed {close.run_after_days} day(s) after the {close.period} at {close.run_at:%H:%M}; fewer than "
-            f"{close.min_months_worked} months worked: not evaluated; {thresholds} {run}"
-            + (" or a compliance violation" if close.violation_demotes else "") + " opens a demotion; demotions in "
-            f"{close.exit_after_demotion_years} consecutive years open an exit")
+            f"{close.min_months_worked} months worked: not evaluated; " + (f"{demotes} opens a demotion; "
+                                                                         if demotes else "")
+            + f"demotions in {close.exit_after_demotion_years} consecutive years open an exit")
 
 
 def _performance(scoring) -> str:

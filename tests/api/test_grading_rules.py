@@ -278,6 +278,16 @@ def test_the_preview_foresees_what_the_close_does_and_writes_nothing(build, tmp_
     ({"move": {"up": 1}, "metric_at_least": {"new_customers": 60}}, "quarter_close.rules[0].metric_at_least."
      "new_customers", "unknown key"),
     ({"move": "exit", "events": {"praise": 1}}, "quarter_close.rules[0].events.praise", "unknown key"),
+    ({"move": "exit", "events": {"suspension": 1}}, "quarter_close.rules[0].events.suspension", "unknown key"),
+    ({"move": {"down": 1}, "months_worked_below": 4}, "quarter_close.rules[0].months_worked_below",
+     "holds for everyone"),
+    ({"move": {"up": 1}, "score_at_least": 90, "score_below": 60}, "quarter_close.rules[0].score_at_least",
+     "no score is both"),
+    ({"move": "exit", "bottom_percent": 0}, "quarter_close.rules[0].bottom_percent", "must be above 0"),
+    ({"move": "suspend", "standing": "suspended", "score_below": 60}, "quarter_close.rules[0].standing",
+     "not suspended again"),
+    ({"move": {"up": 1}, "standing": "suspended", "score_at_least": 90}, "quarter_close.rules[0].standing",
+     "not moved up"),
 ])
 def test_a_bad_rule_is_named_with_its_key_when_the_policy_is_loaded(rule, key, problem):
     from workflow.policy import PolicyError, parse_policy
@@ -290,6 +300,25 @@ def test_a_bad_rule_is_named_with_its_key_when_the_policy_is_loaded(rule, key, p
     assert (refused.value.key, problem in refused.value.problem) == (key, True), str(refused.value)
 
 
+def test_a_direct_move_whose_case_has_stages_of_its_own_is_refused_when_the_policy_is_loaded():
+    from workflow.policy import PolicyError, parse_policy
+    from tests.support.policies import default_document
+    import yaml
+    document = default_document()
+    document["stages"] = {"demotion": [{"stage": "talk", "label": "谈话", "by": "hr"}]}
+    document["quarter_close"]["rules"] = [{"code": "auto_down", "zh": "自动降级", "score_below": 60,
+                                           "move": {"down": 1}, "direct": True}]
+    with pytest.raises(PolicyError) as refused:
+        parse_policy(yaml.safe_dump(document, allow_unicode=True))
+    assert refused.value.key == "quarter_close.rules[0].direct" and "stages" in refused.value.problem
+
+
+def test_the_grading_rules_documented_example_prints_as_the_page_says():
+    from tests.support.policies import documented_example
+    lines, printed = documented_example("Grading rules", "Events on a manager's record")
+    assert printed and all(line in lines for line in printed)
+
+
 def test_events_the_close_writes_are_in_the_chain(build, tmp_path):
     from models.audit import verify_chain
     gf = with_rules(build, tmp_path, [{"code": "failing", "zh": "不合格待岗", "score_below": 60, "move": "suspend"}])
@@ -299,3 +328,60 @@ def test_events_the_close_writes_are_in_the_chain(build, tmp_path):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ManagerEvent)) == 1
         assert verify_chain(db.session)[1] is None
         db.session.remove()
+
+
+def test_direct_moves_up_take_the_quota_s_free_places_best_score_first(build, tmp_path):
+    """Seniors at most 30 % of an org unit: with S900 in its own unit, 北京分行's seven managers leave floor(2.1) = 2
+    places; the two best of four mids at 95 or more move at the close, the others' cases are denied (kept)."""
+    gf = with_rules(build, tmp_path, [{"code": "auto_up", "zh": "自动晋级", "grades": ["mid"], "score_at_least": 95,
+                                       "move": {"up": 1}, "direct": True}])
+    for no, score in (("M001", "95"), ("M002", "99"), ("M003", "97"), ("M004", "96")):
+        records(gf, no, **{"2026Q2": score})
+    for no in ("J001", "J002", "J003"):
+        records(gf, no, "junior", **{"2026Q2": "80"})
+
+    body = close(gf)
+
+    assert {no: manager(gf, no)["grade"] for no in ("M001", "M002", "M003", "M004")} == {
+        "M001": "mid", "M002": "senior", "M003": "senior", "M004": "mid"}
+    assert outcomes(gf.app) | {} == {"M001": "kept", "M002": "moved", "M003": "moved", "M004": "kept",
+                                     "J001": "kept", "J002": "kept", "J003": "kept"}
+    assert len(body["moved_cases"]) == 2
+    denied = [c for c in cases(gf.app) if c.employee_no in ("M001", "M004")]
+    assert {(c.state, tuple(c.reasons)) for c in denied} == {("closed", ("quota_exceeded",))}
+
+
+def test_a_deferred_direct_move_takes_effect_from_the_day_it_is_carried_out_if_the_rule_still_applies(build, tmp_path):
+    gf = with_rules(build, tmp_path, [{"code": "auto_down", "zh": "自动降级", "grades": ["mid"], "score_below": 60,
+                                       "move": {"down": 1}, "direct": True}])
+    records(gf, "M001", **{"2026Q2": "50"})
+    records(gf, "M002", **{"2026Q2": "50"})
+    for no in ("M001", "M002"):
+        ok(gf.post("/cases", as_=HR, json={"kind": "exit" if no == "M002" else "demotion", "employee_no": no,
+                                           "statement": "hr 的案件"}), 201)
+    assert close(gf)["deferred"] == ["M001", "M002"]
+    for case in cases(gf.app):  # hr withdraws M001's demotion (denied) and approves M002's exit
+        decision = "deny" if case.employee_no == "M001" else "approve"
+        ok(event(gf, case.id, decision, HR, comment="hr 的决定"))
+        ok(event(gf, case.id, "publish", HR))
+    move_clock(gf, "2026-09-06T09:00:00+08:00")  # both cases final on 09-05; the deferred moves tried too early
+    move_clock(gf, "2026-09-07T10:00:00+08:00")  # a day after that try: carried out
+
+    assert grade_history(gf, "M001")[-1]["effective_on"] == "2026-09-07"  # not back-dated to 2026-07-01
+    assert manager(gf, "M001")["grade"] == "junior"
+    assert manager(gf, "M002")["grade"] == "exited"  # gone: nothing more to move, and no case opened for it
+    assert [c.kind for c in cases(gf.app) if c.employee_no == "M002"] == ["exit"]
+
+
+def test_events_that_opened_a_case_do_not_open_another_at_the_next_close(build, tmp_path):
+    gf = with_rules(build, tmp_path, [{"code": "three_complaints", "zh": "累计投诉三次解聘", "events": {"complaint": 3},
+                                       "periods": 4, "move": "exit"}])
+    records(gf, "M001", **{"2026Q1": "85", "2026Q2": "85"})
+    for day in ("2026-01-05", "2026-02-05", "2026-03-05"):
+        note(gf, "M001", kind="complaint", occurred_on=day)
+    [exit_case] = close(gf, "2026Q1")["exit_cases"]
+    ok(event(gf, exit_case, "deny", HR, comment="教育在先"))
+    ok(event(gf, exit_case, "publish", HR))
+    move_clock(gf, "2026-09-05T09:00:00+08:00")  # the case closed
+
+    assert close(gf)["exit_cases"] == []  # the same three complaints are not counted again

@@ -8,7 +8,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from models import ManagerEvent, db
+from models import Manager, ManagerEvent, db
 from models.audit import AuditLink, verify_chain
 from tests.support.answers import assert_problem, ok
 from tests.support.world import ADMIN, HR, organisation
@@ -112,4 +112,17 @@ def test_every_event_is_a_link_of_the_audit_chain_and_an_altered_one_is_found(gf
         db.session.execute(sa.update(ManagerEvent).where(ManagerEvent.id == link.source_id).values(note="无"))
         db.session.commit()
         assert verify_chain(db.session)[1] == f"manager_events entry {link.source_id} (link {link.seq}) was altered"
+        db.session.remove()
+
+
+def test_a_standing_changed_around_the_service_is_found_by_the_audit(gf, app):
+    organisation(gf)
+    gf.manager("M001", "mid", supervisor="S900")
+    ok(enter(gf, "M001", kind="suspension", occurred_on="2026-08-31", note="待岗"), 201)
+    with app.app_context():
+        assert verify_chain(db.session)[1] is None
+        db.session.execute(sa.update(Manager).where(Manager.employee_no == "M001").values(standing="active"))
+        db.session.commit()
+        assert verify_chain(db.session)[1] == ("the standing of M001 differs from the events on its record: it was "
+                                               "altered around the service")
         db.session.remove()

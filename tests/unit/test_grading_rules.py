@@ -59,6 +59,7 @@ def test_metrics_at_least_below_and_short_of_a_standard():
     assert holds(rule(metric_short_of=standard), 1, ACTIVE, [met], []) is None
     assert holds(rule(metric_below=standard), 1, ACTIVE, [short], []) is None  # every one below: not so
     assert holds(rule(metric_at_least=standard), 1, ACTIVE, [result()], []) is None  # no figures entered
+    assert holds(rule(metric_short_of=standard), 1, ACTIVE, [result()], []) is None  # nor evidence of a shortfall
 
 
 def test_bottom_and_top_ranks_count_ties_as_competition_ranks():
@@ -104,6 +105,27 @@ def test_a_review_every_n_months_holds_only_on_those_months():
     low = {"metrics": {"customers": "10"}}
     assert [holds(review, 1, ACTIVE, [result(months_in_grade=m, **low)], []) is not None for m in (1, 2, 3, 4)] == [
         False, True, False, True]
+
+
+def test_events_that_moved_the_manager_at_an_earlier_close_are_not_counted_again():
+    complaints = rule(events=(("complaint", 3),), periods=4, move=Move(EXIT))
+    events = [RecordedEvent("complaint", day) for day in (date(2026, 1, 5), date(2026, 2, 5), date(2026, 3, 5))]
+    assert holds(complaints, 2, ACTIVE, [result(), result(Q1)], events) is not None
+    counted = ManagerFacts(months_on_the_job=60, events_counted_until=date(2026, 3, 31))  # Q1's close moved on them
+    assert holds(complaints, 2, counted, [result(), result(Q1)], events) is None
+    later = events + [RecordedEvent("complaint", date(2026, 4, 2 + k)) for k in range(3)]
+    assert holds(complaints, 2, counted, [result(), result(Q1)], later)["events"] == {"complaint": 3}
+
+
+def test_a_rule_moving_as_the_thresholds_do_is_carried_out_as_the_rule_says_with_both_reasons():
+    from workflow.quarter_close import DEMOTION, Verdict
+    from workflow.services.evaluations import planned_move
+    direct = rule(score_below=((None, Decimal(60)),), move=Move(DOWN, 1), direct=True)
+    move, is_direct, reasons = planned_move(Verdict(DEMOTION, ({"rule": "below_threshold"},)), (direct, {"rule": "r"}))
+    assert (move, is_direct, reasons) == (Move(DOWN, 1), True, [{"rule": "r"}, {"rule": "below_threshold"}])
+    exit_ = rule(events=(("misconduct", 1),), move=Move(EXIT))
+    assert planned_move(Verdict(DEMOTION, ({"rule": "violation"},)), (exit_, {"rule": "x"}))[2] == [
+        {"rule": "x"}, {"rule": "violation"}]  # the quarter counted towards the thresholds all the same
 
 
 def test_the_gravest_move_wins_and_the_first_listed_on_a_tie():

@@ -56,5 +56,5 @@ def test_policy_check_says_decisions_take_effect_as_published_without_appeals():
 
 def test_no_appeals_documented_example_prints_as_the_page_says():
     from tests.support.policies import documented_example
-    lines, printed = documented_example("A publication without appeals", "What a policy cannot say yet")
+    lines, printed = documented_example("A publication without appeals", "Grading rules")
     assert printed and all(line in lines for line in printed)

@@ -156,7 +156,7 @@ def single_decision(uow, rules: Rules, actor, file: CaseFile, event: str, *, com
         if card is not None:
             _check_pass_mark_and_quota(uow, rules, case, card)
         elif case.kind == ADVANCEMENT:
-            _check_quota(uow, rules, case)
+            check_quota(uow, rules, case)
         outcome, reasons = APPROVED, ()
     else:
         outcome = DENIED
@@ -174,10 +174,10 @@ def _check_pass_mark_and_quota(uow, rules: Rules, case, card: ScoreCard) -> None
         component, score, mark = below[0]
         raise Conflict(COMPONENT_BELOW_PASS_MARK, f"case {case.id}: the {component} score {score} is below its "
                        f"pass mark of {mark}", component=component, score=score, pass_mark=mark)
-    _check_quota(uow, rules, case)
+    check_quota(uow, rules, case)
 
 
-def _check_quota(uow, rules: Rules, case) -> None:
+def check_quota(uow, rules: Rules, case) -> None:
     ledger = QuotaLedger(rules.policy.quotas, headcounts(uow, rules))
     move = (case.from_grade, case.target_grade, case.manager.org_unit)
     ledger.count_first([move])

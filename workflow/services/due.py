@@ -114,7 +114,7 @@ def _deferred_demotion(uow, rules: Rules, timer) -> str | Reschedule:
     if outcome == DEFERRED:
         return Reschedule(rules.now() + RETRY_BLOCKED_AFTER, "the manager's open case has not ended yet")
     result.case_id = case_id
-    return f"opened demotion case {case_id}" if case_id else f"nothing to do: a {manager.grade} is not demoted"
+    return f"opened case {case_id}" if case_id else f"nothing to do: the move does not apply to a {manager.grade} now"
 
 
 def _reminder(uow, rules: Rules, timer) -> str | Reschedule:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 from workflow import access, waiting
 from workflow.accounts import Actor
@@ -165,11 +165,13 @@ def planned_move(verdict: Verdict, by_rule: tuple[GradingRule, dict] | None) -> 
     if by_rule is None:
         return demotion
     rule, reason = by_rule
-    if demotion is None or rule.move.graver_than(ONE_DOWN):
+    if demotion is None:
         return rule.move, rule.direct, [reason]
+    if rule.move.graver_than(ONE_DOWN):  # the thresholds' reasons stay on record: the quarter counted
+        return rule.move, rule.direct, [reason, *demotion[2]]
     if ONE_DOWN.graver_than(rule.move):
         return demotion
-    return ONE_DOWN, False, [*demotion[2], reason]
+    return ONE_DOWN, rule.direct, [reason, *demotion[2]]  # the same move: carried out as the rule says
 
 
 def move_of(reasons: Sequence[dict]) -> tuple[Move, bool]:
@@ -215,17 +217,32 @@ def _earlier_record(record, quarter: Period, grade: str) -> QuarterRecord | None
 
 
 def demote_or_defer(uow: UnitOfWork, rules: Rules, manager, period: str, reasons: list[dict]) -> tuple[str, int | None]:
-    """Carry out a deferred result's move now, or defer it again while the manager has an open case."""
+    """Carry out a deferred result's move now (a direct one from today, not backdated), or defer it again while the
+    manager has an open case; nothing where the rule no longer applies to the manager's grade or standing now."""
     move, direct = move_of(reasons)
-    return carry_out_all(uow, rules, Period.parse(period), [(manager, move, direct, reasons)])[manager.employee_no]
+    quarter = Period.parse(period)
+    if not _still_applies(rules, quarter, manager, reasons):
+        return KEPT, None
+    return carry_out_all(uow, rules, quarter, [(manager, move, direct, reasons)],
+                         effective_on=rules.today())[manager.employee_no]
 
 
-def carry_out_all(uow: UnitOfWork, rules: Rules, quarter: Period,
-                  moves: Sequence[tuple]) -> dict[str, tuple[str, int | None]]:
+def _still_applies(rules: Rules, quarter: Period, manager, reasons: Sequence[dict]) -> bool:
+    reason = next((r for r in reasons if r.get("rule") == "grading_rule"), None)
+    if reason is None:
+        return True  # the thresholds' demotion, from the grade held now
+    close = rules.policy.close_of(quarter.kind)
+    rule = next((r for r in close.rules if r.code == reason["code"]), None) if close is not None else None
+    return rule is not None and (not rule.grades or manager.grade in rule.grades) and manager.standing == rule.standing
+
+
+def carry_out_all(uow: UnitOfWork, rules: Rules, quarter: Period, moves: Sequence[tuple], *,
+                  effective_on: date | None = None) -> dict[str, tuple[str, int | None]]:
     """`moves`: (manager, Move, direct, reasons) of managers of the closed period; each manager is anything with an
     employee_no, a grade, an org_unit and a standing. Each is carried out as `plan` says: a case opened (taking
-    effect at once where `direct`), a move deferred while the manager has an open case, a standing changed:
-    employee_no → (outcome, case opened)."""
+    effect at once where `direct`, from `effective_on`: by default the day after the period), a move deferred while
+    the manager has an open case, a standing changed: employee_no → (outcome, case opened). Direct moves up take the
+    quota's free places best score first; one beyond them is denied (kept, its case closed)."""
     period = str(quarter)
     busy = uow.evaluations.with_open_case([m.employee_no for m, move, *_ in moves if move.kind in CASE_MOVES])
     planned = [(manager, reasons, *plan(rules, manager.grade, move, direct, manager.employee_no in busy))
@@ -243,13 +260,22 @@ def carry_out_all(uow: UnitOfWork, rules: Rules, quarter: Period,
         elif manager.employee_no in reminders:
             timers.append(reminders[manager.employee_no])
     uow.timers.schedule_all(timers)
-    for manager, reasons, outcome, _, _ in planned:
+    effective_on = effective_on or quarter.last_day + timedelta(days=1)
+    for manager, reasons, outcome, _, _ in sorted(planned, key=_best_first):
         if outcome == MOVED:
             uow.flush()  # the first reminder is in before the case moves on and cancels it
-            take_effect_at_close(uow, rules, opened[manager.employee_no], quarter.last_day + timedelta(days=1))
+            case = opened[manager.employee_no]
+            if not take_effect_at_close(uow, rules, case, effective_on):
+                outcomes[manager.employee_no] = KEPT, case.id
         elif outcome in (SUSPENDED_OUTCOME, REINSTATED_OUTCOME):
             _change_standing(uow, rules, period, manager, outcome, reasons)
     return outcomes
+
+
+def _best_first(planned: tuple) -> tuple:
+    """Direct moves are carried out best score first (a quota's free places go to the best), then by number."""
+    manager = planned[0]
+    return -(getattr(manager, "score", None) or 0), manager.employee_no
 
 
 CASE_MOVES = (UP, DOWN, EXIT_MOVE)
@@ -261,6 +287,8 @@ def plan(rules: Rules, grade: str, move: Move, direct: bool, busy: bool) -> tupl
     """(outcome, kind of case, target grade) of a move from `grade`: a suspension or a reinstatement; a case that
     moves as far as the ladder allows (a move up from the top is kept, one down from the floor not demotable); deferred
     while the manager has an open case (`busy`); taking effect at once where `direct` (moved)."""
+    if rules.policy.ladder.is_exited(grade):
+        return KEPT, None, None  # left the ladder since (a deferred move): nothing to move
     if move.kind in (SUSPEND, REINSTATE):
         return (SUSPENDED_OUTCOME if move.kind == SUSPEND else REINSTATED_OUTCOME), None, None
     if move.kind == EXIT_MOVE:

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from workflow.calendar import Deadline
 from workflow.case_access import appeal_window_open
-from workflow.case_machine import (ADVANCEMENT, APPROVED, DEMOTION, EXIT, PROBATION_CONFIRMATION, PROMOTION,
+from workflow.case_machine import (ADVANCEMENT, APPROVED, DEMOTION, DENIED, EXIT, PROBATION_CONFIRMATION, PROMOTION,
                                    PUBLISHED, changes_grade)
 from workflow.clock import local_date
 from workflow.ladder import ADVANCE, CONFIRM, DEMOTE, EXCEPTIONAL_PROMOTE, EXIT as LADDER_EXIT, PROMOTE
@@ -15,7 +15,8 @@ from workflow.services.case_steps import SYSTEM_ACTOR, claim, move
 from workflow.services.opening import open_automatic_case
 from workflow.services.context import Rules
 from workflow.services.governing import rules_for
-from workflow.services.decisions import publish, record_decision
+from workflow.errors import Conflict
+from workflow.services.decisions import check_quota, publish, record_decision
 from workflow.services.grades import change_grade
 from workflow.services.unit_of_work import UnitOfWork
 
@@ -61,16 +62,24 @@ def take_effect_if_no_appeals(uow: UnitOfWork, rules: Rules, governing: Rules, c
         _take_effect(uow, rules, governing, case)
 
 
-def take_effect_at_close(uow: UnitOfWork, rules: Rules, case, effective_on: date) -> None:
+def take_effect_at_close(uow: UnitOfWork, rules: Rules, case, effective_on: date) -> bool:
     """A move a period close's grading rule makes `direct` (the salon's automatic C/B/A: 自动升级, 自动降级): the case it
-    opened is approved, published and takes effect at once, from `effective_on` (the day after the period), each
-    step in its history by the service. `rules`: the service's."""
+    opened is approved, published and takes effect at once, from `effective_on`, each step in its history by the
+    service. A move up beyond its grade's quota is denied instead, and its case closes: False. `rules`: the
+    service's."""
     governing = rules_for(uow, rules, case)
-    record_decision(uow, governing, case, "approve", actor=SYSTEM_ACTOR, outcome=APPROVED, reasons=(),
-                    comment="direct: the close's grading rule takes effect without a review")
+    try:
+        if case.kind == ADVANCEMENT:
+            check_quota(uow, governing, case)
+        record_decision(uow, governing, case, "approve", actor=SYSTEM_ACTOR, outcome=APPROVED, reasons=(),
+                        comment="direct: the close's grading rule takes effect without a review")
+    except Conflict as refused:
+        record_decision(uow, governing, case, "deny", actor=SYSTEM_ACTOR, outcome=DENIED, reasons=(refused.code,),
+                        comment=refused.detail)
     publish(uow, governing, case, "publish", actor=SYSTEM_ACTOR, deadline=Deadline(rules.now(), True))
     claim(governing, case)
     _take_effect(uow, rules, governing, case, effective_on)
+    return case.outcome == APPROVED
 
 
 def _take_effect(uow: UnitOfWork, rules: Rules, governing: Rules, case, effective_on: date | None = None) -> None:

@@ -33,12 +33,14 @@ def rule_verdicts(uow: UnitOfWork, rules: Rules, quarter: Period, records: Seque
     close = rules.policy.close_of(quarter.kind)
     if not close.rules or not records:
         return {}
-    # the periods whose records a rule reads (a rule of events only reads the days of its window)
+    # the periods whose records a rule reads (a rule of events only reads the days of its window), and those whose
+    # results may have counted the events of a window already
     widest = max((rule.periods for rule in close.rules if rule.per_period), default=1)
     window = [quarter.shifted(-k) for k in range(widest)]  # the closed period first
+    before = [quarter.shifted(-k) for k in range(1, max(rule.periods for rule in close.rules))]
     first, last = records[0].employee_no, records[-1].employee_no
-    earlier = {(r.employee_no, r.period): r for r in uow.evaluations.earlier([str(q) for q in window[1:]], first, last)
-               } if widest > 1 else {}
+    earlier = {(r.employee_no, r.period): r for r in uow.evaluations.earlier([str(q) for q in before], first, last)
+               } if before else {}
     changes = _changes_by_manager(uow.evaluations.grade_changes(first, last, window[-1].last_day))
     ranks = _ranks(uow, rules, close.rules, window) if any(rule.ranks for rule in close.rules) else {}
     since = min(window_days(rule, quarter)[0] for rule in close.rules)
@@ -68,7 +70,9 @@ def rule_verdicts(uow: UnitOfWork, rules: Rules, quarter: Period, records: Seque
             return replace(base, rank_from_bottom=bottom, rank_from_top=top, peers=peers)
 
         facts = ManagerFacts(standing=record.standing, education=record.education,
-                             months_on_the_job=months_between(record.hire_date, quarter.last_day + timedelta(days=1)))
+                             months_on_the_job=months_between(record.hire_date, quarter.last_day + timedelta(days=1)),
+                             events_counted_until=max((q.last_day for q in before if _moved_on_events(
+                                 earlier.get((no, str(q))))), default=None))
         base = [result(quarter, record, False)]
         for q in window[1:]:
             row = earlier.get((no, str(q)))
@@ -83,6 +87,13 @@ def rule_verdicts(uow: UnitOfWork, rules: Rules, quarter: Period, records: Seque
         if chosen is not None:
             found[no] = chosen
     return found
+
+
+def _moved_on_events(row) -> bool:
+    """Whether an earlier period's result moved the manager on the events of a rule's window: those events are not
+    counted again (one stretch moves once)."""
+    return row is not None and bool(row.reasons) and any(r.get("rule") == "grading_rule" and "events" in r
+                                                         for r in row.reasons)
 
 
 def _changes_by_manager(rows) -> dict[str, list]:

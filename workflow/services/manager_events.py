@@ -19,9 +19,11 @@ from workflow.services.unit_of_work import UnitOfWork
 def record_event(uow: UnitOfWork, rules: Rules, actor: Actor, employee_no: str, *, kind: str, occurred_on: date,
                  days: int | None = None, reason: str | None = None, note: str | None = None):
     access.require(access.can_manage_people(actor), "only hr enters events on a manager's record")
-    manager = uow.managers.get(employee_no, for_update=True)
-    if manager is None:
+    if uow.managers.get(employee_no) is None:
         raise NotFound(f"no manager {employee_no}")
+    # the period's lock before the manager's, in the order a close takes them (else the two could deadlock)
+    _refuse_in_closed_period(uow, rules, occurred_on)
+    manager = uow.managers.get(employee_no, for_update=True)
     problems = Violations()
     note = (note or "").strip() or None
     entry_problems(problems, kind=kind, occurred_on=occurred_on, days=days, reason=reason, note=note,
@@ -29,7 +31,6 @@ def record_event(uow: UnitOfWork, rules: Rules, actor: Actor, employee_no: str, 
     if rules.policy.ladder.is_exited(manager.grade):
         problems.add("employee_no", "exited", f"{employee_no} has left the ladder")
     problems.raise_if_any()
-    _refuse_in_closed_period(uow, rules, occurred_on)
     return add_event(uow, rules, manager, kind=kind, occurred_on=occurred_on, days=days, reason=reason, note=note,
                      recorded_by=actor.username)
 
@@ -89,7 +90,7 @@ def _parsed(row: dict[str, str]) -> dict:
         occurred_on = date.fromisoformat(text["occurred_on"])
     except ValueError:
         problems.add("occurred_on", "date_format", "a day such as 2026-08-31")
-    if text["days"] and not text["days"].isdigit():
+    if text["days"] and not (text["days"].isascii() and text["days"].isdigit()):
         problems.add("days", "integer", "a whole number of days")
     problems.raise_if_any()
     return dict(kind=text["kind"], occurred_on=occurred_on, days=int(text["days"]) if text["days"] else None,
