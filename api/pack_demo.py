@@ -24,7 +24,7 @@ NAMES = ["王芳", "李强", "张伟", "刘洋", "陈静", "杨磊", "赵敏", "
          "郭峰", "何静", "高原", "林娜"]
 # per manager, in turn: how far from each threshold its figures fall (below, just over, well over)
 SPREAD = (Decimal("0.8"), Decimal("1.05"), Decimal("1.3"))
-SCORES = ("58", "72", "86", "93")
+SCORES = (Decimal("0.58"), Decimal("0.72"), Decimal("0.86"), Decimal("0.93"))  # of the policy's scale
 
 
 def load_pack_demo(u, r) -> list[Login]:
@@ -84,7 +84,8 @@ def _records(u, r, no: str, index: int, today: date) -> None:
 
 def _figures(policy, kind: str, index: int) -> dict:
     """The score, or the scorecard's parts where it makes the period's score, and the metrics of one record."""
-    score = Decimal(SCORES[index % len(SCORES)])
+    scale = policy.scoring.scale
+    score = (scale.min + (scale.max - scale.min) * SCORES[index % len(SCORES)]).quantize(Decimal(1))
     card = policy.period_scorecard
     figures: dict = {"score": score}
     if card is not None and kind in card.periods:
