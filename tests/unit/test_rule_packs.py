@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKS = [name for name in BUILTIN_POLICIES if name != "default"]
 YEAR_TESTS = {"salon-cba": "salon", "bank-six-level": "bank", "cmcc-quzhou": "quzhou", "cmcc-jilin": "jilin",
               "kitchen-three-levels": "kitchen", "tobacco-monthly-quarterly": "tobacco",
-              "group-competency-bands": "bands", "grade-review-three-levels": "review"}
+              "group-competency-bands": "bands", "grade-review-three-levels": "review",
+              "mobile-four-posts": "mobile", "sales-four-grades": "sales"}
 
 
 def test_every_pack_has_a_year_played_over_the_api():
