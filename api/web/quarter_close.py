@@ -74,7 +74,7 @@ def _render(period: str, *, close_errors: list[str] | None = None, status: int =
               if close_words(kind) != words]
     return render_template("web/quarter_close.html", form=form, preview=preview, close_errors=close_errors or [],
                            close_form=CloseForm(formdata=None, period=period), words=words,
-                           other_closes=others, grading_rules=rules().policy.close_of(shown).rules), status
+                           other_closes=others, close=rules().policy.close_of(shown)), status
 
 
 @bp.get("/quarter-close")

@@ -141,3 +141,13 @@ def test_without_grading_rules_the_page_says_nothing_of_them(gf, visit):
 def text_of(fragment: str) -> str:
     """A fragment's visible text, as visitor.text reads a page's."""
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
+
+
+def test_a_close_with_no_thresholds_does_not_speak_of_threshold_demotions(build):
+    """The salon's month close demotes by its rules only (no thresholds, no veto): the page says what its close does."""
+    app = build(GRADEFLOW_POLICY="salon-cba")
+    gf = Driver(app)
+    gf.user(HR, "hr")
+    words = text(signed_in(app).get("/quarter-close?period=2026M08"))
+    assert "对本月有考核记录的每位客户经理: 在岗月数不足者本期不参与升降。" in words
+    assert "启动降级案件" not in words and "达到B级标准, 自动升级" in words
