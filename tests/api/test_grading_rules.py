@@ -385,3 +385,30 @@ def test_events_that_opened_a_case_do_not_open_another_at_the_next_close(build, 
     move_clock(gf, "2026-09-05T09:00:00+08:00")  # the case closed
 
     assert close(gf)["exit_cases"] == []  # the same three complaints are not counted again
+
+
+@pytest.mark.parametrize("part", [1, 2, None])
+def test_a_close_in_parts_moves_every_manager_as_a_close_in_one_part_does(build, tmp_path, part):
+    """The close works a part at a time, each in its own transaction: ranks read the whole period whatever the part,
+    and a manager moved at the close in an earlier part is ranked by the grade held on the period's last day."""
+    from tests.support.app_services import rules_of, unit_of_work
+    from workflow.services import evaluations
+    gf = with_rules(build, tmp_path, [
+        {"code": "bottom_two", "zh": "末两名淘汰", "grades": ["mid"], "bottom": 2, "rank_among": "company",
+         "move": "exit"},
+        {"code": "auto_up", "zh": "自动晋级", "grades": ["junior"], "score_at_least": 90, "move": {"up": 1},
+         "direct": True},
+        {"code": "three_complaints", "zh": "累计投诉三次解聘", "events": {"complaint": 3}, "move": "exit"}])
+    for no, grade, score in (("J001", "junior", "92"), ("J002", "junior", "60"), ("M001", "mid", "70"),
+                             ("M002", "mid", "88"), ("M003", "mid", "65"), ("M004", "mid", "90")):
+        records(gf, no, grade, **{"2026Q2": score})
+    for day in ("2026-04-03", "2026-05-03", "2026-06-03"):
+        note(gf, "J002", kind="complaint", occurred_on=day)
+    with gf.app.app_context():
+        evaluations.close_quarter(unit_of_work(), rules_of(gf.app), None, "2026Q2", part=part)
+        db.session.remove()
+
+    # J001 moved up at the close is not counted among the mids of 2026Q2: the bottom two are M003 and M001
+    assert outcomes(gf.app) == {"J001": "moved", "J002": "exit", "M001": "exit", "M002": "kept", "M003": "exit",
+                                "M004": "kept"}
+    assert manager(gf, "J001")["grade"] == "mid"
