@@ -138,6 +138,30 @@ def users_create(username, roles, employee_no, password_stdin):
         raise click.ClickException(_explain(exc)) from None
 
 
+@cli.group("outbox")
+def outbox():
+    """Notifications waiting in the outbox."""
+
+
+@outbox.command("send")
+@with_appcontext
+def outbox_send():
+    """Send what is due to the configured channels (GRADEFLOW_NOTIFY_*), as the scheduler does after each sweep."""
+    from api.context import rules
+    from models import db
+    from models.unit_of_work import unit_of_work_factory
+    from scheduler.delivery import deliver
+    from workflow.services.outbox import send_due
+    channels = current_app.config["GRADEFLOW_NOTIFY_CHANNELS"]
+    if not channels:
+        raise click.ClickException("no channel is configured (GRADEFLOW_NOTIFY_WEBHOOK, GRADEFLOW_NOTIFY_DINGTALK, "
+                                   "GRADEFLOW_NOTIFY_WECOM): the messages wait in the outbox")
+    run = send_due(unit_of_work_factory(db.session), rules(), channels, deliver, limit=10_000)
+    click.echo(f"sent {len(run.sent)}, to try again {len(run.retried)}, dead {len(run.dead)}")
+    if run.retried or run.dead:
+        sys.exit(1)
+
+
 @cli.group("events")
 def events():
     """Events on managers' records (violations, complaints, leave, targets, standing)."""

@@ -5,7 +5,9 @@ import os
 import secrets
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from workflow.notifications import DINGTALK, WEBHOOK, WECOM, Channel
 from workflow.sign_in_throttling import MAX_FAILURES, MAX_FAILURES_PER_ADDRESS, WINDOW
 
 MODES = ("production", "development", "test")
@@ -82,7 +84,27 @@ def settings_from_env(environ=os.environ, instance_path: str | Path = "instance"
         # proxy that ends TLS, where the request itself looks like plain HTTP); off, it is Secure exactly when
         # the request came over HTTPS
         "GRADEFLOW_SECURE_COOKIES": _flag(environ, "GRADEFLOW_SECURE_COOKIES"),
+        # where the outbox's notifications go (workflow/notifications.py): none configured, they wait in the outbox
+        "GRADEFLOW_NOTIFY_CHANNELS": notify_channels(environ),
     }
+
+
+def notify_channels(environ) -> tuple[Channel, ...]:
+    """GRADEFLOW_NOTIFY_WEBHOOK (a generic JSON webhook), GRADEFLOW_NOTIFY_DINGTALK (a DingTalk group robot's URL,
+    with GRADEFLOW_NOTIFY_DINGTALK_SECRET for its 加签), GRADEFLOW_NOTIFY_WECOM (a WeCom group robot's URL)."""
+    channels = []
+    for kind, name in ((WEBHOOK, "GRADEFLOW_NOTIFY_WEBHOOK"), (DINGTALK, "GRADEFLOW_NOTIFY_DINGTALK"),
+                       (WECOM, "GRADEFLOW_NOTIFY_WECOM")):
+        url = (environ.get(name) or "").strip()
+        if not url:
+            continue
+        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+            raise ConfigError(f"{name}={url!r}: must be an http(s) URL")
+        secret = ((environ.get("GRADEFLOW_NOTIFY_DINGTALK_SECRET") or "").strip() or None) if kind == DINGTALK else None
+        channels.append(Channel(kind, url, secret))
+    if environ.get("GRADEFLOW_NOTIFY_DINGTALK_SECRET") and not any(c.kind == DINGTALK for c in channels):
+        raise ConfigError("GRADEFLOW_NOTIFY_DINGTALK_SECRET is set without GRADEFLOW_NOTIFY_DINGTALK")
+    return tuple(channels)
 
 
 def _flag(environ, name: str) -> bool:

@@ -23,6 +23,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from api.context import rules
 from api.metrics_folder import SHARED_FOLDER
 from models import AuditLink, Case, CaseHistory, OutboxMessage, SchedulerRun, Timer, db
+from workflow.notifications import DEAD, PENDING
 
 # whether this process counts in the shared folder: decided once, as prometheus-client decided it on its import
 # (just above), so that a folder named later in this process's life is not read for counts it never wrote there
@@ -125,8 +126,10 @@ class _DatabaseFigures:
                          last.finished_at.timestamp())
         yield _gauge("gradeflow_cases_overdue", "Open cases waiting on someone for longer than the policy allows",
                      session.scalar(sa.select(sa.func.count()).where(Case.overdue_since.is_not(None))))
-        yield _gauge("gradeflow_outbox_depth", "Notifications written and not sent yet",
-                     session.scalar(sa.select(sa.func.count()).where(OutboxMessage.sent_at.is_(None))))
+        yield _gauge("gradeflow_outbox_depth", "Notifications written and not sent yet (pending)",
+                     session.scalar(sa.select(sa.func.count()).where(OutboxMessage.status == PENDING)))
+        yield _gauge("gradeflow_outbox_dead", "Notifications given up after their last try, until hr sends them again",
+                     session.scalar(sa.select(sa.func.count()).where(OutboxMessage.status == DEAD)))
         yield _gauge("gradeflow_audit_chain_length", "Links of the audit chain (history entries, calendar changes, "
                      "performance versions, exam results)", session.scalar(sa.select(sa.func.max(AuditLink.seq))) or 0)
 

@@ -175,6 +175,25 @@ class OutboxRepository:
         self.session.add(message)
         return message
 
+    def claim_due(self, now: datetime) -> OutboxMessage | None:
+        """The oldest pending message due now, locked (PostgreSQL: one a concurrent sender holds is skipped)."""
+        stmt = (select(OutboxMessage).where(OutboxMessage.status == "pending", or_(
+            OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now))
+                .order_by(OutboxMessage.id).limit(1))
+        if _is_postgresql(self.session):
+            stmt = stmt.with_for_update(skip_locked=True)
+        return self.session.scalar(stmt)
+
+    def get(self, message_id: int, *, for_update: bool = False) -> OutboxMessage | None:
+        return self.session.get(OutboxMessage, message_id, with_for_update=for_update or None)
+
+    def page(self, status: str | None, page: int, per_page: int):
+        stmt = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+        if status is not None:
+            stmt = stmt.where(OutboxMessage.status == status)
+        total = self.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        return list(self.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page))), total
+
     def active_users(self, *, role: str | None = None, employee_no: str | None = None) -> list[str]:
         stmt = select(User.username).where(User.active.is_(True)).order_by(User.username)
         if role is not None:

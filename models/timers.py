@@ -8,6 +8,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, UTCDateTime
+from workflow.notifications import STATUSES
 from workflow.timer_kinds import TIMER_KINDS
 
 
@@ -61,7 +62,8 @@ class Timer(Base):
 class OutboxMessage(Base):
     """A message waiting for a delivery channel (e-mail, WeCom, ...); one per timer and recipient."""
     __tablename__ = "outbox"
-    __table_args__ = (UniqueConstraint("timer_id", "recipient"),)
+    __table_args__ = (UniqueConstraint("timer_id", "recipient"),
+                      CheckConstraint(f"status IN ({_sql_list(STATUSES)})", name="known_status"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
@@ -72,3 +74,10 @@ class OutboxMessage(Base):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # delivery (workflow/notifications.py): pending until every channel acknowledged it, dead after the last try
+    status: Mapped[str] = mapped_column(String(16), server_default="pending", default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0", default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # the channels that acknowledged it: a retry sends to the others only
+    delivered_to: Mapped[list] = mapped_column(JSON, default=list, server_default=text("'[]'"))

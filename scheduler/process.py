@@ -20,9 +20,11 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from models import db
+from scheduler.delivery import deliver
 from scheduler.leader import leader_for
 from scheduler.sweep import sweep
 from workflow.services.context import Rules
+from workflow.services.outbox import send_due
 
 log = logging.getLogger("gradeflow.scheduler")
 
@@ -45,10 +47,17 @@ class SweepJob:
                     self.leading = leading
                 if leading:
                     sweep(self._unit_of_work, self._rules, trigger="scheduler")
+                    self._send_the_outbox()
             except Exception:  # a database outage: try again at the next tick
                 log.exception("the scheduler's tick failed")
             finally:
                 db.session.remove()
+
+    def _send_the_outbox(self) -> None:
+        """After the sweep, which writes the reminders: what the outbox holds goes to the deployment's channels."""
+        run = send_due(self._unit_of_work, self._rules, self._app.config.get("GRADEFLOW_NOTIFY_CHANNELS", ()), deliver)
+        if run.sent or run.retried or run.dead:
+            log.info("outbox: sent %s, to try again %s, dead %s", run.sent, run.retried, run.dead)
 
     def stop(self) -> None:
         self._leader.release()

@@ -121,6 +121,8 @@ GET    /calendar/days                                A   A   A   A   A   A   A  
 PUT    /calendar/days/{day}                          F   F   F   F   F   F   F   F   A   F   U     200
 POST   /evaluations/{period}/close                   F   F   F   F   F   F   F   F   A   F   U     200
 GET    /evaluations/{period}/preview                 F   F   F   F   F   F   F   F   A   F   U     200
+GET    /outbox                                       F   F   F   F   F   F   F   F   A   F   U     200
+POST   /outbox/{message_id}/resend                   F   F   F   F   F   F   F   F   A   F   U     404 not_found
 GET    /policies/{reference}                         A   A   A   A   A   A   A   A   A   A   U     200
 GET    /clock                                        F   F   F   F   F   F   F   F   F   A   U     200
 PUT    /clock                                        F   F   F   F   F   F   F   F   F   A   U     200
@@ -187,6 +189,7 @@ RECUSAL_COMMENT = "与申请人有亲属关系"
 SCORE_COMMENT = "案例分析清晰, 表现优秀"
 NAMES = {"E001": "申请人甲", "S900": "上级乙", "T900": "他组主管丙", "E002": "同事丁", "M500": "委员戊"}
 FILL = {"employee_no": "E001", "username": "e001", "code": C1, "day": "2026-09-02", "filename": "swagger-ui.css",
+        "message_id": 999999,  # the world writes no notification: hr is told there is none
         "reference": load_policy().reference}
 PERIOD = {"/managers/{employee_no}/performance/{period}": "2025",
           "/managers/{employee_no}/performance/{period}/versions": "2025", "/evaluations/{period}/close": "2026Q2",

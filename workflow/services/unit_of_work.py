@@ -236,6 +236,14 @@ class Timers(Protocol):
 class Outbox(Protocol):
     def add(self, **fields: Any) -> OutboxRow: ...
 
+    def claim_due(self, now: datetime) -> OutboxRow | None:
+        """The oldest pending message due now, locked (one a concurrent sender holds is skipped)."""
+
+    def get(self, message_id: int, *, for_update: bool = False) -> OutboxRow | None: ...
+
+    def page(self, status: str | None, page: int, per_page: int) -> Page:
+        """Newest first, of one status or all."""
+
     def active_users(self, *, role: str | None = None, employee_no: str | None = None) -> list[str]: ...
 
 
