@@ -116,7 +116,8 @@ def test_a_reminder_reaches_every_channel_once_and_dingtalk_s_signed_url_checks_
         "sent", sorted([WEBHOOK, WECOM, DINGTALK]))
     assert receiver.paths() == ["/hook", "/wecom", "/ding"]
     hook, wecom, ding = (body for _, _, body in receiver.received)
-    assert (hook["recipient"], hook["case_id"], hook["dedupe_key"]) == ("s900", 1, f"gradeflow-outbox-{message.id}")
+    assert (hook["recipient"], hook["case_id"], hook["dedupe_key"]) == (
+        "s900", message.case_id, f"gradeflow-outbox-{message.id}")
     assert wecom["msgtype"] == "text" and message.subject in wecom["text"]["content"]
     query = receiver.received[2][1]
     timestamp, sign = query["timestamp"][0], query["sign"][0]
