@@ -177,6 +177,13 @@ QUARTER_OUTCOMES = {
     "reinstated": _l("Reinstated"),
 }
 
+# A notification's delivery (workflow/notifications.py STATUSES): the page's tabs and their words.
+OUTBOX_STATUSES = {
+    "pending": _l("to be sent"),
+    "sent": _l("sent"),
+    "dead": _l("given up"),
+}
+
 # The events on a manager's record (workflow/manager_events.py KINDS), the reasons of a leave (LEAVE_REASONS) and
 # the standings (STANDINGS).
 EVENT_KINDS = {
@@ -214,6 +221,7 @@ outcome, reason = map(_namer, (OUTCOMES, REASONS))
 party, condition = map(_namer, (PARTIES, CONDITIONS))
 day_kind = _namer(DAY_KINDS)
 quarter_outcome = _namer(QUARTER_OUTCOMES)
+outbox_status = _namer(OUTBOX_STATUSES)
 event_kind, leave_reason, standing = map(_namer, (EVENT_KINDS, LEAVE_REASONS, STANDINGS))
 
 
@@ -311,5 +319,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(outcome=outcome, reason=reason)
     app.jinja_env.filters.update(day_kind=day_kind, event_kind=event_kind, leave_reason=leave_reason,
                                   standing=standing, metric_values=metric_values)
-    app.jinja_env.filters.update(quarter_outcome=quarter_outcome, quota=quota, score_component=score_component)
+    app.jinja_env.filters.update(quarter_outcome=quarter_outcome, quota=quota, score_component=score_component,
+                                  outbox_status=outbox_status)
     app.jinja_env.globals.update(quota_reasons=quotas.REASONS)

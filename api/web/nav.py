@@ -37,6 +37,7 @@ NAV: list[NavItem] = [
     NavItem("web.manager_roster", _l("Managers"), lambda actor: actor.has(HR)),
     NavItem("web.working_calendar", _l("Calendar"), lambda actor: actor.has(HR)),
     NavItem("web.quarter_close", LazyString(closes_title), lambda actor: actor.has(HR)),
+    NavItem("web.outbox_page", _l("Notifications"), lambda actor: actor.has(HR)),
     NavItem("web.users", _l("Users"), can_manage_accounts),
 ]
 
