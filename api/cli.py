@@ -162,15 +162,15 @@ def outbox_send():
         sys.exit(1)
 
 
-@cli.group("events")
-def events():
-    """Events on managers' records (violations, complaints, leave, targets, standing)."""
+@cli.group("import")
+def import_group():
+    """Spreadsheets in (api.md: gradeflow import KIND FILE), all or nothing."""
 
 
-@events.command("import")
+@import_group.command("events")
 @click.argument("file", type=click.File("r", encoding="utf-8-sig"))
 @with_appcontext
-def events_import(file):
+def import_events_file(file):
     """Enter the events of a CSV file (columns employee_no, kind, occurred_on, days, reason, note; UTF-8, as a
     spreadsheet saves it): all of them, or none when a row has a problem (each one is named)."""
     import csv

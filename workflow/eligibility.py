@@ -9,12 +9,12 @@ once; an empty list means eligible.
 from __future__ import annotations
 
 import calendar
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from workflow.ranking import competition_rank, rank_cutoff
 from workflow.errors import quoted
 from workflow.periods import Period
 from workflow.policy import ExamSource, LadderPolicy, Policy, TargetRule
@@ -68,17 +68,6 @@ def full_months_between(start: date, end: date) -> int:
     while months > 0 and add_months(start, months) > end:
         months -= 1
     return max(months, 0)
-
-
-def competition_rank(scores: dict[str, Decimal], employee_no: str) -> int:
-    """Rank by score, descending, ties sharing the better rank ("1224" ranking)."""
-    mine = scores[employee_no]
-    return 1 + sum(1 for score in scores.values() if score > mine)
-
-
-def rank_cutoff(top_percent: Decimal, ranked: int) -> int:
-    """Top p % of n ranked managers: ranks 1..ceil(p × n)."""
-    return math.ceil(top_percent / 100 * ranked)
 
 
 def promotion_refusals(policy: Policy, applicant: Applicant, target: str, *, exceptional: bool, today: date,

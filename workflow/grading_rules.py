@@ -20,8 +20,6 @@ effect at the close. Several rules holding at once: the gravest move wins (exit,
 """
 from __future__ import annotations
 
-import math
-from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -30,6 +28,7 @@ from decimal import Decimal
 from workflow.manager_events import (ACTIVE, KINDS as EVENT_KINDS, LEAVE, LEAVE_REASONS, STANDING_CHANGES, STANDINGS,
                                      SUSPENDED)
 from workflow.periods import Period
+from workflow.ranking import rank_cutoff
 
 UP, DOWN, SUSPEND, REINSTATE, EXIT = "up", "down", "suspend", "reinstate", "exit"
 MOVES = (UP, DOWN, SUSPEND, REINSTATE, EXIT)
@@ -159,7 +158,8 @@ def _period_holds(rule: GradingRule, result: PeriodResult) -> bool:
     if rule.ranks:
         if result.rank_from_bottom is None:
             return False
-        share = lambda percent: math.ceil(percent * result.peers / 100)  # noqa: E731 (top p %: rank <= ceil(p n))
+        def share(percent: Decimal) -> int:
+            return rank_cutoff(percent, result.peers)
         if rule.bottom is not None and result.rank_from_bottom > rule.bottom:
             return False
         if rule.bottom_percent is not None and result.rank_from_bottom > share(rule.bottom_percent):
@@ -246,13 +246,6 @@ def gravest(rules: Sequence[GradingRule], reasons: Sequence[dict | None]) -> tup
         if reason is not None and (chosen is None or rule.move.graver_than(chosen[0].move)):
             chosen = (rule, reason)
     return chosen
-
-
-def competition_ranks(scores: Mapping[str, Decimal]) -> dict[str, tuple[int, int]]:
-    """employee_no → (rank from the bottom, rank from the top), competition ranking ("1224") both ways."""
-    ordered = sorted(scores.values())
-    return {employee_no: (bisect_left(ordered, score) + 1, len(ordered) - bisect_right(ordered, score) + 1)
-            for employee_no, score in scores.items()}
 
 
 def counted_towards_a_move(reasons: Sequence[dict]) -> bool:

@@ -669,7 +669,8 @@ def _name(node: _Node) -> str:
 
 def _direct_moves_have_no_stages(root: _Node, fields: dict) -> None:
     """A `direct` rule takes effect at the close: its kind of case may not have stages of its own to pass first."""
-    stages = {UP: fields.get("advancement_stages"), DOWN: fields.get("demotion_stages"), EXIT: fields.get("exit_stages")}
+    stages = {UP: fields.get("advancement_stages"), DOWN: fields.get("demotion_stages"),
+              EXIT: fields.get("exit_stages")}
     node = root["quarter_close"]
     for close in fields["closes"]:
         close_node = node if not isinstance(node.value, list) else next(

@@ -12,7 +12,7 @@ from datetime import date
 from tests.support.answers import ok
 from tests.support.driver import Driver
 from tests.support.reads import grade_history, manager
-from tests.support.steps import event, move_clock
+from tests.support.steps import decide_waiting_cases, move_clock
 from tests.support.world import ADMIN, HR
 
 UNIT = "某县联社营业部"
@@ -36,14 +36,6 @@ def union(build) -> Driver:
     return gf
 
 
-def decide_open_cases(gf) -> None:
-    """hr approves every case waiting for a decision and publishes it."""
-    for case in ok(gf.get("/cases", as_=HR)):
-        if case["state"] == "deliberation":
-            ok(event(gf, case["id"], "approve", HR, comment="按季确认"))
-            ok(event(gf, case["id"], "publish", HR))
-
-
 def test_a_year_of_the_rural_credit_union_confirms_each_level_every_quarter_and_may_skip_one(build):
     gf = union(build)
     for index, (quarter, following) in enumerate(QUARTERS):
@@ -53,10 +45,10 @@ def test_a_year_of_the_rural_credit_union_confirms_each_level_every_quarter_and_
                 gf.performance(no, quarter, scores[index], months_worked=3)
         # closed on the 5th at 02:00 (2026-10-05 is a holiday: hr decides on Thursday the 8th)
         move_clock(gf, f"{following}-{'08' if quarter == '2026Q3' else '05'}T09:00:00+08:00")
-        decide_open_cases(gf)
+        decide_waiting_cases(gf, "按季确认")
         if quarter == "2027Q1":  # C001's second demotion takes effect on the 9th and opens its exit
             move_clock(gf, "2027-04-09T09:00:00+08:00")
-            decide_open_cases(gf)
+            decide_waiting_cases(gf, "按季确认")
     move_clock(gf, "2027-07-09T00:00:00+08:00")
 
     def moves(no):

@@ -12,7 +12,7 @@ from datetime import date
 from tests.support.answers import ok
 from tests.support.driver import Driver
 from tests.support.reads import grade_history, manager
-from tests.support.steps import event, move_clock
+from tests.support.steps import decide_waiting_cases, event, move_clock
 from tests.support.world import ADMIN, HR
 
 UNIT = "集团客户部"
@@ -36,13 +36,6 @@ def operator(build) -> Driver:
     return gf
 
 
-def decide_open_cases(gf) -> None:
-    for case in ok(gf.get("/cases", as_=HR)):
-        if case["state"] == "deliberation":
-            ok(event(gf, case["id"], "approve", HR, comment="优胜劣汰"))
-            ok(event(gf, case["id"], "publish", HR))
-
-
 def test_a_year_of_the_operator_moves_the_best_and_the_last_tenth_of_each_post(build):
     gf = operator(build)
     move_clock(gf, "2026-09-01T10:00:00+08:00")  # the trainee's three months are over: confirmed an assistant
@@ -57,7 +50,7 @@ def test_a_year_of_the_operator_moves_the_best_and_the_last_tenth_of_each_post(b
             if manager(gf, no)["grade"] != "exited":
                 gf.performance(no, quarter, str(score), months_worked=3)
         move_clock(gf, f"{decided}T09:00:00+08:00")  # the close ran on the 10th at 02:00
-        decide_open_cases(gf)
+        decide_waiting_cases(gf, "优胜劣汰")
     move_clock(gf, "2027-09-01T09:00:00+08:00")
 
     def moves(no):

@@ -13,7 +13,7 @@ from datetime import date
 from tests.support.answers import ok
 from tests.support.driver import Driver
 from tests.support.reads import grade_history
-from tests.support.steps import event, move_clock
+from tests.support.steps import decide_waiting_cases, move_clock
 from tests.support.world import ADMIN, HR
 
 TEAM = "市场部销售一组"
@@ -51,12 +51,7 @@ def test_a_year_of_the_sales_team_moves_grades_on_three_months_of_monthly_rent(b
                 ok(gf.put(f"/managers/{no}/performance/{month}", as_=HR, json={
                     "score": 80, "months_worked": 1, "metrics": {"monthly_rent": rents[index]}}))
         move_clock(gf, f"{DECIDED_ON.get(month, following + '-05')}T09:00:00+08:00")
-        for case in ok(gf.get("/cases", as_=HR)):
-            if case["state"] == "deliberation":
-                ok(event(gf, case["id"], "approve", HR, comment="按月考核"))
-                ok(event(gf, case["id"], "publish", HR))
-                if case["kind"] == "exit":
-                    left.add(case["employee_no"])
+        left |= {case["employee_no"] for case in decide_waiting_cases(gf, "按月考核") if case["kind"] == "exit"}
     move_clock(gf, "2027-09-30T09:00:00+08:00")
 
     def moves(no):

@@ -16,7 +16,7 @@ from datetime import date
 from tests.support.answers import ok
 from tests.support.driver import Driver
 from tests.support.reads import case_of, grade_history, manager
-from tests.support.steps import event, move_clock
+from tests.support.steps import decide_waiting_cases, event, move_clock
 from tests.support.world import ADMIN, HR
 
 UNIT = "卷烟营销部/客户服务部"
@@ -39,7 +39,7 @@ EVENTS = {
     "2027M04": [("K003", "target_missed", "2027-04-30", {})],
 }
 MONTHS = [f"2026M{m:02d}" for m in range(9, 13)] + [f"2027M{m:02d}" for m in range(1, 9)]
-# hr's decision on the exit cases each close opens, by manager
+# hr's decision on the exit cases each close opens, by manager (the others are kept on: 教育在先, 处理在后)
 DECISIONS = {"K007": "approve", "K008": "approve", "K002": "approve", "K005": "approve", "K006": "approve",
              "K001": "approve", "K003": "approve"}
 
@@ -58,16 +58,6 @@ def company(build) -> Driver:
 
 def active(gf) -> list[str]:
     return [no for no in (*MANAGERS, "T001") if manager(gf, no)["grade"] != "exited"]
-
-
-def decide_open_exits(gf) -> None:
-    """The evaluation meeting: hr decides each exit case the closes opened, and publishes it."""
-    for case in ok(gf.get("/cases", as_=HR)):
-        if case["kind"] == "exit" and case["state"] == "deliberation":
-            decision = DECISIONS.get(case["employee_no"], "deny")
-            ok(event(gf, case["id"], decision, HR, comment="季度工作评价会" if decision == "approve" else
-                     "教育在先, 处理在后"))
-            ok(event(gf, case["id"], "publish", HR))
 
 
 def test_a_year_of_the_tobacco_company_assesses_monthly_evaluates_quarterly_and_dismisses_as_its_rules_say(build):
@@ -91,10 +81,10 @@ def test_a_year_of_the_tobacco_company_assesses_monthly_evaluates_quarterly_and_
         for no, total in QUARTERS.get(quarter, {}).items():
             ok(gf.put(f"/managers/{no}/performance/{quarter}", as_=HR, json={"score": total, "months_worked": 3}))
         move_clock(gf, f"{following}-03T09:00:00+08:00")  # the month was closed at 02:00
-        decide_open_exits(gf)
+        decide_waiting_cases(gf, "季度工作评价会", lambda case: DECISIONS.get(case["employee_no"], "deny"))
         if quarter:
             move_clock(gf, f"{following}-07T09:00:00+08:00")  # the quarter was closed at 03:00
-            decide_open_exits(gf)
+            decide_waiting_cases(gf, "季度工作评价会", lambda case: DECISIONS.get(case["employee_no"], "deny"))
 
     def left_on(no):
         [exit_move] = [(h["to_grade"], h["effective_on"]) for h in grade_history(gf, no)]

@@ -489,9 +489,9 @@ def test_demo_policy_refuses_a_pack_the_service_does_not_run_and_writes_nothing(
     assert unknown.returncode == 2 and "no-such-pack" in unknown.stderr
 
 
-# --- events import: a spreadsheet of events, all or none (issue 14, point 2) ---------------------------------------
+# --- import events (api.md: gradeflow import KIND FILE): all rows or none (issue 14, point 2) --------------------
 
-def test_events_import_enters_every_row_or_none_naming_each_problem_by_line(tmp_path, migrated_sqlite):
+def test_import_events_enters_every_row_or_none_naming_each_problem_by_line(tmp_path, migrated_sqlite):
     _ok(gradeflow(tmp_path, "demo"))
     day = (date.today() - timedelta(days=3)).isoformat()  # after the demo's hirings, before today
     bad = tmp_path / "bad.csv"
@@ -499,12 +499,12 @@ def test_events_import_enters_every_row_or_none_naming_each_problem_by_line(tmp_
                    f"M1004,complaint,{day},,,客户投诉\n"
                    f"M9999,complaint,{day},,,\n"
                    f"M1005,leave,{day},2,holiday,\n", "utf-8")
-    refused = gradeflow(tmp_path, "events", "import", str(bad))
+    refused = gradeflow(tmp_path, "import", "events", str(bad))
     assert refused.returncode == 1, refused.stdout
     assert "line 3: employee_no" in refused.stderr and "line 4: reason" in refused.stderr, refused.stderr
     assert "line 2" not in refused.stderr and snapshot(migrated_sqlite)["manager_events"] == []
     good = tmp_path / "good.csv"
     good.write_text("employee_no,kind,occurred_on,days,reason,note\n"
                     f"M1004,complaint,{day},,,客户投诉\nM1005,leave,{day},2,sick,病假\n", "utf-8")
-    assert "imported 2 event(s)" in _ok(gradeflow(tmp_path, "events", "import", str(good))).stdout
+    assert "imported 2 event(s)" in _ok(gradeflow(tmp_path, "import", "events", str(good))).stdout
     assert len(snapshot(migrated_sqlite)["manager_events"]) == 2

@@ -31,6 +31,26 @@ MONTHLY_AND_QUARTERLY = [
 
 
 
+# A metric and grading rules of each kind of move (issue 14), for the pages that show them
+GRADING_METRICS = [{"code": "new_customers", "zh": "新客到店数", "en": "New customers", "max": 10000}]
+GRADING_RULES = [
+    {"code": "two_excellent_quarters", "zh": "连续两季优秀晋级", "grades": ["junior"], "periods": 2,
+     "score_at_least": 95, "metric_at_least": {"new_customers": 60}, "move": {"up": 1}},
+    {"code": "three_complaints", "zh": "累计投诉三次解聘", "events": {"complaint": 3}, "move": "exit"},
+    {"code": "failing", "zh": "考核不合格待岗", "score_below": 50, "move": "suspend"},
+    {"code": "auto_down", "zh": "低于60分自动降级", "grades": ["mid"], "score_below": 60, "move": {"down": 1},
+     "direct": True},
+    {"code": "last_senior", "zh": "高级末位降级", "grades": ["senior"], "bottom": 1, "rank_among": "company",
+     "move": {"down": 1}},
+]
+
+
+def with_grading_rules(document: dict) -> None:
+    """The default policy with GRADING_METRICS and GRADING_RULES (a change for policy_file)."""
+    document["metrics"] = GRADING_METRICS
+    document["quarter_close"]["rules"] = GRADING_RULES
+
+
 def default_document() -> dict:
     return yaml.safe_load(resources.files("workflow.policies").joinpath("default.yaml").read_text("utf-8"))
 

@@ -76,3 +76,13 @@ def exited(gf, no: str) -> None:
     move_clock(gf, "2026-09-05T00:00:00+08:00")
     assert case_of(gf, case_id)["state"] == "effective"
     assert manager(gf, no)["status"] == "exited"
+
+
+def decide_waiting_cases(gf, comment: str, decision=lambda case: "approve") -> list[dict]:
+    """hr decides each case waiting for its decision (`decision(case)`: approve or deny) and publishes it, as a
+    company's evaluation meeting does after a close; the cases decided."""
+    waiting = ok(gf.get("/cases?state=deliberation&per_page=500", as_=HR))
+    for case in waiting:
+        ok(event(gf, case["id"], decision(case), HR, comment=comment))
+        ok(event(gf, case["id"], "publish", HR))
+    return waiting

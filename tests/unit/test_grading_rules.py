@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from workflow.grading_rules import (DOWN, EXIT, SUSPEND, UP, GradingRule, ManagerFacts, Move, PeriodResult,
-                                    RecordedEvent, competition_ranks, gravest, holds)
+                                    RecordedEvent, gravest, holds)
+from workflow.ranking import competition_ranks
 from workflow.periods import Period
 
 Q2, Q1 = Period.parse("2026Q2"), Period.parse("2026Q1")

@@ -10,21 +10,12 @@ from datetime import date
 import pytest
 
 from tests.support.demo_server import serve_demo
-from tests.support.policies import policy_file
+from tests.support.policies import policy_file, with_grading_rules
 from workflow.periods import QUARTER as QUARTER_KIND, Period
 
 pytestmark = pytest.mark.browser
 
 HR = "hr.chen"
-METRICS = [{"code": "new_customers", "zh": "新客到店数", "en": "New customers", "max": 10000}]
-RULES = [
-    {"code": "two_excellent_quarters", "zh": "连续两季优秀晋级", "grades": ["junior"], "periods": 2,
-     "score_at_least": 95, "metric_at_least": {"new_customers": 60}, "move": {"up": 1}},
-    {"code": "three_complaints", "zh": "累计投诉三次解聘", "events": {"complaint": 3}, "move": "exit"},
-    {"code": "failing", "zh": "考核不合格待岗", "score_below": 50, "move": "suspend"},
-    {"code": "auto_down", "zh": "低于60分自动降级", "grades": ["mid"], "score_below": 60, "move": {"down": 1},
-     "direct": True},
-]
 
 
 LAST = Period.of(QUARTER_KIND, date.today()).shifted(-1)  # the last quarter over, which hr closes
@@ -32,26 +23,11 @@ QUARTER, BEFORE, FIRST_DAY = str(LAST), str(LAST.shifted(-1)), LAST.first_day
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    def with_rules(document):
-        document["metrics"] = METRICS
-        document["quarter_close"]["rules"] = RULES
-    policy = policy_file(tmp_path_factory.mktemp("policy"), with_rules)
+def demo_server(tmp_path_factory):
+    """The demo under the default policy with grading rules: what conftest's zh_page opens in this module."""
+    policy = policy_file(tmp_path_factory.mktemp("policy"), with_grading_rules)
     with serve_demo(tmp_path_factory.mktemp("rules-server"), GRADEFLOW_POLICY=policy) as base_and_logins:
         yield base_and_logins
-
-
-@pytest.fixture
-def page(browser, served):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    opened = context.new_page()
-    problems = []
-    opened.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
-    opened.on("pageerror", lambda error: problems.append(f"script error: {error}"))
-    opened.base, opened.logins = served
-    yield opened
-    context.close()
-    assert not problems, problems
 
 
 def _api(page, method: str, path: str, body: dict) -> None:
@@ -81,7 +57,8 @@ def _sign_in(page) -> None:
     page.wait_for_url(page.base + "/")
 
 
-def test_hr_enters_an_event_then_closes_the_quarter_by_the_rules(page, shots):
+def test_hr_enters_an_event_then_closes_the_quarter_by_the_rules(zh_page, shots):
+    page = zh_page
     _records(page)
     _sign_in(page)
     page.goto(page.base + "/managers/M1003")  # hired over a year ago

@@ -13,21 +13,10 @@ import pytest
 
 from tests.support.answers import ok
 from tests.support.driver import Driver
-from tests.support.policies import policy_file
+from tests.support.policies import policy_file, with_grading_rules
 from tests.support.world import HR, organisation
 from tests.web.visitor import Visitor, text
 
-METRICS = [{"code": "new_customers", "zh": "新客到店数", "en": "New customers", "max": 10000}]
-RULES = [
-    {"code": "two_excellent_quarters", "zh": "连续两季优秀晋级", "grades": ["junior"], "periods": 2,
-     "score_at_least": 95, "metric_at_least": {"new_customers": 60}, "move": {"up": 1}},
-    {"code": "three_complaints", "zh": "累计投诉三次解聘", "events": {"complaint": 3}, "move": "exit"},
-    {"code": "failing", "zh": "考核不合格待岗", "score_below": 50, "move": "suspend"},
-    {"code": "auto_down", "zh": "低于60分自动降级", "grades": ["mid"], "score_below": 60, "move": {"down": 1},
-     "direct": True},
-    {"code": "last_senior", "zh": "高级末位降级", "grades": ["senior"], "bottom": 1, "rank_among": "company",
-     "move": {"down": 1}},
-]
 PREVIEW = "/quarter-close?period=2026Q2"
 
 
@@ -38,10 +27,7 @@ def quarter(gf, no: str, grade: str, score: int, metrics: dict | None = None, pe
 
 @pytest.fixture
 def world(build, tmp_path):
-    def with_rules(document):
-        document["metrics"] = METRICS
-        document["quarter_close"]["rules"] = RULES
-    app = build(GRADEFLOW_POLICY=policy_file(tmp_path, with_rules))
+    app = build(GRADEFLOW_POLICY=policy_file(tmp_path, with_grading_rules))
     gf = Driver(app)
     organisation(gf)
     for no, grade in (("J001", "junior"), ("M001", "mid"), ("M002", "mid"), ("M003", "mid"), ("S001", "senior"),

@@ -18,7 +18,6 @@ transaction of its last part.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
@@ -39,7 +38,7 @@ from workflow.quarter_close import (ADVANCEMENT as ADVANCEMENT_OUTCOME, DEFERRED
 from workflow.services.case_steps import SYSTEM_ACTOR
 from workflow.services.finalization import take_effect_at_close
 from workflow.services.governing import governing_policy
-from workflow.services.grading import rule_verdicts
+from workflow.services.grading import changes_by_manager, rule_verdicts
 from workflow.services.manager_events import add_event
 from workflow.services.context import Rules
 from workflow.services.timers import deferred_demotion, first_reminders, schedule_quarter_close
@@ -192,9 +191,8 @@ def verdicts_of(uow: UnitOfWork, rules: Rules, quarter: Period, records: Sequenc
     first, last = records[0].employee_no, records[-1].employee_no
     earlier = {(r.employee_no, r.period): r
                for r in uow.evaluations.earlier([str(q) for q in before], first, last)} if before else {}
-    changes = defaultdict(list)
-    for change in uow.evaluations.grade_changes(first, last, min(q.last_day for q in [quarter, *before])):
-        changes[change.employee_no].append((change.effective_on, change.from_grade))
+    since = min(q.last_day for q in [quarter, *before])
+    changes = changes_by_manager(uow.evaluations.grade_changes(first, last, since))
 
     verdicts = []
     for record in records:

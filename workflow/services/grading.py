@@ -6,20 +6,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
+from workflow.eligibility import full_months_between
 from workflow.grading_rules import (COMPANY, GradingRule, ManagerFacts, PeriodResult, RecordedEvent,
-                                    competition_ranks, counted_towards_a_move, gravest, holds, window_days)
+                                    counted_towards_a_move, gravest, holds, window_days)
+from workflow.ranking import competition_ranks
 from workflow.periods import Period
 from workflow.quarter_close import counted_towards_demotion, grade_on
 from workflow.services.context import Rules
 from workflow.services.unit_of_work import UnitOfWork
-
-
-def months_between(since: date, until: date) -> int:
-    """Whole months from `since` to `until` (05-01 to 07-01: 2; 05-05 to 07-01: 1)."""
-    return (until.year - since.year) * 12 + until.month - since.month - (until.day < since.day)
 
 
 def metrics_of(stored: dict | None) -> dict[str, Decimal]:
@@ -41,7 +38,7 @@ def rule_verdicts(uow: UnitOfWork, rules: Rules, quarter: Period, records: Seque
     first, last = records[0].employee_no, records[-1].employee_no
     earlier = {(r.employee_no, r.period): r for r in uow.evaluations.earlier([str(q) for q in before], first, last)
                } if before else {}
-    changes = _changes_by_manager(uow.evaluations.grade_changes(first, last, window[-1].last_day))
+    changes = changes_by_manager(uow.evaluations.grade_changes(first, last, window[-1].last_day))
     ranks = _ranks(uow, rules, close.rules, window) if any(rule.ranks for rule in close.rules) else {}
     since = min(window_days(rule, quarter)[0] for rule in close.rules)
     events = defaultdict(list)
@@ -58,7 +55,7 @@ def rule_verdicts(uow: UnitOfWork, rules: Rules, quarter: Period, records: Seque
             if row is None:
                 return None
             grade = grade_on(record.grade, changes.get(no, ()), q.last_day)
-            held = months_between(record.grade_since, q.last_day + timedelta(days=1)) if q == quarter and not any(
+            held = full_months_between(record.grade_since, q.last_day + timedelta(days=1)) if q == quarter and not any(
                 day > q.last_day for day, _ in changes.get(no, ())) else None
             return PeriodResult(period=q, score=row.score, months_worked=row.months_worked, grade=grade,
                                 metrics=metrics_of(row.metrics), counted=counted, months_in_grade=held)
@@ -69,8 +66,9 @@ def rule_verdicts(uow: UnitOfWork, rules: Rules, quarter: Period, records: Seque
             bottom, top, peers = ranks.get((among, str(q), no), (None, None, 0))
             return replace(base, rank_from_bottom=bottom, rank_from_top=top, peers=peers)
 
+        after_the_period = quarter.last_day + timedelta(days=1)
         facts = ManagerFacts(standing=record.standing, education=record.education,
-                             months_on_the_job=months_between(record.hire_date, quarter.last_day + timedelta(days=1)),
+                             months_on_the_job=full_months_between(record.hire_date, after_the_period),
                              events_counted_until=max((q.last_day for q in before if _moved_on_events(
                                  earlier.get((no, str(q))))), default=None))
         base = [result(quarter, record, False)]
@@ -96,7 +94,8 @@ def _moved_on_events(row) -> bool:
                                                          for r in row.reasons)
 
 
-def _changes_by_manager(rows) -> dict[str, list]:
+def changes_by_manager(rows) -> dict[str, list]:
+    """employee_no → [(effective on, grade changed from)], latest first as the rows come: for quarter_close.grade_on."""
     changes = defaultdict(list)
     for change in rows:
         changes[change.employee_no].append((change.effective_on, change.from_grade))
@@ -113,7 +112,7 @@ def _ranks(uow: UnitOfWork, rules: Rules, grading_rules: Sequence[GradingRule], 
     if not population:
         return {}
     numbers = sorted(r.employee_no for r in population)
-    changes = _changes_by_manager(uow.evaluations.grade_changes(numbers[0], numbers[-1],
+    changes = changes_by_manager(uow.evaluations.grade_changes(numbers[0], numbers[-1],
                                                                min(q.last_day for q in periods.values())))
     groups: dict[tuple[str, str, str, str], dict[str, Decimal]] = defaultdict(dict)
     for r in population:
