@@ -39,6 +39,11 @@ class MeSchema(ma.Schema):
 
 class UserSchema(MeSchema):
     active = ma.fields.Boolean()
+    email = ma.fields.String(allow_none=True, metadata={"description": "where mail notifications go"})
+    mobile = ma.fields.String(allow_none=True, metadata={
+        "description": "mentioned in the DingTalk and WeCom group robots' messages"})
+    language = ma.fields.String(allow_none=True, metadata={
+        "description": "of the pages and the messages: zh_CN or en (none: the browser's; messages in Chinese)"})
     created_at = LocalDateTime()
     updated_at = LocalDateTime()
 
@@ -51,16 +56,25 @@ class NewUserSchema(ma.Schema):
     password = Unicode(required=True, load_only=True)
     roles = ma.fields.List(_ROLE, required=True)
     employee_no = ma.fields.String(load_default=None, allow_none=True, validate=EMPLOYEE_NO)
+    email = ma.fields.String(load_default=None, allow_none=True)
+    mobile = ma.fields.String(load_default=None, allow_none=True)
+    language = ma.fields.String(load_default=None, allow_none=True)
+
+
+CONTACT = ("email", "mobile", "language")
 
 
 class UserChangeSchema(ma.Schema):
     roles = ma.fields.List(_ROLE)
     active = StrictBool()
+    email = ma.fields.String(allow_none=True, metadata={"description": "null clears it"})
+    mobile = ma.fields.String(allow_none=True, metadata={"description": "null clears it"})
+    language = ma.fields.String(allow_none=True, metadata={"description": "null clears it"})
 
     @ma.validates_schema
     def _something(self, data, **kwargs):
         if not data:
-            raise ma.ValidationError("give roles or active", "_schema")
+            raise ma.ValidationError("give roles, active, email, mobile or language", "_schema")
 
 
 class PasswordChangeSchema(ma.Schema):
@@ -139,8 +153,10 @@ class UserByName(MethodView):
     @blp.arguments(UserChangeSchema)
     @blp.response(200, UserSchema)
     def patch(self, body, username):
-        """Change a user's roles or switch the account on or off; effective at once"""
+        """Change a user's roles, contact details (e-mail, mobile, language) or switch the account on or off;
+        effective at once"""
         actor = current_actor()
         with uow() as u:
-            user = accounts.update_user(u, rules(), actor, username, **body)
+            contact = {field: body.pop(field) for field in CONTACT if field in body}
+            user = accounts.update_user(u, rules(), actor, username, contact=contact, **body)
         return user

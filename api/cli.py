@@ -146,18 +146,20 @@ def outbox():
 @outbox.command("send")
 @with_appcontext
 def outbox_send():
-    """Send what is due to the configured channels (GRADEFLOW_NOTIFY_*), as the scheduler does after each sweep."""
+    """Write the notices of what happened, then send what is due to the configured channels (GRADEFLOW_NOTIFY_*), as
+    the scheduler does after each sweep."""
     from api.context import rules
     from models import db
     from models.unit_of_work import unit_of_work_factory
     from scheduler.delivery import deliver
-    from workflow.services.outbox import send_due
+    from workflow.services.outbox import notify_and_send
     channels = current_app.config["GRADEFLOW_NOTIFY_CHANNELS"]
     if not channels:
-        raise click.ClickException("no channel is configured (GRADEFLOW_NOTIFY_WEBHOOK, GRADEFLOW_NOTIFY_DINGTALK, "
-                                   "GRADEFLOW_NOTIFY_WECOM): the messages wait in the outbox")
-    run = send_due(unit_of_work_factory(db.session), rules(), channels, deliver, limit=10_000)
-    click.echo(f"sent {len(run.sent)}, to try again {len(run.retried)}, dead {len(run.dead)}")
+        raise click.ClickException("no channel is configured (GRADEFLOW_NOTIFY_SMTP, GRADEFLOW_NOTIFY_WEBHOOK, "
+                                   "GRADEFLOW_NOTIFY_DINGTALK, GRADEFLOW_NOTIFY_WECOM): the messages wait in the outbox")
+    run = notify_and_send(unit_of_work_factory(db.session), rules(), channels, deliver, limit=10_000)
+    click.echo(f"notices written {run.notices}; sent {len(run.sent)}, to try again {len(run.retried)}, "
+               f"dead {len(run.dead)}")
     if run.retried or run.dead:
         sys.exit(1)
 
@@ -265,7 +267,8 @@ def run_due_command(until):
                                  param_hint="--now")
     from api.progress import Progress
     with Progress("run-due", "timers") as progress:
-        run = sweep(uow, rules(), until=instant, trigger="run_due", progress=progress)
+        run = sweep(uow, rules(), until=instant, trigger="run_due", progress=progress,
+                    part_progress=lambda what: Progress(what, "managers"))
     click.echo(f"fired {len(run.fired)} timer(s)")
     for timer_id, kind, result in run.fired:
         click.echo(f"  timer {timer_id} ({kind}): {result}")

@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from workflow.notifications import DINGTALK, WEBHOOK, WECOM, Channel
+from workflow.notifications import DINGTALK, EMAIL, WEBHOOK, WECOM, Channel
 from workflow.sign_in_throttling import MAX_FAILURES, MAX_FAILURES_PER_ADDRESS, WINDOW
 
 MODES = ("production", "development", "test")
@@ -90,9 +90,21 @@ def settings_from_env(environ=os.environ, instance_path: str | Path = "instance"
 
 
 def notify_channels(environ) -> tuple[Channel, ...]:
-    """GRADEFLOW_NOTIFY_WEBHOOK (a generic JSON webhook), GRADEFLOW_NOTIFY_DINGTALK (a DingTalk group robot's URL,
-    with GRADEFLOW_NOTIFY_DINGTALK_SECRET for its 加签), GRADEFLOW_NOTIFY_WECOM (a WeCom group robot's URL)."""
+    """GRADEFLOW_NOTIFY_SMTP (smtp://[user:password@]host[:port][?starttls=true] or smtps://…, with
+    GRADEFLOW_NOTIFY_SMTP_FROM the sender's address), GRADEFLOW_NOTIFY_WEBHOOK (a generic JSON webhook),
+    GRADEFLOW_NOTIFY_DINGTALK (a DingTalk group robot's URL, with GRADEFLOW_NOTIFY_DINGTALK_SECRET for its 加签),
+    GRADEFLOW_NOTIFY_WECOM (a WeCom group robot's URL)."""
     channels = []
+    smtp = (environ.get("GRADEFLOW_NOTIFY_SMTP") or "").strip()
+    sender = (environ.get("GRADEFLOW_NOTIFY_SMTP_FROM") or "").strip()
+    if smtp:
+        if urlsplit(smtp).scheme not in ("smtp", "smtps") or not urlsplit(smtp).hostname:
+            raise ConfigError(f"GRADEFLOW_NOTIFY_SMTP={smtp!r}: must be an smtp:// or smtps:// URL")
+        if "@" not in sender:
+            raise ConfigError("GRADEFLOW_NOTIFY_SMTP needs GRADEFLOW_NOTIFY_SMTP_FROM, the sender's e-mail address")
+        channels.append(Channel(EMAIL, smtp, sender=sender))
+    elif sender:
+        raise ConfigError("GRADEFLOW_NOTIFY_SMTP_FROM is set without GRADEFLOW_NOTIFY_SMTP")
     for kind, name in ((WEBHOOK, "GRADEFLOW_NOTIFY_WEBHOOK"), (DINGTALK, "GRADEFLOW_NOTIFY_DINGTALK"),
                        (WECOM, "GRADEFLOW_NOTIFY_WECOM")):
         url = (environ.get(name) or "").strip()

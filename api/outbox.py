@@ -10,6 +10,7 @@ from api.context import current_actor, rules, uow
 from api.fields import LocalDateTime, Str
 from api.pagination import TOTAL_HEADER, PageArgs, paged
 from api.problems import documented_problem
+from workflow.messages import MESSAGE_KINDS
 from workflow.notifications import STATUSES
 from workflow.services import outbox
 
@@ -23,7 +24,8 @@ class OutboxQuery(PageArgs):
 
 class OutboxMessageSchema(ma.Schema):
     id = ma.fields.Integer()
-    kind = ma.fields.String()
+    kind = ma.fields.String(metadata={"enum": list(MESSAGE_KINDS)})
+    dedupe_key = ma.fields.String(metadata={"description": "written once: what the message is about, and to whom"})
     recipient = ma.fields.String()
     case_id = ma.fields.Integer(allow_none=True)
     subject = ma.fields.String()

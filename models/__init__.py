@@ -11,7 +11,7 @@ from models.clock_state import ManualClockState  # noqa: E402,F401
 from models.managers import (ExamResult, GradeHistory, Manager, ManagerEvent, PerformanceRecord,  # noqa: E402,F401
                              PerformanceVersion)
 from models.cases import Appeal, Case, CaseHistory, CommitteeMember, CommitteeScore, Cycle, Recusal  # noqa: E402,F401
-from models.timers import OutboxMessage, SchedulerRun, Timer  # noqa: E402,F401
+from models.timers import NoticeCursor, OutboxMessage, SchedulerRun, Timer  # noqa: E402,F401
 from models.calendar_days import CalendarChange, CalendarDay  # noqa: E402,F401
 from models.evaluations import QuarterClose, QuarterResult  # noqa: E402,F401
 from models.audit import AuditLink  # noqa: E402,F401
@@ -21,7 +21,7 @@ from models.policies import PolicyVersion  # noqa: E402,F401
 
 __all__ = ["db", "Base", "User", "UserRole", "ManualClockState", "ExamResult", "GradeHistory", "Manager",
            "ManagerEvent", "PerformanceRecord", "PerformanceVersion", "Appeal", "Case", "CaseHistory",
-           "CommitteeMember",
-           "CommitteeScore", "Cycle", "Recusal", "OutboxMessage", "SchedulerRun", "Timer", "CalendarChange",
+           "CommitteeMember", "CommitteeScore", "Cycle", "Recusal", "NoticeCursor", "OutboxMessage", "SchedulerRun",
+           "Timer", "CalendarChange",
            "CalendarDay", "QuarterClose", "QuarterResult", "AuditLink", "IdempotentRequest", "SignInAttempt",
            "PolicyVersion"]

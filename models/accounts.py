@@ -22,6 +22,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # the language chosen for the pages (zh_CN, en); None: the browser's
     language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    # where notifications reach them (workflow/notifications.py): mail, and a mention in the group robots' messages
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    mobile: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

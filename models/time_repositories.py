@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from models.accounts import User, UserRole
+from models.audit import AuditLink
 from models.calendar_days import CalendarChange, CalendarDay
 from models.evaluations import QuarterClose, QuarterResult
 from models.cases import Case, CaseHistory
 from models.managers import GradeHistory, Manager, PerformanceRecord
 from models.repositories import _insert
-from models.timers import OutboxMessage, SchedulerRun, Timer
+from models.timers import NoticeCursor, OutboxMessage, SchedulerRun, Timer
 from workflow.calendar import WorkingCalendar
 from workflow.case_machine import OPEN_STATES, PUBLISHED
 from workflow.timer_kinds import APPEAL_WINDOW_END, PROBATION_END, REMINDER
@@ -194,6 +195,49 @@ class OutboxRepository:
         total = self.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
         return list(self.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page))), total
 
+    def accounts(self, usernames: Collection[str]) -> dict[str, User]:
+        """The recipients' accounts (their language, e-mail address, mobile number)."""
+        if not usernames:
+            return {}
+        return {u.username: u for u in self.session.scalars(select(User).where(User.username.in_(usernames)))}
+
+    def existing_keys(self, keys: Collection[str]) -> set[str]:
+        if not keys:
+            return set()
+        return set(self.session.scalars(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys))))
+
+    def cursor(self, source: str) -> NoticeCursor:
+        """How far the notices have read `source`, locked until the transaction ends (one writer of notices); a
+        database made without the migrations (tests, create_all) starts from the beginning."""
+        cursor = self.session.get(NoticeCursor, source, with_for_update=True)
+        if cursor is None:  # two writers may both miss it: one inserts, both then lock the same row
+            dialect = postgresql if _is_postgresql(self.session) else sqlite
+            self.session.execute(dialect.insert(NoticeCursor).values(source=source, last_seq=0)
+                                 .on_conflict_do_nothing())
+            cursor = self.session.get(NoticeCursor, source, with_for_update=True)
+        return cursor
+
+    def chain_after(self, seq: int, limit: int) -> list[tuple[int, str, int]]:
+        """(seq, source, source_id) of the audit chain's links after `seq`, in commit order."""
+        stmt = (select(AuditLink.seq, AuditLink.source, AuditLink.source_id).where(AuditLink.seq > seq)
+                .order_by(AuditLink.seq).limit(limit))
+        return [tuple(row) for row in self.session.execute(stmt)]
+
+    def history_entries(self, ids: Collection[int]) -> list[CaseHistory]:
+        if not ids:
+            return []
+        return list(self.session.scalars(select(CaseHistory).where(CaseHistory.id.in_(ids)).order_by(CaseHistory.id)))
+
+    def waits_begun_before(self, states: Collection[str], before: datetime) -> list[Case]:
+        """Open cases waiting in `states` since before `before`, not overdue yet."""
+        return list(self.session.scalars(select(Case).where(
+            Case.state.in_(states), Case.overdue_since.is_(None), Case.state_since <= before).order_by(Case.id)))
+
+    def appeal_windows_closing(self, after: datetime, until: datetime) -> list[Case]:
+        """Published cases whose appeal window closes in (after, until]."""
+        return list(self.session.scalars(select(Case).where(
+            Case.state == PUBLISHED, Case.appeal_deadline > after, Case.appeal_deadline <= until).order_by(Case.id)))
+
     def active_users(self, *, role: str | None = None, employee_no: str | None = None) -> list[str]:
         stmt = select(User.username).where(User.active.is_(True)).order_by(User.username)
         if role is not None:
@@ -247,6 +291,11 @@ class CalendarRepository:
 class EvaluationRepository:
     def __init__(self, session: Session):
         self.session = session
+
+    def close_progress(self, period: str) -> tuple[int, int]:
+        """(managers with a result, records of the period): how far its close is."""
+        done = self.session.scalar(select(func.count()).where(QuarterResult.period == period))
+        return done, max(done, self.session.scalar(select(func.count()).where(PerformanceRecord.period == period)))
 
     def lock_period(self, period: str) -> None:
         """Serialize a quarter's close with the writes of its records (PostgreSQL; SQLite serializes writers)."""

@@ -60,7 +60,8 @@ class Timer(Base):
 
 
 class OutboxMessage(Base):
-    """A message waiting for a delivery channel (e-mail, WeCom, ...); one per timer and recipient."""
+    """A message for a delivery channel (e-mail, a group robot, a webhook): a reminder (one per timer and recipient)
+    or a notice of what happened to a case (workflow/services/notices.py); written once per dedupe key."""
     __tablename__ = "outbox"
     __table_args__ = (UniqueConstraint("timer_id", "recipient"),
                       CheckConstraint(f"status IN ({_sql_list(STATUSES)})", name="known_status"))
@@ -69,7 +70,8 @@ class OutboxMessage(Base):
     kind: Mapped[str] = mapped_column(String(32))
     recipient: Mapped[str] = mapped_column(ForeignKey("users.username"), index=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True, index=True)
-    timer_id: Mapped[int] = mapped_column(ForeignKey("timers.id"))
+    timer_id: Mapped[int | None] = mapped_column(ForeignKey("timers.id"), nullable=True)
+    dedupe_key: Mapped[str] = mapped_column(String(200), unique=True, index=True)
     subject: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -81,3 +83,11 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     # the channels that acknowledged it: a retry sends to the others only
     delivered_to: Mapped[list] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+
+
+class NoticeCursor(Base):
+    """How far along the audit chain the notices have been written (one row per source read)."""
+    __tablename__ = "notice_cursor"
+
+    source: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer)

@@ -24,7 +24,7 @@ from scheduler.delivery import deliver
 from scheduler.leader import leader_for
 from scheduler.sweep import sweep
 from workflow.services.context import Rules
-from workflow.services.outbox import send_due
+from workflow.services.outbox import notify_and_send
 
 log = logging.getLogger("gradeflow.scheduler")
 
@@ -54,10 +54,13 @@ class SweepJob:
                 db.session.remove()
 
     def _send_the_outbox(self) -> None:
-        """After the sweep, which writes the reminders: what the outbox holds goes to the deployment's channels."""
-        run = send_due(self._unit_of_work, self._rules, self._app.config.get("GRADEFLOW_NOTIFY_CHANNELS", ()), deliver)
-        if run.sent or run.retried or run.dead:
-            log.info("outbox: sent %s, to try again %s, dead %s", run.sent, run.retried, run.dead)
+        """After the sweep, which writes the reminders: the notices of what happened, then what the outbox holds
+        goes to the deployment's channels."""
+        run = notify_and_send(self._unit_of_work, self._rules, self._app.config.get("GRADEFLOW_NOTIFY_CHANNELS", ()),
+                              deliver)
+        if run.notices or run.sent or run.retried or run.dead:
+            log.info("outbox: notices written %s, sent %s, to try again %s, dead %s", run.notices, run.sent,
+                     run.retried, run.dead)
 
     def stop(self) -> None:
         self._leader.release()

@@ -19,6 +19,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable
+from contextlib import AbstractContextManager as ContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -56,19 +57,22 @@ class _Failed:
 
 
 def sweep(unit_of_work: Callable, rules: Rules, *, until: datetime | None = None, trigger: str = "scheduler",
-          batch: int = BATCH, progress: Callable[[int, int], None] | None = None) -> SweepRun:
+          batch: int = BATCH, progress: Callable[[int, int], None] | None = None,
+          part_progress: Callable[[str], ContextManager[Callable[[int, int], None]]] | None = None) -> SweepRun:
     """Fire every timer due at `until` (default: now), in due order, including those that firing
     makes due (a close schedules the next quarter's). The manual clock and run-due promise that all is
     done when they return, so they wait for what another sweep is firing; the scheduler skips it.
     `progress(done, of)` hears after each batch how many timers were dealt with and how many that makes
-    with those still due (run-due's progress)."""
+    with those still due (run-due's progress); `part_progress(what)` gives the report of a timer's preparation
+    (a quarter close's managers, part by part)."""
     with unit_of_work() as uow:
         until = until or rules.now()
         ensure_standing_timers(uow, rules)
         runner = f"{socket.gethostname()}:{os.getpid()}"
         run = SweepRun(uow.timers.start_run(trigger=trigger, runner=runner, until=until, started_at=rules.now()).id,
                        until, wait=trigger != "scheduler")
-    while _fire_batch(unit_of_work, rules, run, batch, count_still_due=progress is not None):
+    while _fire_batch(unit_of_work, rules, run, batch, count_still_due=progress is not None,
+                      part_progress=part_progress):
         if progress is not None:
             progress(run.dealt_with, run.dealt_with + run.still_due)
     with unit_of_work() as uow:
@@ -78,7 +82,7 @@ def sweep(unit_of_work: Callable, rules: Rules, *, until: datetime | None = None
 
 
 def _fire_batch(unit_of_work: Callable, rules: Rules, run: SweepRun, size: int, *,
-                count_still_due: bool = False) -> bool:
+                count_still_due: bool = False, part_progress: Callable | None = None) -> bool:
     """Fire the next due timers, up to `size`, in one transaction; False when nothing is due any more. With
     `count_still_due`, also count in that transaction (no other lock taken) the timers still due after them."""
     fired, failed, put_off, prepare = [], {}, set(), None
@@ -89,7 +93,8 @@ def _fire_batch(unit_of_work: Callable, rules: Rules, run: SweepRun, size: int, 
             return False
         for position, timer in enumerate(due):
             if timer.id not in run.prepared and (prepare := preparation(timer)) is not None:
-                prepare = (timer.id, prepare) if position == 0 else None  # not before the timers due earlier
+                # not before the timers due earlier
+                prepare = (timer.id, f"{timer.kind} {timer.period or ''}".strip(), prepare) if position == 0 else None
                 due = due[:position]
                 break
         at_now, outcomes = replace(rules, clock=FixedClock(now)), []
@@ -123,13 +128,18 @@ def _fire_batch(unit_of_work: Callable, rules: Rules, run: SweepRun, size: int, 
     for entry in fired:
         log.info("timer %s (%s): %s", *entry)
     if prepare is not None:
-        _prepare(unit_of_work, rules, run, *prepare)
+        _prepare(unit_of_work, rules, run, *prepare, part_progress=part_progress)
     return True
 
 
-def _prepare(unit_of_work: Callable, rules: Rules, run: SweepRun, timer_id: int, prepare: Callable) -> None:
+def _prepare(unit_of_work: Callable, rules: Rules, run: SweepRun, timer_id: int, what: str, prepare: Callable, *,
+             part_progress: Callable | None) -> None:
     try:
-        prepare(unit_of_work, rules)
+        if part_progress is None:
+            prepare(unit_of_work, rules)
+        else:
+            with part_progress(what) as progress:
+                prepare(unit_of_work, rules, progress)
     except Exception as exc:
         log.exception("timer %s could not be fired", timer_id)
         run.failed[timer_id] = _error(exc)

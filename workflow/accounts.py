@@ -51,3 +51,22 @@ def password_problem(password: str) -> str | None:
     if len(password) > PASSWORD_MAX_LENGTH:
         return f"must be at most {PASSWORD_MAX_LENGTH} characters"
     return None
+
+
+# where notifications reach a person (workflow/notifications.py); set by hr with the account
+EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+")
+MOBILE = re.compile(r"(\+86)?1[3-9]\d{9}")  # a mainland mobile number, as the group robots @-mention it
+MESSAGE_LANGUAGES = ("zh_CN", "en")  # those of the pages (api/web/i18n.py)
+
+
+def contact_problems(*, email: str | None = None, mobile: str | None = None, language: str | None = None
+                     ) -> list[tuple[str, str, str]]:
+    """(field, rule, why) of each contact detail that is not well formed (None: not given, or cleared)."""
+    problems = []
+    if email is not None and (len(email) > 254 or not EMAIL.fullmatch(email)):
+        problems.append(("email", "email_format", "must be an e-mail address such as name@example.com"))
+    if mobile is not None and not MOBILE.fullmatch(mobile):
+        problems.append(("mobile", "mobile_format", "must be a mainland mobile number of 11 digits (+86 allowed)"))
+    if language is not None and language not in MESSAGE_LANGUAGES:
+        problems.append(("language", "known_language", f"must be one of {', '.join(MESSAGE_LANGUAGES)}"))
+    return problems

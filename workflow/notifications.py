@@ -1,7 +1,9 @@
 """Notifications delivered from the outbox (issue 15, point 1), as pure rules: the channels a deployment configures,
-what each is sent (a generic JSON webhook; the group robots of DingTalk, with its signed-URL scheme, and of WeCom),
-how a refusal is told from an acknowledgement, and when a failed message is tried again or given up (dead letter).
-The sending itself is scheduler/delivery.py's; the claiming and recording, workflow/services/outbox.py's."""
+what each is sent (mail over SMTP to the recipient's address; a generic JSON webhook; the group robots of DingTalk,
+with its signed-URL scheme, and of WeCom, mentioning the recipient by mobile number), which channels reach a
+recipient, how a refusal is told from an acknowledgement, and when a failed message is tried again or given up (dead
+letter). The sending itself is scheduler/delivery.py's; the claiming and recording, workflow/services/outbox.py's;
+what a message says, workflow/messages.py's."""
 from __future__ import annotations
 
 import base64
@@ -10,10 +12,12 @@ import hmac
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
 from urllib.parse import quote_plus
 
-WEBHOOK, DINGTALK, WECOM = "webhook", "dingtalk", "wecom"
-CHANNEL_KINDS = (WEBHOOK, DINGTALK, WECOM)
+EMAIL, WEBHOOK, DINGTALK, WECOM = "email", "webhook", "dingtalk", "wecom"
+CHANNEL_KINDS = (EMAIL, WEBHOOK, DINGTALK, WECOM)
 PENDING, SENT, DEAD = "pending", "sent", "dead"
 STATUSES = (PENDING, SENT, DEAD)
 MAX_ATTEMPTS = 8  # then the message is dead: hr sees it and may send it again
@@ -25,8 +29,9 @@ LEASE = timedelta(minutes=2)  # a message being sent is not claimed again before
 @dataclass(frozen=True)
 class Channel:
     kind: str  # CHANNEL_KINDS
-    url: str
+    url: str  # EMAIL: smtp://[user:password@]host[:port][?starttls=true], or smtps://
     secret: str | None = None  # DingTalk's 加签 secret
+    sender: str | None = None  # EMAIL: the From address
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,9 @@ class Outgoing:
     subject: str
     body: str
     created_at: datetime
+    email: str | None = None  # the recipient's, from their account
+    mobile: str | None = None
+    language: str | None = None
 
     @property
     def dedupe_key(self) -> str:
@@ -46,15 +54,38 @@ class Outgoing:
         return f"gradeflow-outbox-{self.id}"
 
 
+def reaches(channel: Channel, message: Outgoing) -> bool:
+    """Mail needs the recipient's address; the webhook and the group robots take every message."""
+    return channel.kind != EMAIL or bool(message.email)
+
+
+def email_for(channel: Channel, message: Outgoing) -> EmailMessage:
+    """The mail of a message; its Message-ID is its dedupe key, so a mail system drops a repeat."""
+    mail = EmailMessage()
+    mail["Subject"] = message.subject
+    mail["From"] = channel.sender
+    mail["To"] = message.email
+    mail["Date"] = format_datetime(message.created_at)
+    mail["Message-ID"] = f"<{message.dedupe_key}@gradeflow>"
+    mail.set_content(message.body)
+    return mail
+
+
 def request_for(channel: Channel, message: Outgoing, now: datetime) -> tuple[str, bytes]:
-    """(url, JSON body) of one delivery attempt."""
+    """(url, JSON body) of one delivery attempt to a webhook or a robot."""
     text = f"{message.subject}\n{message.body}\n[{message.dedupe_key}]"
     if channel.kind == WEBHOOK:
         payload = {"id": message.id, "dedupe_key": message.dedupe_key, "kind": message.kind,
-                   "recipient": message.recipient, "case_id": message.case_id, "subject": message.subject,
+                   "recipient": message.recipient, "email": message.email, "mobile": message.mobile,
+                   "language": message.language, "case_id": message.case_id, "subject": message.subject,
                    "body": message.body, "created_at": message.created_at.isoformat()}
         return channel.url, _json(payload)
     payload = {"msgtype": "text", "text": {"content": text}}
+    if message.mobile and channel.kind == DINGTALK:  # the robot notifies whom the text @-mentions
+        payload["text"]["content"] += f"\n@{message.mobile}"
+        payload["at"] = {"atMobiles": [message.mobile], "isAtAll": False}
+    elif message.mobile:
+        payload["text"]["mentioned_mobile_list"] = [message.mobile]
     url = signed_dingtalk_url(channel.url, channel.secret, now) if channel.kind == DINGTALK and channel.secret \
         else channel.url
     return url, _json(payload)

@@ -31,6 +31,14 @@ def first_reminder(policy: Policy, calendar: WorkingCalendar, since: datetime) -
     return datetime.combine(calendar.next_working_day(last_allowed.at.date()), policy.reminder_at, tzinfo=tz)
 
 
+def deadline_notice(policy: Policy, calendar: WorkingCalendar, since: datetime) -> datetime:
+    """When whoever a case waits on is told that it becomes overdue soon: the last working day allowed, at the
+    policy's reminder time (a working day before the first reminder)."""
+    tz = policy.tz
+    last_allowed = working_days_after(calendar, local_date(since, tz), policy.overdue_after_working_days, tz)
+    return datetime.combine(last_allowed.at.date(), policy.reminder_at, tzinfo=tz)
+
+
 def next_reminder(policy: Policy, calendar: WorkingCalendar, today: date) -> datetime:
     """The next working day's reminder, after one on (or skipped on) `today`."""
     return datetime.combine(calendar.next_working_day(today), policy.reminder_at, tzinfo=policy.tz)

@@ -1,7 +1,8 @@
 """The users page (/users, hr and admin as the JSON API allows: workflow/access.py can_manage_accounts): the
 accounts with their roles, employee number and whether they are on (account_reads.users_page), a new account
 created through accounts.create_user (hr grants employee, supervisor and committee; admin any role), an account
-switched off or on through accounts.update_user. Refusals are shown next to their field in the user's language;
+switched off or on, and its contact details (where notifications reach the person: e-mail address, mobile number,
+language) changed, through accounts.update_user. Refusals are shown next to their field in the user's language;
 what was typed is kept (the password excepted, as every sign-in form does)."""
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectMultipleField, StringField
+from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import AnyOf, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -40,6 +41,16 @@ class NewUserForm(FlaskForm):
     roles = RolesField(_l("Roles"))
     employee_no = StringField(_l("Employee number (for employees and supervisors)"),
                               validators=[Length(max=32, message=_l("At most %(max)d characters.", max=32))])
+    email = StringField(_l("E-mail address (for notifications)"))
+    mobile = StringField(_l("Mobile number (mentioned by the group robots)"))
+
+
+class ContactForm(FlaskForm):
+    email = StringField(_l("E-mail address (for notifications)"))
+    mobile = StringField(_l("Mobile number (mentioned by the group robots)"))
+    language = SelectField(_l("Language of the pages and messages"),
+                           choices=[("", _l("The browser's (messages in Chinese)")), ("zh_CN", "中文"),
+                                    ("en", "English")])
 
 
 class SwitchForm(FlaskForm):
@@ -58,6 +69,9 @@ def _message(rule: str) -> str:
         "username_taken": lambda: _("This username is taken."),
         "employee_no_taken": lambda: _("This employee already has an account."),
         "not_own_lockout": lambda: _("You may not switch off your own account."),
+        "email_format": lambda: _("An e-mail address such as name@example.com."),
+        "mobile_format": lambda: _("A mainland mobile number of 11 digits (+86 allowed)."),
+        "known_language": lambda: _("Choose among the languages shown."),
     }
     return messages.get(rule, lambda: _("This value is not accepted."))()
 
@@ -87,7 +101,8 @@ def create_user():
         with uow() as u:
             accounts.create_user(u, rules(), extension("passwords"), current_user(),
                                  username=(form.username.data or "").strip(), password=form.password.data or "",
-                                 roles=form.roles.data or [], employee_no=(form.employee_no.data or "").strip() or None)
+                                 roles=form.roles.data or [], employee_no=(form.employee_no.data or "").strip() or None,
+                                 email=_given(form.email), mobile=_given(form.mobile))
     except RuleViolation as refused:
         for error in refused.errors:
             getattr(form, error.field, form.username).errors.append(_message(error.rule))
@@ -116,3 +131,28 @@ def switch_user(username: str):
     flash(_("The account %(username)s is on.", username=username) if form.active.data == "1"
           else _("The account %(username)s is off: it can no longer sign in.", username=username), "info")
     return redirect(url_for("web.users"))
+
+
+@bp.route("/users/<username:username>/contact", methods=("GET", "POST"))
+@signed_in
+def user_contact(username: str):
+    """Where the person's notifications go: their e-mail address, mobile number and language (empty: none)."""
+    user = accounts.get_user(uow(), current_user(), username)
+    form = ContactForm(obj=None if request.method == "POST" else user)
+    if request.method == "GET" or not form.validate_on_submit():
+        return render_template("web/user_contact.html", account=user, form=form), 200 if request.method == "GET" else 422
+    try:
+        with uow() as u:
+            accounts.update_user(u, rules(), current_user(), username, contact={
+                "email": _given(form.email), "mobile": _given(form.mobile), "language": _given(form.language)})
+    except RuleViolation as refused:
+        for error in refused.errors:
+            getattr(form, error.field, form.email).errors.append(_message(error.rule))
+        return render_template("web/user_contact.html", account=user, form=form), 422
+    flash(_("The contact details of %(username)s were saved.", username=username), "info")
+    return redirect(url_for("web.users"))
+
+
+def _given(field) -> str | None:
+    """A text field's value, None when left empty."""
+    return (field.data or "").strip() or None

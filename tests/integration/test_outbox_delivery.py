@@ -11,7 +11,6 @@ import hashlib
 import hmac
 import json
 import threading
-from dataclasses import replace
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote_plus, urlsplit
@@ -20,13 +19,12 @@ import pytest
 import sqlalchemy as sa
 
 from models import OutboxMessage, db
-from scheduler.delivery import deliver
 from tests.support.answers import assert_problem, ok
 from tests.support.app_services import rules_of, unit_of_work
 from tests.support.driver import Driver
+from tests.support.outbox import send
 from tests.support.steps import apply, move_clock
 from tests.support.world import HR, candidate, organisation
-from workflow.clock import FixedClock
 from workflow.notifications import DINGTALK, MAX_ATTEMPTS, WEBHOOK, WECOM, Channel
 from workflow.services import outbox
 
@@ -89,16 +87,6 @@ def overdue(build, receiver):
     apply(gf, "E001")
     move_clock(gf, "2026-09-07T09:30:00+08:00")  # overdue since 09:00: one reminder to the supervisor
     return gf
-
-
-def send(gf, after: timedelta = timedelta(0)):
-    with gf.app.app_context():
-        rules = rules_of(gf.app)
-        rules = replace(rules, clock=FixedClock(rules.now() + after))
-        try:
-            return outbox.send_due(unit_of_work(), rules, gf.app.config["GRADEFLOW_NOTIFY_CHANNELS"], deliver)
-        finally:
-            db.session.remove()
 
 
 def the_message(gf) -> OutboxMessage:

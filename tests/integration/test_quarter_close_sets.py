@@ -324,3 +324,26 @@ def test_the_statements_of_a_close_grow_with_its_parts_not_with_its_managers(app
     # per part: a handful of reads, one insert each of cases, history, timers and results, the chain's link
     per_part = (len(finer) - len(large)) / (64 // 8 - 64 // 32)
     assert per_part <= 20, str(finer)
+
+
+def test_the_scheduled_close_reports_its_progress_part_by_part_to_run_due(app, monkeypatch):
+    world(app, 12)
+    make, rules = unit_of_work(), rules_of(app)
+    with app.app_context():
+        sweep(make, rules, trigger="test")  # the chain of closes begins: 2026Q3's is scheduled
+        db.session.remove()
+    move_clock(app, AFTER_Q3_CLOSE)
+    monkeypatch.setattr(evaluations, "CLOSE_PART", 5)
+    reports: dict[str, list[tuple[int, int]]] = {}
+
+    @contextmanager
+    def part_progress(what):
+        reports[what] = []
+        yield lambda done, of: reports[what].append((done, of))
+
+    with app.app_context():
+        run = sweep(make, rules, trigger="test", part_progress=part_progress)
+        db.session.remove()
+
+    assert [kind for _, kind, _ in run.fired][:1] == ["quarter_close"]
+    assert reports["quarter_close 2026Q3"] == [(5, 12), (10, 12), (12, 12)]

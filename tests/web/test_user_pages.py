@@ -101,3 +101,34 @@ def test_the_page_issues_as_many_statements_for_many_accounts_as_for_few(gf, sig
     with counting(admin.client.application) as many:
         assert admin.get("/users").status_code == 200
     assert len(many) == len(few), str(many)
+
+
+def test_hr_sets_where_a_person_s_notifications_go_and_a_bad_address_is_told_next_to_its_field(gf, signed):
+    hr = signed(HR)
+    refused = hr.submit(f"/users/{BOSS}/contact", {"email": "not-an-address", "mobile": "12", "language": ""},
+                        from_page=f"/users/{BOSS}/contact")
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'data-testid="email-error"' in body and 'data-testid="mobile-error"' in body
+    assert "请填写电子邮件地址" in text(refused) and "11 位中国大陆手机号" in text(refused)
+    assert 'value="not-an-address"' in body  # what was typed is kept
+
+    saved = hr.submit(f"/users/{BOSS}/contact", {"email": "s900@bank.example", "mobile": "13800138000",
+                                                 "language": "en"}, from_page=f"/users/{BOSS}/contact")
+    assert saved.status_code == 302
+    listed = hr.get("/users")
+    assert "s900@bank.example" in text(listed) and "13800138000" in text(listed)
+    assert "已保存 s900 的联系方式" in text(listed)
+    shown = gf.get(f"/users/{BOSS}", as_=HR).get_json()
+    assert (shown["email"], shown["mobile"], shown["language"]) == ("s900@bank.example", "13800138000", "en")
+    cleared = hr.submit(f"/users/{BOSS}/contact", {"email": "", "mobile": "13800138000", "language": ""},
+                        from_page=f"/users/{BOSS}/contact")
+    assert cleared.status_code == 302 and gf.get(f"/users/{BOSS}", as_=HR).get_json()["email"] is None
+
+
+def test_hr_creates_an_account_with_its_contact_details(gf, signed):
+    hr = signed(HR)
+    done = hr.submit("/users", {"username": "newmember", "password": "一个足够长的密码abc", "roles": ["committee"],
+                                "employee_no": "", "email": "new@bank.example", "mobile": ""}, from_page="/users")
+    assert done.status_code == 302
+    shown = gf.get("/users/newmember", as_=HR).get_json()
+    assert (shown["email"], shown["mobile"]) == ("new@bank.example", None)

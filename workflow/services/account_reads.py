@@ -19,6 +19,9 @@ class AccountRow:
     active: bool
     created_at: datetime
     may_switch: bool  # the caller may switch the account on or off
+    may_edit: bool  # the caller may change its contact details
+    email: str | None = None
+    mobile: str | None = None
 
 
 def users_page(uow: UnitOfWork, actor: Actor, *, page: int, per_page: int) -> tuple[list[AccountRow], int]:
@@ -26,7 +29,8 @@ def users_page(uow: UnitOfWork, actor: Actor, *, page: int, per_page: int) -> tu
     users, total = uow.users.page(page, per_page)
     grantable = grantable_roles(actor)
     return [AccountRow(u.username, tuple(u.roles), u.employee_no, u.active, u.created_at,
-                       may_switch=set(u.roles) <= grantable and u.id != actor.user_id) for u in users], total
+                       may_switch=set(u.roles) <= grantable and u.id != actor.user_id,
+                       may_edit=set(u.roles) <= grantable, email=u.email, mobile=u.mobile) for u in users], total
 
 
 def roles_to_grant(actor: Actor) -> list[str]:

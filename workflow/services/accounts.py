@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from workflow import access
-from workflow.accounts import (ADMIN, HR, ROLES, ROLES_NEEDING_EMPLOYEE_NO, Actor, grantable_roles,
+from workflow.accounts import (ADMIN, HR, ROLES, ROLES_NEEDING_EMPLOYEE_NO, Actor, contact_problems, grantable_roles,
                                password_problem, username_problem)
 from workflow.clock import Clock
 from workflow.errors import Conflict, DuplicateKey, InvalidCredentials, NotFound, TooManyAttempts, Violations
@@ -44,7 +44,8 @@ def _check_roles(problems: Violations, actor: Actor, roles: Iterable[str], emplo
 
 
 def create_user(uow: UnitOfWork, rules: Rules, passwords: Passwords, actor: Actor, *, username: str, password: str,
-                roles: Iterable[str], employee_no: str | None = None):
+                roles: Iterable[str], employee_no: str | None = None, email: str | None = None,
+                mobile: str | None = None, language: str | None = None):
     access.require(access.can_manage_accounts(actor), "only hr and admin create users")
     roles = sorted(set(roles))
     problems = Violations()
@@ -52,6 +53,8 @@ def create_user(uow: UnitOfWork, rules: Rules, passwords: Passwords, actor: Acto
         problems.add("username", "username_format", why)
     if (why := password_problem(password)) is not None:
         problems.add("password", "password_length", why)
+    for problem in contact_problems(email=email, mobile=mobile, language=language):
+        problems.add(*problem)
     _check_roles(problems, actor, roles, employee_no)
     if employee_no and uow.managers.get(employee_no) is None:
         problems.add("employee_no", "known_manager", f"no manager has employee number {employee_no!r}")
@@ -59,7 +62,8 @@ def create_user(uow: UnitOfWork, rules: Rules, passwords: Passwords, actor: Acto
     now = rules.now()
     try:
         return uow.users.add(username=username, password_hash=passwords.hash(password), employee_no=employee_no,
-                             roles=roles, active=True, created_at=now, updated_at=now)
+                             roles=roles, active=True, email=email, mobile=mobile, language=language, created_at=now,
+                             updated_at=now)
     except DuplicateKey as taken:
         if taken.key == "username":
             raise Conflict("username_taken", f"the username {username!r} is taken", field="username") from None
@@ -80,8 +84,9 @@ def get_user(uow: UnitOfWork, actor: Actor, username: str):
 
 
 def update_user(uow: UnitOfWork, rules: Rules, actor: Actor, username: str, *, roles: Iterable[str] | None = None,
-                active: bool | None = None):
-    """Change a user's roles or switch the account off; takes effect on their next request."""
+                active: bool | None = None, contact: dict[str, str | None] | None = None):
+    """Change a user's roles or switch the account off; takes effect on their next request. `contact`: the e-mail
+    address, mobile number or language of their messages to set (a None value clears it)."""
     access.require(access.can_manage_accounts(actor), "only hr and admin change users")
     user = get_user(uow, actor, username)
     grantable = grantable_roles(actor)
@@ -96,7 +101,12 @@ def update_user(uow: UnitOfWork, rules: Rules, actor: Actor, username: str, *, r
         lost = sorted((set(user.roles) & {HR, ADMIN}) - set(roles if roles is not None else user.roles))
         if lost:
             problems.add("roles", "not_own_lockout", f"you may not remove your own {', '.join(lost)} role")
+    contact = contact or {}
+    for problem in contact_problems(**{field: value for field, value in contact.items() if value is not None}):
+        problems.add(*problem)
     problems.raise_if_any()
+    for field, value in contact.items():
+        setattr(user, field, value)
     if roles is not None:
         user.set_roles(sorted(set(roles)))
     if active is not None:

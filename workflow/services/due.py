@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from workflow import waiting
+from workflow import messages, waiting
 from workflow.accounts import HR, SUPERVISOR
 from workflow.calendar import WINDOW_GRACE
 from workflow.case_access import appeal_window_open
@@ -22,6 +22,7 @@ from workflow.services.context import Rules
 from workflow.services.evaluations import close_quarter, close_quarter_part, demote_or_defer
 from workflow.services.finalization import finalize_case
 from workflow.services.governing import rules_for
+from workflow.services.message_writing import local_time, write_message
 from workflow.services.stages import end_observation
 from workflow.services.timers import schedule_reminder
 from workflow.stages import CHAIR, SECOND_SUPERVISOR
@@ -43,17 +44,17 @@ def fire(uow, rules: Rules, timer) -> str | Reschedule:
     return _HANDLERS[timer.kind](uow, rules, timer)
 
 
-def preparation(timer) -> Callable[[Callable, Rules], None] | None:
+def preparation(timer) -> Callable[..., None] | None:
     """What must be done before the timer fires, in transactions of its own because it is too big for the
     transaction that fires it: the managers of a quarter close, closed a part at a time. The sweep runs it
-    (with a unit of work factory and the rules) once the timer is the next due; it is idempotent, and firing
-    the timer afterwards finds the work done."""
+    (with a unit of work factory, the rules and, for a report, `progress(done, of)`) once the timer is the next
+    due; it is idempotent, and firing the timer afterwards finds the work done."""
     if timer.kind == QUARTER_CLOSE:
         period = timer.period
 
-        def close_in_parts(unit_of_work, rules: Rules) -> None:
+        def close_in_parts(unit_of_work, rules: Rules, progress: Callable[[int, int], None] | None = None) -> None:
             if _closed_by_the_policy(rules, period):
-                close_quarter(unit_of_work, rules, None, period)
+                close_quarter(unit_of_work, rules, None, period, progress=progress)
         return close_in_parts
     return None
 
@@ -136,18 +137,13 @@ def _reminder(uow, rules: Rules, timer) -> str | Reschedule:
         case.overdue_since = overdue_from
         record(uow, rules, case, actor=SYSTEM_ACTOR, event="overdue", from_state=case.state, to_state=case.state,
                data={"waiting_since": case.state_since.isoformat()})
+    accounts = uow.outbox.accounts(recipients)
+    facts = {"since": local_time(rules, case.state_since), "days": rules.policy.overdue_after_working_days}
     for username in recipients:
-        uow.outbox.add(kind="reminder", recipient=username, case_id=case.id, timer_id=timer.id, created_at=now,
-                       subject=f"案件 {case.id} 待您处理 / case {case.id} is waiting for you",
-                       body=_reminder_text(rules, case))
+        write_message(uow, rules, messages.REMINDER, username, case, f"reminder:{timer.id}:{username}", facts,
+                      accounts[username].language, timer_id=timer.id)
     schedule_reminder(uow, rules, case, waiting.next_reminder(rules.policy, calendar, today), f"timer:{timer.id}")
     return f"reminded {', '.join(recipients) or 'nobody'}"
-
-
-def _reminder_text(rules: Rules, case) -> str:
-    since = case.state_since.astimezone(rules.policy.tz)
-    return (f"Case {case.id} ({case.kind}, {case.employee_no}) has been {case.state} since {since:%Y-%m-%d %H:%M}; "
-            f"more than {rules.policy.overdue_after_working_days} working days. It is waiting for you.")
 
 
 def waiting_on(uow, rules: Rules, case) -> list[str]:

@@ -65,14 +65,18 @@ def parse_closed_period(rules: Rules, text: str) -> Period:
 
 
 def close_quarter(unit_of_work: Callable[[], UnitOfWork], rules: Rules, actor: Actor | None, period_text: str, *,
-                  part: int | None = None) -> dict:
+                  part: int | None = None, progress: Callable[[int, int], None] | None = None) -> dict:
     """Close the quarter (hr, or the scheduler when `actor` is None), or return its recorded close: `part`
-    managers (default CLOSE_PART) per unit of work, until none is left."""
+    managers (default CLOSE_PART) per unit of work, until none is left. `progress(done, of)` hears after each part
+    how many managers have their result, of the period's records (run-due's progress)."""
     at = None
     while True:
         with unit_of_work() as uow:
             at = at or replace(rules, clock=FixedClock(rules.now()))  # the close reads the clock once
             summary = close_quarter_part(uow, at, actor, period_text, limit=part or CLOSE_PART)
+            told = uow.evaluations.close_progress(str(parse_closed_period(at, period_text))) if progress else None
+        if told is not None:
+            progress(*told)
         if summary is not None:
             return summary
 

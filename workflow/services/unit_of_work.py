@@ -246,6 +246,26 @@ class Outbox(Protocol):
 
     def active_users(self, *, role: str | None = None, employee_no: str | None = None) -> list[str]: ...
 
+    def accounts(self, usernames: Collection[str]) -> dict[str, Any]:
+        """The recipients' accounts (language, email, mobile), by username."""
+
+    def existing_keys(self, keys: Collection[str]) -> set[str]:
+        """Those of the dedupe keys that a message already has."""
+
+    def cursor(self, source: str) -> Any:
+        """The notices' cursor over `source` (its last_seq), locked until the transaction ends."""
+
+    def chain_after(self, seq: int, limit: int) -> list[tuple[int, str, int]]:
+        """(seq, source, source_id) of the audit chain's links after `seq`, in commit order."""
+
+    def history_entries(self, ids: Collection[int]) -> list[CaseHistoryRow]: ...
+
+    def waits_begun_before(self, states: Collection[str], before: datetime) -> list[CaseRow]:
+        """Open cases waiting in `states` since before `before`, not overdue yet."""
+
+    def appeal_windows_closing(self, after: datetime, until: datetime) -> list[CaseRow]:
+        """Published cases whose appeal window closes in (after, until]."""
+
 
 class Calendar(Protocol):
     def working_calendar(self) -> WorkingCalendar:
@@ -262,6 +282,9 @@ class Calendar(Protocol):
 
 
 class Evaluations(Protocol):
+    def close_progress(self, period: str) -> tuple[int, int]:
+        """(managers with a result, records of the period): how far its close is."""
+
     def lock_period(self, period: str) -> None:
         """Serialize a quarter's close with the writes of its records."""
 
