@@ -164,6 +164,17 @@ class CaseRepository:
                 stmt = stmt.where(column == value)
         return _page(self.session, stmt.options(*_MANY_CASES), page, per_page)
 
+    def ids(self, *, visible_to: CaseScope | None, kind: str | None = None, state: str | None = None,
+            cycle: str | None = None, limit: int) -> list[int]:
+        """The ids of the cases a filter names (`visible_to` None: all), oldest first, at most `limit`."""
+        stmt = select(Case.id).order_by(Case.id).limit(limit)
+        if visible_to is not None:
+            stmt = stmt.where(_visible(visible_to))
+        for column, value in ((Case.kind, kind), (Case.state, state), (Case.cycle_code, cycle)):
+            if value is not None:
+                stmt = stmt.where(column == value)
+        return list(self.session.scalars(stmt))
+
     # --- history ----------------------------------------------------------------------
     def add_history(self, case: Case, **fields) -> CaseHistory:
         """The case's next entry. The last seq of each case is remembered for the rest of the transaction
