@@ -16,22 +16,21 @@ from api.blueprint import Blueprint
 from api.context import current_actor, own_transaction_uow, rules, uow
 from api.fields import CYCLE_CODE, Str, Text
 from api.problems import documented_problem, domain_problem_document
-from workflow.case_machine import CALLER_EVENTS, KINDS, SCORED_EVENTS, STATES
+from workflow.case_machine import KINDS, STATES
 from workflow.errors import FieldError, RuleViolation
 from workflow.services import bulk
 
 blp = Blueprint("bulk", __name__, url_prefix="/api/v1",
                 description="Bulk work: one event on many cases, a committee member's whole scoring sheet")
-
-CASE_ID = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=2147483647))
-# what a bulk event carries besides the cases: a comment, nothing an event needs per case (a supervisor score,
-# an appeal's reason: one case at a time)
-BULK_EVENTS = tuple(e for e in CALLER_EVENTS if e not in SCORED_EVENTS and e != "appeal")
 TARGETS = ("case_ids", "cases", "filter")
 
 
+def _case_id(**kwargs) -> ma.fields.Integer:
+    return ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=2147483647), **kwargs)
+
+
 class CaseRefSchema(ma.Schema):
-    id = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=2147483647))
+    id = _case_id(required=True)
     version = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1),
                                 metadata={"description": "the version the caller saw: version_conflict if it moved"})
 
@@ -43,9 +42,9 @@ class CaseFilterSchema(ma.Schema):
 
 
 class BulkEventSchema(ma.Schema):
-    event = ma.fields.String(required=True, validate=ma.validate.OneOf(BULK_EVENTS))
+    event = ma.fields.String(required=True, validate=ma.validate.OneOf(bulk.EVENTS))
     comment = Text(max_length=2000, metadata={"description": "recorded with each case's history entry"})
-    case_ids = ma.fields.List(CASE_ID, metadata={"description": f"the cases, at most {bulk.MAX_CASES}"})
+    case_ids = ma.fields.List(_case_id(), metadata={"description": f"the cases, at most {bulk.MAX_CASES}"})
     cases = ma.fields.List(ma.fields.Nested(CaseRefSchema), metadata={
         "description": f"instead of case_ids: the cases with the versions the caller saw, at most {bulk.MAX_CASES}"})
     filter = ma.fields.Nested(CaseFilterSchema, metadata={
@@ -54,7 +53,7 @@ class BulkEventSchema(ma.Schema):
 
 
 class SheetRowSchema(ma.Schema):
-    case_id = ma.fields.Integer(required=True, strict=True, validate=ma.validate.Range(min=1, max=2147483647))
+    case_id = _case_id(required=True)
     score = ma.fields.Decimal(required=True, allow_nan=False)
     comment = Text(max_length=2000)
     version = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1))

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from workflow.accounts import Actor
 from workflow.case_access import scope_of
+from workflow.case_machine import CALLER_EVENTS, SCORED_EVENTS
 from workflow.case_file import CaseFile
 from workflow.errors import DomainError, FieldError, NotFound, RuleViolation, Unexpected, Violations
 from workflow.services import cases, committee
@@ -29,6 +30,9 @@ from workflow.services.unit_of_work import UnitOfWork
 log = logging.getLogger("gradeflow.bulk")
 
 MAX_CASES = 500  # per request: a bulk request's cases are done one after another, within one HTTP request
+# The events fired in bulk: those that take nothing but a comment (a supervisor score, an appeal's reason are
+# given one case at a time).
+EVENTS = tuple(e for e in CALLER_EVENTS if e not in SCORED_EVENTS and e != "appeal")
 
 DONE, REFUSED, VERSION_CONFLICT = "done", "refused", "version_conflict"
 
