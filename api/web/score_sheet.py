@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 from api.context import own_transaction_uow, rules, uow
 from api.web.blueprint import bp
 from api.web.form_errors import score_value
+from api.web.i18n import number
 from api.web.refusals import refusal_words
 from api.web.scoring import CASES_SHOWN, COMMENT_LENGTH, committee_cycle, cycle_scoring
 from api.web.session import current_user, signed_in
@@ -34,10 +35,10 @@ def _rows(code: str, typed: dict[int, dict] | None = None, errors: dict[int, dic
                                state=INTERVIEW)
     rows = []
     for case in cases:
-        mine = case.interview["my_score"] if case.interview else None
-        shown = (typed or {}).get(case.id) or {"score": "" if mine is None else str(mine), "comment": ""}
+        mine = number(case.interview["my_score"]) if case.interview else ""  # as the scoring sheet shows it
+        shown = (typed or {}).get(case.id) or {"score": mine, "comment": ""}
         rows.append({"case": case, "recused": bool(case.interview and case.interview["recused"]),
-                     "was": "" if mine is None else str(mine), "score": shown["score"], "comment": shown["comment"], "errors": (errors or {}).get(case.id, {})})
+                     "was": mine, "score": shown["score"], "comment": shown["comment"], "errors": (errors or {}).get(case.id, {})})
     return rows
 
 

@@ -54,7 +54,7 @@ def test_hr_ticks_cases_on_my_work_and_publishes_them(gf, visit):
     assert re.search(rf'data-testid="result-{first}" data-result="done"', body)
     assert re.search(rf'data-testid="result-{second}" data-result="version_conflict"', body)
     words = text(answer)
-    assert "已办理 1 件，被拒绝 1 件。" in words and "已办理：现为公示中" in words and "案件在此期间已有变动" in words
+    assert "已办理 1 件，被拒绝 1 件。" in words and "✓ 已办理 公示中" in words and "案件在此期间已有变动" in words
     assert case_of(gf, first)["state"] == "published" and case_of(gf, second)["state"] == "decided"
     assert case_of(gf, untouched)["state"] == "decided"
     assert [h["comment"] for h in gf.history(first, HR) if h["event"] == "publish"] == ["批量公示"]
