@@ -139,6 +139,23 @@ def test_bulk_event_refuses_events_that_need_more_than_a_comment(gf):
     assert [(e["field"], e["rule"]) for e in problem["errors"]] == [("event", "one_of")]
 
 
+def test_bulk_case_failing_unexpectedly_is_reported_and_the_others_are_done(gf, monkeypatch):
+    first, broken, last = _probation_cases(gf, 3)
+    from workflow.services import cases
+    fire = cases.fire_event
+
+    def failing(uow, rules, actor, case_id, event, **kwargs):
+        if case_id == broken:
+            raise RuntimeError("disk full")
+        return fire(uow, rules, actor, case_id, event, **kwargs)
+    monkeypatch.setattr(cases, "fire_event", failing)
+    answer = ok(_bulk(gf, {"event": "publish", "case_ids": [first, broken, last]}))
+    assert [r["result"] for r in answer["results"]] == ["done", "refused", "done"]
+    problem = answer["results"][1]["problem"]
+    assert (problem["code"], problem["status"]) == ("internal_error", 500) and "disk" not in problem["detail"]
+    assert case_of(gf, broken)["state"] == "decided" and case_of(gf, last)["state"] == "published"
+
+
 def test_bulk_request_with_an_idempotency_key_is_done_once(gf):
     ids = _probation_cases(gf, 2)
     body = {"event": "publish", "case_ids": ids}
