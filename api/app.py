@@ -10,8 +10,8 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import UnsupportedMediaType
 
-from api import (accounts, bulk, calendar, cases, clock, cycles, evaluations, health, idempotency, logs, managers, metrics,
-                 outbox, policies, web)
+from api import (accounts, bulk, calendar, cases, clock, cycles, evaluations, health, idempotency, logs, managers,
+                 metrics, outbox, policies, web)
 from api.blueprint import refuse_undeclared_input
 from api.config import API_PREFIX
 from api.context import current_actor

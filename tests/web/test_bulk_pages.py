@@ -10,6 +10,7 @@ import pytest
 
 from tests.support.answers import ok
 from tests.support.reads import case_of
+from tests.support.statements import counting
 from tests.support.steps import apply, event, review
 from tests.support.world import BOSS, CYCLE, FIVE, HR, SUPERVISOR, candidate, organisation
 from tests.web.visitor import text
@@ -84,6 +85,22 @@ def test_the_bulk_form_names_what_is_missing_next_to_the_field(gf, visit, data, 
     assert refused.status_code == 422
     found = re.search(rf'data-testid="{testid}">([^<]*)<', refused.get_data(as_text=True))
     assert found and found.group(1).strip() == message
+
+
+PER_CASE_BUDGET = 15  # a state-changing case request's (tests/api/test_statement_budgets.py)
+
+
+def test_the_bulk_form_issues_a_fixed_number_of_statements_per_case(gf, visit):
+    ids = _decided_probations(gf, 7)
+    hr = _signed_in(visit, HR)
+    counts = []
+    for chosen in (ids[:2], ids[2:]):
+        data = {"cases": [str(i) for i in chosen], "event": "publish", "csrf_token": hr.csrf_token("/")}
+        with counting(gf.app) as seen:
+            assert hr.client.post("/work/bulk", data=data).status_code == 200
+        counts.append(len(seen))
+    per_case = (counts[1] - counts[0]) / 3
+    assert per_case <= PER_CASE_BUDGET, counts
 
 
 def test_my_work_offers_no_bulk_form_without_events_fired_in_bulk(gf, visit):
