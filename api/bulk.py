@@ -4,14 +4,16 @@ transaction of its own (workflow/services/bulk.py); the answer is 200 with one r
 given: `done` (with the case's state and version after), `refused` or `version_conflict` (with the problem
 the single request would have been answered with).
 
-With an Idempotency-Key the answer is stored once every case is done (api/idempotency.py), in a transaction of
-its own: the cases are not held back until then. A repeat after that gets the stored answer and does nothing.
+With an Idempotency-Key the key is claimed before the first case, and the answer stored once every case is done
+(api/idempotency.py claim_key), each in a transaction of its own: the cases are not held back until then. A repeat
+sent meanwhile is 409 `request_in_progress`; a repeat afterwards gets the stored answer and does nothing.
 """
 from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
 
+from api import idempotency
 from api.blueprint import Blueprint
 from api.context import current_actor, own_transaction_uow, rules, uow
 from api.fields import CYCLE_CODE, Str, Text
@@ -110,11 +112,14 @@ def _targets(body: dict) -> list[bulk.CaseRequest]:
 class BulkEvents(MethodView):
     @blp.arguments(BulkEventSchema)
     @blp.response(200, BulkResultSchema)
+    @documented_problem(blp, 409, "request_in_progress: a request with this Idempotency-Key is still running")
     @documented_problem(blp, 422, "validation_error: the body, more than 500 cases (rule max_cases), a case named "
                                   "twice (unique_case); nothing is done")
     def post(self, body):
         """Fire one event on many cases, each as POST /cases/{id}/events would, each in a transaction of its own"""
         targets = _targets(body)
+        if (answered := idempotency.claim_key()) is not None:
+            return answered
         outcomes = bulk.fire_events(own_transaction_uow, rules(), current_actor(), body["event"], targets,
                                     comment=body.get("comment"))
         return answer(outcomes, event=body["event"])
@@ -125,6 +130,7 @@ class ScoreSheet(MethodView):
     @blp.arguments(SheetRowSchema(many=True))
     @blp.response(200, BulkResultSchema)
     @documented_problem(blp, 404, "no such cycle, or not the caller's to see")
+    @documented_problem(blp, 409, "request_in_progress: a request with this Idempotency-Key is still running")
     @documented_problem(blp, 422, "validation_error: a row, more than 500 rows (rule max_cases), a case named "
                                   "twice (unique_case); nothing is done")
     def post(self, rows, code):
@@ -132,5 +138,7 @@ class ScoreSheet(MethodView):
         bulk.check_size("(body)", len(rows))
         bulk.check_unique("(body)", [row["case_id"] for row in rows])
         sheet = [bulk.SheetRow(row["case_id"], row["score"], row.get("comment"), row.get("version")) for row in rows]
+        if (answered := idempotency.claim_key()) is not None:
+            return answered
         outcomes = bulk.score_sheet(own_transaction_uow, rules(), current_actor(), code, sheet)
         return answer(outcomes, cycle=code)

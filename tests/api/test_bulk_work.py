@@ -3,6 +3,7 @@ request does (same checks, same history, timers and audit entries), each in a tr
 per case what was done or why it was refused."""
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
@@ -13,6 +14,7 @@ from tests.support.statements import counting
 from tests.support.steps import apply, event, review
 from tests.support.threads import at_once
 from tests.support.world import BOSS, COMMITTEE, CYCLE, HR, SUPERVISOR, candidate, open_cycle, organisation
+from workflow.services import bulk
 from workflow.services.bulk import MAX_CASES
 
 PROBATION = "probation_confirmation"
@@ -192,6 +194,53 @@ def test_two_bulk_requests_over_the_same_cases_at_once_change_each_case_once(gf)
         assert outcomes == ["done", "refused"], (case_id, outcomes)
         assert len(_entries(gf, case_id, "publish")) == 1
         assert case_of(gf, case_id)["state"] == "published"
+
+
+def test_two_bulk_requests_with_one_idempotency_key_at_once_are_done_once(gf):
+    ids = _probation_cases(gf, 4)
+    token = gf.token(HR)
+
+    def send():
+        return gf.app.test_client().post("/api/v1/cases/events", json={"event": "publish", "case_ids": ids},
+                                         headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "same"})
+
+    # the one that did the work first; the other waited for nothing: 409 while it ran, or its stored answer after
+    done, other = sorted(at_once([send, send]), key=lambda a: (a.status_code, "Idempotent-Replayed" in a.headers))
+    assert ok(done)["done"] == 4
+    assert (other.status_code == 409 and other.get_json()["code"] == "request_in_progress") or \
+           (other.get_json() == done.get_json() and other.headers["Idempotent-Replayed"] == "true")
+    assert all(len(_entries(gf, case_id, "publish")) == 1 for case_id in ids)
+
+
+def test_a_repeat_sent_while_the_bulk_request_runs_is_request_in_progress(gf, monkeypatch):
+    ids = _probation_cases(gf, 2)
+    body, key = {"event": "publish", "case_ids": ids}, {"Idempotency-Key": "running"}
+    headers = key | {"Authorization": f"Bearer {gf.token(HR)}"}
+    repeats = []
+    fire_events = bulk.fire_events
+
+    def with_a_repeat(*args, **kwargs):  # another client sends the repeat (a thread: contexts of its own)
+        repeat = threading.Thread(target=lambda: repeats.append(
+            gf.app.test_client().post("/api/v1/cases/events", json=body, headers=headers)))
+        repeat.start()
+        repeat.join(timeout=60)
+        return fire_events(*args, **kwargs)
+    monkeypatch.setattr(bulk, "fire_events", with_a_repeat)
+    first = ok(_bulk(gf, body, headers=key))
+    assert ok(repeats[0], 409)["code"] == "request_in_progress" and first["done"] == 2
+    monkeypatch.setattr(bulk, "fire_events", fire_events)
+    again = _bulk(gf, body, headers=key)
+    assert ok(again) == first and again.headers["Idempotent-Replayed"] == "true"
+
+
+def test_a_bulk_request_refused_after_claiming_its_key_frees_it(gf):
+    case_id, = _in_interview(gf, "E161")
+    key = {"Idempotency-Key": "sheet"}
+    assert ok(gf.post("/cycles/NOPE/scores", as_="chair", json=[{"case_id": case_id, "score": 70}], headers=key),
+              404)["code"] == "not_found"
+    answer = ok(gf.post("/cycles/NOPE/scores", as_="chair", json=[{"case_id": case_id, "score": 70}], headers=key),
+                404)
+    assert answer["code"] == "not_found"  # judged again, not 409 request_in_progress
 
 
 def _measured_bulk(gf, app, ids) -> int:
