@@ -27,6 +27,12 @@ def uow() -> SqlUnitOfWork:
     return _unit_of_work(deferred=has_request_context() and "idempotent_request" in g)
 
 
+def own_transaction_uow() -> SqlUnitOfWork:
+    """A unit of work that commits by itself, Idempotency-Key or not: a bulk request commits each case on its own,
+    and its answer is stored afterwards (workflow/services/bulk.py, api/bulk.py)."""
+    return _unit_of_work()
+
+
 def current_actor() -> Actor:
     """The caller, authenticated by bearer token; roles fresh from the database."""
     if "actor" not in g:

@@ -6,7 +6,12 @@ of work only flushes (api.context.uow), and the commit happens here once the res
 crash leaves both or neither. An error response changed nothing and is not kept: a repeat is judged
 again. Two requests with one key at once: the later one either conflicts on the record or fails to store
 the key, and then returns the response the first one stored. Requests without a bearer token (sign-in)
-ignore the header: a stored token must never be handed to whoever guesses the key."""
+ignore the header: a stored token must never be handed to whoever guesses the key.
+
+A request that commits as it goes (bulk work, api/bulk.py: each case in a transaction of its own) cannot store
+its response with its change: it claims the key first (`claim_key`), in a transaction of its own, as a row in
+progress (status 0), and fills the row with its response at the end. A repeat sent meanwhile is answered 409
+`request_in_progress` (nothing done), not done again beside it; a repeat afterwards gets the stored response."""
 from __future__ import annotations
 
 import hashlib
@@ -24,12 +29,13 @@ from api.problems import handle_domain_error
 from models import db
 from models.idempotency import IdempotentRequest, stored_response
 from models.unit_of_work import SqlUnitOfWork
-from workflow.errors import DomainError, FieldError, RuleViolation
+from workflow.errors import Conflict, DomainError, FieldError, RuleViolation
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
 KEPT_HEADERS = ("Content-Type", "ETag", "Location")
 KEY_FORMAT = re.compile(r"[\x21-\x7e]{1,255}")  # visible ASCII, as any client library generates
+IN_PROGRESS = 0  # the status of a key claimed by a request still running (claim_key)
 
 
 @dataclass(frozen=True)
@@ -75,10 +81,36 @@ def _replay_or_remember():
     return None
 
 
+def claim_key() -> Response | None:
+    """For a request that commits as it goes: take its key now, in a transaction of its own (call it once the
+    request has been validated). None: claimed, go on; else the response to give instead (the stored one, or 409
+    `request_in_progress` while another request with the key is running)."""
+    request_ = g.get("idempotent_request")
+    if request_ is None:
+        return None
+    db.session.add(IdempotentRequest(user_id=request_.user_id, key=request_.key, fingerprint=request_.fingerprint,
+                                     method=request.method, path=request.path[:2000], status=IN_PROGRESS, headers={},
+                                     body="", created_at=rules().now()))
+    try:
+        SqlUnitOfWork(db.session).commit()
+    except IntegrityError:  # another request with the key claimed it, or finished, meanwhile
+        g.pop("idempotent_request")
+        return _replay_if_stored(request_) or handle_domain_error(_in_progress())
+    g.idempotent_claimed = True
+    return None
+
+
+def _in_progress() -> Conflict:
+    return Conflict("request_in_progress", "a request with this Idempotency-Key is still being done; send the "
+                    "repeat once it is over")
+
+
 def _store_with_the_change(response: Response) -> Response:
     request_ = g.pop("idempotent_request", None)
     if request_ is None:
         return response
+    if g.pop("idempotent_claimed", False):
+        return _store_after_the_change(request_, response)
     if response.status_code >= 400:
         db.session.rollback()  # the unit of work has rolled back already, unless it never began
         return _replay_if_stored(request_) or response
@@ -99,6 +131,22 @@ def _store_with_the_change(response: Response) -> Response:
     return response
 
 
+def _store_after_the_change(request_: PendingRequest, response: Response) -> Response:
+    """The response of a request that claimed its key, in the claimed row; an error response frees the key (what
+    was done stays done: a repeat is judged again)."""
+    db.session.rollback()
+    claimed = stored_response(db.session, request_.user_id, request_.key)
+    if claimed is None:
+        return response
+    if response.status_code >= 400:
+        db.session.delete(claimed)
+    else:
+        claimed.status, claimed.body = response.status_code, response.get_data(as_text=True)
+        claimed.headers = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
+    SqlUnitOfWork(db.session).commit()
+    return response
+
+
 def _replay_if_stored(request_: PendingRequest) -> Response | None:
     """After a failure: the response a concurrent request with the same key stored meanwhile, if any."""
     stored = stored_response(db.session, request_.user_id, request_.key)
@@ -106,14 +154,16 @@ def _replay_if_stored(request_: PendingRequest) -> Response | None:
         return None
     try:
         return _replay(stored, request_)
-    except RuleViolation as reused:  # raised here, after the view, it would become a 500
-        return handle_domain_error(reused)
+    except DomainError as refused:  # reused, or in progress: raised here, after the view, it would become a 500
+        return handle_domain_error(refused)
 
 
 def _replay(stored: IdempotentRequest, request_: PendingRequest) -> Response:
     if stored.fingerprint != request_.fingerprint:
         raise _key_problem("reused_for_another_request",
                            f"was used for another request ({stored.method} {stored.path}); send a new key")
+    if stored.status == IN_PROGRESS:
+        raise _in_progress()
     response = current_app.response_class(stored.body, status=stored.status)
     response.headers.update(stored.headers)
     response.headers[REPLAYED] = "true"

@@ -13,7 +13,7 @@ from flask import Response, current_app, json, request
 from werkzeug.exceptions import HTTPException
 
 from workflow.errors import (Conflict, DomainError, Forbidden, NotEligible, NotFound, RuleViolation, TooManyAttempts,
-                             Unauthenticated)
+                             Unauthenticated, Unexpected)
 
 log = logging.getLogger("gradeflow.api")
 
@@ -63,17 +63,24 @@ def harmless(name: str) -> str:
     return "".join(f"\\u{ord(ch):04x}" if ch in _MARKUP else ch for ch in name)
 
 
-def problem(status: int, detail: str, *, code: str | None = None, errors: list[dict] | None = None,
-            headers: dict | None = None, **extra) -> Response:
-    """The problem as a response. No value the caller sent is repeated raw: fields are named through `harmless`,
-    values quoted only when they are plain codes (workflow.errors.quoted), paths never. As a second line,
-    '<', '>' and '&' are written as JSON escapes, so that the document holds no markup even as bytes."""
+def problem_document(status: int, detail: str, *, code: str | None = None, errors: list[dict] | None = None,
+                     **extra) -> dict:
+    """The problem's members: `{type, title, status, detail, code, errors?, ...extra}`."""
     code = code or CODES.get(status, "error")
     body = {"type": f"urn:gradeflow:problem:{code}", "title": TITLES.get(status, "Error"), "status": status,
             "detail": detail, "code": code}
     if errors is not None:
         body["errors"] = errors
     body.update({k: v for k, v in extra.items() if k not in body})
+    return body
+
+
+def problem(status: int, detail: str, *, code: str | None = None, errors: list[dict] | None = None,
+            headers: dict | None = None, **extra) -> Response:
+    """The problem as a response. No value the caller sent is repeated raw: fields are named through `harmless`,
+    values quoted only when they are plain codes (workflow.errors.quoted), paths never. As a second line,
+    '<', '>' and '&' are written as JSON escapes, so that the document holds no markup even as bytes."""
+    body = problem_document(status, detail, code=code, errors=errors, **extra)
     # backslashreplace: a lone surrogate the caller sent (say, as an unknown field's name) is written as the
     # JSON escape \\udXXX it came in as, since UTF-8 cannot hold it
     text = (json.dumps(body, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e")
@@ -191,10 +198,23 @@ def _jsonable(value):
 def handle_domain_error(error: DomainError) -> Response:
     if isinstance(error, (NotFound, Forbidden)) and (page := _error_page(404 if isinstance(error, NotFound) else 403)):
         return page
+    status, detail, members, headers = _domain_problem(error)
+    return problem(status, detail, headers=headers, **members)
+
+
+def domain_problem_document(error: DomainError) -> dict:
+    """The problem a domain error is answered with, as the members of its body (a bulk answer holds one per
+    refused case)."""
+    status, detail, members, _headers = _domain_problem(error)
+    return problem_document(status, detail, **members)
+
+
+def _domain_problem(error: DomainError) -> tuple[int, str, dict, dict]:
+    """(status, detail, the other members, headers) of the problem a domain error is answered with."""
     if isinstance(error, RuleViolation):
         errors = [{"field": harmless(e.field), "rule": e.rule, "message": e.message}
                   | ({"location": e.location} if e.location else {}) for e in error.errors]
-        return problem(422, _summary(errors) or error.detail, errors=errors)
+        return 422, _summary(errors) or error.detail, {"errors": errors}, {}
     status, headers = 400, {}
     if isinstance(error, NotFound):
         status = 404
@@ -210,8 +230,10 @@ def handle_domain_error(error: DomainError) -> Response:
     elif isinstance(error, TooManyAttempts):
         status = 429
         headers["Retry-After"] = str(error.retry_after)
+    elif isinstance(error, Unexpected):
+        status = 500
     extra = {k: _jsonable(v) for k, v in error.extra.items()}
-    return problem(status, error.detail, code=error.code, headers=headers, **extra)
+    return status, error.detail, {"code": error.code, **extra}, headers
 
 
 def handle_unexpected(error: Exception) -> Response:

@@ -164,6 +164,24 @@ class CaseRepository:
                 stmt = stmt.where(column == value)
         return _page(self.session, stmt.options(*_MANY_CASES), page, per_page)
 
+    def with_ids(self, case_ids: Collection[int], *, visible_to: CaseScope | None) -> list[Case]:
+        """The cases of these ids that `visible_to` may see (None: all), oldest first, in one query."""
+        stmt = select(Case).where(Case.id.in_(sorted(case_ids))).order_by(Case.id)
+        if visible_to is not None:
+            stmt = stmt.where(_visible(visible_to))
+        return self._cases(stmt)
+
+    def ids(self, *, visible_to: CaseScope | None, kind: str | None = None, state: str | None = None,
+            cycle: str | None = None, limit: int) -> list[int]:
+        """The ids of the cases a filter names (`visible_to` None: all), oldest first, at most `limit`."""
+        stmt = select(Case.id).order_by(Case.id).limit(limit)
+        if visible_to is not None:
+            stmt = stmt.where(_visible(visible_to))
+        for column, value in ((Case.kind, kind), (Case.state, state), (Case.cycle_code, cycle)):
+            if value is not None:
+                stmt = stmt.where(column == value)
+        return list(self.session.scalars(stmt))
+
     # --- history ----------------------------------------------------------------------
     def add_history(self, case: Case, **fields) -> CaseHistory:
         """The case's next entry. The last seq of each case is remembered for the rest of the transaction

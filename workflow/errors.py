@@ -64,6 +64,12 @@ class Conflict(DomainError):
         self.code = code
 
 
+class Unexpected(DomainError):
+    """A failure no rule names (logged where it happened), reported where others' results must still be told: one
+    case of a bulk request (workflow/services/bulk.py)."""
+    code = "internal_error"
+
+
 class NotEligible(DomainError):
     """A case that the rules refuse to open; `reasons` names every failed rule."""
     code = "not_eligible"

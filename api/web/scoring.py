@@ -75,7 +75,7 @@ def _forms(case, posted: tuple[int, str, FlaskForm] | None) -> dict[str, FlaskFo
     return forms
 
 
-def _cycle(code: str):
+def committee_cycle(code: str):
     try:
         cycle = get_cycle(uow(), code)
     except NotFound:
@@ -86,17 +86,17 @@ def _cycle(code: str):
 
 
 def _sheet(code: str, posted=None, stale_case: int | None = None, status: int = 200):
-    cycle, actor = _cycle(code), current_user()
+    cycle, actor = committee_cycle(code), current_user()
     cases = []
     for state in (INTERVIEW, DELIBERATION):
         found, _total = list_cases(uow(), rules(), actor, page=1, per_page=CASES_SHOWN, cycle=code, state=state)
         cases.extend(found)
     rows = [{"case": case, "forms": _forms(case, posted)} for case in cases]
     return render_template("web/scoring.html", cycle=cycle, rows=rows, stale_case=stale_case,
-                           scale=_scoring(cycle).scale), status
+                           scale=cycle_scoring(cycle).scale), status
 
 
-def _scoring(cycle):
+def cycle_scoring(cycle):
     """The scoring rules of the policy version the cycle's cases follow."""
     return rules_for_cycle(uow(), rules(), cycle).policy.scoring
 
@@ -118,7 +118,7 @@ def scoring_sheet(code: str):
 @bp.post("/cycles/<code>/scoring/<int:case_id>/<any(score, recusal, close):action>")
 @signed_in
 def scoring_action(code: str, case_id: int, action: str):
-    cycle = _cycle(code)
+    cycle = committee_cycle(code)
     form = FORMS[action](prefix=f"c{case_id}-{action}")
     if not form.validate_on_submit():
         return _sheet(code, posted=(case_id, action, form), status=422)
@@ -134,7 +134,7 @@ def scoring_action(code: str, case_id: int, action: str):
             else:
                 fire_event(u, rules(), actor, case_id, "close_interview", version=version)
     except RuleViolation as refused:
-        show_on(form, refused.errors, _scoring(cycle), {"score": "score"})
+        show_on(form, refused.errors, cycle_scoring(cycle), {"score": "score"})
         return _sheet(code, posted=(case_id, action, form), status=422)
     except committee.Recused:
         form.form_errors.append(_("You are recused from this case: you no longer score it."))

@@ -5,39 +5,15 @@ conflict, the chair closes the interview; the diagram is drawn by mermaid with t
 The applications, a fifth committee member and the other members' scores are set up through the JSON API."""
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
-
 import pytest
+
+from tests.support.browser import Api, sign_in
 
 pytestmark = pytest.mark.browser
 
 SUPERVISOR = "liqiang"  # M1002, the direct supervisor of liuyang (M1004) and chenjing (M1005)
 CHAIR, MEMBER, OTHER = "committee.qian", "committee.feng", "huangtao"
 EXTRA = "committee.sun"  # a fifth member, so that the chair may close an interview before everyone has scored
-
-
-class Api:
-    def __init__(self, base: str, logins: dict):
-        self.base, self.logins, self.tokens = base + "/api/v1", logins, {}
-
-    def __call__(self, method: str, path: str, as_: str, body: dict | None = None) -> dict:
-        if as_ not in self.tokens:
-            self.tokens[as_] = self._send("POST", "/auth/token", None, {"username": as_,
-                                                                        "password": self.logins[as_]})["access_token"]
-        return self._send(method, path, self.tokens[as_], body)
-
-    def _send(self, method, path, token, body):
-        request = urllib.request.Request(self.base + path, method=method,
-                                         data=None if body is None else json.dumps(body).encode(),
-                                         headers={"Content-Type": "application/json",
-                                                  **({"Authorization": f"Bearer {token}"} if token else {})})
-        try:
-            with urllib.request.urlopen(request) as answer:
-                return json.loads(answer.read() or b"{}")
-        except urllib.error.HTTPError as refused:
-            raise AssertionError(f"{method} {path}: {refused.code} {refused.read().decode()}") from None
 
 
 @pytest.fixture(scope="module")
@@ -60,17 +36,9 @@ def page(zh_page):
     return zh_page
 
 
-def _sign_in(page, username: str, password: str):
-    page.goto(page.base + "/sign-in")
-    page.locator("#username").fill(username)
-    page.locator("#password").fill(password)
-    page.locator("form[action='/sign-in'] button[type=submit]").click()
-    page.wait_for_url(page.base + "/")
-
-
 def test_the_supervisor_approves_an_application_with_a_score(page, world, shots):
     api, cycle, cases, logins = world
-    _sign_in(page, SUPERVISOR, logins[SUPERVISOR])
+    sign_in(page, SUPERVISOR, logins[SUPERVISOR])
     page.locator("nav.main-nav").get_by_role("link", name="材料审核").click()
     queue = page.get_by_test_id("review-queue")
     assert queue.locator("tbody tr").count() == 2
@@ -101,7 +69,7 @@ def test_members_score_and_declare_a_conflict_and_the_chair_closes_the_interview
         api("POST", f"/cases/{first}/events", SUPERVISOR, {"event": "approve_materials", "supervisor_score": 88})
     api("POST", f"/cases/{second}/events", SUPERVISOR, {"event": "approve_materials", "supervisor_score": 80})
 
-    _sign_in(page, MEMBER, logins[MEMBER])
+    sign_in(page, MEMBER, logins[MEMBER])
     page.goto(page.base + f"/cycles/{cycle}/scoring")
     row = page.get_by_test_id(f"candidate-{first}")
     row.get_by_label("我的评分").fill("90")
@@ -112,7 +80,7 @@ def test_members_score_and_declare_a_conflict_and_the_chair_closes_the_interview
     page.screenshot(path=shots / "scoring-sheet.zh-CN.png", full_page=True)
 
     page.context.clear_cookies()
-    _sign_in(page, OTHER, logins[OTHER])
+    sign_in(page, OTHER, logins[OTHER])
     page.goto(page.base + f"/cycles/{cycle}/scoring")
     row = page.get_by_test_id(f"candidate-{second}")
     row.get_by_label("申请回避的理由").fill("<b>与申请人是亲属</b>")
@@ -124,7 +92,7 @@ def test_members_score_and_declare_a_conflict_and_the_chair_closes_the_interview
     for member in (OTHER, EXTRA):
         api("PUT", f"/cases/{first}/score", member, {"score": 85})
     page.context.clear_cookies()
-    _sign_in(page, CHAIR, logins[CHAIR])
+    sign_in(page, CHAIR, logins[CHAIR])
     page.goto(page.base + f"/cycles/{cycle}/scoring")
     assert "committee.sun: 85" not in page.locator("main").inner_text()  # hidden until deliberation
     page.screenshot(path=shots / "scoring-sheet-chair.zh-CN.png", full_page=True)
@@ -137,7 +105,7 @@ def test_members_score_and_declare_a_conflict_and_the_chair_closes_the_interview
 
 def test_the_workflow_diagram_is_drawn_with_the_state_highlighted(page, world, shots):
     _api, _cycle, _cases, logins = world
-    _sign_in(page, MEMBER, logins[MEMBER])
+    sign_in(page, MEMBER, logins[MEMBER])
     page.goto(page.base + "/workflow?state=interview")
     page.locator("body[data-diagram=drawn]").wait_for(timeout=30000)
     svg = page.locator("pre.mermaid svg")

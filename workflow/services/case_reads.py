@@ -141,6 +141,12 @@ def list_cases(uow, rules: Rules, actor: Actor, *, page: int, per_page: int, cyc
     return [CaseView.of(uow, rules, actor, file) for file in uow.cases.files(cases)], total
 
 
+def cases_by_id(uow, rules: Rules, actor: Actor, case_ids) -> dict[int, CaseView]:
+    """The cases of these ids the caller may see, by id (the others are left out), in a fixed number of queries."""
+    cases = uow.cases.with_ids(case_ids, visible_to=case_access.scope_of(actor))
+    return {file.case.id: CaseView.of(uow, rules, actor, file) for file in uow.cases.files(cases)}
+
+
 def case_history(uow, actor: Actor, case_id: int) -> list[dict]:
     """Every entry, oldest first. For a caller who may not see scores yet, scores and the decision
     are left out of `data`, and the committee's entries (scores, recusals, decisions) lose their
