@@ -83,8 +83,8 @@ def _cell_value(column: Column, value):
 
 
 def _text(value: str) -> str:
-    """Text that a spreadsheet would read as a formula (=, +, -, @ first) gets a leading apostrophe's worth: a
-    quote prefix would be lost in a CSV, so a space is put before it instead."""
+    """Text that a spreadsheet would read as a formula (=, +, -, @ first) gets a leading space, so that it stays
+    text in the workbook and in a CSV alike (a quote prefix would be lost in a CSV)."""
     return " " + value if value[:1] in ("=", "+", "-", "@") else value
 
 
