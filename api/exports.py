@@ -17,7 +17,7 @@ from urllib.parse import quote
 from flask import Response
 from flask_babel import force_locale
 
-from api.sheets import CSV, DATE, MOMENT, NUMBER, SCORE, TEXT, XLSX, Column, Table, csv_text, workbook
+from api.sheets import DATE, MOMENT, NUMBER, SCORE, XLSX, Column, Table, csv_text, workbook
 from api.web import labels
 from api.web.applicant import history_event
 from api.web.i18n import DEFAULT_LOCALE
@@ -50,15 +50,11 @@ class Export:
         return csv_text(self.tables[0])
 
 
-def download(export: Export, suffix: str = "xlsx") -> Response:
-    """The export as a file download, its name in UTF-8 (RFC 6266 filename*) with an ASCII stand-in."""
-    if suffix == "csv":
-        body, content_type = ("\ufeff" + export.csv()).encode("utf-8"), CSV  # the BOM: Excel reads UTF-8 then
-    else:
-        body, content_type = export.xlsx(), XLSX
-    filename = f"{export.name}.{suffix}"
+def download(export: Export) -> Response:
+    """The export's workbook as a file download, its name in UTF-8 (RFC 6266 filename*) with an ASCII stand-in."""
+    filename = f"{export.name}.xlsx"
     fallback = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in filename)
-    response = Response(body, content_type=content_type)
+    response = Response(export.xlsx(), content_type=XLSX)
     response.headers["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; " \
                                               f"filename*=UTF-8''{quote(filename, safe='')}"
     return response
@@ -252,7 +248,7 @@ def report(uow, rules: Rules, actor: Actor, code: str, org_unit: str | None = No
                                 Column("现有", 8, NUMBER), Column("已批准未生效(入)", 16, NUMBER),
                                 Column("已批准未生效(出)", 16, NUMBER), Column("上限", 8, NUMBER),
                                 Column("下限", 8, NUMBER), Column("超出限额", 10)),
-                       [(labels.grade(u.quota.grade), labels.quota_area(u.area), u.active, u.holding, u.arriving, u.leaving,
-                         u.most, u.fewest, "是" if u.over else "否") for u in shown.quotas])
+                        [(labels.grade(u.quota.grade), labels.quota_area(u.area), u.active, u.holding, u.arriving,
+                         u.leaving, u.most, u.fewest, "是" if u.over else "否") for u in shown.quotas])
     return Export(f"评审报告-{code}" + (f"-{org_unit}" if org_unit else ""), [funnel, distribution, quotas])
 
