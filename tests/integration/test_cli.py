@@ -518,7 +518,7 @@ def test_export_writes_each_kind_as_xlsx_and_a_table_as_csv(tmp_path, migrated_s
     _ok(gradeflow(tmp_path, "demo"))
     cycle = demo_cycle_code(date.today())
     for kind, subject, sheet in (("decisions", cycle, "决定名单"), ("notice", cycle, "公示"), ("roster", None, "花名册"),
-                                 ("file", "M1004", "档案"), ("report", cycle, "漏斗")):
+                                 ("file", "M1004", "档案"), ("report", cycle, "漏斗"), ("close", "2026Q2", "2026Q2")):
         out = tmp_path / f"{kind}.xlsx"
         said = _ok(gradeflow(tmp_path, "export", kind, *([subject] if subject else []), "--out", str(out))).stdout
         assert said.startswith(f"exported {kind}: ") and str(out) in said
