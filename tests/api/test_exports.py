@@ -236,3 +236,16 @@ def test_the_personal_file_issues_as_many_statements_for_two_cases_as_for_one(ap
     apply(gf, "E002", cycle="2026H2-B")
     assert _statements(app, gf, "/managers/E002/file.xlsx") == one
     assert len(table(book(gf.get("/managers/E002/file.xlsx", as_=HR))["案件"])[1]) == 2
+
+
+def test_the_close_results_issue_as_many_statements_for_many_managers_as_for_few(app):
+    gf = Driver(app)
+    organisation(gf)
+
+    def managers_with_records(first: int, count: int, period: str) -> int:
+        for n in range(first, first + count):
+            candidate(gf, f"Q{n:03d}")
+            gf.performance(f"Q{n:03d}", period, "70", months_worked=1 + n % 3)
+        return _statements(app, gf, f"/evaluations/{period}/results.xlsx")
+    few = managers_with_records(1, 2, "2026Q1")
+    assert managers_with_records(3, 8, "2026Q2") == few
