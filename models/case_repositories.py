@@ -199,6 +199,15 @@ class CaseRepository:
         return list(self.session.scalars(select(CaseHistory).where(CaseHistory.case_id == case_id)
                                          .order_by(CaseHistory.seq)))
 
+    def histories(self, case_ids: Collection[int]) -> dict[int, list[CaseHistory]]:
+        """The history of each case, oldest first, in one query."""
+        found: dict[int, list[CaseHistory]] = {case_id: [] for case_id in case_ids}
+        if found:
+            for entry in self.session.scalars(select(CaseHistory).where(CaseHistory.case_id.in_(sorted(found)))
+                                              .order_by(CaseHistory.case_id, CaseHistory.seq)):
+                found[entry.case_id].append(entry)
+        return found
+
     # --- committee work ---------------------------------------------------------------
     def add_score(self, case: Case, **fields) -> CommitteeScore:
         score = CommitteeScore(case_id=case.id, **fields)

@@ -103,6 +103,13 @@ class ManagerRepository:
             stmt = stmt.where(Manager.grade == grade)
         return _page(self.session, stmt, page, per_page)
 
+    def named(self, employee_nos: Collection[str]) -> dict[str, Manager]:
+        """The managers of `employee_nos` (those that exist), by employee number, in one query."""
+        if not employee_nos:
+            return {}
+        return {m.employee_no: m for m in self.session.scalars(
+            select(Manager).where(Manager.employee_no.in_(sorted(employee_nos))))}
+
     def count(self) -> int:
         return self.session.scalar(select(func.count()).select_from(Manager))
 

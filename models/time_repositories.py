@@ -388,6 +388,18 @@ class EvaluationRepository:
             select(QuarterResult.employee_no, QuarterResult.outcome, QuarterResult.case_id)
             .where(QuarterResult.period == period).order_by(QuarterResult.employee_no)))
 
+    def results(self, period: str) -> list[Row]:
+        """The close's results with what a list of them shows, by employee number: (employee_no, outcome, reasons,
+        case_id, name, org_unit, grade now, the period's score and months worked)."""
+        return list(self.session.execute(
+            select(QuarterResult.employee_no, QuarterResult.outcome, QuarterResult.reasons, QuarterResult.case_id,
+                   Manager.name, Manager.org_unit, Manager.grade, PerformanceRecord.score,
+                   PerformanceRecord.months_worked)
+            .join(Manager, Manager.employee_no == QuarterResult.employee_no)
+            .outerjoin(PerformanceRecord, and_(PerformanceRecord.employee_no == QuarterResult.employee_no,
+                                               PerformanceRecord.period == QuarterResult.period))
+            .where(QuarterResult.period == period).order_by(QuarterResult.employee_no)))
+
     def result(self, period: str, employee_no: str) -> QuarterResult | None:
         return self.session.get(QuarterResult, (period, employee_no))
 

@@ -25,6 +25,12 @@ def can_list_managers(actor: Actor) -> bool:
     return actor.has(*ORGANISATION_WIDE)
 
 
+def can_read_reports(actor: Actor) -> bool:
+    """A cycle's report (its funnel and the grade distribution against the quotas): counts of every case, before
+    publication too, so for those who see every case."""
+    return actor.has(HR, ADMIN)
+
+
 def can_manage_people(actor: Actor) -> bool:
     """Create and correct manager records and performance data."""
     return actor.has(HR)

@@ -13,6 +13,7 @@ from api.context import rules, uow
 from api.web.blueprint import bp
 from api.web.session import signed_in
 from workflow.services import cycles
+from workflow.services.governing import rules_for_cycle
 
 CYCLES_LISTED = 100
 
@@ -29,4 +30,5 @@ def boards():
 def board(code: str):
     shown = cycles.publication_board(uow(), rules(), code)
     cycle = cycles.get_cycle(uow(), code)  # the same row, from the session: no second query
-    return render_template("web/board.html", board=shown, cycle=cycle, show_scores=shown["show_scores"])
+    return render_template("web/board.html", board=shown, cycle=cycle, show_scores=shown["show_scores"],
+                           appeal_days=rules_for_cycle(uow(), rules(), cycle).policy.appeal_window_working_days)

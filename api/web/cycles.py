@@ -20,6 +20,7 @@ from api.converters import CYCLE_CODE_PATTERN
 from api.web.blueprint import bp
 from api.web.i18n import moment
 from api.web.session import current_user, signed_in
+from workflow import access
 from workflow.accounts import HR, Actor
 from workflow.errors import Conflict, RuleViolation
 from workflow.services import cycles
@@ -113,7 +114,8 @@ def _render(code: str, committee_form: CommitteeForm | None = None, status: int 
                                        members=", ".join(m for m in (overview.members or []) if m != cycle.chair))
     return render_template("web/cycle.html", overview=overview, cycle=overview.cycle,
                            committee_form=committee_form, action_form=CycleActionForm(),
-                           may_appoint=runs_cycles(current_user())), status
+                           may_appoint=runs_cycles(current_user()),
+                           may_report=access.can_read_reports(current_user())), status
 
 
 @bp.post("/cycles/<cycle_code:code>/committee")

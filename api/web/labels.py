@@ -209,6 +209,16 @@ STANDINGS = {
 }
 
 
+# The steps of a cycle's funnel (workflow/reports.py FUNNEL), for its report.
+FUNNEL_STEPS = {
+    "applied": _l("Applied"),
+    "eligible": _l("Passed the materials review"),
+    "passed": _l("Met the pass mark"),
+    "promoted": _l("Promoted"),
+    "appealed": _l("Appeals filed"),
+    "overturned": _l("Overturned on appeal"),
+}
+
 def _namer(table: dict):
     """The name of a code in `table`, in the page's language; the code itself if the table lacks it."""
     def name(code: str | None) -> str:
@@ -223,6 +233,7 @@ day_kind = _namer(DAY_KINDS)
 quarter_outcome = _namer(QUARTER_OUTCOMES)
 outbox_status = _namer(OUTBOX_STATUSES)
 event_kind, leave_reason, standing = map(_namer, (EVENT_KINDS, LEAVE_REASONS, STANDINGS))
+funnel_step = _namer(FUNNEL_STEPS)
 
 
 def grade(code: str | None) -> str:
@@ -285,6 +296,12 @@ def quota(q: quotas.Quota) -> str:
              min=number(q.min_share * 100), max=number(q.max_share * 100), area=area)
 
 
+def quota_area(area: quotas.Area) -> str:
+    """Where a quota counts, in words: an org unit, a unit with the units below it, the company."""
+    if area.is_company:
+        return _("the whole company")
+    return _("%(unit)s and its units", unit=area.unit) if area.below else area.unit
+
 # The kinds of period the policy closes (quarter_close.period, of each close): the close page's titles and nouns.
 CLOSE_TITLES = {YEAR: _l("Year close"), HALF: _l("Half-year close"), QUARTER: _l("Quarter close"),
                 MONTH: _l("Month close")}
@@ -320,5 +337,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(day_kind=day_kind, event_kind=event_kind, leave_reason=leave_reason,
                                   standing=standing, metric_values=metric_values)
     app.jinja_env.filters.update(quarter_outcome=quarter_outcome, quota=quota, score_component=score_component,
-                                  outbox_status=outbox_status)
+                                  outbox_status=outbox_status, funnel_step=funnel_step,
+                                  quota_area=quota_area)
     app.jinja_env.globals.update(quota_reasons=quotas.REASONS)

@@ -509,3 +509,33 @@ def test_import_events_enters_every_row_or_none_naming_each_problem_by_line(tmp_
                     f"M1004,complaint,{day},,,客户投诉\nM1005,leave,{day},2,sick,病假\n", "utf-8")
     assert "imported 2 event(s)" in _ok(gradeflow(tmp_path, "import", "events", str(good))).stdout
     assert len(snapshot(migrated_sqlite)["manager_events"]) == 2
+
+
+# --- export (api.md: gradeflow export KIND ...), issue 16 ------------------------------------------------------
+
+def test_export_writes_each_kind_as_xlsx_and_a_table_as_csv(tmp_path, migrated_sqlite):
+    import openpyxl
+    from api.demo import demo_cycle_code
+    _ok(gradeflow(tmp_path, "demo"))
+    cycle = demo_cycle_code(date.today())
+    for kind, subject, sheet in (("decisions", cycle, "决定名单"), ("notice", cycle, "公示"), ("roster", None, "花名册"),
+                                 ("file", "M1004", "档案"), ("report", cycle, "漏斗"), ("close", "2026Q2", "2026Q2")):
+        out = tmp_path / f"{kind}.xlsx"
+        said = _ok(gradeflow(tmp_path, "export", kind, *([subject] if subject else []), "--out", str(out))).stdout
+        assert said.startswith(f"exported {kind}: ") and str(out) in said
+        assert sheet in openpyxl.load_workbook(out).sheetnames
+    roster = tmp_path / "roster.csv"
+    _ok(gradeflow(tmp_path, "export", "roster", "--out", str(roster)))
+    lines = roster.read_text("utf-8-sig").splitlines()
+    assert lines[0].startswith("工号,姓名,机构,等级") and any(line.startswith("M1004,") for line in lines)
+
+
+def test_export_refuses_what_it_cannot_write_and_writes_nothing(tmp_path, migrated_sqlite):
+    _ok(gradeflow(tmp_path, "demo"))
+    several = gradeflow(tmp_path, "export", "file", "M1004", "--out", str(tmp_path / "file.csv"))
+    assert several.returncode == 1 and "export it as .xlsx [xlsx_only]" in several.stderr
+    unknown = gradeflow(tmp_path, "export", "file", "M9999", "--out", str(tmp_path / "file.xlsx"))
+    assert unknown.returncode == 1 and "no manager M9999" in unknown.stderr
+    assert gradeflow(tmp_path, "export", "roster", "--out", str(tmp_path / "r.txt")).returncode == 2
+    assert gradeflow(tmp_path, "export", "decisions", "--out", str(tmp_path / "d.xlsx")).returncode == 2
+    assert not list(tmp_path.glob("*.csv")) and not list(tmp_path.glob("*.xlsx"))

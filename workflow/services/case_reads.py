@@ -154,11 +154,12 @@ def case_history(uow, actor: Actor, case_id: int) -> list[dict]:
     return history_entries(uow, *load_case(uow, actor, case_id))
 
 
-def history_entries(uow, file: CaseFile, standing) -> list[dict]:
-    """case_history of a case already loaded (its file and the caller's standing)."""
+def history_entries(uow, file: CaseFile, standing, read=None) -> list[dict]:
+    """case_history of a case already loaded (its file and the caller's standing); `read`: its history rows if
+    they were read already (uow.cases.histories, for many cases at once)."""
     hidden = _hidden_results(file.case, standing)
     entries = []
-    for entry in uow.cases.history(file.case.id):
+    for entry in uow.cases.history(file.case.id) if read is None else read:
         data = {k: v for k, v in (entry.data or {}).items() if k not in hidden}
         actor_name, comment = entry.actor, entry.comment
         if hidden and entry.event in _COMMITTEE_EVENTS:

@@ -74,3 +74,34 @@ def close_preview(uow: UnitOfWork, rules: Rules, actor: Actor, period_text: str)
     recorded = close_summary(close, uow.evaluations.outcomes(period)) if close is not None else None
     return ClosePreview(period=period, last_day=quarter.last_day, over=rules.today() > quarter.last_day,
                         foreseen=foreseen, recorded=recorded)
+
+
+@dataclass(frozen=True)
+class CloseResult:
+    """One manager's result of a close: recorded, or foreseen (the close not run for them yet)."""
+    employee_no: str
+    name: str
+    org_unit: str
+    grade: str  # now
+    score: Decimal | None
+    months_worked: int | None
+    outcome: str
+    reasons: tuple[dict, ...]
+    target: str | None  # foreseen only: the grade a move would lead to
+    case_id: int | None  # recorded only: the case the close opened (or the move it made)
+    recorded: bool
+
+
+def close_results(uow: UnitOfWork, rules: Rules, actor: Actor, period_text: str) -> tuple[ClosePreview,
+                                                                                          list[CloseResult]]:
+    """The period's results, each manager's (hr only, as the close page): those recorded, then those the close
+    would still give."""
+    preview = close_preview(uow, rules, actor, period_text)
+    results = [CloseResult(r.employee_no, r.name, r.org_unit, r.grade, r.score, r.months_worked, r.outcome,
+                           tuple(r.reasons or ()), None, r.case_id, True)
+               for r in uow.evaluations.results(preview.period)]
+    named = uow.managers.named([f.employee_no for f in preview.foreseen])
+    results += [CloseResult(f.employee_no, named[f.employee_no].name, named[f.employee_no].org_unit, f.grade,
+                            f.score, f.months_worked, f.outcome, f.reasons, f.target, None, False)
+                for f in preview.foreseen]
+    return preview, results
