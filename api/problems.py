@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from workflow.errors import (Conflict, DomainError, Forbidden, NotEligible, NotFound, RuleViolation, TooManyAttempts,
                              Unauthenticated)
+from workflow.imports import ImportRefused
 
 log = logging.getLogger("gradeflow.api")
 
@@ -205,7 +206,7 @@ def handle_domain_error(error: DomainError) -> Response:
         headers["WWW-Authenticate"] = 'Bearer realm="gradeflow"'
     elif isinstance(error, Conflict):
         status = 409
-    elif isinstance(error, NotEligible):
+    elif isinstance(error, (NotEligible, ImportRefused)):
         status = 422
     elif isinstance(error, TooManyAttempts):
         status = 429
