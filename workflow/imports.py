@@ -151,7 +151,7 @@ class ImportRefused(DomainError):
     code = "import_refused"
 
     def __init__(self, problems: list[Problem]):
-        problems = sorted(problems, key=lambda p: (p.row or 0, p.column or ""))
+        problems = sorted(problems, key=lambda p: p.row or 0)  # within a row, as found
         super().__init__(f"{len(problems)} problem(s); nothing was imported",
                          errors=[p.as_dict() for p in problems])
         self.problems = problems
@@ -160,7 +160,8 @@ class ImportRefused(DomainError):
 @dataclass(frozen=True)
 class Row:
     """A data row: `values` by the API's field names, as the API's schema takes them; `present`: the fields whose
-    column the file has (a blank cell included); `columns`: field → the header as written in the file."""
+    column the file has (a blank cell included); `columns`: field → its header as written in the file (as the template
+    writes it, for a column the file lacks)."""
     sheet: str
     number: int
     values: dict
@@ -202,7 +203,7 @@ def rows_of(kind: str, sheet: Sheet, ladder: LadderPolicy) -> list[Row]:
     if problems:
         raise ImportRefused(problems)
     words = {c.field: grade_words(ladder) if c.field == "grade" else c.words for c in columns}
-    headers = {name: header for name, (_, header) in found.items()}
+    headers = {c.field: found[c.field][1] if c.field in found else c.zh for c in columns}
     rows = []
     for number, cells in sheet.rows:
         values = {}

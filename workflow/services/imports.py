@@ -132,7 +132,7 @@ def _import_roster(uow: UnitOfWork, rules: Rules, _passwords, _actor: Actor, row
         else:
             changes = {f: values[f] for f in sorted(row.present)
                        if f in (*_FIXED, *managers.CORRECTABLE) and values[f] != _stored(manager, f)}
-            for field in set(changes) & set(_FIXED):
+            for field in [f for f in _FIXED if f in changes]:
                 problems.add(field, _FIXED[field], f"{no}'s {field} is {_stored(manager, field)}: an import does not "
                                                    f"change it" + (" (a grade moves through a case)"
                                                                    if field == "grade" else ""))
