@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from workflow import access
 from workflow.accounts import Actor
 from workflow.errors import Conflict, DomainError, Forbidden, NotFound, RuleViolation, Violations
-from workflow.imports import EVENTS, PERFORMANCE, ROSTER, USERS, ImportRefused, Problem, Row
+from workflow.imports import EVENTS, KINDS, PERFORMANCE, ROSTER, USERS, ImportRefused, Problem, Row
 from workflow.passwords import Passwords
 from workflow.services import accounts, manager_events, managers
 from workflow.services.committee import reporting_lines_changed
@@ -80,10 +80,17 @@ def import_rows(uow: UnitOfWork, rules: Rules, passwords: Passwords, actor: Acto
     return Outcome(kind, tally.counts["created"], tally.counts["updated"], tally.counts["unchanged"], dry_run)
 
 
-def require_importer(actor: Actor, kind: str) -> None:
+def may_import(actor: Actor, kind: str) -> bool:
     """Who may import a kind: who may enter its records one at a time (users: hr and admin; the rest: hr)."""
-    access.require(access.can_manage_accounts(actor) if kind == USERS else access.can_manage_people(actor),
-                   f"you may not import {kind}")
+    return access.can_manage_accounts(actor) if kind == USERS else access.can_manage_people(actor)
+
+
+def require_importer(actor: Actor, kind: str) -> None:
+    access.require(may_import(actor, kind), f"you may not import {kind}")
+
+
+def importable_kinds(actor: Actor) -> list[str]:
+    return [kind for kind in KINDS if may_import(actor, kind)]
 
 
 _KEYS: dict[str, tuple[str, ...] | None] = {ROSTER: ("employee_no",), USERS: ("username",),
