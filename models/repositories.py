@@ -96,7 +96,7 @@ class ManagerRepository:
         """Insert managers in one statement (batched by the driver), in the order given: a supervisor before the
         managers they supervise."""
         if rows:
-            self.session.execute(insert(Manager), rows)
+            self.session.execute(insert(Manager).execution_options(render_nulls=True), rows)
 
     def supervisor_chain(self, employee_no: str) -> list[str]:
         """The employee numbers above `employee_no`, nearest first."""

@@ -72,7 +72,8 @@ def import_rows(uow: UnitOfWork, rules: Rules, passwords: Passwords, actor: Acto
     tally = _Tally()
     tally.problems.extend(problems)
     _twice(tally, rows, _KEYS[kind])
-    _IMPORTERS[kind](uow, rules, passwords, actor, [r for r in rows if not _has_problem(tally, r)], tally)
+    refused = {(p.sheet, p.row) for p in tally.problems}  # a row the schema refused is not checked further
+    _IMPORTERS[kind](uow, rules, passwords, actor, [r for r in rows if (r.sheet, r.number) not in refused], tally)
     if tally.problems:
         raise ImportRefused(tally.problems)
     if dry_run:
@@ -110,10 +111,6 @@ def _twice(tally: _Tally, rows: Sequence[Row], key: tuple[str, ...] | None) -> N
             tally.problems.append(row.problem(key[-1], "row_twice", f"also on row {first[value]}"))
         else:
             first[value] = row.number
-
-
-def _has_problem(tally: _Tally, row: Row) -> bool:
-    return any(p.row == row.number and p.sheet == row.sheet for p in tally.problems)
 
 
 # --- the roster: checked against the organisation the file makes, written set-wise ---------------------------
