@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from workflow.accounts import ADMIN, COMMITTEE, EMPLOYEE, HR, SUPERVISOR
+from workflow.accounts import ADMIN, COMMITTEE, EMPLOYEE, HR, PASSWORD_MIN_LENGTH, SUPERVISOR
 from workflow.errors import DomainError
 from workflow.manager_events import KINDS as EVENT_KINDS
 from workflow.policy import LadderPolicy
@@ -71,7 +71,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     USERS: (
         Column("username", "用户名", ("账号", "登录名"), required=True, example="zhangsan"),
         Column("password", "初始密码", ("密码",), example="Chang3-me-now!",
-               note="仅用于新账号（至少12位）；已有账号保留原密码"),
+               note=f"仅用于新账号（至少{PASSWORD_MIN_LENGTH}位）；已有账号保留原密码"),
         Column("roles", "角色", kind=LIST, required=True, words=ROLE_WORDS, example="客户经理",
                note="客户经理、上级主管、评审委员会、人力资源部、系统管理员（或其代码），多个以 、 分隔"),
         Column("employee_no", "工号", ("员工编号", "employee no"), nullable=True, example="M2001"),
