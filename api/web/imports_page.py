@@ -35,8 +35,8 @@ def _form(**kwargs) -> ImportForm:
         raise Forbidden("you may not import anything")
     form = ImportForm(**kwargs)
     form.kind.choices = [(kind, KIND_LABELS[kind]) for kind in kinds]
-    if form.kind.data not in kinds:
-        form.kind.data = kinds[0]
+    if not form.is_submitted():
+        form.kind.data = kinds[0]  # a kind the user may not import is refused when sent, never swapped
     return form
 
 
