@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from models import Manager, ManagerEvent, PerformanceVersion, User, db
 from models.audit import verify_chain
 from tests.support.answers import assert_problem, ok
+from tests.support.statements import counting
 from tests.support.world import ADMIN, HR, SUPERVISOR, organisation
 from workflow.spreadsheets import write_sheets
 
@@ -91,6 +92,29 @@ def test_a_roster_with_problems_names_each_by_sheet_row_column_and_rule_and_writ
     grade = next(e for e in body["errors"] if e["rule"] == "known_grade")
     assert grade["field"] == "grade" and grade["message_zh"] == "等级不在本政策的等级序列中"
     assert count(app, Manager) == before
+
+
+def roster_of(first: int, count: int, grade: str = "probation") -> str:
+    """`count` managers from number `first`, each supervised by the one before (the first by S900)."""
+    rows = [f"M{n},经理{n},北京分行,{grade},2026-08-01,2026-08-01,{f'M{n - 1}' if n > first else SUPERVISOR}"
+            for n in range(first, first + count)]
+    return ROSTER_HEADER + "\n".join(rows) + "\n"
+
+
+def test_a_roster_import_issues_as_many_statements_for_a_hundred_rows_as_for_ten(gf, app):
+    """Set-wise: the roster is read in one query and written in batches, whatever its length (probation managers:
+    their timers too; every supervisor changed: the recusals of their cases read once)."""
+    organisation(gf)
+    seen = {}
+    for first, count in ((3000, 10), (4000, 100)):
+        with counting(app) as statements:
+            assert ok(upload(gf, "roster", roster_of(first, count)))["created"] == count
+        seen[count] = len(statements)
+        moved = roster_of(first, count).replace(f",{SUPERVISOR}\n", ",\n").replace(",北京分行,", ",上海分行,")
+        with counting(app) as statements:
+            assert ok(upload(gf, "roster", moved))["updated"] == count
+        seen[-count] = len(statements)
+    assert (seen[10], seen[-10]) == (seen[100], seen[-100]), seen
 
 
 @pytest.mark.parametrize("row, field, rule", [
