@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 
 XLSX, CSV = "xlsx", "csv"
 FORMATS = (XLSX, CSV)
-# a cell holds text of at most this many characters; a row, at most this many cells (beyond: not a sheet of ours)
-MAX_CELL, MAX_COLUMNS = 1000, 64
+# a row's cells read, at most (a sheet of ours has a dozen columns; those beyond are not read)
+MAX_COLUMNS = 64
 
 
 class UnreadableFile(ValueError):
@@ -47,7 +46,7 @@ def read_sheet(data: bytes, filename: str) -> Sheet:
     if format_of(filename) == XLSX:
         name, cells = _xlsx_rows(data)
     else:
-        name, cells = filename.rsplit("/", 1)[-1], csv.reader(io.StringIO(_decoded(data), newline=""))
+        name, cells = filename.rsplit("/", 1)[-1], _csv_rows(_decoded(data))
     numbered = []
     for number, row in enumerate(cells, start=1):
         texts = tuple(_text(cell) for cell in row)
@@ -70,14 +69,22 @@ def _decoded(data: bytes) -> str:
     raise UnreadableFile("file_encoding", "the file is neither UTF-8 nor GBK text: save it as CSV (UTF-8)")
 
 
+def _csv_rows(text: str) -> list[list[str]]:
+    try:
+        return list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:  # a field beyond the csv module's limit (128 KiB)
+        raise UnreadableFile("file_format", f"the file is not CSV text: {exc}") from exc
+
+
 def _xlsx_rows(data: bytes):
     from openpyxl import load_workbook  # only where a workbook is read: it takes a while to import
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        sheet = book.worksheets[0]
+        return sheet.title, list(sheet.iter_rows(values_only=True))
+    except Exception as exc:  # noqa: BLE001 - whatever openpyxl fails on (a bad zip, its XML, no worksheet), the
+        # file is no workbook this service can read: the caller hears that, as a problem of the file
         raise UnreadableFile("file_format", "the file is not an .xlsx workbook (Excel 2007 or later)") from exc
-    sheet = book.worksheets[0]
-    return sheet.title, list(sheet.iter_rows(values_only=True))
 
 
 def _text(cell) -> str:
@@ -93,7 +100,7 @@ def _text(cell) -> str:
         return "true" if cell else "false"
     if isinstance(cell, float):
         return str(int(cell)) if cell.is_integer() else str(Decimal(repr(cell)))
-    return str(cell).strip()[:MAX_CELL]
+    return str(cell).strip()
 
 
 def write_sheets(fmt: str, sheets: list[tuple[str, list[str], list[list[str]]]]) -> bytes:

@@ -70,9 +70,20 @@ def test_a_csv_is_read_in_utf8_with_or_without_bom_or_in_gbk_with_blank_rows_lef
                                                        ((3, ("M1", "张三")), (5, ("M2", "李四"))))
 
 
+def _zip_without_workbook() -> bytes:
+    from io import BytesIO
+    from zipfile import ZipFile
+    out = BytesIO()
+    with ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+    return out.getvalue()
+
+
 def test_a_file_that_is_no_spreadsheet_is_named_for_what_is_wrong():
     for data, name, rule in ((b"a,b", "x.txt", "file_format"), (b"\xff\xfe\xff", "x.csv", "file_encoding"),
-                             (b"\n,\n", "x.csv", "empty_file"), (b"PK\x03\x04", "x.xlsx", "file_format")):
+                             (b"\n,\n", "x.csv", "empty_file"), (b"PK\x03\x04", "x.xlsx", "file_format"),
+                             (b"a\n\"" + b"x" * 200_000, "x.csv", "file_format"), (_zip_without_workbook(), "x.xlsx",
+                                                                            "file_format")):
         with pytest.raises(UnreadableFile) as unreadable:
             read_sheet(data, name)
         assert unreadable.value.rule == rule
