@@ -121,7 +121,8 @@ def _refuse_non_json_bodies(app: Flask) -> None:
 
 def _takes_a_file() -> bool:
     """A view that reads an uploaded file (an import) takes multipart/form-data."""
-    return request.mimetype == "multipart/form-data" and request.url_rule is not None and "files" in (declared_locations() or ())
+    return (request.mimetype == "multipart/form-data" and request.url_rule is not None
+            and "files" in (declared_locations() or ()))
 
 
 def _media_type() -> str:

@@ -187,9 +187,9 @@ def _import_command(kind: str):
             raise click.ClickException(f"{len(refused.problems)} problem(s); nothing was imported") from None
         except DomainError as exc:
             raise click.ClickException("nothing imported: " + _explain(exc)) from None
-        said = "would be " if dry_run else ""
+        said, dry = ("would be ", " (dry run: nothing written)") if dry_run else ("", "")
         click.echo(f"{kind}: {counts['rows']} row(s): {counts['created']} {said}created, {counts['updated']} "
-                   f"{said}updated, {counts['unchanged']} unchanged" + (" (dry run: nothing written)" if dry_run else ""))
+                   f"{said}updated, {counts['unchanged']} unchanged{dry}")
     command.__doc__ = (f"Import the {kind} of FILE (.xlsx or .csv; headers as in `gradeflow import template "
                        f"{kind}`): every row, or none when a row has a problem (each is named by sheet, row, column "
                        "and rule). Rows equal to what is stored change nothing.")

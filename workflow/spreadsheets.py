@@ -124,7 +124,8 @@ def write_sheets(fmt: str, sheets: list[tuple[str, list[str], list[list[str]]]])
         for index, title in enumerate(header, start=1):
             letter = sheet.cell(row=1, column=index).column_letter
             sheet.cell(row=1, column=index).font = Font(bold=True)
-            sheet.column_dimensions[letter].width = max([12, 2 * len(title) + 4] + [len(r[index - 1]) + 4 for r in rows])
+            widths = [12, 2 * len(title) + 4] + [len(row[index - 1]) + 4 for row in rows]
+            sheet.column_dimensions[letter].width = max(widths)
             for number in range(2, 1002):
                 sheet.cell(row=number, column=index).number_format = "@"
     out = io.BytesIO()

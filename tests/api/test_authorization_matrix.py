@@ -192,7 +192,8 @@ STATEMENT = "本人业绩突出, 申请晋升中级 (机密陈述)"
 RECUSAL_COMMENT = "与申请人有亲属关系"
 SCORE_COMMENT = "案例分析清晰, 表现优秀"
 NAMES = {"E001": "申请人甲", "S900": "上级乙", "T900": "他组主管丙", "E002": "同事丁", "M500": "委员戊"}
-FILL = {"employee_no": "E001", "username": "e001", "code": C1, "kind": "roster", "day": "2026-09-02", "filename": "swagger-ui.css",
+FILL = {"employee_no": "E001", "username": "e001", "code": C1, "kind": "roster", "day": "2026-09-02",
+        "filename": "swagger-ui.css",
         "message_id": 999999,  # the world writes no notification: hr is told there is none
         "reference": load_policy().reference}
 PERIOD = {"/managers/{employee_no}/performance/{period}": "2025",

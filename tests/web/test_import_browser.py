@@ -1,7 +1,8 @@
 """The import page in a real browser (Debian's chromium, Playwright) against `gradeflow serve` over the demo: hr
 downloads the roster template, uploads a roster with a bad row and reads each problem by row, column and rule in
 Chinese with nothing written, checks the corrected file ("check only"), imports it, and imports it again to no
-change (tests/web/test_accessibility_browser.py runs axe-core over the page). Screenshots go to GRADEFLOW_SCREENSHOTS."""
+change (tests/web/test_accessibility_browser.py runs axe-core over the page). Screenshots go to
+GRADEFLOW_SCREENSHOTS."""
 from __future__ import annotations
 
 import pytest
