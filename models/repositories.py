@@ -63,6 +63,12 @@ class UserRepository:
     def by_username(self, username: str) -> User | None:
         return self.session.scalar(select(User).where(User.username == username))
 
+    def holding(self, employee_nos: Collection[str]) -> set[str]:
+        """The employee numbers among these that have an account."""
+        if not employee_nos:
+            return set()
+        return set(self.session.scalars(select(User.employee_no).where(User.employee_no.in_(sorted(employee_nos)))))
+
     def add(self, **fields) -> User:
         roles = fields.pop("roles")
         user = User(**fields)

@@ -185,6 +185,10 @@ def test_users_are_created_with_their_initial_password_their_roles_changed_and_n
         (2, "角色", "grantable_role")]
     assert refused(upload(gf, "users", "用户名,角色,工号\nliqiang,客户经理,M9999\n")) == [
         (2, "工号", "not_correctable")]
+    ok(upload(gf, "roster", ROSTER_HEADER + "M2002,王芳,北京分行,junior,2026-03-01,2025-07-01,M2001\n"))
+    twice = ("用户名,初始密码,角色,工号\nli2,long-enough-secret,客户经理,M2001\nwf,long-enough-secret,客户经理,M2002\n"
+             "wf2,long-enough-secret,客户经理,M2002\n")
+    assert refused(upload(gf, "users", twice)) == [(2, "工号", "employee_no_taken"), (4, "工号", "employee_no_taken")]
 
 
 def test_performance_records_are_entered_or_corrected_as_versions_in_the_audit_chain(gf, app):

@@ -212,11 +212,17 @@ def _above(no: str, supervisor_of: dict[str, str | None]) -> list[str]:
 
 def _import_users(uow: UnitOfWork, rules: Rules, passwords: Passwords, actor: Actor, rows: list[Row],
                   tally: _Tally) -> None:
+    # an employee number taken, found before the insert that would find it (a failed insert ends the transaction)
+    taken = uow.users.holding({r.values["employee_no"] for r in rows if r.values.get("employee_no")})
     for row in rows:
         values = row.values
         user = uow.users.by_username(values["username"])
         try:
-            if user is None:
+            if user is None and values.get("employee_no") in taken:
+                tally.problems.append(row.problem("employee_no", "employee_no_taken",
+                                                  f"employee {values['employee_no']} already has a user account"))
+            elif user is None:
+                taken.add(values.get("employee_no"))
                 accounts.create_user(uow, rules, passwords, actor, username=values["username"],
                                      password=values.get("password") or "", roles=values["roles"],
                                      employee_no=values.get("employee_no"))

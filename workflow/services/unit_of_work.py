@@ -51,6 +51,9 @@ class Users(Protocol):
 
     def by_username(self, username: str) -> UserRow | None: ...
 
+    def holding(self, employee_nos: Collection[str]) -> set[str]:
+        """The employee numbers among these that have an account."""
+
     def add(self, **fields: Any) -> UserRow:
         """Raises DuplicateKey("username" or "employee_no") when the key is taken."""
 
