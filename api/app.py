@@ -10,9 +10,9 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import UnsupportedMediaType
 
-from api import (accounts, bulk, calendar, cases, clock, cycles, downloads, evaluations, health, idempotency, logs,
-                 managers, metrics, outbox, policies, web)
-from api.blueprint import refuse_undeclared_input
+from api import (accounts, bulk, calendar, cases, clock, cycles, downloads, evaluations, health, idempotency,
+                 imports, logs, managers, metrics, outbox, policies, web)
+from api.blueprint import declared_locations, refuse_undeclared_input
 from api.config import API_PREFIX
 from api.context import current_actor
 from api.converters import register_converters
@@ -20,7 +20,7 @@ from api.factory import create_core_app
 from api.problems import PROBLEM_JSON, ProblemSchema, register_error_handlers
 
 BLUEPRINTS = (accounts.blp, managers.blp, cycles.blp, cases.blp, calendar.blp, evaluations.blp, clock.blp,
-              policies.blp, outbox.blp, bulk.blp, downloads.blp)
+              policies.blp, outbox.blp, bulk.blp, downloads.blp, imports.blp)
 __all__ = ["API_PREFIX", "create_app"]
 
 
@@ -115,8 +115,14 @@ def _refuse_non_json_bodies(app: Flask) -> None:
     def require_json():
         if (request.path.startswith(API_PREFIX) and request.method in ("POST", "PUT", "PATCH")
                 and (request.content_length or request.headers.get("Transfer-Encoding"))
-                and not request.is_json):
+                and not request.is_json and not _takes_a_file()):
             raise UnsupportedMediaType(f"send JSON (Content-Type: application/json), not {_media_type()}")
+
+
+def _takes_a_file() -> bool:
+    """A view that reads an uploaded file (an import) takes multipart/form-data."""
+    return (request.mimetype == "multipart/form-data" and request.url_rule is not None
+            and "files" in (declared_locations() or ()))
 
 
 def _media_type() -> str:

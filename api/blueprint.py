@@ -50,14 +50,14 @@ def refuse_undeclared_input(app: Flask, prefix: str) -> None:
     def refuse():
         if not request.path.startswith(prefix) or request.url_rule is None:
             return
-        declared = _declared_locations()
+        declared = declared_locations()
         if declared is None:
             return
         errors = []
         if "query" not in declared:
             errors += [FieldError(name, "unknown_field", UNKNOWN, location="query") for name in request.args]
         data = request.get_data(cache=True)
-        if "json" not in declared and data:
+        if "json" not in declared and "files" not in declared and data:
             try:
                 body = parse_json_body(data)
             except ValueError:
@@ -71,7 +71,7 @@ def refuse_undeclared_input(app: Flask, prefix: str) -> None:
             raise RuleViolation(errors)
 
 
-def _declared_locations() -> set[str] | None:
+def declared_locations() -> set[str] | None:
     """Where the view reads its arguments; None for a view that is not one of our API's (the docs)."""
     view = current_app.view_functions[request.endpoint]
     method = "get" if request.method == "HEAD" else request.method.lower()  # Flask answers HEAD with get

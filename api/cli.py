@@ -14,6 +14,7 @@ from api.logs import log_to_stderr
 from api.migrations import migrations_command, upgrade_to_head
 from models import db
 from workflow.errors import Conflict, DomainError, RuleViolation
+from workflow.imports import KINDS as IMPORT_KINDS
 from workflow.policy import BUILTIN_POLICIES, PolicyError
 
 
@@ -169,27 +170,50 @@ def import_group():
     """Spreadsheets in (api.md: gradeflow import KIND FILE), all or nothing."""
 
 
-@import_group.command("events")
-@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+def _import_command(kind: str):
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--dry-run", is_flag=True, help="check every row, write nothing")
+    @with_appcontext
+    def command(file, dry_run):
+        from pathlib import Path
+        from api.import_files import import_file
+        from workflow.imports import ImportRefused
+        from workflow.services.accounts import OPERATOR
+        path = Path(file)
+        try:
+            counts = import_file(OPERATOR, kind, path.read_bytes(), path.name, dry_run=dry_run)
+        except ImportRefused as refused:
+            for p in refused.problems:
+                where = ", ".join(part for part in (p.sheet, p.row and f"row {p.row}", p.column) if part)
+                click.echo(f"{where}: {p.rule}: {p.message}", err=True)
+            raise click.ClickException(f"{len(refused.problems)} problem(s); nothing was imported") from None
+        except DomainError as exc:
+            raise click.ClickException("nothing imported: " + _explain(exc)) from None
+        said, dry = ("would be ", " (dry run: nothing written)") if dry_run else ("", "")
+        click.echo(f"{kind}: {counts['rows']} row(s): {counts['created']} {said}created, {counts['updated']} "
+                   f"{said}updated, {counts['unchanged']} unchanged{dry}")
+    command.__doc__ = (f"Import the {kind} of FILE (.xlsx or .csv; headers as in `gradeflow import template "
+                       f"{kind}`): every row, or none when a row has a problem (each is named by sheet, row, column "
+                       "and rule). Rows equal to what is stored change nothing.")
+    return command
+
+
+for _kind in IMPORT_KINDS:
+    import_group.command(_kind)(_import_command(_kind))
+
+
+@import_group.command("template")
+@click.argument("kind", type=click.Choice(IMPORT_KINDS))
+@click.argument("out", type=click.Path(dir_okay=False, writable=True))
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True)
 @with_appcontext
-def import_events_file(file):
-    """Enter the events of a CSV file (columns employee_no, kind, occurred_on, days, reason, note; UTF-8, as a
-    spreadsheet saves it): all of them, or none when a row has a problem (each one is named)."""
-    import csv
-    from api.context import rules, uow
-    from workflow.services.accounts import OPERATOR
-    from workflow.services.manager_events import IMPORT_COLUMNS, import_events
-    reader = csv.DictReader(file)
-    missing = [column for column in ("employee_no", "kind", "occurred_on") if column not in (reader.fieldnames or ())]
-    if missing:
-        raise click.ClickException(f"the first line must name the columns {', '.join(IMPORT_COLUMNS)}; missing: "
-                                   f"{', '.join(missing)}")
-    try:
-        with uow() as u:
-            count = import_events(u, rules(), OPERATOR, list(reader))
-    except DomainError as exc:
-        raise click.ClickException("nothing imported: " + _explain(exc)) from None
-    click.echo(f"imported {count} event(s)")
+def import_template(kind, out, fmt):
+    """Write the template of KIND to OUT: the columns with their Chinese headers (an .xlsx adds a sheet 说明
+    describing each)."""
+    from pathlib import Path
+    from api.import_files import template_file
+    Path(out).write_bytes(template_file(kind, fmt))
+    click.echo(f"wrote {out}")
 
 
 EXPORT_KINDS = {"decisions": "CYCLE", "notice": "CYCLE", "roster": None, "close": "PERIOD", "file": "EMPLOYEE_NO",

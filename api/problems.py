@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from workflow.errors import (Conflict, DomainError, Forbidden, NotEligible, NotFound, RuleViolation, TooManyAttempts,
                              Unauthenticated, Unexpected)
+from workflow.imports import ImportRefused
 
 log = logging.getLogger("gradeflow.api")
 
@@ -225,7 +226,7 @@ def _domain_problem(error: DomainError) -> tuple[int, str, dict, dict]:
         headers["WWW-Authenticate"] = 'Bearer realm="gradeflow"'
     elif isinstance(error, Conflict):
         status = 409
-    elif isinstance(error, NotEligible):
+    elif isinstance(error, (NotEligible, ImportRefused)):
         status = 422
     elif isinstance(error, TooManyAttempts):
         status = 429

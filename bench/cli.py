@@ -44,6 +44,11 @@ def _quarter_close(settings, database):
     return run_quarter_close(settings, database)
 
 
+def _imports(settings, database):
+    from bench.imports import run_imports
+    return run_imports(settings, database)
+
+
 def _lifecycle(settings, database):
     from bench.lifecycle import run_lifecycle
     return run_lifecycle(settings, database)
@@ -66,6 +71,7 @@ BENCHMARKS: dict[str, tuple[str, Callable, tuple[str, ...]]] = {
     "get": ("GET /cases/{id}, 4 clients", _requests({"get"}), KINDS),
     "sweep": ("the scheduler's sweep over due timers", _sweep, KINDS),
     "quarter-close": ("the quarter close against its raw SQL formulation", _quarter_close, KINDS),
+    "import": ("the roster import (.csv, .xlsx) against the raw insert of the same rows", _imports, KINDS),
     "lifecycle": ("a case's whole lifecycle over HTTP against SpiffWorkflow", _lifecycle, ("sqlite",)),
     "rss": ("the worker's resident memory over many requests", _rss, ("sqlite",)),
     "pages": ("each main web page on the demo data, one client: median and p95 ms", _pages, KINDS),

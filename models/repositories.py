@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 
-from sqlalchemy import bindparam, func, inspect, literal, select
+from sqlalchemy import bindparam, func, insert, inspect, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload
 from sqlalchemy.orm.util import identity_key
@@ -63,6 +63,12 @@ class UserRepository:
     def by_username(self, username: str) -> User | None:
         return self.session.scalar(select(User).where(User.username == username))
 
+    def holding(self, employee_nos: Collection[str]) -> set[str]:
+        """The employee numbers among these that have an account."""
+        if not employee_nos:
+            return set()
+        return set(self.session.scalars(select(User.employee_no).where(User.employee_no.in_(sorted(employee_nos)))))
+
     def add(self, **fields) -> User:
         roles = fields.pop("roles")
         user = User(**fields)
@@ -86,6 +92,17 @@ class ManagerRepository:
     def add(self, **fields) -> Manager:
         manager = Manager(**fields)
         return _insert(self.session, manager, ("employee_no",))
+
+    def every(self, *, for_update: bool = False) -> list[Manager]:
+        """Every manager, by employee number (an import compares its roster with them all)."""
+        stmt = select(Manager).order_by(Manager.employee_no)
+        return list(self.session.scalars(stmt.with_for_update() if for_update else stmt))
+
+    def add_all(self, rows: list[dict]) -> None:
+        """Insert managers in one statement (batched by the driver), in the order given: a supervisor before the
+        managers they supervise."""
+        if rows:
+            self.session.execute(insert(Manager).execution_options(render_nulls=True), rows)
 
     def supervisor_chain(self, employee_no: str) -> list[str]:
         """The employee numbers above `employee_no`, nearest first."""

@@ -76,6 +76,10 @@ class SqlUnitOfWork:
     def flush(self) -> None:
         self.session.flush()
 
+    def rollback(self) -> None:
+        """Undo what the use case has done so far (a dry run); the unit of work then ends with nothing to commit."""
+        self.session.rollback()
+
 
 class UnitOfWorkFactory(Protocol):
     """Makes one unit of work per use case: `with make() as uow: ...`."""

@@ -39,6 +39,7 @@ from api.web import policy_page  # noqa: F401  (everyone: the rules of a policy 
 from api.web import outbox_page  # noqa: F401  (hr: the notifications, a dead one sent again)
 from api.web import bulk_work, score_sheet  # noqa: F401  (one event on the cases ticked; a member's whole sheet)
 from api.web import exports_pages  # noqa: F401  (the downloads, the report page, the printable personal file)
+from api.web import imports_page  # noqa: F401  (hr: spreadsheets in, with their templates)
 from api.web.blueprint import bp
 
 

@@ -36,6 +36,8 @@ conflict of interest (recused), cm2 and cm3 scored; chair1 and m500 have not sco
 """
 from __future__ import annotations
 
+import io
+import json
 import re
 import time
 from dataclasses import dataclass, field
@@ -129,6 +131,8 @@ GET    /evaluations/{period}/preview                 F   F   F   F   F   F   F  
 GET    /evaluations/{period}/results.xlsx            F   F   F   F   F   F   F   F   A   F   U     200
 GET    /outbox                                       F   F   F   F   F   F   F   F   A   F   U     200
 POST   /outbox/{message_id}/resend                   F   F   F   F   F   F   F   F   A   F   U     404 not_found
+POST   /imports/{kind}                               F   F   F   F   F   F   F   F   A   F   U     200
+GET    /imports/{kind}/template                      F   F   F   F   F   F   F   F   A   F   U     200
 GET    /policies/{reference}                         A   A   A   A   A   A   A   A   A   A   U     200
 GET    /clock                                        F   F   F   F   F   F   F   F   F   A   U     200
 PUT    /clock                                        F   F   F   F   F   F   F   F   F   A   U     200
@@ -194,7 +198,8 @@ STATEMENT = "本人业绩突出, 申请晋升中级 (机密陈述)"
 RECUSAL_COMMENT = "与申请人有亲属关系"
 SCORE_COMMENT = "案例分析清晰, 表现优秀"
 NAMES = {"E001": "申请人甲", "S900": "上级乙", "T900": "他组主管丙", "E002": "同事丁", "M500": "委员戊"}
-FILL = {"employee_no": "E001", "username": "e001", "code": C1, "day": "2026-09-02", "filename": "swagger-ui.css",
+FILL = {"employee_no": "E001", "username": "e001", "code": C1, "kind": "roster", "day": "2026-09-02",
+        "filename": "swagger-ui.css",
         "message_id": 999999,  # the world writes no notification: hr is told there is none
         "reference": load_policy().reference}
 PERIOD = {"/managers/{employee_no}/performance/{period}": "2025",
@@ -233,7 +238,10 @@ BODIES = {
     ("POST", "/cases/{case_id}/appeal"): {"reason": "评分有误"},
     ("PUT", "/calendar/days/{day}"): {"working": True},
     ("PUT", "/clock"): {"now": "2026-09-01T09:00:00+08:00"},
+    ("POST", "/imports/{kind}"): {"dry_run": "false"},  # with a roster of no rows (MULTIPART)
 }
+# Writes that take a file (multipart/form-data): the body's fields go as form fields beside it.
+MULTIPART = {("POST", "/imports/{kind}"): ("roster.csv", "工号,姓名,机构,等级,定级日期,入职日期,上级工号\n")}
 
 
 # Written by every sign-in, also the ones World.token makes on the way to a request (again after a password
@@ -291,8 +299,14 @@ class World:
         path = self.path(method, template, **override)
         if query:
             path += ("&" if "?" in path else "?") + query
-        response = self.gf.client.open(f"{API_PREFIX}{path}", method=method,
-                                       headers=headers, **({"json": body} if body is not None else {}))
+        if (method, template) in MULTIPART and body is not None:
+            name, content = MULTIPART[(method, template)]
+            form = {k: v if isinstance(v, str) else json.dumps(v) for k, v in body.items()}
+            sent = {"data": {**form, "file": (io.BytesIO(content.encode("utf-8")), name)},
+                    "content_type": "multipart/form-data"}
+        else:
+            sent = {"json": body} if body is not None else {}
+        response = self.gf.client.open(f"{API_PREFIX}{path}", method=method, headers=headers, **sent)
         if (method, template) == ("PUT", "/me/password") and response.status_code == 204:
             self.tokens.pop(username, None)  # the new password hash ends the old token
         return response

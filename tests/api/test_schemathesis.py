@@ -146,6 +146,7 @@ def path_values(cases: dict[str, int]) -> dict[str, list]:
         "day": ["2026-09-02", "2026-09-27", "2026-10-01", "2027-02-30"],
         "reference": [load_policy().reference, "default@000000000000", "nosuch"],
         "message_id": [1, 2147483647],  # the organisation writes no notification: none of them exists
+        "kind": ["roster", "users", "performance", "events", "payroll"],  # an import's kinds, and one that is not
     }
 
 

@@ -490,7 +490,7 @@ def test_demo_policy_refuses_a_pack_the_service_does_not_run_and_writes_nothing(
     assert unknown.returncode == 2 and "no-such-pack" in unknown.stderr
 
 
-# --- import events (api.md: gradeflow import KIND FILE): all rows or none (issue 14, point 2) --------------------
+# --- import (api.md: gradeflow import KIND FILE): all rows or none (issue 14, point 2; issue 16, point 1) ---------
 
 def test_import_events_enters_every_row_or_none_naming_each_problem_by_line(tmp_path, migrated_sqlite):
     _ok(gradeflow(tmp_path, "demo"))
@@ -502,13 +502,15 @@ def test_import_events_enters_every_row_or_none_naming_each_problem_by_line(tmp_
                    f"M1005,leave,{day},2,holiday,\n", "utf-8")
     refused = gradeflow(tmp_path, "import", "events", str(bad))
     assert refused.returncode == 1, refused.stdout
-    assert "line 3: employee_no" in refused.stderr and "line 4: reason" in refused.stderr, refused.stderr
-    assert "line 2" not in refused.stderr and snapshot(migrated_sqlite)["manager_events"] == []
+    assert "bad.csv, row 3, employee_no: known_manager" in refused.stderr, refused.stderr
+    assert "bad.csv, row 4, reason: leave_reason" in refused.stderr, refused.stderr
+    assert "row 2" not in refused.stderr and snapshot(migrated_sqlite)["manager_events"] == []
     good = tmp_path / "good.csv"
     good.write_text("employee_no,kind,occurred_on,days,reason,note\n"
                     f"M1004,complaint,{day},,,客户投诉\nM1005,leave,{day},2,sick,病假\n", "utf-8")
-    assert "imported 2 event(s)" in _ok(gradeflow(tmp_path, "import", "events", str(good))).stdout
+    assert "events: 2 row(s): 2 created" in _ok(gradeflow(tmp_path, "import", "events", str(good))).stdout
     assert len(snapshot(migrated_sqlite)["manager_events"]) == 2
+    assert "2 unchanged" in _ok(gradeflow(tmp_path, "import", "events", str(good))).stdout
 
 
 # --- export (api.md: gradeflow export KIND ...), issue 16 ------------------------------------------------------
@@ -539,3 +541,15 @@ def test_export_refuses_what_it_cannot_write_and_writes_nothing(tmp_path, migrat
     assert gradeflow(tmp_path, "export", "roster", "--out", str(tmp_path / "r.txt")).returncode == 2
     assert gradeflow(tmp_path, "export", "decisions", "--out", str(tmp_path / "d.xlsx")).returncode == 2
     assert not list(tmp_path.glob("*.csv")) and not list(tmp_path.glob("*.xlsx"))
+
+
+def test_import_template_gives_the_header_an_import_reads_and_a_dry_run_writes_nothing(tmp_path, migrated_sqlite):
+    template = tmp_path / "roster.csv"
+    assert "wrote" in _ok(gradeflow(tmp_path, "import", "template", "roster", "--format", "csv", str(template))).stdout
+    header = template.read_text("utf-8-sig").splitlines()[0]
+    assert header.startswith("工号,姓名,机构,等级,定级日期,入职日期,上级工号")
+    template.write_text(header + "\nM2001,李强,北京分行,中级,2024-03-01,2020-07-01,,,,\n", "utf-8-sig")
+    checked = _ok(gradeflow(tmp_path, "import", "roster", "--dry-run", str(template))).stdout
+    assert "1 would be created" in checked and "dry run" in checked and not snapshot(migrated_sqlite)["managers"]
+    assert "1 created" in _ok(gradeflow(tmp_path, "import", "roster", str(template))).stdout
+    assert [m[3] for m in snapshot(migrated_sqlite)["managers"]] == ["mid"]  # employee_no, name, org_unit, grade

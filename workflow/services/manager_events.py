@@ -8,7 +8,7 @@ from datetime import date
 
 from workflow import access
 from workflow.accounts import Actor
-from workflow.errors import Conflict, FieldError, NotFound, RuleViolation, Violations
+from workflow.errors import Conflict, NotFound, Violations
 from workflow.manager_events import STANDING_CHANGES, entry_problems
 from workflow.periods import Period
 from workflow.services.context import Rules
@@ -60,38 +60,3 @@ def _refuse_in_closed_period(uow: UnitOfWork, rules: Rules, day: date) -> None:
 def manager_events(uow: UnitOfWork, actor: Actor, employee_no: str):
     visible_manager(uow, actor, employee_no)
     return uow.manager_events.for_manager(employee_no)
-
-
-IMPORT_COLUMNS = ("employee_no", "kind", "occurred_on", "days", "reason", "note")
-
-
-def import_events(uow: UnitOfWork, rules: Rules, actor: Actor, rows: list[dict[str, str]]) -> int:
-    """Enter many events at once (a spreadsheet's rows, as text, by IMPORT_COLUMNS), all or none: every problem of
-    every row is named (`line N: field`), counting the header as line 1, and then nothing is stored. The number of
-    events entered."""
-    problems = Violations()
-    for line, row in enumerate(rows, start=2):
-        try:
-            fields = _parsed(row)
-            record_event(uow, rules, actor, row.get("employee_no", "").strip(), **fields)
-        except RuleViolation as refused:
-            problems.errors.extend(FieldError(f"line {line}: {e.field}", e.rule, e.message) for e in refused.errors)
-        except (Conflict, NotFound) as refused:
-            problems.add(f"line {line}: employee_no" if isinstance(refused, NotFound) else f"line {line}: occurred_on",
-                         getattr(refused, "code", "not_found"), refused.detail)
-    problems.raise_if_any()
-    return len(rows)
-
-
-def _parsed(row: dict[str, str]) -> dict:
-    problems = Violations()
-    text = {key: (row.get(key) or "").strip() for key in IMPORT_COLUMNS}
-    try:
-        occurred_on = date.fromisoformat(text["occurred_on"])
-    except ValueError:
-        problems.add("occurred_on", "date_format", "a day such as 2026-08-31")
-    if text["days"] and not (text["days"].isascii() and text["days"].isdigit()):
-        problems.add("days", "integer", "a whole number of days")
-    problems.raise_if_any()
-    return dict(kind=text["kind"], occurred_on=occurred_on, days=int(text["days"]) if text["days"] else None,
-                reason=text["reason"] or None, note=text["note"] or None)

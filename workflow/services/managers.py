@@ -1,6 +1,7 @@
 """Manager records: registration, corrections, visibility and performance data."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -17,7 +18,7 @@ from workflow.services.timers import schedule_probation_end
 from workflow.services.unit_of_work import UnitOfWork
 
 
-def _check_grade(problems: Violations, rules: Rules, grade: str) -> None:
+def check_grade(problems: Violations, rules: Rules, grade: str) -> None:
     ladder = rules.policy.ladder
     if ladder.is_exited(grade):
         problems.add("grade", "active_grade", f"a manager is registered on an active grade, not {grade!r}")
@@ -25,7 +26,7 @@ def _check_grade(problems: Violations, rules: Rules, grade: str) -> None:
         problems.add("grade", "known_grade", f"unknown grade {quoted(grade)}; the ladder is {', '.join(ladder.codes)}")
 
 
-def _check_dates(problems: Violations, today: date, hire_date: date, grade_since: date) -> None:
+def check_dates(problems: Violations, today: date, hire_date: date, grade_since: date) -> None:
     if grade_since < hire_date:
         problems.add("grade_since", "hire_date_before_grade_since",
                      f"grade_since {grade_since} is before hire_date {hire_date}")
@@ -34,7 +35,7 @@ def _check_dates(problems: Violations, today: date, hire_date: date, grade_since
             problems.add(field, "not_in_future", f"{field} {value} is after today ({today})")
 
 
-def _check_qualifications(problems: Violations, hire_date: date, changes: dict) -> None:
+def check_qualifications(problems: Violations, hire_date: date, changes: dict) -> None:
     """A birth date at least MIN_WORKING_AGE years before the hire date (劳动法: nobody under 16 is hired); each
     certificate named once."""
     birth_date = changes.get("birth_date")
@@ -46,21 +47,33 @@ def _check_qualifications(problems: Violations, hire_date: date, changes: dict) 
         problems.add("certificates", "listed_twice", f"listed twice: {', '.join(twice)}")
 
 
-def _check_supervisor(problems: Violations, uow: UnitOfWork, rules: Rules, employee_no: str,
-                      supervisor_no: str | None) -> None:
+def check_supervisor(problems: Violations, rules: Rules, employee_no: str, supervisor_no: str | None, *,
+                     grade_of: Callable[[str], str | None], chain_of: Callable[[str], Sequence[str]]) -> None:
+    """The supervisor rules, over any organisation: `grade_of(no)` is a manager's grade (None: no such manager),
+    `chain_of(no)` the employee numbers above them (a single registration asks the database, an import the
+    organisation its file makes)."""
     if supervisor_no is None:
         return
     if supervisor_no == employee_no:
         problems.add("supervisor", "no_supervisor_cycle", "a manager cannot supervise themselves")
         return
-    supervisor = uow.managers.get(supervisor_no)
-    if supervisor is None:
+    grade = grade_of(supervisor_no)
+    if grade is None:
         problems.add("supervisor", "known_supervisor", f"no manager has employee number {supervisor_no!r}")
-    elif rules.policy.ladder.is_exited(supervisor.grade):
+    elif rules.policy.ladder.is_exited(grade):
         problems.add("supervisor", "active_supervisor", f"{supervisor_no} has left the ladder")
-    elif employee_no in uow.managers.supervisor_chain(supervisor_no):
+    elif employee_no in chain_of(supervisor_no):
         problems.add("supervisor", "no_supervisor_cycle",
                      f"{supervisor_no} reports (directly or not) to {employee_no}: that would make a cycle")
+
+
+def _check_supervisor(problems: Violations, uow: UnitOfWork, rules: Rules, employee_no: str,
+                      supervisor_no: str | None) -> None:
+    def grade_of(no: str) -> str | None:
+        manager = uow.managers.get(no)
+        return None if manager is None else manager.grade
+    check_supervisor(problems, rules, employee_no, supervisor_no, grade_of=grade_of,
+                     chain_of=uow.managers.supervisor_chain)
 
 
 def register_manager(uow: UnitOfWork, rules: Rules, actor: Actor, *, employee_no: str, name: str, org_unit: str,
@@ -69,9 +82,9 @@ def register_manager(uow: UnitOfWork, rules: Rules, actor: Actor, *, employee_no
                      certificates: list[str] | None = None):
     access.require(access.can_manage_people(actor), "only hr registers managers")
     problems = Violations()
-    _check_grade(problems, rules, grade)
-    _check_dates(problems, rules.today(), hire_date, grade_since)
-    _check_qualifications(problems, hire_date, {"birth_date": birth_date, "certificates": certificates})
+    check_grade(problems, rules, grade)
+    check_dates(problems, rules.today(), hire_date, grade_since)
+    check_qualifications(problems, hire_date, {"birth_date": birth_date, "certificates": certificates})
     _check_supervisor(problems, uow, rules, employee_no, supervisor)
     problems.raise_if_any()
     now = rules.now()
@@ -88,7 +101,7 @@ def register_manager(uow: UnitOfWork, rules: Rules, actor: Actor, *, employee_no
     return manager
 
 
-_CORRECTABLE = ("name", "org_unit", "supervisor", "education", "birth_date", "certificates")
+CORRECTABLE = ("name", "org_unit", "supervisor", "education", "birth_date", "certificates")
 
 
 def correct_manager(uow: UnitOfWork, rules: Rules, actor: Actor, employee_no: str, **changes):
@@ -98,11 +111,11 @@ def correct_manager(uow: UnitOfWork, rules: Rules, actor: Actor, employee_no: st
     if manager is None:
         raise NotFound(f"no manager {employee_no}")
     problems = Violations()
-    for field in sorted(set(changes) - set(_CORRECTABLE)):
+    for field in sorted(set(changes) - set(CORRECTABLE)):
         problems.add(field, "unknown_field", "not correctable here (a grade moves only through cases)")
     if "supervisor" in changes:
         _check_supervisor(problems, uow, rules, employee_no, changes["supervisor"])
-    _check_qualifications(problems, manager.hire_date, changes)
+    check_qualifications(problems, manager.hire_date, changes)
     problems.raise_if_any()
     new_line = "supervisor" in changes and changes["supervisor"] != manager.supervisor_no
     for field, value in changes.items():

@@ -94,9 +94,14 @@ def reminder_row(rules: Rules, case, due_at: datetime, after: str) -> dict:
 
 def schedule_probation_end(uow: UnitOfWork, rules: Rules, manager) -> None:
     """When probation ends (probation months from the grade's start), the confirmation case opens."""
-    ends = add_months(manager.grade_since, rules.policy.probation_months)
-    schedule(uow, rules, PROBATION_END, f"{manager.employee_no}:{manager.grade_since.isoformat()}",
-             datetime.combine(ends, datetime.min.time(), tzinfo=rules.policy.tz), employee_no=manager.employee_no)
+    uow.timers.schedule(**probation_end_row(rules, manager.employee_no, manager.grade_since))
+
+
+def probation_end_row(rules: Rules, employee_no: str, grade_since) -> dict:
+    """The row of the timer of a probation's end (many go in one insert: an import's roster)."""
+    ends = add_months(grade_since, rules.policy.probation_months)
+    return timer_row(rules, PROBATION_END, f"{employee_no}:{grade_since.isoformat()}",
+                     datetime.combine(ends, datetime.min.time(), tzinfo=rules.policy.tz), employee_no=employee_no)
 
 
 def schedule_quarter_close(uow: UnitOfWork, rules: Rules, period: Period) -> None:

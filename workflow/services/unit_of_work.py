@@ -51,6 +51,9 @@ class Users(Protocol):
 
     def by_username(self, username: str) -> UserRow | None: ...
 
+    def holding(self, employee_nos: Collection[str]) -> set[str]:
+        """The employee numbers among these that have an account."""
+
     def add(self, **fields: Any) -> UserRow:
         """Raises DuplicateKey("username" or "employee_no") when the key is taken."""
 
@@ -78,6 +81,11 @@ class Managers(Protocol):
 
     def add(self, **fields: Any) -> ManagerRow:
         """Raises DuplicateKey("employee_no") when the number is taken."""
+
+    def every(self, *, for_update: bool = False) -> list[ManagerRow]: ...
+
+    def add_all(self, rows: list[dict[str, Any]]) -> None:
+        """Many managers in one statement, in the order given (supervisors first)."""
 
     def supervisor_chain(self, employee_no: str) -> list[str]:
         """The employee numbers above `employee_no`, nearest first."""
@@ -356,3 +364,6 @@ class UnitOfWork(Protocol):
         """Write what the use case changed so far, inside its transaction (database checks run now)."""
 
     def commit(self) -> None: ...
+
+    def rollback(self) -> None:
+        """Undo what the use case did so far (a dry run); nothing is left to commit."""

@@ -1,0 +1,93 @@
+"""HR's import page (/imports; issue 16, point 1): the templates to download, a file uploaded, every problem in a
+table by sheet, row, column and rule in the page's language with nothing written, or the counts; "check only"."""
+from __future__ import annotations
+
+import io
+
+import sqlalchemy as sa
+
+from models import Manager, db
+from tests.support.driver import Driver
+from tests.support.world import ADMIN, BOSS, HR, organisation
+from tests.web.visitor import Visitor, text
+
+ROSTER = "工号,姓名,机构,等级,定级日期,入职日期,上级工号\nM2001,李强,北京分行,中级,2024-03-01,2020-07-01,\n"
+BAD_ROSTER = "工号,姓名,机构,等级,定级日期,入职日期,上级工号\nM2001,李强,北京分行,队长,2024-03-01,2020-07-01,\n"
+
+
+def send(visitor: Visitor, kind: str, content: str, *, check_only: bool = False, name: str = "花名册.csv"):
+    data = {"kind": kind, "file": (io.BytesIO(content.encode("utf-8")), name)}
+    if check_only:
+        data["check_only"] = "y"
+    return visitor.submit("/imports", data, from_page="/imports", content_type="multipart/form-data")
+
+
+def managers(app) -> int:
+    with app.app_context():
+        try:
+            return db.session.scalar(sa.select(sa.func.count()).select_from(Manager))
+        finally:
+            db.session.remove()
+
+
+def test_hr_checks_a_file_then_imports_it_and_sees_the_counts(app):
+    organisation(Driver(app))
+    hr = Visitor(app, "zh-CN")
+    hr.sign_in(HR)
+    before = managers(app)
+    checked = send(hr, "roster", ROSTER, check_only=True)
+    assert checked.status_code == 200 and "检查完毕：没有问题，未写入任何内容" in text(checked)
+    assert managers(app) == before
+    imported = send(hr, "roster", ROSTER)
+    assert "导入完成" in text(imported) and 'data-testid="created">1<' in imported.get_data(as_text=True)
+    again = send(hr, "roster", ROSTER)
+    assert 'data-testid="unchanged">1<' in again.get_data(as_text=True) and managers(app) == before + 1
+
+
+def test_a_refused_file_lists_each_problem_in_the_page_language_and_writes_nothing(app):
+    organisation(Driver(app))
+    before = managers(app)
+    for language, words in (("zh-CN", "等级不在本政策的等级序列中"), ("en", "unknown grade")):
+        visitor = Visitor(app, language)
+        visitor.sign_in(HR)
+        page = send(visitor, "roster", BAD_ROSTER)
+        body = page.get_data(as_text=True)
+        assert page.status_code == 422 and 'data-row="2" data-rule="known_grade"' in body
+        assert words in text(page) and "花名册.csv" in text(page) and "等级" in text(page)
+    assert managers(app) == before
+
+
+def test_a_form_without_a_file_says_so_next_to_the_field(app):
+    organisation(Driver(app))
+    hr = Visitor(app, "zh-CN")
+    hr.sign_in(HR)
+    page = hr.submit("/imports", {"kind": "roster"}, from_page="/imports", content_type="multipart/form-data")
+    assert page.status_code == 422 and 'data-testid="file-error"' in page.get_data(as_text=True)
+    assert "请选择要导入的文件。" in text(page)
+
+
+def test_the_templates_download_from_the_page_in_both_formats(app):
+    organisation(Driver(app))
+    hr = Visitor(app, "zh-CN")
+    hr.sign_in(HR)
+    page = hr.get("/imports").get_data(as_text=True)
+    assert 'href="/imports/roster/template.xlsx"' in page and 'href="/imports/events/template.csv"' in page
+    csv = hr.get("/imports/roster/template.csv")
+    assert csv.status_code == 200 and csv.data.decode("utf-8-sig").startswith("工号,姓名,机构,等级")
+    assert hr.get("/imports/roster/template.xlsx").data[:2] == b"PK"
+    assert hr.get("/imports/payroll/template.csv").status_code == 404
+
+
+def test_hr_may_import_everything_an_admin_only_users_and_a_supervisor_nothing(app):
+    organisation(Driver(app))
+    admin = Visitor(app, "zh-CN")
+    admin.sign_in(ADMIN)
+    page = admin.get("/imports").get_data(as_text=True)
+    assert 'value="users"' in page and 'value="roster"' not in page and 'href="/imports"' in page
+    assert admin.get("/imports/roster/template.csv").status_code == 403
+    refused = send(admin, "roster", ROSTER)  # not a choice it has: said next to the choices, nothing imported
+    assert refused.status_code == 422 and 'data-testid="kind-error"' in refused.get_data(as_text=True)
+    supervisor = Visitor(app, "zh-CN")
+    supervisor.sign_in(BOSS)
+    assert supervisor.get("/imports").status_code == 403
+    assert 'href="/imports"' not in supervisor.get("/").get_data(as_text=True)
