@@ -157,7 +157,8 @@ def outbox_send():
     channels = current_app.config["GRADEFLOW_NOTIFY_CHANNELS"]
     if not channels:
         raise click.ClickException("no channel is configured (GRADEFLOW_NOTIFY_SMTP, GRADEFLOW_NOTIFY_WEBHOOK, "
-                                   "GRADEFLOW_NOTIFY_DINGTALK, GRADEFLOW_NOTIFY_WECOM): the messages wait in the outbox")
+                                   "GRADEFLOW_NOTIFY_DINGTALK, GRADEFLOW_NOTIFY_WECOM): the messages wait in the "
+                                   "outbox")
     run = notify_and_send(unit_of_work_factory(db.session), rules(), channels, deliver, limit=10_000)
     click.echo(f"notices written {run.notices}; sent {len(run.sent)}, to try again {len(run.retried)}, "
                f"dead {len(run.dead)}")
@@ -179,9 +180,11 @@ def _import_command(kind: str):
         from api.import_files import import_file
         from workflow.imports import ImportRefused
         from workflow.services.accounts import OPERATOR
+        from api.progress import Progress
         path = Path(file)
         try:
-            counts = import_file(OPERATOR, kind, path.read_bytes(), path.name, dry_run=dry_run)
+            with Progress(f"import {kind}", "rows") as progress:
+                counts = import_file(OPERATOR, kind, path.read_bytes(), path.name, dry_run=dry_run, progress=progress)
         except ImportRefused as refused:
             for p in refused.problems:
                 where = ", ".join(part for part in (p.sheet, p.row and f"row {p.row}", p.column) if part)

@@ -5,6 +5,7 @@ row is refused for exactly the reasons that request is; workflow.services.import
 writes."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import marshmallow as ma
@@ -55,12 +56,14 @@ def typed_rows(kind: str, data: bytes, filename: str) -> tuple[list[Row], list[P
     return typed, problems
 
 
-def import_file(actor: Actor, kind: str, data: bytes, filename: str, *, dry_run: bool) -> dict:
+def import_file(actor: Actor, kind: str, data: bytes, filename: str, *, dry_run: bool,
+                progress: Callable[[int, int], None] | None = None) -> dict:
     """Import the file all or none (ImportRefused lists every problem): counts created, updated, unchanged."""
     require_importer(actor, kind)
     rows, problems = typed_rows(kind, data, filename)
     with uow() as u:
-        outcome = import_rows(u, rules(), extension("passwords"), actor, kind, rows, problems, dry_run=dry_run)
+        outcome = import_rows(u, rules(), extension("passwords"), actor, kind, rows, problems, dry_run=dry_run,
+                              progress=progress)
     return outcome.as_dict()
 
 

@@ -243,3 +243,22 @@ def test_each_template_has_the_chinese_headers_that_an_import_reads(gf, kind):
     workbook = gf.get(f"/imports/{kind}/template", as_=HR)
     assert workbook.headers["Content-Disposition"] == f'attachment; filename="gradeflow-{kind}-template.xlsx"'
     assert ok(upload(gf, kind, workbook.data, name="t.xlsx"))["rows"] == 0
+
+
+@pytest.mark.parametrize("kind, text", [
+    ("roster", ROSTER_HEADER + "M2002,王芳,北京分行,初级,2026/3/1,2025-07-01,\nM2003,赵六,北京分行,初级,2026/3/1,2025-07-01,\n"),
+    ("events", "employee_no,kind,occurred_on,days,reason,note\n"
+               "S900,complaint,2026-08-20,,,\nS900,complaint,2026-08-21,,,\n"),
+])
+def test_an_import_reports_its_progress_row_by_row_for_the_command_line(gf, app, kind, text):
+    from api.import_files import import_file
+    from workflow.services.accounts import OPERATOR
+    organisation(gf)
+    heard = []
+    with app.app_context():
+        try:
+            import_file(OPERATOR, kind, text.encode("utf-8"), "file.csv", dry_run=False,
+                        progress=lambda done, of: heard.append((done, of)))
+        finally:
+            db.session.remove()
+    assert heard == [(1, 2), (2, 2)]

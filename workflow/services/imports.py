@@ -47,9 +47,16 @@ class Outcome:
 
 
 class _Tally:
-    def __init__(self):
+    def __init__(self, progress: Callable[[int, int], None] | None = None):
         self.counts = Counter()
         self.problems: list[Problem] = []
+        self.rows, self.checked, self._progress = 0, 0, progress  # rows: those checked one by one
+
+    def row_checked(self) -> None:
+        """One more row checked (and written): the import's progress, for a long file (the CLI's)."""
+        self.checked += 1
+        if self._progress is not None:
+            self._progress(self.checked, self.rows)
 
     def refused(self, row: Row, error: DomainError, field: str | None = None) -> None:
         """The row's problems from a use case's refusal, each at its column."""
@@ -65,15 +72,17 @@ class _Tally:
 
 
 def import_rows(uow: UnitOfWork, rules: Rules, passwords: Passwords, actor: Actor, kind: str, rows: Sequence[Row],
-                problems: Sequence[Problem] = (), *, dry_run: bool = False) -> Outcome:
+                problems: Sequence[Problem] = (), *, dry_run: bool = False,
+                progress: Callable[[int, int], None] | None = None) -> Outcome:
     """Check and write the rows of a file of `kind`, all or none (ImportRefused); with `dry_run`, check them the
-    same way and write nothing."""
+    same way and write nothing. `progress(done, of)` hears how many rows are checked."""
     require_importer(actor, kind)
-    tally = _Tally()
+    tally = _Tally(progress)
     tally.problems.extend(problems)
     _twice(tally, rows, _KEYS[kind])
     refused = {(p.sheet, p.row) for p in tally.problems}  # a row the schema refused is not checked further
-    _IMPORTERS[kind](uow, rules, passwords, actor, [r for r in rows if (r.sheet, r.number) not in refused], tally)
+    tally.rows = len(checking := [r for r in rows if (r.sheet, r.number) not in refused])
+    _IMPORTERS[kind](uow, rules, passwords, actor, checking, tally)
     if tally.problems:
         raise ImportRefused(tally.problems)
     if dry_run:
@@ -146,6 +155,7 @@ def _import_roster(uow: UnitOfWork, rules: Rules, _passwords, _actor: Actor, row
             if "supervisor" in changes:
                 supervisor_of[no] = changes["supervisor"]
         tally.add(row, problems)
+        tally.row_checked()
 
     def chain_of(no: str) -> list[str]:
         return _above(no, supervisor_of)
@@ -215,6 +225,7 @@ def _import_users(uow: UnitOfWork, rules: Rules, passwords: Passwords, actor: Ac
     # an employee number taken, found before the insert that would find it (a failed insert ends the transaction)
     taken = uow.users.holding({r.values["employee_no"] for r in rows if r.values.get("employee_no")})
     for row in rows:
+        tally.row_checked()
         values = row.values
         user = uow.users.by_username(values["username"])
         try:
@@ -245,6 +256,7 @@ def _import_users(uow: UnitOfWork, rules: Rules, passwords: Passwords, actor: Ac
 def _import_performance(uow: UnitOfWork, rules: Rules, _passwords, actor: Actor, rows: list[Row],
                         tally: _Tally) -> None:
     for row in rows:
+        tally.row_checked()
         values = row.values
         no = values["employee_no"]
         try:
@@ -268,6 +280,7 @@ def _import_events(uow: UnitOfWork, rules: Rules, _passwords, actor: Actor, rows
         stored.update(_event_key(e.employee_no, e.kind, e.occurred_on, e.days, e.reason, e.note)
                       for e in uow.manager_events.for_manager(no))
     for row in rows:
+        tally.row_checked()
         fields = {k: row.values.get(k) for k in ("kind", "occurred_on", "days", "reason", "note")}
         key = _event_key(row.values["employee_no"], **fields)
         if stored[key]:
