@@ -267,6 +267,12 @@ def _visible(scope: CaseScope):
     if scope.committee_member:
         clauses.append(and_(Case.cycle_code.is_not(None), Case.cycle_code.in_(
             select(CommitteeMember.cycle_code).where(CommitteeMember.username == scope.username))))
+    # a substitute: the cases of the people they stand in for today
+    clauses.extend(Case.employee_no.in_(reports_below(principal, f"reports_of_{i}"))
+                   for i, principal in enumerate(scope.reports_of))
+    if scope.committees_of:
+        clauses.append(and_(Case.cycle_code.is_not(None), Case.cycle_code.in_(
+            select(CommitteeMember.cycle_code).where(CommitteeMember.username.in_(scope.committees_of)))))
     return or_(*clauses) if clauses else false()
 
 

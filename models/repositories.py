@@ -156,11 +156,11 @@ def chains_from(links) -> dict[str, tuple[str, ...]]:
     return {start: tuple(walked) for start, walked in chains.items()}
 
 
-def reports_below(employee_no: str):
+def reports_below(employee_no: str, name: str = "reports"):
     """A query of everyone below `employee_no` in the supervisor tree (UNION, not UNION ALL: a loop in the data
-    ends the walk instead of repeating it)."""
+    ends the walk instead of repeating it); `name`: its CTE's, unique within one statement."""
     below = aliased(Manager)
-    reports = select(Manager.employee_no).where(Manager.supervisor_no == employee_no).cte("reports", recursive=True)
+    reports = select(Manager.employee_no).where(Manager.supervisor_no == employee_no).cte(name, recursive=True)
     reports = reports.union(select(below.employee_no).join(reports, below.supervisor_no == reports.c.employee_no))
     return select(reports.c.employee_no).where(reports.c.employee_no != employee_no)
 

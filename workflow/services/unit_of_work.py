@@ -41,6 +41,7 @@ CalendarDayRow = Any  # models.calendar_days.CalendarDay
 CalendarChangeRow = Any  # models.calendar_days.CalendarChange
 QuarterCloseRow = Any  # models.evaluations.QuarterClose
 QuarterResultRow = Any  # models.evaluations.QuarterResult
+DelegationRow = Any  # models.delegations.Delegation
 
 # One page of a list: its rows and the total over all pages.
 Page = tuple[Sequence[Any], int]
@@ -301,6 +302,26 @@ class Policies(Protocol):
         """The stored version (reference, document, first_used_at), or None."""
 
 
+class Delegations(Protocol):
+    def add(self, **fields: Any) -> DelegationRow: ...
+
+    def get(self, delegation_id: int, *, for_update: bool = False) -> DelegationRow | None: ...
+
+    def hold_principal(self, username: str) -> None:
+        """Until the transaction ends, no other delegation of this principal is written."""
+
+    def overlapping(self, principal: str, starts_on: date, ends_on: date) -> list[DelegationRow]: ...
+
+    def page(self, page: int, per_page: int, *, involving: str | None = None) -> Page: ...
+
+    def in_force_for(self, substitute: str, day: date) -> list[tuple[DelegationRow, UserRow]]:
+        """The delegations in force on `day` making `substitute` someone's substitute, with each principal's
+        active account."""
+
+    def substitutes_of(self, principals: Collection[str], day: date) -> list[DelegationRow]:
+        """The delegations in force on `day` of these principals whose substitute's account is active."""
+
+
 @runtime_checkable
 class UnitOfWork(Protocol):
     """One use case, one transaction: `with uow: ...` commits on success and rolls back on any error
@@ -319,6 +340,7 @@ class UnitOfWork(Protocol):
     calendar: Calendar
     evaluations: Evaluations
     policies: Policies
+    delegations: Delegations
 
     def __enter__(self) -> Self: ...
 

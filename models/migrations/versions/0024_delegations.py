@@ -1,0 +1,52 @@
+"""delegations: substitutes named for a range of days (issue 16, point 4)
+
+Revision ID: 0024_delegations
+Revises: 0022_outbox_delivery
+Create Date: 2026-12-04
+
+A new table; nothing existing changes. (Numbered 0024 beside the lead's 0023: renumbered at the merge.)
+"""
+from alembic import op
+import sqlalchemy as sa
+
+from models.base import UTCDateTime
+
+revision = '0024_delegations'
+down_revision = '0022_outbox_delivery'
+branch_labels = None
+depends_on = None
+
+SCOPES = ('supervisor', 'committee', 'both')
+
+
+def upgrade():
+    op.create_table(
+        'delegations',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('principal', sa.String(length=64), nullable=False),
+        sa.Column('substitute', sa.String(length=64), nullable=False),
+        sa.Column('scope', sa.String(length=16), nullable=False),
+        sa.Column('starts_on', sa.Date(), nullable=False),
+        sa.Column('ends_on', sa.Date(), nullable=False),
+        sa.Column('created_by', sa.String(length=64), nullable=False),
+        sa.Column('created_at', UTCDateTime(timezone=True), nullable=False),
+        sa.Column('cancelled_at', UTCDateTime(timezone=True), nullable=True),
+        sa.Column('cancelled_by', sa.String(length=64), nullable=True),
+        sa.CheckConstraint('principal <> substitute', name=op.f('ck_delegations_not_self')),
+        sa.CheckConstraint('starts_on <= ends_on', name=op.f('ck_delegations_ends_after_start')),
+        sa.CheckConstraint("scope IN (" + ", ".join(f"'{s}'" for s in SCOPES) + ")",
+                           name=op.f('ck_delegations_known_scope')),
+        sa.CheckConstraint('(cancelled_at IS NULL) = (cancelled_by IS NULL)',
+                           name=op.f('ck_delegations_cancelled_by_someone')),
+        sa.ForeignKeyConstraint(['principal'], ['users.username'], name=op.f('fk_delegations_principal_users')),
+        sa.ForeignKeyConstraint(['substitute'], ['users.username'], name=op.f('fk_delegations_substitute_users')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_delegations')))
+    op.create_index(op.f('ix_delegations_principal'), 'delegations', ['principal'], unique=False)
+    op.create_index('ix_delegations_substitute_days', 'delegations', ['substitute', 'starts_on', 'ends_on'],
+                    unique=False)
+
+
+def downgrade():
+    op.drop_index('ix_delegations_substitute_days', table_name='delegations')
+    op.drop_index(op.f('ix_delegations_principal'), table_name='delegations')
+    op.drop_table('delegations')
