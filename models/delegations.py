@@ -8,10 +8,11 @@ from collections.abc import Collection
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, selectinload
 
-from models.accounts import User
+from models.accounts import User, UserRole
 from models.base import Base, UTCDateTime
+from models.managers import Manager
 from models.repositories import _insert, _page
-from workflow.delegations import SCOPES
+from workflow.delegations import SCOPE_ROLES, SCOPES
 
 
 class Delegation(Base):
@@ -87,3 +88,13 @@ class DelegationRepository:
             .where(Delegation.principal.in_(sorted(principals)), Delegation.cancelled_at.is_(None),
                    Delegation.starts_on <= day, Delegation.ends_on >= day, User.active.is_(True))
             .order_by(Delegation.id)))
+
+    def people(self) -> list[tuple[str, str | None, tuple[str, ...]]]:
+        """(username, the manager's name or None, roles) of every active account holding a role a delegation
+        covers, by username: who may be named on either side."""
+        rows = self.session.execute(
+            select(User, Manager.name).outerjoin(Manager, Manager.employee_no == User.employee_no)
+            .where(User.active.is_(True), User.id.in_(select(UserRole.user_id).where(
+                UserRole.role.in_(sorted({r for roles in SCOPE_ROLES.values() for r in roles})))))
+            .options(selectinload(User.role_rows)).order_by(User.username)).all()
+        return [(user.username, name, user.roles) for user, name in rows]

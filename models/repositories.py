@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import bindparam, func, inspect, literal, select
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +12,8 @@ from sqlalchemy.orm.util import identity_key
 from models.accounts import User
 from models.managers import ExamResult, GradeHistory, Manager, ManagerEvent, PerformanceRecord, PerformanceVersion
 from workflow.errors import DuplicateKey
+from workflow.escalation import leave_covers
+from workflow.manager_events import LEAVE, MAX_LEAVE_DAYS
 
 
 def _is_duplicate_of(exc: IntegrityError, table: str, key: str) -> bool:
@@ -260,6 +262,16 @@ class ManagerEventRepository:
         stmt = (select(ManagerEvent).where(ManagerEvent.employee_no == employee_no)
                 .order_by(ManagerEvent.occurred_on, ManagerEvent.id))
         return list(self.session.scalars(stmt))
+
+    def on_leave(self, employee_nos: Collection[str], day: date) -> set[str]:
+        """Those of the managers a leave on their record covers on `day` (workflow/escalation.py leave_covers)."""
+        if not employee_nos:
+            return set()
+        rows = self.session.execute(
+            select(ManagerEvent.employee_no, ManagerEvent.occurred_on, ManagerEvent.days)
+            .where(ManagerEvent.employee_no.in_(sorted(employee_nos)), ManagerEvent.kind == LEAVE,
+                   ManagerEvent.occurred_on <= day, ManagerEvent.occurred_on > day - timedelta(days=MAX_LEAVE_DAYS)))
+        return {no for no, occurred_on, days in rows if leave_covers(occurred_on, days, day)}
 
     def between(self, first_no: str, last_no: str, since: date, until: date) -> list:
         """The events from `since` to `until` of the managers from `first_no` to `last_no` (employee_no, kind,

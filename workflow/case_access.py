@@ -42,6 +42,9 @@ class CasePeople:
     recused: Collection[str]  # usernames of members recused from this case
     reviewer: str | None  # username of whoever reviewed the materials
     decider: str | None = None  # username of whoever recorded the current decision
+    # (absent supervisor, supervisor above them acting in their stead): the present wait escalated
+    # (workflow/escalation.py)
+    escalated: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -97,9 +100,13 @@ def standing(actor: Actor, people: CasePeople) -> Standing:
     within the delegation's scope (never what the principal holds as somebody's substitute: no chains), as far as
     the substitute's own position allows (workflow/delegations.py)."""
     own = _own_standing(actor, people)
-    if own.is_(APPLICANT) or not actor.stands_in_for:
+    if own.is_(APPLICANT) or not (actor.stands_in_for or people.escalated):
         return own
     parties, behalf, recused = set(own.parties), [], own.recused
+    escalated = _escalated_party(actor, people)
+    if escalated is not None and escalated not in parties:
+        parties.add(escalated)
+        behalf.append((escalated, people.escalated[0]))
     subordinate = people.applicant_no in actor.superiors  # the applicant is above the substitute
     for stand_in in actor.stands_in_for:
         theirs = _own_standing(stand_in.principal, people)
@@ -119,6 +126,18 @@ def standing(actor: Actor, people: CasePeople) -> Standing:
             parties.add(party)
             behalf.append((party, stand_in.principal.username))
     return Standing(frozenset(parties), recused=recused, behalf=tuple(behalf))
+
+
+def _escalated_party(actor: Actor, people: CasePeople) -> str | None:
+    """The party of the absent supervisor, for the supervisor above them to whom the present wait was escalated
+    (their employee number then stands in the history's on_behalf_of: they may have no account)."""
+    if people.escalated is None or actor.employee_no is None or not actor.has(SUPERVISOR):
+        return None
+    absent, to = people.escalated
+    chain = people.supervisor_chain
+    if to != actor.employee_no or absent not in chain[:2]:
+        return None
+    return SUPERVISOR_PARTY if chain[0] == absent else SECOND_SUPERVISOR
 
 
 def _own_standing(actor: Actor, people: CasePeople) -> Standing:

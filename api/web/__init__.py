@@ -37,6 +37,7 @@ from api.web import users  # noqa: F401  (hr, admin: the user accounts)
 from api.web import quarter_close  # noqa: F401  (hr: what the quarter close will do, then the close)
 from api.web import policy_page  # noqa: F401  (everyone: the rules of a policy version a case names)
 from api.web import outbox_page  # noqa: F401  (hr: the notifications, a dead one sent again)
+from api.web import substitutes  # noqa: F401  (supervisors, committee members, hr: substitutes and escalations)
 from api.web.blueprint import bp
 
 

@@ -207,6 +207,18 @@ STANDINGS = {
     "active": _l("Active"),
     "suspended": _l("Suspended (待岗)"),
 }
+# the work a substitute takes over (workflow/delegations.py SCOPES) and where a delegation stands (STATUSES)
+DELEGATION_SCOPES = {
+    "supervisor": _l("Supervisor"),
+    "committee": _l("Committee member"),
+    "both": _l("Supervisor and committee member"),
+}
+DELEGATION_STATUSES = {
+    "planned": _l("Planned"),
+    "active": _l("In force"),
+    "ended": _l("Ended"),
+    "cancelled": _l("Cancelled"),
+}
 
 
 def _namer(table: dict):
@@ -223,6 +235,7 @@ day_kind = _namer(DAY_KINDS)
 quarter_outcome = _namer(QUARTER_OUTCOMES)
 outbox_status = _namer(OUTBOX_STATUSES)
 event_kind, leave_reason, standing = map(_namer, (EVENT_KINDS, LEAVE_REASONS, STANDINGS))
+delegation_scope, delegation_status = map(_namer, (DELEGATION_SCOPES, DELEGATION_STATUSES))
 
 
 def grade(code: str | None) -> str:
@@ -320,5 +333,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(day_kind=day_kind, event_kind=event_kind, leave_reason=leave_reason,
                                   standing=standing, metric_values=metric_values)
     app.jinja_env.filters.update(quarter_outcome=quarter_outcome, quota=quota, score_component=score_component,
-                                  outbox_status=outbox_status)
+                                  outbox_status=outbox_status, delegation_scope=delegation_scope,
+                                  delegation_status=delegation_status)
     app.jinja_env.globals.update(quota_reasons=quotas.REASONS)

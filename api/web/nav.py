@@ -12,6 +12,7 @@ from flask_babel import LazyString, lazy_gettext as _l
 from api.web.labels import closes_title
 from workflow.access import can_manage_accounts
 from workflow.accounts import COMMITTEE, HR, SUPERVISOR, Actor
+from workflow.services.delegations import may_delegate
 
 
 def everyone(_actor: Actor) -> bool:
@@ -38,6 +39,7 @@ NAV: list[NavItem] = [
     NavItem("web.working_calendar", _l("Calendar"), lambda actor: actor.has(HR)),
     NavItem("web.quarter_close", LazyString(closes_title), lambda actor: actor.has(HR)),
     NavItem("web.outbox_page", _l("Notifications"), lambda actor: actor.has(HR)),
+    NavItem("web.substitutes", _l("Substitutes"), may_delegate),
     NavItem("web.users", _l("Users"), can_manage_accounts),
 ]
 

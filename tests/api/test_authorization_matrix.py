@@ -124,6 +124,9 @@ GET    /evaluations/{period}/preview                 F   F   F   F   F   F   F  
 GET    /outbox                                       F   F   F   F   F   F   F   F   A   F   U     200
 POST   /outbox/{message_id}/resend                   F   F   F   F   F   F   F   F   A   F   U     404 not_found
 GET    /policies/{reference}                         A   A   A   A   A   A   A   A   A   A   U     200
+GET    /delegations                                  A   A   A   A   A   A   A   A   A   A   U     200
+POST   /delegations                                  F   A   F   A   A   A   A   A   A   F   U     201
+DELETE /delegations/{delegation_id}                  A   A   A   A   A   A   A   A   A   A   U     404 not_found
 GET    /clock                                        F   F   F   F   F   F   F   F   F   A   U     200
 PUT    /clock                                        F   F   F   F   F   F   F   F   F   A   U     200
 GET    /openapi.json                                 A   A   A   A   A   A   A   A   A   A   A     200
@@ -190,6 +193,7 @@ SCORE_COMMENT = "案例分析清晰, 表现优秀"
 NAMES = {"E001": "申请人甲", "S900": "上级乙", "T900": "他组主管丙", "E002": "同事丁", "M500": "委员戊"}
 FILL = {"employee_no": "E001", "username": "e001", "code": C1, "day": "2026-09-02", "filename": "swagger-ui.css",
         "message_id": 999999,  # the world writes no notification: hr is told there is none
+        "delegation_id": 999999,  # the world names no substitute: the caller is told there is none
         "reference": load_policy().reference}
 PERIOD = {"/managers/{employee_no}/performance/{period}": "2025",
           "/managers/{employee_no}/performance/{period}/versions": "2025", "/evaluations/{period}/close": "2026Q2",
@@ -226,8 +230,19 @@ BODIES = {
     ("POST", "/cases/{case_id}/recusal"): {"comment": "利益冲突"},
     ("POST", "/cases/{case_id}/appeal"): {"reason": "评分有误"},
     ("PUT", "/calendar/days/{day}"): {"working": True},
+    ("POST", "/delegations"): lambda role: _delegation(role),
     ("PUT", "/clock"): {"now": "2026-09-01T09:00:00+08:00"},
 }
+
+
+def _delegation(role: str) -> dict:
+    """A substitute for the caller (hr: for cm2): a supervisor for a supervisor, a member for a member."""
+    days = {"starts_on": "2026-09-01", "ends_on": "2026-09-30"}
+    if role == "hr":
+        return {"principal": "cm2", "substitute": "cm3", "scope": "committee", **days}
+    if role in ("sup", "osu"):
+        return {"substitute": "t900" if role == "sup" else "s900", "scope": "supervisor", **days}
+    return {"substitute": "ox2", "scope": "committee", **days}
 
 
 # Written by every sign-in, also the ones World.token makes on the way to a request (again after a password
@@ -715,7 +730,9 @@ REMOVALS = {
     "member loses committee": ("m500", ["employee"], "emp"),  # a manager with no relation to E001
     "supervisor loses supervisor": ("s900", ["employee"], "emp"),
 }
-SELF_ROUTES = {("POST", "/auth/token"), ("PUT", "/me/password")}
+# the caller's own: their sign-in, their password, and a substitute for themselves (which the column they now answer
+# like may name: a write, as the role they still hold allows)
+SELF_ROUTES = {("POST", "/auth/token"), ("PUT", "/me/password"), ("POST", "/delegations")}
 
 
 @pytest.mark.parametrize("removal", list(REMOVALS))

@@ -101,6 +101,11 @@ class CaseView:
         return next((s.label for s in self.own_stages if s.code == code), code)
 
     @property
+    def stands_in_for(self) -> list[str]:
+        """The absent people in whose stead the caller acts on this case (workflow/delegations.py)."""
+        return sorted({who for _party, who in self._standing.behalf})
+
+    @property
     def available_events(self) -> list[str]:
         return case_access.available_events(self._rules, self._file, self._standing)
 
@@ -112,7 +117,8 @@ class CaseView:
             return None
         case, progress = self._case, self._file.progress(self._rules.policy.quorum)
         scores = sorted(case.scores, key=lambda s: s.username)  # one appended in this request comes last
-        mine = next((s for s in scores if s.username == self._actor.username), None)
+        seat = self._standing.on_behalf_of({MEMBER}) or self._actor.username  # a substitute's: the member's
+        mine = next((s for s in scores if s.username == seat), None)
         return {
             "quorum": progress.quorum, "counting_members": list(progress.eligible), "scored": list(progress.scored),
             "recusals": [{"member": r.username, "reason": r.reason}
@@ -158,6 +164,7 @@ def history_entries(uow, file: CaseFile, standing) -> list[dict]:
         if hidden and entry.event in _COMMITTEE_EVENTS:
             data.pop("member", None)
             data.pop("scored", None)
+            data.pop("on_behalf_of", None)  # a member's name too
             comment = None
             if actor_name != SYSTEM_ACTOR:
                 actor_name = "(committee)"

@@ -117,3 +117,18 @@ def acting(actor: Actor, on_behalf_of: str | None) -> Actor:
     """The caller as the history names them for one act: as the substitute of `on_behalf_of`, or in their own
     right."""
     return replace(actor, acting_for=on_behalf_of) if on_behalf_of else actor
+
+
+@dataclass(frozen=True)
+class Person:
+    username: str
+    name: str | None  # the manager's, for an account with a manager record
+    roles: tuple[str, ...]
+
+
+def people_to_name(uow: UnitOfWork, actor: Actor) -> list[Person]:
+    """Who the caller may name on either side of a delegation (every active supervisor and committee member; the
+    form judges nothing: the service refuses, naming the field)."""
+    if not may_delegate(actor):
+        raise Forbidden("substitutes are for supervisors and committee members (and hr names them)")
+    return [Person(*row) for row in uow.delegations.people()]

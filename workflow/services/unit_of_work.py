@@ -115,6 +115,9 @@ class ManagerEvents(Protocol):
         """The events from `since` to `until` of the managers from `first_no` to `last_no` (employee_no, kind,
         occurred_on, days, reason), by manager and day."""
 
+    def on_leave(self, employee_nos: Collection[str], day: date) -> set[str]:
+        """Those of the managers a leave on their record covers on `day`."""
+
 
 class Performance(Protocol):
     def get(self, employee_no: str, period: str, *, for_update: bool = False) -> PerformanceRow | None: ...
@@ -320,6 +323,9 @@ class Delegations(Protocol):
 
     def substitutes_of(self, principals: Collection[str], day: date) -> list[DelegationRow]:
         """The delegations in force on `day` of these principals whose substitute's account is active."""
+
+    def people(self) -> list[tuple[str, str | None, tuple[str, ...]]]:
+        """(username, manager's name or None, roles) of the active accounts holding a role a delegation covers."""
 
 
 @runtime_checkable

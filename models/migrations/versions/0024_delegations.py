@@ -1,15 +1,19 @@
-"""delegations: substitutes named for a range of days (issue 16, point 4)
+"""delegations: substitutes named for a range of days, and cases escalated past an absent supervisor (issue 16,
+point 4)
 
 Revision ID: 0024_delegations
 Revises: 0022_outbox_delivery
 Create Date: 2026-12-04
 
-A new table; nothing existing changes. (Numbered 0024 beside the lead's 0023: renumbered at the merge.)
+delegations is a new table; the escalation's three columns of cases are plain ALTER TABLE (no case is escalated);
+the timers' kinds grow by `escalation`, widened as 0017 widened them (models/migration_checks.py). (Numbered 0024
+beside the lead's 0023: renumbered at the merge.)
 """
 from alembic import op
 import sqlalchemy as sa
 
 from models.base import UTCDateTime
+from models.migration_checks import change_known
 
 revision = '0024_delegations'
 down_revision = '0022_outbox_delivery'
@@ -17,6 +21,9 @@ branch_labels = None
 depends_on = None
 
 SCOPES = ('supervisor', 'committee', 'both')
+OLD_TIMER_KINDS = ('appeal_window_end', 'probation_end', 'quarter_close', 'reminder', 'deferred_demotion',
+                   'observation_end')
+NEW_TIMER_KINDS = OLD_TIMER_KINDS + ('escalation',)
 
 
 def upgrade():
@@ -44,9 +51,20 @@ def upgrade():
     op.create_index(op.f('ix_delegations_principal'), 'delegations', ['principal'], unique=False)
     op.create_index('ix_delegations_substitute_days', 'delegations', ['substitute', 'starts_on', 'ends_on'],
                     unique=False)
+    op.add_column('cases', sa.Column('escalated_from', sa.String(length=32), nullable=True))
+    op.add_column('cases', sa.Column('escalated_to', sa.String(length=32), nullable=True))
+    op.add_column('cases', sa.Column('escalated_at', UTCDateTime(timezone=True), nullable=True))
+    op.create_index(op.f('ix_cases_escalated_at'), 'cases', ['escalated_at'], unique=False)
+    change_known('timers', 'kind', 'ck_timers_known_kind', OLD_TIMER_KINDS, NEW_TIMER_KINDS)
 
 
 def downgrade():
+    # the escalation timers: what they did is in the cases' history; the kind goes
+    op.execute("DELETE FROM timers WHERE kind = 'escalation'")
+    change_known('timers', 'kind', 'ck_timers_known_kind', NEW_TIMER_KINDS, OLD_TIMER_KINDS)
+    op.drop_index(op.f('ix_cases_escalated_at'), table_name='cases')
+    for column in ('escalated_at', 'escalated_to', 'escalated_from'):
+        op.drop_column('cases', column)
     op.drop_index('ix_delegations_substitute_days', table_name='delegations')
     op.drop_index(op.f('ix_delegations_principal'), table_name='delegations')
     op.drop_table('delegations')
