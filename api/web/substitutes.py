@@ -20,6 +20,7 @@ from workflow.accounts import HR
 from workflow.delegations import MAX_DAYS
 from workflow.errors import Conflict, RuleViolation
 from workflow.services import delegations
+from workflow.services.case_reads import list_cases
 
 SHOWN = 200
 FIELDS = ("principal", "substitute", "scope", "starts_on", "ends_on")  # the service's names, the form's too
@@ -74,8 +75,9 @@ def _render(form: DelegationForm, status: int = 200):
     form.principal.choices = choices
     if form.principal.data is None:
         form.principal.data = actor.username
+    escalated = list_cases(store, rules(), actor, page=1, per_page=SHOWN, escalated=True)[0] if actor.has(HR) else []
     return render_template("web/substitutes.html", form=form, delegations=shown, total=total, names=names,
-                           is_hr=actor.has(HR), cancel=CancelForm(formdata=None)), status
+                           is_hr=actor.has(HR), escalated=escalated, cancel=CancelForm(formdata=None)), status
 
 
 @bp.get("/substitutes")
