@@ -71,10 +71,7 @@ def _render(form: DelegationForm, status: int = 200):
     shown, total = delegations.list_delegations(store, rules(), actor, page=1, per_page=SHOWN)
     names = {p.username: p.name for p in people}
     choices = [(p.username, f"{p.name} ({p.username})" if p.name else p.username) for p in people]
-    form.substitute.choices = [("", _("Choose…")), *choices]
-    form.principal.choices = choices
-    if form.principal.data is None:
-        form.principal.data = actor.username
+    form.substitute.choices = form.principal.choices = [("", _("Choose…")), *choices]
     escalated = list_cases(store, rules(), actor, page=1, per_page=SHOWN, escalated=True)[0] if actor.has(HR) else []
     return render_template("web/substitutes.html", form=form, delegations=shown, total=total, names=names,
                            is_hr=actor.has(HR), escalated=escalated, cancel=CancelForm(formdata=None)), status
@@ -93,12 +90,15 @@ def name_substitute():
     form = DelegationForm()
     if not form.validate_on_submit():
         return _render(form, 422)
+    if actor.has(HR) and not form.principal.data:  # hr names a substitute for someone: whom
+        form.principal.errors.append(_("Choose the absent person."))
+        return _render(form, 422)
     try:
         with uow() as u:
             made = delegations.create_delegation(
                 u, rules(), actor, substitute=form.substitute.data or "", scope=form.scope.data or "",
                 starts_on=form.starts_on.data, ends_on=form.ends_on.data,
-                principal=(form.principal.data or None) if actor.has(HR) else None)
+                principal=form.principal.data if actor.has(HR) else None)
     except RuleViolation as refused:
         form.show_refusals(refused.errors)
         return _render(form, 422)

@@ -65,6 +65,7 @@ def test_the_refusals_are_next_to_their_fields_in_the_users_language(app):
 def test_hr_names_a_substitute_for_someone_else_and_an_employee_has_no_page(app):
     world(app)
     hr = signed_in(app, HR)
+    assert re.search(r'data-testid="principal-error">请选择被代理人', name(hr).get_data(as_text=True))
     assert name(hr, principal=BOSS).status_code == 302
     assert "全部代理安排" in text(hr.get("/substitutes"))
     candidate(Driver(app), "M1")
