@@ -3,6 +3,9 @@ cancelling; then the substitute acting in the absent person's stead, with the hi
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
+
+from models import OutboxMessage, db
 
 from tests.support.answers import ok
 from tests.support.steps import apply, event, move_clock
@@ -254,3 +257,14 @@ def test_the_chairs_substitute_decides_the_cycle(world):
     ok(world.post(f"/cycles/{CYCLE}/decide", as_="cm4"))
     entry = world.history(case_id, HR)[-1]
     assert (entry["event"], entry["actor"], entry["data"]["on_behalf_of"]) == ("decide", "cm4", "chair")
+
+
+def test_the_substitute_is_reminded_beside_the_absent_person(world):
+    case_id = apply(world, candidate(world, "M1"))
+    delegate(world, BOSS)
+    delegate(world, "chair", "cm4", scope="committee")  # not the work the case waits for
+    move_clock(world, "2026-09-07T09:00:00+08:00")  # overdue: three working days have passed
+    with world.app.app_context():
+        sent = sorted(db.session.scalars(sa.select(OutboxMessage.recipient).where(OutboxMessage.case_id == case_id)))
+        db.session.remove()
+    assert sent == [BOSS, DEPUTY]

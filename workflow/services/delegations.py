@@ -8,7 +8,7 @@ from datetime import date, datetime
 from workflow import delegations as rules_of
 from workflow.accounts import COMMITTEE, HR, SUPERVISOR, Actor
 from workflow.delegations import SCOPES, StandIn
-from workflow.errors import Conflict, Forbidden, NotFound, Violations
+from workflow.errors import Conflict, Forbidden, NotFound, Violations, quoted
 from workflow.services.context import Rules
 from workflow.services.unit_of_work import UnitOfWork
 
@@ -51,8 +51,7 @@ def create_delegation(uow: UnitOfWork, rules: Rules, actor: Actor, *, substitute
     absent, standing_in = uow.users.by_username(principal), uow.users.by_username(substitute)
     for field, user, name in (("principal", absent, principal), ("substitute", standing_in, substitute)):
         if user is None or not user.active:
-            problems.add(field, "known_user", f"no active account is named {name!r}" if len(name) <= 64
-                         else "no active account has that name")
+            problems.add(field, "known_user", f"no active account is named {quoted(name)}")
     if principal == substitute:
         problems.add("substitute", "not_self", "nobody substitutes for themselves")
     if scope not in SCOPES:
