@@ -77,7 +77,9 @@ def scope_of(actor: Actor) -> CaseScope | None:
 class Standing:
     parties: frozenset[str]
     recused: bool = False
-    # (party, username): the parties the caller holds as that absent person's substitute (workflow/delegations.py)
+    # (party, absent person): the parties the caller holds in an absent person's stead, as their substitute
+    # (workflow/delegations.py: their username) or as the supervisor a wait was escalated to (workflow/escalation.py:
+    # the absent supervisor's employee number, who may have no account)
     behalf: tuple[tuple[str, str], ...] = ()
 
     def is_(self, *parties: str) -> bool:
@@ -98,7 +100,8 @@ SUPERVISOR_PARTIES = frozenset({LINE_MANAGER, SUPERVISOR_PARTY, SECOND_SUPERVISO
 def standing(actor: Actor, people: CasePeople) -> Standing:
     """The caller's own standing, and what the delegations in force today add to it: the principal's own standing
     within the delegation's scope (never what the principal holds as somebody's substitute: no chains), as far as
-    the substitute's own position allows (workflow/delegations.py)."""
+    the substitute's own position allows (workflow/delegations.py); and the absent supervisor's part, for the one
+    above them to whom the present wait was escalated (workflow/escalation.py)."""
     own = _own_standing(actor, people)
     if own.is_(APPLICANT) or not (actor.stands_in_for or people.escalated):
         return own

@@ -7,7 +7,8 @@ import re
 
 from tests.support.answers import ok
 from tests.support.driver import Driver
-from tests.support.steps import apply, event
+from tests.support.escalation import FRIDAY_MORNING, MIDDLE, TOP, chain, escalating
+from tests.support.steps import apply, event, move_clock
 from tests.support.world import BOSS, HEAD_OFFICE, HR, candidate, organisation
 from tests.web.visitor import Visitor, text
 
@@ -82,3 +83,16 @@ def test_the_case_page_and_its_timeline_name_the_substitute_for_the_absent_perso
     assert case_id in [int(n) for n in re.findall(r"/review/(\d+)", deputy.get("/review").get_data(as_text=True))]
     ok(event(gf, case_id, "approve_materials", DEPUTY, supervisor_score=85))
     assert "s901 代 s900" in text(signed_in(app, HR).get(f"/cases/{case_id}"))
+
+
+def test_hr_sees_the_cases_escalated_past_an_absent_supervisor(build, tmp_path):
+    from tests.support.policies import policy_file
+    app = build(GRADEFLOW_POLICY=policy_file(tmp_path, escalating))
+    case_id = chain(Driver(app), middle_login=False)
+    hr = signed_in(app, "hr1")
+    assert "目前没有上报的案件" in text(hr.get("/substitutes"))
+    move_clock(Driver(app), FRIDAY_MORNING)
+    page = hr.get("/substitutes").get_data(as_text=True)
+    assert f'data-case="{case_id}"' in page and MIDDLE in page and TOP in page
+    words = text(hr.get(f"/cases/{case_id}"))
+    assert f"{MIDDLE} 无法处理（无账号或休假中）" in words and "上级缺席，已上报更上一级" in words
