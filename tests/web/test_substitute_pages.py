@@ -59,6 +59,8 @@ def test_the_refusals_are_next_to_their_fields_in_the_users_language(app):
     clash = name(boss, starts_on="2026-09-10")
     assert clash.status_code == 409
     assert re.search(r'data-testid="starts_on-error">此人在其中某些日期已有该事项的代理人', clash.get_data(as_text=True))
+    not_a_member = name(boss, scope="committee").get_data(as_text=True)  # s900 sits on no committee: said above
+    assert re.search(r'data-testid="form-problem">双方都须具有该事项对应的角色', not_a_member)
     english = signed_in(app, BOSS, "en")
     assert "Nobody substitutes for themselves" in text(name(english, substitute=BOSS))
 
@@ -96,3 +98,4 @@ def test_hr_sees_the_cases_escalated_past_an_absent_supervisor(build, tmp_path):
     assert f'data-case="{case_id}"' in page and MIDDLE in page and TOP in page
     words = text(hr.get(f"/cases/{case_id}"))
     assert f"{MIDDLE} 无法处理（无账号或休假中）" in words and "上级缺席，已上报更上一级" in words
+    assert f"{MIDDLE} → {TOP}" in words
