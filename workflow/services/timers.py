@@ -1,8 +1,9 @@
 """Scheduling: the timer rows that the changes of a use case imply, written in its transaction.
 
 - a case entering a state: its pending reminders end (the wait is over), a new wait may start
-  (first reminder when it becomes overdue; where the policy escalates, the check of a supervisor's absence), a publication starts the appeal window's timer, and an observation
-  period (a policy's own stage) the timer of its end;
+  (first reminder when it becomes overdue; where the policy escalates, the first check whether the supervisor it
+  waits on can act), a publication starts the appeal window's timer, and an observation period (a policy's own
+  stage) the timer of its end;
 - a probation manager: the end of probation;
 - the quarter close, one at a time, each close scheduling the next.
 Firing is in workflow.services.due; the sweep in scheduler.sweep.
@@ -51,10 +52,9 @@ def state_entered(uow: UnitOfWork, rules: Rules, case, history_seq: int, *, open
     stage = rules.cases.stage_of(case)
     if waiting.waits_on_someone(case.state, stage):
         calendar = uow.calendar.working_calendar()
-        uow.timers.schedule(**first_reminders(rules, calendar, [(case, history_seq)])[0])
-        if escalation.waited_level(case.state, stage) is not None \
-                and (due := escalation.first_check(rules.policy, calendar, now)) is not None:
-            schedule_escalation(uow, rules, case, due, f"entered:{history_seq}")
+        for row in first_reminders(rules, calendar, [(case, history_seq)]) + \
+                first_escalation_checks(rules, calendar, [(case, history_seq)]):
+            uow.timers.schedule(**row)
     if case.state == PUBLISHED and rules.policy.appeals:
         schedule_appeal_window_end(uow, rules, case)
     if stage is not None and stage.is_observation:
@@ -99,11 +99,17 @@ def reminder_row(rules: Rules, case, due_at: datetime, after: str) -> dict:
                      data={"state": case.state, "since": case.state_since.isoformat()})
 
 
-def schedule_escalation(uow: UnitOfWork, rules: Rules, case, due_at: datetime, after: str) -> None:
-    """The check whether the supervisor the case waits on can act (workflow/escalation.py); `after` as for
-    reminder_row."""
-    schedule(uow, rules, ESCALATION, f"{case.id}:{after}", due_at, case_id=case.id,
-             data={"state": case.state, "since": case.state_since.isoformat()})
+def first_escalation_checks(rules: Rules, calendar: WorkingCalendar, entered: Sequence[tuple]) -> list[dict]:
+    """The rows of the first checks whether the supervisor a wait that began now is on can act
+    (workflow/escalation.py), each (case, history_seq) as for first_reminders: for the cases waiting on a supervisor,
+    where the policy escalates."""
+    due = escalation.first_check(rules.policy, calendar, rules.now())
+    if due is None:
+        return []
+    return [timer_row(rules, ESCALATION, f"{case.id}:entered:{history_seq}", due, case_id=case.id,
+                      data={"state": case.state, "since": case.state_since.isoformat()})
+            for case, history_seq in entered
+            if escalation.waited_level(case.state, rules.cases.stage_of(case)) is not None]
 
 
 def schedule_probation_end(uow: UnitOfWork, rules: Rules, manager) -> None:
