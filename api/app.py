@@ -10,8 +10,8 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import UnsupportedMediaType
 
-from api import (accounts, bulk, calendar, cases, clock, cycles, downloads, evaluations, health, idempotency,
-                 imports, logs, managers, metrics, outbox, policies, web)
+from api import (accounts, bulk, calendar, cases, clock, cycles, delegations, downloads, evaluations, health,
+                 idempotency, imports, logs, managers, metrics, outbox, policies, web)
 from api.blueprint import declared_locations, refuse_undeclared_input
 from api.config import API_PREFIX
 from api.context import current_actor
@@ -20,7 +20,7 @@ from api.factory import create_core_app
 from api.problems import PROBLEM_JSON, ProblemSchema, register_error_handlers
 
 BLUEPRINTS = (accounts.blp, managers.blp, cycles.blp, cases.blp, calendar.blp, evaluations.blp, clock.blp,
-              policies.blp, outbox.blp, bulk.blp, downloads.blp, imports.blp)
+              policies.blp, outbox.blp, bulk.blp, downloads.blp, imports.blp, delegations.blp)
 __all__ = ["API_PREFIX", "create_app"]
 
 

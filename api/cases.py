@@ -110,6 +110,16 @@ class CaseSchema(ma.Schema):
     overdue = ma.fields.Boolean(metadata={"description": "waiting on the same person for more than the policy's "
                                                          "working days (3): reminded once a working day"})
     overdue_since = LocalDateTime(allow_none=True)
+    escalated_from = ma.fields.String(allow_none=True, metadata={
+        "description": "the present wait was escalated past this absent supervisor (employee number; "
+                       "reminders.escalate_after_working_days); null: not escalated"})
+    escalated_to = ma.fields.String(allow_none=True, metadata={
+        "description": "the supervisor up the chain who acts in their stead (employee number); null: not escalated, "
+                       "or nobody up the chain can act and hr does"})
+    escalated_at = LocalDateTime(allow_none=True)
+    stands_in_for = ma.fields.List(ma.fields.String(), metadata={
+        "description": "the absent people in whose stead the caller acts on this case (a delegation's principal, "
+                       "or the supervisor the case was escalated past)"})
 
 
 class NewCaseSchema(ma.Schema):
@@ -130,6 +140,8 @@ class CaseQuery(PageArgs):
     kind = ma.fields.String(validate=ma.validate.OneOf(KINDS))
     mine = ma.fields.Boolean(load_default=False)
     overdue = ma.fields.Boolean(metadata={"description": "true: only overdue cases; false: only the others"})
+    escalated = ma.fields.Boolean(metadata={"description": "true: only cases whose present wait was escalated past "
+                                                           "an absent supervisor; false: only the others"})
 
 
 class VersionedSchema(ma.Schema):

@@ -9,6 +9,7 @@ from models.unit_of_work import SqlUnitOfWork, unit_of_work_factory
 from workflow.accounts import Actor
 from workflow.errors import InvalidToken
 from workflow.services.accounts import actor_for
+from workflow.services.delegations import with_stand_ins
 
 
 def extension(name: str):
@@ -49,10 +50,11 @@ def current_actor() -> Actor:
 
 def holder_of(user_id: int, stamp: str) -> Actor:
     """The user a credential (a bearer token, a page session) was issued to, as they are now (roles fresh from
-    the database); InvalidToken when the credential no longer holds."""
+    the database, and the delegations that make them someone's substitute today); InvalidToken when the credential
+    no longer holds."""
     user = uow().users.get(user_id)
     if user is None or not user.active:
         raise InvalidToken("the token's user no longer exists or is switched off")
     if credential_stamp(user.password_hash) != stamp:
         raise InvalidToken("the password has changed since this token was issued; sign in again")
-    return actor_for(user)
+    return with_stand_ins(uow(), rules(), actor_for(user))

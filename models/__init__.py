@@ -18,6 +18,7 @@ from models.audit import AuditLink  # noqa: E402,F401
 from models.idempotency import IdempotentRequest  # noqa: E402,F401
 from models.sign_in_attempts import SignInAttempt  # noqa: E402,F401
 from models.policies import PolicyVersion  # noqa: E402,F401
+from models.delegations import Delegation  # noqa: E402,F401
 
 __all__ = ["db", "Base", "User", "UserRole", "ManualClockState", "ExamResult", "GradeHistory", "Manager",
            "ManagerEvent", "PerformanceRecord", "PerformanceVersion", "Appeal", "Case", "CaseHistory",

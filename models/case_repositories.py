@@ -149,8 +149,9 @@ class CaseRepository:
 
     def page(self, page: int, per_page: int, *, visible_to: CaseScope | None, cycle: str | None = None,
              state: str | None = None, kind: str | None = None, employee_no: str | None = None,
-             overdue: bool | None = None, open_only: bool = False):
-        """Cases, oldest first; `visible_to` None means all of them; `open_only`: those not final yet."""
+             overdue: bool | None = None, open_only: bool = False, escalated: bool | None = None):
+        """Cases, oldest first; `visible_to` None means all of them; `open_only`: those not final yet; `escalated`:
+        those whose present wait was escalated past an absent supervisor (or those not)."""
         stmt = select(Case).order_by(Case.id)
         if open_only:
             stmt = stmt.where(Case.state.in_(OPEN_STATES))
@@ -158,6 +159,8 @@ class CaseRepository:
             stmt = stmt.where(_visible(visible_to))
         if overdue is not None:
             stmt = stmt.where(Case.overdue_since.is_not(None) if overdue else Case.overdue_since.is_(None))
+        if escalated is not None:
+            stmt = stmt.where(Case.escalated_at.is_not(None) if escalated else Case.escalated_at.is_(None))
         for column, value in ((Case.cycle_code, cycle), (Case.state, state), (Case.kind, kind),
                               (Case.employee_no, employee_no)):
             if value is not None:
@@ -294,6 +297,12 @@ def _visible(scope: CaseScope):
     if scope.committee_member:
         clauses.append(and_(Case.cycle_code.is_not(None), Case.cycle_code.in_(
             select(CommitteeMember.cycle_code).where(CommitteeMember.username == scope.username))))
+    # a substitute: the cases of the people they stand in for today
+    clauses.extend(Case.employee_no.in_(reports_below(principal, f"reports_of_{i}"))
+                   for i, principal in enumerate(scope.reports_of))
+    if scope.committees_of:
+        clauses.append(and_(Case.cycle_code.is_not(None), Case.cycle_code.in_(
+            select(CommitteeMember.cycle_code).where(CommitteeMember.username.in_(scope.committees_of)))))
     return or_(*clauses) if clauses else false()
 
 

@@ -129,6 +129,11 @@ class Case(Base):
     deductions: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     # the items the supervisor score was made of, {item: "35.00"}, where the policy has supervisor items
     supervisor_items: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    # the present wait escalated past an absent supervisor (workflow/escalation.py): whose turn it was, who acts in
+    # their stead (None: nobody up the chain can, hr does) and when; cleared when the case enters another state
+    escalated_from: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    escalated_to: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
 
     # Every UPDATE checks the version it read: a concurrent change makes the later one fail.
     # The use cases bump it themselves, once per use case (workflow.services.case_steps.saved).

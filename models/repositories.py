@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import bindparam, func, insert, inspect, literal, select
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +12,8 @@ from sqlalchemy.orm.util import identity_key
 from models.accounts import User
 from models.managers import ExamResult, GradeHistory, Manager, ManagerEvent, PerformanceRecord, PerformanceVersion
 from workflow.errors import DuplicateKey
+from workflow.escalation import leave_covers
+from workflow.manager_events import LEAVE, MAX_LEAVE_DAYS
 
 
 def _is_duplicate_of(exc: IntegrityError, table: str, key: str) -> bool:
@@ -180,11 +182,11 @@ def chains_from(links) -> dict[str, tuple[str, ...]]:
     return {start: tuple(walked) for start, walked in chains.items()}
 
 
-def reports_below(employee_no: str):
+def reports_below(employee_no: str, name: str = "reports"):
     """A query of everyone below `employee_no` in the supervisor tree (UNION, not UNION ALL: a loop in the data
-    ends the walk instead of repeating it)."""
+    ends the walk instead of repeating it); `name`: its CTE's, unique within one statement."""
     below = aliased(Manager)
-    reports = select(Manager.employee_no).where(Manager.supervisor_no == employee_no).cte("reports", recursive=True)
+    reports = select(Manager.employee_no).where(Manager.supervisor_no == employee_no).cte(name, recursive=True)
     reports = reports.union(select(below.employee_no).join(reports, below.supervisor_no == reports.c.employee_no))
     return select(reports.c.employee_no).where(reports.c.employee_no != employee_no)
 
@@ -284,6 +286,16 @@ class ManagerEventRepository:
         stmt = (select(ManagerEvent).where(ManagerEvent.employee_no == employee_no)
                 .order_by(ManagerEvent.occurred_on, ManagerEvent.id))
         return list(self.session.scalars(stmt))
+
+    def on_leave(self, employee_nos: Collection[str], day: date) -> set[str]:
+        """Those of the managers a leave on their record covers on `day` (workflow/escalation.py leave_covers)."""
+        if not employee_nos:
+            return set()
+        rows = self.session.execute(
+            select(ManagerEvent.employee_no, ManagerEvent.occurred_on, ManagerEvent.days)
+            .where(ManagerEvent.employee_no.in_(sorted(employee_nos)), ManagerEvent.kind == LEAVE,
+                   ManagerEvent.occurred_on <= day, ManagerEvent.occurred_on > day - timedelta(days=MAX_LEAVE_DAYS)))
+        return {no for no, occurred_on, days in rows if leave_covers(occurred_on, days, day)}
 
     def between(self, first_no: str, last_no: str, since: date, until: date) -> list:
         """The events from `since` to `until` of the managers from `first_no` to `last_no` (employee_no, kind,

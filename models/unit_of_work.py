@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from models.case_repositories import CaseRepository, CycleRepository
+from models.delegations import DelegationRepository
 from models.repositories import (ExamResultRepository, GradeHistoryRepository, ManagerEventRepository,
                                  ManagerRepository, PerformanceRepository, UserRepository)
 from models.policies import PolicyVersionRepository
@@ -37,6 +38,7 @@ class SqlUnitOfWork:
         self.calendar = CalendarRepository(session)
         self.evaluations = EvaluationRepository(session)
         self.policies = PolicyVersionRepository(session)
+        self.delegations = DelegationRepository(session)
 
     def __enter__(self) -> "SqlUnitOfWork":
         """`with uow()` is a use case that writes. On SQLite it takes the database's write lock now, not at

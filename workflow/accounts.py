@@ -25,6 +25,13 @@ class Actor:
     roles: frozenset[str]
     employee_no: str | None
     language: str | None = None  # chosen for the pages; None: the browser's
+    # the delegations in force today that make this caller someone's substitute (workflow/delegations.py StandIn),
+    # read with the caller; `superiors`: the caller's own supervisor chain, read only when they stand in for someone
+    stands_in_for: tuple = ()
+    superiors: tuple[str, ...] = ()
+    # set by a use case once the caller's standing is known: the absent person whose act this is (the history's
+    # on_behalf_of), None when the caller acts in their own right
+    acting_for: str | None = None
 
     def has(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))

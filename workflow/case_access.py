@@ -42,36 +42,108 @@ class CasePeople:
     recused: Collection[str]  # usernames of members recused from this case
     reviewer: str | None  # username of whoever reviewed the materials
     decider: str | None = None  # username of whoever recorded the current decision
+    # (absent supervisor, supervisor above them acting in their stead): the present wait escalated
+    # (workflow/escalation.py)
+    escalated: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
 class CaseScope:
     """The cases a caller who is neither hr nor admin may see, for list queries (mirrors can_view):
-    their own, their reports' (supervisors), and those of the cycles whose committee they sit on."""
+    their own, their reports' (supervisors), and those of the cycles whose committee they sit on; a substitute
+    also those of the people they stand in for today (`reports_of`: supervisors whose reports' cases,
+    `committees_of`: members whose committees' cases)."""
     employee_no: str | None
     username: str
     line_manager: bool  # sees the cases of everyone below them
     committee_member: bool  # sees the cases of the cycles whose committee they sit on
+    reports_of: tuple[str, ...] = ()
+    committees_of: tuple[str, ...] = ()
 
 
 def scope_of(actor: Actor) -> CaseScope | None:
     """None: the caller sees every case."""
     if actor.has(HR, ADMIN):
         return None
+    reports_of = tuple(sorted({s.principal.employee_no for s in actor.stands_in_for
+                               if s.covers(SUPERVISOR) and actor.has(SUPERVISOR) and s.principal.employee_no}))
+    committees_of = tuple(sorted({s.principal.username for s in actor.stands_in_for
+                                  if s.covers(COMMITTEE) and actor.has(COMMITTEE)}))
     return CaseScope(actor.employee_no, actor.username, line_manager=actor.has(SUPERVISOR),
-                     committee_member=actor.has(COMMITTEE))
+                     committee_member=actor.has(COMMITTEE), reports_of=reports_of, committees_of=committees_of)
 
 
 @dataclass(frozen=True)
 class Standing:
     parties: frozenset[str]
     recused: bool = False
+    # (party, absent person): the parties the caller holds in an absent person's stead, as their substitute
+    # (workflow/delegations.py: their username) or as the supervisor a wait was escalated to (workflow/escalation.py:
+    # the absent supervisor's employee number, who may have no account)
+    behalf: tuple[tuple[str, str], ...] = ()
 
     def is_(self, *parties: str) -> bool:
         return bool(self.parties.intersection(parties))
 
+    def on_behalf_of(self, parties: Collection[str]) -> str | None:
+        """Whose substitute the caller acts as when they act as one of `parties`; None when they hold one of them
+        in their own right."""
+        delegated = {party for party, _ in self.behalf}
+        if self.parties.intersection(parties) - delegated:
+            return None
+        return next((who for party, who in self.behalf if party in parties), None)
+
+
+SUPERVISOR_PARTIES = frozenset({LINE_MANAGER, SUPERVISOR_PARTY, SECOND_SUPERVISOR})
+
 
 def standing(actor: Actor, people: CasePeople) -> Standing:
+    """The caller's own standing, and what the delegations in force today add to it: the principal's own standing
+    within the delegation's scope (never what the principal holds as somebody's substitute: no chains), as far as
+    the substitute's own position allows (workflow/delegations.py); and the absent supervisor's part, for the one
+    above them to whom the present wait was escalated (workflow/escalation.py)."""
+    own = _own_standing(actor, people)
+    if own.is_(APPLICANT) or not (actor.stands_in_for or people.escalated):
+        return own
+    parties, behalf, recused = set(own.parties), [], own.recused
+    escalated = _escalated_party(actor, people)
+    if escalated is not None and escalated not in parties:
+        parties.add(escalated)
+        behalf.append((escalated, people.escalated[0]))
+    subordinate = people.applicant_no in actor.superiors  # the applicant is above the substitute
+    for stand_in in actor.stands_in_for:
+        theirs = _own_standing(stand_in.principal, people)
+        if theirs.is_(APPLICANT):
+            continue
+        granted = set()
+        if stand_in.covers(SUPERVISOR) and actor.has(SUPERVISOR) and not subordinate:
+            granted |= theirs.parties & SUPERVISOR_PARTIES
+        if stand_in.covers(COMMITTEE) and actor.has(COMMITTEE) and theirs.is_(MEMBER) and not own.is_(MEMBER):
+            seat_recused = (theirs.recused or subordinate or actor.username in people.recused
+                            or automatic_recusal(actor.username, actor.employee_no, people) is not None)
+            granted.add(MEMBER)
+            if theirs.is_(CHAIR) and not seat_recused:
+                granted.add(CHAIR)
+            recused = recused or seat_recused
+        for party in sorted(granted - parties):
+            parties.add(party)
+            behalf.append((party, stand_in.principal.username))
+    return Standing(frozenset(parties), recused=recused, behalf=tuple(behalf))
+
+
+def _escalated_party(actor: Actor, people: CasePeople) -> str | None:
+    """The party of the absent supervisor, for the supervisor above them to whom the present wait was escalated
+    (their employee number then stands in the history's on_behalf_of: they may have no account)."""
+    if people.escalated is None or actor.employee_no is None or not actor.has(SUPERVISOR):
+        return None
+    absent, to = people.escalated
+    chain = people.supervisor_chain
+    if to != actor.employee_no or absent not in chain[:2]:
+        return None
+    return SUPERVISOR_PARTY if chain[0] == absent else SECOND_SUPERVISOR
+
+
+def _own_standing(actor: Actor, people: CasePeople) -> Standing:
     """The applicant acts on their own case only as the applicant: nobody reviews, scores or
     decides their own case, whatever other roles they hold."""
     if actor.employee_no is not None and actor.employee_no == people.applicant_no:

@@ -40,7 +40,8 @@ class CaseFile:
                           chair=case.cycle.chair if case.cycle else None,
                           members=frozenset(s.username for s in self.seats if s.counts),
                           recused=frozenset(r.username for r in case.recusals), reviewer=case.reviewed_by,
-                          decider=case.decided_by)
+                          decider=case.decided_by,
+                          escalated=(case.escalated_from, case.escalated_to) if case.escalated_to else None)
 
     def employee_no_of(self, username: str) -> str | None:
         return next((s.employee_no for s in self.seats if s.username == username), None)

@@ -298,6 +298,8 @@ class Policy:
     period_scorecard: PeriodScorecard | None = None  # records of its periods are entered by their parts
     # a promotion's own stages between the review of the materials and the interview (workflow/stages.py)
     promotion_stages: tuple[Stage, ...] = ()
+    # a case waiting this long on a supervisor who cannot act goes up the chain (workflow/escalation.py); None: never
+    escalate_after_working_days: int | None = None
     # a probation confirmation's own stages, after the supervisor's pass (seed 002: 通过客户经理岗位技能鉴定的, 晋升为
     # 初级客户经理): the last one passed confirms the manager, one failed fails the probation
     probation_stages: tuple[Stage, ...] = ()
@@ -715,9 +717,11 @@ def _publication(node: _Node) -> dict:
 
 
 def _reminders(node: _Node) -> dict:
-    node.mapping({"overdue_after_working_days", "at"})
+    node.mapping({"overdue_after_working_days", "at", "escalate_after_working_days"})
+    escalate = node["escalate_after_working_days"].integer(1, 60) if "escalate_after_working_days" in node.value \
+        else None
     return dict(overdue_after_working_days=node["overdue_after_working_days"].integer(1, 60),
-                reminder_at=node.get("at", "09:00").local_time())
+                reminder_at=node.get("at", "09:00").local_time(), escalate_after_working_days=escalate)
 
 
 def _grade(node: _Node, rank: int) -> Grade:

@@ -118,6 +118,7 @@ HISTORY_EVENTS = {
     "recusal": _l("Recusal declared"),
     "deadline_changed": _l("Deadline changed by a calendar correction"),
     "overdue": _l("Marked overdue"),
+    "escalate": _l("Escalated past an absent supervisor"),
 }
 
 

@@ -207,6 +207,18 @@ STANDINGS = {
     "active": _l("Active"),
     "suspended": _l("Suspended (待岗)"),
 }
+# the work a substitute takes over (workflow/delegations.py SCOPES) and where a delegation stands (STATUSES)
+DELEGATION_SCOPES = {
+    "supervisor": _l("Supervisor"),
+    "committee": _l("Committee member"),
+    "both": _l("Supervisor and committee member"),
+}
+DELEGATION_STATUSES = {
+    "planned": _l("Planned"),
+    "active": _l("In force"),
+    "ended": _l("Ended"),
+    "cancelled": _l("Cancelled"),
+}
 
 
 # The steps of a cycle's funnel (workflow/reports.py FUNNEL), for its report.
@@ -234,6 +246,7 @@ quarter_outcome = _namer(QUARTER_OUTCOMES)
 outbox_status = _namer(OUTBOX_STATUSES)
 event_kind, leave_reason, standing = map(_namer, (EVENT_KINDS, LEAVE_REASONS, STANDINGS))
 funnel_step = _namer(FUNNEL_STEPS)
+delegation_scope, delegation_status = map(_namer, (DELEGATION_SCOPES, DELEGATION_STATUSES))
 
 
 def grade(code: str | None) -> str:
@@ -338,5 +351,6 @@ def init_app(app: Flask) -> None:
                                   standing=standing, metric_values=metric_values)
     app.jinja_env.filters.update(quarter_outcome=quarter_outcome, quota=quota, score_component=score_component,
                                   outbox_status=outbox_status, funnel_step=funnel_step,
-                                  quota_area=quota_area)
+                                  quota_area=quota_area, delegation_scope=delegation_scope,
+                                  delegation_status=delegation_status)
     app.jinja_env.globals.update(quota_reasons=quotas.REASONS)

@@ -13,6 +13,7 @@ from api.web.labels import closes_title
 from workflow.access import can_manage_accounts
 from workflow.accounts import COMMITTEE, HR, SUPERVISOR, Actor
 from workflow.services.imports import importable_kinds
+from workflow.services.delegations import may_delegate
 
 
 def everyone(_actor: Actor) -> bool:
@@ -40,6 +41,7 @@ NAV: list[NavItem] = [
     NavItem("web.quarter_close", LazyString(closes_title), lambda actor: actor.has(HR)),
     NavItem("web.outbox_page", _l("Notifications"), lambda actor: actor.has(HR)),
     NavItem("web.imports_page", _l("Import"), lambda actor: bool(importable_kinds(actor))),
+    NavItem("web.substitutes", _l("Substitutes"), may_delegate),
     NavItem("web.users", _l("Users"), can_manage_accounts),
 ]
 

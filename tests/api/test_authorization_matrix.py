@@ -134,6 +134,9 @@ POST   /outbox/{message_id}/resend                   F   F   F   F   F   F   F  
 POST   /imports/{kind}                               F   F   F   F   F   F   F   F   A   F   U     200
 GET    /imports/{kind}/template                      F   F   F   F   F   F   F   F   A   F   U     200
 GET    /policies/{reference}                         A   A   A   A   A   A   A   A   A   A   U     200
+GET    /delegations                                  A   A   A   A   A   A   A   A   A   A   U     200
+POST   /delegations                                  F   A   F   A   A   A   A   A   A   F   U     201
+DELETE /delegations/{delegation_id}                  A   A   A   A   A   A   A   A   A   A   U     404 not_found
 GET    /clock                                        F   F   F   F   F   F   F   F   F   A   U     200
 PUT    /clock                                        F   F   F   F   F   F   F   F   F   A   U     200
 GET    /openapi.json                                 A   A   A   A   A   A   A   A   A   A   A     200
@@ -201,6 +204,7 @@ NAMES = {"E001": "申请人甲", "S900": "上级乙", "T900": "他组主管丙",
 FILL = {"employee_no": "E001", "username": "e001", "code": C1, "kind": "roster", "day": "2026-09-02",
         "filename": "swagger-ui.css",
         "message_id": 999999,  # the world writes no notification: hr is told there is none
+        "delegation_id": 999999,  # the world names no substitute: the caller is told there is none
         "reference": load_policy().reference}
 PERIOD = {"/managers/{employee_no}/performance/{period}": "2025",
           "/managers/{employee_no}/performance/{period}/versions": "2025", "/evaluations/{period}/close": "2026Q2",
@@ -237,11 +241,22 @@ BODIES = {
     ("POST", "/cases/{case_id}/recusal"): {"comment": "利益冲突"},
     ("POST", "/cases/{case_id}/appeal"): {"reason": "评分有误"},
     ("PUT", "/calendar/days/{day}"): {"working": True},
+    ("POST", "/delegations"): lambda role: _delegation(role),
     ("PUT", "/clock"): {"now": "2026-09-01T09:00:00+08:00"},
     ("POST", "/imports/{kind}"): {"dry_run": "false"},  # with a roster of no rows (MULTIPART)
 }
 # Writes that take a file (multipart/form-data): the body's fields go as form fields beside it.
 MULTIPART = {("POST", "/imports/{kind}"): ("roster.csv", "工号,姓名,机构,等级,定级日期,入职日期,上级工号\n")}
+
+
+def _delegation(role: str) -> dict:
+    """A substitute for the caller (hr: for cm2): a supervisor for a supervisor, a member for a member."""
+    days = {"starts_on": "2026-09-01", "ends_on": "2026-09-30"}
+    if role == "hr":
+        return {"principal": "cm2", "substitute": "cm3", "scope": "committee", **days}
+    if role in ("sup", "osu"):
+        return {"substitute": "t900" if role == "sup" else "s900", "scope": "supervisor", **days}
+    return {"substitute": "ox2", "scope": "committee", **days}
 
 
 # Written by every sign-in, also the ones World.token makes on the way to a request (again after a password
@@ -735,7 +750,9 @@ REMOVALS = {
     "member loses committee": ("m500", ["employee"], "emp"),  # a manager with no relation to E001
     "supervisor loses supervisor": ("s900", ["employee"], "emp"),
 }
-SELF_ROUTES = {("POST", "/auth/token"), ("PUT", "/me/password")}
+# the caller's own: their sign-in, their password, and a substitute for themselves (which the column they now answer
+# like may name: a write, as the role they still hold allows)
+SELF_ROUTES = {("POST", "/auth/token"), ("PUT", "/me/password"), ("POST", "/delegations")}
 
 
 @pytest.mark.parametrize("removal", list(REMOVALS))

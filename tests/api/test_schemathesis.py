@@ -104,8 +104,8 @@ class Organisation:
     tokens: dict[str, str | None] = field(default_factory=dict)
 
 
-def prepare(gf) -> dict[str, int]:
-    """An organisation with something in every state that matters; returns its cases.
+def prepare(gf) -> tuple[dict[str, int], int]:
+    """An organisation with something in every state that matters; returns its cases (and its delegation's id).
 
     - cycle 2026H1 decided and published: E003's promotion approved, E004's denied (appeal window open);
     - cycle 2026H2 open: E001 submitted, E002 in interview (the chair scored), E005 in deliberation;
@@ -131,11 +131,15 @@ def prepare(gf) -> dict[str, int]:
     demotion = hr_case(gf, "demotion", "M006")["id"]
     gf.manager("P007", "probation", supervisor="S900", grade_since=date(2026, 5, 1))  # probation is over
     probation = hr_case(gf, "probation_confirmation", "P007")["id"]
+    # a substitute for the chair in December (no standing now: the other operations are judged as without it)
+    delegation = ok(gf.post("/delegations", as_=HR, json={
+        "principal": "chair", "substitute": "cm4", "scope": "committee", "starts_on": "2026-12-01",
+        "ends_on": "2026-12-31"}), 201)["id"]
     return {"approved": approved, "denied": denied, "submitted": submitted, "interviewing": interviewing,
-            "deliberating": deliberating, "demotion": demotion, "probation": probation}
+            "deliberating": deliberating, "demotion": demotion, "probation": probation}, delegation
 
 
-def path_values(cases: dict[str, int]) -> dict[str, list]:
+def path_values(cases: dict[str, int], delegation: int) -> dict[str, list]:
     """Path parameters naming the organisation's records (and one of each that names nothing)."""
     return {
         "case_id": [*cases.values(), 2147483647],
@@ -147,6 +151,7 @@ def path_values(cases: dict[str, int]) -> dict[str, list]:
         "reference": [load_policy().reference, "default@000000000000", "nosuch"],
         "message_id": [1, 2147483647],  # the organisation writes no notification: none of them exists
         "kind": ["roster", "users", "performance", "events", "payroll"],  # an import's kinds, and one that is not
+        "delegation_id": [delegation, 2147483647],  # the chair's substitute, and none
     }
 
 
@@ -154,8 +159,8 @@ def path_values(cases: dict[str, int]) -> dict[str, list]:
 def org(gf) -> Organisation:
     """The organisation, built through the API once per database and put back for every test
     (tests/support/worlds.py); the `app` fixture empties the tables afterwards."""
-    cases = built_once(gf, ("schemathesis organisation",), lambda: prepare(gf))
-    return Organisation(app=gf.app, path_values=path_values(cases), cases=cases,
+    cases, delegation = built_once(gf, ("schemathesis organisation",), lambda: prepare(gf))
+    return Organisation(app=gf.app, path_values=path_values(cases, delegation), cases=cases,
                         tokens={role: gf.token(username) for role, username in ROLES.items()} | {ANONYMOUS: None})
 
 

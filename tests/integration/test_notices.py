@@ -190,3 +190,15 @@ def test_dedupe_keys_are_unique_in_the_database(gf):
             db.session.commit()
         db.session.rollback()
         db.session.remove()
+
+
+def test_a_case_waiting_on_an_absent_supervisor_is_announced_to_their_substitute_too(gf):
+    from datetime import date
+    gf.manager("S901", "senior", org_unit="总行", login=True, roles=("supervisor", "employee"),
+               grade_since=date(2020, 1, 1))
+    ok(gf.post("/delegations", as_=BOSS, json={"substitute": "s901", "scope": "supervisor",
+                                               "starts_on": "2026-09-01", "ends_on": "2026-09-30"}), 201)
+    case_id = apply(gf, "E001")
+    notify(gf)
+    assert sorted(to_whom(gf, "case_waiting")) == [BOSS, "s901"]
+    assert all(m.case_id == case_id for m in messages(gf))

@@ -91,3 +91,6 @@ class Driver:
 
     def patch(self, path, as_=None, **kw):
         return self.request("PATCH", path, as_, **kw)
+
+    def delete(self, path, as_=None, **kw):
+        return self.request("DELETE", path, as_, **kw)

@@ -100,5 +100,7 @@ def test_the_main_pages_pass_axe_have_landmarks_and_reach_their_primary_action_b
     problems += _check(page, "board", "main a, main button")
     page.goto(page.base + "/imports")
     problems += _check(page, "imports", "form[action='/imports'] button[type=submit]")
+    page.goto(page.base + "/substitutes")
+    problems += _check(page, "substitutes", "button[type=submit]:has-text('指定代理人')")
 
     assert not problems, "\n".join(problems)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from api.web import labels, rule_reasons
-from workflow import accounts, case_machine, grading_rules, manager_events, quarter_close, waiting
+from workflow import accounts, case_machine, delegations, grading_rules, manager_events, quarter_close, waiting
 
 
 def test_every_state_event_kind_and_role_has_a_label_and_no_label_is_stale():
@@ -21,6 +21,11 @@ def test_every_close_outcome_move_event_kind_leave_reason_and_standing_has_a_lab
     assert set(labels.EVENT_KINDS) == set(manager_events.KINDS)
     assert set(labels.LEAVE_REASONS) == set(manager_events.LEAVE_REASONS)
     assert set(labels.STANDINGS) == set(manager_events.STANDINGS)
+
+
+def test_every_delegation_scope_and_status_has_a_label():
+    assert set(labels.DELEGATION_SCOPES) == set(delegations.SCOPES)
+    assert set(labels.DELEGATION_STATUSES) == set(delegations.STATUSES)
 
 
 @pytest.mark.parametrize("language, state, event, grade", [

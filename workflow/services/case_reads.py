@@ -101,6 +101,11 @@ class CaseView:
         return next((s.label for s in self.own_stages if s.code == code), code)
 
     @property
+    def stands_in_for(self) -> list[str]:
+        """The absent people in whose stead the caller acts on this case (workflow/delegations.py)."""
+        return sorted({who for _party, who in self._standing.behalf})
+
+    @property
     def available_events(self) -> list[str]:
         return case_access.available_events(self._rules, self._file, self._standing)
 
@@ -112,7 +117,8 @@ class CaseView:
             return None
         case, progress = self._case, self._file.progress(self._rules.policy.quorum)
         scores = sorted(case.scores, key=lambda s: s.username)  # one appended in this request comes last
-        mine = next((s for s in scores if s.username == self._actor.username), None)
+        seat = self._standing.on_behalf_of({MEMBER}) or self._actor.username  # a substitute's: the member's
+        mine = next((s for s in scores if s.username == seat), None)
         return {
             "quorum": progress.quorum, "counting_members": list(progress.eligible), "scored": list(progress.scored),
             "recusals": [{"member": r.username, "reason": r.reason}
@@ -130,14 +136,15 @@ def visible_case(uow, rules: Rules, actor: Actor, case_id: int) -> CaseView:
 
 def list_cases(uow, rules: Rules, actor: Actor, *, page: int, per_page: int, cycle: str | None = None,
                state: str | None = None, kind: str | None = None, mine: bool = False,
-               overdue: bool | None = None, open_only: bool = False) -> tuple[list[CaseView], int]:
+               overdue: bool | None = None, open_only: bool = False,
+               escalated: bool | None = None) -> tuple[list[CaseView], int]:
     """The cases the caller may see (hr and admins: all), filtered; `mine`: those the caller applied in;
-    `open_only`: those not final yet."""
+    `open_only`: those not final yet; `escalated`: those escalated past an absent supervisor now (or not)."""
     if mine and actor.employee_no is None:
         return [], 0
     cases, total = uow.cases.page(page, per_page, visible_to=case_access.scope_of(actor), cycle=cycle, state=state,
                                   kind=kind, employee_no=actor.employee_no if mine else None, overdue=overdue,
-                                  open_only=open_only)
+                                  open_only=open_only, escalated=escalated)
     return [CaseView.of(uow, rules, actor, file) for file in uow.cases.files(cases)], total
 
 
@@ -165,6 +172,7 @@ def history_entries(uow, file: CaseFile, standing, read=None) -> list[dict]:
         if hidden and entry.event in _COMMITTEE_EVENTS:
             data.pop("member", None)
             data.pop("scored", None)
+            data.pop("on_behalf_of", None)  # a member's name too
             comment = None
             if actor_name != SYSTEM_ACTOR:
                 actor_name = "(committee)"
@@ -202,7 +210,8 @@ def cases_waiting_on(uow, rules: Rules, actor: Actor) -> list[WaitingCase]:
     """The open cases waiting on the caller, overdue first, then by how soon they fall due. "Waiting on" is
     due.waiting_on's answer, the people the reminders go to (hr where nobody else can act). A fixed number of
     queries whatever the number of cases: the cases of each waiting state the caller may see, their people, the
-    accounts and the calendar, each read once; waiting_on then runs on them in memory."""
+    accounts and the calendar, each read once; waiting_on then runs on them in memory. A substitute's also: those
+    waiting on the people they stand in for today, where they may act on them."""
     scope = case_access.scope_of(actor)
     cases = []
     for state in sorted(waiting.WAITING_STATES):
@@ -214,16 +223,19 @@ def cases_waiting_on(uow, rules: Rules, actor: Actor) -> list[WaitingCase]:
     accounts, _total = uow.users.page(1, _EVERY_ACCOUNT)
     preloaded = _Preloaded(uow, _Accounts(accounts), files)
     calendar, now = uow.calendar.working_calendar(), rules.now()
+    absent = {s.principal.username for s in actor.stands_in_for}  # a substitute acts for them today
     items = []
     for case in cases:
         governing = rules_for(uow, rules, case)
-        if actor.username not in waiting_on(preloaded, governing, case):
+        waits_on = set(waiting_on(preloaded, governing, case))
+        view = CaseView(governing, actor, files[case.id])
+        if actor.username not in waits_on and not (waits_on & absent and view.available_events):
             continue
         since, policy = case.state_since, governing.policy
         due_by = working_days_after(calendar, local_date(since, policy.tz), policy.overdue_after_working_days,
                                     policy.tz).at
         overdue = case.overdue_since is not None or now >= waiting.first_reminder(policy, calendar, since)
-        items.append(WaitingCase(CaseView(governing, actor, files[case.id]), since, due_by, overdue))
+        items.append(WaitingCase(view, since, due_by, overdue))
     return sorted(items, key=lambda item: (not item.overdue, item.due_by, item.case.id))
 
 

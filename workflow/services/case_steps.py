@@ -23,20 +23,22 @@ SYSTEM_ACTOR = "(gradeflow)"  # the history's actor for moves the service makes 
 
 
 def record(uow, rules: Rules, case, *, actor: str, event: str, from_state: str | None, to_state: str,
-           comment: str | None = None, data: dict | None = None):
+           comment: str | None = None, data: dict | None = None, on_behalf_of: str | None = None):
+    """`on_behalf_of`: the absent person whose substitute `actor` is (workflow/delegations.py), named in `data`."""
+    data = (data or {}) | ({"on_behalf_of": on_behalf_of} if on_behalf_of else {})
     return uow.cases.add_history(case, at=rules.now(), actor=actor, event=event, from_state=from_state,
-                                 to_state=to_state, comment=comment, data=data or {})
+                                 to_state=to_state, comment=comment, data=data)
 
 
 def move(uow, rules: Rules, case, event: str, *, actor: str, comment: str | None = None,
-         data: dict | None = None) -> None:
+         data: dict | None = None, on_behalf_of: str | None = None) -> None:
     """Fire `event` on the case by the shared machine and write the history entry (naming the stage entered, where
     the case is in one of its policy's own stages now)."""
     before, after = rules.cases.fire(case, event)
     if case.stage is not None:
         data = (data or {}) | {"to_stage": case.stage}
     entry = record(uow, rules, case, actor=actor, event=event, from_state=before, to_state=after, comment=comment,
-                   data=data)
+                   data=data, on_behalf_of=on_behalf_of)
     timers.state_entered(uow, rules, case, entry.seq)
 
 

@@ -18,6 +18,7 @@ from workflow.scoring import score_problem
 from workflow.services.case_steps import check_version, claim, load_case, move
 from workflow.services.committee import committee_takes_over
 from workflow.services.context import Rules
+from workflow.services.delegations import acting
 from workflow.services.finalization import take_effect_if_no_appeals
 from workflow.services.governing import rules_for, rules_for_cycle
 from workflow.services.opening import open_case, target_of
@@ -180,6 +181,8 @@ def fire_event(uow, rules: Rules, actor: Actor, case_id: int, event: str, *, com
     service, rules = rules, rules_for(uow, rules, file.case)
     check_version(file.case, version)
     case_access.refuse_event(rules, file, standing, event)
+    actor = acting(actor, standing.on_behalf_of(case_access.parties_for(event, rules.cases.stage_of(file.case),
+                                                                        file.people)))
     stages.check_stage_meant(file.case, stage)
     _check_inputs(rules, event, supervisor_score, supervisor_items, reason)
     stages.check_stage_inputs(rules, rules.cases.stage_of(file.case), event, score, comment)
@@ -226,20 +229,20 @@ def _check_inputs(rules: Rules, event: str, supervisor_score: Decimal | None,
 
 
 def _plain_move(uow, rules, actor, file, event, *, comment, reason, **_):
-    move(uow, rules, file.case, event, actor=actor.username, comment=comment,
+    move(uow, rules, file.case, event, actor=actor.username, on_behalf_of=actor.acting_for, comment=comment,
          data={"reason": reason} if reason else None)
 
 
 def _review(uow, rules, actor, file, event, *, comment, supervisor_score, supervisor_items, **_):
     case = file.case
     decisions.record_supervisor_score(case, actor, supervisor_score, supervisor_items)
-    move(uow, rules, case, event, actor=actor.username, comment=comment,
+    move(uow, rules, case, event, actor=actor.username, on_behalf_of=actor.acting_for, comment=comment,
          data=decisions.supervisor_score_data(supervisor_score, supervisor_items))
     committee_takes_over(uow, rules, file)
 
 
 def _approve_exception(uow, rules, actor, file, event, *, comment, **_):
-    move(uow, rules, file.case, event, actor=actor.username, comment=comment)
+    move(uow, rules, file.case, event, actor=actor.username, on_behalf_of=actor.acting_for, comment=comment)
     committee_takes_over(uow, rules, file)  # not yet when the policy's own stages come first
 
 
@@ -247,7 +250,8 @@ def _close_interview(uow, rules, actor, file, event, *, comment, **_):
     progress = file.progress(rules.policy.quorum)
     if not progress.quorum_met:
         raise decisions.quorum_not_met(file.case, progress)
-    move(uow, rules, file.case, event, actor=actor.username, comment=comment, data={"scored": list(progress.scored)})
+    move(uow, rules, file.case, event, actor=actor.username, on_behalf_of=actor.acting_for, comment=comment,
+         data={"scored": list(progress.scored)})
 
 
 _HANDLERS = {

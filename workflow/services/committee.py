@@ -60,9 +60,10 @@ def complete_interview_if_done(uow, rules: Rules, file: CaseFile) -> bool:
 
 
 def _member_case(uow, rules: Rules, actor, case_id: int, version: int | None, what: str, *,
-                 scoring: bool = True) -> tuple[CaseFile, Rules]:
-    """The case, locked, and the rules that govern it. `scoring`: in the interview only; otherwise (a declared
-    recusal) also in deliberation where the policy has no interview."""
+                 scoring: bool = True) -> tuple[CaseFile, Rules, str | None]:
+    """The case, locked, the rules that govern it, and the member whose seat the caller takes as their substitute
+    (None: their own). `scoring`: in the interview only; otherwise (a declared recusal) also in deliberation where
+    the policy has no interview."""
     file, standing = load_case(uow, actor, case_id, for_update=True)
     case = file.case
     rules = rules_for(uow, rules, case)
@@ -76,34 +77,38 @@ def _member_case(uow, rules: Rules, actor, case_id: int, version: int | None, wh
         raise Recused(f"you are recused from case {case_id}")
     if case.state != INTERVIEW and (scoring or not in_the_committees_hands(rules, case)):
         raise case_access.invalid_transition(rules, file, standing, what)
-    return file, rules
+    return file, rules, standing.on_behalf_of({MEMBER})
 
 
 def put_score(uow, rules: Rules, actor, case_id: int, *, score: Decimal, comment: str | None = None,
               version: int | None = None):
-    """A member's own interview score; given again, it replaces the earlier one (until deliberation)."""
-    file, rules = _member_case(uow, rules, actor, case_id, version, "score")
+    """A member's own interview score; given again, it replaces the earlier one (until deliberation). A member's
+    substitute scores in the member's seat: the score is the member's, the history names both."""
+    file, rules, for_member = _member_case(uow, rules, actor, case_id, version, "score")
     case = file.case
     check_score(rules, "score", score)
-    existing = next((s for s in case.scores if s.username == actor.username), None)
+    seat = for_member or actor.username
+    existing = next((s for s in case.scores if s.username == seat), None)
     if existing is None:
-        uow.cases.add_score(case, username=actor.username, score=score, comment=comment, scored_at=rules.now())
+        uow.cases.add_score(case, username=seat, score=score, comment=comment, scored_at=rules.now())
     else:
         existing.score, existing.comment, existing.scored_at = score, comment, rules.now()
     record(uow, rules, case, actor=actor.username, event="score", from_state=case.state, to_state=case.state,
-           comment=comment, data={"member": actor.username, "score": str(score), "replaces_earlier": bool(existing)})
+           comment=comment, data={"member": seat, "score": str(score), "replaces_earlier": bool(existing)},
+           on_behalf_of=for_member)
     complete_interview_if_done(uow, rules, file)
     return file
 
 
 def declare_recusal(uow, rules: Rules, actor, case_id: int, *, comment: str | None = None,
                     version: int | None = None):
-    """A member declares a conflict of interest; from now on they do not count for the case."""
-    file, rules = _member_case(uow, rules, actor, case_id, version, "declare a recusal", scoring=False)
+    """A member declares a conflict of interest; from now on they do not count for the case. A member's substitute
+    declares their own conflict: they no longer act on the case, and the member's seat waits for the member."""
+    file, rules, for_member = _member_case(uow, rules, actor, case_id, version, "declare a recusal", scoring=False)
     case = file.case
     uow.cases.add_recusal(case, username=actor.username, reason="declared", comment=comment, recorded_at=rules.now())
     record(uow, rules, case, actor=actor.username, event="recusal", from_state=case.state, to_state=case.state,
-           comment=comment, data={"member": actor.username, "reason": "declared"})
+           comment=comment, data={"member": actor.username, "reason": "declared"}, on_behalf_of=for_member)
     complete_interview_if_done(uow, rules, file)
     return file
 

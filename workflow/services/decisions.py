@@ -103,7 +103,7 @@ def headcounts(uow, rules: Rules):
 
 def record_decision(uow, rules: Rules, case, event: str, *, actor: str, outcome: str, reasons: tuple[str, ...],
                     card: ScoreCard | None = None, rank: int | None = None, comment: str | None = None,
-                    about: dict | None = None) -> None:
+                    about: dict | None = None, on_behalf_of: str | None = None) -> None:
     """`about`: more of what the history entry records (the stage that decided the case)."""
     case.outcome, case.reasons, case.rank = outcome, list(reasons), rank
     case.decided_by, case.decided_at = actor, rules.now()
@@ -124,10 +124,10 @@ def record_decision(uow, rules: Rules, case, event: str, *, actor: str, outcome:
             data["deductions"] = case.deductions
     if rank is not None:
         data["rank"] = rank
-    move(uow, rules, case, event, actor=actor, comment=comment, data=data)
+    move(uow, rules, case, event, actor=actor, comment=comment, data=data, on_behalf_of=on_behalf_of)
 
 
-def decide_cases(uow, rules: Rules, cases, *, actor: str) -> list[dict]:
+def decide_cases(uow, rules: Rules, cases, *, actor: str, on_behalf_of: str | None = None) -> list[dict]:
     """Rank and decide cases of one cycle together (结果汇总计算, 按照晋升名额确定晋升人员名单)."""
     for case in cases:
         claim(rules, case)
@@ -139,7 +139,7 @@ def decide_cases(uow, rules: Rules, cases, *, actor: str) -> list[dict]:
     for outcome in decide(rules.policy, candidates, headcounts(uow, rules)):
         case = by_id[outcome.case_id]
         record_decision(uow, rules, case, "decide", actor=actor, outcome=outcome.outcome, reasons=outcome.reasons,
-                        card=cards[case.id], rank=outcome.rank)
+                        card=cards[case.id], rank=outcome.rank, on_behalf_of=on_behalf_of)
         results.append({"case_id": case.id, "outcome": outcome.outcome, "final_score": case.final_score,
                         "rank": outcome.rank, "reasons": list(outcome.reasons)})
     return results
@@ -162,7 +162,7 @@ def single_decision(uow, rules: Rules, actor, file: CaseFile, event: str, *, com
         outcome = DENIED
         reasons = (card.failures(rules.policy.scoring) if card is not None else ()) or (DENIED_ON_REVIEW,)
     record_decision(uow, rules, case, event, actor=actor.username, outcome=outcome, reasons=reasons, card=card,
-                    comment=comment or reason)
+                    comment=comment or reason, on_behalf_of=actor.acting_for)
 
 
 def _check_pass_mark_and_quota(uow, rules: Rules, case, card: ScoreCard) -> None:
@@ -208,10 +208,12 @@ def probation_decision(uow, rules: Rules, actor, file: CaseFile, event: str, *, 
     scored = supervisor_score_data(supervisor_score, supervisor_items)
     passed = event == "pass_probation"
     if rules.cases.destination(case, event) != DECIDED:
-        move(uow, rules, case, event, actor=actor.username, comment=comment, data=scored)
+        move(uow, rules, case, event, actor=actor.username, comment=comment, data=scored,
+             on_behalf_of=actor.acting_for)
         return
     record_decision(uow, rules, case, event, actor=actor.username, outcome=APPROVED if passed else DENIED,
-                    reasons=() if passed else (PROBATION_FAILED,), comment=comment, about=scored)
+                    reasons=() if passed else (PROBATION_FAILED,), comment=comment, about=scored,
+                    on_behalf_of=actor.acting_for)
 
 
 def appeal_deadline(uow, rules: Rules, published_at) -> Deadline:

@@ -8,12 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from workflow import messages, waiting
-from workflow.accounts import HR, SUPERVISOR
+from workflow import escalation, messages, waiting
+from workflow.accounts import COMMITTEE, HR, SUPERVISOR
 from workflow.calendar import WINDOW_GRACE
 from workflow.case_access import appeal_window_open
 from workflow.case_machine import (APPEALED, DECIDED, DELIBERATION, HR_REVIEW, IN_STAGE, INTERVIEW,
                                    PROBATION_CONFIRMATION, PUBLISHED, RETURNED, SUBMITTED)
+from workflow.delegations import SCOPE_ROLES
 from workflow.periods import Period
 from workflow.quarter_close import DEFERRED
 from workflow.services.case_steps import SYSTEM_ACTOR, claim, record
@@ -27,8 +28,8 @@ from workflow.services.stages import end_observation
 from workflow.services.timers import schedule_reminder
 from workflow.stages import CHAIR, SECOND_SUPERVISOR
 from workflow.stages import SUPERVISOR as SUPERVISOR_PARTY
-from workflow.timer_kinds import (APPEAL_WINDOW_END, DEFERRED_DEMOTION, OBSERVATION_END, PROBATION_END, QUARTER_CLOSE,
-                                  REMINDER)
+from workflow.timer_kinds import (APPEAL_WINDOW_END, DEFERRED_DEMOTION, ESCALATION, OBSERVATION_END, PROBATION_END,
+                                  QUARTER_CLOSE, REMINDER)
 
 # A trigger blocked by the manager's open case looks again this much later.
 RETRY_BLOCKED_AFTER = timedelta(days=1)
@@ -131,7 +132,7 @@ def _reminder(uow, rules: Rules, timer) -> str | Reschedule:
     today = rules.today()
     if not calendar.day(today).working:
         return Reschedule(waiting.next_reminder(rules.policy, calendar, today), f"{today} is not a working day")
-    recipients = waiting_on(uow, rules, case)
+    recipients = reminded(uow, rules, case, today)
     if case.overdue_since is None:
         claim(rules, case)  # a concurrent change of the case then fails, rather than keep a stale flag
         case.overdue_since = overdue_from
@@ -146,11 +147,68 @@ def _reminder(uow, rules: Rules, timer) -> str | Reschedule:
     return f"reminded {', '.join(recipients) or 'nobody'}"
 
 
+def reminded(uow, rules: Rules, case, today) -> list[str]:
+    """Whoever the case waits on, and their substitutes in force `today`: those its reminders and notices go to."""
+    recipients = waiting_on(uow, rules, case)
+    return recipients + _their_substitutes(uow, rules, case, recipients, today)
+
+
+def _their_substitutes(uow, rules: Rules, case, recipients: list[str], today) -> list[str]:
+    """The substitutes in force today of the people the case waits on, for the work it waits for (a supervisor's or
+    a committee member's), who are reminded beside them."""
+    role = _role_waited_for(rules, case)
+    if role is None:
+        return []
+    found = uow.delegations.substitutes_of(recipients, today)
+    return sorted({d.substitute for d in found if role in SCOPE_ROLES[d.scope]} - set(recipients))
+
+
+def _role_waited_for(rules: Rules, case) -> str | None:
+    stage = rules.cases.stage_of(case)
+    if escalation.waited_level(case.state, stage) is not None:
+        return SUPERVISOR
+    if case.state in (INTERVIEW, DELIBERATION) or (case.state == IN_STAGE and stage.by == CHAIR):
+        return COMMITTEE
+    return None
+
+
+def _escalation(uow, rules: Rules, timer) -> str | Reschedule:
+    """Escalate the case past the supervisor it waits on, if they cannot act (workflow/escalation.py); else look again
+    on the next working day while the case waits."""
+    file = uow.cases.file(timer.case_id, for_update=True)
+    case = file.case
+    if case.state != timer.data.get("state") or case.state_since.isoformat() != timer.data.get("since"):
+        return "nothing to do: the case moved on"
+    if case.escalated_at is not None:
+        return f"nothing to do: escalated already to {case.escalated_to or 'hr'}"
+    rules = rules_for(uow, rules, case)
+    level, chain = escalation.waited_level(case.state, rules.cases.stage_of(case)), file.supervisor_chain
+    if level is None or len(chain) <= level:
+        return "nothing to do: the case waits on no supervisor"
+    today, absent = rules.today(), chain[level]
+    accounts = {no: uow.outbox.active_users(role=SUPERVISOR, employee_no=no) for no in chain[level:]}
+    on_leave = uow.manager_events.on_leave(chain[level:], today)
+    substituted = any(SUPERVISOR in SCOPE_ROLES[d.scope]
+                      for d in uow.delegations.substitutes_of(accounts[absent], today))
+    why = escalation.absence(has_account=bool(accounts[absent]), on_leave=absent in on_leave, substituted=substituted)
+    if why is None:
+        return Reschedule(waiting.next_reminder(rules.policy, uow.calendar.working_calendar(), today),
+                          f"{absent} can act (or their substitute can)")
+    to = escalation.escalate_to(chain, level, lambda no: bool(accounts[no]) and no not in on_leave)
+    claim(rules, case)
+    case.escalated_from, case.escalated_to, case.escalated_at = absent, to, rules.now()
+    record(uow, rules, case, actor=SYSTEM_ACTOR, event=escalation.EVENT, from_state=case.state, to_state=case.state,
+           data={"absent": absent, "reason": why, "to": to, "waiting_since": case.state_since.isoformat()})
+    return f"escalated from {absent} ({why}) to {to or 'hr'}"
+
+
 def waiting_on(uow, rules: Rules, case) -> list[str]:
     """The usernames the case waits on now; hr when nobody else can act (no account for the supervisor)."""
     people = uow.outbox.active_users
     manager = case.manager
-    if case.state == SUBMITTED:
+    if case.escalated_at is not None:  # escalated past an absent supervisor: whoever it went to (none: hr)
+        named = people(role=SUPERVISOR, employee_no=case.escalated_to) if case.escalated_to else []
+    elif case.state == SUBMITTED:
         named = people(role=SUPERVISOR, employee_no=manager.supervisor_no) if manager.supervisor_no else []
     elif case.state == RETURNED:
         named = people(employee_no=case.employee_no)
@@ -178,6 +236,8 @@ def _stage_party(uow, rules: Rules, case, by: str) -> list[str]:
     """Who acts in the policy's own stage the case is in (hr's stage: nobody named, so hr)."""
     people = uow.outbox.active_users
     if by in (SUPERVISOR_PARTY, SECOND_SUPERVISOR):
+        if case.escalated_at is not None:
+            return people(role=SUPERVISOR, employee_no=case.escalated_to) if case.escalated_to else []
         chain = uow.cases.files([case])[0].people.supervisor_chain
         level = 0 if by == SUPERVISOR_PARTY else 1
         return people(role=SUPERVISOR, employee_no=chain[level]) if len(chain) > level else []
@@ -194,4 +254,5 @@ _HANDLERS = {
     QUARTER_CLOSE: _quarter_close,
     REMINDER: _reminder,
     DEFERRED_DEMOTION: _deferred_demotion,
+    ESCALATION: _escalation,
 }

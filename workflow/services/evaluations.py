@@ -41,7 +41,8 @@ from workflow.services.governing import governing_policy
 from workflow.services.grading import changes_by_manager, rule_verdicts
 from workflow.services.manager_events import add_event
 from workflow.services.context import Rules
-from workflow.services.timers import deferred_demotion, first_reminders, schedule_quarter_close
+from workflow.services.timers import (deferred_demotion, first_escalation_checks, first_reminders,
+                                      schedule_quarter_close)
 from workflow.services.unit_of_work import UnitOfWork
 
 ONE_DOWN = Move(DOWN, 1)  # the thresholds' demotion (workflow/quarter_close.py)
@@ -259,8 +260,8 @@ def carry_out_all(uow: UnitOfWork, rules: Rules, quarter: Period, moves: Sequenc
         outcomes[manager.employee_no] = outcome, case.id if case is not None else None
         if outcome == DEFERRED:
             timers.append(deferred_demotion(rules, period, manager.employee_no, rules.now()))
-        elif manager.employee_no in reminders:
-            timers.append(reminders[manager.employee_no])
+        else:
+            timers.extend(reminders.get(manager.employee_no, ()))
     uow.timers.schedule_all(timers)
     effective_on = effective_on or quarter.last_day + timedelta(days=1)
     for manager, reasons, outcome, _, _ in sorted(planned, key=_best_first):
@@ -318,9 +319,10 @@ def _change_standing(uow: UnitOfWork, rules: Rules, period: str, manager, outcom
               note=f"{period}: " + "; ".join(r.get("zh") or r["rule"] for r in reasons))
 
 
-def _first_reminders(uow: UnitOfWork, rules: Rules, cases) -> dict[str, dict]:
+def _first_reminders(uow: UnitOfWork, rules: Rules, cases) -> dict[str, list[dict]]:
     """What timers.state_entered schedules for cases just opened: the first reminder of each one's wait (by the
-    policy it follows: its org unit's or the company's), by manager."""
+    policy it follows: its org unit's or the company's), and where that policy escalates and the case waits on a
+    supervisor, the first check of their absence; by manager."""
     waits_by_policy: dict[str, list[tuple]] = {}
     for case in cases:
         if waiting.waits_on_someone(case.state):
@@ -328,8 +330,15 @@ def _first_reminders(uow: UnitOfWork, rules: Rules, cases) -> dict[str, dict]:
     if not waits_by_policy:
         return {}
     calendar = uow.calendar.working_calendar()
-    return {case.employee_no: row for reference, waits in waits_by_policy.items()
-            for (case, _), row in zip(waits, first_reminders(rules.in_force(reference), calendar, waits))}
+    rows: dict[str, list[dict]] = {}
+    for reference, waits in waits_by_policy.items():
+        governing = rules.in_force(reference)
+        for (case, _), row in zip(waits, first_reminders(governing, calendar, waits)):
+            rows[case.employee_no] = [row]
+        managers = {case.id: case.employee_no for case, _ in waits}
+        for row in first_escalation_checks(governing, calendar, waits):
+            rows[managers[row["case_id"]]].append(row)
+    return rows
 
 
 def _open_cases(uow: UnitOfWork, rules: Rules, period: str, opening: Sequence[tuple]) -> list:

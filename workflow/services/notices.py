@@ -3,7 +3,7 @@ fact, read from the audit chain in commit order (models/audit.py links each hist
 commits), so that no request waits on them and none is missed:
 
 - a case that begins to wait on someone (submitted, returned, in the interview, in deliberation, appealed …):
-  whoever it waits on now, if it still waits in that state;
+  whoever it waits on now (and their substitutes), if it still waits in that state;
 - a decision published: the applicant, with the appeal deadline; an appeal filed: hr; an appeal upheld or
   overturned: the applicant; a grade changed: the manager and their supervisor.
 
@@ -25,7 +25,7 @@ from workflow.case_machine import EFFECTIVE, PUBLISHED
 from workflow.messages import (APPEAL_DEADLINE, APPEAL_FILED, APPEAL_RESOLVED, CASE_WAITING, DEADLINE_APPROACHING,
                                DECISION_PUBLISHED, GRADE_CHANGED)
 from workflow.services.context import Rules
-from workflow.services.due import waiting_on
+from workflow.services.due import reminded
 from workflow.services.governing import rules_for
 from workflow.services.message_writing import local_time as _local, write_message
 from workflow.services.unit_of_work import UnitOfWork
@@ -84,7 +84,7 @@ def _entry_notices(uow: UnitOfWork, rules: Rules, entry) -> Iterable[tuple]:
             "effective_on": entry.data["effective_on"]})
     if case.state == entry.to_state and case.state_since == entry.at \
             and waiting.waits_on_someone(case.state, governing.cases.stage_of(case)):
-        yield from _to(waiting_on(uow, governing, case), CASE_WAITING, case, key, {"since": at})
+        yield from _to(reminded(uow, governing, case, rules.today()), CASE_WAITING, case, key, {"since": at})
 
 
 def _deadline_notices(uow: UnitOfWork, rules: Rules) -> Iterable[tuple]:
@@ -97,7 +97,7 @@ def _deadline_notices(uow: UnitOfWork, rules: Rules) -> Iterable[tuple]:
             continue
         due = waiting.first_reminder(governing.policy, calendar, case.state_since)
         if waiting.deadline_notice(governing.policy, calendar, case.state_since) <= now < due:
-            yield from _to(waiting_on(uow, governing, case), DEADLINE_APPROACHING, case,
+            yield from _to(reminded(uow, governing, case, rules.today()), DEADLINE_APPROACHING, case,
                            f"due{case.state_since.isoformat()}",
                            {"since": _local(governing, case.state_since), "due": _local(governing, due)})
     for case in uow.outbox.appeal_windows_closing(now, now + APPEAL_NOTICE_BEFORE):

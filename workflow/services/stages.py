@@ -55,7 +55,8 @@ def check_stage_inputs(rules: Rules, stage: Stage | None, event: str, score: Dec
 def stage_result(uow, rules: Rules, actor, file: CaseFile, event: str, *, comment: str | None,
                  score: Decimal | None = None, **_) -> None:
     """pass_stage or fail_stage by the stage's party: the history names the stage (and its score)."""
-    _leave_stage(uow, rules, file, event, actor=actor.username, comment=comment, score=score)
+    _leave_stage(uow, rules, file, event, actor=actor.username, comment=comment, score=score,
+                 on_behalf_of=actor.acting_for)
 
 
 def end_observation(uow, rules: Rules, file: CaseFile, stage_code: str, since: str) -> str:
@@ -70,7 +71,7 @@ def end_observation(uow, rules: Rules, file: CaseFile, stage_code: str, since: s
 
 
 def _leave_stage(uow, rules: Rules, file: CaseFile, event: str, *, actor: str, comment: str | None,
-                 score: Decimal | None) -> None:
+                 score: Decimal | None, on_behalf_of: str | None = None) -> None:
     case = file.case
     data = {"stage": case.stage} | ({"score": str(score)} if score is not None else {})
     if score is not None:  # a new dict: the column is saved when it is assigned, not when a dict changes
@@ -79,7 +80,7 @@ def _leave_stage(uow, rules: Rules, file: CaseFile, event: str, *, actor: str, c
         passed = event == "pass_stage"
         failed = PROBATION_FAILED if case.kind == PROBATION_CONFIRMATION else STAGE_FAILED
         record_decision(uow, rules, case, event, actor=actor, outcome=APPROVED if passed else DENIED,
-                        reasons=() if passed else (failed,), comment=comment, about=data)
+                        reasons=() if passed else (failed,), comment=comment, about=data, on_behalf_of=on_behalf_of)
         return
-    move(uow, rules, case, event, actor=actor, comment=comment, data=data)
+    move(uow, rules, case, event, actor=actor, comment=comment, data=data, on_behalf_of=on_behalf_of)
     committee_takes_over(uow, rules, file)  # as when the materials go straight on

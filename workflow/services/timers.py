@@ -1,8 +1,9 @@
 """Scheduling: the timer rows that the changes of a use case imply, written in its transaction.
 
 - a case entering a state: its pending reminders end (the wait is over), a new wait may start
-  (first reminder when it becomes overdue), a publication starts the appeal window's timer, and an observation
-  period (a policy's own stage) the timer of its end;
+  (first reminder when it becomes overdue; where the policy escalates, the first check whether the supervisor it
+  waits on can act), a publication starts the appeal window's timer, and an observation period (a policy's own
+  stage) the timer of its end;
 - a probation manager: the end of probation;
 - the quarter close, one at a time, each close scheduling the next.
 Firing is in workflow.services.due; the sweep in scheduler.sweep.
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from workflow import waiting
+from workflow import escalation, waiting
 from workflow.calendar import WINDOW_GRACE, WorkingCalendar
 from workflow.case_machine import PUBLISHED
 from workflow.eligibility import add_months
@@ -22,8 +23,8 @@ from workflow.services.context import Rules
 from workflow.services.governing import rules_for
 from workflow.services.unit_of_work import UnitOfWork
 from workflow.timeline import observation_ends
-from workflow.timer_kinds import (APPEAL_WINDOW_END, DEFERRED_DEMOTION, OBSERVATION_END, PROBATION_END, QUARTER_CLOSE,
-                                  REMINDER)
+from workflow.timer_kinds import (APPEAL_WINDOW_END, DEFERRED_DEMOTION, ESCALATION, OBSERVATION_END, PROBATION_END,
+                                  QUARTER_CLOSE, REMINDER)
 
 
 def schedule(uow: UnitOfWork, rules: Rules, kind: str, key: str, due_at: datetime, **about) -> None:
@@ -43,11 +44,17 @@ def state_entered(uow: UnitOfWork, rules: Rules, case, history_seq: int, *, open
     the reminders of the wait it leaves end (a case just opened has none)."""
     now = rules.now()
     case.state_since, case.overdue_since = now, None
+    case.escalated_from = case.escalated_to = case.escalated_at = None
     if not opened:
         uow.timers.cancel_pending(kind=REMINDER, case_id=case.id, at=now, why="cancelled: the case moved on")
+        if rules.policy.escalate_after_working_days is not None:
+            uow.timers.cancel_pending(kind=ESCALATION, case_id=case.id, at=now, why="cancelled: the case moved on")
     stage = rules.cases.stage_of(case)
     if waiting.waits_on_someone(case.state, stage):
-        uow.timers.schedule(**first_reminders(rules, uow.calendar.working_calendar(), [(case, history_seq)])[0])
+        calendar = uow.calendar.working_calendar()
+        for row in first_reminders(rules, calendar, [(case, history_seq)]) + \
+                first_escalation_checks(rules, calendar, [(case, history_seq)]):
+            uow.timers.schedule(**row)
     if case.state == PUBLISHED and rules.policy.appeals:
         schedule_appeal_window_end(uow, rules, case)
     if stage is not None and stage.is_observation:
@@ -90,6 +97,19 @@ def reminder_row(rules: Rules, case, due_at: datetime, after: str) -> dict:
     so that each wait's reminders have keys of their own, also when moves happen at one instant."""
     return timer_row(rules, REMINDER, f"{case.id}:{after}", due_at, case_id=case.id,
                      data={"state": case.state, "since": case.state_since.isoformat()})
+
+
+def first_escalation_checks(rules: Rules, calendar: WorkingCalendar, entered: Sequence[tuple]) -> list[dict]:
+    """The rows of the first checks whether the supervisor a wait that began now is on can act
+    (workflow/escalation.py), each (case, history_seq) as for first_reminders: for the cases waiting on a supervisor,
+    where the policy escalates."""
+    due = escalation.first_check(rules.policy, calendar, rules.now())
+    if due is None:
+        return []
+    return [timer_row(rules, ESCALATION, f"{case.id}:entered:{history_seq}", due, case_id=case.id,
+                      data={"state": case.state, "since": case.state_since.isoformat()})
+            for case, history_seq in entered
+            if escalation.waited_level(case.state, rules.cases.stage_of(case)) is not None]
 
 
 def schedule_probation_end(uow: UnitOfWork, rules: Rules, manager) -> None:

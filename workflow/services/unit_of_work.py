@@ -41,6 +41,7 @@ CalendarDayRow = Any  # models.calendar_days.CalendarDay
 CalendarChangeRow = Any  # models.calendar_days.CalendarChange
 QuarterCloseRow = Any  # models.evaluations.QuarterClose
 QuarterResultRow = Any  # models.evaluations.QuarterResult
+DelegationRow = Any  # models.delegations.Delegation
 
 # One page of a list: its rows and the total over all pages.
 Page = tuple[Sequence[Any], int]
@@ -122,6 +123,9 @@ class ManagerEvents(Protocol):
         """The events from `since` to `until` of the managers from `first_no` to `last_no` (employee_no, kind,
         occurred_on, days, reason), by manager and day."""
 
+    def on_leave(self, employee_nos: Collection[str], day: date) -> set[str]:
+        """Those of the managers a leave on their record covers on `day`."""
+
 
 class Performance(Protocol):
     def get(self, employee_no: str, period: str, *, for_update: bool = False) -> PerformanceRow | None: ...
@@ -181,7 +185,7 @@ class Cases(Protocol):
 
     def page(self, page: int, per_page: int, *, visible_to: CaseScope | None, cycle: str | None = None,
              state: str | None = None, kind: str | None = None, employee_no: str | None = None,
-             overdue: bool | None = None, open_only: bool = False) -> Page: ...
+             overdue: bool | None = None, open_only: bool = False, escalated: bool | None = None) -> Page: ...
 
     def with_ids(self, case_ids: Collection[int], *, visible_to: CaseScope | None) -> list[CaseRow]: ...
 
@@ -337,6 +341,29 @@ class Policies(Protocol):
         """The stored version (reference, document, first_used_at), or None."""
 
 
+class Delegations(Protocol):
+    def add(self, **fields: Any) -> DelegationRow: ...
+
+    def get(self, delegation_id: int, *, for_update: bool = False) -> DelegationRow | None: ...
+
+    def hold_principal(self, username: str) -> None:
+        """Until the transaction ends, no other delegation of this principal is written."""
+
+    def overlapping(self, principal: str, starts_on: date, ends_on: date) -> list[DelegationRow]: ...
+
+    def page(self, page: int, per_page: int, *, involving: str | None = None) -> Page: ...
+
+    def in_force_for(self, substitute: str, day: date) -> list[tuple[DelegationRow, UserRow]]:
+        """The delegations in force on `day` making `substitute` someone's substitute, with each principal's
+        active account."""
+
+    def substitutes_of(self, principals: Collection[str], day: date) -> list[DelegationRow]:
+        """The delegations in force on `day` of these principals whose substitute's account is active."""
+
+    def people(self) -> list[tuple[str, str | None, tuple[str, ...]]]:
+        """(username, manager's name or None, roles) of the active accounts holding a role a delegation covers."""
+
+
 @runtime_checkable
 class UnitOfWork(Protocol):
     """One use case, one transaction: `with uow: ...` commits on success and rolls back on any error
@@ -355,6 +382,7 @@ class UnitOfWork(Protocol):
     calendar: Calendar
     evaluations: Evaluations
     policies: Policies
+    delegations: Delegations
 
     def __enter__(self) -> Self: ...
 
