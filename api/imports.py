@@ -9,7 +9,6 @@ from flask_smorest.fields import Upload
 
 from api.blueprint import Blueprint
 from api.context import current_actor
-from api.fields import StrictBool
 from api.import_files import MEDIA_TYPES, import_file, template_file, template_name
 from api.problems import documented_problem
 from workflow.errors import NotFound

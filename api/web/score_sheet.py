@@ -2,8 +2,8 @@
 interview, with the member's score and comment; sent at once, each row with a score is recorded as the single
 scoring form records it (committee.put_score, through workflow/services/bulk.py score_sheet: recusal, the scale,
 the interview's state and its automatic end alike), each in a transaction of its own, against the version the page
-showed. A row left empty, or as the page showed it, is left alone. What cannot be read as a score is named next to its field and nothing is
-sent; what the rules refuse is named next to its row's field, and the other rows are saved."""
+showed. A row left empty, or as the page showed it, is left alone. What cannot be read as a score is named next to its
+field and nothing is sent; what the rules refuse is named next to its row's field, and the other rows are saved."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -38,7 +38,8 @@ def _rows(code: str, typed: dict[int, dict] | None = None, errors: dict[int, dic
         mine = number(case.interview["my_score"]) if case.interview else ""  # as the scoring sheet shows it
         shown = (typed or {}).get(case.id) or {"score": mine, "comment": ""}
         rows.append({"case": case, "recused": bool(case.interview and case.interview["recused"]),
-                     "was": mine, "score": shown["score"], "comment": shown["comment"], "errors": (errors or {}).get(case.id, {})})
+                     "was": mine, "score": shown["score"], "comment": shown["comment"],
+                     "errors": (errors or {}).get(case.id, {})})
     return rows
 
 

@@ -140,7 +140,8 @@ def user_contact(username: str):
     user = accounts.get_user(uow(), current_user(), username)
     form = ContactForm(obj=None if request.method == "POST" else user)
     if request.method == "GET" or not form.validate_on_submit():
-        return render_template("web/user_contact.html", account=user, form=form), 200 if request.method == "GET" else 422
+        status = 200 if request.method == "GET" else 422
+        return render_template("web/user_contact.html", account=user, form=form), status
     try:
         with uow() as u:
             accounts.update_user(u, rules(), current_user(), username, contact={

@@ -8,7 +8,7 @@ import io
 import pytest
 import sqlalchemy as sa
 
-from models import Manager, ManagerEvent, PerformanceVersion, User, db
+from models import Manager, ManagerEvent, PerformanceVersion, db
 from models.audit import verify_chain
 from tests.support.answers import assert_problem, ok
 from tests.support.statements import counting
