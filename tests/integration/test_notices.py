@@ -202,3 +202,14 @@ def test_a_case_waiting_on_an_absent_supervisor_is_announced_to_their_substitute
     notify(gf)
     assert sorted(to_whom(gf, "case_waiting")) == [BOSS, "s901"]
     assert all(m.case_id == case_id for m in messages(gf))
+
+
+def test_on_the_system_clock_a_wait_is_announced_although_every_reading_of_the_clock_differs(build):
+    """The case's state_since is its history entry's moment, not a later reading of the clock: on the system clock
+    (as `gradeflow serve` runs) the notices still know the wait the entry began."""
+    gf = Driver(build(GRADEFLOW_CLOCK="system"))
+    organisation(gf)
+    candidate(gf, "E001")
+    case_id = apply(gf, "E001")
+    notify(gf)
+    assert [(m.recipient, m.case_id) for m in messages(gf, "case_waiting")] == [(BOSS, case_id)]

@@ -39,7 +39,7 @@ def move(uow, rules: Rules, case, event: str, *, actor: str, comment: str | None
         data = (data or {}) | {"to_stage": case.stage}
     entry = record(uow, rules, case, actor=actor, event=event, from_state=before, to_state=after, comment=comment,
                    data=data, on_behalf_of=on_behalf_of)
-    timers.state_entered(uow, rules, case, entry.seq)
+    timers.state_entered(uow, rules, case, entry)
 
 
 def claim(rules: Rules, case) -> None:

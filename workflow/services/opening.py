@@ -49,5 +49,5 @@ def open_case(uow, rules: Rules, author: str, manager, kind: str, target: str, s
     opened = {"kind": kind, "target_grade": target, "exceptional": exceptional} | (data or {})
     entry = record(uow, rules, case, actor=author, event="submit", from_state=None, to_state=case.state,
                    comment=statement, data=opened | ({"to_stage": stage} if stage is not None else {}))
-    timers.state_entered(uow, rules, case, entry.seq, opened=True)
+    timers.state_entered(uow, rules, case, entry, opened=True)
     return case

@@ -39,10 +39,11 @@ def timer_row(rules: Rules, kind: str, key: str, due_at: datetime, *, case_id: i
                 case_id=case_id, employee_no=employee_no, period=period)
 
 
-def state_entered(uow: UnitOfWork, rules: Rules, case, history_seq: int, *, opened: bool = False) -> None:
-    """The case has just entered its state (opened, or moved by an event: its history entry `history_seq`);
-    the reminders of the wait it leaves end (a case just opened has none)."""
-    now = rules.now()
+def state_entered(uow: UnitOfWork, rules: Rules, case, entry, *, opened: bool = False) -> None:
+    """The case has just entered its state (opened, or moved by an event) with its history entry `entry`, at the
+    entry's moment (the notices tell a wait from a later one by it); the reminders of the wait it leaves end (a case
+    just opened has none)."""
+    now, history_seq = entry.at, entry.seq
     case.state_since, case.overdue_since = now, None
     case.escalated_from = case.escalated_to = case.escalated_at = None
     if not opened:
