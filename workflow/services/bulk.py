@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from workflow.accounts import Actor
+from workflow.accounts import ADMIN, COMMITTEE, HR, Actor
 from workflow.case_access import scope_of
 from workflow.case_machine import CALLER_EVENTS, SCORED_EVENTS
 from workflow.case_file import CaseFile
@@ -129,7 +129,8 @@ def score_sheet(make_uow: Callable[[], UnitOfWork], rules: Rules, actor: Actor, 
     sheet (not_found, as for a case the caller may not see)."""
     with make_uow() as uow:
         cycle = get_cycle(uow, cycle_code)
-        if not sees_committee(actor, cycle):
+        # a member's sheet, by their role as it is now (or hr's and an admin's, who see it refused row by row)
+        if not (actor.has(HR, ADMIN) or (actor.has(COMMITTEE) and sees_committee(actor, cycle))):
             raise NotFound(f"no cycle {cycle_code}")
     by_case = {row.case_id: row for row in rows}
 
