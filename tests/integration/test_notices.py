@@ -213,3 +213,12 @@ def test_on_the_system_clock_a_wait_is_announced_although_every_reading_of_the_c
     case_id = apply(gf, "E001")
     notify(gf)
     assert [(m.recipient, m.case_id) for m in messages(gf, "case_waiting")] == [(BOSS, case_id)]
+
+
+def test_hr_sets_their_own_address_but_not_another_hr_s(gf):
+    gf.user("hr2", "hr")
+    shown = ok(gf.patch(f"/users/{HR}", as_=HR, json={"email": "hr1@bank.example"}))
+    assert shown["email"] == "hr1@bank.example"
+    assert_problem(gf.patch("/users/hr2", as_=HR, json={"email": "hr2@bank.example"}), 403, "forbidden")
+    assert_problem(gf.patch(f"/users/{HR}", as_=HR, json={"email": "x@bank.example", "roles": ["hr", "admin"]}),
+                   403, "forbidden")

@@ -19,7 +19,7 @@ class AccountRow:
     active: bool
     created_at: datetime
     may_switch: bool  # the caller may switch the account on or off
-    may_edit: bool  # the caller may change its contact details
+    may_edit: bool  # the caller may change its contact details (also their own, whatever their roles)
     email: str | None = None
     mobile: str | None = None
 
@@ -30,7 +30,8 @@ def users_page(uow: UnitOfWork, actor: Actor, *, page: int, per_page: int) -> tu
     grantable = grantable_roles(actor)
     return [AccountRow(u.username, tuple(u.roles), u.employee_no, u.active, u.created_at,
                        may_switch=set(u.roles) <= grantable and u.id != actor.user_id,
-                       may_edit=set(u.roles) <= grantable, email=u.email, mobile=u.mobile) for u in users], total
+                       may_edit=set(u.roles) <= grantable or u.id == actor.user_id, email=u.email, mobile=u.mobile)
+            for u in users], total
 
 
 def roles_to_grant(actor: Actor) -> list[str]:
