@@ -41,7 +41,8 @@ TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
         ZH: ("【待办】{kind}案件 {case_id}（{manager}）待您处理",
              "{manager}（{employee_no}）的{kind}案件 {case_id} 已于 {since} 进入“{state}”，正在等待您处理。"),
         EN: ("To do: {kind} case {case_id} ({manager}) is waiting for you",
-             "{manager}'s ({employee_no}) {kind} case {case_id} is {state} since {since} and waiting for you."),
+             "{manager}'s ({employee_no}) {kind} case {case_id} has been {state} since {since} and is waiting for "
+             "you."),
     },
     DEADLINE_APPROACHING: {
         ZH: ("【即将逾期】{kind}案件 {case_id}（{manager}）",

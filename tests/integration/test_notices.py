@@ -51,7 +51,7 @@ def test_messages_are_in_the_language_of_the_recipient_s_account(gf):
     notify(gf)
     [message] = messages(gf)
     assert message.subject == f"To do: promotion case {case_id} (经理E001) is waiting for you"
-    assert "is submitted since 2026-09-01 09:00" in message.body
+    assert "has been submitted since 2026-09-01 09:00 and is waiting for you" in message.body
 
 
 def test_a_wait_that_moved_on_before_the_notices_were_written_is_not_announced(gf):
