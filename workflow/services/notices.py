@@ -89,8 +89,11 @@ def _entry_notices(uow: UnitOfWork, rules: Rules, entry) -> Iterable[tuple]:
 
 def _deadline_notices(uow: UnitOfWork, rules: Rules) -> Iterable[tuple]:
     now, calendar = rules.now(), uow.calendar.working_calendar()
-    # a wait of n working days ends n calendar days after it began at the earliest; told a day before
-    begun_before = now - timedelta(days=max(rules.policy.overdue_after_working_days - 1, 0))
+    # a wait of n working days ends n calendar days after it began at the earliest; told a day before. n is the
+    # shortest of every policy a case may follow (an org unit's, an earlier version's), not only the company's
+    shortest = min(r.policy.overdue_after_working_days
+                   for r in (rules, *(unit for _, unit in rules.units), *filter(None, rules.versions.values())))
+    begun_before = now - timedelta(days=max(shortest - 1, 0))
     for case in uow.outbox.waits_begun_before(waiting.WAITING_STATES, begun_before):
         governing = rules_for(uow, rules, case)
         if not waiting.waits_on_someone(case.state, governing.cases.stage_of(case)):
