@@ -184,8 +184,9 @@ def test_dedupe_keys_are_unique_in_the_database(gf):
     notify(gf)
     with gf.app.app_context():
         [message] = db.session.scalars(sa.select(OutboxMessage)).all()
-        db.session.add(OutboxMessage(kind="case_waiting", recipient=BOSS, case_id=case_id, dedupe_key=message.dedupe_key,
-                                     subject="x", body="x", created_at=datetime.now().astimezone()))
+        db.session.add(OutboxMessage(kind="case_waiting", recipient=BOSS, case_id=case_id,
+                                     dedupe_key=message.dedupe_key, subject="x", body="x",
+                                     created_at=datetime.now().astimezone()))
         with pytest.raises(sa.exc.IntegrityError):
             db.session.commit()
         db.session.rollback()
@@ -222,3 +223,20 @@ def test_hr_sets_their_own_address_but_not_another_hr_s(gf):
     assert_problem(gf.patch("/users/hr2", as_=HR, json={"email": "hr2@bank.example"}), 403, "forbidden")
     assert_problem(gf.patch(f"/users/{HR}", as_=HR, json={"email": "x@bank.example", "roles": ["hr", "admin"]}),
                    403, "forbidden")
+
+
+def test_a_deadline_is_announced_by_the_days_of_the_policy_the_case_follows_when_they_are_fewer_than_the_company_s(
+        build, tmp_path):
+    from tests.support.policies import company_with_units
+    from tests.support.steps import hr_case
+
+    def one_day(document):
+        document["reminders"]["overdue_after_working_days"] = 1
+    branch = Driver(build(GRADEFLOW_POLICY=company_with_units(tmp_path, {"北京分行": ("beijing", one_day)})))
+    organisation(branch)
+    candidate(branch, "E001", "mid")  # of 北京分行: overdue after one working day, the company's three
+    case_id = hr_case(branch, "demotion", "E001")["id"]  # Tuesday 09:00, waiting on hr in deliberation
+    move_clock(branch, f"2026-09-02T09:00:00{SHANGHAI}")  # its last working day: overdue on Thursday 09:00
+    notify(branch)
+    [message] = messages(branch, "deadline_approaching")
+    assert (message.recipient, message.case_id) == (HR, case_id) and "将于 2026-09-03 09:00 逾期" in message.body
