@@ -19,7 +19,6 @@ from flask_babel import force_locale
 
 from api.sheets import DATE, MOMENT, NUMBER, SCORE, XLSX, Column, Table, csv_text, workbook
 from api.web import labels
-from api.web.applicant import history_event
 from api.web.i18n import DEFAULT_LOCALE
 from workflow.accounts import Actor
 from workflow.errors import FieldError, RuleViolation
@@ -215,7 +214,7 @@ def personal(uow, rules: Rules, actor: Actor, employee_no: str) -> Export:
         history = Table("案件历史", (Column("案件号", 8, NUMBER), Column("序号", 6, NUMBER),
                                      Column("时间", 17, MOMENT), Column("操作人", 12), Column("事件", 16),
                                      Column("原状态", 10), Column("新状态", 10), Column("说明", 40)),
-                        [(f.case.id, e["seq"], _local(rules, e["at"]), e["actor"], history_event(e["event"]),
+                        [(f.case.id, e["seq"], _local(rules, e["at"]), e["actor"], labels.history_event(e["event"]),
                           labels.state(e["from_state"]), labels.state(e["to_state"]), e["comment"])
                          for f in filed.cases for e in f.history])
         performance = Table("绩效记录", (Column("期间", 10), Column("版本", 6, NUMBER), Column("得分", 8, SCORE),

@@ -111,21 +111,6 @@ def conflict_words(code: str | None) -> str:
     return "" if code is None else str(CONFLICTS.get(code, code))
 
 
-# what the history names besides the events of labels.EVENTS
-HISTORY_EVENTS = {
-    "submit": _l("Application submitted"),
-    "score": _l("Interview score given"),
-    "recusal": _l("Recusal declared"),
-    "deadline_changed": _l("Deadline changed by a calendar correction"),
-    "overdue": _l("Marked overdue"),
-    "escalate": _l("Escalated past an absent supervisor"),
-}
-
-
-def history_event(code: str) -> str:
-    return str(HISTORY_EVENTS[code]) if code in HISTORY_EVENTS else labels.event(code)
-
-
 def deadline(value) -> str:
     """A deadline to the second in the policy's zone, with its day: 2026年10月10日 周六 23:59:59."""
     if value is None:
@@ -134,7 +119,7 @@ def deadline(value) -> str:
 
 
 bp.add_app_template_filter(deadline, "deadline")
-bp.add_app_template_filter(history_event, "history_event")
+bp.add_app_template_filter(labels.history_event, "history_event")
 bp.add_app_template_filter(refusal_name, "refusal_name")
 bp.add_app_template_filter(refusal_words, "refusal_words")
 bp.add_app_template_filter(conflict_words, "conflict_words")

@@ -249,6 +249,21 @@ funnel_step = _namer(FUNNEL_STEPS)
 delegation_scope, delegation_status = map(_namer, (DELEGATION_SCOPES, DELEGATION_STATUSES))
 
 
+# what the history names besides the events of EVENTS
+HISTORY_EVENTS = {
+    "submit": _l("Application submitted"),
+    "score": _l("Interview score given"),
+    "recusal": _l("Recusal declared"),
+    "deadline_changed": _l("Deadline changed by a calendar correction"),
+    "overdue": _l("Marked overdue"),
+    "escalate": _l("Escalated past an absent supervisor"),
+}
+
+
+def history_event(code: str) -> str:
+    return str(HISTORY_EVENTS[code]) if code in HISTORY_EVENTS else event(code)
+
+
 def grade(code: str | None) -> str:
     """The grade's name on the policy's ladder, in the page's language (its code if the ladder lacks it)."""
     if code is None:
