@@ -217,6 +217,12 @@ def test_users_are_created_with_their_initial_password_their_roles_changed_and_n
     assert refused(upload(gf, "users", twice)) == [(2, "工号", "employee_no_taken"), (4, "工号", "employee_no_taken")]
 
 
+def test_users_without_employee_numbers_are_created_however_many_the_file_has(gf):
+    gf.user(HR, "hr")
+    users = "用户名,初始密码,角色\nwf1,long-enough-secret,评审委员会\nwf2,long-enough-secret,评审委员会\n"
+    assert ok(upload(gf, "users", users))["created"] == 2
+
+
 def test_performance_records_are_entered_or_corrected_as_versions_in_the_audit_chain(gf, app):
     organisation(gf)
     gf.manager("M001", "mid", supervisor=SUPERVISOR)
