@@ -45,16 +45,21 @@ def typed_rows(kind: str, data: bytes, filename: str) -> tuple[list[Row], list[P
         raise ImportRefused([Problem(filename, None, None, None, unreadable.rule, str(unreadable))]) from None
     schema = SCHEMAS[kind]()
     typed, problems = [], []
-    for row in rows_of(kind, sheet, rules().policy.ladder):
+    for row in rows_of(kind, sheet, rules().policy):
         values = dict(row.values)
         if kind == USERS:
             values.setdefault("password", "")  # a known account needs none; a new one is refused by its length
         try:
             typed.append(replace(row, values=schema.load(values)))
         except ma.ValidationError as refused:
-            problems.extend(row.problem(e["field"].split(".")[0], e["rule"], e["message"])
+            problems.extend(row.problem(_column_field(row, e["field"]), e["rule"], e["message"])
                             for e in flatten_messages(refused.messages))
     return typed, problems
+
+
+def _column_field(row: Row, field: str) -> str:
+    """The field a schema's error names, as the file's column: `parts.sales` is one; `roles.0` is in `roles`."""
+    return field if field in row.columns else field.split(".")[0]
 
 
 def import_file(actor: Actor, kind: str, data: bytes, filename: str, *, dry_run: bool,
@@ -76,7 +81,7 @@ def import_file(actor: Actor, kind: str, data: bytes, filename: str, *, dry_run:
 
 
 def template_file(kind: str, fmt: str) -> bytes:
-    return write_sheets(fmt, template(kind))
+    return write_sheets(fmt, template(kind, rules().policy))
 
 
 def template_name(kind: str, fmt: str) -> str:

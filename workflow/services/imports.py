@@ -281,16 +281,15 @@ def _import_performance(uow: UnitOfWork, rules: Rules, _passwords, actor: Actor,
         tally.row_checked()
         values = row.values
         no = values["employee_no"]
+        entered = dict(months_worked=values["months_worked"], score=values.get("score"), parts=values.get("parts"),
+                       metrics=values.get("metrics"), violation=values.get("violation", False))
         try:
             period = str(managers.parse_period(values["period"]))
             record = uow.performance.get(no, period)
-            if record is not None and record.parts is None and (record.score, record.months_worked, record.violation) \
-                    == (values.get("score"), values["months_worked"], values.get("violation", False)):
+            if record is not None and managers.holds(rules, record, period, **entered):
                 tally.counts["unchanged"] += 1  # also in a closed period: nothing to change
                 continue
-            managers.record_performance(uow, rules, actor, no, period, months_worked=values["months_worked"],
-                                        score=values.get("score"), violation=values.get("violation", False),
-                                        reason=values.get("reason"))
+            managers.record_performance(uow, rules, actor, no, period, reason=values.get("reason"), **entered)
             tally.counts["created" if record is None else "updated"] += 1
         except (RuleViolation, Conflict, NotFound) as refused:
             if refused.code in _RACE_CODES:
