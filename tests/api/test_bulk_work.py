@@ -264,6 +264,34 @@ def test_a_key_claimed_by_a_bulk_request_that_died_is_taken_over_once_its_lease_
     assert again.headers["Idempotent-Replayed"] == "true" and ok(again) == ok(answer)
 
 
+def test_a_bulk_request_that_outlives_its_lease_leaves_the_answer_of_the_repeat_that_took_it_over(gf, monkeypatch):
+    ids = _probation_cases(gf, 2)
+    body, key = {"event": "publish", "case_ids": ids}, {"Idempotency-Key": "slow"}
+    headers = key | {"Authorization": f"Bearer {gf.token(HR)}"}
+    repeats = []
+    fire_events = bulk.fire_events
+
+    def after_a_repeat_past_the_lease(*args, **kwargs):
+        if repeats:  # the repeat itself
+            return fire_events(*args, **kwargs)
+        repeats.append(None)
+
+        def repeat():
+            move_clock(gf, "2026-09-01T10:00:01+08:00")  # the default lease, an hour, has lapsed
+            repeats[0] = gf.app.test_client().post("/api/v1/cases/events", json=body, headers=headers)
+        thread = threading.Thread(target=repeat)
+        thread.start()
+        thread.join(timeout=60)
+        return fire_events(*args, **kwargs)
+    monkeypatch.setattr(bulk, "fire_events", after_a_repeat_past_the_lease)
+    slow = ok(_bulk(gf, body, headers=key))
+    monkeypatch.setattr(bulk, "fire_events", fire_events)
+    taken_over = ok(repeats[0])
+    assert (taken_over["done"], slow["done"], slow["refused"]) == (2, 0, 2)
+    again = _bulk(gf, body, headers=key)
+    assert again.headers["Idempotent-Replayed"] == "true" and ok(again) == taken_over
+
+
 def test_a_repeat_of_a_bulk_request_whose_lease_lapsed_with_another_body_is_still_refused(gf, monkeypatch):
     ids = _probation_cases(gf, 2)
     key = {"Idempotency-Key": "died"}
