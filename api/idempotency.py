@@ -24,10 +24,9 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-
-from apispec import BasePlugin
 from datetime import datetime, timedelta
 
+from apispec import BasePlugin
 from flask import Flask, Response, current_app, g, request
 from sqlalchemy.exc import IntegrityError
 
