@@ -69,6 +69,8 @@ def settings_from_env(environ=os.environ, instance_path: str | Path = "instance"
         "GRADEFLOW_CLOCK": clock,
         "GRADEFLOW_CLOCK_START": start,
         "GRADEFLOW_TOKEN_TTL": _int(environ, "GRADEFLOW_TOKEN_TTL", 8 * 3600, 60, 30 * 24 * 3600),
+        # how long a bulk request's Idempotency-Key is claimed (api/idempotency.py); far longer than any takes
+        "GRADEFLOW_IDEMPOTENCY_LEASE": _int(environ, "GRADEFLOW_IDEMPOTENCY_LEASE", 3600, 60, 7 * 24 * 3600),
         "MAX_CONTENT_LENGTH": _int(environ, "GRADEFLOW_MAX_BODY_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
         # Argon2id cost; lowered only by the test suite.
         "GRADEFLOW_HASH_TIME_COST": _int(environ, "GRADEFLOW_HASH_TIME_COST", 3, 1, 20),

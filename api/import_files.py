@@ -17,7 +17,8 @@ from api.managers import ManagerEventInputSchema, NewManagerSchema, PerformanceI
 from api.problems import flatten_messages
 from workflow.accounts import Actor
 from workflow.imports import EVENTS, PERFORMANCE, ROSTER, USERS, ImportRefused, Problem, Row, rows_of, template
-from workflow.services.imports import import_rows, require_importer
+from workflow.errors import Conflict
+from workflow.services.imports import IMPORT_CONFLICT, import_rows, require_importer
 from workflow.spreadsheets import CSV, UnreadableFile, read_sheet, write_sheets
 
 
@@ -44,16 +45,21 @@ def typed_rows(kind: str, data: bytes, filename: str) -> tuple[list[Row], list[P
         raise ImportRefused([Problem(filename, None, None, None, unreadable.rule, str(unreadable))]) from None
     schema = SCHEMAS[kind]()
     typed, problems = [], []
-    for row in rows_of(kind, sheet, rules().policy.ladder):
+    for row in rows_of(kind, sheet, rules().policy):
         values = dict(row.values)
         if kind == USERS:
             values.setdefault("password", "")  # a known account needs none; a new one is refused by its length
         try:
             typed.append(replace(row, values=schema.load(values)))
         except ma.ValidationError as refused:
-            problems.extend(row.problem(e["field"].split(".")[0], e["rule"], e["message"])
+            problems.extend(row.problem(_column_field(row, e["field"]), e["rule"], e["message"])
                             for e in flatten_messages(refused.messages))
     return typed, problems
+
+
+def _column_field(row: Row, field: str) -> str:
+    """The field a schema's error names, as the file's column: `parts.sales` is one; `roles.0` is in `roles`."""
+    return field if field in row.columns else field.split(".")[0]
 
 
 def import_file(actor: Actor, kind: str, data: bytes, filename: str, *, dry_run: bool,
@@ -61,14 +67,21 @@ def import_file(actor: Actor, kind: str, data: bytes, filename: str, *, dry_run:
     """Import the file all or none (ImportRefused lists every problem): counts created, updated, unchanged."""
     require_importer(actor, kind)
     rows, problems = typed_rows(kind, data, filename)
-    with uow() as u:
-        outcome = import_rows(u, rules(), extension("passwords"), actor, kind, rows, problems, dry_run=dry_run,
-                              progress=progress)
-    return outcome.as_dict()
+
+    def once() -> dict:
+        with uow() as u:
+            return import_rows(u, rules(), extension("passwords"), actor, kind, rows, problems, dry_run=dry_run,
+                               progress=progress).as_dict()
+    try:
+        return once()
+    except Conflict as raced:
+        if raced.code != IMPORT_CONFLICT:
+            raise
+    return once()  # the race lost to a concurrent import: once again, now seeing the winner's rows (409 if lost again)
 
 
 def template_file(kind: str, fmt: str) -> bytes:
-    return write_sheets(fmt, template(kind))
+    return write_sheets(fmt, template(kind, rules().policy))
 
 
 def template_name(kind: str, fmt: str) -> str:

@@ -58,6 +58,8 @@ class Import(MethodView):
     @documented_problem(blp, 422, "import_refused: nothing was written; `errors` lists each problem with its "
                                   "`sheet`, `row`, `column`, `field`, `rule`, `message` and `message_zh`")
     @documented_problem(blp, 404, "not a kind of import")
+    @documented_problem(blp, 409, "import_conflict: a concurrent import registered the same new records and won the "
+                                  "race twice; nothing was written, import the file again")
     def post(self, files, options, kind):
         """Import a file (hr; users: hr or admin): every row, or none when one has a problem. Rows equal to what is
         stored are counted unchanged: importing a file twice changes nothing the second time."""

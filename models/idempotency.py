@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, or_, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, UTCDateTime
@@ -23,7 +23,21 @@ class IdempotentRequest(Base):
     headers: Mapped[dict] = mapped_column(JSON, default=dict)
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # a key in progress (status 0): claimed until then; a repeat afterwards may take the claim over (None: lapsed)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 def stored_response(session: Session, user_id: int, key: str) -> IdempotentRequest | None:
     return session.get(IdempotentRequest, (user_id, key), populate_existing=True)
+
+
+def take_over_lapsed_claim(session: Session, user_id: int, key: str, fingerprint: str, now: datetime,
+                           until: datetime) -> bool:
+    """Claim until `until` a key in progress (status 0) for the same request whose claim lapsed by `now`, unless
+    another request took it over or finished it meanwhile (then False)."""
+    taken = session.execute(update(IdempotentRequest).where(
+        IdempotentRequest.user_id == user_id, IdempotentRequest.key == key,
+        IdempotentRequest.fingerprint == fingerprint, IdempotentRequest.status == 0,
+        or_(IdempotentRequest.claimed_until.is_(None), IdempotentRequest.claimed_until <= now),
+    ).values(claimed_until=until, created_at=now).execution_options(synchronize_session=False))
+    return taken.rowcount == 1

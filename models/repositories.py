@@ -102,9 +102,21 @@ class ManagerRepository:
 
     def add_all(self, rows: list[dict]) -> None:
         """Insert managers in one statement (batched by the driver), in the order given: a supervisor before the
-        managers they supervise."""
-        if rows:
+        managers they supervise. DuplicateKey when a concurrent transaction registered one of them meanwhile."""
+        if not rows:
+            return
+        try:
             self.session.execute(insert(Manager).execution_options(render_nulls=True), rows)
+        except IntegrityError as exc:
+            if _is_duplicate_of(exc, Manager.__tablename__, "employee_no"):
+                raise DuplicateKey("employee_no") from None
+            raise
+
+    def lock(self, employee_nos: Collection[str]) -> None:
+        """Hold these managers' rows (those that exist) until the transaction ends, in one order for everyone."""
+        if employee_nos:
+            self.session.execute(select(Manager.employee_no).where(Manager.employee_no.in_(sorted(employee_nos)))
+                                 .order_by(Manager.employee_no).with_for_update())
 
     def supervisor_chain(self, employee_no: str) -> list[str]:
         """The employee numbers above `employee_no`, nearest first."""

@@ -1,6 +1,7 @@
 """What an import file holds (issue 16, point 1): for each kind, its columns with their Chinese headers and the
-English names also accepted, the words HR writes for codes (初级 for junior, 是 for true), and every problem found,
-named by sheet, row, column and rule, with its message in English and in Chinese. Pure: the file's text in, rows of
+English names also accepted (a performance record's also a column for each of the policy's metrics and scorecard
+parts), the words HR writes for codes (初级 for junior, 是 for true), and every problem found, named by sheet, row,
+column and rule, with its message in English and in Chinese. Pure: the file's text in, rows of
 API-shaped values (or the problems) out; the use cases in workflow/services/imports.py check and write them."""
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from dataclasses import dataclass, field
 from workflow.accounts import ADMIN, COMMITTEE, EMPLOYEE, HR, PASSWORD_MIN_LENGTH, SUPERVISOR
 from workflow.errors import DomainError
 from workflow.manager_events import KINDS as EVENT_KINDS
-from workflow.policy import LadderPolicy
+from workflow.periods import HALF, MONTH, QUARTER, YEAR
+from workflow.policy import LadderPolicy, Policy, ScorecardItem, ScorecardPart
 from workflow.spreadsheets import Sheet
 
 ROSTER, USERS, PERFORMANCE, EVENTS = "roster", "users", "performance", "events"
@@ -99,6 +101,31 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
 }
 
 
+def columns_of(kind: str, policy: Policy) -> tuple[Column, ...]:
+    """A kind's columns under `policy`: a performance record's add a column for each of the policy's metrics and
+    each part of its period scorecard that HR enters (`metrics.CODE`, `parts.CODE`: the API's fields), headed by
+    its Chinese name (its code where the policy gives none)."""
+    if kind != PERFORMANCE:
+        return COLUMNS[kind]
+    card = policy.period_scorecard
+    parts = tuple(Column(f"parts.{entry.code}", entry.zh or entry.code, (entry.code,), example="0",
+                         note=_part_note(entry, card.periods)) for entry in (card.entered if card else ()))
+    metrics = tuple(Column(f"metrics.{m.code}", m.zh, (m.code, m.en), example="0", note=f"0 至 {m.max}；可留空")
+                    for m in policy.metrics)
+    return COLUMNS[kind] + parts + metrics
+
+
+def _part_note(entry: ScorecardPart | ScorecardItem, periods: tuple[str, ...]) -> str:
+    if isinstance(entry, ScorecardItem) and entry.deduct is not None:
+        entered = f"查实次数（每次扣 {entry.deduct} 分）"
+    else:
+        entered = f"得分（0 至 {entry.points if isinstance(entry, ScorecardItem) else entry.max}）"
+    return f"{entered}；{'、'.join(PERIOD_ZH[kind] for kind in periods)}考核按分项填写，得分列留空；其他期间留空"
+
+
+PERIOD_ZH = {YEAR: "年度", HALF: "半年", QUARTER: "季度", MONTH: "月度"}
+
+
 # Chinese for every rule an import may name (the English message is the service's own, with its details)
 RULE_ZH = {
     "file_format": "文件须为 .xlsx 或 .csv 格式", "file_encoding": "CSV 文件须为 UTF-8 或 GBK 编码",
@@ -127,6 +154,9 @@ RULE_ZH = {
     "event_kind": "未知事件类型", "after_hire_date": "事件日期早于入职日期", "leave_days": "请假天数超出范围",
     "leave_reason": "未知请假原因", "leave_only": "只有请假填写天数和原因", "standing": "与该客户经理当前的在岗状态不符",
     "max_length": "内容过长", "exited": "该客户经理已离开等级序列",
+    "scorecard_part_missing": "须填写考核表的每一分项", "scorecard_part_unknown": "考核表没有该分项",
+    "part_range": "分项得分超出范围", "findings_count": "查实次数须为 0 至 100 的整数",
+    "metric_unknown": "本政策没有该指标", "metric_range": "指标数值超出范围", "metric_precision": "指标最多两位小数",
 }
 
 
@@ -177,10 +207,10 @@ def _normal(header: str) -> str:
     return " ".join(header.replace("_", " ").split()).casefold()
 
 
-def rows_of(kind: str, sheet: Sheet, ladder: LadderPolicy) -> list[Row]:
-    """The sheet's data rows for `kind`, or ImportRefused naming each unknown, repeated or missing column (row 1
-    of the sheet: its header) and too many rows."""
-    columns = COLUMNS[kind]
+def rows_of(kind: str, sheet: Sheet, policy: Policy) -> list[Row]:
+    """The sheet's data rows for `kind` under `policy`, or ImportRefused naming each unknown, repeated or missing
+    column (row 1 of the sheet: its header) and too many rows."""
+    columns = columns_of(kind, policy)
     by_header = {_normal(name): c for c in columns for name in (c.zh, c.field, *c.aliases)}
     problems, found = [], {}
     for index, header in enumerate(sheet.header):
@@ -202,7 +232,7 @@ def rows_of(kind: str, sheet: Sheet, ladder: LadderPolicy) -> list[Row]:
         problems.append(Problem(sheet.name, None, None, None, "too_many_rows", f"at most {MAX_ROWS} rows a file"))
     if problems:
         raise ImportRefused(problems)
-    words = {c.field: grade_words(ladder) if c.field == "grade" else c.words for c in columns}
+    words = {c.field: grade_words(policy.ladder) if c.field == "grade" else c.words for c in columns}
     headers = {c.field: found[c.field][1] if c.field in found else c.zh for c in columns}
     rows = []
     for number, cells in sheet.rows:
@@ -213,8 +243,20 @@ def rows_of(kind: str, sheet: Sheet, ladder: LadderPolicy) -> list[Row]:
                 value = _value(column, cells[index] if index < len(cells) else "", words[column.field])
                 if value is not _LEFT_OUT:
                     values[column.field] = value
-        rows.append(Row(sheet.name, number, values, frozenset(found), headers))
+        rows.append(Row(sheet.name, number, _nested(values), frozenset(found), headers))
     return rows
+
+
+def _nested(values: dict) -> dict:
+    """`parts.sales` as the API's JSON has it, {"parts": {"sales": ...}}: the cells filled, none when all are blank."""
+    nested = {}
+    for name, value in values.items():
+        group, dot, code = name.partition(".")
+        if dot:
+            nested.setdefault(group, {})[code] = value
+        else:
+            nested[name] = value
+    return nested
 
 
 _LEFT_OUT = object()
@@ -253,9 +295,9 @@ def grade_words(ladder: LadderPolicy) -> dict[str, str]:
     return words
 
 
-def template(kind: str) -> list[tuple[str, list[str], list[list[str]]]]:
-    """The sheets of a kind's template: the sheet to fill (its header only, in Chinese) and the notes on each
-    column (an .xlsx carries both; a .csv, the first)."""
-    columns = COLUMNS[kind]
+def template(kind: str, policy: Policy) -> list[tuple[str, list[str], list[list[str]]]]:
+    """The sheets of a kind's template under `policy`: the sheet to fill (its header only, in Chinese) and the notes
+    on each column (an .xlsx carries both; a .csv, the first)."""
+    columns = columns_of(kind, policy)
     notes = [[c.zh, c.field, "是" if c.required else "否", c.note, c.example] for c in columns]
     return [(TITLES[kind][0], [c.zh for c in columns], []), ("说明", NOTES_HEADER, notes)]

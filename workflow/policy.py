@@ -217,6 +217,7 @@ class ScorecardItem:
     points: Decimal
     deduct: Decimal | None = None
     zero_at: int | None = None
+    zh: str = ""  # its name for HR (作风纪律): an import's column; the code where none is given
 
     def points_for(self, entered: Decimal) -> Decimal:
         if self.deduct is None:
@@ -233,6 +234,7 @@ class ScorecardPart:
     weight: Decimal
     max: Decimal
     items: tuple[ScorecardItem, ...] = ()
+    zh: str = ""  # its name for HR (经营业绩)
 
 
 @dataclass(frozen=True)
@@ -245,7 +247,12 @@ class PeriodScorecard:
     @property
     def entries(self) -> tuple[str, ...]:
         """What HR enters, by code: each part without items, and each item."""
-        return tuple(code for part in self.parts for code in ([i.code for i in part.items] or [part.code]))
+        return tuple(entry.code for entry in self.entered)
+
+    @property
+    def entered(self) -> tuple[ScorecardPart | ScorecardItem, ...]:
+        """What HR enters: each part without items, and each item."""
+        return tuple(entry for part in self.parts for entry in (part.items or (part,)))
 
 
 @dataclass(frozen=True)
@@ -970,21 +977,22 @@ def _period_scorecard(node: _Node, periods: tuple[str, ...], scale: ScoreScale) 
 
 
 def _scorecard_part(node: _Node, new_code: Callable[[_Node], str]) -> ScorecardPart:
-    node.mapping({"code", "weight", "max", "items"})
+    node.mapping({"code", "zh", "weight", "max", "items"})
     code = new_code(node["code"])
+    zh = node["zh"].text() if "zh" in node.value else ""
     weight = node["weight"].number(Decimal(0), Decimal(1))
     if weight == 0:
         raise node["weight"].fail("must be above 0")
     if ("max" in node.value) == ("items" in node.value):
         raise node.fail("needs either max (the points HR enters, at most) or items (its sub-items), not both")
     if "max" in node.value:
-        return ScorecardPart(code, weight, node["max"].number(Decimal(1), Decimal(1000)))
+        return ScorecardPart(code, weight, node["max"].number(Decimal(1), Decimal(1000)), zh=zh)
     items = tuple(_scorecard_item(item, new_code) for item in node["items"].elements(min_len=1))
-    return ScorecardPart(code, weight, sum(i.points for i in items), items)
+    return ScorecardPart(code, weight, sum(i.points for i in items), items, zh=zh)
 
 
 def _scorecard_item(node: _Node, new_code: Callable[[_Node], str]) -> ScorecardItem:
-    node.mapping({"code", "points", "deduct", "zero_at"})
+    node.mapping({"code", "zh", "points", "deduct", "zero_at"})
     code = new_code(node["code"])
     points = node["points"].number(Decimal(1), Decimal(1000))
     deduct = node["deduct"].number(Decimal(0), points) if "deduct" in node.value else None
@@ -993,7 +1001,7 @@ def _scorecard_item(node: _Node, new_code: Callable[[_Node], str]) -> ScorecardI
     if "zero_at" in node.value and deduct is None:
         raise node["zero_at"].fail("counts findings: only an item with deduct has them")
     zero_at = node["zero_at"].integer(1, 100) if "zero_at" in node.value else None
-    return ScorecardItem(code, points, deduct, zero_at)
+    return ScorecardItem(code, points, deduct, zero_at, zh=node["zh"].text() if "zh" in node.value else "")
 
 
 def _exam_source(node: _Node, more: set[str] = frozenset()) -> ExamSource | None:

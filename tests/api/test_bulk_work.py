@@ -11,7 +11,7 @@ import pytest
 from tests.support.answers import ok
 from tests.support.reads import case_of
 from tests.support.statements import counting
-from tests.support.steps import apply, event, review
+from tests.support.steps import apply, event, move_clock, review
 from tests.support.threads import at_once
 from tests.support.world import BOSS, COMMITTEE, CYCLE, HR, SUPERVISOR, candidate, open_cycle, organisation
 from workflow.services import bulk
@@ -231,6 +231,75 @@ def test_a_repeat_sent_while_the_bulk_request_runs_is_request_in_progress(gf, mo
     monkeypatch.setattr(bulk, "fire_events", fire_events)
     again = _bulk(gf, body, headers=key)
     assert ok(again) == first and again.headers["Idempotent-Replayed"] == "true"
+
+
+def _dies_after_its_first_case(monkeypatch, gf, body: dict, key: dict) -> None:
+    """A bulk request that claims its key, does its first case and dies: its key is left in progress."""
+    from api import idempotency
+    fire_events = bulk.fire_events
+    monkeypatch.setattr(bulk, "fire_events", lambda own, rules, actor, event, targets, **kw: fire_events(
+        own, rules, actor, event, targets[:1], **kw))
+    monkeypatch.setattr(idempotency, "_store_after_the_change", lambda request_, until, response: response)
+    _bulk(gf, body, headers=key)  # its answer never reaches the client
+    monkeypatch.undo()
+
+
+def test_a_key_claimed_by_a_bulk_request_that_died_is_taken_over_once_its_lease_lapses(build, monkeypatch):
+    from tests.support.driver import Driver
+    gf = Driver(build(GRADEFLOW_IDEMPOTENCY_LEASE=600))
+    first, second = ids = _probation_cases(gf, 2)
+    body, key = {"event": "publish", "case_ids": ids}, {"Idempotency-Key": "died"}
+    _dies_after_its_first_case(monkeypatch, gf, body, key)
+    move_clock(gf, "2026-09-01T09:09:00+08:00")  # the claim lasts 10 minutes from 09:00
+    assert ok(_bulk(gf, body, headers=key), 409)["code"] == "request_in_progress"
+    assert case_of(gf, second)["state"] == "decided"
+    move_clock(gf, "2026-09-01T09:10:01+08:00")
+    answer = _bulk(gf, body, headers=key)
+    assert "Idempotent-Replayed" not in answer.headers
+    results = _results(ok(answer))  # each case judged again: the one done before is refused, not done twice
+    assert (results[first]["result"], results[first]["problem"]["code"]) == ("refused", "invalid_transition")
+    assert results[second]["result"] == "done" and case_of(gf, second)["state"] == "published"
+    assert all(len(_entries(gf, case_id, "publish")) == 1 for case_id in ids)
+    again = _bulk(gf, body, headers=key)
+    assert again.headers["Idempotent-Replayed"] == "true" and ok(again) == ok(answer)
+
+
+def test_a_bulk_request_that_outlives_its_lease_leaves_the_answer_of_the_repeat_that_took_it_over(gf, monkeypatch):
+    ids = _probation_cases(gf, 2)
+    body, key = {"event": "publish", "case_ids": ids}, {"Idempotency-Key": "slow"}
+    headers = key | {"Authorization": f"Bearer {gf.token(HR)}"}
+    repeats = []
+    fire_events = bulk.fire_events
+
+    def after_a_repeat_past_the_lease(*args, **kwargs):
+        if repeats:  # the repeat itself
+            return fire_events(*args, **kwargs)
+        repeats.append(None)
+
+        def repeat():
+            move_clock(gf, "2026-09-01T10:00:01+08:00")  # the default lease, an hour, has lapsed
+            repeats[0] = gf.app.test_client().post("/api/v1/cases/events", json=body, headers=headers)
+        thread = threading.Thread(target=repeat)
+        thread.start()
+        thread.join(timeout=60)
+        return fire_events(*args, **kwargs)
+    monkeypatch.setattr(bulk, "fire_events", after_a_repeat_past_the_lease)
+    slow = ok(_bulk(gf, body, headers=key))
+    monkeypatch.setattr(bulk, "fire_events", fire_events)
+    taken_over = ok(repeats[0])
+    assert (taken_over["done"], slow["done"], slow["refused"]) == (2, 0, 2)
+    again = _bulk(gf, body, headers=key)
+    assert again.headers["Idempotent-Replayed"] == "true" and ok(again) == taken_over
+
+
+def test_a_repeat_of_a_bulk_request_whose_lease_lapsed_with_another_body_is_still_refused(gf, monkeypatch):
+    ids = _probation_cases(gf, 2)
+    key = {"Idempotency-Key": "died"}
+    _dies_after_its_first_case(monkeypatch, gf, {"event": "publish", "case_ids": ids}, key)
+    move_clock(gf, "2026-09-03T09:00:00+08:00")
+    other = _bulk(gf, {"event": "publish", "case_ids": ids[1:]}, headers=key)
+    assert ok(other, 422)["errors"][0]["rule"] == "reused_for_another_request"
+    assert case_of(gf, ids[1])["state"] == "decided"
 
 
 def test_a_bulk_request_refused_after_claiming_its_key_frees_it(gf):

@@ -18,11 +18,12 @@ from workflow.spreadsheets import write_sheets
 ROSTER_HEADER = "工号,姓名,机构,等级,定级日期,入职日期,上级工号\n"
 
 
-def upload(gf, kind: str, text: str | bytes, *, name: str = "file.csv", as_: str = HR, dry_run: bool | None = None):
+def upload(gf, kind: str, text: str | bytes, *, name: str = "file.csv", as_: str = HR, dry_run: bool | None = None,
+           **kwargs):
     data = {"file": (io.BytesIO(text.encode("utf-8") if isinstance(text, str) else text), name)}
     if dry_run is not None:
         data["dry_run"] = "true" if dry_run else "false"
-    return gf.post(f"/imports/{kind}", as_=as_, data=data, content_type="multipart/form-data")
+    return gf.post(f"/imports/{kind}", as_=as_, data=data, content_type="multipart/form-data", **kwargs)
 
 
 def refused(answer) -> list[tuple]:
@@ -57,6 +58,31 @@ def test_a_roster_registers_managers_whose_supervisors_are_on_any_row_and_a_seco
     assert (m2002["grade"], m2002["grade_since"], m2002["supervisor"]) == ("junior", "2026-03-01", "M2001")
     assert ok(upload(gf, "roster", roster))["unchanged"] == 3
     assert ok(gf.get("/managers/M2002", as_=HR))["updated_at"] == m2002["updated_at"]
+
+
+def test_an_upload_repeated_with_its_idempotency_key_is_replayed_whatever_its_multipart_boundary(gf, app):
+    organisation(gf)
+    roster = ROSTER_HEADER + f"M2001,李强,北京分行,初级,2026-03-01,2025-07-01,{SUPERVISOR}\n"
+    key = {"Idempotency-Key": "roster-1"}
+    first = upload(gf, "roster", roster, headers=key)
+    assert ok(first)["created"] == 1
+    gf.manager("M2009", "mid", supervisor=SUPERVISOR)  # what a second import would count differently
+    again = upload(gf, "roster", roster, headers=key)  # the test client draws a new boundary for each upload
+    assert ok(again) == ok(first) and again.headers["Idempotent-Replayed"] == "true"
+    assert count(app, Manager) == 3
+
+
+@pytest.mark.parametrize("change", ["another file", "another name", "dry run"])
+def test_the_idempotency_key_of_an_upload_sent_with_another_file_or_field_is_refused(gf, app, change):
+    organisation(gf)
+    roster = ROSTER_HEADER + f"M2001,李强,北京分行,初级,2026-03-01,2025-07-01,{SUPERVISOR}\n"
+    key = {"Idempotency-Key": "roster-1"}
+    ok(upload(gf, "roster", roster, headers=key))
+    other = {"another file": lambda: upload(gf, "roster", roster.replace("李强", "王芳"), headers=key),
+             "another name": lambda: upload(gf, "roster", roster, name="花名册.csv", headers=key),
+             "dry run": lambda: upload(gf, "roster", roster, dry_run=True, headers=key)}[change]()
+    assert assert_problem(other, 422, "validation_error")["errors"][0]["rule"] == "reused_for_another_request"
+    assert ok(gf.get("/managers/M2001", as_=HR))["name"] == "李强"
 
 
 def test_a_roster_corrects_org_unit_and_supervisor_but_refuses_a_grade_change(gf, app):
@@ -189,6 +215,12 @@ def test_users_are_created_with_their_initial_password_their_roles_changed_and_n
     twice = ("用户名,初始密码,角色,工号\nli2,long-enough-secret,客户经理,M2001\nwf,long-enough-secret,客户经理,M2002\n"
              "wf2,long-enough-secret,客户经理,M2002\n")
     assert refused(upload(gf, "users", twice)) == [(2, "工号", "employee_no_taken"), (4, "工号", "employee_no_taken")]
+
+
+def test_users_without_employee_numbers_are_created_however_many_the_file_has(gf):
+    gf.user(HR, "hr")
+    users = "用户名,初始密码,角色\nwf1,long-enough-secret,评审委员会\nwf2,long-enough-secret,评审委员会\n"
+    assert ok(upload(gf, "users", users))["created"] == 2
 
 
 def test_performance_records_are_entered_or_corrected_as_versions_in_the_audit_chain(gf, app):

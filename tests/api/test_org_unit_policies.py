@@ -6,6 +6,7 @@ months).
 """
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
@@ -140,3 +141,28 @@ def test_two_first_applications_from_units_of_two_policies_cannot_both_enter_an_
     release.set()
     first.join(10), second.join(10)
     assert outcome == {"k002": "opened", "h001": [("cycle", "cycle_policy")]}
+
+
+@pytest.mark.parametrize("grade, rule", [("初级", None), ("junior", None), ("特级", "known_grade"),
+                                         ("exited", "active_grade")])
+def test_a_unit_managers_grade_in_a_roster_import_is_refused_exactly_when_post_managers_refuses_it(units, grade, rule):
+    """A unit's policy shares the company's ladder (workflow/org_unit_policies.py SHARED): both check against it."""
+    row = f"工号,姓名,机构,等级,定级日期,入职日期,上级工号\nK009,柯九,{BRANCH},{grade},2025-01-01,2025-01-01,S900\n"
+    imported = units.post("/imports/roster", as_=HR, content_type="multipart/form-data",
+                          data={"file": (io.BytesIO(row.encode()), "roster.csv")})
+    posted = units.post("/managers", as_=HR, json={
+        "employee_no": "K010", "name": "柯十", "org_unit": BRANCH, "grade": grade_code(units, grade),
+        "grade_since": "2025-01-01", "hire_date": "2025-01-01", "supervisor": "S900"})
+    if rule is None:
+        assert ok(imported)["created"] == 1 and ok(posted, 201)["grade"] == "junior"
+    else:
+        assert [e["rule"] for e in assert_problem(imported, 422, "import_refused")["errors"]] == [rule]
+        assert_problem(posted, 422, "validation_error", "grade", rule)
+
+
+def grade_code(gf, word: str) -> str:
+    """The grade HR's word names (初级: junior), as the API takes it; an unknown word as it is."""
+    from workflow.imports import grade_words
+    with gf.app.app_context():
+        from api.context import rules
+        return grade_words(rules().policy.ladder).get(word, word)

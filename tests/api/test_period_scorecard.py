@@ -3,6 +3,8 @@ scorecard covers a period, hr enters the parts, the score is made from them, and
 in each version and in the audit chain. A bare score is refused there; parts are refused elsewhere."""
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from models import db
@@ -111,3 +113,61 @@ def test_period_scorecard_an_unknown_part_is_named_without_repeating_markup(toba
     body = assert_problem(enter(tobacco, "2026M08", parts={**GOOD, "<b>x</b>": 1}), 422, "validation_error")
     [error] = body["errors"]
     assert error["rule"] == "scorecard_part_unknown" and "<b>" not in str(body)
+
+
+@pytest.fixture
+def tobacco_with_a_metric(build, tmp_path):
+    def with_a_metric(document):
+        document.update(TOBACCO)
+        document["metrics"] = [{"code": "new_customers", "zh": "新客到店数(位)", "en": "New customers", "max": 10000}]
+    gf = Driver(build(GRADEFLOW_POLICY=policy_file(tmp_path, with_a_metric)))
+    organisation(gf)
+    gf.manager("M001", "mid", supervisor="S900")
+    return gf
+
+
+def upload(gf, text: str):
+    return gf.post("/imports/performance", as_=HR, content_type="multipart/form-data",
+                   data={"file": (io.BytesIO(text.encode()), "绩效.csv")})
+
+
+SCORECARD_HEADER = "工号,考核期间,在岗月数,经营业绩,作风纪律,基础工作,training,新客到店数(位)"
+
+
+def test_the_performance_template_has_a_column_for_each_part_hr_enters_and_each_metric_under_its_chinese_name(
+        tobacco_with_a_metric):
+    template = tobacco_with_a_metric.get("/imports/performance/template?format=csv", as_=HR)
+    header = template.get_data().decode("utf-8-sig").splitlines()[0].split(",")
+    assert header[-5:] == ["经营业绩", "作风纪律", "基础工作", "training", "新客到店数(位)"]
+
+
+def test_a_performance_import_enters_a_months_parts_and_metrics_as_the_api_does_and_again_changes_nothing(
+        tobacco_with_a_metric):
+    gf = tobacco_with_a_metric
+    records = f"{SCORECARD_HEADER},得分\nM001,2026M08,1,92.5,1,0,2,62,\nM001,2026Q2,3,,,,,,80\n"  # a quarter: a score
+    assert ok(upload(gf, records))["created"] == 2
+    month = record_of(gf, "2026M08")
+    assert (month["score"], month["parts"]["points"], month["metrics"]) == (
+        85.5, {"sales": "92.50", "quality": "75.00"}, {"new_customers": "62.00"})
+    assert ok(upload(gf, records))["unchanged"] == 2
+    corrected = records.replace("92.5,1,0,2,62,", "92.5,3,0,2,62,")
+    assert ok(upload(gf, corrected))["updated"] == 1
+    assert record_of(gf, "2026M08")["score"] == 71.5 and record_of(gf, "2026Q2")["score"] == 80
+
+
+def test_a_performance_import_names_each_part_or_metric_refused_by_its_column(tobacco_with_a_metric):
+    records = (f"{SCORECARD_HEADER},得分\nM001,2026M08,1,92.5,1.5,0,2,62,\nM001,2026M09,1,92.5,,0,2,,\n"
+               "M001,2026M10,1,,,,,,85\nM001,2026M11,1,101,0,0,0,10001,\nM001,2026Q2,3,90,,,,,80\n")
+    assert sorted(refused_problems(upload(tobacco_with_a_metric, records))) == [
+        (2, "作风纪律", "findings_count"), (3, "作风纪律", "scorecard_part_missing"),
+        (4, "parts", "required"), (4, "得分", "score_from_parts"),
+        (5, "新客到店数(位)", "metric_range"), (5, "经营业绩", "part_range"), (6, "parts", "no_scorecard")]
+    assert ok(tobacco_with_a_metric.get("/managers/M001/performance", as_=HR)) == []
+
+
+def record_of(gf, period: str) -> dict:
+    return {r["period"]: r for r in ok(gf.get("/managers/M001/performance", as_=HR))}[period]
+
+
+def refused_problems(answer) -> list[tuple]:
+    return [(e["row"], e["column"], e["rule"]) for e in assert_problem(answer, 422, "import_refused")["errors"]]

@@ -11,11 +11,11 @@ import yaml
 TOBACCO_MONTHLY_SCORECARD = {
     "periods": ["year", "quarter", "month"],
     "period_scorecard": {"periods": ["month"], "parts": [
-        {"code": "sales", "weight": 0.6, "max": 100},
-        {"code": "quality", "weight": 0.4, "items": [
-            {"code": "conduct", "points": 40, "deduct": 5, "zero_at": 3},
-            {"code": "groundwork", "points": 40, "deduct": 5},
-            {"code": "training", "points": 20, "deduct": 10}]}]},
+        {"code": "sales", "zh": "经营业绩", "weight": 0.6, "max": 100},
+        {"code": "quality", "zh": "综合素质", "weight": 0.4, "items": [
+            {"code": "conduct", "zh": "作风纪律", "points": 40, "deduct": 5, "zero_at": 3},
+            {"code": "groundwork", "zh": "基础工作", "points": 40, "deduct": 5},
+            {"code": "training", "points": 20, "deduct": 10}]}]},  # no zh: its column is headed by its code
 }
 
 

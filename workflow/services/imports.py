@@ -14,6 +14,11 @@ nothing the second time. What a row may change is what the API may change (docs/
 - performance: a record is entered or corrected (a new version, chained in the audit) by record_performance;
 - events: each event is entered by record_event; one already on the record (the same manager, kind, day, days,
   reason and note, as many times as stored) is left as it is.
+
+Two imports at once: performance records and events hold their managers' rows first, so that the second waits and
+then compares with what the first wrote. A new manager or user has no row to hold: the import that loses the race
+to register it is refused 409 `import_conflict`, nothing of it written, and its caller imports it once again
+(api/import_files.py), now seeing the winner's rows.
 """
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ from dataclasses import dataclass
 
 from workflow import access
 from workflow.accounts import Actor
-from workflow.errors import Conflict, DomainError, Forbidden, NotFound, RuleViolation, Violations
+from workflow.errors import Conflict, DomainError, DuplicateKey, Forbidden, NotFound, RuleViolation, Violations
 from workflow.imports import EVENTS, KINDS, PERFORMANCE, ROSTER, USERS, ImportRefused, Problem, Row
 from workflow.passwords import Passwords
 from workflow.services import accounts, manager_events, managers
@@ -88,6 +93,16 @@ def import_rows(uow: UnitOfWork, rules: Rules, passwords: Passwords, actor: Acto
     if dry_run:
         uow.rollback()
     return Outcome(kind, tally.counts["created"], tally.counts["updated"], tally.counts["unchanged"], dry_run)
+
+
+IMPORT_CONFLICT = "import_conflict"
+# what a use case answers when a record it found missing was written meanwhile by another transaction
+_RACE_CODES = frozenset({"username_taken", "employee_no_taken", "concurrent_update"})
+
+
+def _raced(what: str) -> Conflict:
+    return Conflict(IMPORT_CONFLICT, f"{what} was written by another import or request at the same moment; nothing "
+                                     "of this file was written: import it again")
 
 
 def may_import(actor: Actor, kind: str) -> bool:
@@ -167,7 +182,10 @@ def _import_roster(uow: UnitOfWork, rules: Rules, _passwords, _actor: Actor, row
         tally.add(row, problems)
     if tally.problems:
         return
-    _register_all(uow, rules, [r.values for r in new], chain_of)
+    try:
+        _register_all(uow, rules, [r.values for r in new], chain_of)
+    except DuplicateKey:
+        raise _raced("a manager of the file") from None
     _correct_all(uow, rules, changed, supervisor_of)
     tally.counts.update(created=len(new), updated=len(changed), unchanged=len(rows) - len(new) - len(changed))
 
@@ -233,7 +251,8 @@ def _import_users(uow: UnitOfWork, rules: Rules, passwords: Passwords, actor: Ac
                 tally.problems.append(row.problem("employee_no", "employee_no_taken",
                                                   f"employee {values['employee_no']} already has a user account"))
             elif user is None:
-                taken.add(values.get("employee_no"))
+                if values.get("employee_no"):
+                    taken.add(values["employee_no"])
                 accounts.create_user(uow, rules, passwords, actor, username=values["username"],
                                      password=values.get("password") or "", roles=values["roles"],
                                      employee_no=values.get("employee_no"))
@@ -250,33 +269,39 @@ def _import_users(uow: UnitOfWork, rules: Rules, passwords: Passwords, actor: Ac
         except Forbidden as refused:
             tally.problems.append(row.problem("roles", "forbidden", refused.detail))
         except (RuleViolation, Conflict) as refused:
+            if refused.code in _RACE_CODES:  # found missing above, so registered meanwhile by another transaction
+                raise _raced(f"the user {values['username']}") from None
             tally.refused(row, refused)
 
 
 def _import_performance(uow: UnitOfWork, rules: Rules, _passwords, actor: Actor, rows: list[Row],
                         tally: _Tally) -> None:
+    uow.managers.lock({row.values["employee_no"] for row in rows})
     for row in rows:
         tally.row_checked()
         values = row.values
         no = values["employee_no"]
+        entered = dict(months_worked=values["months_worked"], score=values.get("score"), parts=values.get("parts"),
+                       metrics=values.get("metrics"), violation=values.get("violation", False))
         try:
             period = str(managers.parse_period(values["period"]))
             record = uow.performance.get(no, period)
-            if record is not None and record.parts is None and (record.score, record.months_worked, record.violation) \
-                    == (values.get("score"), values["months_worked"], values.get("violation", False)):
+            if record is not None and managers.holds(rules, record, period, **entered):
                 tally.counts["unchanged"] += 1  # also in a closed period: nothing to change
                 continue
-            managers.record_performance(uow, rules, actor, no, period, months_worked=values["months_worked"],
-                                        score=values.get("score"), violation=values.get("violation", False),
-                                        reason=values.get("reason"))
+            managers.record_performance(uow, rules, actor, no, period, reason=values.get("reason"), **entered)
             tally.counts["created" if record is None else "updated"] += 1
         except (RuleViolation, Conflict, NotFound) as refused:
+            if refused.code in _RACE_CODES:
+                raise _raced(f"the {values['period']} record of {no}") from None
             tally.refused(row, refused, "period")
 
 
 def _import_events(uow: UnitOfWork, rules: Rules, _passwords, actor: Actor, rows: list[Row], tally: _Tally) -> None:
+    numbers = {row.values["employee_no"] for row in rows}
+    uow.managers.lock(numbers)  # a concurrent import of the same events waits, then finds these stored
     stored = Counter()
-    for no in sorted({row.values["employee_no"] for row in rows}):
+    for no in sorted(numbers):
         stored.update(_event_key(e.employee_no, e.kind, e.occurred_on, e.days, e.reason, e.note)
                       for e in uow.manager_events.for_manager(no))
     for row in rows:

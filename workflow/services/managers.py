@@ -191,8 +191,7 @@ def record_performance(uow: UnitOfWork, rules: Rules, actor: Actor, employee_no:
         except DuplicateKey:
             raise Conflict("concurrent_update", f"the {period} record of {employee_no} was saved by another request "
                            "at the same moment; repeat yours to correct it") from None
-    elif (record.score, record.parts, record.metrics, record.months_worked, record.violation) == (
-            score, parts, metrics, months_worked, violation):
+    elif _held(record) == (score, parts, metrics, months_worked, violation):
         return record
     else:
         record.version += 1
@@ -201,6 +200,21 @@ def record_performance(uow: UnitOfWork, rules: Rules, actor: Actor, employee_no:
     uow.performance.add_version(employee_no=employee_no, period=str(period), version=record.version,
                                 reason=reason or None, **values)
     return record
+
+
+def holds(rules: Rules, record, period_text: str, *, months_worked: int, score: Decimal | None = None,
+          parts: dict[str, Decimal] | None = None, metrics: dict[str, Decimal] | None = None,
+          violation: bool = False) -> bool:
+    """Whether `record` holds these values as record_performance would keep them, so that entering them changes
+    nothing (an import counts such a row unchanged, also in a closed period)."""
+    problems = Violations()
+    score, parts = _score_of(problems, rules, parse_period(period_text), score, parts)
+    metrics = _metrics_of(problems, rules, metrics)
+    return not problems.errors and _held(record) == (score, parts, metrics, months_worked, violation)
+
+
+def _held(record) -> tuple:
+    return record.score, record.parts, record.metrics, record.months_worked, record.violation
 
 
 METRIC_PLACES = 2

@@ -86,7 +86,11 @@ class Managers(Protocol):
     def every(self, *, for_update: bool = False) -> list[ManagerRow]: ...
 
     def add_all(self, rows: list[dict[str, Any]]) -> None:
-        """Many managers in one statement, in the order given (supervisors first)."""
+        """Many managers in one statement, in the order given (supervisors first); DuplicateKey("employee_no")
+        when one is taken."""
+
+    def lock(self, employee_nos: Collection[str]) -> None:
+        """Hold the rows of those of these managers that exist until the transaction ends."""
 
     def supervisor_chain(self, employee_no: str) -> list[str]:
         """The employee numbers above `employee_no`, nearest first."""
