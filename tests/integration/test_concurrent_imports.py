@@ -38,14 +38,17 @@ def _meeting_before(monkeypatch, module, name: str) -> None:
     monkeypatch.setattr(module, name, meet_then)
 
 
-def _twice_at_once(gf, kind: str, text: str) -> list[dict]:
+def _twice_at_once(gf, kind: str, text: str, other_text: str | None = None) -> list[dict]:
     token = gf.token(HR)
 
-    def send():
-        data = {"file": (io.BytesIO(text.encode("utf-8")), f"{kind}.csv")}
-        return gf.app.test_client().post(f"/api/v1/imports/{kind}", data=data, content_type="multipart/form-data",
-                                         headers={"Authorization": f"Bearer {token}"})
-    answers = [ok(answer) for answer in at_once([send, send])]
+    def sender(body: str):
+        def send():
+            data = {"file": (io.BytesIO(body.encode("utf-8")), f"{kind}.csv")}
+            return gf.app.test_client().post(f"/api/v1/imports/{kind}", data=data,
+                                             content_type="multipart/form-data",
+                                             headers={"Authorization": f"Bearer {token}"})
+        return send
+    answers = [ok(answer) for answer in at_once([sender(text), sender(other_text or text)])]
     return sorted(answers, key=lambda a: a["unchanged"])
 
 
@@ -70,11 +73,34 @@ def test_two_imports_registering_the_same_new_managers_at_once_register_them_onc
     assert _count(app, Manager) == 2 and _count(app, Timer, Timer.kind == "probation_end") == 1
 
 
+def test_two_imports_registering_the_same_new_managers_in_opposite_orders_at_once_register_them_once(gf, app,
+                                                                                                 monkeypatch):
+    gf.user(HR, "hr")
+    _meeting_before(monkeypatch, import_service, "_register_all")
+    header, *rows = ("工号,姓名,机构,等级,定级日期,入职日期,上级工号\n",
+                     "M2001,李强,北京分行,初级,2026-03-01,2025-07-01,\n", "M2003,赵敏,上海分行,初级,2026-03-01,2025-07-01,\n")
+    first, second = _twice_at_once(gf, "roster", header + "".join(rows), header + "".join(reversed(rows)))
+    assert (first["created"], second["unchanged"]) == (2, 2)
+    assert _count(app, Manager) == 2
+
+
 def test_two_imports_creating_the_same_new_users_at_once_create_them_once(gf, app, monkeypatch):
     gf.user(HR, "hr")
     _meeting_before(monkeypatch, accounts, "create_user")
     users = "用户名,初始密码,角色\nwf1,long-enough-secret,评审委员会\nwf2,long-enough-secret,评审委员会\n"
     first, second = _twice_at_once(gf, "users", users)
+    assert (first["created"], second["unchanged"]) == (2, 2)
+    assert _count(app, User, User.username.in_(["wf1", "wf2"])) == 2
+
+
+def test_two_imports_creating_the_same_new_users_in_opposite_orders_at_once_create_them_once(gf, app, monkeypatch):
+    """Each file's first user is the other's last: created in file order, each import would hold a name the other
+    waits for (a deadlock on PostgreSQL, a 500)."""
+    gf.user(HR, "hr")
+    _meeting_before(monkeypatch, accounts, "create_user")
+    header = "用户名,初始密码,角色\n"
+    rows = ["wf1,long-enough-secret,评审委员会\n", "wf2,long-enough-secret,评审委员会\n"]
+    first, second = _twice_at_once(gf, "users", header + "".join(rows), header + "".join(reversed(rows)))
     assert (first["created"], second["unchanged"]) == (2, 2)
     assert _count(app, User, User.username.in_(["wf1", "wf2"])) == 2
 

@@ -198,7 +198,8 @@ def _register_all(uow: UnitOfWork, rules: Rules, new: list[dict], chain_of: Call
     """What register_manager does for one, for all: the rows (a supervisor before those they supervise) and the
     probation timers."""
     now = rules.now()
-    ordered = sorted(new, key=lambda v: len(chain_of(v["employee_no"])))
+    # in one order whatever the file's (a supervisor first, then by number), as for users: no deadlock between two
+    ordered = sorted(new, key=lambda v: (len(chain_of(v["employee_no"])), v["employee_no"]))
     uow.managers.add_all([dict(employee_no=v["employee_no"], name=v["name"], org_unit=v["org_unit"],
                                grade=v["grade"], grade_since=v["grade_since"], hire_date=v["hire_date"],
                                supervisor_no=v["supervisor"], education=v.get("education"),
@@ -242,7 +243,9 @@ def _import_users(uow: UnitOfWork, rules: Rules, passwords: Passwords, actor: Ac
                   tally: _Tally) -> None:
     # an employee number taken, found before the insert that would find it (a failed insert ends the transaction)
     taken = uow.users.holding({r.values["employee_no"] for r in rows if r.values.get("employee_no")})
-    for row in rows:
+    # created in the order of their names, whatever the file's: two imports of the same new users in opposite
+    # orders would each hold a name the other waits for (a deadlock); in one order the second waits, then finds it
+    for row in sorted(rows, key=lambda r: r.values["username"]):
         tally.row_checked()
         values = row.values
         user = uow.users.by_username(values["username"])
