@@ -4,7 +4,7 @@ left unchanged; "check only" writes nothing. Through the same path as the JSON A
 from __future__ import annotations
 
 from flask import Response, abort, render_template
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, RadioField
@@ -12,7 +12,7 @@ from wtforms import BooleanField, RadioField
 from api.import_files import MEDIA_TYPES, import_file, template_file, template_name
 from api.web.blueprint import bp
 from api.web.session import current_user, signed_in
-from workflow.errors import Forbidden
+from workflow.errors import Conflict, Forbidden
 from workflow.imports import KINDS, ImportRefused
 from workflow.services.imports import importable_kinds, require_importer
 from workflow.spreadsheets import FORMATS
@@ -51,6 +51,7 @@ def imports_page():
 def import_upload():
     form = _form()
     outcome = problems = None
+    status = 200
     if form.validate_on_submit():
         upload = form.file.data
         try:
@@ -58,7 +59,13 @@ def import_upload():
                                   dry_run=form.check_only.data)
         except ImportRefused as refused:
             problems = refused.problems
-    status = 422 if problems or form.errors else 200
+        except Conflict:  # import_conflict: lost the race to concurrent writers twice; nothing was written
+            form.form_errors.append(_("Another import or request wrote the same records at the same moment, and "
+                                      "nothing of this file was written. Send the file again: what is already "
+                                      "there is left unchanged."))
+            status = 409
+    if status == 200 and (problems or form.errors):
+        status = 422
     return render_template("web/imports.html", form=form, formats=FORMATS, outcome=outcome,
                            problems=problems), status
 

@@ -57,6 +57,25 @@ def test_a_refused_file_lists_each_problem_in_the_page_language_and_writes_nothi
     assert managers(app) == before
 
 
+def test_an_import_that_loses_the_race_twice_says_so_on_the_page_and_writes_nothing(app, monkeypatch):
+    """409 import_conflict (api/import_files.py) on the page: the words of the conflict, not the error page."""
+    from workflow.errors import DuplicateKey
+    from workflow.services import imports as import_service
+
+    def lost(*args, **kwargs):
+        raise DuplicateKey("employee_no")
+    monkeypatch.setattr(import_service, "_register_all", lost)
+    organisation(Driver(app))
+    before = managers(app)
+    for language, words in (("zh-CN", "其他导入或请求同时写入了相同的记录"), ("en", "wrote the same records at the same moment")):
+        visitor = Visitor(app, language)
+        visitor.sign_in(HR)
+        page = send(visitor, "roster", ROSTER)
+        assert page.status_code == 409 and words in text(page)
+        assert 'name="file"' in page.get_data(as_text=True)  # the form again, to send the file once more
+    assert managers(app) == before
+
+
 def test_a_form_without_a_file_says_so_next_to_the_field(app):
     organisation(Driver(app))
     hr = Visitor(app, "zh-CN")
