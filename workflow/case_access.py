@@ -100,7 +100,7 @@ class Standing:
 
 
 SUPERVISOR_PARTIES = frozenset({LINE_MANAGER, SUPERVISOR_PARTY, SECOND_SUPERVISOR})
-# Four eyes (分级审核): the supervisor's review and the second supervisor's are done by two people. Whoever did a
+# Four eyes (四眼原则): the supervisor's review and the second supervisor's are done by two people. Whoever did a
 # step of one (in their own right, as a substitute, or by escalation) does none of the other; returning the
 # materials for amendment is no review step.
 SEPARATE_REVIEWS = (SUPERVISOR_PARTY, SECOND_SUPERVISOR)
