@@ -11,12 +11,14 @@ import json
 from collections.abc import Callable
 from decimal import Decimal
 
-from sqlalchemy import Integer, String, Text, UniqueConstraint, and_, case, cast, event, func, or_, select
+from sqlalchemy import Integer, String, Text, UniqueConstraint, and_, case, cast, event, func, or_, select, true
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
+from sqlalchemy.orm.attributes import get_history
 
 from models.base import Base
 from models.calendar_days import CalendarChange
 from models.cases import CaseHistory
+from models.delegations import Delegation
 from models.managers import ExamResult, Manager, ManagerEvent, PerformanceRecord, PerformanceVersion
 from models.policies import PolicyVersion
 from workflow.audit import GENESIS, canonical, link_hash
@@ -73,22 +75,38 @@ def _manager_event_fields(row) -> dict:
             "recorded_by": row.recorded_by}
 
 
+def _delegation_fields(row) -> dict:
+    """A substitute named: who for whom, the scope, the days, by whom and when."""
+    return {"id": row.id, "principal": row.principal, "substitute": row.substitute, "scope": row.scope,
+            "starts_on": row.starts_on, "ends_on": row.ends_on, "created_by": row.created_by,
+            "created_at": row.created_at}
+
+
+def _delegation_cancellation_fields(row) -> dict:
+    """A delegation called off: which, by whom and when (the delegation's row, which keeps it)."""
+    return {"id": row.id, "principal": row.principal, "substitute": row.substitute, "scope": row.scope,
+            "starts_on": row.starts_on, "ends_on": row.ends_on, "cancelled_by": row.cancelled_by,
+            "cancelled_at": row.cancelled_at}
+
+
+DELEGATION_CANCELLATIONS = "delegation_cancellations"  # a second kind of entry in the delegations' rows
+
 # every kind of audit entry: the table it lives in, and what of it the chain covers
 SOURCES = {CaseHistory.__tablename__: (CaseHistory, _case_history_fields),
            CalendarChange.__tablename__: (CalendarChange, _calendar_change_fields),
            PerformanceVersion.__tablename__: (PerformanceVersion, _performance_version_fields),
            ExamResult.__tablename__: (ExamResult, _exam_result_fields),
-           ManagerEvent.__tablename__: (ManagerEvent, _manager_event_fields)}
-_AUDITED = tuple(model for model, _ in SOURCES.values())
+           ManagerEvent.__tablename__: (ManagerEvent, _manager_event_fields),
+           Delegation.__tablename__: (Delegation, _delegation_fields),
+           DELEGATION_CANCELLATIONS: (Delegation, _delegation_cancellation_fields)}
+# the rows of a source that hold an entry (every row, unless named here)
+_ENTRY_ROWS = {DELEGATION_CANCELLATIONS: Delegation.cancelled_at.is_not(None)}
+_AUDITED = tuple({model for model, _ in SOURCES.values()})
 
 
 def canonical_entry(source: str, row) -> str:
     """The entry's text in the chain; `row` is a mapped object or a result row with the same attributes."""
     return canonical(source, SOURCES[source][1](row))
-
-
-def entry_text(row) -> str:
-    return canonical_entry(row.__tablename__, row)
 
 
 @event.listens_for(Session, "before_commit")
@@ -101,10 +119,10 @@ def _chain_what_this_transaction_wrote(session: Session) -> None:
         session.execute(select(func.pg_advisory_xact_lock(func.hashtext(CHAIN_LOCK))))
     last = session.scalar(select(AuditLink).order_by(AuditLink.seq.desc()).limit(1))
     seq, previous = (last.seq, last.hash) if last else (0, GENESIS)
-    for row in sorted(unchained, key=lambda r: (r.__tablename__, r.id)):
+    for source, row in sorted(unchained, key=lambda e: (e[0] != e[1].__tablename__, e[0], e[1].id)):
         seq += 1
-        link = AuditLink(seq=seq, source=row.__tablename__, source_id=row.id, prev_hash=previous,
-                         hash=link_hash(previous, entry_text(row)))
+        link = AuditLink(seq=seq, source=source, source_id=row.id, prev_hash=previous,
+                         hash=link_hash(previous, canonical_entry(source, row)))
         session.add(link)
         previous = link.hash
     session.flush()
@@ -112,7 +130,10 @@ def _chain_what_this_transaction_wrote(session: Session) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _note_new_entries(session: Session, _context) -> None:
-    new = [obj for obj in session.new if isinstance(obj, _AUDITED)]
+    new = [(obj.__tablename__, obj) for obj in session.new if isinstance(obj, _AUDITED)]
+    new += [(DELEGATION_CANCELLATIONS, obj) for obj in session.dirty
+            if isinstance(obj, Delegation) and obj.cancelled_at is not None
+            and get_history(obj, "cancelled_at").has_changes()]  # cancelled now (only ever once)
     if new:
         session.info.setdefault("unchained", []).extend(new)
 
@@ -153,7 +174,8 @@ def verify_chain(session: Session, progress: Callable[[int, int], None] | None =
             progress(seq, max(total, seq))
     for source, (model, _) in SOURCES.items():
         unlinked = ~select(AuditLink.seq).where(AuditLink.source == source, AuditLink.source_id == model.id).exists()
-        stray = session.scalar(select(model.id).where(unlinked).order_by(model.id).limit(1))
+        stray = session.scalar(select(model.id).where(unlinked, _ENTRY_ROWS.get(source, true()))
+                               .order_by(model.id).limit(1))
         if stray is not None:
             return seq, f"{source} entry {stray} is in no link: it was inserted around the service", previous
     if (record := session.execute(_A_RECORD_UNLIKE_ITS_LATEST_VERSION).first()) is not None:

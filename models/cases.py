@@ -129,6 +129,9 @@ class Case(Base):
     deductions: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     # the items the supervisor score was made of, {item: "35.00"}, where the policy has supervisor items
     supervisor_items: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    # the supervisors' review steps done on the case, [{party, username, employee_no}] (four eyes:
+    # workflow/case_access.py SEPARATE_REVIEWS); None: none yet
+    reviews: Mapped[list | None] = mapped_column(JSON, nullable=True)
     # the present wait escalated past an absent supervisor (workflow/escalation.py): whose turn it was, who acts in
     # their stead (None: nobody up the chain can, hr does) and when; cleared when the case enters another state
     escalated_from: Mapped[str | None] = mapped_column(String(32), nullable=True)

@@ -45,6 +45,9 @@ class CasePeople:
     # (absent supervisor, supervisor above them acting in their stead): the present wait escalated
     # (workflow/escalation.py)
     escalated: tuple[str, str] | None = None
+    # the supervisors' review steps done on the case: (party, username, employee number or None) of whoever did
+    # each (four eyes: one person, one of them)
+    reviews: tuple[tuple[str, str, str | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,8 @@ class Standing:
     # (workflow/delegations.py: their username) or as the supervisor a wait was escalated to (workflow/escalation.py:
     # the absent supervisor's employee number, who may have no account)
     behalf: tuple[tuple[str, str], ...] = ()
+    # the review parties the caller would hold but may not: they did another review step of the case (four eyes)
+    four_eyes: frozenset[str] = frozenset()
 
     def is_(self, *parties: str) -> bool:
         return bool(self.parties.intersection(parties))
@@ -95,9 +100,45 @@ class Standing:
 
 
 SUPERVISOR_PARTIES = frozenset({LINE_MANAGER, SUPERVISOR_PARTY, SECOND_SUPERVISOR})
+# Four eyes (四眼原则): the supervisor's review and the second supervisor's are done by two people. Whoever did a
+# step of one (in their own right, as a substitute, or by escalation) does none of the other; returning the
+# materials for amendment is no review step.
+SEPARATE_REVIEWS = (SUPERVISOR_PARTY, SECOND_SUPERVISOR)
+SENDS_BACK = frozenset({"return_materials"})
+
+
+class FourEyes(Forbidden):
+    code = "four_eyes"
+
+
+def did_other_review(people: CasePeople, party: str, *, username: str | None = None,
+                     employee_no: str | None = None) -> bool:
+    """Whether this person did a review step of the case other than `party`'s (four eyes)."""
+    return party in SEPARATE_REVIEWS and any(
+        done != party and ((username is not None and u == username) or (employee_no is not None and e == employee_no))
+        for done, u, e in people.reviews)
+
+
+def review_step(s: Standing, event: str, parties: Collection[str]) -> str | None:
+    """The review party the caller acts as when they fire `event` (one of `parties`, those of the event), if it is
+    a review step that four eyes keeps apart."""
+    if event in SENDS_BACK:
+        return None
+    return next((p for p in SEPARATE_REVIEWS if p in parties and s.is_(p)), None)
 
 
 def standing(actor: Actor, people: CasePeople) -> Standing:
+    """The caller's standing (below), less the review parties four eyes keeps from them."""
+    s = _standing(actor, people)
+    barred = frozenset(p for p in SEPARATE_REVIEWS if s.is_(p) and did_other_review(
+        people, p, username=actor.username, employee_no=actor.employee_no))
+    if not barred:
+        return s
+    return Standing(s.parties - barred, recused=s.recused, behalf=tuple(b for b in s.behalf if b[0] not in barred),
+                    four_eyes=barred)
+
+
+def _standing(actor: Actor, people: CasePeople) -> Standing:
     """The caller's own standing, and what the delegations in force today add to it: the principal's own standing
     within the delegation's scope (never what the principal holds as somebody's substitute: no chains), as far as
     the substitute's own position allows (workflow/delegations.py); and the absent supervisor's part, for the one
@@ -138,7 +179,8 @@ def _escalated_party(actor: Actor, people: CasePeople) -> str | None:
         return None
     absent, to = people.escalated
     chain = people.supervisor_chain
-    if to != actor.employee_no or absent not in chain[:2]:
+    # under the present reporting line: the absent one still at a supervisor's level, whoever it went to above them
+    if to != actor.employee_no or absent not in chain[:2] or to not in chain[chain.index(absent) + 1:]:
         return None
     return SUPERVISOR_PARTY if chain[0] == absent else SECOND_SUPERVISOR
 
@@ -185,7 +227,7 @@ def parties_for(event: str, stage: Stage | None = None, people: CasePeople | Non
     service), and nobody acts in a stage that names nobody."""
     parties = WHO[event]
     if STAGE_PARTY not in parties:
-        return parties
+        return parties if event in SENDS_BACK else _or_hr(parties, people)
     if stage is None or stage.by is None or (event == "pass_stage" and stage.is_observation):
         return frozenset()
     if stage.by == CHAIR:  # as in the decisions: the chair, or hr (a cycle may have no chair yet)
@@ -193,7 +235,19 @@ def parties_for(event: str, stage: Stage | None = None, people: CasePeople | Non
     levels_needed = {SUPERVISOR_PARTY: 1, SECOND_SUPERVISOR: 2}.get(stage.by, 0)
     if people is not None and len(people.supervisor_chain) < levels_needed:
         return frozenset({HR_PARTY})
-    return frozenset({stage.by})
+    return _or_hr(frozenset({stage.by}), people)
+
+
+def _or_hr(parties: frozenset[str], people: CasePeople | None) -> frozenset[str]:
+    """hr acts too where the supervisor whose review step it is did the other one of the case (four eyes: nobody
+    else in the chain holds their part; their substitute may still act)."""
+    party = next((p for p in SEPARATE_REVIEWS if p in parties), None)
+    if party is None or people is None:
+        return parties
+    level, chain = SEPARATE_REVIEWS.index(party), people.supervisor_chain
+    if len(chain) > level and did_other_review(people, party, employee_no=chain[level]):
+        return parties | {HR_PARTY}
+    return parties
 
 
 def may_fire(s: Standing, event: str, stage: Stage | None = None, people: CasePeople | None = None) -> bool:
@@ -268,6 +322,16 @@ def available_events(rules: Rules, file: CaseFile, s: Standing) -> list[str]:
             if may_fire(s, e, stage, file.people) and rules.cases.applies(case, e) and doable(e)]
 
 
+def kept_apart(rules: Rules, file: CaseFile, s: Standing) -> list[str]:
+    """The events of the case's state the caller would hold but for four eyes (the page says why they are not
+    offered)."""
+    if not s.four_eyes:
+        return []
+    stage = rules.cases.stage_of(file.case)
+    return [e for e in CALLER_EVENTS
+            if s.four_eyes & parties_for(e, stage, file.people) and rules.cases.applies(file.case, e)]
+
+
 def invalid_transition(rules: Rules, file: CaseFile, s: Standing, what: str) -> Conflict:
     available = available_events(rules, file, s)
     case = file.case
@@ -285,6 +349,9 @@ def refuse_event(rules: Rules, file: CaseFile, s: Standing, event: str) -> None:
     parties = parties_for(event, stage, file.people)
     # a stage's event on a case in no stage is not anybody's to fire: it does not apply (409 below)
     if not s.is_(*parties) and (stage is not None or STAGE_PARTY not in WHO[event]):
+        if barred := sorted(s.four_eyes & parties):
+            raise FourEyes(f"{event} is the review of {_PARTY_NAMES[barred[0]]}: you did another review step of "
+                           f"case {file.case.id}, and one person does one of them (four eyes)", party=barred[0])
         whose = " or ".join(_PARTY_NAMES[p] for p in sorted(parties))
         raise Forbidden(f"{event} is for {whose or 'nobody: the stage passes by itself when it ends'}")
     if event != "appeal" and not rules.cases.applies(file.case, event):

@@ -41,7 +41,8 @@ class CaseFile:
                           members=frozenset(s.username for s in self.seats if s.counts),
                           recused=frozenset(r.username for r in case.recusals), reviewer=case.reviewed_by,
                           decider=case.decided_by,
-                          escalated=(case.escalated_from, case.escalated_to) if case.escalated_to else None)
+                          escalated=(case.escalated_from, case.escalated_to) if case.escalated_to else None,
+                          reviews=tuple((r["party"], r["username"], r["employee_no"]) for r in case.reviews or ()))
 
     def employee_no_of(self, username: str) -> str | None:
         return next((s.employee_no for s in self.seats if s.username == username), None)

@@ -6,8 +6,12 @@ the absent one's stead, as a substitute does, until the case leaves the state; w
 the case waits on hr, as it does already when no supervisor has an account. The service records the escalation in
 the case's history (event `escalate`); hr sees the cases escalated now on the substitutes page and on the case page.
 
-Checked each working day while the case waits (a supervisor present when the days ran out may go on leave later);
-escalated once per wait."""
+Checked each working day while the case waits (a supervisor present when the days ran out may go on leave later).
+If whoever it went to cannot act either once the policy's days have passed again since, it goes on up the chain
+(to hr where the chain ends), each step in the history. An escalation follows the reporting line of its time: once
+the absent supervisor is no longer the one the case waits on, or whoever it went to no longer above them, it is
+called off (event `escalation_void`) and the case follows the present chain, checked afresh. Four eyes holds here
+too (workflow/case_access.py): it never goes to a supervisor who did the case's other review step."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -21,7 +25,8 @@ from workflow.stages import SECOND_SUPERVISOR, SUPERVISOR, Stage
 
 NO_ACCOUNT, ON_LEAVE = "no_account", "on_leave"  # why the supervisor cannot act
 REASONS = (NO_ACCOUNT, ON_LEAVE)
-EVENT = "escalate"  # the history's event
+EVENT, VOID = "escalate", "escalation_void"  # the history's events
+LINE_CHANGED = "reporting_line_changed"  # why an escalation was called off
 
 
 def waited_level(state: str, stage: Stage | None) -> int | None:
@@ -45,6 +50,12 @@ def absence(*, has_account: bool, on_leave: bool, substituted: bool) -> str | No
     if not has_account:
         return NO_ACCOUNT
     return ON_LEAVE if on_leave else None
+
+
+def holds(chain: Sequence[str], level: int, absent: str | None, to: str | None) -> bool:
+    """An escalation made under the reporting line of its time still holds under `chain`: the absent supervisor is
+    still the one at the level the case waits on, and whoever it went to (None: hr) is still above them."""
+    return len(chain) > level and chain[level] == absent and (to is None or to in chain[level + 1:])
 
 
 def escalate_to(chain: Sequence[str], level: int, present: Callable[[str], bool]) -> str | None:

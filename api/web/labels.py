@@ -257,6 +257,7 @@ HISTORY_EVENTS = {
     "deadline_changed": _l("Deadline changed by a calendar correction"),
     "overdue": _l("Marked overdue"),
     "escalate": _l("Escalated past an absent supervisor"),
+    "escalation_void": _l("Escalation called off: the reporting line changed"),
 }
 
 

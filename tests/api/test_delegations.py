@@ -108,6 +108,64 @@ def test_a_cancelled_delegation_frees_its_days(world):
     delegate(world, BOSS)
 
 
+def chain_links(gf) -> list[tuple[str, int]]:
+    from models.audit import AuditLink
+    with gf.app.app_context():
+        links = [tuple(link) for link in db.session.execute(
+            sa.select(AuditLink.source, AuditLink.source_id).where(AuditLink.source.like("delegation%"))
+            .order_by(AuditLink.seq))]
+        db.session.remove()
+    return links
+
+
+def verified(gf) -> str | None:
+    from models.audit import verify_chain
+    with gf.app.app_context():
+        problem = verify_chain(db.session)[1]
+        db.session.remove()
+    return problem
+
+
+def tamper(gf, delegation_id: int, **values) -> None:
+    from models import Delegation
+    with gf.app.app_context():
+        db.session.execute(sa.update(Delegation).where(Delegation.id == delegation_id).values(**values))
+        db.session.commit()
+        db.session.remove()
+
+
+def test_naming_and_cancelling_a_substitute_are_links_of_the_audit_chain(world):
+    made = delegate(world, HR, principal=BOSS)
+    assert chain_links(world) == [("delegations", made["id"])]
+    ok(world.delete(f"/delegations/{made['id']}", as_=BOSS))
+    ok(world.delete(f"/delegations/{made['id']}", as_=BOSS))  # again: nothing new
+    assert chain_links(world) == [("delegations", made["id"]), ("delegation_cancellations", made["id"])]
+    assert verified(world) is None
+
+
+def test_a_delegation_altered_around_the_service_is_found_by_the_audit(world):
+    made = delegate(world, BOSS)
+    tamper(world, made["id"], substitute="chair")
+    problem = verified(world)
+    assert problem.startswith(f"delegations entry {made['id']} (link ") and problem.endswith(") was altered")
+
+
+def test_a_cancellation_undone_around_the_service_is_found_by_the_audit(world):
+    made = delegate(world, BOSS)
+    ok(world.delete(f"/delegations/{made['id']}", as_=BOSS))
+    tamper(world, made["id"], cancelled_at=None, cancelled_by=None)
+    problem = verified(world)
+    assert problem.startswith(f"delegation_cancellations entry {made['id']} (link ")
+    assert problem.endswith(") was altered")
+
+
+def test_a_cancellation_made_around_the_service_is_found_by_the_audit(world):
+    made = delegate(world, BOSS)
+    tamper(world, made["id"], cancelled_at=sa.func.current_timestamp(), cancelled_by=HR)
+    assert verified(world) == (f"delegation_cancellations entry {made['id']} is in no link: it was inserted around "
+                               "the service")
+
+
 def test_cancelling_is_for_the_absent_person_or_hr(world):
     made = delegate(world, BOSS)
     assert ok(world.delete(f"/delegations/{made['id']}", as_=DEPUTY), 403)["code"] == "forbidden"

@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 
 from workflow.accounts import Actor
-from workflow.case_access import LINE_MANAGER, MEMBER, CasePeople, standing
-from workflow.case_machine import APPLICANT, CHAIR, SUPERVISOR
+from workflow.case_access import LINE_MANAGER, MEMBER, CasePeople, parties_for, standing
+from workflow.case_machine import APPLICANT, CHAIR, HR, SUPERVISOR
 from workflow.delegations import StandIn, scopes_overlap, status
-from workflow.escalation import NO_ACCOUNT, ON_LEAVE, absence, escalate_to, leave_covers, waited_level
+from workflow.escalation import NO_ACCOUNT, ON_LEAVE, absence, escalate_to, holds, leave_covers, waited_level
 from workflow.stages import SECOND_SUPERVISOR, Stage
 
 # E100 applies; E050 supervises them, E010 supervises E050; the committee: chair, m1, m2, m3.
@@ -101,6 +101,42 @@ def test_the_supervisor_a_wait_was_escalated_to_holds_the_absent_ones_part():
     assert s.is_(SUPERVISOR) and s.on_behalf_of({SUPERVISOR}) == "E050"
     assert standing(top, people(escalated=("E010", "E001"))).on_behalf_of({SECOND_SUPERVISOR}) is None
     assert not standing(top, PEOPLE).is_(SUPERVISOR)
+
+
+# --- four eyes: one person, one of the supervisors' reviews ---------------------------------------------------
+
+SECOND_REVIEW = Stage("second_review", "二次审核", SECOND_SUPERVISOR)
+ABOVE = Actor(4, "e010", frozenset({"employee", "supervisor"}), "E010")
+
+
+def test_the_second_supervisor_standing_in_for_the_first_holds_both_parts_until_they_do_one():
+    s = standing(substitute("e010", employee_no="E010"), PEOPLE)
+    assert s.is_(SUPERVISOR) and s.is_(SECOND_SUPERVISOR) and not s.four_eyes
+
+
+def test_whoever_did_the_supervisors_review_holds_not_the_second_supervisors_part():
+    done = people(reviews=(("supervisor", "e010", "E010"),))
+    s = standing(ABOVE, done)
+    assert not s.is_(SECOND_SUPERVISOR) and s.four_eyes == {SECOND_SUPERVISOR} and s.is_(LINE_MANAGER)
+
+
+def test_whoever_did_the_second_supervisors_review_holds_not_the_supervisors_part_as_a_substitute():
+    done = people(reviews=(("second_supervisor", "e010", "E010"),))
+    s = standing(substitute("e010", employee_no="E010"), done)
+    assert not s.is_(SUPERVISOR) and s.on_behalf_of({SUPERVISOR}) is None and s.four_eyes == {SUPERVISOR}
+
+
+def test_the_review_kept_from_the_only_second_supervisor_is_hrs_too():
+    done = people(reviews=(("supervisor", "e010", "E010"),))
+    assert parties_for("pass_stage", SECOND_REVIEW, done) == {SECOND_SUPERVISOR, HR}
+    assert parties_for("pass_stage", SECOND_REVIEW, PEOPLE) == {SECOND_SUPERVISOR}
+
+
+def test_an_escalation_holds_only_under_the_reporting_line_of_its_time():
+    assert holds(("E050", "E010"), 0, "E050", "E010") and holds(("E050",), 0, "E050", None)
+    assert not holds(("E060", "E010"), 0, "E050", "E010")  # a new direct supervisor
+    assert not holds(("E050", "E020"), 0, "E050", "E010")  # whoever it went to is no longer above them
+    assert not holds(("E050",), 1, "E050", None)
 
 
 # --- delegations and escalation --------------------------------------------------------------------------

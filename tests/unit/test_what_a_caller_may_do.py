@@ -29,7 +29,7 @@ def a_case(state: str, *, scorers=(), recused=(), appeal=None, appeal_deadline=N
     return SimpleNamespace(
         id=7, kind="promotion", state=state, exceptional=False, cycle_code="2026H2", outcome=None,
         reopened_by_appeal=False, employee_no="E100", reviewed_by="s050", decided_by=None, stage=None,
-        escalated_from=None, escalated_to=None,
+        escalated_from=None, escalated_to=None, reviews=None,
         cycle=SimpleNamespace(chair="chair"), scores=[SimpleNamespace(username=u) for u in scorers],
         recusals=[SimpleNamespace(username=u) for u in recused], appeal=appeal, appeal_deadline=appeal_deadline)
 

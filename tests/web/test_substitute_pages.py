@@ -99,3 +99,30 @@ def test_hr_sees_the_cases_escalated_past_an_absent_supervisor(build, tmp_path):
     words = text(hr.get(f"/cases/{case_id}"))
     assert f"{MIDDLE} 无法处理（无账号或休假中）" in words and "上级缺席，已上报更上一级" in words
     assert f"{MIDDLE} → {TOP}" in words
+
+
+def test_hr_sees_a_case_escalated_on_up_and_the_timeline_names_each_step(build, tmp_path):
+    from tests.support.policies import policy_file
+    app = build(GRADEFLOW_POLICY=policy_file(tmp_path, escalating))
+    gf = Driver(app)
+    case_id = chain(gf, middle_login=False)
+    move_clock(gf, FRIDAY_MORNING)  # to S800, who then leaves: hr is next, the chain ending there
+    ok(gf.patch("/users/s800", as_="hr1", json={"active": False}))
+    move_clock(gf, "2026-09-09T09:00:00+08:00")
+    hr = signed_in(app, "hr1")
+    page = hr.get("/substitutes").get_data(as_text=True)
+    assert f'data-case="{case_id}"' in page and "人力资源部" in text(hr.get("/substitutes"))
+    words = text(hr.get(f"/cases/{case_id}"))
+    assert f"{MIDDLE} → {TOP}" in words and f"{TOP} → 人力资源部" in words
+
+
+def test_the_timeline_names_an_escalation_called_off_by_a_new_reporting_line(build, tmp_path):
+    from tests.support.policies import policy_file
+    app = build(GRADEFLOW_POLICY=policy_file(tmp_path, escalating))
+    gf = Driver(app)
+    case_id = chain(gf, middle_login=False)
+    move_clock(gf, FRIDAY_MORNING)
+    gf.manager("S901", "senior", supervisor=TOP, login=True, roles=("employee", "supervisor"))
+    ok(gf.patch("/managers/M001", as_="hr1", json={"supervisor": "S901"}))
+    move_clock(gf, "2026-09-07T09:00:00+08:00")
+    assert "汇报关系已变更，上报撤销" in text(signed_in(app, "hr1").get(f"/cases/{case_id}"))

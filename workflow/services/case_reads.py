@@ -110,6 +110,11 @@ class CaseView:
         return case_access.available_events(self._rules, self._file, self._standing)
 
     @property
+    def kept_apart(self) -> list[str]:
+        """The events the caller would do but for four eyes: they did another review step of the case."""
+        return case_access.kept_apart(self._rules, self._file, self._standing)
+
+    @property
     def interview(self) -> dict | None:
         """For the committee, hr and admins, on a case of a cycle whose policy has the interview."""
         if not (self._case.cycle_code and self._rules.policy.interview

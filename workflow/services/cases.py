@@ -181,12 +181,16 @@ def fire_event(uow, rules: Rules, actor: Actor, case_id: int, event: str, *, com
     service, rules = rules, rules_for(uow, rules, file.case)
     check_version(file.case, version)
     case_access.refuse_event(rules, file, standing, event)
-    actor = acting(actor, standing.on_behalf_of(case_access.parties_for(event, rules.cases.stage_of(file.case),
-                                                                        file.people)))
+    parties = case_access.parties_for(event, rules.cases.stage_of(file.case), file.people)
+    review = case_access.review_step(standing, event, parties)
+    actor = acting(actor, standing.on_behalf_of(parties))
     stages.check_stage_meant(file.case, stage)
     _check_inputs(rules, event, supervisor_score, supervisor_items, reason)
     stages.check_stage_inputs(rules, rules.cases.stage_of(file.case), event, score, comment)
     claim(rules, file.case)
+    if review is not None:  # four eyes: who did which of the supervisors' reviews
+        file.case.reviews = [*(file.case.reviews or ()),
+                             {"party": review, "username": actor.username, "employee_no": actor.employee_no}]
     scoring = rules.policy.scoring
     if supervisor_items is not None:
         supervisor_score, supervisor_items = items.supervisor_total(scoring.supervisor_items, supervisor_items,

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from workflow import escalation, messages, waiting
 from workflow.accounts import COMMITTEE, HR, SUPERVISOR
 from workflow.calendar import WINDOW_GRACE
-from workflow.case_access import appeal_window_open
+from workflow.case_access import SEPARATE_REVIEWS, appeal_window_open, did_other_review
 from workflow.case_machine import (APPEALED, DECIDED, DELIBERATION, HR_REVIEW, IN_STAGE, INTERVIEW,
                                    PROBATION_CONFIRMATION, PUBLISHED, RETURNED, SUBMITTED)
 from workflow.delegations import SCOPE_ROLES
@@ -25,9 +25,8 @@ from workflow.services.finalization import finalize_case
 from workflow.services.governing import rules_for
 from workflow.services.message_writing import local_time, write_message
 from workflow.services.stages import end_observation
-from workflow.services.timers import schedule_reminder
-from workflow.stages import CHAIR, SECOND_SUPERVISOR
-from workflow.stages import SUPERVISOR as SUPERVISOR_PARTY
+from workflow.services.timers import schedule, schedule_reminder
+from workflow.stages import CHAIR
 from workflow.timer_kinds import (APPEAL_WINDOW_END, DEFERRED_DEMOTION, ESCALATION, OBSERVATION_END, PROBATION_END,
                                   QUARTER_CLOSE, REMINDER)
 
@@ -173,40 +172,72 @@ def _role_waited_for(rules: Rules, case) -> str | None:
 
 
 def _escalation(uow, rules: Rules, timer) -> str | Reschedule:
-    """Escalate the case past the supervisor it waits on, if they cannot act (workflow/escalation.py); else look again
-    on the next working day while the case waits."""
+    """Escalate the case past the supervisor it waits on, if they cannot act (workflow/escalation.py), and on past
+    whoever it went to if they cannot act either once the policy's days have passed again; else look again on the
+    next working day while the case waits. An escalation the reporting line has overtaken is called off first."""
     file = uow.cases.file(timer.case_id, for_update=True)
     case = file.case
     if case.state != timer.data.get("state") or case.state_since.isoformat() != timer.data.get("since"):
         return "nothing to do: the case moved on"
-    if case.escalated_at is not None:
-        return f"nothing to do: escalated already to {case.escalated_to or 'hr'}"
     rules = rules_for(uow, rules, case)
     level, chain = escalation.waited_level(case.state, rules.cases.stage_of(case)), file.supervisor_chain
     if level is None or len(chain) <= level:
         return "nothing to do: the case waits on no supervisor"
-    today, absent = rules.today(), chain[level]
+    calendar, today, now = uow.calendar.working_calendar(), rules.today(), rules.now()
+    next_day = waiting.next_reminder(rules.policy, calendar, today)
+    if case.escalated_at is not None and not escalation.holds(chain, level, case.escalated_from, case.escalated_to):
+        claim(rules, case)
+        record(uow, rules, case, actor=SYSTEM_ACTOR, event=escalation.VOID, from_state=case.state, to_state=case.state,
+               data={"absent": case.escalated_from, "to": case.escalated_to, "reason": escalation.LINE_CHANGED})
+        case.escalated_from = case.escalated_to = case.escalated_at = None
     accounts = {no: uow.outbox.active_users(role=SUPERVISOR, employee_no=no) for no in chain[level:]}
     on_leave = uow.manager_events.on_leave(chain[level:], today)
-    substituted = any(SUPERVISOR in SCOPE_ROLES[d.scope]
-                      for d in uow.delegations.substitutes_of(accounts[absent], today))
+    party, people = SEPARATE_REVIEWS[level], file.people
+
+    def can_act(no: str) -> bool:  # four eyes: not whoever did the case's other review step
+        return bool(accounts[no]) and no not in on_leave and not did_other_review(people, party, employee_no=no)
+    if case.escalated_at is None:
+        absent = chain[level]
+        substituted = any(SUPERVISOR in SCOPE_ROLES[d.scope]
+                          for d in uow.delegations.substitutes_of(accounts[absent], today))
+    elif case.escalated_to is None:
+        return Reschedule(next_day, "escalated to hr: looked at again while the case waits (its reporting line may "
+                                    "change)")
+    else:  # a substitute of whoever it went to holds only their own part (no chains): theirs does not count
+        absent, substituted = case.escalated_to, False
     why = escalation.absence(has_account=bool(accounts[absent]), on_leave=absent in on_leave, substituted=substituted)
     if why is None:
-        return Reschedule(waiting.next_reminder(rules.policy, uow.calendar.working_calendar(), today),
-                          f"{absent} can act (or their substitute can)")
-    to = escalation.escalate_to(chain, level, lambda no: bool(accounts[no]) and no not in on_leave)
+        return Reschedule(next_day, f"{absent} can act (or their substitute can)")
+    if case.escalated_at is not None and (due := escalation.first_check(rules.policy, calendar,
+                                                                          case.escalated_at)) > now:
+        return Reschedule(due, f"{absent} has had the case for fewer than the policy's working days")
+    to = escalation.escalate_to(chain, chain.index(absent), can_act)
     claim(rules, case)
-    case.escalated_from, case.escalated_to, case.escalated_at = absent, to, rules.now()
-    record(uow, rules, case, actor=SYSTEM_ACTOR, event=escalation.EVENT, from_state=case.state, to_state=case.state,
-           data={"absent": absent, "reason": why, "to": to, "waiting_since": case.state_since.isoformat()})
+    data = {"absent": absent, "reason": why, "to": to, "waiting_since": case.state_since.isoformat()}
+    if case.escalated_at is not None:
+        data["in_stead_of"] = case.escalated_from
+    case.escalated_from, case.escalated_to, case.escalated_at = case.escalated_from or absent, to, now
+    entry = record(uow, rules, case, actor=SYSTEM_ACTOR, event=escalation.EVENT, from_state=case.state,
+                   to_state=case.state, data=data)
+    schedule(uow, rules, ESCALATION, f"{case.id}:escalated:{entry.seq}", next_day, case_id=case.id,
+             data={"state": case.state, "since": case.state_since.isoformat()})
     return f"escalated from {absent} ({why}) to {to or 'hr'}"
+
+
+def _escalation_holds(uow, rules: Rules, case) -> bool:
+    """The case's present wait is escalated, under the reporting line it has now (workflow/escalation.py holds)."""
+    if case.escalated_at is None:
+        return False
+    level = escalation.waited_level(case.state, rules.cases.stage_of(case))
+    chain = uow.cases.files([case])[0].supervisor_chain
+    return level is not None and escalation.holds(chain, level, case.escalated_from, case.escalated_to)
 
 
 def waiting_on(uow, rules: Rules, case) -> list[str]:
     """The usernames the case waits on now; hr when nobody else can act (no account for the supervisor)."""
     people = uow.outbox.active_users
     manager = case.manager
-    if case.escalated_at is not None:  # escalated past an absent supervisor: whoever it went to (none: hr)
+    if _escalation_holds(uow, rules, case):  # escalated past an absent supervisor: whoever it went to (none: hr)
         named = people(role=SUPERVISOR, employee_no=case.escalated_to) if case.escalated_to else []
     elif case.state == SUBMITTED:
         named = people(role=SUPERVISOR, employee_no=manager.supervisor_no) if manager.supervisor_no else []
@@ -235,12 +266,12 @@ def waiting_on(uow, rules: Rules, case) -> list[str]:
 def _stage_party(uow, rules: Rules, case, by: str) -> list[str]:
     """Who acts in the policy's own stage the case is in (hr's stage: nobody named, so hr)."""
     people = uow.outbox.active_users
-    if by in (SUPERVISOR_PARTY, SECOND_SUPERVISOR):
-        if case.escalated_at is not None:
-            return people(role=SUPERVISOR, employee_no=case.escalated_to) if case.escalated_to else []
-        chain = uow.cases.files([case])[0].people.supervisor_chain
-        level = 0 if by == SUPERVISOR_PARTY else 1
-        return people(role=SUPERVISOR, employee_no=chain[level]) if len(chain) > level else []
+    if by in SEPARATE_REVIEWS:  # not a supervisor who did the case's other review step (four eyes): hr then
+        file_people = uow.cases.files([case])[0].people
+        chain, level = file_people.supervisor_chain, SEPARATE_REVIEWS.index(by)
+        if len(chain) <= level or did_other_review(file_people, by, employee_no=chain[level]):
+            return []
+        return people(role=SUPERVISOR, employee_no=chain[level])
     if by == CHAIR and case.cycle is not None and case.cycle.chair in people():
         chair = case.cycle.chair  # not when it is the applicant's own account (hr acts then)
         return [chair] if chair not in people(employee_no=case.employee_no) else []
