@@ -22,7 +22,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from api.context import rules
 from api.metrics_folder import SHARED_FOLDER
-from models import AuditLink, Case, CaseHistory, OutboxMessage, SchedulerRun, Timer, db
+from models import AuditLink, Case, CaseHistory, OutboxMessage, SchedulerRun, Timer, audit, db
 from workflow.notifications import DEAD, PENDING
 
 # whether this process counts in the shared folder: decided once, as prometheus-client decided it on its import
@@ -130,8 +130,8 @@ class _DatabaseFigures:
                      session.scalar(sa.select(sa.func.count()).where(OutboxMessage.status == PENDING)))
         yield _gauge("gradeflow_outbox_dead", "Notifications given up after their last try, until hr sends them again",
                      session.scalar(sa.select(sa.func.count()).where(OutboxMessage.status == DEAD)))
-        yield _gauge("gradeflow_audit_chain_length", "Links of the audit chain (history entries, calendar changes, "
-                     "performance versions, exam results)", session.scalar(sa.select(sa.func.max(AuditLink.seq))) or 0)
+        yield _gauge("gradeflow_audit_chain_length", f"Links of the audit chain (entries of {', '.join(audit.SOURCES)})",
+                     session.scalar(sa.select(sa.func.max(AuditLink.seq))) or 0)
 
 
 def _gauge(name: str, documentation: str, value) -> GaugeMetricFamily:
