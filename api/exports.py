@@ -227,7 +227,11 @@ def personal(uow, rules: Rules, actor: Actor, employee_no: str) -> Export:
                                 Column("说明", 40), Column("录入人", 12)),
                        [(e.occurred_on, labels.event_kind(e.kind), e.days, e.note, e.recorded_by)
                         for e in filed.events])
-    return Export(f"一人一档-{m.employee_no}-{m.name}", [record, grades, cases, history, performance, events])
+        exams = Table("考试成绩", (Column("考试", 16), Column("考试日期", 12, DATE), Column("成绩", 8, SCORE),
+                                   Column("录入时间", 17, MOMENT), Column("录入人", 12)),
+                      [(r.exam, r.taken_on, r.score, _local(rules, r.recorded_at), r.recorded_by)
+                       for r in filed.exams])
+    return Export(f"一人一档-{m.employee_no}-{m.name}", [record, grades, cases, history, performance, exams, events])
 
 
 # --- a cycle's report ---------------------------------------------------------------------------------------------

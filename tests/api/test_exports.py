@@ -128,7 +128,7 @@ def test_the_personal_file_holds_the_record_its_cases_with_history_and_every_ver
     ok(gf.put("/managers/E001/performance/2025", as_=HR,
               json={"score": 82, "months_worked": 12, "reason": "复核更正"}))
     workbook = book(gf.get("/managers/E001/file.xlsx", as_=HR))
-    assert workbook.sheetnames == ["档案", "等级变动", "案件", "案件历史", "绩效记录", "事件"]
+    assert workbook.sheetnames == ["档案", "等级变动", "案件", "案件历史", "绩效记录", "考试成绩", "事件"]
     assert column(workbook["案件"], "案件号") == [approved]
     history = workbook["案件历史"]
     assert column(history, "序号") == list(range(1, len(gf.history(approved, as_=HR)) + 1))
@@ -136,6 +136,25 @@ def test_the_personal_file_holds_the_record_its_cases_with_history_and_every_ver
     performance = workbook["绩效记录"]
     assert column(performance, "版本") == [1, 2] and column(performance, "得分") == [80, 82]
     assert column(performance, "更正原因") == [None, "复核更正"]
+
+
+def test_the_personal_file_holds_the_exam_results_each_reader_of_the_exam_results_api_sees(app):
+    gf = Driver(app)
+    organisation(gf)
+    candidate(gf, "E001")
+    for exam, taken_on, score in (("skills_test", "2026-06-20", 75), ("skills_test", "2025-06-20", 58.5),
+                                  ("compliance", "2026-03-01", 90)):
+        ok(gf.post("/managers/E001/exam-results", as_=HR, json={"exam": exam, "taken_on": taken_on, "score": score}),
+           201)
+    for reader in (HR, "e001", BOSS):
+        listed = ok(gf.get("/managers/E001/exam-results", as_=reader))
+        exams = book(gf.get("/managers/E001/file.xlsx", as_=reader))["考试成绩"]
+        assert [[row[0], row[1].date().isoformat(), row[2], row[4]] for row in table(exams)[1]] == \
+               [[r["exam"], r["taken_on"], r["score"], r["recorded_by"]] for r in listed]
+        assert len(listed) == 3
+    gf.manager("O001", org_unit="广州分行", login=True)
+    assert gf.get("/managers/E001/exam-results", as_="o001").status_code == 404
+    assert gf.get("/managers/E001/file.xlsx", as_="o001").status_code == 404
 
 
 def test_the_personal_file_shows_a_case_as_its_page_shows_it_to_the_caller(app):
