@@ -198,6 +198,20 @@ def test_the_report_of_one_org_unit(app):
     assert funnel == [["合计", 0, 0, 0, 0, 0, 0]]
 
 
+def test_the_report_counts_a_case_in_the_org_unit_it_was_applied_from_after_its_applicant_moved(app):
+    gf = Driver(app)
+    published_cycle(gf)
+    ok(gf.patch("/managers/E001", as_=HR, json={"org_unit": "广州分行"}))
+    funnel = table(book(gf.get(f"/cycles/{CYCLE}/report.xlsx", as_=HR))["漏斗"])[1]
+    assert funnel == [["北京分行", 2, 2, 1, 1, 0, 0], ["合计", 2, 2, 1, 1, 0, 0]]
+    moved_to = table(book(gf.get(f"/cycles/{CYCLE}/report.xlsx?org_unit=广州分行", as_=HR))["漏斗"])[1]
+    assert moved_to == [["合计", 0, 0, 0, 0, 0, 0]]
+    applied_from = table(book(gf.get(f"/cycles/{CYCLE}/report.xlsx?org_unit=北京分行", as_=HR))["漏斗"])[1]
+    assert applied_from == [["北京分行", 2, 2, 1, 1, 0, 0], ["合计", 2, 2, 1, 1, 0, 0]]
+    distribution = {row[0]: row for row in table(book(gf.get(f"/cycles/{CYCLE}/report.xlsx", as_=HR))["等级分布"])[1]}
+    assert distribution["广州分行"][1] == 1 and distribution["北京分行"][1] == 1  # the managers where they are now
+
+
 def test_the_close_results_are_for_hr_and_say_recorded_or_foreseen(app):
     gf = Driver(app)
     organisation(gf)
