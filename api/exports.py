@@ -17,7 +17,7 @@ from urllib.parse import quote
 from flask import Response
 from flask_babel import force_locale
 
-from api.sheets import DATE, MOMENT, NUMBER, SCORE, XLSX, Column, Table, csv_text, workbook
+from api.sheets import BOM, CSV, DATE, MOMENT, NUMBER, SCORE, XLSX, Column, Table, csv_text, workbook
 from api.web import labels
 from api.web.applicant import history_event
 from api.web.i18n import DEFAULT_LOCALE
@@ -50,11 +50,13 @@ class Export:
         return csv_text(self.tables[0])
 
 
-def download(export: Export) -> Response:
-    """The export's workbook as a file download, its name in UTF-8 (RFC 6266 filename*) with an ASCII stand-in."""
-    filename = f"{export.name}.xlsx"
+def download(export: Export, content_type: str = XLSX) -> Response:
+    """The export as a file download, a workbook or (CSV) its one table in UTF-8 with a BOM, its name in UTF-8
+    (RFC 6266 filename*) with an ASCII stand-in."""
+    csv = content_type == CSV
+    filename = f"{export.name}.{'csv' if csv else 'xlsx'}"
     fallback = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in filename)
-    response = Response(export.xlsx(), content_type=XLSX)
+    response = Response((BOM + export.csv()).encode() if csv else export.xlsx(), content_type=content_type)
     response.headers["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; " \
                                               f"filename*=UTF-8''{quote(filename, safe='')}"
     return response

@@ -4,6 +4,8 @@ may not see left out or refused (403 or 404, as the API answers), and a fixed nu
 grow."""
 from __future__ import annotations
 
+import codecs
+import csv
 import io
 from datetime import datetime
 from urllib.parse import unquote
@@ -282,3 +284,46 @@ def test_the_close_results_issue_as_many_statements_for_many_managers_as_for_few
         return _statements(app, gf, f"/evaluations/{period}/results.xlsx")
     few = managers_with_records(1, 2, "2026Q1")
     assert managers_with_records(3, 8, "2026Q2") == few
+
+
+# --- the exports of one table as CSV ------------------------------------------------------------------------------
+
+def _csv(response) -> list[list[str]]:
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.content_type == "text/csv; charset=utf-8"
+    body = response.get_data()
+    assert body.startswith(codecs.BOM_UTF8)  # Excel reads the Chinese as UTF-8
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+def test_the_csv_exports_hold_the_table_of_their_workbook_in_utf8_with_a_bom(app):
+    gf = Driver(app)
+    published_cycle(gf)
+    for path, sheet in ((f"/cycles/{CYCLE}/decisions", "决定名单"), (f"/cycles/{CYCLE}/publication", "公示"),
+                        ("/managers", "花名册")):
+        head, rows = table(book(gf.get(f"{path}.xlsx", as_=HR))[sheet])
+        found = _csv(gf.get(f"{path}.csv", as_=HR))
+        assert found[0] == head and len(found) == len(rows) + 1, path
+    roster = _csv(gf.get("/managers.csv?org_unit=北京分行", as_=HR))
+    assert [row[:4] for row in roster[1:]] == [["E001", "经理E001", "北京分行", "初级客户经理"],
+                                               ["E002", "经理E002", "北京分行", "初级客户经理"]]
+    disposition = gf.get("/managers.csv", as_=HR).headers["Content-Disposition"]
+    assert unquote(disposition.split("filename*=UTF-8''")[1]) == "花名册.csv"
+
+
+def test_the_csv_exports_show_each_caller_what_their_workbook_shows(app):
+    gf = Driver(app)
+    organisation(gf)
+    candidate(gf, "E001")
+    candidate(gf, "E002")
+    in_deliberation(gf, "E001", supervisor=80, scores=80)
+    in_deliberation(gf, "E002", supervisor=70, scores=70)
+    decide(gf)
+    assert _csv(gf.get(f"/cycles/{CYCLE}/decisions.csv", as_="e001"))[1:] == []  # not published yet
+    ok(gf.post(f"/cycles/{CYCLE}/publish", as_=HR))
+    rows = _csv(gf.get(f"/cycles/{CYCLE}/decisions.csv", as_="e001"))
+    assert [row[rows[0].index("工号")] for row in rows[1:]] == ["E001"]
+    assert rows[1][rows[0].index("最终得分")] == "80.00"
+    assert gf.get("/managers.csv", as_="e001").status_code == 403
+    assert gf.get("/evaluations/2026Q2/results.csv", as_=COMMITTEE[0]).status_code == 403
+    assert _csv(gf.get("/evaluations/2026Q2/results.csv", as_=HR))[0][:2] == ["工号", "姓名"]

@@ -1,8 +1,9 @@
 """A manager's personal file (一人一档, issue 16): the record, the grade history, every case as the caller may see
 it with its full history, the performance records with every correction, the exam results and the events on the
-record. Whoever may see the manager may read it (the exam results too: exams.exam_results reads them so) (access.can_view_manager, else NotFound); each case is shown as its own page shows
-it to the caller (case_reads.CaseView and history_entries: scores and decisions hidden until the caller may see
-them), and a case the caller may not see is left out. A fixed number of queries whatever the number of cases."""
+record. Whoever may see the manager may read it (access.can_view_manager, else NotFound), exam results included,
+as exams.exam_results shows them; each case is shown as its own page shows it to the caller (case_reads.CaseView
+and history_entries: scores and decisions hidden until the caller may see them), and a case the caller may not see
+is left out. A fixed number of queries whatever the number of cases."""
 from __future__ import annotations
 
 from dataclasses import dataclass
