@@ -4,6 +4,10 @@ transaction of its own (workflow/services/bulk.py); the answer is 200 with one r
 given: `done` (with the case's state and version after), `refused` or `version_conflict` (with the problem
 the single request would have been answered with).
 
+The event takes what POST /cases/{id}/events takes (a supervisor score, a reason, a stage's score, ...): given at
+the top of the body for every case, or with each case in `cases` (over the shared ones). The single request's use
+case checks them case by case: one missing or out of range refuses that case alone, naming the field and the rule.
+
 With an Idempotency-Key the key is claimed before the first case, and the answer stored once every case is done
 (api/idempotency.py claim_key), each in a transaction of its own: the cases are not held back until then. A repeat
 sent meanwhile is 409 `request_in_progress`; a repeat afterwards gets the stored answer and does nothing.
@@ -16,6 +20,7 @@ from flask.views import MethodView
 from api import idempotency
 from api.blueprint import Blueprint
 from api.context import current_actor, own_transaction_uow, rules, uow
+from api.cases import EventInputsSchema
 from api.fields import CYCLE_CODE, Str, Text
 from api.problems import documented_problem, domain_problem_document
 from workflow.case_machine import KINDS, STATES
@@ -31,7 +36,8 @@ def _case_id(**kwargs) -> ma.fields.Integer:
     return ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=2147483647), **kwargs)
 
 
-class CaseRefSchema(ma.Schema):
+class CaseRefSchema(EventInputsSchema):
+    """A case, and what the event takes for it (as POST /cases/{id}/events takes it), over what is shared."""
     id = _case_id(required=True)
     version = ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1),
                                 metadata={"description": "the version the caller saw: version_conflict if it moved"})
@@ -43,9 +49,10 @@ class CaseFilterSchema(ma.Schema):
     cycle = Str(validate=CYCLE_CODE)
 
 
-class BulkEventSchema(ma.Schema):
+class BulkEventSchema(EventInputsSchema):
+    """The event's inputs given here (comment, reason, supervisor_score, ...) are shared by every case; those given
+    with a case in `cases` take precedence for that case."""
     event = ma.fields.String(required=True, validate=ma.validate.OneOf(bulk.EVENTS))
-    comment = Text(max_length=2000, metadata={"description": "recorded with each case's history entry"})
     case_ids = ma.fields.List(_case_id(), metadata={"description": f"the cases, at most {bulk.MAX_CASES}"})
     cases = ma.fields.List(ma.fields.Nested(CaseRefSchema), metadata={
         "description": f"instead of case_ids: the cases with the versions the caller saw, at most {bulk.MAX_CASES}"})
@@ -90,6 +97,10 @@ def answer(outcomes: list[bulk.Outcome], **about) -> dict:
     return about | bulk.counts(outcomes) | {"results": [result_of(o) for o in outcomes]}
 
 
+def _inputs(given: dict) -> dict:
+    return {name: given[name] for name in bulk.INPUTS if name in given}
+
+
 def _targets(body: dict) -> list[bulk.CaseRequest]:
     """The cases a bulk event names: exactly one of case_ids, cases and filter."""
     given = [name for name in TARGETS if name in body]
@@ -102,7 +113,7 @@ def _targets(body: dict) -> list[bulk.CaseRequest]:
                                             "a filter names at least one of kind, state and cycle")])
         return [bulk.CaseRequest(i) for i in bulk.matching_cases(uow(), current_actor(), **body["filter"])]
     targets = ([bulk.CaseRequest(i) for i in body["case_ids"]] if "case_ids" in body
-               else [bulk.CaseRequest(c["id"], c.get("version")) for c in body["cases"]])
+               else [bulk.CaseRequest(c["id"], c.get("version"), _inputs(c)) for c in body["cases"]])
     bulk.check_size(given[0], len(targets))
     bulk.check_unique(given[0], [t.case_id for t in targets])
     return targets
@@ -121,7 +132,7 @@ class BulkEvents(MethodView):
         if (answered := idempotency.claim_key()) is not None:
             return answered
         outcomes = bulk.fire_events(own_transaction_uow, rules(), current_actor(), body["event"], targets,
-                                    comment=body.get("comment"))
+                                    **_inputs(body))
         return answer(outcomes, event=body["event"])
 
 

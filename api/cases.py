@@ -149,8 +149,8 @@ class VersionedSchema(ma.Schema):
                                 metadata={"description": "the version the change was made against (or If-Match)"})
 
 
-class EventSchema(VersionedSchema):
-    event = ma.fields.String(required=True, validate=ma.validate.OneOf(CALLER_EVENTS))
+class EventInputsSchema(ma.Schema):
+    """What an event takes besides its name: per request here, per case (or shared) in POST /cases/events."""
     comment = Text(max_length=2000)
     supervisor_score = ma.fields.Decimal(allow_nan=False, metadata={"description": "with approve_materials, "
                                                                                    "pass_probation, fail_probation"})
@@ -164,6 +164,10 @@ class EventSchema(VersionedSchema):
     stage = Str(validate=ma.validate.Length(min=1, max=32), metadata={
         "description": "the stage the caller means to pass or fail: 409 stage_moved when the case is in another "
                        "(a request sent twice does not pass two stages)"})
+
+
+class EventSchema(VersionedSchema, EventInputsSchema):
+    event = ma.fields.String(required=True, validate=ma.validate.OneOf(CALLER_EVENTS))
 
 
 class ScoreInputSchema(VersionedSchema):

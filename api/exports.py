@@ -17,7 +17,7 @@ from urllib.parse import quote
 from flask import Response
 from flask_babel import force_locale
 
-from api.sheets import DATE, MOMENT, NUMBER, SCORE, XLSX, Column, Table, csv_text, workbook
+from api.sheets import BOM, CSV, DATE, MOMENT, NUMBER, SCORE, XLSX, Column, Table, csv_text, workbook
 from api.web import labels
 from api.web.i18n import DEFAULT_LOCALE
 from workflow.accounts import Actor
@@ -49,11 +49,13 @@ class Export:
         return csv_text(self.tables[0])
 
 
-def download(export: Export) -> Response:
-    """The export's workbook as a file download, its name in UTF-8 (RFC 6266 filename*) with an ASCII stand-in."""
-    filename = f"{export.name}.xlsx"
+def download(export: Export, content_type: str = XLSX) -> Response:
+    """The export as a file download, a workbook or (CSV) its one table in UTF-8 with a BOM, its name in UTF-8
+    (RFC 6266 filename*) with an ASCII stand-in."""
+    csv = content_type == CSV
+    filename = f"{export.name}.{'csv' if csv else 'xlsx'}"
     fallback = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in filename)
-    response = Response(export.xlsx(), content_type=XLSX)
+    response = Response((BOM + export.csv()).encode() if csv else export.xlsx(), content_type=content_type)
     response.headers["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; " \
                                               f"filename*=UTF-8''{quote(filename, safe='')}"
     return response
@@ -226,7 +228,11 @@ def personal(uow, rules: Rules, actor: Actor, employee_no: str) -> Export:
                                 Column("说明", 40), Column("录入人", 12)),
                        [(e.occurred_on, labels.event_kind(e.kind), e.days, e.note, e.recorded_by)
                         for e in filed.events])
-    return Export(f"一人一档-{m.employee_no}-{m.name}", [record, grades, cases, history, performance, events])
+        exams = Table("考试成绩", (Column("考试", 16), Column("考试日期", 12, DATE), Column("成绩", 8, SCORE),
+                                   Column("录入时间", 17, MOMENT), Column("录入人", 12)),
+                      [(r.exam, r.taken_on, r.score, _local(rules, r.recorded_at), r.recorded_by)
+                       for r in filed.exams])
+    return Export(f"一人一档-{m.employee_no}-{m.name}", [record, grades, cases, history, performance, exams, events])
 
 
 # --- a cycle's report ---------------------------------------------------------------------------------------------

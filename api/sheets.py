@@ -16,6 +16,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+BOM = "\ufeff"  # before a CSV's first byte: Excel then reads it as UTF-8, Chinese included
 
 TEXT, NUMBER, SCORE, DATE, MOMENT = "text", "number", "score", "date", "moment"
 _FORMATS = {NUMBER: "0", SCORE: "0.00", DATE: "yyyy-mm-dd", MOMENT: "yyyy-mm-dd hh:mm"}

@@ -13,6 +13,7 @@ from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, Index,
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from models.base import Base, UTCDateTime
+from models.managers import Manager
 from workflow.case_machine import DECIDED_STATES, IN_STAGE, KINDS, OPEN_STATES, PROMOTION, STATES
 
 
@@ -21,6 +22,12 @@ def _sql_list(values) -> str:
 
 
 Score = Numeric(6, 2)
+
+
+def _applicants_org_unit(context) -> str:
+    """A case inserted without its org unit (the use cases give it) records the applicant's as it is now."""
+    return context.connection.scalar(select(Manager.org_unit).where(
+        Manager.employee_no == context.get_current_parameters()["employee_no"]))
 
 
 class Cycle(Base):
@@ -119,6 +126,9 @@ class Case(Base):
     state_since: Mapped[datetime] = mapped_column(UTCDateTime)
     overdue_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
     version: Mapped[int] = mapped_column(Integer)
+    # the org unit the applicant was in when the case was opened (a cycle's report counts the case there); cases
+    # opened before migration 0025 hold their applicant's unit of that day
+    org_unit: Mapped[str] = mapped_column(String(100), index=True, default=_applicants_org_unit)
     # the policy (name@version) in force when the case was opened; None for cases opened before it was recorded
     policy: Mapped[str | None] = mapped_column(String(80), nullable=True)
     # the policy's own stage the case is in (workflow/stages.py), while its state is in_stage

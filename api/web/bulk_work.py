@@ -23,6 +23,10 @@ def _version(case_id: int) -> int | None:
     return int(sent) if sent.isascii() and sent.isdigit() else None
 
 
+def _given(text: str | None) -> str | None:
+    return (text or "").strip() or None
+
+
 @bp.post("/work/bulk")
 @signed_in
 def apply_to_selected():
@@ -32,7 +36,7 @@ def apply_to_selected():
     actor = current_user()
     targets = [bulk.CaseRequest(case_id, _version(case_id)) for case_id in dict.fromkeys(form.cases.data)]
     outcomes = bulk.fire_events(own_transaction_uow, rules(), actor, form.event.data, targets,
-                                comment=(form.comment.data or "").strip() or None)
+                                comment=_given(form.comment.data), reason=_given(form.reason.data))
     now = cases_by_id(uow(), rules(), actor, [outcome.case_id for outcome in outcomes])
     lines = [{"outcome": outcome, "case": now.get(outcome.case_id),
               "why": refusal_words(outcome.refusal) if outcome.refusal is not None else None}

@@ -104,6 +104,7 @@ GET    /managers/{employee_no}/exam-results          A   A   H   H   A   A   A  
 POST   /managers/{employee_no}/exam-results          F   F   F   F   F   F   F   F   A   F   U     201
 GET    /managers/{employee_no}/events                A   A   H   H   A   A   A   A   A   A   U     200
 GET    /managers.xlsx                                F   F   F   F   A   A   A   A   A   A   U     200
+GET    /managers.csv                                 F   F   F   F   A   A   A   A   A   A   U     200
 GET    /managers/{employee_no}/file.xlsx             A   A   H   H   A   A   A   A   A   A   U     200
 POST   /managers/{employee_no}/events                F   F   F   F   F   F   F   F   A   F   U     201
 GET    /cycles                                       A   A   A   A   A   A   A   A   A   A   U     200
@@ -114,7 +115,9 @@ POST   /cycles/{code}/decide                         F   F   F   F   F   A   F  
 POST   /cycles/{code}/publish                        F   F   F   F   F   F   F   F   A   F   U     409 nothing_to_publish
 GET    /cycles/{code}/publication                    A   A   A   A   A   A   A   A   A   A   U     200
 GET    /cycles/{code}/publication.xlsx               A   A   A   A   A   A   A   A   A   A   U     200
+GET    /cycles/{code}/publication.csv                A   A   A   A   A   A   A   A   A   A   U     200
 GET    /cycles/{code}/decisions.xlsx                 A   A   A   A   A   A   A   A   A   A   U     200
+GET    /cycles/{code}/decisions.csv                  A   A   A   A   A   A   A   A   A   A   U     200
 GET    /cycles/{code}/report.xlsx                    F   F   F   F   F   F   F   F   A   A   U     200
 GET    /cases                                        A   A   A   A   A   A   A   A   A   A   U     200
 POST   /cases                                        A   F   F   F   F   F   F   F   A   F   U     422 not_eligible
@@ -131,6 +134,7 @@ PUT    /calendar/days/{day}                          F   F   F   F   F   F   F  
 POST   /evaluations/{period}/close                   F   F   F   F   F   F   F   F   A   F   U     200
 GET    /evaluations/{period}/preview                 F   F   F   F   F   F   F   F   A   F   U     200
 GET    /evaluations/{period}/results.xlsx            F   F   F   F   F   F   F   F   A   F   U     200
+GET    /evaluations/{period}/results.csv             F   F   F   F   F   F   F   F   A   F   U     200
 GET    /outbox                                       F   F   F   F   F   F   F   F   A   F   U     200
 POST   /outbox/{message_id}/resend                   F   F   F   F   F   F   F   F   A   F   U     404 not_found
 POST   /imports/{kind}                               F   F   F   F   F   F   F   F   A   F   U     200
@@ -210,7 +214,8 @@ FILL = {"employee_no": "E001", "username": "e001", "code": C1, "kind": "roster",
         "reference": load_policy().reference}
 PERIOD = {"/managers/{employee_no}/performance/{period}": "2025",
           "/managers/{employee_no}/performance/{period}/versions": "2025", "/evaluations/{period}/close": "2026Q2",
-          "/evaluations/{period}/preview": "2026Q2", "/evaluations/{period}/results.xlsx": "2026Q2"}
+          "/evaluations/{period}/preview": "2026Q2", "/evaluations/{period}/results.xlsx": "2026Q2",
+          "/evaluations/{period}/results.csv": "2026Q2"}
 QUERY = {("GET", "/calendar/days"): "?from=2026-09-01&to=2026-09-30"}
 MISSING_OBJECT = {"case_id": 999999, "employee_no": "Z999", "username": "nobody"}
 # where the rule says hide: the GET that decides whether a caller may see the object of a path parameter

@@ -135,10 +135,75 @@ def test_bulk_request_naming_a_case_twice_does_nothing(gf):
     assert case_of(gf, first)["state"] == "decided"
 
 
-def test_bulk_event_refuses_events_that_need_more_than_a_comment(gf):
+def test_hr_publishes_every_decided_probation_confirmation_at_once(gf):
+    """The issue's own example: the supervisor passes or fails each confirmation with its own score, sharing one
+    reason; hr then publishes every decided one in one request."""
+    passed, also_passed, failed, waiting = _probation_cases(gf, 4, decided=0)
+    answer = ok(_bulk(gf, {"event": "pass_probation", "reason": "见习期考核合格", "cases": [
+        {"id": passed, "supervisor_score": 88}, {"id": also_passed, "supervisor_score": 75, "reason": "基本合格"}]},
+        as_=BOSS))
+    assert answer["done"] == 2
+    ok(_bulk(gf, {"event": "fail_probation", "reason": "考核不合格", "cases": [{"id": failed, "supervisor_score": 45}]},
+             as_=BOSS))
+    for case_id, name, score, reason in ((passed, "pass_probation", "88", "见习期考核合格"),
+                                         (also_passed, "pass_probation", "75", "基本合格"),
+                                         (failed, "fail_probation", "45", "考核不合格")):
+        [entry] = _entries(gf, case_id, name)
+        assert (entry["data"]["supervisor_score"], entry["data"]["reason"]) == (score, reason)
+    answer = ok(_bulk(gf, {"event": "publish", "filter": {"kind": PROBATION, "state": "decided"}}))
+    assert {r["case_id"]: r["state"] for r in answer["results"]} == \
+           {passed: "published", also_passed: "published", failed: "published"}
+    assert case_of(gf, waiting)["state"] == "submitted"
+
+
+def test_bulk_approve_materials_records_each_cases_own_supervisor_score(gf):
     organisation(gf)
-    problem = ok(_bulk(gf, {"event": "pass_probation", "case_ids": [1]}), 422)
-    assert [(e["field"], e["rule"]) for e in problem["errors"]] == [("event", "one_of")]
+    first, second = (apply(gf, candidate(gf, no)) for no in ("E301", "E302"))
+    answer = ok(_bulk(gf, {"event": "approve_materials", "comment": "材料齐全", "cases": [
+        {"id": first, "supervisor_score": 81}, {"id": second, "supervisor_score": 92.5, "comment": "优秀"}]},
+        as_=BOSS))
+    assert answer["done"] == 2
+    single = review(gf, apply(gf, candidate(gf, "E303")), 81)
+    for case_id, score, comment in ((first, 81, "材料齐全"), (second, 92.5, "优秀")):
+        [entry] = _entries(gf, case_id, "approve_materials")
+        assert float(entry["data"]["supervisor_score"]) == score and entry["comment"] == comment
+        assert case_of(gf, case_id)["state"] == single["state"] == "interview"
+
+
+def test_bulk_case_sent_without_the_input_its_event_needs_is_refused_naming_the_field_and_rule(gf):
+    organisation(gf)
+    scored, missing, out_of_range = (apply(gf, candidate(gf, no)) for no in ("E311", "E312", "E313"))
+    answer = ok(_bulk(gf, {"event": "approve_materials", "cases": [
+        {"id": scored, "supervisor_score": 75}, {"id": missing}, {"id": out_of_range, "supervisor_score": 101}]},
+        as_=BOSS))
+    results = _results(answer)
+    assert (answer["done"], answer["refused"]) == (1, 2)
+    for case_id, rule in ((missing, "required"), (out_of_range, "score_range")):
+        problem = results[case_id]["problem"]
+        assert (problem["status"], problem["code"]) == (422, "validation_error")
+        assert [(e["field"], e["rule"]) for e in problem["errors"]] == [("supervisor_score", rule)]
+        assert case_of(gf, case_id)["state"] == "submitted"
+
+
+def test_a_shared_input_is_checked_for_each_case_as_the_single_event_checks_it(gf):
+    organisation(gf)
+    done = _results(ok(_bulk(gf, {"event": "approve_materials", "supervisor_score": 80, "case_ids": [
+        apply(gf, candidate(gf, "E321"))]}, as_=BOSS)))
+    assert [r["result"] for r in done.values()] == ["done"]
+    refused = _results(ok(_bulk(gf, {"event": "return_materials", "supervisor_score": 80, "case_ids": [
+        apply(gf, candidate(gf, "E322"))]}, as_=BOSS)))
+    [result] = refused.values()
+    assert [(e["field"], e["rule"]) for e in result["problem"]["errors"]] == [("supervisor_score", "not_for_event")]
+
+
+def test_bulk_case_inputs_are_checked_by_the_single_events_schema_before_anything_is_done(gf):
+    organisation(gf)
+    case_id = apply(gf, candidate(gf, "E331"))
+    problem = ok(_bulk(gf, {"event": "approve_materials", "cases": [
+        {"id": case_id, "supervisor_score": 80}, {"id": 2, "supervisor_score": "很好", "grade": "senior"}]},
+        as_=BOSS), 422)
+    assert {e["field"] for e in problem["errors"]} == {"cases.1.supervisor_score", "cases.1.grade"}
+    assert case_of(gf, case_id)["state"] == "submitted"
 
 
 def test_bulk_case_failing_unexpectedly_is_reported_and_the_others_are_done(gf, monkeypatch):

@@ -130,6 +130,13 @@ def test_approve_materials_moves_to_interview_with_the_supervisor_score(org):
     assert _history(org, case_id)[-1] == ("s002", "approve_materials", "submitted", "interview")
 
 
+def test_the_reason_a_supervisor_gives_with_their_score_is_recorded_in_the_history(org):
+    case_id = _apply(org)
+    _moved(org, case_id, "s002", "approve_materials", supervisor_score=85, reason="业绩材料完整")
+    [entry] = [e for e in org.history(case_id, HR) if e["event"] == "approve_materials"]
+    assert entry["data"] == {"supervisor_score": "85", "reason": "业绩材料完整"}
+
+
 def test_approve_materials_needs_a_supervisor_score(org):
     case_id = _apply(org)
     assert_problem(_fire(org, case_id, "s002", "approve_materials"), 422, "validation_error",

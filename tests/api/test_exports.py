@@ -4,6 +4,8 @@ may not see left out or refused (403 or 404, as the API answers), and a fixed nu
 grow."""
 from __future__ import annotations
 
+import codecs
+import csv
 import io
 from datetime import datetime
 from urllib.parse import unquote
@@ -128,7 +130,7 @@ def test_the_personal_file_holds_the_record_its_cases_with_history_and_every_ver
     ok(gf.put("/managers/E001/performance/2025", as_=HR,
               json={"score": 82, "months_worked": 12, "reason": "复核更正"}))
     workbook = book(gf.get("/managers/E001/file.xlsx", as_=HR))
-    assert workbook.sheetnames == ["档案", "等级变动", "案件", "案件历史", "绩效记录", "事件"]
+    assert workbook.sheetnames == ["档案", "等级变动", "案件", "案件历史", "绩效记录", "考试成绩", "事件"]
     assert column(workbook["案件"], "案件号") == [approved]
     history = workbook["案件历史"]
     assert column(history, "序号") == list(range(1, len(gf.history(approved, as_=HR)) + 1))
@@ -136,6 +138,25 @@ def test_the_personal_file_holds_the_record_its_cases_with_history_and_every_ver
     performance = workbook["绩效记录"]
     assert column(performance, "版本") == [1, 2] and column(performance, "得分") == [80, 82]
     assert column(performance, "更正原因") == [None, "复核更正"]
+
+
+def test_the_personal_file_holds_the_exam_results_each_reader_of_the_exam_results_api_sees(app):
+    gf = Driver(app)
+    organisation(gf)
+    candidate(gf, "E001")
+    for exam, taken_on, score in (("skills_test", "2026-06-20", 75), ("skills_test", "2025-06-20", 58.5),
+                                  ("compliance", "2026-03-01", 90)):
+        ok(gf.post("/managers/E001/exam-results", as_=HR, json={"exam": exam, "taken_on": taken_on, "score": score}),
+           201)
+    for reader in (HR, "e001", BOSS):
+        listed = ok(gf.get("/managers/E001/exam-results", as_=reader))
+        exams = book(gf.get("/managers/E001/file.xlsx", as_=reader))["考试成绩"]
+        assert [[row[0], row[1].date().isoformat(), row[2], row[4]] for row in table(exams)[1]] == \
+               [[r["exam"], r["taken_on"], r["score"], r["recorded_by"]] for r in listed]
+        assert len(listed) == 3
+    gf.manager("O001", org_unit="广州分行", login=True)
+    assert gf.get("/managers/E001/exam-results", as_="o001").status_code == 404
+    assert gf.get("/managers/E001/file.xlsx", as_="o001").status_code == 404
 
 
 def test_the_personal_file_shows_a_case_as_its_page_shows_it_to_the_caller(app):
@@ -177,6 +198,20 @@ def test_the_report_of_one_org_unit(app):
     candidate(gf, "G001", org_unit="广州分行")
     funnel = table(book(gf.get(f"/cycles/{CYCLE}/report.xlsx?org_unit=广州分行", as_=HR))["漏斗"])[1]
     assert funnel == [["合计", 0, 0, 0, 0, 0, 0]]
+
+
+def test_the_report_counts_a_case_in_the_org_unit_it_was_applied_from_after_its_applicant_moved(app):
+    gf = Driver(app)
+    published_cycle(gf)
+    ok(gf.patch("/managers/E001", as_=HR, json={"org_unit": "广州分行"}))
+    funnel = table(book(gf.get(f"/cycles/{CYCLE}/report.xlsx", as_=HR))["漏斗"])[1]
+    assert funnel == [["北京分行", 2, 2, 1, 1, 0, 0], ["合计", 2, 2, 1, 1, 0, 0]]
+    moved_to = table(book(gf.get(f"/cycles/{CYCLE}/report.xlsx?org_unit=广州分行", as_=HR))["漏斗"])[1]
+    assert moved_to == [["合计", 0, 0, 0, 0, 0, 0]]
+    applied_from = table(book(gf.get(f"/cycles/{CYCLE}/report.xlsx?org_unit=北京分行", as_=HR))["漏斗"])[1]
+    assert applied_from == [["北京分行", 2, 2, 1, 1, 0, 0], ["合计", 2, 2, 1, 1, 0, 0]]
+    distribution = {row[0]: row for row in table(book(gf.get(f"/cycles/{CYCLE}/report.xlsx", as_=HR))["等级分布"])[1]}
+    assert distribution["广州分行"][1] == 1 and distribution["北京分行"][1] == 1  # the managers where they are now
 
 
 def test_the_close_results_are_for_hr_and_say_recorded_or_foreseen(app):
@@ -249,3 +284,46 @@ def test_the_close_results_issue_as_many_statements_for_many_managers_as_for_few
         return _statements(app, gf, f"/evaluations/{period}/results.xlsx")
     few = managers_with_records(1, 2, "2026Q1")
     assert managers_with_records(3, 8, "2026Q2") == few
+
+
+# --- the exports of one table as CSV ------------------------------------------------------------------------------
+
+def _csv(response) -> list[list[str]]:
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.content_type == "text/csv; charset=utf-8"
+    body = response.get_data()
+    assert body.startswith(codecs.BOM_UTF8)  # Excel reads the Chinese as UTF-8
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+def test_the_csv_exports_hold_the_table_of_their_workbook_in_utf8_with_a_bom(app):
+    gf = Driver(app)
+    published_cycle(gf)
+    for path, sheet in ((f"/cycles/{CYCLE}/decisions", "决定名单"), (f"/cycles/{CYCLE}/publication", "公示"),
+                        ("/managers", "花名册")):
+        head, rows = table(book(gf.get(f"{path}.xlsx", as_=HR))[sheet])
+        found = _csv(gf.get(f"{path}.csv", as_=HR))
+        assert found[0] == head and len(found) == len(rows) + 1, path
+    roster = _csv(gf.get("/managers.csv?org_unit=北京分行", as_=HR))
+    assert [row[:4] for row in roster[1:]] == [["E001", "经理E001", "北京分行", "初级客户经理"],
+                                               ["E002", "经理E002", "北京分行", "初级客户经理"]]
+    disposition = gf.get("/managers.csv", as_=HR).headers["Content-Disposition"]
+    assert unquote(disposition.split("filename*=UTF-8''")[1]) == "花名册.csv"
+
+
+def test_the_csv_exports_show_each_caller_what_their_workbook_shows(app):
+    gf = Driver(app)
+    organisation(gf)
+    candidate(gf, "E001")
+    candidate(gf, "E002")
+    in_deliberation(gf, "E001", supervisor=80, scores=80)
+    in_deliberation(gf, "E002", supervisor=70, scores=70)
+    decide(gf)
+    assert _csv(gf.get(f"/cycles/{CYCLE}/decisions.csv", as_="e001"))[1:] == []  # not published yet
+    ok(gf.post(f"/cycles/{CYCLE}/publish", as_=HR))
+    rows = _csv(gf.get(f"/cycles/{CYCLE}/decisions.csv", as_="e001"))
+    assert [row[rows[0].index("工号")] for row in rows[1:]] == ["E001"]
+    assert rows[1][rows[0].index("最终得分")] == "80.00"
+    assert gf.get("/managers.csv", as_="e001").status_code == 403
+    assert gf.get("/evaluations/2026Q2/results.csv", as_=COMMITTEE[0]).status_code == 403
+    assert _csv(gf.get("/evaluations/2026Q2/results.csv", as_=HR))[0][:2] == ["工号", "姓名"]

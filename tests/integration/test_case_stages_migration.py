@@ -13,6 +13,7 @@ from models import db
 from tests.support.migrations import app_at_revision
 
 BEFORE = "0016_policy_versions"
+AFTER = "0017_case_stages"  # the migration under test (later ones add columns the rows here lack)
 AT = "2026-10-01 02:00:00"
 MANAGER = ("INSERT INTO managers (employee_no, name, org_unit, grade, grade_since, hire_date, created_at, updated_at) "
            "VALUES (:no, '经理', '北京分行', 'junior', '2025-01-01', '2024-01-01', :at, :at)")
@@ -46,7 +47,7 @@ def test_cases_keep_their_states_and_a_case_may_then_be_in_a_stage(fresh_databas
                 conn.execute(sa.text(MANAGER), {"no": no, "at": AT})
             conn.execute(sa.text(CYCLE), {"at": AT})
             _case(conn, "M001", "interview")
-        upgrade(directory=MIGRATIONS)
+        upgrade(directory=MIGRATIONS, revision=AFTER)
         engine = db.engine
         with engine.begin() as conn:
             assert conn.execute(sa.text("SELECT state, stage FROM cases")).all() == [("interview", None)]

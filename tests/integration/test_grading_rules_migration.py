@@ -13,6 +13,7 @@ from models import db
 from tests.support.migrations import app_at_revision
 
 BEFORE = "0020_case_supervisor_items"
+AFTER = "0021_grading_rules"  # the migration under test (later ones add columns the rows here lack)
 AT = "2026-10-01 02:00:00"
 MANAGER = ("INSERT INTO managers (employee_no, name, org_unit, grade, grade_since, hire_date, created_at, updated_at) "
            "VALUES (:no, '经理', '北京分行', 'mid', '2025-01-01', '2024-01-01', :at, :at)")
@@ -34,7 +35,7 @@ def test_managers_become_active_the_new_rows_are_checked_and_going_back_waits_un
         with db.engine.begin() as conn:
             for no in ("M001", "M002"):
                 conn.execute(sa.text(MANAGER), {"no": no, "at": AT})
-        upgrade(directory=MIGRATIONS)
+        upgrade(directory=MIGRATIONS, revision=AFTER)
         engine = db.engine
         with engine.begin() as conn:
             assert conn.execute(sa.text("SELECT DISTINCT standing FROM managers")).scalars().all() == ["active"]

@@ -73,6 +73,21 @@ def test_a_case_refused_by_its_state_is_told_in_words(gf, visit):
     assert "案件处于“公示中”状态，无法办理。" in text(answer)
 
 
+def test_a_supervisor_returns_the_cases_ticked_with_one_shared_reason(gf, visit):
+    organisation(gf)
+    first, second = (apply(gf, candidate(gf, no)) for no in ("E401", "E402"))
+    boss = _signed_in(visit, BOSS)
+    page = boss.get("/").get_data(as_text=True)
+    assert re.search(r'<option value="return_materials"', page) and 'name="reason"' in page
+    assert not re.search(r'<option value="approve_materials"', page)  # a score of each case: one at a time
+    answer = boss.submit("/work/bulk", {"cases": [str(first), str(second)], "event": "return_materials",
+                                        "reason": "缺少业绩证明材料"}, from_page="/")
+    assert answer.status_code == 200 and "已办理 2 件" in text(answer)
+    for case_id in (first, second):
+        [entry] = [h for h in gf.history(case_id, HR) if h["event"] == "return_materials"]
+        assert entry["data"]["reason"] == "缺少业绩证明材料" and case_of(gf, case_id)["state"] == "returned"
+
+
 @pytest.mark.parametrize("data, testid, message", [
     ({"event": "publish"}, "cases-error", "请至少勾选一件案件。"),
     ({"cases": ["1"], "event": ""}, "event-error", "请选择要办理的操作。"),

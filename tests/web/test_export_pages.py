@@ -95,6 +95,16 @@ def test_the_personal_file_page_shows_the_cases_with_their_history_as_the_caller
     assert 'href="/managers/E001/file"' in manager_page and 'href="/managers/E001/file.xlsx"' in manager_page
 
 
+def test_the_personal_file_page_shows_the_exam_results(app):
+    gf = Driver(app)
+    published_cycle(gf)
+    ok(gf.post("/managers/E001/exam-results", as_=HR, json={"exam": "skills_test", "taken_on": "2026-06-20",
+                                                            "score": 75}), 201)
+    page = signed_in(app, "e001").get("/managers/E001/file")
+    assert 'data-testid="file-exams"' in page.get_data(as_text=True)
+    assert "考试成绩" in text(page) and "skills_test 2026年6月20日 周六 75" in " ".join(text(page).split())
+
+
 def test_the_notice_page_says_how_to_appeal_and_links_its_workbook(app):
     published_cycle(Driver(app))
     page = signed_in(app, "e002").get(f"/cycles/{CYCLE}/board")

@@ -13,8 +13,8 @@ fires once; an If-Match version sent with a case catches any change).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from workflow.accounts import ADMIN, COMMITTEE, HR, Actor
@@ -30,9 +30,13 @@ from workflow.services.unit_of_work import UnitOfWork
 log = logging.getLogger("gradeflow.bulk")
 
 MAX_CASES = 500  # per request: a bulk request's cases are done one after another, within one HTTP request
-# The events fired in bulk: those that take nothing but a comment (a supervisor score, an appeal's reason are
-# given one case at a time).
-EVENTS = tuple(e for e in CALLER_EVENTS if e not in SCORED_EVENTS and e != "appeal")
+# Every event a single request fires may be fired in bulk, with the inputs a single request takes (INPUTS), shared
+# by every case or given per case.
+EVENTS = CALLER_EVENTS
+INPUTS = ("comment", "supervisor_score", "supervisor_items", "reason", "score", "stage")
+# The events a page applies to the cases ticked with one shared comment and reason: not those that take a score of
+# each case, nor an applicant's appeal.
+SHARED_EVENTS = tuple(e for e in EVENTS if e not in SCORED_EVENTS and e != "appeal")
 
 DONE, REFUSED, VERSION_CONFLICT = "done", "refused", "version_conflict"
 
@@ -55,9 +59,11 @@ class Outcome:
 
 @dataclass(frozen=True)
 class CaseRequest:
-    """One case of a bulk request, with the version the caller saw (None: whatever it is now)."""
+    """One case of a bulk request, with the version the caller saw (None: whatever it is now) and the event's
+    inputs for this case (INPUTS: a supervisor score, a reason, ...), which take precedence over shared ones."""
     case_id: int
     version: int | None = None
+    inputs: Mapping[str, object] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -115,11 +121,16 @@ def matching_cases(uow: UnitOfWork, actor: Actor, *, kind: str | None = None, st
 
 
 def fire_events(make_uow: Callable[[], UnitOfWork], rules: Rules, actor: Actor, event: str,
-                targets: Sequence[CaseRequest], *, comment: str | None = None) -> list[Outcome]:
-    """POST /cases/events: `event` on each case, as POST /cases/{id}/events fires it."""
-    versions = {t.case_id: t.version for t in targets}
-    return each_case(make_uow, list(versions), lambda uow, case_id: cases.fire_event(
-        uow, rules, actor, case_id, event, comment=comment, version=versions[case_id]))
+                targets: Sequence[CaseRequest], **shared) -> list[Outcome]:
+    """POST /cases/events: `event` on each case, as POST /cases/{id}/events fires it, with the inputs `shared` by
+    every case (INPUTS) overridden by the case's own; the single request's use case checks them case by case."""
+    by_case = {t.case_id: t for t in targets}
+
+    def fire(uow: UnitOfWork, case_id: int) -> CaseFile:
+        target = by_case[case_id]
+        inputs = {name: given for name, given in (shared | dict(target.inputs)).items() if given is not None}
+        return cases.fire_event(uow, rules, actor, case_id, event, version=target.version, **inputs)
+    return each_case(make_uow, list(by_case), fire)
 
 
 def score_sheet(make_uow: Callable[[], UnitOfWork], rules: Rules, actor: Actor, cycle_code: str,

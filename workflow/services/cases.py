@@ -237,11 +237,11 @@ def _plain_move(uow, rules, actor, file, event, *, comment, reason, **_):
          data={"reason": reason} if reason else None)
 
 
-def _review(uow, rules, actor, file, event, *, comment, supervisor_score, supervisor_items, **_):
+def _review(uow, rules, actor, file, event, *, comment, supervisor_score, supervisor_items, reason, **_):
     case = file.case
     decisions.record_supervisor_score(case, actor, supervisor_score, supervisor_items)
     move(uow, rules, case, event, actor=actor.username, on_behalf_of=actor.acting_for, comment=comment,
-         data=decisions.supervisor_score_data(supervisor_score, supervisor_items))
+         data=decisions.supervisor_score_data(supervisor_score, supervisor_items, reason))
     committee_takes_over(uow, rules, file)
 
 

@@ -193,19 +193,21 @@ def record_supervisor_score(case, actor, supervisor_score: Decimal, supervisor_i
     case.supervisor_score, case.supervisor_items, case.reviewed_by = supervisor_score, supervisor_items, actor.username
 
 
-def supervisor_score_data(supervisor_score: Decimal, supervisor_items: dict[str, str] | None) -> dict:
-    """What the history entry of the supervisor's decision says of their score."""
+def supervisor_score_data(supervisor_score: Decimal, supervisor_items: dict[str, str] | None,
+                          reason: str | None = None) -> dict:
+    """What the history entry of the supervisor's decision says of their score (and the reason they gave)."""
     return {"supervisor_score": str(supervisor_score), **({"supervisor_items": supervisor_items}
-                                                           if supervisor_items else {})}
+                                                           if supervisor_items else {}),
+            **({"reason": reason} if reason else {})}
 
 
 def probation_decision(uow, rules: Rules, actor, file: CaseFile, event: str, *, comment=None,
-                       supervisor_score=None, supervisor_items=None, **_) -> None:
+                       supervisor_score=None, supervisor_items=None, reason=None, **_) -> None:
     """pass_probation / fail_probation: the supervisor's decision, with their score (no interview). Where the policy
     gives a probation confirmation stages of its own, the supervisor's pass leads into them, and they decide."""
     case = file.case
     record_supervisor_score(case, actor, supervisor_score, supervisor_items)
-    scored = supervisor_score_data(supervisor_score, supervisor_items)
+    scored = supervisor_score_data(supervisor_score, supervisor_items, reason)
     passed = event == "pass_probation"
     if rules.cases.destination(case, event) != DECIDED:
         move(uow, rules, case, event, actor=actor.username, comment=comment, data=scored,

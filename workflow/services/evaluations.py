@@ -352,10 +352,10 @@ def _open_cases(uow: UnitOfWork, rules: Rules, period: str, opening: Sequence[tu
             governing.policy.reference, governing_policy(uow, governing, now))
         statement = f"{period} quarter close: {', '.join(_named(r) for r in reasons)}"
         state, stage = governing.cases.opening(kind)
-        case = dict(kind=kind, cycle_code=None, employee_no=manager.employee_no, from_grade=manager.grade,
-                    target_grade=target, exceptional=False, statement=statement, state=state, stage=stage,
-                    reasons=[], created_by=SYSTEM_ACTOR, created_at=now, updated_at=now, state_since=now,
-                    overdue_since=None, version=1, policy=policy)
+        case = dict(kind=kind, cycle_code=None, employee_no=manager.employee_no, org_unit=manager.org_unit,
+                    from_grade=manager.grade, target_grade=target, exceptional=False, statement=statement,
+                    state=state, stage=stage, reasons=[], created_by=SYSTEM_ACTOR, created_at=now, updated_at=now,
+                    state_since=now, overdue_since=None, version=1, policy=policy)
         entry = dict(seq=1, at=now, actor=SYSTEM_ACTOR, event="submit", from_state=None, to_state=case["state"],
                      comment=statement, data={"kind": kind, "target_grade": target, "exceptional": False,
                                               "period": period, "quarter_close": reasons}

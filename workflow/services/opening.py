@@ -41,8 +41,8 @@ def open_case(uow, rules: Rules, author: str, manager, kind: str, target: str, s
     """`manager` and `cycle`: the rows, which the new case refers to."""
     now = rules.now()
     state, stage = rules.cases.opening(kind)
-    case = uow.cases.add(kind=kind, cycle=cycle, manager=manager, from_grade=manager.grade,
-                         target_grade=target, exceptional=exceptional, statement=statement,
+    case = uow.cases.add(kind=kind, cycle=cycle, manager=manager, org_unit=manager.org_unit,
+                         from_grade=manager.grade, target_grade=target, exceptional=exceptional, statement=statement,
                          state=state, stage=stage, reasons=[], created_by=author, created_at=now,
                          updated_at=now, state_since=now, overdue_since=None, version=1,
                          policy=governing_policy(uow, rules, now))

@@ -1,8 +1,9 @@
 """A manager's personal file (一人一档, issue 16): the record, the grade history, every case as the caller may see
-it with its full history, the performance records with every correction, and the events on the record. Whoever
-may see the manager may read it (access.can_view_manager, else NotFound); each case is shown as its own page shows
-it to the caller (case_reads.CaseView and history_entries: scores and decisions hidden until the caller may see
-them), and a case the caller may not see is left out. A fixed number of queries whatever the number of cases."""
+it with its full history, the performance records with every correction, the exam results and the events on the
+record. Whoever may see the manager may read it (access.can_view_manager, else NotFound), exam results included,
+as exams.exam_results shows them; each case is shown as its own page shows it to the caller (case_reads.CaseView
+and history_entries: scores and decisions hidden until the caller may see them), and a case the caller may not see
+is left out. A fixed number of queries whatever the number of cases."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ class PersonalFile:
     cases: list[FiledCase]
     performance: list  # every version of every period's record, by period, oldest first
     events: list
+    exams: list  # oldest first, as GET /managers/{employee_no}/exam-results lists them
 
 
 def personal_file(uow, rules: Rules, actor: Actor, employee_no: str) -> PersonalFile:
@@ -41,4 +43,4 @@ def personal_file(uow, rules: Rules, actor: Actor, employee_no: str) -> Personal
                        history_entries(uow, file, case_access.standing(actor, file.people), histories[file.case.id]))
              for file in files]
     return PersonalFile(manager, list(grade_history), filed, uow.performance.versions(employee_no),
-                        uow.manager_events.for_manager(employee_no))
+                        uow.manager_events.for_manager(employee_no), uow.exams.for_manager(employee_no))

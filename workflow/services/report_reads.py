@@ -1,7 +1,8 @@
-"""A cycle's report (issue 16, point 5): the funnel of its cases, for the cycle and per org unit, and the grade
-distribution of the org units its cases come from against the quotas of the policy its cases follow. Hr and
-admins only (access.can_read_reports): the counts include decisions not yet published. A fixed number of queries
-whatever the number of cases or managers: the cycle, its cases with their appeals, and the managers."""
+"""A cycle's report (issue 16, point 5): the funnel of its cases, for the cycle and per org unit (the unit each case
+was applied from, cases.org_unit), and the grade distribution of the org units (their managers as they are now)
+against the quotas of the policy its cases follow. Hr and admins only (access.can_read_reports): the counts include
+decisions not yet published. A fixed number of queries whatever the number of cases or managers: the cycle, its
+cases with their appeals, and the managers."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,8 +35,9 @@ def cycle_report(uow, rules: Rules, actor: Actor, code: str, org_unit: str | Non
     cycle = get_cycle(uow, code)
     policy = rules_for_cycle(uow, rules, cycle).policy
     every_case = uow.cases.in_cycle(code)
-    cases = [c for c in every_case if org_unit is None or c.manager.org_unit == org_unit]
-    total, per_unit = funnels(cases, lambda case: case.manager.org_unit)
+    # a case counts in the unit it was applied from (a manager who moved since is not counted where they are now)
+    cases = [c for c in every_case if org_unit is None or c.org_unit == org_unit]
+    total, per_unit = funnels(cases, lambda case: case.org_unit)
     managers, _total = uow.managers.page(1, EVERY_MANAGER, org_unit=org_unit)
     units = sorted({m.org_unit for m in managers} if org_unit is None else {org_unit})
     exited, grades = policy.ladder.is_exited, policy.ladder.codes
