@@ -25,6 +25,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from api.context import rules, uow
 from api.web import labels
 from api.web.blueprint import bp
+from api.web.choices import options
 from api.web.i18n import day
 from api.web.session import current_user, signed_in
 from api.web.supervisor_items import items_to_send, show_item_errors, with_item_fields
@@ -217,8 +218,8 @@ def workflow_strip(case) -> list[tuple[str, str, bool]]:
 
 def _application_form(outlook, form: ApplicationForm | None = None) -> ApplicationForm:
     form = form or ApplicationForm()
-    form.cycle.choices = [(c.code, f"{c.name} ({c.code})") for c in outlook.open_cycles]
-    form.target_grade.choices = [(g.code, labels.grade(g.code)) for g in rules().policy.ladder.grades]
+    form.cycle.choices = options({c.code: f"{c.name} ({c.code})" for c in outlook.open_cycles})
+    form.target_grade.choices = options({g.code: labels.grade(g.code) for g in rules().policy.ladder.grades})
     if request.method == "GET":
         form.target_grade.data = outlook.target
         if len(outlook.open_cycles) == 1:

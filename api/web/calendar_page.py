@@ -16,6 +16,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from api.context import rules, uow
 from api.web.blueprint import bp
+from api.web.choices import options
 from api.web.session import current_user, signed_in
 from workflow.services import calendar_reads
 from workflow.services.calendar import set_calendar_day
@@ -26,7 +27,7 @@ NAME_LENGTH = 100  # as the API's DayChangeSchema and calendar_days.name
 
 class DayForm(FlaskForm):
     day = DateField(_l("Date"), validators=[InputRequired(_l("Enter a date, such as 2026-10-10."))])
-    working = SelectField(_l("The day is"), choices=[("1", _l("a working day")), ("0", _l("a day off"))],
+    working = SelectField(_l("The day is"), choices=options({"1": _l("a working day"), "0": _l("a day off")}),
                           validators=[InputRequired()])
     name = StringField(_l("Name (a company holiday, a make-up workday)"), validators=[
         Optional(), Length(max=NAME_LENGTH, message=_l("At most %(max)d characters.", max=NAME_LENGTH))])

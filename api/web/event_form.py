@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from api.web.choices import options
 from api.web.i18n import day
 from api.web.labels import EVENT_KINDS, LEAVE_REASONS
 from workflow.errors import Conflict, FieldError
@@ -22,17 +22,13 @@ FIELDS = ("kind", "occurred_on", "days", "reason", "note")  # the service's name
 ENTER_A_DATE = _l("Enter a date, such as 2026-10-10.")
 
 
-def _choices(labels: dict, empty) -> list[SelectChoice]:
-    return [SelectChoice("", empty), *(SelectChoice(code, label) for code, label in labels.items())]
-
-
 class EventForm(FlaskForm):
-    kind = SelectField(_l("Event"), choices=_choices(EVENT_KINDS, _l("Choose…")), validate_choice=False)
+    kind = SelectField(_l("Event"), choices=options(EVENT_KINDS, empty=_l("Choose…")), validate_choice=False)
     occurred_on = DateField(_l("Day it happened"), validators=[InputRequired(ENTER_A_DATE)],
                             invalid_value_message=ENTER_A_DATE)
     days = IntegerField(_l("Days of leave"), validators=[Optional()], render_kw={"min": 1, "max": MAX_LEAVE_DAYS},
                         invalid_value_message=_l("Enter a whole number of days, such as 3."))
-    reason = SelectField(_l("Reason of the leave"), choices=_choices(LEAVE_REASONS, "—"), validate_choice=False)
+    reason = SelectField(_l("Reason of the leave"), choices=options(LEAVE_REASONS, empty="—"), validate_choice=False)
     note = TextAreaField(_l("Note"), validators=[
         Length(max=MAX_NOTE, message=_l("At most %(max)d characters.", max=MAX_NOTE))])
 

@@ -11,6 +11,7 @@ from wtforms import BooleanField, RadioField
 
 from api.import_files import MEDIA_TYPES, import_file, template_file, template_name
 from api.web.blueprint import bp
+from api.web.choices import options
 from api.web.session import current_user, signed_in
 from workflow.errors import Conflict, Forbidden
 from workflow.imports import KINDS, ImportRefused
@@ -34,7 +35,7 @@ def _form(**kwargs) -> ImportForm:
     if not kinds:
         raise Forbidden("you may not import anything")
     form = ImportForm(**kwargs)
-    form.kind.choices = [(kind, KIND_LABELS[kind]) for kind in kinds]
+    form.kind.choices = options({kind: KIND_LABELS[kind] for kind in kinds})
     if not form.is_submitted():
         form.kind.data = kinds[0]  # a kind the user may not import is refused when sent, never swapped
     return form

@@ -13,6 +13,7 @@ from wtforms.validators import InputRequired
 
 from api.context import rules, uow
 from api.web.blueprint import bp
+from api.web.choices import options
 from api.web.i18n import day
 from api.web.labels import DELEGATION_SCOPES
 from api.web.session import current_user, signed_in
@@ -30,7 +31,7 @@ ENTER_A_DATE = _l("Enter a date, such as 2026-10-10.")
 class DelegationForm(FlaskForm):
     principal = SelectField(_l("Absent person"), validate_choice=False)
     substitute = SelectField(_l("Substitute"), validate_choice=False)
-    scope = SelectField(_l("Acts as"), choices=list(DELEGATION_SCOPES.items()), validate_choice=False)
+    scope = SelectField(_l("Acts as"), choices=options(DELEGATION_SCOPES), validate_choice=False)
     starts_on = DateField(_l("First day"), validators=[InputRequired(ENTER_A_DATE)], invalid_value_message=ENTER_A_DATE)
     ends_on = DateField(_l("Last day"), validators=[InputRequired(ENTER_A_DATE)], invalid_value_message=ENTER_A_DATE)
 
@@ -70,8 +71,9 @@ def _render(form: DelegationForm, status: int = 200):
     people = delegations.people_to_name(store, actor)  # 403 for those who name no substitute
     shown, total = delegations.list_delegations(store, rules(), actor, page=1, per_page=SHOWN)
     names = {p.username: p.name for p in people}
-    choices = [(p.username, f"{p.name} ({p.username})" if p.name else p.username) for p in people]
-    form.substitute.choices = form.principal.choices = [("", _("Choose…")), *choices]
+    people_options = options({p.username: f"{p.name} ({p.username})" if p.name else p.username for p in people},
+                             empty=_("Choose…"))
+    form.substitute.choices = form.principal.choices = people_options
     escalated = list_cases(store, rules(), actor, page=1, per_page=SHOWN, escalated=True)[0] if actor.has(HR) else []
     return render_template("web/substitutes.html", form=form, delegations=shown, total=total, names=names,
                            is_hr=actor.has(HR), escalated=escalated, cancel=CancelForm(formdata=None)), status

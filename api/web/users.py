@@ -16,6 +16,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from api.context import extension, rules, uow
 from api.web.blueprint import bp
+from api.web.choices import options
 from api.web.labels import role
 from api.web.session import current_user, signed_in
 from workflow.accounts import PASSWORD_MIN_LENGTH
@@ -49,8 +50,8 @@ class ContactForm(FlaskForm):
     email = StringField(_l("E-mail address (for notifications)"))
     mobile = StringField(_l("Mobile number (mentioned by the group robots)"))
     language = SelectField(_l("Language of the pages and messages"),
-                           choices=[("", _l("The browser's (messages in Chinese)")), ("zh_CN", "中文"),
-                                    ("en", "English")])
+                           choices=options({"": _l("The browser's (messages in Chinese)"), "zh_CN": "中文",
+                                            "en": "English"}))
 
 
 class SwitchForm(FlaskForm):
@@ -80,7 +81,7 @@ def _render(form: NewUserForm, status: int = 200):
     actor = current_user()
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     shown, total = users_page(uow(), actor, page=page, per_page=USERS_PAGE)  # hr, admin: others get the 403 page
-    form.roles.choices = [(r, role(r)) for r in roles_to_grant(actor)]
+    form.roles.choices = options({r: role(r) for r in roles_to_grant(actor)})
     return render_template("web/users.html", users=shown, total=total, page=page, per_page=USERS_PAGE, form=form,
                            switch=SwitchForm(formdata=None)), status
 
