@@ -11,6 +11,7 @@ VENDOR = {
 }
 OWN = {
     "css": "web/gradeflow.css",
+    "icon": "web/favicon.svg",  # linked from every page: browsers otherwise ask for a /favicon.ico there is not
 }
 
 

@@ -3,6 +3,7 @@ throttling as the API, the user loaded per request, HTML 404s outside the API, C
 from __future__ import annotations
 
 import math
+import re
 import time
 
 import pytest
@@ -33,6 +34,18 @@ def test_a_page_that_does_not_exist_is_an_html_404_page_in_chinese(app, visit, p
     assert response.status_code == 404
     assert response.mimetype == "text/html"
     assert "页面不存在" in text(response)
+
+
+@pytest.mark.parametrize("path", ["/sign-in", "/no-such-page"])
+def test_every_page_links_the_icon_it_serves_so_browsers_ask_for_no_missing_favicon(app, visit, path):
+    """Without a linked icon a browser asks every site for /favicon.ico: a 404 in the log of each first visit."""
+    visitor = visit()
+    body = visitor.get(path).get_data(as_text=True)
+    icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', body)
+    assert icon is not None
+    served = visitor.get(icon.group(1))
+    assert served.status_code == 200 and served.mimetype == "image/svg+xml"
+    assert served.get_data(as_text=True).startswith("<svg")
 
 
 @pytest.mark.parametrize("path", ["/%3Cscript%3Ealert(1)%3C%2Fscript%3E", "/%3Cimg%20src=x%20onerror=alert(1)%3E",
