@@ -215,16 +215,21 @@ def _period_scorecard(policy: Policy) -> list[str]:
         return []
     kinds = ", ".join(_PLURALS[kind] for kind in card.periods)
     return [f"period scorecard ({kinds}): hr enters the parts, the score is their weighted sum", *(
-        f"  {part.code} {_percent(part.weight)}: " + ("; ".join(_item(item) for item in part.items) if part.items
+        f"  {_named(part)} {_percent(part.weight)}: " + ("; ".join(_item(item) for item in part.items) if part.items
                                                       else f"points 0–{part.max.normalize():f}, as entered")
         for part in card.parts)]
 
 
+def _named(part_or_item) -> str:
+    """Its code, and its Chinese name where the policy gives one (the import's column header)."""
+    return f"{part_or_item.code} {part_or_item.zh}" if part_or_item.zh else part_or_item.code
+
+
 def _item(item) -> str:
     if item.deduct is None:
-        return f"{item.code} 0–{item.points.normalize():f} points, as entered"
+        return f"{_named(item)} 0–{item.points.normalize():f} points, as entered"
     zero = f", none from {item.zero_at} findings" if item.zero_at is not None else ""
-    return f"{item.code} {item.points.normalize():f} points less {item.deduct.normalize():f} per finding{zero}"
+    return f"{_named(item)} {item.points.normalize():f} points less {item.deduct.normalize():f} per finding{zero}"
 
 
 _SCOPE_OWNERS = {ORG_UNIT: "an org unit's", PARENT: "a parent unit's", COMPANY: "the company's"}

@@ -136,3 +136,15 @@ def test_period_scorecard_documented_example_prints_as_the_page_says():
     lines, printed = documented_example("Scores made of parts", "Points off the final score")
     start = lines.index(printed[0])
     assert lines[start:start + len(printed)] == printed
+
+
+def test_policy_check_names_each_scorecard_part_by_its_code_and_its_chinese_name():
+    """The Chinese name is the import's column header (docs/imports.md): hr checks the two against each other."""
+    from pathlib import Path
+
+    from workflow.policy import load_policy
+    from workflow.policy_summary import describe
+    lines = describe(load_policy(Path(__file__).parents[2] / "workflow/policies/tobacco-monthly-quarterly.yaml"))
+    card = lines[next(i for i, line in enumerate(lines) if line.startswith("period scorecard")) + 1:]
+    assert card[0] == "  sales 经营业绩 60 %: points 0–100, as entered"
+    assert card[1].startswith("  quality 综合素质 40 %: conduct 作风纪律 40 points less 5 per finding")
