@@ -19,10 +19,10 @@ MANAGER = ("INSERT INTO managers (employee_no, name, org_unit, grade, grade_sinc
 USER = ("INSERT INTO users (username, password_hash, active, employee_no, created_at, updated_at) "
         "VALUES ('s1', 'x', true, 'S001', :at, :at)")
 CYCLE = "INSERT INTO cycles (code, name, created_by, created_at) VALUES ('2026-H2', '下半年', 'hr1', :at)"
-CASE = ("INSERT INTO cases (kind, cycle_code, employee_no, from_grade, target_grade, exceptional, statement, state, reasons, "
-        "supervisor_score, reviewed_by, created_by, created_at, updated_at, state_since, version) "
-        "VALUES ('promotion', '2026-H2', 'M001', 'junior', 'mid', false, '申请', 'interview', '[]', 80, 's1', 'e1', :at, :at, "
-        ":at, 1)")
+CASE = ("INSERT INTO cases (kind, cycle_code, employee_no, from_grade, target_grade, exceptional, statement, state, "
+        "reasons, supervisor_score, reviewed_by, created_by, created_at, updated_at, state_since, version) "
+        "VALUES ('promotion', '2026-H2', 'M001', 'junior', 'mid', false, '申请', 'interview', '[]', 80, 's1', 'e1', "
+        ":at, :at, :at, 1)")
 
 
 def test_materials_reviewed_before_become_the_supervisors_review_steps(fresh_database_url):
