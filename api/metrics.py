@@ -131,7 +131,8 @@ class _DatabaseFigures:
         yield _gauge("gradeflow_outbox_dead", "Notifications given up after their last try, until hr sends them again",
                      session.scalar(sa.select(sa.func.count()).where(OutboxMessage.status == DEAD)))
         yield _gauge("gradeflow_audit_chain_length",
-                     f"Links of the audit chain (entries of {', '.join(audit.SOURCES)})", session.scalar(sa.select(sa.func.max(AuditLink.seq))) or 0)
+                     f"Links of the audit chain (entries of {', '.join(audit.SOURCES)})",
+                     session.scalar(sa.select(sa.func.max(AuditLink.seq))) or 0)
 
 
 def _gauge(name: str, documentation: str, value) -> GaugeMetricFamily:
