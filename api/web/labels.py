@@ -231,6 +231,15 @@ FUNNEL_STEPS = {
     "overturned": _l("Overturned on appeal"),
 }
 
+# why a member is recused from a case (回避): workflow/case_access.automatic_recusal's reasons, or their own
+RECUSAL_REASONS = {
+    "applicant": _l("the applicant themselves"),
+    "line_manager": _l("above the applicant in the reporting line"),
+    "reviewed_materials": _l("reviewed the materials"),
+    "declared": _l("declared a conflict of interest"),
+}
+
+
 def _namer(table: dict):
     """The name of a code in `table`, in the page's language; the code itself if the table lacks it."""
     def name(code: str | None) -> str:
@@ -247,6 +256,7 @@ outbox_status = _namer(OUTBOX_STATUSES)
 event_kind, leave_reason, standing = map(_namer, (EVENT_KINDS, LEAVE_REASONS, STANDINGS))
 funnel_step = _namer(FUNNEL_STEPS)
 delegation_scope, delegation_status = map(_namer, (DELEGATION_SCOPES, DELEGATION_STATUSES))
+recusal_reason = _namer(RECUSAL_REASONS)
 
 
 # what the history names besides the events of EVENTS
@@ -368,5 +378,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(quarter_outcome=quarter_outcome, quota=quota, score_component=score_component,
                                   outbox_status=outbox_status, funnel_step=funnel_step,
                                   quota_area=quota_area, delegation_scope=delegation_scope,
-                                  delegation_status=delegation_status)
+                                  delegation_status=delegation_status, recusal_reason=recusal_reason)
     app.jinja_env.globals.update(quota_reasons=quotas.REASONS)

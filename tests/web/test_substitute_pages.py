@@ -126,3 +126,19 @@ def test_the_timeline_names_an_escalation_called_off_by_a_new_reporting_line(bui
     ok(gf.patch("/managers/M001", as_="hr1", json={"supervisor": "S901"}))
     move_clock(gf, "2026-09-07T09:00:00+08:00")
     assert "汇报关系已变更，上报撤销" in text(signed_in(app, "hr1").get(f"/cases/{case_id}"))
+
+
+def test_the_timeline_names_who_is_recused_and_why(app):
+    """回避 in the timeline: the member the service recused (the applicant's supervisors sit on the committee) and
+    the member who declared a conflict, each with the reason in the page's language."""
+    from tests.support.committee_world import appoint, case_in_interview, committee_org
+    gf = committee_org(Driver(app))
+    appoint(gf, "chair1", "cm1", "cm2", "s001")
+    case_id = case_in_interview(gf)
+    ok(gf.post(f"/cases/{case_id}/recusal", as_="cm1", json={"comment": "亲属关系"}))
+    words = text(signed_in(app, "hr1").get(f"/cases/{case_id}"))
+    assert "s001: 申请人的上级" in words
+    assert "cm1: 声明存在利益冲突" in words
+    english = text(signed_in(app, "hr1", "en").get(f"/cases/{case_id}"))
+    assert "s001: above the applicant in the reporting line" in english
+    assert "cm1: declared a conflict of interest" in english
