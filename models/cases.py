@@ -127,7 +127,7 @@ class Case(Base):
     overdue_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
     version: Mapped[int] = mapped_column(Integer)
     # the org unit the applicant was in when the case was opened (a cycle's report counts the case there); cases
-    # opened before migration 0025 hold their applicant's unit of that day
+    # opened before migration 0028 hold their applicant's unit of that day
     org_unit: Mapped[str] = mapped_column(String(100), index=True, default=_applicants_org_unit)
     # the policy (name@version) in force when the case was opened; None for cases opened before it was recorded
     policy: Mapped[str | None] = mapped_column(String(80), nullable=True)

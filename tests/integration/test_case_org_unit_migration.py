@@ -1,4 +1,4 @@
-"""Migration 0025: every case records the org unit it was applied from; the cases opened before it are backfilled
+"""Migration 0028: every case records the org unit it was applied from; the cases opened before it are backfilled
 from their applicant's unit of the day of the upgrade, and a case without one is refused from then on."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Migration 0026: the delegations named before it are chained at the end of the audit chain, each followed by its
+"""Migration 0027: the delegations named before it are chained at the end of the audit chain, each followed by its
 cancellation where it was cancelled, so that `gradeflow audit verify` covers them; those named afterwards go on
 from there."""
 from __future__ import annotations

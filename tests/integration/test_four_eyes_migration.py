@@ -1,4 +1,4 @@
-"""Migration 0025: the materials reviews done before it become the cases' first recorded review steps (four eyes),
+"""Migration 0026: the materials reviews done before it become the cases' first recorded review steps (four eyes),
 with the reviewer's employee number; going back is refused while a case records a second supervisor's review."""
 from __future__ import annotations
 

@@ -1,11 +1,11 @@
 """cases.reviews: who did each of the supervisors' review steps of a case (four eyes, issue 16 point 4)
 
 Revision ID: 0026_four_eyes
-Revises: 0024_delegations
+Revises: 0025_idempotency_lease
 Create Date: 2026-12-04
 
 A plain ALTER TABLE; the materials reviews done already (cases.reviewed_by) are copied in as the supervisor's, with
-the reviewer's employee number where their account has one. (Renumbered at the merge if another 0025 lands first.)
+the reviewer's employee number where their account has one.
 """
 from alembic import op
 import sqlalchemy as sa

@@ -45,10 +45,10 @@ def upgrade():
 
 
 def downgrade():
-    # revision 0025 knows no such links: they go where nothing follows them (else the chain would break)
+    # revision 0026 knows no such links: they go where nothing follows them (else the chain would break)
     bind = op.get_bind()
     ours = bind.execute(sa.select(sa.func.min(_chain.c.seq)).where(_chain.c.source.in_(SOURCES))).scalar()
     others = bind.execute(sa.select(sa.func.max(_chain.c.seq)).where(_chain.c.source.not_in(SOURCES))).scalar()
     if ours is not None and others is not None and ours < others:
-        raise RuntimeError("delegations are chained before other entries, which revision 0025 cannot verify")
+        raise RuntimeError("delegations are chained before other entries, which revision 0026 cannot verify")
     bind.execute(sa.delete(_chain).where(_chain.c.source.in_(SOURCES)))

@@ -2,7 +2,7 @@
 counts a case in the unit it was applied from, not in the one its applicant has moved to since)
 
 Revision ID: 0028_case_org_unit
-Revises: 0024_delegations
+Revises: 0027_delegation_links
 Create Date: 2026-12-04
 
 Backfilled from each applicant's CURRENT org unit: the unit at the time of an existing case was never recorded, so
