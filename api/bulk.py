@@ -97,8 +97,12 @@ def answer(outcomes: list[bulk.Outcome], **about) -> dict:
     return about | bulk.counts(outcomes) | {"results": [result_of(o) for o in outcomes]}
 
 
+# what the event takes besides its name, as POST /cases/{id}/events takes it: the one schema says which
+INPUTS = tuple(EventInputsSchema().fields)
+
+
 def _inputs(given: dict) -> dict:
-    return {name: given[name] for name in bulk.INPUTS if name in given}
+    return {name: given[name] for name in INPUTS if name in given}
 
 
 def _targets(body: dict) -> list[bulk.CaseRequest]:

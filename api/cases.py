@@ -269,7 +269,8 @@ class CaseById(MethodView):
 class CaseEvents(MethodView):
     @blp.arguments(EventSchema)
     @blp.response(200, CaseSchema, headers=ETAG)
-    @documented_problem(blp, 403, "forbidden: the event is not the caller's")
+    @documented_problem(blp, 403, "forbidden: the event is not the caller's; four_eyes (with party): the caller did "
+                                  "the case's other supervisor review")
     @documented_problem(blp, 409, "invalid_transition (with state and available_events), version_conflict, "
                                   "quorum_not_met, below_pass_mark, quota_exceeded, appeal_exists, ...")
     def post(self, body, case_id):

@@ -17,8 +17,7 @@ from api.managers import ManagerEventInputSchema, NewManagerSchema, PerformanceI
 from api.problems import flatten_messages
 from workflow.accounts import Actor
 from workflow.imports import EVENTS, PERFORMANCE, ROSTER, USERS, ImportRefused, Problem, Row, rows_of, template
-from workflow.errors import Conflict
-from workflow.services.imports import IMPORT_CONFLICT, import_rows, require_importer
+from workflow.services.imports import import_file_rows, require_importer
 from workflow.spreadsheets import CSV, UnreadableFile, read_sheet, write_sheets
 
 
@@ -67,17 +66,8 @@ def import_file(actor: Actor, kind: str, data: bytes, filename: str, *, dry_run:
     """Import the file all or none (ImportRefused lists every problem): counts created, updated, unchanged."""
     require_importer(actor, kind)
     rows, problems = typed_rows(kind, data, filename)
-
-    def once() -> dict:
-        with uow() as u:
-            return import_rows(u, rules(), extension("passwords"), actor, kind, rows, problems, dry_run=dry_run,
-                               progress=progress).as_dict()
-    try:
-        return once()
-    except Conflict as raced:
-        if raced.code != IMPORT_CONFLICT:
-            raise
-    return once()  # the race lost to a concurrent import: once again, now seeing the winner's rows (409 if lost again)
+    return import_file_rows(uow, rules(), extension("passwords"), actor, kind, rows, problems, dry_run=dry_run,
+                            progress=progress).as_dict()
 
 
 def template_file(kind: str, fmt: str) -> bytes:

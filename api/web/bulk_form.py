@@ -10,10 +10,10 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from api.cases import APPEAL_REASON_LENGTH
 from workflow.services import bulk
 
 COMMENT_LENGTH = 2000  # as the API's event comment (api/cases.py)
-REASON_LENGTH = 4000  # as the API's event reason (api/cases.py APPEAL_REASON_LENGTH)
 
 
 class BulkForm(FlaskForm):
@@ -23,7 +23,7 @@ class BulkForm(FlaskForm):
     comment = TextAreaField(_l("Comment (optional, recorded with each case)"), validators=[
         Length(max=COMMENT_LENGTH, message=_l("A comment has at most %(max)d characters."))])
     reason = TextAreaField(_l("Reason (for a return, a rejection or a denial; recorded with each case)"), validators=[
-        Length(max=REASON_LENGTH, message=_l("A reason has at most %(max)d characters."))])
+        Length(max=APPEAL_REASON_LENGTH, message=_l("A reason has at most %(max)d characters."))])
 
     def validate_cases(self, field):
         if not field.data:

@@ -112,3 +112,15 @@ def test_an_escalation_never_goes_to_the_supervisor_who_did_the_other_review(gf)
     move_clock(gf, "2026-09-07T09:00:00+08:00")
     [entry] = [e for e in gf.history(case_id, "hr1") if e["event"] == "escalate"]
     assert (entry["data"]["absent"], entry["data"]["to"]) == (TOP, None)
+
+
+def test_returning_the_materials_is_no_review_step_the_substitute_may_still_do_the_second_supervisors(gf):
+    """The second supervisor, standing in for the first, sends the materials back: that decides nothing, so once
+    the first supervisor approves them the second may still do their own review."""
+    case_id = chain(gf)
+    delegate(gf, "s900", "s800")
+    ok(event(gf, case_id, "return_materials", "s800", reason="请补充业绩证明"))
+    ok(event(gf, case_id, "resubmit", gf.case(case_id, "hr1")["employee_no"].lower()))
+    ok(event(gf, case_id, "approve_materials", "s900", supervisor_score=80))
+    assert "pass_stage" in gf.case(case_id, "s800")["available_events"]
+    ok(pass_stage(gf, case_id, "s800"))

@@ -30,10 +30,9 @@ from workflow.services.unit_of_work import UnitOfWork
 log = logging.getLogger("gradeflow.bulk")
 
 MAX_CASES = 500  # per request: a bulk request's cases are done one after another, within one HTTP request
-# Every event a single request fires may be fired in bulk, with the inputs a single request takes (INPUTS), shared
-# by every case or given per case.
+# Every event a single request fires may be fired in bulk, with the inputs a single request takes (the keyword
+# arguments of cases.fire_event), shared by every case or given per case.
 EVENTS = CALLER_EVENTS
-INPUTS = ("comment", "supervisor_score", "supervisor_items", "reason", "score", "stage")
 # The events a page applies to the cases ticked with one shared comment and reason: not those that take a score of
 # each case, nor an applicant's appeal.
 SHARED_EVENTS = tuple(e for e in EVENTS if e not in SCORED_EVENTS and e != "appeal")
@@ -60,7 +59,7 @@ class Outcome:
 @dataclass(frozen=True)
 class CaseRequest:
     """One case of a bulk request, with the version the caller saw (None: whatever it is now) and the event's
-    inputs for this case (INPUTS: a supervisor score, a reason, ...), which take precedence over shared ones."""
+    inputs for this case (a supervisor score, a reason, ...), which take precedence over shared ones."""
     case_id: int
     version: int | None = None
     inputs: Mapping[str, object] = field(default_factory=dict, hash=False)
@@ -123,7 +122,7 @@ def matching_cases(uow: UnitOfWork, actor: Actor, *, kind: str | None = None, st
 def fire_events(make_uow: Callable[[], UnitOfWork], rules: Rules, actor: Actor, event: str,
                 targets: Sequence[CaseRequest], **shared) -> list[Outcome]:
     """POST /cases/events: `event` on each case, as POST /cases/{id}/events fires it, with the inputs `shared` by
-    every case (INPUTS) overridden by the case's own; the single request's use case checks them case by case."""
+    every case overridden by the case's own; the single request's use case checks them case by case."""
     by_case = {t.case_id: t for t in targets}
 
     def fire(uow: UnitOfWork, case_id: int) -> CaseFile:

@@ -17,8 +17,8 @@ nothing the second time. What a row may change is what the API may change (docs/
 
 Two imports at once: performance records and events hold their managers' rows first, so that the second waits and
 then compares with what the first wrote. A new manager or user has no row to hold: the import that loses the race
-to register it is refused 409 `import_conflict`, nothing of it written, and its caller imports it once again
-(api/import_files.py), now seeing the winner's rows.
+to register it is refused 409 `import_conflict`, nothing of it written; `import_file_rows` then imports it once
+again, now seeing the winner's rows (409 only when it loses a second time).
 """
 from __future__ import annotations
 
@@ -93,6 +93,22 @@ def import_rows(uow: UnitOfWork, rules: Rules, passwords: Passwords, actor: Acto
     if dry_run:
         uow.rollback()
     return Outcome(kind, tally.counts["created"], tally.counts["updated"], tally.counts["unchanged"], dry_run)
+
+
+def import_file_rows(make_uow: Callable[[], UnitOfWork], rules: Rules, passwords: Passwords, actor: Actor, kind: str,
+                     rows: Sequence[Row], problems: Sequence[Problem] = (), *, dry_run: bool = False,
+                     progress: Callable[[int, int], None] | None = None) -> Outcome:
+    """import_rows in a transaction of its own; an import that lost a race to a concurrent one runs once more, now
+    seeing the winner's rows (which it counts unchanged), and is refused 409 import_conflict only if it loses again."""
+    def once() -> Outcome:
+        with make_uow() as uow:
+            return import_rows(uow, rules, passwords, actor, kind, rows, problems, dry_run=dry_run, progress=progress)
+    try:
+        return once()
+    except Conflict as raced:
+        if raced.code != IMPORT_CONFLICT:
+            raise
+    return once()
 
 
 IMPORT_CONFLICT = "import_conflict"
