@@ -84,11 +84,12 @@ def test_clock_start_is_an_instant_with_its_offset(tmp_path):
     ({"GRADEFLOW_SIGNIN_WINDOW": str(24 * 3600 + 1)}, "GRADEFLOW_SIGNIN_WINDOW"),
     ({"GRADEFLOW_SIGNIN_MAX_FAILURES_PER_ADDRESS": "-1"}, "GRADEFLOW_SIGNIN_MAX_FAILURES_PER_ADDRESS"),
     ({"GRADEFLOW_IDEMPOTENCY_LEASE": "59"}, "GRADEFLOW_IDEMPOTENCY_LEASE"),
+    ({"GRADEFLOW_IDEMPOTENCY_LEASE": str(7 * 24 * 3600 + 1)}, "GRADEFLOW_IDEMPOTENCY_LEASE"),
 ], ids=["clock_sundial", "env_staging", "clock_start_not_iso", "clock_start_naive", "ttl_not_a_number",
         "ttl_5_below_60", "ttl_59", "ttl_above_30_days", "body_below_1024", "body_zero", "body_negative",
         "body_above_64_mib", "body_with_unit", "signin_failures_zero", "signin_failures_word", "signin_window_zero",
         "signin_window_with_unit", "signin_window_above_a_day", "signin_per_address_negative",
-        "idempotency_lease_below_a_minute"])
+        "idempotency_lease_below_a_minute", "idempotency_lease_above_a_week"])
 def test_a_bad_value_is_refused_naming_the_variable(tmp_path, environ, variable):
     with pytest.raises(ConfigError) as refused:
         settings(tmp_path, **environ)
