@@ -25,10 +25,15 @@ _USER_ID, _STAMP = "user_id", "credential_stamp"
 
 
 class PageSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, Secure when the request is (not only when configured)."""
+    """Flask's signed-cookie session, Secure when the request is (not only when configured), and never sent back
+    with a static file: the browser fetches those (the icon above all) after the page, so a late answer would put
+    back the cookie a sign-out in between had cleared; and a file with a Set-Cookie is not cached by proxies."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"] or (has_request_context() and request.is_secure))
+
+    def should_set_cookie(self, app: Flask, session) -> bool:
+        return request.endpoint != "static" and super().should_set_cookie(app, session)
 
 
 def init_app(app: Flask) -> None:

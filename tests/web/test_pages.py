@@ -179,6 +179,18 @@ def test_sign_out_ends_the_session(app, gf, visit, one_case):
     assert visitor.get("/").status_code == 302
 
 
+def test_a_static_file_never_sends_the_session_cookie_back(app, gf, visit, one_case):
+    """The browser fetches the icon and the scripts after the page: had their answers carried the cookie, one
+    arriving after a sign-out would sign the user in again (and proxies would not cache them)."""
+    visitor = visit()
+    visitor.sign_in(BOSS)
+    assert _session_cookie(visitor.get("/"))  # a page refreshes the session's expiry
+    for path in ("/static/web/favicon.svg", "/static/web/gradeflow.css"):
+        answer = visitor.get(path)
+        assert answer.status_code == 200
+        assert not [c for c in answer.headers.getlist("Set-Cookie") if c.startswith("gradeflow_session=")]
+
+
 def test_a_switched_off_user_is_signed_out_at_their_next_page(app, gf, visit, one_case):
     visitor = visit()
     visitor.sign_in(BOSS)
