@@ -1,9 +1,14 @@
-"""Writers of one process queue for SQLite's write lock (models/sqlite_writers.py): the next in line begins
-when the one before it commits, rolls back or closes, instead of sleeping in SQLite's busy handler."""
+"""Writers queue for SQLite's write lock (models/sqlite_writers.py), within a process and across processes: the
+next in line begins when the one before it commits, rolls back or closes, instead of sleeping in SQLite's busy
+handler."""
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 import threading
+import time
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -80,6 +85,38 @@ def test_a_thread_that_already_writes_is_not_queued_behind_itself(database):
     first.commit()
     begin_immediate(second)  # the failed attempt left nothing behind: the queue is free
     second.commit()
+
+
+WRITER_PROCESS = """
+import sqlite3, sys
+from models.sqlite_writers import QueuedWriterConnection, begin_immediate
+conn = sqlite3.connect(sys.argv[1], timeout=0.01, factory=QueuedWriterConnection)
+print("begins", flush=True)
+begin_immediate(conn)
+conn.execute("INSERT INTO log VALUES ('other process')")
+conn.commit()
+"""
+
+
+def test_a_writer_of_another_process_waits_in_the_queue_not_in_sqlites_busy_handler(database):
+    """The other process's SQLite busy timeout (10 ms) is too short to wait for this process's writer there: it
+    succeeds only by waiting in the queue across processes (the lock file beside the database)."""
+    first = connect(database)
+    begin_immediate(first)
+    other = subprocess.Popen([sys.executable, "-c", WRITER_PROCESS, database], cwd=Path(__file__).parents[2],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout.readline() == "begins\n", other.stderr.read()
+        time.sleep(0.3)  # thirty times its busy timeout: without the queue it would have failed by now
+        assert other.poll() is None, other.stderr.read()
+        assert first.execute("SELECT who FROM log").fetchall() == []
+        first.commit()
+        assert other.wait(WAIT) == 0, other.stderr.read()
+    finally:
+        other.kill()
+        other.wait()
+    assert connect(database).execute("SELECT who FROM log").fetchall() == [("other process",)]
+    assert Path(f"{database}.writer-lock").exists()
 
 
 def test_engines_give_sqlite_connections_the_queue(database):
