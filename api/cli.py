@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from api.config import API_PREFIX, ConfigError, require_serving_config
+from api.config import API_PREFIX, DEFAULT_THREADS, DEFAULT_WORKERS, ConfigError, require_serving_config
 from api.logs import log_to_stderr
 from api.migrations import migrations_command, upgrade_to_head
 from models import db
@@ -50,15 +50,15 @@ def _is_sqlite() -> bool:
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=1, show_default=True, type=int,
-              help="gunicorn worker processes (1 = single-process mode, with the scheduler in-process)")
-@click.option("--threads", default=4, show_default=True, type=int,
+@click.option("--workers", default=DEFAULT_WORKERS, show_default=True, type=int,
+              help="gunicorn worker processes (README, \"Two ways to serve\", says how many)")
+@click.option("--threads", default=DEFAULT_THREADS, show_default=True, type=int,
               help="threads per worker (README, \"Two ways to serve\", says why four)")
 @click.option("--scheduler/--no-scheduler", "with_scheduler", default=True, show_default=True,
-              help="in single-process mode, run the scheduler inside the one worker")
+              help="run the scheduler in the workers: one leads, the others stand by")
 @with_appcontext
 def serve(host, port, workers, threads, with_scheduler):
-    """Serve the API (and the web pages) with gunicorn; in single-process mode, also the scheduler."""
+    """Serve the API (and the web pages) with gunicorn, and the scheduler in its workers."""
     from api.metrics_folder import prepare_shared_folder
     from api.server import run_gunicorn
     log_to_stderr()
@@ -72,13 +72,9 @@ def serve(host, port, workers, threads, with_scheduler):
         upgrade_to_head(current_app)
     # gunicorn forks the workers from this process: it must hold no connection when it does (api/server.py)
     db.engine.dispose()
-    in_worker = with_scheduler and workers == 1
-    if with_scheduler and not in_worker:
-        click.echo("several workers: the scheduler does not run here; start `gradeflow scheduler` beside them",
-                   err=True)
     address = f"http://{_url_host(host)}:{port}"
     click.echo(f"gradeflow: open {address}/ (the pages; the API and its documentation: {address}{API_DOCS})", err=True)
-    run_gunicorn(host=host, port=port, workers=workers, threads=threads, with_scheduler=in_worker,
+    run_gunicorn(host=host, port=port, workers=workers, threads=threads, with_scheduler=with_scheduler,
                  metrics_folder=metrics_folder)
 
 
@@ -92,7 +88,7 @@ def _url_host(host: str) -> str:
 @cli.command("scheduler")
 @with_appcontext
 def scheduler_command():
-    """Run the scheduler alone (beside `serve` with several workers, or on several hosts): one leader
+    """Run the scheduler alone (beside `serve --no-scheduler`, or on hosts of its own): one leader
     sweeps the due timers; the others stand by and take over when it stops."""
     import signal
     from models.unit_of_work import unit_of_work_factory

@@ -13,6 +13,8 @@ from workflow.sign_in_throttling import MAX_FAILURES, MAX_FAILURES_PER_ADDRESS, 
 MODES = ("production", "development", "test")
 API_PREFIX = "/api/v1"  # where the JSON API and its documentation are served
 MIN_SECRET_LENGTH = 32  # HS256 wants a key at least as long as its 256-bit output
+# `gradeflow serve`'s worker processes and threads per worker: README, "Two ways to serve", says why
+DEFAULT_WORKERS, DEFAULT_THREADS = 2, 4
 
 
 class ConfigError(RuntimeError):

@@ -5,8 +5,9 @@ holds at that moment is copied into the child: SQLite's per-process lock bookkee
 of the master's becomes, in the child, a lock that a connection of its own holds forever: every write
 waits for the busy timeout and fails with "database is locked"), mutexes held by the master's other
 threads (the child's first connect or mapper configuration waits forever), half-configured mappers
-(`AttributeError: strategy`). So the master runs no thread and holds no connection; the scheduler of
-single-process mode runs inside the one worker, started once that worker has loaded its app.
+(`AttributeError: strategy`). So the master runs no thread and holds no connection; the scheduler runs
+inside the workers, started in each once it has loaded its app: one leads (scheduler/leader.py), the others
+stand by and take over when it dies.
 """
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ class _Gunicorn(BaseApplication):
 
 
 def _start_scheduler(worker) -> None:
-    """gunicorn's post_worker_init hook: the worker's app is loaded; sweep in a thread of this worker."""
+    """gunicorn's post_worker_init hook: the worker's app is loaded; sweep in a thread of this worker while it
+    leads."""
     from models import db
     from models.unit_of_work import unit_of_work_factory
     from scheduler.process import build_scheduler

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
+from api.config import DEFAULT_THREADS, DEFAULT_WORKERS
 from bench.databases import KINDS, Database, fresh_database, postgresql_version
 from bench.report import FAILED, SKIPPED, Result, machine, markdown_machine, markdown_table
 from bench.settings import Settings
@@ -109,8 +110,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both",
                         help="the databases (default both; a benchmark named for one database runs only there "
                              "unless --db names the other)")
-    parser.add_argument("--workers", type=int, default=1, help="the post/get/rss server's gunicorn workers (1)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker (4)")
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS,
+                        help=f"the post/get/lifecycle server's gunicorn workers (gradeflow serve's: {DEFAULT_WORKERS})")
+    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS,
+                        help=f"threads per worker (gradeflow serve's: {DEFAULT_THREADS})")
     parser.add_argument("--clients", type=int, default=4, help="concurrent HTTP clients (4)")
     parser.add_argument("--close-budget", type=float, default=600.0, metavar="SECONDS",
                         help="skip the larger quarter close when the smaller one projects it beyond this (600)")

@@ -1,6 +1,6 @@
 """A case's whole lifecycle over HTTP, against SpiffWorkflow running the equivalent BPMN.
 
-gradeflow: `cases` promotion cases of one cycle go through the real server (its default 1 worker × 4
+gradeflow: `cases` promotion cases of one cycle go through the real server (its default 2 workers × 4
 threads unless --workers/--threads say otherwise), `clients` clients at once, each taking its share of the
 applicants: the applicant applies (POST /cases), the supervisor approves the materials, the three members of
 the committee score (the policy's quorum; the third score opens deliberation); then the chair decides the

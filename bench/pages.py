@@ -63,7 +63,7 @@ def _p95(times: list[float]) -> float:
 
 def run_pages(settings: Settings, database: Database) -> list[Result]:
     rounds = 10 if settings.quick else 60
-    server = Server(database, settings.folder, threads=settings.threads)
+    server = Server(database, settings.folder, workers=settings.workers, threads=settings.threads)
     for step in (("db", "upgrade"), ("demo",)):
         done = subprocess.run([str(GRADEFLOW), *step], env={**server.env, "GRADEFLOW_ENV": "development"},
                               cwd=settings.folder, capture_output=True, text=True, timeout=300)

@@ -30,7 +30,7 @@ class Server:
     clock unless `env` says otherwise (the lifecycle benchmark runs the manual clock). The scheduler is off:
     nothing but the benchmark's requests runs in the workers (the lifecycle's PUT /clock fires its timers)."""
 
-    def __init__(self, database: Database, folder: Path, *, workers: int = 1, threads: int = 4,
+    def __init__(self, database: Database, folder: Path, *, workers: int, threads: int,
                  env: dict[str, str] | None = None):
         self.database, self.folder, self.workers, self.threads = database, folder, workers, threads
         self.port = free_port()

@@ -20,7 +20,7 @@ from bench.world import BOSS, PASSWORD, World, organisation
 CYCLE = "2026B1"
 COMMITTEE_SIZE = 5
 POST_TARGET, P99_TARGET, GET_TARGET = 0.10, 100.0, 600.0
-COMBOS_QUICK = ((1, 1), (1, 4), (2, 2))
+COMBOS_QUICK = ((1, 4), (2, 2), (2, 4))
 COMBOS_FULL = ((1, 1), (1, 2), (1, 4), (1, 8), (2, 1), (2, 2), (2, 4), (3, 2), (4, 1))
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 class Settings:
     quick: bool
     folder: Path  # the run's scratch folder: SQLite files, server logs
-    workers: int  # of the server the request benchmarks start (gradeflow serve's defaults: 1 worker, 4 threads)
+    workers: int  # of the server the request benchmarks start (default: gradeflow serve's, api/config.py)
     threads: int
     clients: int  # concurrent HTTP clients
     close_budget: float  # seconds the quarter close at the larger size may be expected to take before it is skipped

@@ -4,6 +4,6 @@
   together with its effect, and records the run. It runs from the scheduler, from `PUT /clock`
   (manual clock) and from `gradeflow run-due`.
 - `leader` elects one scheduler process (PostgreSQL advisory lock, SQLite file lock).
-- `process` runs APScheduler: `gradeflow scheduler`, or in-process under `gradeflow serve` in
-  single-process mode (never in gunicorn workers).
+- `process` runs APScheduler: `gradeflow scheduler`, or a thread in each worker of `gradeflow serve`
+  (one of them leads).
 """

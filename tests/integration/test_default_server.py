@@ -1,5 +1,5 @@
-"""`gradeflow serve` exactly as users start it: no flags but the address, so one gunicorn worker with the
-scheduler inside it (single-process mode), on SQLite and on PostgreSQL.
+"""`gradeflow serve` exactly as users start it: no flags but the address, so two gunicorn workers with a
+scheduler thread in each (one leads), on SQLite and on PostgreSQL.
 
 - a whole promotion cycle over HTTP on the manual clock, from the applications to the changed grades,
   with an appeal that is overturned and decided again, and the finalization done by the server's own
@@ -24,6 +24,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from api.config import DEFAULT_WORKERS
 from models import Case, CaseHistory, ManualClockState, Timer, db
 from tests.support.commands import gradeflow
 from tests.support.cycles import published_cycle
@@ -119,10 +120,10 @@ def test_a_whole_cycle_over_http_on_the_default_server_ends_in_changed_grades_fi
     finals = [act(HR, "GET", f"/cases/{c}/history")[-1] for c in cases.values()]
     assert [(h["event"], h["actor"], h["to_state"]) for h in finals] == [
         ("finalize", "(gradeflow)", "effective"), ("finalize", "(gradeflow)", "closed")]
-    [worker] = children(server.pid)
     finalizing = read(app, lambda s: set(s.scalars(sa.select(Timer.run_id).where(
         Timer.kind == "appeal_window_end", Timer.fired_at.is_not(None)))))
-    assert {r.runner for r in runs(app) if r.id in finalizing} == {f"{HOST}:{worker}"}  # not PUT /clock
+    [runner] = {r.runner for r in runs(app) if r.id in finalizing}
+    assert runner in {f"{HOST}:{pid}" for pid in children(server.pid)}  # a worker's scheduler, not PUT /clock
     assert "history intact" in _audit_verify(tmp_path, migrated)
 
 
@@ -293,7 +294,7 @@ def test_eight_clients_reading_and_writing_for_thirty_seconds_while_the_schedule
             CaseHistory.case_id == cases[no]).order_by(CaseHistory.seq)).all())
         assert [h.seq for h in history] == list(range(1, len(history) + 1))
         assert all(a.to_state == b.from_state for a, b in zip(history, history[1:]))
-    assert server.alive() and len(children(server.pid)) == 1
+    assert server.alive() and len(children(server.pid)) == DEFAULT_WORKERS
     assert "history intact" in _audit_verify(tmp_path, migrated)
 
 
@@ -376,7 +377,8 @@ SILENT_CONNECTIONS = 3  # Chromium opens spare sockets to a site it expects to l
 def test_connections_that_send_nothing_do_not_hold_up_other_requests(app, gradeflow_process):
     """A browser's preconnect sockets connect and send nothing until it needs them. gunicorn's sync worker
     blocks reading the first connection it accepts until its timeout (60 s); its gthread worker lets each such
-    connection hold a thread for up to 5 s. The default server (four threads) answers at once behind three."""
+    connection hold a thread for up to 5 s. The default server (four threads a worker) answers at once behind
+    three."""
     server, port = serve(gradeflow_process)
     waited = _seconds_to_answer_behind_silent_connections(port, SILENT_CONNECTIONS)
     assert waited < 5, f"{waited:.1f} s behind {SILENT_CONNECTIONS} silent connections: {server.output()}"
@@ -384,8 +386,7 @@ def test_connections_that_send_nothing_do_not_hold_up_other_requests(app, gradef
 
 def test_one_thread_waits_seconds_behind_a_silent_connection_not_the_workers_timeout(app, gradeflow_process):
     """`serve --threads 1` runs gunicorn's gthread worker too, which sets a silent connection aside after 5 s; its
-    sync worker would block on it until the 60-second worker timeout killed the worker (and, in single-process
-    mode, the scheduler inside it)."""
+    sync worker would block on it until the 60-second worker timeout killed the worker (and its scheduler)."""
     server, port = serve(gradeflow_process, "--threads", "1")
     waited = _seconds_to_answer_behind_silent_connections(port, 1)
     assert waited < 20, f"{waited:.1f} s behind one silent connection: {server.output()}"

@@ -1,9 +1,9 @@
-"""The topology of compose.yaml (docs/deployment.md), as real processes on this machine: one PostgreSQL, two
-`gradeflow serve --workers 2` hosts on different ports, two `gradeflow scheduler` processes (one leads). Clients
-drive thirty cases through both hosts, as a load balancer would spread them, while the schedulers fire three
-hundred due probation ends; halfway, the leading scheduler and one serve host are killed with SIGKILL. Afterwards:
-every timer fired exactly once (the other scheduler took over), every case is the replay of its history (nothing
-lost or doubled: the clients found the surviving host), and `gradeflow audit verify` exits 0 (issue 15, point 5).
+"""The topology of compose.yaml (docs/deployment.md), as real processes on this machine: one PostgreSQL, two `gradeflow
+serve --workers 2 --no-scheduler` hosts on different ports, two `gradeflow scheduler` processes (one leads). Clients
+drive thirty cases through both hosts, as a load balancer would spread them, while the schedulers fire three hundred
+due probation ends; halfway, the leading scheduler and one serve host are killed with SIGKILL. Afterwards: every
+timer fired exactly once (the other scheduler took over), every case is the replay of its history (nothing lost or
+doubled: the clients found the surviving host), and `gradeflow audit verify` exits 0 (issue 15, point 5).
 """
 from __future__ import annotations
 

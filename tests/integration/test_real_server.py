@@ -1,10 +1,10 @@
 """A real server under concurrent use and under crashes (issue 5, points 1 and 4).
 
-`gradeflow serve --workers 2` (gunicorn: a master and two worker processes, each with its own app and
+`gradeflow serve --workers 2 --no-scheduler` (gunicorn: a master and two worker processes, each with its own app and
 connection pool) runs as a subprocess on 127.0.0.1, against the test database: a SQLite file (WAL and
 busy timeout, set by models/base.py) and PostgreSQL. The data (people, cycle, cases) is prepared in this
 process through the `app` fixture before the server starts; the manual clock stands still in the
-database (GRADEFLOW_CLOCK=manual), and no scheduler runs beside a server with several workers, so
+database (GRADEFLOW_CLOCK=manual), and the server runs no scheduler (`--no-scheduler`), so
 nothing moves a case but the requests sent here. Requests are real HTTP (http.client), one connection
 each, from threads; "at once" means every thread has its connection open and waits on a barrier.
 

@@ -5,7 +5,7 @@ against the test database (SQLite file and PostgreSQL), with the manual clock ke
 - a scheduler killed (SIGKILL) in the middle of a sweep and restarted loses nothing and repeats nothing;
 - when the leader dies another process takes over within a minute;
 - catch-up: what fell due while nothing ran fires once at the next start, and only once;
-- `gradeflow serve` runs the scheduler in-process in single-process mode only.
+- `gradeflow serve` runs the scheduler in its workers: one leads, the others stand by (none with --no-scheduler).
 
 Each process runs in a session of its own and is killed (by process group) at the end of its test,
 before the `app` fixture empties the tables.
@@ -335,15 +335,23 @@ def database_files_open(pid: int, database_url: str) -> list[str]:
             if (target := os.readlink(fd)).startswith(database) and not target.endswith("scheduler-lock")]
 
 
-def test_serve_in_single_process_mode_runs_the_scheduler_in_its_one_worker(app, migrated, gradeflow_process):
-    [manager] = probation_managers(app, 1)
-
+def test_serve_sweeps_from_one_of_its_workers_and_another_takes_over_when_it_dies(app, gradeflow_process):
+    """The default flags: two workers, each with a scheduler thread; one leads, the other stands by."""
+    [first] = probation_managers(app, 1)
     server, _ = serve(gradeflow_process)
-    wait_for(lambda: not _pending(app, manager), "the due timer fired", [server], timeout=60)
+    wait_for(lambda: len(children(server.pid)) == 2, "both workers up", [server], timeout=60)
+    wait_for(lambda: not _pending(app, first), "the due timer fired", [server], timeout=60)
+    time.sleep(2 * INTERVAL)
 
-    assert_each_probation_ended_exactly_once(app, [manager])
-    [worker] = children(server.pid)
-    assert {r.runner for r in runs(app)} == {f"{HOST}:{worker}"}
+    assert_each_probation_ended_exactly_once(app, [first])
+    [leader] = {r.runner for r in runs(app)}  # every sweep so far came from one worker: the other stands by
+    assert leader in {f"{HOST}:{pid}" for pid in children(server.pid)}
+    os.kill(int(leader.rsplit(":", 1)[1]), signal.SIGKILL)
+    [second] = probation_managers(app, 1, prefix="Q")
+    wait_for(lambda: not _pending(app, second), "another worker fired the new timer", [server],
+             timeout=TAKEOVER_LIMIT)
+    assert_each_probation_ended_exactly_once(app, [first, second])
+    assert next(r.runner for r in runs(app) if r.id == _fired_by(app, second)) != leader
 
 
 def test_the_process_that_forks_the_workers_runs_no_thread_and_holds_no_database_connection(
@@ -356,26 +364,24 @@ def test_the_process_that_forks_the_workers_runs_no_thread_and_holds_no_database
 
     assert len(list(Path(f"/proc/{server.pid}/task").iterdir())) == 1
     assert database_files_open(server.pid, migrated) == []
-    [worker] = children(server.pid)
-    os.kill(worker, signal.SIGKILL)  # the master forks a new worker, which takes over the scheduler
+    leader = int(next(iter({r.runner for r in runs(app)})).rsplit(":", 1)[1])
+    os.kill(leader, signal.SIGKILL)  # the master forks a new worker
+    wait_for(lambda: len(children(server.pid)) == 2 and leader not in children(server.pid), "a new worker",
+             [server], timeout=60)
     [manager] = probation_managers(app, 1, prefix="Q")
-    wait_for(lambda: not _pending(app, manager), "the new worker fired the new timer", [server], timeout=60)
-    [new_worker] = children(server.pid)
-    assert new_worker != worker
-    assert _fired_by(app, manager) in {r.id for r in runs(app) if r.runner == f"{HOST}:{new_worker}"}
+    wait_for(lambda: not _pending(app, manager), "a worker fired the new timer", [server], timeout=60)
     assert len(list(Path(f"/proc/{server.pid}/task").iterdir())) == 1
+    assert database_files_open(server.pid, migrated) == []
 
 
-def test_serve_with_several_workers_runs_no_scheduler_and_says_to_start_one(app, gradeflow_process):
+def test_serve_without_its_scheduler_sweeps_nothing_and_a_scheduler_beside_it_does(app, gradeflow_process):
     [manager] = probation_managers(app, 1)
 
-    server, _ = serve(gradeflow_process, "--workers", "2")
+    server, _ = serve(gradeflow_process, "--workers", "2", "--no-scheduler")
     time.sleep(5 * INTERVAL)
 
     assert _pending(app, manager)
     assert runs(app) == []
-    assert "start `gradeflow scheduler`" in server.output(), server.output()
-    # control: the scheduler started beside it fires the timer
     scheduler = gradeflow_process("scheduler")
     wait_for(lambda: not _pending(app, manager), "the due timer fired", [scheduler], timeout=60)
     assert {r.runner for r in runs(app)} == {scheduler.runner}
@@ -389,9 +395,8 @@ LEADS = "now the scheduler's leader"  # scheduler.process.SweepJob's message whe
 def test_the_leading_process_says_so_in_its_log_and_a_follower_does_not(app, gradeflow_process):
     """An operator running several schedulers (or `serve`) can tell from the output which one leads."""
     server, _ = serve(gradeflow_process)
-    [worker] = children(server.pid)
-    wait_for(lambda: {r.runner for r in runs(app)} == {f"{HOST}:{worker}"}, "a sweep by the server", [server],
-             timeout=60)
+    wait_for(lambda: {r.runner for r in runs(app)} & {f"{HOST}:{pid}" for pid in children(server.pid)},
+             "a sweep by one of the server's workers", [server], timeout=60)
     time.sleep(INTERVAL)
 
     assert LEADS in server.output(), server.output()

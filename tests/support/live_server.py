@@ -97,8 +97,9 @@ def at_once(requests) -> list:
 
 
 def start_server(gradeflow_process) -> tuple[Process, int]:
-    """`gradeflow serve --workers 2`, answering, with its two workers up."""
-    server, port = serve(gradeflow_process, "--workers", str(WORKERS))
+    """`gradeflow serve --workers 2 --no-scheduler`, answering, with its two workers up (nothing but the test's
+    requests moves a case)."""
+    server, port = serve(gradeflow_process, "--workers", str(WORKERS), "--no-scheduler")
     wait_for(lambda: len(children(server.pid)) == WORKERS, "both gunicorn workers up", [server], timeout=60)
     return server, port
 
