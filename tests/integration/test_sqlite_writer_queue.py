@@ -144,3 +144,53 @@ def test_an_in_memory_database_has_no_queue():
     thread.join(WAIT)
     assert began.is_set()
     conn.commit()
+
+
+def test_a_writer_that_waited_out_the_queue_for_another_process_goes_on_to_sqlite(database, monkeypatch):
+    """Another process holding the queue's lock file longer than the queue's timeout (here 0.2 s) does not stop a
+    writer: it asks SQLite, which alone decides then (here the lock file is held, SQLite's lock is free)."""
+    import fcntl
+    import os
+
+    from models import sqlite_writers
+    monkeypatch.setattr(sqlite_writers, "QUEUE_TIMEOUT_S", 0.2)
+    connect(database).close()
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import fcntl, os, sys, time\n"
+        "fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)\n"
+        "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+        "print('held', flush=True)\n"
+        "time.sleep(60)\n"), f"{database}.writer-lock"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        began = time.monotonic()
+        writer = connect(database)
+        begin_immediate(writer)
+        writer.execute("INSERT INTO log VALUES ('past the queue')")
+        writer.commit()
+        assert 0.2 <= time.monotonic() - began < WAIT
+        with pytest.raises(BlockingIOError):  # the other process still holds it: this one never took it
+            fd = os.open(f"{database}.writer-lock", os.O_RDWR)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            finally:
+                os.close(fd)
+        assert not sqlite_writers._queue_of(database)._lock.locked()  # the process's own line was left free
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_without_a_lock_file_the_queue_still_orders_the_writers_of_its_process(database):
+    """Where the lock file cannot be made (here a folder stands in its place), the process's own writers still
+    queue, and other processes meet them in SQLite's busy handler, as before there was a queue across processes."""
+    Path(f"{database}.writer-lock").mkdir()
+    first = connect(database)
+    begin_immediate(first)
+    order: list[str] = []
+    second = writer_in_thread(database, "second", order)
+    second.join(0.3)
+    assert second.is_alive() and order == []
+    first.commit()
+    second.join(WAIT)
+    assert order == ["second"]
