@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from collections.abc import Collection
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, or_, select
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, bindparam, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, selectinload
 
 from models.accounts import User, UserRole
@@ -36,6 +36,15 @@ class Delegation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     cancelled_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+# Built once: every request of a supervisor or a committee member reads it (api/context.py holder_of), and building
+# the statement cost more than running it.
+_IN_FORCE_FOR = (
+    select(Delegation, User).join(User, User.username == Delegation.principal)
+    .where(Delegation.substitute == bindparam("substitute"), Delegation.cancelled_at.is_(None),
+           Delegation.starts_on <= bindparam("day"), Delegation.ends_on >= bindparam("day"), User.active.is_(True))
+    .options(selectinload(User.role_rows)).order_by(Delegation.id))
 
 
 class DelegationRepository:
@@ -72,11 +81,7 @@ class DelegationRepository:
     def in_force_for(self, substitute: str, day: date) -> list[tuple[Delegation, User]]:
         """The delegations in force on `day` that make `substitute` someone's substitute, each with its principal's
         account (active, with their roles); one statement, and one more for the roles when there are any."""
-        rows = self.session.execute(
-            select(Delegation, User).join(User, User.username == Delegation.principal)
-            .where(Delegation.substitute == substitute, Delegation.cancelled_at.is_(None),
-                   Delegation.starts_on <= day, Delegation.ends_on >= day, User.active.is_(True))
-            .options(selectinload(User.role_rows)).order_by(Delegation.id)).all()
+        rows = self.session.execute(_IN_FORCE_FOR, {"substitute": substitute, "day": day}).all()
         return [(delegation, user) for delegation, user in rows]
 
     def substitutes_of(self, principals: Collection[str], day: date) -> list[Delegation]:

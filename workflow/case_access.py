@@ -317,9 +317,9 @@ def available_events(rules: Rules, file: CaseFile, s: Standing) -> list[str]:
         if event == "appeal":
             return appeal_refusal(rules, case) is None
         return True
-    stage = rules.cases.stage_of(case)
+    stage, people = rules.cases.stage_of(case), file.people  # worked out once: `people` is derived anew each time
     return [e for e in CALLER_EVENTS
-            if may_fire(s, e, stage, file.people) and rules.cases.applies(case, e) and doable(e)]
+            if may_fire(s, e, stage, people) and rules.cases.applies(case, e) and doable(e)]
 
 
 def kept_apart(rules: Rules, file: CaseFile, s: Standing) -> list[str]:
@@ -327,9 +327,9 @@ def kept_apart(rules: Rules, file: CaseFile, s: Standing) -> list[str]:
     offered)."""
     if not s.four_eyes:
         return []
-    stage = rules.cases.stage_of(file.case)
+    stage, people = rules.cases.stage_of(file.case), file.people
     return [e for e in CALLER_EVENTS
-            if s.four_eyes & parties_for(e, stage, file.people) and rules.cases.applies(file.case, e)]
+            if s.four_eyes & parties_for(e, stage, people) and rules.cases.applies(file.case, e)]
 
 
 def invalid_transition(rules: Rules, file: CaseFile, s: Standing, what: str) -> Conflict:
