@@ -52,7 +52,7 @@ def holder_of(user_id: int, stamp: str) -> Actor:
     """The user a credential (a bearer token, a page session) was issued to, as they are now (roles fresh from
     the database, and the delegations that make them someone's substitute today); InvalidToken when the credential
     no longer holds."""
-    user = uow().users.get(user_id)
+    user = uow().users.holder(user_id)
     if user is None or not user.active:
         raise InvalidToken("the token's user no longer exists or is switched off")
     if credential_stamp(user.password_hash) != stamp:

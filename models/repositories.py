@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import bindparam, func, insert, inspect, literal, select
@@ -9,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload
 from sqlalchemy.orm.util import identity_key
 
-from models.accounts import User
+from models.accounts import User, UserRole
 from models.managers import ExamResult, GradeHistory, Manager, ManagerEvent, PerformanceRecord, PerformanceVersion
 from workflow.errors import DuplicateKey
 from workflow.escalation import leave_covers
@@ -47,8 +48,25 @@ def _page(session: Session, stmt, page: int, per_page: int):
     return items, total
 
 
-# Built once: every request reads its caller this way, and Session.get builds its statement again each time.
+# Built once: Session.get builds its statement again each time.
 _USER_WITH_ROLES = select(User).options(joinedload(User.role_rows)).where(User.id == bindparam("user_id"))
+# Every request reads its caller this way: columns, a row per role, no objects to build and track.
+_HOLDER = (select(User.id, User.username, User.password_hash, User.employee_no, User.active, User.language,
+                  UserRole.role)
+           .outerjoin(UserRole, UserRole.user_id == User.id).where(User.id == bindparam("user_id")))
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A user as a credential (a bearer token, a page session) finds them: what authenticating and the caller's
+    Actor need (workflow/services/accounts.py actor_for), read without building the account's objects."""
+    id: int
+    username: str
+    password_hash: str
+    employee_no: str | None
+    active: bool
+    language: str | None
+    roles: tuple[str, ...]
 
 
 class UserRepository:
@@ -61,6 +79,15 @@ class UserRepository:
         if held is not None and not inspect(held).expired_attributes:
             return held
         return self.session.execute(_USER_WITH_ROLES, {"user_id": user_id}).unique().scalar_one_or_none()
+
+    def holder(self, user_id: int) -> Holder | None:
+        """The user with their roles as they stand now, in one query of columns (authentication, every request)."""
+        rows = self.session.execute(_HOLDER, {"user_id": user_id}).all()
+        if not rows:
+            return None
+        first = rows[0]
+        return Holder(first.id, first.username, first.password_hash, first.employee_no, first.active,
+                      first.language, tuple(sorted(row.role for row in rows if row.role is not None)))
 
     def by_username(self, username: str) -> User | None:
         return self.session.scalar(select(User).where(User.username == username))
