@@ -1,6 +1,7 @@
-"""The pages' answer times on the demo data: `gradeflow demo` into a fresh database, `gradeflow serve` (one worker,
-the default threads, no scheduler, production mode), each main page signed in as the person who uses it,
-requested one after another over HTTP; the median and the 95th percentile in ms against the issue's 100 ms.
+"""The pages' answer times on the demo data: `gradeflow demo` into a fresh database, `gradeflow serve` (its default
+workers and threads unless --workers/--threads say otherwise, no scheduler, production mode), each main page signed
+in as the person who uses it, requested one after another over HTTP; the median and the 95th percentile in ms
+against the issue's 100 ms.
 
 One client, so the figure is a page's own time (rendering and its SQL), not queueing behind other requests."""
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The service as a newcomer starts it: `make run` and `make demo`, their own command lines (the defaults
-of `gradeflow serve`: one worker, the scheduler inside it), on a brand-new SQLite database in tmp_path;
+of `gradeflow serve`: two workers, the scheduler in them), on a brand-new SQLite database in tmp_path;
 and the README's walk-through, run as written against `make demo`.
 
 make is given the port and the instance folder only; the virtualenv is the one this suite runs in (its
