@@ -118,8 +118,10 @@ class CaseRepository:
 
     def add(self, **fields) -> Case:
         """DuplicateKey("employee_no") when the manager already has an open case."""
-        # a new case has no scores, recusals or appeal yet: say so, rather than have reading them query
-        case = _insert(self.session, Case(scores=[], recusals=[], appeal=None, **fields), ("employee_no",))
+        # a new case has no scores, recusals, appeal or escalation yet: say so, rather than have reading them
+        # query, or clearing them (a state entered: workflow/services/timers.py) update the row just inserted
+        case = _insert(self.session, Case(scores=[], recusals=[], appeal=None, escalated_from=None, escalated_to=None,
+                                          escalated_at=None, **fields), ("employee_no",))
         transaction_memo(self.session).setdefault("history_seqs", {})[case.id] = 0  # nor any history
         return case
 
@@ -143,9 +145,10 @@ class CaseRepository:
         return self._cases(select(Case).where(Case.state.in_((PUBLISHED, APPEALED)), Case.appeal_deadline >= now)
                            .order_by(Case.id), for_update=True)
 
-    def of_kind(self, employee_no: str, kind: str) -> list[Case]:
-        return list(self.session.scalars(select(Case).where(Case.employee_no == employee_no, Case.kind == kind)
-                                         .order_by(Case.id)))
+    def of_kind_or_open(self, employee_no: str, kind: str) -> list[Case]:
+        """The manager's cases of `kind`, and their open case of whatever kind, in one statement."""
+        return list(self.session.scalars(select(Case).where(
+            Case.employee_no == employee_no, or_(Case.kind == kind, Case.state.in_(OPEN_STATES))).order_by(Case.id)))
 
     def page(self, page: int, per_page: int, *, visible_to: CaseScope | None, cycle: str | None = None,
              state: str | None = None, kind: str | None = None, employee_no: str | None = None,

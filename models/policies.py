@@ -9,6 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, UTCDateTime
+from models.transaction_memo import transaction_memo
 
 
 class PolicyVersion(Base):
@@ -24,11 +25,16 @@ class PolicyVersionRepository:
         self.session = session
 
     def remember(self, reference: str, document: str, at: datetime) -> None:
-        """Store the version unless it is stored already (then nothing changes: it is the same document)."""
+        """Store the version unless it is stored already (then nothing changes: it is the same document); once
+        per transaction (a sweep's batch opens many cases under the same version)."""
+        remembered = transaction_memo(self.session).setdefault("policy_versions", set())
+        if reference in remembered:
+            return
         dialect = postgresql if self.session.get_bind().dialect.name == "postgresql" else sqlite
         self.session.execute(dialect.insert(PolicyVersion).values(reference=reference, document=document,
                                                                   first_used_at=at)
                              .on_conflict_do_nothing(index_elements=["reference"]))
+        remembered.add(reference)
 
     def get(self, reference: str) -> PolicyVersion | None:
         return self.session.scalar(select(PolicyVersion).where(PolicyVersion.reference == reference))

@@ -18,6 +18,7 @@ from models.cases import Case, CaseHistory
 from models.managers import GradeHistory, Manager, PerformanceRecord
 from models.repositories import _insert
 from models.timers import NoticeCursor, OutboxMessage, SchedulerRun, Timer
+from models.transaction_memo import transaction_memo
 from workflow.calendar import WorkingCalendar
 from workflow.case_machine import OPEN_STATES, PUBLISHED
 from workflow.timer_kinds import APPEAL_WINDOW_END, PROBATION_END, REMINDER
@@ -247,17 +248,25 @@ class OutboxRepository:
         return list(self.session.scalars(stmt))
 
 
+_CALENDAR = "working_calendar"  # its key in the transaction memo
+
+
 class CalendarRepository:
     def __init__(self, session: Session):
         self.session = session
 
     def working_calendar(self) -> WorkingCalendar:
-        """The statutory calendar with every correction HR made (`put` flushes its correction, so reading
-        needs no flush of the caller's other changes)."""
-        with self.session.no_autoflush:
-            days = {day: (working, name) for day, working, name in self.session.execute(
-                select(CalendarDay.day, CalendarDay.working, CalendarDay.name))}
-        return WorkingCalendar({d: w for d, (w, _) in days.items()}, {d: n for d, (_, n) in days.items()})
+        """The statutory calendar with every correction HR made, read once per transaction (a sweep's batch
+        schedules the reminders of many cases by it); `put` flushes its correction and forgets what was read,
+        so reading needs no flush of the caller's other changes."""
+        memo = transaction_memo(self.session)
+        if _CALENDAR not in memo:
+            with self.session.no_autoflush:
+                days = {day: (working, name) for day, working, name in self.session.execute(
+                    select(CalendarDay.day, CalendarDay.working, CalendarDay.name))}
+            memo[_CALENDAR] = WorkingCalendar({d: w for d, (w, _) in days.items()},
+                                              {d: n for d, (_, n) in days.items()})
+        return memo[_CALENDAR]
 
     def get(self, day: date, *, for_update: bool = False) -> CalendarDay | None:
         return self.session.get(CalendarDay, day, with_for_update=for_update or None)
@@ -271,6 +280,7 @@ class CalendarRepository:
             for name, value in fields.items():
                 setattr(row, name, value)
         self.session.flush()
+        transaction_memo(self.session).pop(_CALENDAR, None)
         return row
 
     def recent_changes(self, limit: int) -> list[CalendarChange]:

@@ -12,7 +12,7 @@ from workflow import escalation, messages, waiting
 from workflow.accounts import COMMITTEE, HR, SUPERVISOR
 from workflow.calendar import WINDOW_GRACE
 from workflow.case_access import SEPARATE_REVIEWS, appeal_window_open, did_other_review
-from workflow.case_machine import (APPEALED, DECIDED, DELIBERATION, HR_REVIEW, IN_STAGE, INTERVIEW,
+from workflow.case_machine import (APPEALED, DECIDED, DELIBERATION, HR_REVIEW, IN_STAGE, INTERVIEW, OPEN_STATES,
                                    PROBATION_CONFIRMATION, PUBLISHED, RETURNED, SUBMITTED)
 from workflow.delegations import SCOPE_ROLES
 from workflow.periods import Period
@@ -78,10 +78,10 @@ def _probation_end(uow, rules: Rules, timer) -> str | Reschedule:
     manager = uow.managers.get(timer.employee_no, for_update=True)
     if manager.grade != rules.policy.ladder.entry_grade:
         return f"nothing to do: the manager is {manager.grade}"
-    existing = uow.cases.of_kind(manager.employee_no, PROBATION_CONFIRMATION)
-    if existing:
+    cases = uow.cases.of_kind_or_open(manager.employee_no, PROBATION_CONFIRMATION)
+    if existing := [case for case in cases if case.kind == PROBATION_CONFIRMATION]:
         return f"nothing to do: probation confirmation case {existing[0].id} exists"
-    if (open_case := uow.cases.open_case_of(manager.employee_no)) is not None:
+    if open_case := next((case for case in cases if case.state in OPEN_STATES), None):
         return Reschedule(rules.now() + RETRY_BLOCKED_AFTER, f"waiting for open case {open_case.id} to end")
     case = open_automatic_case(uow, rules, manager, PROBATION_CONFIRMATION,
                                f"probation of {rules.policy.probation_months} months from {manager.grade_since} "
