@@ -196,16 +196,17 @@ def verdicts_of(uow: UnitOfWork, rules: Rules, quarter: Period, records: Sequenc
     first, last = records[0].employee_no, records[-1].employee_no
     earlier = {(r.employee_no, r.period): r
                for r in uow.evaluations.earlier([str(q) for q in before], first, last)} if before else {}
-    since = min(q.last_day for q in [quarter, *before])
-    changes = changes_by_manager(uow.evaluations.grade_changes(first, last, since))
+    last_days = {q: q.last_day for q in [quarter, *before]}  # worked out once, not once per manager
+    names = {q: str(q) for q in before}
+    changes = changes_by_manager(uow.evaluations.grade_changes(first, last, min(last_days.values())))
 
     verdicts = []
     for record in records:
         def held(q: Period, no=record.employee_no, grade=record.grade) -> str:
-            return grade_on(grade, changes.get(no, ()), q.last_day)
+            return grade_on(grade, changes.get(no, ()), last_days[q])
         current = QuarterRecord(period=quarter, score=record.score, months_worked=record.months_worked,
                                 violation=record.violation, grade=held(quarter))
-        runs_before = [_earlier_record(earlier.get((record.employee_no, str(q))), q, held(q)) for q in before]
+        runs_before = [_earlier_record(earlier.get((record.employee_no, names[q])), q, held(q)) for q in before]
         verdicts.append((record, evaluate(policy, current, runs_before)))
     return verdicts
 
