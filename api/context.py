@@ -52,9 +52,9 @@ def holder_of(user_id: int, stamp: str) -> Actor:
     """The user a credential (a bearer token, a page session) was issued to, as they are now (roles fresh from
     the database, and the delegations that make them someone's substitute today); InvalidToken when the credential
     no longer holds."""
-    user = uow().users.holder(user_id)
+    user = uow().users.holder(user_id, rules().today())
     if user is None or not user.active:
         raise InvalidToken("the token's user no longer exists or is switched off")
     if credential_stamp(user.password_hash) != stamp:
         raise InvalidToken("the password has changed since this token was issued; sign in again")
-    return with_stand_ins(uow(), rules(), actor_for(user))
+    return with_stand_ins(uow(), rules(), actor_for(user)) if user.stands_in else actor_for(user)

@@ -5,8 +5,8 @@ from datetime import date, datetime
 
 from collections.abc import Collection
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, bindparam, or_, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, selectinload
+from sqlalchemy import CheckConstraint, Date, Exists, ForeignKey, Index, Integer, String, bindparam, exists, or_, select
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, selectinload
 
 from models.accounts import User, UserRole
 from models.base import Base, UTCDateTime
@@ -38,8 +38,17 @@ class Delegation(Base):
     cancelled_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
-# Built once: every request of a supervisor or a committee member reads it (api/context.py holder_of), and building
-# the statement cost more than running it.
+def substitute_on(day, username) -> Exists:
+    """Whether a delegation in force on `day` (not cancelled, its principal's account active) names `username` its
+    substitute: a condition, for a statement that reads the user (models/repositories.py, the caller's read)."""
+    principal = aliased(User)
+    return exists().where(Delegation.substitute == username, Delegation.cancelled_at.is_(None),
+                          Delegation.starts_on <= day, Delegation.ends_on >= day,
+                          principal.username == Delegation.principal, principal.active.is_(True))
+
+
+# Built once: every request of a substitute on their days reads it (api/context.py holder_of), and building the
+# statement cost more than running it.
 _IN_FORCE_FOR = (
     select(Delegation, User).join(User, User.username == Delegation.principal)
     .where(Delegation.substitute == bindparam("substitute"), Delegation.cancelled_at.is_(None),

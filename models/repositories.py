@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 from sqlalchemy import bindparam, func, insert, inspect, literal, select
 from sqlalchemy.exc import IntegrityError
@@ -50,10 +51,17 @@ def _page(session: Session, stmt, page: int, per_page: int):
 
 # Built once: Session.get builds its statement again each time.
 _USER_WITH_ROLES = select(User).options(joinedload(User.role_rows)).where(User.id == bindparam("user_id"))
-# Every request reads its caller this way: columns, a row per role, no objects to build and track.
-_HOLDER = (select(User.id, User.username, User.password_hash, User.employee_no, User.active, User.language,
-                  UserRole.role)
-           .outerjoin(UserRole, UserRole.user_id == User.id).where(User.id == bindparam("user_id")))
+
+
+@cache
+def _holder_statement():
+    """Every request reads its caller this way: columns, a row per role, no objects to build and track, and whether
+    a delegation in force on the day (the parameter `day`) makes them someone's substitute, so that only then are
+    their stand-ins read. Built on first use, once: models.delegations imports this module."""
+    from models.delegations import substitute_on
+    return (select(User.id, User.username, User.password_hash, User.employee_no, User.active, User.language,
+                   UserRole.role, substitute_on(bindparam("day"), User.username).label("stands_in"))
+            .outerjoin(UserRole, UserRole.user_id == User.id).where(User.id == bindparam("user_id")))
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,7 @@ class Holder:
     active: bool
     language: str | None
     roles: tuple[str, ...]
+    stands_in: bool  # a delegation in force on the day asked makes them someone's substitute
 
 
 class UserRepository:
@@ -80,14 +89,16 @@ class UserRepository:
             return held
         return self.session.execute(_USER_WITH_ROLES, {"user_id": user_id}).unique().scalar_one_or_none()
 
-    def holder(self, user_id: int) -> Holder | None:
-        """The user with their roles as they stand now, in one query of columns (authentication, every request)."""
-        rows = self.session.execute(_HOLDER, {"user_id": user_id}).all()
+    def holder(self, user_id: int, day: date) -> Holder | None:
+        """The user with their roles as they stand now, and whether they stand in for someone on `day`, in one query
+        of columns (authentication, every request)."""
+        rows = self.session.execute(_holder_statement(), {"user_id": user_id, "day": day}).all()
         if not rows:
             return None
         first = rows[0]
         return Holder(first.id, first.username, first.password_hash, first.employee_no, first.active,
-                      first.language, tuple(sorted(row.role for row in rows if row.role is not None)))
+                      first.language, tuple(sorted(row.role for row in rows if row.role is not None)),
+                      bool(first.stands_in))
 
     def by_username(self, username: str) -> User | None:
         return self.session.scalar(select(User).where(User.username == username))

@@ -8,8 +8,9 @@ import sqlalchemy as sa
 from models import OutboxMessage, db
 
 from tests.support.answers import ok
+from tests.support.statements import counting
 from tests.support.steps import apply, event, move_clock
-from tests.support.world import BOSS, CYCLE, HEAD_OFFICE, HR, SUPERVISOR, candidate, organisation
+from tests.support.world import ADMIN, BOSS, CYCLE, HEAD_OFFICE, HR, SUPERVISOR, candidate, organisation
 
 DEPUTY = "s901"  # another supervisor, at head office: the supervisor's substitute
 TODAY = "2026-09-01"  # the test clock's first day
@@ -216,6 +217,29 @@ def test_the_substitute_acts_only_within_the_days_of_the_delegation(world):
     assert "approve_materials" in world.case(case_id, DEPUTY)["available_events"]
     move_clock(world, "2026-09-03T00:00:00+08:00")
     assert ok(event(world, case_id, "approve_materials", DEPUTY, supervisor_score=85), 404)["code"] == "not_found"
+
+
+def test_the_caller_s_stand_ins_are_read_only_on_the_days_a_delegation_makes_them_a_substitute(world):
+    case_id = apply(world, candidate(world, "M1"))
+    delegate(world, BOSS, starts_on="2026-09-02", ends_on="2026-09-02")
+    world.token(DEPUTY)  # signing in is not what is counted
+
+    def stand_in_reads() -> int:
+        with counting(world.app) as seen:
+            world.get(f"/cases/{case_id}", as_=DEPUTY)
+        return len([s for s in seen if s.startswith("SELECT delegations.")])
+
+    before = stand_in_reads()  # the caller's own read found no delegation in force today
+    move_clock(world, "2026-09-02T00:00:00+08:00")
+    on_the_day = stand_in_reads()
+    assert (before, on_the_day) == (0, 1)
+
+
+def test_a_delegation_of_a_switched_off_account_gives_no_standing(world):
+    case_id = apply(world, candidate(world, "M1"))
+    delegate(world, BOSS)
+    ok(world.patch(f"/users/{BOSS}", as_=ADMIN, json={"active": False}))
+    assert world.get(f"/cases/{case_id}", as_=DEPUTY).status_code == 404
 
 
 def test_a_cancelled_delegation_gives_no_standing(world):
