@@ -5,7 +5,8 @@ from datetime import date, datetime
 
 from collections.abc import Collection
 
-from sqlalchemy import CheckConstraint, Date, Exists, ForeignKey, Index, Integer, String, bindparam, exists, or_, select
+from sqlalchemy import (CheckConstraint, Date, Exists, ForeignKey, Index, Integer, String, and_, bindparam, exists, or_,
+                        select)
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, selectinload
 
 from models.accounts import User, UserRole
@@ -38,12 +39,16 @@ class Delegation(Base):
     cancelled_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
+def _in_force_on(day):
+    """A delegation in force on `day` (a date or a bind parameter): not cancelled, and the day within its days."""
+    return and_(Delegation.cancelled_at.is_(None), Delegation.starts_on <= day, Delegation.ends_on >= day)
+
+
 def substitute_on(day, username) -> Exists:
-    """Whether a delegation in force on `day` (not cancelled, its principal's account active) names `username` its
-    substitute: a condition, for a statement that reads the user (models/repositories.py, the caller's read)."""
+    """Whether a delegation in force on `day` (its principal's account active) names `username` its substitute: a
+    condition, for a statement that reads the user (models/repositories.py, the caller's read)."""
     principal = aliased(User)
-    return exists().where(Delegation.substitute == username, Delegation.cancelled_at.is_(None),
-                          Delegation.starts_on <= day, Delegation.ends_on >= day,
+    return exists().where(Delegation.substitute == username, _in_force_on(day),
                           principal.username == Delegation.principal, principal.active.is_(True))
 
 
@@ -51,8 +56,7 @@ def substitute_on(day, username) -> Exists:
 # statement cost more than running it.
 _IN_FORCE_FOR = (
     select(Delegation, User).join(User, User.username == Delegation.principal)
-    .where(Delegation.substitute == bindparam("substitute"), Delegation.cancelled_at.is_(None),
-           Delegation.starts_on <= bindparam("day"), Delegation.ends_on >= bindparam("day"), User.active.is_(True))
+    .where(Delegation.substitute == bindparam("substitute"), _in_force_on(bindparam("day")), User.active.is_(True))
     .options(selectinload(User.role_rows)).order_by(Delegation.id))
 
 
@@ -99,8 +103,7 @@ class DelegationRepository:
             return []
         return list(self.session.scalars(
             select(Delegation).join(User, User.username == Delegation.substitute)
-            .where(Delegation.principal.in_(sorted(principals)), Delegation.cancelled_at.is_(None),
-                   Delegation.starts_on <= day, Delegation.ends_on >= day, User.active.is_(True))
+            .where(Delegation.principal.in_(sorted(principals)), _in_force_on(day), User.active.is_(True))
             .order_by(Delegation.id)))
 
     def people(self) -> list[tuple[str, str | None, tuple[str, ...]]]:
