@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from models.accounts import User, UserRole
 from models.cases import Appeal, Case, CaseHistory, CommitteeMember, CommitteeScore, Cycle, Recusal
 from models.managers import Manager, PerformanceRecord
-from models.repositories import _insert, _page, chains_from, reports_below, supervisor_chain_query
+from models.repositories import _insert, _insert_all, _number, _page, chains_from, reports_below, supervisor_chain_query
 from models.transaction_memo import transaction_memo
 from workflow.accounts import COMMITTEE
 from workflow.case_access import CaseScope
@@ -68,6 +68,12 @@ class CycleRepository:
         cycle.members = [CommitteeMember(cycle_code=cycle.code, username=u) for u in sorted(set(usernames))]
 
 
+def _new_case(fields: dict) -> Case:
+    # a new case has no scores, recusals, appeal or escalation yet: say so, rather than have reading them
+    # query, or clearing them (a state entered: workflow/services/timers.py) update the row just inserted
+    return Case(scores=[], recusals=[], appeal=None, escalated_from=None, escalated_to=None, escalated_at=None,
+                **fields)
+
 
 class CaseRepository:
     def __init__(self, session: Session):
@@ -118,12 +124,22 @@ class CaseRepository:
 
     def add(self, **fields) -> Case:
         """DuplicateKey("employee_no") when the manager already has an open case."""
-        # a new case has no scores, recusals, appeal or escalation yet: say so, rather than have reading them
-        # query, or clearing them (a state entered: workflow/services/timers.py) update the row just inserted
-        case = _insert(self.session, Case(scores=[], recusals=[], appeal=None, escalated_from=None, escalated_to=None,
-                                          escalated_at=None, **fields), ("employee_no",))
+        case = _insert(self.session, _new_case(fields), ("employee_no",))
         transaction_memo(self.session).setdefault("history_seqs", {})[case.id] = 0  # nor any history
         return case
+
+    def add_opened(self, cases: Sequence[tuple[dict, dict]]) -> list[Case]:
+        """Cases and their first history entries, (case fields, entry fields) each, inserted together in a few
+        statements whatever their number: the cases the service opens by itself. The entries are linked into the
+        history's chain like any other. DuplicateKey("employee_no") when a manager has an open case already."""
+        rows = [_new_case(fields) for fields, _ in cases]
+        _number(self.session, Case, rows)
+        _insert_all(self.session, rows, ("employee_no",))
+        entries = [CaseHistory(case_id=case.id, **entry) for case, (_, entry) in zip(rows, cases)]
+        _number(self.session, CaseHistory, entries)
+        self.session.add_all(entries)
+        transaction_memo(self.session).setdefault("history_seqs", {}).update((e.case_id, e.seq) for e in entries)
+        return rows
 
     def open_case_of(self, employee_no: str) -> Case | None:
         return self.session.scalar(select(Case).where(Case.employee_no == employee_no, Case.state.in_(OPEN_STATES)))
@@ -145,10 +161,11 @@ class CaseRepository:
         return self._cases(select(Case).where(Case.state.in_((PUBLISHED, APPEALED)), Case.appeal_deadline >= now)
                            .order_by(Case.id), for_update=True)
 
-    def of_kind_or_open(self, employee_no: str, kind: str) -> list[Case]:
-        """The manager's cases of `kind`, and their open case of whatever kind, in one statement."""
+    def of_kind_or_open(self, employee_nos: Collection[str], kind: str) -> list[Case]:
+        """The managers' cases of `kind`, and their open cases of whatever kind, oldest first, in one statement."""
         return list(self.session.scalars(select(Case).where(
-            Case.employee_no == employee_no, or_(Case.kind == kind, Case.state.in_(OPEN_STATES))).order_by(Case.id)))
+            Case.employee_no.in_(sorted(employee_nos)), or_(Case.kind == kind, Case.state.in_(OPEN_STATES)))
+            .order_by(Case.id)))
 
     def page(self, page: int, per_page: int, *, visible_to: CaseScope | None, cycle: str | None = None,
              state: str | None = None, kind: str | None = None, employee_no: str | None = None,

@@ -1,7 +1,7 @@
 """Queries, one repository per aggregate. Services in workflow/ reach the database only through these."""
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -28,19 +28,40 @@ def _is_duplicate_of(exc: IntegrityError, table: str, key: str) -> bool:
     return f"UNIQUE constraint failed: {qualified}" in message
 
 
+def _is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _number(session: Session, model, rows: Sequence) -> None:
+    """SQLite: give new rows the ids SQLite would, so that they go in one statement (SQLite does not promise
+    the order of the ids a multi-row INSERT ... RETURNING hands back, so SQLAlchemy would insert them one by
+    one). Safe under the write lock that a unit of work holds on SQLite from its start (BEGIN IMMEDIATE).
+    PostgreSQL inserts many rows in one statement and returns their ids in order by itself; one row needs no
+    numbering either."""
+    if len(rows) > 1 and not _is_postgresql(session):
+        last = session.scalar(select(func.max(model.id))) or 0
+        for offset, row in enumerate(rows, start=1):
+            row.id = last + offset
+
+
 def _insert(session: Session, row, unique_keys: tuple[str, ...]):
     """Add and flush `row`. A unique key already taken (also by a concurrent transaction that
     committed after the use case looked) raises DuplicateKey; the caller's transaction is then
     rolled back by the unit of work."""
-    session.add(row)
+    _insert_all(session, [row], unique_keys)
+    return row
+
+
+def _insert_all(session: Session, rows: Sequence, unique_keys: tuple[str, ...]) -> None:
+    """_insert for many rows of one table, in one flush."""
+    session.add_all(rows)
     try:
         session.flush()
     except IntegrityError as exc:
         for key in unique_keys:
-            if _is_duplicate_of(exc, row.__tablename__, key):
+            if _is_duplicate_of(exc, rows[0].__tablename__, key):
                 raise DuplicateKey(key) from None
         raise
-    return row
 
 
 def _page(session: Session, stmt, page: int, per_page: int):
@@ -172,12 +193,15 @@ class ManagerRepository:
             stmt = stmt.where(Manager.grade == grade)
         return _page(self.session, stmt, page, per_page)
 
-    def named(self, employee_nos: Collection[str]) -> dict[str, Manager]:
-        """The managers of `employee_nos` (those that exist), by employee number, in one query."""
+    def named(self, employee_nos: Collection[str], *, for_update: bool = False) -> dict[str, Manager]:
+        """The managers of `employee_nos` (those that exist), by employee number, in one query; `for_update`:
+        locked (in one order for everyone) and read afresh, as `get` does."""
         if not employee_nos:
             return {}
-        return {m.employee_no: m for m in self.session.scalars(
-            select(Manager).where(Manager.employee_no.in_(sorted(employee_nos))))}
+        stmt = select(Manager).where(Manager.employee_no.in_(sorted(employee_nos))).order_by(Manager.employee_no)
+        if for_update:
+            stmt = stmt.with_for_update().execution_options(populate_existing=True)
+        return {m.employee_no: m for m in self.session.scalars(stmt)}
 
     def count(self) -> int:
         return self.session.scalar(select(func.count()).select_from(Manager))

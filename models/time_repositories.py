@@ -16,7 +16,7 @@ from models.calendar_days import CalendarChange, CalendarDay
 from models.evaluations import QuarterClose, QuarterResult
 from models.cases import Case, CaseHistory
 from models.managers import GradeHistory, Manager, PerformanceRecord
-from models.repositories import _insert
+from models.repositories import _insert, _is_postgresql
 from models.timers import NoticeCursor, OutboxMessage, SchedulerRun, Timer
 from models.transaction_memo import transaction_memo
 from workflow.calendar import WorkingCalendar
@@ -26,21 +26,6 @@ from workflow.timer_kinds import APPEAL_WINDOW_END, PROBATION_END, REMINDER
 
 # the key under which models.audit keeps the history entries a transaction wrote until it links them at commit
 _UNCHAINED = "unchained"
-
-
-def _is_postgresql(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
-def _number(session: Session, model, rows: Sequence) -> None:
-    """SQLite: give new rows the ids SQLite would, so that they go in one statement (SQLite does not promise
-    the order of the ids a multi-row INSERT ... RETURNING hands back, so SQLAlchemy would insert them one by
-    one). Safe under the write lock that a unit of work holds on SQLite from its start (BEGIN IMMEDIATE).
-    PostgreSQL inserts many rows in one statement and returns their ids in order by itself."""
-    if rows and not _is_postgresql(session):
-        last = session.scalar(select(func.max(model.id))) or 0
-        for offset, row in enumerate(rows, start=1):
-            row.id = last + offset
 
 
 def _cancel_pending_statement(skip_locked: bool):
@@ -375,18 +360,6 @@ class EvaluationRepository:
             return set()
         return set(self.session.scalars(select(Case.employee_no).where(
             Case.employee_no.in_(sorted(employee_nos)), Case.state.in_(OPEN_STATES))))
-
-    def open_cases(self, cases: Sequence[tuple[dict, dict]]) -> list[Case]:
-        """Cases and their first history entries, (case fields, entry fields) each, inserted together: the
-        quarter close's demotion cases. The entries are linked into the history's chain like any other."""
-        rows = [Case(**fields) for fields, _ in cases]
-        _number(self.session, Case, rows)
-        self.session.add_all(rows)
-        self.session.flush()
-        entries = [CaseHistory(case_id=case.id, **entry) for case, (_, entry) in zip(rows, cases)]
-        _number(self.session, CaseHistory, entries)
-        self.session.add_all(entries)
-        return rows
 
     def add_results(self, rows: Sequence[dict]) -> None:
         if rows:

@@ -2,12 +2,13 @@
 
 Due timers are fired in batches, one transaction each: the batch claims up to `batch` timers (on
 PostgreSQL SELECT ... FOR UPDATE SKIP LOCKED LIMIT n; on SQLite the unit of work's BEGIN IMMEDIATE
-serializes sweeps), reads the clock once, fires each timer in a savepoint of its own and commits the
-claims, the effects, the run's counts and one extension of the history's hash chain together. A sweep
-killed half-way loses nothing and repeats nothing. Several sweeps may run at once (the scheduler and the
-manual clock, two scheduler processes during a takeover): PostgreSQL skips rows another sweep has locked,
-and the conditional claim makes the later of two sweeps do nothing. A failing timer's savepoint is rolled
-back alone: the timer is kept with its error, retried later, and holds up no other.
+serializes sweeps), reads the clock once, fires the timers in savepoints (those of one kind due one after the
+other together, where their kind allows: workflow.services.due.fire_together; each in its own otherwise, and when
+firing them together failed) and commits the claims, the effects, the run's counts and one extension of the
+history's hash chain together. A sweep killed half-way loses nothing and repeats nothing. Several sweeps may
+run at once (the scheduler and the manual clock, two scheduler processes during a takeover): PostgreSQL skips
+rows another sweep has locked, and the conditional claim makes the later of two sweeps do nothing. A failing
+timer's savepoint is rolled back alone: the timer is kept with its error, retried later, and holds up no other.
 
 A timer whose work is too big for one transaction (a quarter close: workflow.services.due.preparation)
 ends the batch before it; once it is the next due, its preparation runs in transactions of its own, then
@@ -22,10 +23,12 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager as ContextManager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from itertools import groupby
+from operator import attrgetter
 
 from workflow.clock import FixedClock
 from workflow.services.context import Rules
-from workflow.services.due import Reschedule, fire, preparation
+from workflow.services.due import Reschedule, fire, fire_together, preparation
 from workflow.services.timers import ensure_standing_timers
 
 log = logging.getLogger("gradeflow.scheduler")
@@ -98,13 +101,8 @@ def _fire_batch(unit_of_work: Callable, rules: Rules, run: SweepRun, size: int, 
                 due = due[:position]
                 break
         at_now, outcomes = replace(rules, clock=FixedClock(now)), []
-        for timer in uow.timers.claim(due, run.run_id, now):
-            try:
-                with uow.timers.attempt():
-                    outcomes.append((timer, fire(uow, at_now, timer)))
-            except Exception as exc:  # one timer's failure holds up no other
-                log.exception("timer %s could not be fired", timer.id)
-                outcomes.append((timer, _Failed(_error(exc))))
+        for _, timers in groupby(uow.timers.claim(due, run.run_id, now), key=attrgetter("kind")):
+            outcomes += _fire_all(uow, at_now, list(timers))
         for timer, outcome in outcomes:  # written together, after the effects
             if isinstance(outcome, _Failed):
                 failed[timer.id] = outcome.error
@@ -130,6 +128,31 @@ def _fire_batch(unit_of_work: Callable, rules: Rules, run: SweepRun, size: int, 
     if prepare is not None:
         _prepare(unit_of_work, rules, run, *prepare, part_progress=part_progress)
     return True
+
+
+def _fire_all(uow, rules: Rules, timers: list) -> list[tuple]:
+    """(timer, outcome) of each of these timers of one kind: fired together where the kind allows, each in a savepoint
+    of its own otherwise, and when firing them together failed (then the one that fails holds up no other)."""
+    if len(timers) > 1:
+        try:
+            with uow.timers.attempt():
+                together = fire_together(uow, rules, timers)
+        except Exception as exc:
+            log.warning("%d %s timers could not be fired together (%s): firing them one at a time", len(timers),
+                        timers[0].kind, _error(exc))
+        else:
+            if together is not None:
+                return list(zip(timers, together))
+    return [(timer, _fire_one(uow, rules, timer)) for timer in timers]
+
+
+def _fire_one(uow, rules: Rules, timer):
+    try:
+        with uow.timers.attempt():
+            return fire(uow, rules, timer)
+    except Exception as exc:  # one timer's failure holds up no other
+        log.exception("timer %s could not be fired", timer.id)
+        return _Failed(_error(exc))
 
 
 def _prepare(unit_of_work: Callable, rules: Rules, run: SweepRun, timer_id: int, what: str, prepare: Callable, *,

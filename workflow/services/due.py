@@ -4,7 +4,7 @@ the timer row), or Reschedule when its moment has not really come yet. A kind wh
 one transaction has a preparation, which the sweep runs before it fires the timer."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,7 +18,7 @@ from workflow.delegations import SCOPE_ROLES
 from workflow.periods import Period
 from workflow.quarter_close import DEFERRED
 from workflow.services.case_steps import SYSTEM_ACTOR, claim, record
-from workflow.services.opening import open_automatic_case
+from workflow.services.opening import automatic_opening, first_timers, open_automatic_cases
 from workflow.services.context import Rules
 from workflow.services.evaluations import close_quarter, close_quarter_part, demote_or_defer
 from workflow.services.finalization import finalize_case
@@ -42,6 +42,14 @@ class Reschedule:
 
 def fire(uow, rules: Rules, timer) -> str | Reschedule:
     return _HANDLERS[timer.kind](uow, rules, timer)
+
+
+def fire_together(uow, rules: Rules, timers: Sequence) -> list[str | Reschedule] | None:
+    """What `fire` gives each of these timers of one kind, due one after the other, fired at once in a few
+    statements whatever their number, with the effect of firing them one at a time; None where the kind (or these
+    timers) can only be fired one at a time."""
+    together = _TOGETHER.get(timers[0].kind)
+    return together(uow, rules, timers) if together is not None else None
 
 
 def preparation(timer) -> Callable[..., None] | None:
@@ -75,18 +83,42 @@ def _observation_end(uow, rules: Rules, timer) -> str | Reschedule:
 
 
 def _probation_end(uow, rules: Rules, timer) -> str | Reschedule:
-    manager = uow.managers.get(timer.employee_no, for_update=True)
-    if manager.grade != rules.policy.ladder.entry_grade:
-        return f"nothing to do: the manager is {manager.grade}"
-    cases = uow.cases.of_kind_or_open(manager.employee_no, PROBATION_CONFIRMATION)
-    if existing := [case for case in cases if case.kind == PROBATION_CONFIRMATION]:
-        return f"nothing to do: probation confirmation case {existing[0].id} exists"
-    if open_case := next((case for case in cases if case.state in OPEN_STATES), None):
-        return Reschedule(rules.now() + RETRY_BLOCKED_AFTER, f"waiting for open case {open_case.id} to end")
-    case = open_automatic_case(uow, rules, manager, PROBATION_CONFIRMATION,
-                               f"probation of {rules.policy.probation_months} months from {manager.grade_since} "
-                               "has ended", {"probation_started": manager.grade_since.isoformat()})
-    return f"opened probation confirmation case {case.id}"
+    return _probation_ends(uow, rules, [timer])[0]
+
+
+def _probation_ends(uow, rules: Rules, timers: Sequence) -> list[str | Reschedule] | None:
+    """Each manager whose probation has ended gets a confirmation case, unless they have one, or are no longer on
+    probation; one with another case open waits for it to end. In a few statements whatever the number of timers;
+    None (fire them one at a time) when two are of one manager."""
+    numbers = [timer.employee_no for timer in timers]
+    if len(set(numbers)) < len(numbers):
+        return None
+    managers = uow.managers.named(numbers, for_update=True)
+    cases: dict[str, list] = {}
+    for case in uow.cases.of_kind_or_open(numbers, PROBATION_CONFIRMATION):
+        cases.setdefault(case.employee_no, []).append(case)
+    outcomes, openings = [], []
+    for timer in timers:
+        manager, theirs = managers[timer.employee_no], cases.get(timer.employee_no, [])
+        if manager.grade != rules.policy.ladder.entry_grade:
+            outcomes.append(f"nothing to do: the manager is {manager.grade}")
+        elif existing := [case for case in theirs if case.kind == PROBATION_CONFIRMATION]:
+            outcomes.append(f"nothing to do: probation confirmation case {existing[0].id} exists")
+        elif open_case := next((case for case in theirs if case.state in OPEN_STATES), None):
+            outcomes.append(Reschedule(rules.now() + RETRY_BLOCKED_AFTER,
+                                       f"waiting for open case {open_case.id} to end"))
+        else:
+            outcomes.append(None)  # told below, once the case has its number
+            openings.append(automatic_opening(
+                rules, manager, PROBATION_CONFIRMATION,
+                f"probation of {rules.policy.probation_months} months from {manager.grade_since} has ended",
+                {"probation_started": manager.grade_since.isoformat()}))
+    opened = open_automatic_cases(uow, rules, openings)
+    first = first_timers(uow, rules, opened)
+    uow.timers.schedule_all([row for case in opened for row in first.get(case.employee_no, ())])
+    numbered = iter(opened)
+    return [outcome if outcome is not None else f"opened probation confirmation case {next(numbered).id}"
+            for outcome in outcomes]
 
 
 def _closed_by_the_policy(rules: Rules, period: str) -> bool:
@@ -287,3 +319,6 @@ _HANDLERS = {
     DEFERRED_DEMOTION: _deferred_demotion,
     ESCALATION: _escalation,
 }
+
+# kinds whose timers can be fired together (fire_together)
+_TOGETHER = {PROBATION_END: _probation_ends}

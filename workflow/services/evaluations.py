@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 
-from workflow import access, waiting
+from workflow import access
 from workflow.accounts import Actor
 from workflow.case_machine import ADVANCEMENT, DEMOTION, EXIT
 from workflow.clock import FixedClock
@@ -37,12 +37,11 @@ from workflow.quarter_close import (ADVANCEMENT as ADVANCEMENT_OUTCOME, DEFERRED
                                     Verdict, close_moment, counted_towards_demotion, evaluate, grade_on)
 from workflow.services.case_steps import SYSTEM_ACTOR
 from workflow.services.finalization import take_effect_at_close
-from workflow.services.governing import governing_policy
 from workflow.services.grading import changes_by_manager, rule_verdicts
 from workflow.services.manager_events import add_event
+from workflow.services.opening import AutomaticOpening, first_timers, open_automatic_cases
 from workflow.services.context import Rules
-from workflow.services.timers import (deferred_demotion, first_escalation_checks, first_reminders,
-                                      schedule_quarter_close)
+from workflow.services.timers import deferred_demotion, schedule_quarter_close
 from workflow.services.unit_of_work import UnitOfWork
 
 ONE_DOWN = Move(DOWN, 1)  # the thresholds' demotion (workflow/quarter_close.py)
@@ -251,10 +250,11 @@ def carry_out_all(uow: UnitOfWork, rules: Rules, quarter: Period, moves: Sequenc
     busy = uow.evaluations.with_open_case([m.employee_no for m, move, *_ in moves if move.kind in CASE_MOVES])
     planned = [(manager, reasons, *plan(rules, manager.grade, move, direct, manager.employee_no in busy))
                for manager, move, direct, reasons in moves]
-    opening = [(m, kind, target, reasons) for m, reasons, outcome, kind, target in planned
-               if outcome in CASE_OUTCOMES]
-    opened = {case.employee_no: case for case in _open_cases(uow, rules, period, opening)}
-    reminders = _first_reminders(uow, rules, opened.values())
+    opening = [AutomaticOpening(m, kind, target, f"{period} quarter close: {', '.join(_named(r) for r in reasons)}",
+                                {"period": period, "quarter_close": reasons})
+               for m, reasons, outcome, kind, target in planned if outcome in CASE_OUTCOMES]
+    opened = {case.employee_no: case for case in open_automatic_cases(uow, rules, opening)}
+    reminders = first_timers(uow, rules, opened.values())
     outcomes, timers = {}, []
     for manager, reasons, outcome, _, _ in planned:  # the timers in the order of the managers, as one at a time would
         case = opened.get(manager.employee_no)
@@ -318,48 +318,3 @@ def _change_standing(uow: UnitOfWork, rules: Rules, period: str, manager, outcom
     add_event(uow, rules, row, kind=SUSPENSION if outcome == SUSPENDED_OUTCOME else REINSTATEMENT,
               occurred_on=rules.today(), recorded_by=SYSTEM_ACTOR,
               note=f"{period}: " + "; ".join(r.get("zh") or r["rule"] for r in reasons))
-
-
-def _first_reminders(uow: UnitOfWork, rules: Rules, cases) -> dict[str, list[dict]]:
-    """What timers.state_entered schedules for cases just opened: the first reminder of each one's wait (by the
-    policy it follows: its org unit's or the company's), and where that policy escalates and the case waits on a
-    supervisor, the first check of their absence; by manager."""
-    waits_by_policy: dict[str, list[tuple]] = {}
-    for case in cases:
-        if waiting.waits_on_someone(case.state):
-            waits_by_policy.setdefault(case.policy, []).append((case, 1))
-    if not waits_by_policy:
-        return {}
-    calendar = uow.calendar.working_calendar()
-    rows: dict[str, list[dict]] = {}
-    for reference, waits in waits_by_policy.items():
-        governing = rules.in_force(reference)
-        for (case, _), row in zip(waits, first_reminders(governing, calendar, waits)):
-            rows[case.employee_no] = [row]
-        managers = {case.id: case.employee_no for case, _ in waits}
-        for row in first_escalation_checks(governing, calendar, waits):
-            rows[managers[row["case_id"]]].append(row)
-    return rows
-
-
-def _open_cases(uow: UnitOfWork, rules: Rules, period: str, opening: Sequence[tuple]) -> list:
-    """The cases that opening.open_automatic_case would open, with their first history entries, in one go
-    (tests/integration/test_quarter_close_sets.py holds the two to the same rows): (manager, kind, target, reasons)
-    each."""
-    now, rows, references = rules.now(), [], {}
-    for manager, kind, target, reasons in opening:
-        governing = rules.for_org_unit(manager.org_unit)  # the policy the case follows, stored once per close
-        policy = references.get(governing.policy.reference) or references.setdefault(
-            governing.policy.reference, governing_policy(uow, governing, now))
-        statement = f"{period} quarter close: {', '.join(_named(r) for r in reasons)}"
-        state, stage = governing.cases.opening(kind)
-        case = dict(kind=kind, cycle_code=None, employee_no=manager.employee_no, org_unit=manager.org_unit,
-                    from_grade=manager.grade, target_grade=target, exceptional=False, statement=statement,
-                    state=state, stage=stage, reasons=[], created_by=SYSTEM_ACTOR, created_at=now, updated_at=now,
-                    state_since=now, overdue_since=None, version=1, policy=policy)
-        entry = dict(seq=1, at=now, actor=SYSTEM_ACTOR, event="submit", from_state=None, to_state=case["state"],
-                     comment=statement, data={"kind": kind, "target_grade": target, "exceptional": False,
-                                              "period": period, "quarter_close": reasons}
-                     | ({"to_stage": stage} if stage is not None else {}))
-        rows.append((case, entry))
-    return uow.evaluations.open_cases(rows) if rows else []

@@ -2,6 +2,10 @@
 the service's own cases are opened here: a probation end, a quarter close, repeated demotions)."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
+
+from workflow import waiting
 from workflow.case_machine import DEMOTION, EXIT, PROBATION_CONFIRMATION, PROMOTION
 from workflow.errors import Violations
 from workflow.ladder import DEMOTE
@@ -9,6 +13,17 @@ from workflow.services import timers
 from workflow.services.case_steps import SYSTEM_ACTOR, record
 from workflow.services.context import Rules
 from workflow.services.governing import governing_policy
+from workflow.services.timers import first_escalation_checks, first_reminders
+from workflow.services.unit_of_work import UnitOfWork
+
+
+class AutomaticOpening(NamedTuple):
+    """A case the service opens by itself, as open_automatic_case's arguments: `data` goes into its first entry."""
+    manager: Any
+    kind: str
+    target: str
+    statement: str
+    data: dict
 
 
 def target_of(problems: Violations, rules: Rules, kind: str, manager, target_grade: str | None) -> str | None:
@@ -29,11 +44,17 @@ def target_of(problems: Violations, rules: Rules, kind: str, manager, target_gra
 
 def open_automatic_case(uow, rules: Rules, manager, kind: str, statement: str, data: dict):
     """A case the service opens by itself (a probation end, a quarter close, repeated demotions), with
-    SYSTEM_ACTOR as its author; the caller has checked that the manager has no open case. It follows the policy
-    of the manager's org unit."""
-    rules = rules.for_org_unit(manager.org_unit)
-    target = target_of(Violations(), rules, kind, manager, None)
-    return open_case(uow, rules, SYSTEM_ACTOR, manager, kind, target, statement, data=data)
+    SYSTEM_ACTOR as its author, and its first timers; the caller has checked that the manager has no open case.
+    It follows the policy of the manager's org unit."""
+    [case] = open_automatic_cases(uow, rules, [automatic_opening(rules, manager, kind, statement, data)])
+    uow.timers.schedule_all(first_timers(uow, rules, [case]).get(manager.employee_no, []))
+    return case
+
+
+def automatic_opening(rules: Rules, manager, kind: str, statement: str, data: dict) -> AutomaticOpening:
+    """A case of `kind` the service opens for the manager, aiming where the kind implies."""
+    target = target_of(Violations(), rules.for_org_unit(manager.org_unit), kind, manager, None)
+    return AutomaticOpening(manager, kind, target, statement, data)
 
 
 def open_case(uow, rules: Rules, author: str, manager, kind: str, target: str, statement: str, *,
@@ -51,3 +72,45 @@ def open_case(uow, rules: Rules, author: str, manager, kind: str, target: str, s
                    comment=statement, data=opened | ({"to_stage": stage} if stage is not None else {}))
     timers.state_entered(uow, rules, case, entry, opened=True)
     return case
+
+
+def open_automatic_cases(uow: UnitOfWork, rules: Rules, openings: Sequence[AutomaticOpening]) -> list:
+    """Cases the service opens by itself, in order, with their first history entries, in a few statements whatever
+    their number; each follows the policy of its manager's org unit. Their first timers are first_timers'."""
+    now, rows, references = rules.now(), [], {}
+    for manager, kind, target, statement, data in openings:
+        governing = rules.for_org_unit(manager.org_unit)  # the policy the case follows, stored once
+        policy = references.get(governing.policy.reference) or references.setdefault(
+            governing.policy.reference, governing_policy(uow, governing, now))
+        state, stage = governing.cases.opening(kind)
+        case = dict(kind=kind, cycle_code=None, employee_no=manager.employee_no, org_unit=manager.org_unit,
+                    from_grade=manager.grade, target_grade=target, exceptional=False, statement=statement,
+                    state=state, stage=stage, reasons=[], created_by=SYSTEM_ACTOR, created_at=now, updated_at=now,
+                    state_since=now, overdue_since=None, version=1, policy=policy)
+        entry = dict(seq=1, at=now, actor=SYSTEM_ACTOR, event="submit", from_state=None, to_state=state,
+                     comment=statement, data={"kind": kind, "target_grade": target, "exceptional": False} | data
+                     | ({"to_stage": stage} if stage is not None else {}))
+        rows.append((case, entry))
+    return uow.cases.add_opened(rows) if rows else []
+
+
+def first_timers(uow: UnitOfWork, rules: Rules, cases: Iterable) -> dict[str, list[dict]]:
+    """What timers.state_entered schedules for cases just opened by open_automatic_cases: the first reminder of each
+    one's wait (by the policy it follows: its org unit's or the company's), and where that policy escalates and the
+    case waits on a supervisor, the first check of their absence; by manager."""
+    waits_by_policy: dict[str, list[tuple]] = {}
+    for case in cases:
+        if waiting.waits_on_someone(case.state):
+            waits_by_policy.setdefault(case.policy, []).append((case, 1))
+    if not waits_by_policy:
+        return {}
+    calendar = uow.calendar.working_calendar()
+    rows: dict[str, list[dict]] = {}
+    for reference, waits in waits_by_policy.items():
+        governing = rules.in_force(reference)
+        for (case, _), row in zip(waits, first_reminders(governing, calendar, waits)):
+            rows[case.employee_no] = [row]
+        managers = {case.id: case.employee_no for case, _ in waits}
+        for row in first_escalation_checks(governing, calendar, waits):
+            rows[managers[row["case_id"]]].append(row)
+    return rows

@@ -98,6 +98,9 @@ class Managers(Protocol):
     def reports_of(self, employee_no: str) -> set[str]:
         """Everyone below `employee_no` in the supervisor tree."""
 
+    def named(self, employee_nos: Collection[str], *, for_update: bool = False) -> dict[str, ManagerRow]:
+        """Those of the managers that exist, by employee number; `for_update`: locked and read afresh."""
+
     def page(self, page: int, per_page: int, *, org_unit: str | None = None, grade: str | None = None) -> Page: ...
 
 
@@ -185,7 +188,11 @@ class Cases(Protocol):
 
     def with_open_appeal_window(self, now: datetime) -> list[CaseRow]: ...
 
-    def of_kind_or_open(self, employee_no: str, kind: str) -> list[CaseRow]: ...
+    def of_kind_or_open(self, employee_nos: Collection[str], kind: str) -> list[CaseRow]:
+        """The managers' cases of `kind` and their open cases, oldest first."""
+
+    def add_opened(self, cases: Sequence[tuple[dict[str, Any], dict[str, Any]]]) -> list[CaseRow]:
+        """Cases and their first history entries, (case fields, entry fields) each, in a few statements."""
 
     def page(self, page: int, per_page: int, *, visible_to: CaseScope | None, cycle: str | None = None,
              state: str | None = None, kind: str | None = None, employee_no: str | None = None,
@@ -325,8 +332,6 @@ class Evaluations(Protocol):
     def grade_changes(self, first: str, last: str, after: date) -> list[Any]: ...
 
     def with_open_case(self, employee_nos: Collection[str]) -> set[str]: ...
-
-    def open_cases(self, cases: Sequence[tuple[dict[str, Any], dict[str, Any]]]) -> list[CaseRow]: ...
 
     def add_results(self, rows: Sequence[dict[str, Any]]) -> None: ...
 
