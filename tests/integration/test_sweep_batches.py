@@ -1,11 +1,15 @@
 """The sweep fires due timers in batches (issue "Speed and shape of the hot paths", point 3): one transaction
-per batch claims its timers (FOR UPDATE SKIP LOCKED on PostgreSQL), reads the clock once, fires each timer in a
-savepoint of its own and extends the history's hash chain once; still each timer's effect happens once.
+per batch claims its timers (FOR UPDATE SKIP LOCKED on PostgreSQL), reads the clock once, fires the timers in
+savepoints (a run of probation ends together, other kinds each in its own) and extends the history's hash chain
+once; still each timer's effect happens once.
 
-- a timer failing in a batch rolls back its own effect only: the others fire, their history is linked, and
-  it keeps its error and is retried later;
+- a timer failing in a batch rolls back its own effect only (firing it together with others fails, and they are
+  fired one at a time): the others fire, their history is linked, and it keeps its error and is retried later;
+- probation ends fired together write what firing them one at a time writes; two of one manager are fired one
+  at a time;
 - two sweeps at once fire each timer once;
-- a batch reads the clock once, and the statements per timer are those of its effect and its savepoint.
+- a batch reads the clock once; timers fired together cost the statements of their batch whatever their number,
+  and a timer fired alone those of its effect and its savepoint.
 """
 from __future__ import annotations
 
