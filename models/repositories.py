@@ -195,7 +195,7 @@ class ManagerRepository:
 
     def named(self, employee_nos: Collection[str], *, for_update: bool = False) -> dict[str, Manager]:
         """The managers of `employee_nos` (those that exist), by employee number, in one query; `for_update`:
-        locked (in one order for everyone) and read afresh, as `get` does."""
+        locked, in employee-number order (as `lock` locks them), and read afresh, as `get` does."""
         if not employee_nos:
             return {}
         stmt = select(Manager).where(Manager.employee_no.in_(sorted(employee_nos))).order_by(Manager.employee_no)

@@ -137,9 +137,9 @@ def _fire_all(uow, rules: Rules, timers: list) -> list[tuple]:
         try:
             with uow.timers.attempt():
                 together = fire_together(uow, rules, timers)
-        except Exception as exc:
+        except Exception as exc:  # with its traceback: a failure of firing together alone would go unseen
             log.warning("%d %s timers could not be fired together (%s): firing them one at a time", len(timers),
-                        timers[0].kind, _error(exc))
+                        timers[0].kind, _error(exc), exc_info=True)
         else:
             if together is not None:
                 return list(zip(timers, together))

@@ -7,7 +7,7 @@ a transaction each.
 - interrupted inside a part, it leaves the parts before it, the quarter locked and nothing of the broken
   part; the next call finishes it, and the outcome is that of an uninterrupted close (also when the
   scheduler's close is interrupted: the timer keeps the error, and its retry finishes the close once);
-- the demotion cases it opens are the rows opening.open_automatic_case writes;
+- the demotion cases it opens are the rows opening.open_case writes;
 - its statements grow with its parts, not with its managers.
 """
 from __future__ import annotations
@@ -30,10 +30,10 @@ from tests.support.databases import empty_all_tables
 from tests.support.settings import SHANGHAI
 from tests.support.statements import counting
 from workflow.case_machine import DEMOTION
-from workflow.errors import Conflict
+from workflow.errors import Conflict, Violations
 from workflow.services import evaluations
 from workflow.services.accounts import OPERATOR
-from workflow.services.opening import open_automatic_case
+from workflow.services.opening import open_case, target_of
 from workflow.services.managers import record_performance
 
 Q3_OVER = datetime(2026, 10, 1, 0, 30, tzinfo=SHANGHAI)  # before the scheduled close of 2026Q3 (10-01 02:00)
@@ -272,15 +272,20 @@ def test_the_scheduled_close_interrupted_keeps_its_error_and_its_retry_finishes_
 
 # --- the cases it opens --------------------------------------------------------------------------
 
-def test_the_demotion_cases_of_a_close_are_the_rows_open_automatic_case_writes(app, q3_over):
+def test_the_demotion_cases_of_a_close_are_the_rows_open_case_writes(app, q3_over):
+    """The set opening (opening.open_automatic_cases and first_timers, which every case the service opens by itself
+    goes through) writes what the one-case opening of an application writes: open_case with its history entry and
+    timers.state_entered."""
     world(app, 8)
     period, reasons = "2026Q3", [{"rule": "violation"}]
     with app.app_context():
         rules = rules_of(app)
         with unit_of_work()() as uow:
-            by_service = open_automatic_case(uow, rules, uow.managers.get("Q00001"), DEMOTION,
-                                             f"{period} quarter close: violation",
-                                             {"period": period, "quarter_close": reasons})
+            manager = uow.managers.get("Q00001")
+            by_service = open_case(uow, rules.for_org_unit(manager.org_unit), SYSTEM, manager, DEMOTION,
+                                   target_of(Violations(), rules, DEMOTION, manager, None),
+                                   f"{period} quarter close: violation", data={"period": period,
+                                                                               "quarter_close": reasons})
             outcome, in_bulk = evaluations.demote_or_defer(uow, rules, uow.managers.get("Q00005"), period, reasons)
             by_service = by_service.id
         assert outcome == "demotion"
