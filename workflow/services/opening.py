@@ -60,17 +60,10 @@ def automatic_opening(rules: Rules, manager, kind: str, statement: str, data: di
 def open_case(uow, rules: Rules, author: str, manager, kind: str, target: str, statement: str, *,
           cycle=None, exceptional: bool = False, data: dict | None = None):
     """`manager` and `cycle`: the rows, which the new case refers to."""
-    now = rules.now()
-    state, stage = rules.cases.opening(kind)
-    case = uow.cases.add(kind=kind, cycle=cycle, manager=manager, org_unit=manager.org_unit,
-                         from_grade=manager.grade, target_grade=target, exceptional=exceptional, statement=statement,
-                         state=state, stage=stage, reasons=[], created_by=author, created_at=now,
-                         updated_at=now, state_since=now, overdue_since=None, version=1,
-                         policy=governing_policy(uow, rules, now))
-    opened = {"kind": kind, "target_grade": target, "exceptional": exceptional} | (data or {})
-    entry = record(uow, rules, case, actor=author, event="submit", from_state=None, to_state=case.state,
-                   comment=statement, data=opened | ({"to_stage": stage} if stage is not None else {}))
-    timers.state_entered(uow, rules, case, entry, opened=True)
+    fields, entry = _opening_rows(rules, author, manager, kind, target, statement, exceptional=exceptional,
+                                  data=data or {}, policy=governing_policy(uow, rules, rules.now()))
+    case = uow.cases.add(**fields, cycle=cycle, manager=manager)
+    timers.state_entered(uow, rules, case, record(uow, rules, case, **entry), opened=True)
     return case
 
 
@@ -82,16 +75,25 @@ def open_automatic_cases(uow: UnitOfWork, rules: Rules, openings: Sequence[Autom
         governing = rules.for_org_unit(manager.org_unit)  # the policy the case follows, stored once
         policy = references.get(governing.policy.reference) or references.setdefault(
             governing.policy.reference, governing_policy(uow, governing, now))
-        state, stage = governing.cases.opening(kind)
-        case = dict(kind=kind, cycle_code=None, employee_no=manager.employee_no, org_unit=manager.org_unit,
-                    from_grade=manager.grade, target_grade=target, exceptional=False, statement=statement,
-                    state=state, stage=stage, reasons=[], created_by=SYSTEM_ACTOR, created_at=now, updated_at=now,
-                    state_since=now, overdue_since=None, version=1, policy=policy)
-        entry = dict(seq=1, at=now, actor=SYSTEM_ACTOR, event="submit", from_state=None, to_state=state,
-                     comment=statement, data={"kind": kind, "target_grade": target, "exceptional": False} | data
-                     | ({"to_stage": stage} if stage is not None else {}))
-        rows.append((case, entry))
+        fields, entry = _opening_rows(governing, SYSTEM_ACTOR, manager, kind, target, statement, exceptional=False,
+                                      data=data, policy=policy)
+        rows.append((fields | {"cycle_code": None}, entry | {"seq": 1, "at": now}))
     return uow.cases.add_opened(rows) if rows else []
+
+
+def _opening_rows(rules: Rules, author: str, manager, kind: str, target: str, statement: str, *, exceptional: bool,
+                  data: dict, policy: str) -> tuple[dict, dict]:
+    """The fields of a new case and of its first history entry (its submission), however it is opened."""
+    now = rules.now()
+    state, stage = rules.cases.opening(kind)
+    fields = dict(kind=kind, employee_no=manager.employee_no, org_unit=manager.org_unit, from_grade=manager.grade,
+                  target_grade=target, exceptional=exceptional, statement=statement, state=state, stage=stage,
+                  reasons=[], created_by=author, created_at=now, updated_at=now, state_since=now,
+                  overdue_since=None, version=1, policy=policy)
+    entry = dict(actor=author, event="submit", from_state=None, to_state=state, comment=statement,
+                 data={"kind": kind, "target_grade": target, "exceptional": exceptional} | data
+                 | ({"to_stage": stage} if stage is not None else {}))
+    return fields, entry
 
 
 def first_timers(uow: UnitOfWork, rules: Rules, cases: Iterable) -> dict[str, list[dict]]:
