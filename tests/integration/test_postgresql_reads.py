@@ -1,0 +1,93 @@
+"""PostgreSQL: a transaction that wrote nothing ends with COMMIT, so that its connection keeps the statements
+psycopg has prepared on the server (models/postgresql_reads.py: psycopg forgets them all at a ROLLBACK, and a
+request that only reads ends with one); a transaction that wrote is rolled back as before, on both databases.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from models import CalendarDay, db
+from tests.support.answers import ok
+from tests.support.world import one_submitted_case
+
+PREPARE_THRESHOLD = 5  # psycopg's default: a connection prepares a statement at its sixth run
+DAY = date(2026, 10, 10)
+AT = datetime(2026, 10, 1, 1, 0, tzinfo=timezone.utc)
+READ_DAY = sa.select(CalendarDay.day).where(CalendarDay.day == sa.bindparam("day"))
+
+
+def postgresql_only(database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite keeps its prepared statements at a rollback")
+
+
+def prepared(conn) -> list[str]:
+    """The statements prepared on the server for this connection."""
+    return list(conn.exec_driver_sql("SELECT statement FROM pg_prepared_statements").scalars())
+
+
+def write_a_day(conn) -> None:
+    conn.execute(sa.insert(CalendarDay).values(day=DAY, working=False, name="公司调休", updated_at=AT, updated_by="hr"))
+
+
+def test_a_transaction_that_only_read_keeps_its_connections_prepared_statements(app, database_url):
+    postgresql_only(database_url)
+    with app.app_context(), db.engine.connect() as conn:
+        for _ in range(PREPARE_THRESHOLD + 1):
+            conn.execute(READ_DAY, {"day": DAY}).all()
+            conn.rollback()  # as a request that only reads ends: its session closes
+        assert any("FROM calendar_days" in statement for statement in prepared(conn))
+
+
+def test_a_transaction_that_wrote_is_rolled_back_and_what_it_wrote_is_gone(app):
+    with app.app_context(), db.engine.connect() as conn:
+        for _ in range(PREPARE_THRESHOLD + 1):
+            conn.execute(READ_DAY, {"day": DAY}).all()
+            conn.rollback()
+        write_a_day(conn)
+        assert conn.execute(READ_DAY, {"day": DAY}).all()
+        conn.rollback()
+        assert conn.execute(READ_DAY, {"day": DAY}).all() == []
+
+
+def test_a_transaction_that_only_locked_a_row_is_rolled_back(app, database_url):
+    """A row locked FOR UPDATE takes a transaction id on PostgreSQL, as a write does: the lock is let go by a
+    ROLLBACK (and psycopg forgets its prepared statements, as it does after any rollback)."""
+    postgresql_only(database_url)
+    with app.app_context(), db.engine.connect() as conn:
+        write_a_day(conn)
+        conn.commit()
+        for _ in range(PREPARE_THRESHOLD + 1):
+            conn.execute(READ_DAY.with_for_update(), {"day": DAY}).all()
+            conn.rollback()
+        assert not any("FROM calendar_days" in statement for statement in prepared(conn))
+        conn.execute(sa.delete(CalendarDay))
+        conn.commit()
+
+
+def test_a_transaction_whose_statement_failed_is_rolled_back_and_what_it_wrote_is_gone(app):
+    with app.app_context(), db.engine.connect() as conn:
+        write_a_day(conn)
+        with pytest.raises(sa.exc.IntegrityError):
+            write_a_day(conn)  # the same day again
+        conn.rollback()
+        assert conn.execute(READ_DAY, {"day": DAY}).all() == []
+
+
+def test_reading_a_case_again_and_again_runs_its_prepared_statements(app, gf, database_url):
+    """What the benchmark of GET /cases/{id} measures (bench/serving.py): the case's read is planned once per
+    connection, not at every request."""
+    postgresql_only(database_url)
+    case_id = one_submitted_case(gf)
+    gf.token("s001")  # the applicant's supervisor
+    with app.app_context():
+        db.engine.dispose()  # one connection from here on: the requests below run one after another
+    for _ in range(PREPARE_THRESHOLD + 1):
+        ok(gf.get(f"/cases/{case_id}", as_="s001"))
+    with app.app_context(), db.engine.connect() as conn:
+        statements = prepared(conn)
+    assert any(statement.startswith("SELECT cases.id") for statement in statements), statements
+    assert any(statement.startswith("SELECT users.id") for statement in statements), statements
