@@ -27,6 +27,8 @@ _HAS_WRITTEN = "SELECT pg_current_xact_id_if_assigned() IS NOT NULL"
 def _end_a_read_with_commit(connection: Connection) -> None:
     if connection.dialect.name != "postgresql" or connection.dialect.driver != "psycopg":
         return
+    if connection.closed or connection.invalidated or not connection.connection.is_valid:
+        return  # lost: SQLAlchemy sends it no ROLLBACK either
     driver = connection.connection.driver_connection
     if driver.info.transaction_status != psycopg.pq.TransactionStatus.INTRANS:
         return  # none open, or one that failed: ROLLBACK is the only way out

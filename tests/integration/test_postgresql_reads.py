@@ -77,6 +77,14 @@ def test_a_transaction_whose_statement_failed_is_rolled_back_and_what_it_wrote_i
         assert conn.execute(READ_DAY, {"day": DAY}).all() == []
 
 
+def test_a_transaction_whose_connection_was_lost_is_let_go(app):
+    with app.app_context(), db.engine.connect() as conn:
+        conn.execute(READ_DAY, {"day": DAY}).all()
+        conn.invalidate()  # as SQLAlchemy does when the server has gone
+        conn.rollback()
+        assert conn.execute(READ_DAY, {"day": DAY}).all() == []  # on a new connection
+
+
 def test_reading_a_case_again_and_again_runs_its_prepared_statements(app, gf, database_url):
     """What the benchmark of GET /cases/{id} measures (bench/serving.py): the case's read is planned once per
     connection, not at every request."""
