@@ -15,6 +15,7 @@ from api.context import rules, uow
 from api.web import labels
 from api.web.blueprint import bp
 from api.web.form_errors import score_value, show_on
+from api.web.service_openings import read_service_opening
 from api.web.session import current_user, signed_in
 from api.web.supervisor_items import items_to_send, show_item_errors, with_item_fields
 from workflow.case_machine import SCORED_EVENTS
@@ -98,5 +99,7 @@ def review_case(case_id: int):
             case = _case(case_id)  # as it stands now: the failed attempt changed nothing
     events = review_events(case)
     return render_template("web/review_case.html", case=case, form=form, events=events, stale=stale,
+                           opening=read_service_opening(uow(), current_user(), case),
                            scored_events=[e for e in events if e in SCORED_EVENTS],
                            scale=case.scoring.scale, item_fields=form.supervisor_item_fields if items else []), status
+

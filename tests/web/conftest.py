@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.world import organisation
 from tests.web.visitor import Visitor
 
 
@@ -11,6 +12,18 @@ from tests.web.visitor import Visitor
 def visit(app):
     """visit(accept_language=None) → a new visitor with an empty cookie jar."""
     return lambda accept_language=None: Visitor(app, accept_language)
+
+
+@pytest.fixture
+def signed(gf, visit):
+    """The standard organisation (tests/support/world.py); signed(username) → a new visitor signed in as them."""
+    organisation(gf)
+
+    def as_(username):
+        visitor = visit()
+        assert visitor.sign_in(username).status_code == 302
+        return visitor
+    return as_
 
 
 # --- the browser tests: the real server and Debian's chromium ------------------------------------------------

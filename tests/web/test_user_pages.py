@@ -10,21 +10,10 @@ import re
 import pytest
 
 from tests.support.statements import counting
-from tests.support.world import ADMIN, BOSS, HR, organisation
+from tests.support.world import ADMIN, BOSS, HR
 from tests.web.visitor import text
 
 SCRIPT = '<script>alert("x")</script>'
-
-
-@pytest.fixture
-def signed(gf, visit):
-    organisation(gf)
-
-    def as_(username):
-        visitor = visit()
-        assert visitor.sign_in(username).status_code == 302
-        return visitor
-    return as_
 
 
 def _create(visitor, username, password="一个足够长的密码abc", roles=("committee",), employee_no=""):

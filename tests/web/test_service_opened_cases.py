@@ -1,0 +1,61 @@
+"""A case the service opened by itself (a probation over, a quarter's close) reads in the reader's language: the
+statement the service wrote in English, and its first history entry's comment, are worded again on the case page
+and the review page from what that entry recorded (api/web/service_openings.py), while the API gives them as
+written; a statement an applicant wrote stays theirs."""
+from __future__ import annotations
+
+import html
+import re
+
+from tests.api.test_probation_end import ENDS_AT, on_probation
+from tests.support.answers import ok
+from tests.support.reads import case_of
+from tests.support.steps import apply, move_clock
+from tests.support.world import BOSS, HR, candidate
+from tests.web.test_quarter_close_pages import Q3_OVER, quarter
+from tests.web.visitor import text
+
+
+def statement_of(page) -> str:
+    """The text of the page's statement (its <dd>), tags dropped."""
+    shown = text(page)
+    said = re.search(r'data-testid="statement">(.*?)</dd>', page.get_data(as_text=True), flags=re.S)[1]
+    words = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", said)).split())
+    assert words in shown
+    return words
+
+
+def test_a_probation_confirmation_says_in_chinese_whose_probation_is_over_on_the_case_and_review_pages(gf, signed):
+    no = on_probation(gf)
+    move_clock(gf, ENDS_AT)
+    [case] = ok(gf.get("/cases?mine=true", as_=no.lower()))
+    assert case_of(gf, case["id"])["statement"] == "probation of 3 months from 2026-06-10 has ended"  # the API's
+
+    page = signed(HR).get(f"/cases/{case['id']}")
+    assert page.status_code == 200
+    assert statement_of(page) == "系统开启本案：试用期自2026年6月10日 周三起，现已期满。"
+    assert "probation of" not in text(page)  # nor in the timeline's first entry
+
+    review = signed(BOSS).get(f"/review/{case['id']}")
+    assert review.status_code == 200
+    assert statement_of(review) == "系统开启本案：试用期自2026年6月10日 周三起，现已期满。"
+
+
+def test_a_demotion_the_quarter_close_opened_gives_the_close_and_its_reasons_in_chinese(gf, signed):
+    quarter(gf, "M001", **{"2026Q2": "70", "2026Q3": "75"})
+    move_clock(gf, Q3_OVER)
+    [case_id] = ok(gf.post("/evaluations/2026Q3/close", as_=HR))["demotion_cases"]
+    assert case_of(gf, case_id)["statement"].startswith("2026Q3 quarter close: ")  # the API's, as written
+
+    page = signed(HR).get(f"/cases/{case_id}")
+    said = statement_of(page)
+    assert said.startswith("系统在2026年第3季度期末评定时开启本案：")
+    assert "连续" in said and "2026Q2 70" in said and "2026Q3 75" in said  # below the threshold, quarter by quarter
+    assert "quarter close" not in text(page)
+
+
+def test_an_applicants_own_statement_stays_as_they_wrote_it(gf, signed):
+    no = candidate(gf, "M100")
+    case_id = apply(gf, no, statement="我的业绩与客户")  # the applicant's own words
+    assert statement_of(signed(HR).get(f"/cases/{case_id}")) == "我的业绩与客户"
+    assert statement_of(signed(BOSS).get(f"/review/{case_id}")) == "我的业绩与客户"
