@@ -1,6 +1,6 @@
-"""PostgreSQL: a transaction that wrote nothing ends with COMMIT, so that its connection keeps the statements
-psycopg has prepared on the server (models/postgresql_reads.py: psycopg forgets them all at a ROLLBACK, and a
-request that only reads ends with one); a transaction that wrote is rolled back as before, on both databases.
+"""PostgreSQL: a transaction that wrote nothing is rolled back without psycopg forgetting the statements it has
+prepared on the server (models/postgresql_reads.py: its rollback() forgets them all, and a request that only
+reads ends with one); whatever a transaction did is undone as before, on both databases.
 """
 from __future__ import annotations
 
@@ -68,6 +68,17 @@ def test_a_transaction_that_only_locked_a_row_is_rolled_back(app, database_url):
         conn.commit()
 
 
+def test_what_a_transaction_without_a_write_set_for_the_connection_is_undone_too(app, database_url):
+    """A session-level SET takes no transaction id; the rollback undoes it all the same, so that the next request
+    on the pooled connection does not inherit it."""
+    postgresql_only(database_url)
+    with app.app_context(), db.engine.connect() as conn:
+        before = conn.exec_driver_sql("SHOW work_mem").scalar_one()
+        conn.exec_driver_sql("SET work_mem = '77MB'")
+        conn.rollback()
+        assert conn.exec_driver_sql("SHOW work_mem").scalar_one() == before != "77MB"
+
+
 def test_a_transaction_whose_statement_failed_is_rolled_back_and_what_it_wrote_is_gone(app):
     with app.app_context(), db.engine.connect() as conn:
         write_a_day(conn)
@@ -83,6 +94,21 @@ def test_a_transaction_whose_connection_was_lost_is_let_go(app):
         conn.invalidate()  # as SQLAlchemy does when the server has gone
         conn.rollback()
         assert conn.execute(READ_DAY, {"day": DAY}).all() == []  # on a new connection
+
+
+def test_a_read_whose_server_went_away_is_let_go_without_an_error(app, database_url):
+    """The server ends the connection (a restart, an administrator) between a read and its rollback: the rollback
+    raises nothing, and the pool's next connection works."""
+    postgresql_only(database_url)
+    with app.app_context():
+        with db.engine.connect() as conn:
+            conn.execute(READ_DAY, {"day": DAY}).all()
+            backend = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+            with db.engine.connect() as other:
+                other.exec_driver_sql(f"SELECT pg_terminate_backend({backend})")
+            conn.rollback()
+        with db.engine.connect() as conn:
+            assert conn.execute(READ_DAY, {"day": DAY}).all() == []
 
 
 def test_reading_a_case_again_and_again_runs_its_prepared_statements(app, gf, database_url):
