@@ -222,6 +222,11 @@ class CaseRepository:
         return list(self.session.scalars(select(CaseHistory).where(CaseHistory.case_id == case_id)
                                          .order_by(CaseHistory.seq)))
 
+    def opening(self, case_id: int) -> CaseHistory | None:
+        """The case's first history entry: how it was opened."""
+        return self.session.scalars(select(CaseHistory).where(CaseHistory.case_id == case_id)
+                                    .order_by(CaseHistory.seq).limit(1)).first()
+
     def histories(self, case_ids: Collection[int]) -> dict[int, list[CaseHistory]]:
         """The history of each case, oldest first, in one query."""
         found: dict[int, list[CaseHistory]] = {case_id: [] for case_id in case_ids}

@@ -99,7 +99,7 @@ def review_case(case_id: int):
             case = _case(case_id)  # as it stands now: the failed attempt changed nothing
     events = review_events(case)
     return render_template("web/review_case.html", case=case, form=form, events=events, stale=stale,
-                           opening=read_service_opening(uow(), current_user(), case),
+                           opening=read_service_opening(uow(), case),
                            scored_events=[e for e in events if e in SCORED_EVENTS],
                            scale=case.scoring.scale, item_fields=form.supervisor_item_fields if items else []), status
 

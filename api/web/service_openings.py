@@ -13,7 +13,7 @@ from datetime import date
 
 from api.web.labels import CloseWords, close_words
 from workflow.periods import Period
-from workflow.services.case_reads import case_history
+from workflow.services.case_reads import opening_entry
 from workflow.services.case_steps import SYSTEM_ACTOR
 
 
@@ -42,10 +42,10 @@ def service_opening(case, first_entry_data: dict | None) -> ServiceOpening | Non
     return None
 
 
-def read_service_opening(uow, actor, case) -> ServiceOpening | None:
-    """service_opening for a page that has not read the case's history: it is read only for a case the service
-    opened."""
+def read_service_opening(uow, case) -> ServiceOpening | None:
+    """service_opening for a page that has not read the case's history (`case`: a CaseView, visible_case's): its
+    first entry is read only for a case the service opened."""
     if case.created_by != SYSTEM_ACTOR:
         return None
-    history = case_history(uow, actor, case.id)
-    return service_opening(case, history[0]["data"] if history else None)
+    first = opening_entry(uow, case)
+    return service_opening(case, first["data"] if first is not None else None)

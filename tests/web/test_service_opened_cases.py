@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date
 
 from tests.api.test_probation_end import ENDS_AT, on_probation
 from tests.support.answers import ok
 from tests.support.reads import case_of
-from tests.support.steps import apply, move_clock
+from tests.support.statements import counting
+from tests.support.steps import apply, hr_case, move_clock
 from tests.support.world import BOSS, HR, candidate
 from tests.web.test_quarter_close_pages import Q3_OVER, quarter
 from tests.web.visitor import text
@@ -52,6 +54,22 @@ def test_a_demotion_the_quarter_close_opened_gives_the_close_and_its_reasons_in_
     assert said.startswith("系统在2026年第3季度期末评定时开启本案：")
     assert "连续" in said and "2026Q2 70" in said and "2026Q3 75" in said  # below the threshold, quarter by quarter
     assert "quarter close" not in text(page)
+
+
+def test_the_review_page_reads_how_the_service_opened_a_case_in_one_query_more(gf, signed, app):
+    opened_by_hr = on_probation(gf, "P002", since=date(2026, 5, 1))  # over already: hr opens its case first
+    by_hr = hr_case(gf, "probation_confirmation", opened_by_hr)["id"]
+    by_service = on_probation(gf)
+    move_clock(gf, ENDS_AT)
+    [opened] = ok(gf.get("/cases?mine=true", as_=by_service.lower()))
+    boss = signed(BOSS)
+    counts = {}
+    for label, case_id in (("hr", by_hr), ("service", opened["id"])):
+        assert boss.get(f"/review/{case_id}").status_code == 200  # the first request of a page warms its caches
+        with counting(app) as seen:
+            assert boss.get(f"/review/{case_id}").status_code == 200
+        counts[label] = len(seen)
+    assert counts["service"] == counts["hr"] + 1, counts
 
 
 def test_an_applicants_own_statement_stays_as_they_wrote_it(gf, signed):

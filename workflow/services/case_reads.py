@@ -166,6 +166,13 @@ def case_history(uow, actor: Actor, case_id: int) -> list[dict]:
     return history_entries(uow, *load_case(uow, actor, case_id))
 
 
+def opening_entry(uow, view: CaseView) -> dict | None:
+    """The first entry of a case its caller has already loaded (visible_case), as case_history gives it: one
+    query, not the whole history."""
+    first = uow.cases.opening(view.id)
+    return history_entries(uow, view._file, view._standing, read=[first])[0] if first is not None else None
+
+
 def history_entries(uow, file: CaseFile, standing, read=None) -> list[dict]:
     """case_history of a case already loaded (its file and the caller's standing); `read`: its history rows if
     they were read already (uow.cases.histories, for many cases at once)."""

@@ -207,6 +207,9 @@ class Cases(Protocol):
 
     def history(self, case_id: int) -> list[CaseHistoryRow]: ...
 
+    def opening(self, case_id: int) -> CaseHistoryRow | None:
+        """The case's first history entry: how it was opened."""
+
     def add_score(self, case: CaseRow, **fields: Any) -> ScoreRow: ...
 
     def add_recusal(self, case: CaseRow, **fields: Any) -> RecusalRow: ...
