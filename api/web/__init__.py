@@ -9,6 +9,7 @@ templates hold layout and labels, never a rule or a permission. The parts, one c
     i18n.py        zh-CN first, English by choice (a cookie) or by Accept-Language; dates and numbers
     labels.py      the names of states, events, kinds, roles and grades, from the live definitions
     rule_reasons.py  a period close's grading rules in words: their moves and the evidence of their reasons
+    service_words.py  what the service writes on a case (a statement, history comments) in the reader's language
     nav.py         the navigation: which pages each user's roles may use
     assets.py      the vendored browser files (api/static/vendor/)
     errors.py      error pages (404, 403, 400, 500) for page paths
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from api.web import assets, csrf, errors, i18n, labels, nav, rule_reasons, session
+from api.web import assets, csrf, errors, i18n, labels, nav, rule_reasons, service_words, session
 from api.web import auth, language, work  # noqa: F401  (their views register on bp)
 from api.web import applicant, board  # noqa: F401  (the applicant's pages, the case page, the board)
 from api.web import diagram, review, scoring  # noqa: F401  (the workflow diagram, the supervisor's reviews, the scoring sheet)
@@ -50,7 +51,7 @@ def init_app(app: Flask, *, api_prefix: str) -> None:
     csrf.init_app(app)
     errors.init_app(app, api_prefix=api_prefix)
     app.jinja_env.add_extension("jinja2.ext.do")
-    for part in (assets, labels, nav, rule_reasons):  # what the templates use
+    for part in (assets, labels, nav, rule_reasons, service_words):  # what the templates use
         part.init_app(app)
     app.context_processor(lambda: {"user": session.current_user()})
     app.register_blueprint(bp)

@@ -27,7 +27,7 @@ from api.web import labels
 from api.web.blueprint import bp
 from api.web.choices import options
 from api.web.i18n import day
-from api.web.service_openings import service_opening
+from api.web.service_words import service_opening
 from api.web.session import current_user, signed_in
 from api.web.supervisor_items import items_to_send, show_item_errors, with_item_fields
 from workflow import case_machine as m

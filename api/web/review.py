@@ -15,7 +15,7 @@ from api.context import rules, uow
 from api.web import labels
 from api.web.blueprint import bp
 from api.web.form_errors import score_value, show_on
-from api.web.service_openings import read_service_opening
+from api.web.service_words import read_service_opening
 from api.web.session import current_user, signed_in
 from api.web.supervisor_items import items_to_send, show_item_errors, with_item_fields
 from workflow.case_machine import SCORED_EVENTS

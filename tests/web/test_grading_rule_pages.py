@@ -112,6 +112,18 @@ def test_after_the_close_the_page_lists_the_cases_opened_and_the_managers_suspen
     assert "在岗状态 待岗" in page and "待岗 2026Q2: 考核不合格待岗" in page and "(gradeflow)" in page
 
 
+def test_a_case_moved_at_the_close_tells_in_chinese_why_and_how_it_was_decided(world):
+    """The service's own statement and comment (api/web/service_words.py), which the API gives in English."""
+    app, gf = world
+    hr = signed_in(app)
+    assert hr.submit("/quarter-close", {"period": "2026Q2"}, from_page=PREVIEW).status_code == 302
+    [moved] = ok(gf.post("/evaluations/2026Q2/close", as_=HR))["moved_cases"]
+    words = text(hr.get(f"/cases/{moved}"))
+    assert "系统在2026年第2季度期末评定时开启本案：" in words
+    assert "期末评定时决定：该评级规则直接生效，无需审核。" in words
+    assert "quarter close" not in words and "direct:" not in words
+
+
 def test_without_grading_rules_the_page_says_nothing_of_them(gf, visit):
     organisation(gf)
     gf.manager("M001", "mid", supervisor="S900")

@@ -1,7 +1,7 @@
-"""A case the service opened by itself (a probation over, a quarter's close) reads in the reader's language: the
-statement the service wrote in English, and its first history entry's comment, are worded again on the case page
-and the review page from what that entry recorded (api/web/service_openings.py), while the API gives them as
-written; a statement an applicant wrote stays theirs."""
+"""What the service writes on a case reads in the reader's language (api/web/service_words.py): the statement of a
+case it opened by itself (a probation over, a quarter's close) and its first history entry's comment, on the case
+page, the review page and the personal file; its comment when an interview completes. The API gives them as
+written; what a person wrote (an applicant's statement) stays theirs."""
 from __future__ import annotations
 
 import html
@@ -12,7 +12,7 @@ from tests.api.test_probation_end import ENDS_AT, on_probation
 from tests.support.answers import ok
 from tests.support.reads import case_of
 from tests.support.statements import counting
-from tests.support.steps import apply, hr_case, move_clock
+from tests.support.steps import apply, hr_case, interview, move_clock, review
 from tests.support.world import BOSS, HR, candidate
 from tests.web.test_quarter_close_pages import Q3_OVER, quarter
 from tests.web.visitor import text
@@ -70,6 +70,27 @@ def test_the_review_page_reads_how_the_service_opened_a_case_in_one_query_more(g
             assert boss.get(f"/review/{case_id}").status_code == 200
         counts[label] = len(seen)
     assert counts["service"] == counts["hr"] + 1, counts
+
+
+def test_the_personal_file_tells_how_the_service_opened_a_case_in_chinese(gf, signed):
+    no = on_probation(gf)
+    move_clock(gf, ENDS_AT)
+    page = signed(HR).get(f"/managers/{no}/file")
+    assert page.status_code == 200
+    assert "系统开启本案：试用期自2026年6月10日 周三起，现已期满。" in text(page) and "probation of" not in text(page)
+
+
+def test_an_interview_completed_is_told_in_chinese_on_the_case_page_and_in_the_personal_file(gf, signed):
+    no = candidate(gf, "M100")
+    case_id = apply(gf, no)
+    review(gf, case_id, 85)
+    interview(gf, case_id, 80)
+    [complete] = [e for e in ok(gf.get(f"/cases/{case_id}/history", as_=HR)) if e["event"] == "interview_complete"]
+    assert complete["comment"] == "every committee member who counts for this case has scored"  # the API's
+    hr = signed(HR)
+    for path in (f"/cases/{case_id}", f"/managers/{no}/file"):
+        words = text(hr.get(path))
+        assert "本案所有应评分的评审委员均已评分。" in words and "every committee member" not in words, path
 
 
 def test_an_applicants_own_statement_stays_as_they_wrote_it(gf, signed):
