@@ -20,6 +20,7 @@ from flask_babel import force_locale
 from api.sheets import BOM, CSV, DATE, MOMENT, NUMBER, SCORE, XLSX, Column, Table, csv_text, workbook
 from api.web import labels
 from api.web.i18n import DEFAULT_LOCALE
+from api.web.service_words import comment_text
 from workflow.accounts import Actor
 from workflow.errors import FieldError, RuleViolation
 from workflow.reports import FUNNEL
@@ -217,7 +218,7 @@ def personal(uow, rules: Rules, actor: Actor, employee_no: str) -> Export:
                                      Column("时间", 17, MOMENT), Column("操作人", 12), Column("事件", 16),
                                      Column("原状态", 10), Column("新状态", 10), Column("说明", 40)),
                         [(f.case.id, e["seq"], _local(rules, e["at"]), e["actor"], labels.history_event(e["event"]),
-                          labels.state(e["from_state"]), labels.state(e["to_state"]), e["comment"])
+                          labels.state(e["from_state"]), labels.state(e["to_state"]), comment_text(e, f.case))
                          for f in filed.cases for e in f.history])
         performance = Table("绩效记录", (Column("期间", 10), Column("版本", 6, NUMBER), Column("得分", 8, SCORE),
                                          Column("工作月数", 9, NUMBER), Column("违规", 6), Column("录入时间", 17, MOMENT),

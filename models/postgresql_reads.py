@@ -16,7 +16,6 @@ prepared statements anyway and is not concerned.
 """
 from __future__ import annotations
 
-import psycopg
 from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
@@ -36,8 +35,9 @@ def _roll_a_read_back_keeping_prepared_statements(connection: Connection) -> Non
         return  # none open, or one that failed: psycopg's rollback, as always
     try:
         # through SQLAlchemy, so that the statement counts of tests see it (tests/support/statements.py)
-        if connection.exec_driver_sql(_HAS_AN_ID).scalar_one():
-            return
+        has_an_id = connection.exec_driver_sql(_HAS_AN_ID).scalar_one()
+    except DBAPIError:
+        return  # SQLAlchemy has the trouble in hand (a connection lost is let go); its rollback follows
+    if not has_an_id:
+        # a ROLLBACK that fails leaves the transaction open or failed, and SQLAlchemy's rollback that follows ends it
         driver.pgconn.exec_(b"ROLLBACK")
-    except (DBAPIError, psycopg.Error):
-        pass  # should either fail, SQLAlchemy's rollback follows, ends what is left and reports any trouble

@@ -27,7 +27,6 @@ from api.web import labels
 from api.web.blueprint import bp
 from api.web.choices import options
 from api.web.i18n import day
-from api.web.service_words import service_opening
 from api.web.session import current_user, signed_in
 from api.web.supervisor_items import items_to_send, show_item_errors, with_item_fields
 from workflow import case_machine as m
@@ -261,8 +260,7 @@ def apply():
 def _render_case(case_id: int, *, event_form: EventForm | None = None, failed_event: str | None = None,
                  problem: str | None = None, status: int = 200):
     page = case_page(uow(), rules(), current_user(), case_id)
-    opening = service_opening(page.case, page.history[0]["data"] if page.history else None)
-    return render_template("web/case.html", page=page, case=page.case, strip=workflow_strip(page.case), opening=opening,
+    return render_template("web/case.html", page=page, case=page.case, strip=workflow_strip(page.case),
                            event_form=event_form, failed_event=failed_event, problem=problem,
                            new_event_form=with_item_fields(EventForm, page.case.scoring.supervisor_items)), status
 

@@ -12,12 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from api.web.labels import CloseWords, close_words, reason
 from workflow.periods import Period
 from workflow.services.case_reads import opening_entry
+from workflow.services.committee import INTERVIEW_COMPLETE
+from workflow.services.finalization import DIRECT_DECISION
 from workflow.services.case_steps import SYSTEM_ACTOR
 
 
@@ -60,20 +63,29 @@ def read_service_opening(uow, case) -> ServiceOpening | None:
     return service_opening(case, first["data"] if first is not None else None)
 
 
-# the comments the service writes on the history entries it records by itself, by event
-_COMMENTS = {"interview_complete": _l("Every committee member who counts for this case has scored."),
-             "approve": _l("Decided at the close: its grading rule takes effect directly, without a review.")}
+# the comments the service writes on the history entries it records by itself, by what it wrote
+_COMMENTS = {INTERVIEW_COMPLETE: _l("Every committee member who counts for this case has scored."),
+             DIRECT_DECISION: _l("Decided at the close: its grading rule takes effect directly, without a review.")}
 
 
 def history_comment(entry: dict) -> str | None:
     """An entry's comment (an entry as case_history gives it) for the page: a person's as they wrote it, the
     service's in the reader's language; a close's direct move refused is told by its reasons, as the case's result
-    names them."""
+    names them. A comment of the service's this does not know stays as written."""
     if entry["actor"] != SYSTEM_ACTOR or not entry["comment"]:
         return entry["comment"]
     if entry["event"] == "deny" and entry["data"].get("reasons"):
         return "; ".join(map(reason, entry["data"]["reasons"]))
-    return str(_COMMENTS.get(entry["event"], entry["comment"]))
+    return str(_COMMENTS.get(entry["comment"], entry["comment"]))
+
+
+def comment_text(entry: dict, case) -> str | None:
+    """An entry's comment for a spreadsheet's cell: a person's as they wrote it, the service's as the page words it
+    (case_parts.html's entry_comment), as plain text."""
+    if entry["actor"] != SYSTEM_ACTOR:
+        return entry["comment"]
+    macros = current_app.jinja_env.get_template("web/case_parts.html").module
+    return Markup(macros.entry_comment(entry, case)).striptags() or None
 
 
 def init_app(app: Flask) -> None:

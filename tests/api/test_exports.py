@@ -7,7 +7,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import unquote
 
 import openpyxl
@@ -138,6 +138,24 @@ def test_the_personal_file_holds_the_record_its_cases_with_history_and_every_ver
     performance = workbook["绩效记录"]
     assert column(performance, "版本") == [1, 2] and column(performance, "得分") == [80, 82]
     assert column(performance, "更正原因") == [None, "复核更正"]
+
+
+def test_the_personal_files_history_words_the_services_own_comments_as_its_page_does(app):
+    """api/web/service_words.py: the API gives them in the service's English, the file in Chinese."""
+    gf = Driver(app)
+    approved, _denied = published_cycle(gf)
+    said = column(book(gf.get("/managers/E001/file.xlsx", as_=HR))["案件历史"], "说明")
+    assert "本案所有应评分的评审委员均已评分。" in said and not any("every committee member" in s for s in said if s)
+    assert len(said) == len(gf.history(approved, as_=HR))
+
+
+def test_the_personal_file_tells_how_the_service_opened_a_case(app):
+    gf = Driver(app)
+    organisation(gf)
+    gf.manager("P001", "probation", supervisor="S900", grade_since=date(2026, 6, 10), login=True)
+    move_clock(gf, "2026-09-10T00:00:00+08:00")  # the probation is over: the service opens its confirmation
+    said = column(book(gf.get("/managers/P001/file.xlsx", as_=HR))["案件历史"], "说明")
+    assert said == ["系统开启本案：试用期自2026年6月10日 周三起，现已期满。"]
 
 
 def test_the_personal_file_holds_the_exam_results_each_reader_of_the_exam_results_api_sees(app):

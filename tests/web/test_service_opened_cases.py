@@ -8,14 +8,21 @@ import html
 import re
 from datetime import date
 
-from tests.api.test_probation_end import ENDS_AT, on_probation
 from tests.support.answers import ok
 from tests.support.reads import case_of
 from tests.support.statements import counting
 from tests.support.steps import apply, hr_case, interview, move_clock, review
 from tests.support.world import BOSS, HR, candidate
-from tests.web.test_quarter_close_pages import Q3_OVER, quarter
 from tests.web.visitor import text
+
+
+ENDS_AT = "2026-09-10T00:00:00+08:00"  # the end of a probation of 3 months from 2026-06-10 (the default policy's)
+Q3_OVER = "2026-10-01T00:30:00+08:00"
+
+
+def on_probation(gf, no: str = "P001", since: date = date(2026, 6, 10)) -> str:
+    gf.manager(no, "probation", supervisor="S900", grade_since=since, login=True)
+    return no
 
 
 def statement_of(page) -> str:
@@ -44,7 +51,9 @@ def test_a_probation_confirmation_says_in_chinese_whose_probation_is_over_on_the
 
 
 def test_a_demotion_the_quarter_close_opened_gives_the_close_and_its_reasons_in_chinese(gf, signed):
-    quarter(gf, "M001", **{"2026Q2": "70", "2026Q3": "75"})
+    gf.manager("M001", "mid", supervisor="S900")
+    for period, score in (("2026Q2", "70"), ("2026Q3", "75")):  # below the mid threshold (80) twice
+        gf.performance("M001", period, score, months_worked=3)
     move_clock(gf, Q3_OVER)
     [case_id] = ok(gf.post("/evaluations/2026Q3/close", as_=HR))["demotion_cases"]
     assert case_of(gf, case_id)["statement"].startswith("2026Q3 quarter close: ")  # the API's, as written

@@ -12,6 +12,9 @@ from workflow.services.case_steps import SYSTEM_ACTOR, check_score, check_versio
 from workflow.services.context import Rules
 from workflow.services.governing import rules_for
 
+# the comment of the history entry the service records when an interview completes (pages word it: api/web)
+INTERVIEW_COMPLETE = "every committee member who counts for this case has scored"
+
 
 class Recused(Forbidden):
     code = "recused"
@@ -54,7 +57,7 @@ def complete_interview_if_done(uow, rules: Rules, file: CaseFile) -> bool:
     progress = file.progress(rules.policy.quorum)
     if progress.complete:
         move(uow, rules, case, "interview_complete", actor=SYSTEM_ACTOR,
-             comment="every committee member who counts for this case has scored",
+             comment=INTERVIEW_COMPLETE,
              data={"scored": list(progress.scored)})
     return progress.complete
 

@@ -20,6 +20,9 @@ from workflow.services.decisions import check_quota, publish, record_decision
 from workflow.services.grades import change_grade
 from workflow.services.unit_of_work import UnitOfWork
 
+# the comment of the approval the service records for a close's direct move (pages word it: api/web)
+DIRECT_DECISION = "direct: the close's grading rule takes effect without a review"
+
 
 def _ladder_move(case) -> tuple[str, str | None]:
     """The ladder event (and target) that carries out the case's decision."""
@@ -72,7 +75,7 @@ def take_effect_at_close(uow: UnitOfWork, rules: Rules, case, effective_on: date
         if case.kind == ADVANCEMENT:
             check_quota(uow, governing, case)
         record_decision(uow, governing, case, "approve", actor=SYSTEM_ACTOR, outcome=APPROVED, reasons=(),
-                        comment="direct: the close's grading rule takes effect without a review")
+                        comment=DIRECT_DECISION)
     except Conflict as refused:
         record_decision(uow, governing, case, "deny", actor=SYSTEM_ACTOR, outcome=DENIED, reasons=(refused.code,),
                         comment=refused.detail)
