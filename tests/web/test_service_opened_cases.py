@@ -61,7 +61,7 @@ def test_a_demotion_the_quarter_close_opened_gives_the_close_and_its_reasons_in_
     page = signed(HR).get(f"/cases/{case_id}")
     said = statement_of(page)
     assert said.startswith("系统在2026年第3季度期末评定时开启本案：")
-    assert "连续" in said and "2026Q2 70" in said and "2026Q3 75" in said  # below the threshold, quarter by quarter
+    assert "连续" in said and "2026年第2季度 70" in said and "2026年第3季度 75" in said  # below the threshold, by quarter
     assert "quarter close" not in text(page)
 
 
