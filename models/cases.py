@@ -92,11 +92,13 @@ class Case(Base):
         Index("uq_cases_one_open_case", "employee_no", unique=True,
               sqlite_where=text(f"state IN ({_sql_list(OPEN_STATES)})"),
               postgresql_where=text(f"state IN ({_sql_list(OPEN_STATES)})")),
+        # a cycle's cases in id order: its first case (Cycle.cases_policy) is found at once (migration 0029)
+        Index("ix_cases_cycle_code_id", "cycle_code", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
-    cycle_code: Mapped[str | None] = mapped_column(ForeignKey("cycles.code"), nullable=True, index=True)
+    cycle_code: Mapped[str | None] = mapped_column(ForeignKey("cycles.code"), nullable=True)
     employee_no: Mapped[str] = mapped_column(ForeignKey("managers.employee_no"), index=True)
     from_grade: Mapped[str] = mapped_column(String(32))
     target_grade: Mapped[str] = mapped_column(String(32))
