@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
-from models import postgresql_reads  # noqa: F401 (its listener ends PostgreSQL's reads with COMMIT)
+from models import postgresql_reads  # noqa: F401 (its listener keeps prepared statements across reads)
 from models.sqlite_writers import BUSY_TIMEOUT_MS, QueuedWriterConnection
 
 # Stable constraint names, so that Alembic can alter them on SQLite (batch mode) and PostgreSQL alike.

@@ -1,7 +1,7 @@
 """What the service writes on a case reads in the reader's language (api/web/service_words.py): the statement of a
-case it opened by itself (a probation over, a quarter's close) and its first history entry's comment, on the case
-page, the review page and the personal file; its comment when an interview completes. The API gives them as
-written; what a person wrote (an applicant's statement) stays theirs."""
+case it opened by itself (a probation over, a quarter's close, demotions in consecutive years) and its first history
+entry's comment, on the case page, the review page and the personal file; its comment when an interview completes.
+The API gives them as written; what a person wrote (an applicant's statement) stays theirs."""
 from __future__ import annotations
 
 import html
@@ -11,7 +11,7 @@ from datetime import date
 from tests.support.answers import ok
 from tests.support.reads import case_of
 from tests.support.statements import counting
-from tests.support.steps import apply, hr_case, interview, move_clock, review
+from tests.support.steps import apply, event, hr_case, interview, move_clock, review
 from tests.support.world import BOSS, HR, candidate
 from tests.web.visitor import text
 
@@ -63,6 +63,26 @@ def test_a_demotion_the_quarter_close_opened_gives_the_close_and_its_reasons_in_
     assert said.startswith("系统在2026年第3季度期末评定时开启本案：")
     assert "连续" in said and "2026年第2季度 70" in said and "2026年第3季度 75" in said  # below the threshold, by quarter
     assert "quarter close" not in text(page)
+
+
+def test_an_exit_after_demotions_in_consecutive_years_says_so_in_chinese(gf, signed):
+    gf.manager("S001", "senior", supervisor="S900")
+    for period in ("2026Q3", "2026Q4"):  # a violation each quarter: a demotion at each close
+        gf.performance("S001", period, "90", months_worked=3, violation=True)
+    move_clock(gf, Q3_OVER)
+    [first] = ok(gf.post("/evaluations/2026Q3/close", as_=HR))["demotion_cases"]
+    for name in ("approve", "publish"):
+        ok(event(gf, first, name, HR))
+    move_clock(gf, "2027-01-01T09:00:00+08:00")  # the 2026 demotion took effect; the 2026Q4 close opened the next
+    [second] = [c["id"] for c in ok(gf.get("/cases?kind=demotion", as_=HR)) if c["id"] != first]
+    for name in ("approve", "publish"):
+        ok(event(gf, second, name, HR))
+    move_clock(gf, "2027-01-07T00:00:00+08:00")  # in effect in 2027 too: the service opens the exit
+    [exit_case] = ok(gf.get("/cases?kind=exit", as_=HR))
+    assert case_of(gf, exit_case["id"])["statement"].startswith("demoted in 2026, 2027")  # the API's, as written
+
+    page = signed(HR).get(f"/cases/{exit_case['id']}")
+    assert statement_of(page) == "系统开启本案：连续2年被降级（2026, 2027）。"
 
 
 def test_the_review_page_reads_how_the_service_opened_a_case_in_one_query_more(gf, signed, app):
