@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from babel.dates import format_skeleton
+from babel.lists import format_list
 from flask import Flask, Response, current_app, request
 from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
@@ -34,7 +35,7 @@ def init_app(app: Flask) -> None:
     app.config.update(BABEL_DEFAULT_LOCALE=DEFAULT_LOCALE, BABEL_DEFAULT_TIMEZONE=policy.timezone,
                       BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS))
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.filters.update(day=day, moment=moment, number=number, period=period)
+    app.jinja_env.filters.update(day=day, listed=listed, moment=moment, number=number, period=period)
     app.jinja_env.globals.update(html_lang=html_lang, LANGUAGES=NAMES, current_language=current_language)
 
 
@@ -109,3 +110,8 @@ def period(text: str | None) -> str:
         return (_("First half of %(year)s", year=parsed.year) if parsed.half == 1
                 else _("Second half of %(year)s", year=parsed.year))
     return _("Year %(year)s", year=parsed.year)
+
+
+def listed(items) -> str:
+    """Items as a list is written in the reader's language: 2025、2026和2027; 2025, 2026, and 2027."""
+    return format_list([str(item) for item in items], locale=get_locale())

@@ -68,3 +68,16 @@ def test_a_period_is_shown_in_words_in_each_language(app, text, zh, en):
         assert period(text) == zh
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert period(text) == en
+
+
+@pytest.mark.parametrize("items, zh, en", [
+    ((2026,), "2026", "2026"),
+    ((2026, 2027), "2026和2027", "2026 and 2027"),
+    ((2025, 2026, 2027), "2025、2026和2027", "2025, 2026, and 2027"),
+])
+def test_a_list_is_written_as_each_language_writes_one(app, items, zh, en):
+    from api.web.i18n import listed
+    with app.test_request_context():
+        assert listed(items) == zh
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert listed(items) == en

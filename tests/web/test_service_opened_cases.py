@@ -82,7 +82,7 @@ def test_an_exit_after_demotions_in_consecutive_years_says_so_in_chinese(gf, sig
     assert case_of(gf, exit_case["id"])["statement"].startswith("demoted in 2026, 2027")  # the API's, as written
 
     page = signed(HR).get(f"/cases/{exit_case['id']}")
-    assert statement_of(page) == "系统开启本案：连续2年被降级（2026, 2027）。"
+    assert statement_of(page) == "系统开启本案：连续2年被降级（2026和2027）。"
 
 
 def test_the_review_page_reads_how_the_service_opened_a_case_in_one_query_more(gf, signed, app):
