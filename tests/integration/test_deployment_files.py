@@ -69,4 +69,6 @@ def test_the_dockerfile_copies_what_exists_runs_unprivileged_and_checks_healthz(
     assert user and user[-1] not in ("root", "0")
     assert re.search(r"^HEALTHCHECK .*\n?.*/healthz", text, re.M)
     assert re.search(r'^CMD \["gradeflow", "serve", "--host", "0\.0\.0\.0"', text, re.M)
+    command = re.search(r"^CMD (.+)$", text, re.M).group(1)
+    assert "--workers" not in command and "--threads" not in command  # serve's defaults, which the benchmarks chose
     assert "GRADEFLOW_ENV=production" in text and "SECRET" not in text.replace("GRADEFLOW_SECRET_KEY", "")
