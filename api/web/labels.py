@@ -109,6 +109,11 @@ TASKS = {
     m.DECIDED: _l("Publish the result"),
     m.APPEALED: _l("Handle the appeal"),
 }
+# What a case of one kind expects in a state where it differs from TASKS: a probation confirmation waits in
+# `submitted` for the supervisor to confirm the probation or not, not to review an application.
+KIND_TASKS = {
+    (m.PROBATION_CONFIRMATION, m.SUBMITTED): _l("Confirm the probation or not"),
+}
 
 
 # Who fires an event (workflow/case_machine.py WHO): the parties to a case, for the workflow diagram.
@@ -247,7 +252,15 @@ def _namer(table: dict):
     return name
 
 
-state, event, kind, role, task, role_abilities = map(_namer, (STATES, EVENTS, KINDS, ROLES, TASKS, ROLE_ABILITIES))
+state, event, kind, role, role_abilities = map(_namer, (STATES, EVENTS, KINDS, ROLES, ROLE_ABILITIES))
+
+
+def task(state_code: str | None, kind_code: str | None = None) -> str:
+    """What a case (of `kind_code`) waiting in `state_code` expects of whoever it waits on, in the page's language."""
+    if (kind_code, state_code) in KIND_TASKS:
+        return str(KIND_TASKS[kind_code, state_code])
+    return _namer(TASKS)(state_code)
+
 outcome, reason = map(_namer, (OUTCOMES, REASONS))
 party, condition = map(_namer, (PARTIES, CONDITIONS))
 day_kind = _namer(DAY_KINDS)

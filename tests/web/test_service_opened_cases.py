@@ -122,6 +122,21 @@ def test_an_interview_completed_is_told_in_chinese_on_the_case_page_and_in_the_p
         assert "本案所有应评分的评审委员均已评分。" in words and "every committee member" not in words, path
 
 
+def next_step_of(page) -> str:
+    """What the case's timeline says is to be done next (its step to act)."""
+    step = re.search(r'data-step="act">.*?<strong>(.*?)</strong>', page.get_data(as_text=True), flags=re.S)[1]
+    return html.unescape(step).strip()
+
+
+def test_a_probation_confirmation_waits_for_the_probation_to_be_confirmed_not_for_an_application_review(gf, signed):
+    no = on_probation(gf)
+    move_clock(gf, ENDS_AT)
+    [probation] = ok(gf.get("/cases?mine=true", as_=no.lower()))
+    promotion = apply(gf, candidate(gf, "M100"))
+    assert next_step_of(signed(HR).get(f"/cases/{probation['id']}")) == "确认是否转正"
+    assert next_step_of(signed(HR).get(f"/cases/{promotion}")) == "审核申请材料"
+
+
 def test_an_applicants_own_statement_stays_as_they_wrote_it(gf, signed):
     no = candidate(gf, "M100")
     case_id = apply(gf, no, statement="我的业绩与客户")  # the applicant's own words
