@@ -29,10 +29,10 @@ def test_hr_sees_national_day_and_corrects_a_day(zh_page, shots):
     assert "调休补班" in page.locator("td[data-day='2026-10-10']").inner_text()
     page.screenshot(path=shots / "calendar-month.zh-CN.png", full_page=True)
 
-    page.get_by_label("名称 (如公司假日、调休补班)").fill('厂庆 <script>alert("x")</script>')
+    page.get_by_label("名称（如公司假日、调休补班）").fill('厂庆 <script>alert("x")</script>')
     page.get_by_role("button", name="保存").click()
     page.wait_for_load_state()
-    assert page.get_by_test_id("day-error").inner_text() == "请输入日期, 如 2026-10-10。"
+    assert page.get_by_test_id("day-error").inner_text() == "请输入日期，如 2026-10-10。"
     assert page.locator("#name").input_value() == '厂庆 <script>alert("x")</script>'
 
     page.locator("#day").fill("2026-10-12")

@@ -62,6 +62,18 @@ def test_the_chinese_keeps_every_placeholder():
             assert set(re.findall(r"%\(\w+\)[sd]", string)) == wanted, (message.id, string)
 
 
+def test_the_chinese_punctuates_its_sentences_with_full_width_marks():
+    """Chinese text takes ，；： and （） where English takes , ; : and ( ): a mark after a Chinese character, or
+    parentheses around Chinese words, are the full-width ones (an ASCII mark stays after a number or a placeholder,
+    as in "%(period)s: %(score)s 分")."""
+    import re
+    half_width = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef][,;:]|\([\u4e00-\u9fff][^()]*\)")
+    for message in _po("zh_CN"):
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for string in filter(None, strings):
+            assert not half_width.search(string), (message.id, string)
+
+
 @pytest.mark.parametrize("language", sorted(CATALOGUES))
 def test_the_compiled_catalogue_says_what_its_po_says(language):
     with open(CATALOGUES[language] / "messages.mo", "rb") as f:

@@ -76,7 +76,7 @@ def test_the_page_lists_the_rules_and_foresees_each_move_with_its_rule_and_evide
             in text_of(row(body, "M001")))
     assert "待岗 考核不合格待岗 : 待岗 (评价时直接生效)" in text_of(row(body, "M002"))
     assert "评价时直接调整等级 → 初级客户经理 (降 1 级)" in text_of(row(body, "M003"))
-    assert "2026年第2季度: 70 分 (2 人中第 2 名, 倒数第 1 名)" in text_of(row(body, "S001"))
+    assert "2026年第2季度: 70 分 (2 人中第 2 名，倒数第 1 名)" in text_of(row(body, "S001"))
 
 
 def test_the_foreseen_moves_read_in_english(world):
@@ -96,7 +96,7 @@ def test_after_the_close_the_page_lists_the_cases_opened_and_the_managers_suspen
     assert closed.status_code == 302
     done = hr.get(PREVIEW)
     body, words = done.get_data(as_text=True), text(done)
-    assert "2026Q2 评价完成: 评价 6 名客户经理, 启动 3 个案件, 评价时直接调整 1 人的等级。" in words
+    assert "2026Q2 评价完成：评价 6 名客户经理，启动 3 个案件，评价时直接调整 1 人的等级。" in words
     recorded = ok(gf.post("/evaluations/2026Q2/close", as_=HR))  # the recorded close, read by a repeat
     for testid, key in (("advancement-cases", "advancement_cases"), ("exit-cases", "exit_cases"),
                         ("moved-cases", "moved_cases"), ("demotion-cases", "demotion_cases")):
@@ -147,5 +147,5 @@ def test_a_close_with_no_thresholds_does_not_speak_of_threshold_demotions(build)
     gf = Driver(app)
     gf.user(HR, "hr")
     words = text(signed_in(app).get("/quarter-close?period=2026M08"))
-    assert "对本月有考核记录的每位客户经理: 在岗月数不足者本期不参与升降。" in words
+    assert "对本月有考核记录的每位客户经理：在岗月数不足者本期不参与升降。" in words
     assert "启动降级案件" not in words and "达到B级标准, 自动升级" in words

@@ -44,7 +44,7 @@ def test_hr_enters_events_and_sees_them_by_day_with_the_standing_they_change(gf,
     assert entered.status_code == 302 and entered.location.endswith("/managers/M001#events")
     shown = hr.get(PAGE)
     words = text(shown)
-    assert "已录入履职事件: 2026年8月20日 周四 请假。" in words
+    assert "已录入履职事件：2026年8月20日 周四 请假。" in words
     assert "2026年8月20日 周四 请假: 16 天 · 其他原因 未请假缺勤" in words and HR in words
     assert enter(hr, kind="complaint", occurred_on="2026-08-03", note="客户投诉服务态度").status_code == 302
     assert enter(hr, kind="suspension", occurred_on="2026-08-31", note="违纪停岗").status_code == 302
@@ -60,12 +60,12 @@ def test_hr_enters_events_and_sees_them_by_day_with_the_standing_they_change(gf,
 @pytest.mark.parametrize("fields, field, told", [
     ({"kind": "leave", "occurred_on": "2026-08-20", "note": "病休"}, "days", "请输入请假天数。"),
     ({"kind": "leave", "occurred_on": "2026-08-20", "days": "3"}, "reason", "请选择请假原因。"),
-    ({"kind": "leave", "occurred_on": "2026-08-20", "days": "三", "reason": "sick"}, "days", "请输入整数天数, 如 3。"),
+    ({"kind": "leave", "occurred_on": "2026-08-20", "days": "三", "reason": "sick"}, "days", "请输入整数天数，如 3。"),
     ({"kind": "leave", "occurred_on": "2026-08-20", "days": "400", "reason": "sick"}, "days",
      "请假天数为 1 至 366 天。"),
-    ({"kind": "complaint", "occurred_on": "2026-08-20", "days": "2"}, "days", "只有请假才有天数: 请留空此项。"),
+    ({"kind": "complaint", "occurred_on": "2026-08-20", "days": "2"}, "days", "只有请假才有天数：请留空此项。"),
     ({"kind": "complaint", "occurred_on": "2026-09-02"}, "occurred_on", "事件须在发生后录入"),
-    ({"kind": "complaint", "occurred_on": ""}, "occurred_on", "请输入日期, 如 2026-10-10。"),
+    ({"kind": "complaint", "occurred_on": ""}, "occurred_on", "请输入日期，如 2026-10-10。"),
     ({"kind": "", "occurred_on": "2026-08-20"}, "kind", "请选择事件类型。"),
     ({"kind": "suspension", "occurred_on": "2026-08-20"}, "note", "请说明原因"),
     ({"kind": "reinstatement", "occurred_on": "2026-08-20", "note": "复岗"}, "kind", "该客户经理并未待岗"),
@@ -87,7 +87,7 @@ def test_an_event_in_a_closed_period_is_refused_with_409_next_to_its_day(gf, hr)
     ok(gf.post("/evaluations/2026Q2/close", as_=HR))
     refused = enter(hr, kind="complaint", occurred_on="2026-05-10", note="迟报投诉")
     assert refused.status_code == 409 and 'data-testid="occurred_on-error"' in refused.get_data(as_text=True)
-    assert "2026Q2 已完成评价: 评价按当时的记录进行, 不能再录入该日的事件。" in text(refused)
+    assert "2026Q2 已完成评价：评价按当时的记录进行，不能再录入该日的事件。" in text(refused)
     assert events(gf) == []
 
 

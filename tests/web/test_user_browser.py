@@ -21,7 +21,7 @@ def test_admin_creates_an_account_after_refusals_and_switches_it_off(zh_page, sh
 
     page.get_by_label("用户名").fill("zhou.li")
     page.get_by_label("初始密码").fill("short")
-    page.get_by_label("员工编号 (客户经理和上级主管必填)").fill("M2002")
+    page.get_by_label("员工编号（客户经理和上级主管必填）").fill("M2002")
     page.get_by_label("客户经理", exact=True).check()
     page.get_by_role("button", name="创建账号").click()
     page.get_by_test_id("password-error").wait_for()
@@ -36,7 +36,7 @@ def test_admin_creates_an_account_after_refusals_and_switches_it_off(zh_page, sh
     page.screenshot(path=shots / "users-refused.zh-CN.png", full_page=True)
 
     page.get_by_label("初始密码").fill("周丽的初始密码2026")
-    page.get_by_label("员工编号 (客户经理和上级主管必填)").fill("")
+    page.get_by_label("员工编号（客户经理和上级主管必填）").fill("")
     page.get_by_label("客户经理", exact=True).uncheck()
     page.get_by_label("评审委员", exact=True).check()
     page.get_by_role("button", name="创建账号").click()
