@@ -67,7 +67,7 @@ def test_the_chinese_punctuates_its_sentences_with_full_width_marks():
     parentheses around Chinese words, are the full-width ones (an ASCII mark stays after a number or a placeholder,
     as in "%(period)s: %(score)s 分")."""
     import re
-    half_width = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef][,;:]|\([\u4e00-\u9fff][^()]*\)")
+    half_width = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef][,;:]|\((?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])\)")
     for message in _po("zh_CN"):
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         for string in filter(None, strings):

@@ -47,7 +47,7 @@ def test_hr_sees_what_the_close_will_do_then_closes_once(gf, hr):
     assert 'data-manager="M001" data-outcome="demotion"' in body and "启动降级案件 → 初级" in text(page)
     assert 'data-manager="M002" data-outcome="excluded"' in body and "在岗 1 个月，不足 2 个月" in text(page)
     assert 'data-manager="M003" data-outcome="kept"' in body
-    assert "立即进行 2026Q3 评价" in text(page)
+    assert "立即进行 2026年第3季度 评价" in text(page)
 
     assert _close(hr, "2026Q3").status_code == 302
     assert _close(hr, "2026Q3").status_code == 302  # the second click: the recorded close, nothing more
@@ -66,7 +66,7 @@ def test_a_quarter_not_over_cannot_be_closed_and_says_so(gf, hr):
     assert "本季度尚未结束" in text(refused)
 
 
-@pytest.mark.parametrize("typed, told", [("2026", "季度评价针对季度 (如 2026Q3)"), ("26Q9" + SCRIPT, "请输入季度")])
+@pytest.mark.parametrize("typed, told", [("2026", "季度评价针对季度（如 2026Q3）"), ("26Q9" + SCRIPT, "请输入季度")])
 def test_a_bad_period_is_told_next_to_the_field_and_kept(hr, typed, told):
     page = hr.get("/quarter-close", query_string={"period": typed})
     body = page.get_data(as_text=True)
@@ -114,11 +114,11 @@ def test_under_a_monthly_policy_the_page_closes_months_and_says_so(build, tmp_pa
     page = hr.get("/quarter-close")  # 2026-09-01: August is the month to close
     words = text(page)
     assert "月度评价" in words and "季度" not in words
-    assert "2026M08" in words and "如 2026M03。" in words and "本月评价将产生的结果" in words
+    assert "2026年8月" in words and "如 2026M03。" in words and "本月评价将产生的结果" in words
     assert 'data-manager="M001" data-outcome="demotion"' in page.get_data(as_text=True)
     assert "中级客户经理连续月份低于 80 分" in words
     refused = hr.get("/quarter-close?period=2026Q2")
-    assert refused.status_code == 422 and "月度评价针对月 (如 2026M03)。" in text(refused)
+    assert refused.status_code == 422 and "月度评价针对月（如 2026M03）。" in text(refused)
     assert _close(hr, "2026M08").status_code == 302
     assert "已完成评价" in text(hr.get("/quarter-close?period=2026M08"))
 
@@ -145,10 +145,10 @@ def test_with_monthly_and_quarterly_closes_the_page_shows_one_and_links_the_othe
     quarterly = hr.get("/quarter-close")  # the longest kind's latest ended period: 2026Q3
     words = text(quarterly)
     assert "期末评价" in words  # the navigation
-    assert "本季度评价将产生的结果" in words and "本制度另有： 月度评价 2026M09" in words
+    assert "本季度评价将产生的结果" in words and "本制度另有： 月度评价 2026年9月" in words
     assert 'data-manager="M001" data-outcome="demotion"' in quarterly.get_data(as_text=True)
     monthly = text(hr.get("/quarter-close?period=2026M09"))
-    assert "月度评价" in monthly and "2026M09" in monthly and "本制度另有： 季度评价 2026Q3" in monthly
+    assert "月度评价" in monthly and "2026年9月" in monthly and "本制度另有： 季度评价 2026年第3季度" in monthly
     refused = hr.get("/quarter-close?period=2026H1")
     assert refused.status_code == 422
-    assert "季度评价针对季度 (如 2026Q3)。 月度评价针对月 (如 2026M03)。" in text(refused)
+    assert "季度评价针对季度（如 2026Q3）。 月度评价针对月（如 2026M03）。" in text(refused)
