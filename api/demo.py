@@ -81,9 +81,9 @@ class Application:
 
 # applications already through review and interview, waiting for the cycle's decision
 _APPLICATIONS = [
-    Application("wujun", "mid", "任初级客户经理十一个月, 客户规模增长显著, 申请晋升中级客户经理。",
+    Application("wujun", "mid", "任初级客户经理十一个月，客户规模增长显著，申请晋升中级客户经理。",
                 "zhouli", 86, {"committee.qian": 88, "wangfang": 90, "committee.feng": 92}),
-    Application("xuting", "mid", "任初级客户经理八个月, 申请晋升中级客户经理。",
+    Application("xuting", "mid", "任初级客户经理八个月，申请晋升中级客户经理。",
                 "zhouli", 50, {"committee.qian": 45, "wangfang": 48, "committee.feng": 42}),
 ]
 

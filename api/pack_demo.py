@@ -47,7 +47,7 @@ def load_pack_demo(u, r) -> list[Login]:
     hr = actor_for(u.users.by_username("hr.chen"))
     last_month = Period.of("month", today).shifted(-1)
     record_event(u, r, hr, numbers[-1], kind="complaint", occurred_on=last_month.first_day + timedelta(days=9),
-                 note="客户投诉: 服务态度")
+                 note="客户投诉：服务态度")
     record_event(u, r, hr, numbers[-2], kind="leave", occurred_on=last_month.first_day + timedelta(days=4), days=3,
                  reason="personal", note="事假")
     if r.policy.eligibility.targets:
