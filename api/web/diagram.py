@@ -10,6 +10,7 @@ from api.context import rules
 from api.web import labels
 from api.web.blueprint import bp
 from api.web.diagram_source import mermaid_source
+from api.web.i18n import parenthesized
 from api.web.session import signed_in
 from workflow import case_machine as m
 
@@ -19,7 +20,7 @@ def who_fires(event: str) -> list[str]:
 
 
 def _edge_name(move: m.Move) -> str:
-    return f"{labels.event(move.event)} ({'/'.join(labels.party(p) for p in who_fires(move.event))})"
+    return f"{labels.event(move.event)} {parenthesized('/'.join(labels.party(p) for p in who_fires(move.event)))}"
 
 
 @bp.get("/workflow")

@@ -12,6 +12,7 @@ from babel.lists import format_list
 from flask import Flask, Response, current_app, request
 from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from api.web.session import current_user
 from workflow.periods import HALF, MONTH, QUARTER, Period
@@ -35,8 +36,10 @@ def init_app(app: Flask) -> None:
     app.config.update(BABEL_DEFAULT_LOCALE=DEFAULT_LOCALE, BABEL_DEFAULT_TIMEZONE=policy.timezone,
                       BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS))
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.filters.update(day=day, listed=listed, moment=moment, number=number, period=period)
-    app.jinja_env.globals.update(html_lang=html_lang, LANGUAGES=NAMES, current_language=current_language)
+    app.jinja_env.filters.update(aside=aside, clauses=clauses, day=day, listed=listed, moment=moment, number=number,
+                                  period=period)
+    app.jinja_env.globals.update(html_lang=html_lang, LANGUAGES=NAMES, current_language=current_language,
+                                  colon=colon, semicolon=semicolon)
 
 
 def select_locale() -> str:
@@ -115,3 +118,32 @@ def period(text: str | None) -> str:
 def listed(items) -> str:
     """Items as a list is written in the reader's language: 2025、2026和2027; 2025, 2026, and 2027."""
     return format_list([str(item) for item in items], locale=get_locale())
+
+
+def _chinese() -> bool:
+    return get_locale().language == "zh"
+
+
+def parenthesized(text: str) -> str:
+    """Words set aside in parentheses as the reader's language writes them: （不合格） in Chinese, (failed) in English."""
+    return f"（{text}）" if _chinese() else f"({text})"
+
+
+def aside(words) -> Markup:
+    """parenthesized, for a page: the words are escaped unless they are markup already."""
+    return Markup(parenthesized(escape(words)))
+
+
+def colon() -> str:
+    """The colon between a name and what it names, as the reader's language writes it: 晋级：初级 / Promotion: junior."""
+    return "：" if _chinese() else ": "
+
+
+def semicolon() -> str:
+    """The semicolon between two clauses, as the reader's language writes it: ；/ ; ."""
+    return "；" if _chinese() else "; "
+
+
+def clauses(items) -> str:
+    """Clauses one after the other (a denial's reasons): 低于及格线；名额已满 / below the pass mark; no place left."""
+    return semicolon().join(str(item) for item in items)

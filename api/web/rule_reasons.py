@@ -9,7 +9,7 @@ from datetime import date
 from flask import Flask
 from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 
-from api.web.i18n import day, number, period
+from api.web.i18n import day, number, parenthesized, period
 from api.web.labels import event_kind, metric_values
 from workflow.grading_rules import DOWN, EXIT, REINSTATE, SUSPEND, UP
 
@@ -49,7 +49,7 @@ def _period_evidence(found: dict) -> str:
         details.append(_("ranked %(top)d of %(peers)d, %(bottom)d from the bottom", top=found["rank_from_top"],
                          peers=found["peers"], bottom=found["rank_from_bottom"]))
     scored = _("%(period)s: %(score)s", period=period(found["period"]), score=number(found["score"]))
-    return f"{scored} ({' · '.join(details)})" if details else scored
+    return f"{scored} {parenthesized(' · '.join(details))}" if details else scored
 
 
 def _event_counts(events: dict) -> list[str]:

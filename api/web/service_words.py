@@ -16,6 +16,7 @@ from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from api.web.i18n import clauses
 from api.web.labels import CloseWords, close_words, reason
 from workflow.periods import Period
 from workflow.services.case_reads import opening_entry
@@ -75,7 +76,7 @@ def history_comment(entry: dict) -> str | None:
     if entry["actor"] != SYSTEM_ACTOR or not entry["comment"]:
         return entry["comment"]
     if entry["event"] == "deny" and entry["data"].get("reasons"):
-        return "; ".join(map(reason, entry["data"]["reasons"]))
+        return clauses(map(reason, entry["data"]["reasons"]))
     return str(_COMMENTS.get(entry["comment"], entry["comment"]))
 
 

@@ -94,13 +94,13 @@ def test_members_score_and_declare_a_conflict_and_the_chair_closes_the_interview
     page.context.clear_cookies()
     sign_in(page, CHAIR, logins[CHAIR])
     page.goto(page.base + f"/cycles/{cycle}/scoring")
-    assert "committee.sun: 85" not in page.locator("main").inner_text()  # hidden until deliberation
+    assert "committee.sun：85" not in page.locator("main").inner_text()  # hidden until deliberation
     page.screenshot(path=shots / "scoring-sheet-chair.zh-CN.png", full_page=True)
     page.get_by_test_id(f"close-{first}").click()
     page.wait_for_url(f"**/cycles/{cycle}/scoring#case-{first}")
     assert f"案件 №{first}：面试评分已结束。" in page.locator("main").inner_text()
     assert api("GET", f"/cases/{first}", CHAIR)["state"] == "deliberation"
-    assert "committee.sun: 85" in page.get_by_test_id(f"candidate-{first}").inner_text()
+    assert "committee.sun：85" in page.get_by_test_id(f"candidate-{first}").inner_text()
 
 
 def test_the_workflow_diagram_is_drawn_with_the_state_highlighted(page, world, shots):

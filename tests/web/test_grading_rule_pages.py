@@ -62,21 +62,21 @@ def test_the_page_lists_the_rules_and_foresees_each_move_with_its_rule_and_evide
     body, words = page.get_data(as_text=True), text(page)
     assert page.status_code == 200
     assert "本制度的升降规则还根据一个或连续多个季度的得分、指标、排名以及履职事件调整等级" in words
-    assert "连续两季优秀晋级 : 升 1 级 (经案件生效)" in words and "低于60分自动降级 : 降 1 级 (评价时直接生效)" in words
-    assert "考核不合格待岗 : 待岗 (评价时直接生效)" in words
+    assert "连续两季优秀晋级 ：升 1 级 （经案件生效）" in words and "低于60分自动降级 ：降 1 级 （评价时直接生效）" in words
+    assert "考核不合格待岗 ：待岗 （评价时直接生效）" in words
 
     outcomes = {no: f'data-manager="{no}" data-outcome="{outcome}"' for no, outcome in (
         ("J001", "advancement"), ("M001", "exit"), ("M002", "suspended"), ("M003", "moved"), ("S001", "demotion"),
         ("S002", "kept"))}
     assert all(shown in body for shown in outcomes.values()), body
-    assert "启动晋级案件 → 中级客户经理 (升 1 级)" in text_of(row(body, "J001"))
-    assert "2026年第1季度: 96 分 (新客到店数 62) 2026年第2季度: 97 分 (新客到店数 70)" in text_of(row(body, "J001"))
+    assert "启动晋级案件 → 中级客户经理 （升 1 级）" in text_of(row(body, "J001"))
+    assert "2026年第1季度：96 分 （新客到店数 62） 2026年第2季度：97 分 （新客到店数 70）" in text_of(row(body, "J001"))
     assert "启动退出案件 → 劝退/转岗" in text_of(row(body, "M001"))  # the ladder's exited grade
-    assert ("累计投诉三次解聘 : 退出等级序列 (经案件生效) 2026年4月1日 周三 至 2026年6月30日 周二: 客户投诉 3 次"
+    assert ("累计投诉三次解聘 ：退出等级序列 （经案件生效） 2026年4月1日 周三 至 2026年6月30日 周二：客户投诉 3 次"
             in text_of(row(body, "M001")))
-    assert "待岗 考核不合格待岗 : 待岗 (评价时直接生效)" in text_of(row(body, "M002"))
-    assert "评价时直接调整等级 → 初级客户经理 (降 1 级)" in text_of(row(body, "M003"))
-    assert "2026年第2季度: 70 分 (2 人中第 2 名，倒数第 1 名)" in text_of(row(body, "S001"))
+    assert "待岗 考核不合格待岗 ：待岗 （评价时直接生效）" in text_of(row(body, "M002"))
+    assert "评价时直接调整等级 → 初级客户经理 （降 1 级）" in text_of(row(body, "M003"))
+    assert "2026年第2季度：70 分 （2 人中第 2 名，倒数第 1 名）" in text_of(row(body, "S001"))
 
 
 def test_the_foreseen_moves_read_in_english(world):

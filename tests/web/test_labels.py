@@ -81,3 +81,15 @@ def test_a_list_is_written_as_each_language_writes_one(app, items, zh, en):
         assert listed(items) == zh
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert listed(items) == en
+
+
+def test_punctuation_between_words_follows_the_language(app):
+    from markupsafe import Markup
+
+    from api.web.i18n import aside, clauses, colon, parenthesized
+    with app.test_request_context():
+        assert (colon(), clauses(["低于及格线", "名额已满"]), parenthesized("升 1 级")) == ("：", "低于及格线；名额已满", "（升 1 级）")
+        assert aside("<b>") == Markup("（&lt;b&gt;）") and aside(Markup("<a>链接</a>")) == Markup("（<a>链接</a>）")
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert (colon(), clauses(["below the pass mark", "no place"]), parenthesized("up 1 grade")) == (
+            ": ", "below the pass mark; no place", "(up 1 grade)")

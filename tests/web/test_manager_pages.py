@@ -117,5 +117,5 @@ def test_a_record_made_by_the_period_scorecard_shows_its_parts(build, tmp_path):
         "reason": "第三次违纪查实"}).status_code == 200
     corrected = text(hr.get("/managers/E001"))
     earlier = corrected[corrected.index("已更正 1 次"):]  # each version with its parts, oldest first
-    assert earlier.index("85.5 (各项得分：sales 92.50 · quality 75.00") < earlier.index(
-        "71.5 (各项得分：sales 92.50 · quality 40.00")
+    assert earlier.index("85.5 （各项得分：sales 92.50 · quality 75.00") < earlier.index(
+        "71.5 （各项得分：sales 92.50 · quality 40.00")

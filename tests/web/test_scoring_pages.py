@@ -88,17 +88,17 @@ def test_the_others_scores_stay_hidden_and_the_chair_closes_the_interview_at_quo
         gf.put(f"/cases/{in_interview}/score", as_=member, json={"score": score})
     chair = _member(visit, "chair")
     page = chair.get(SHEET).get_data(as_text=True)
-    assert "cm3: 70" not in page and f'data-testid="close-{in_interview}"' not in page  # 2 of 5: no quorum
+    assert "cm3：70" not in page and f'data-testid="close-{in_interview}"' not in page  # 2 of 5: no quorum
     assert _post(chair, in_interview, "score", score="75").status_code == 302
     page = chair.get(SHEET).get_data(as_text=True)
-    assert "cm3: 70" not in page
+    assert "cm3：70" not in page
     assert f'data-testid="close-{in_interview}"' in page
     cm4 = _member(visit, "cm4")
     assert f'data-testid="close-{in_interview}"' not in cm4.get(SHEET).get_data(as_text=True)  # only the chair
     assert _post(chair, in_interview, "close").status_code == 302
     assert case_of(gf, in_interview)["state"] == "deliberation"
     page = text(chair.get(SHEET))
-    assert "cm3: 70" in page and "面试评分已结束" in page
+    assert "cm3：70" in page and "面试评分已结束" in page
 
 
 def test_a_stale_form_says_so(gf, visit, in_interview):

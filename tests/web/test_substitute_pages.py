@@ -137,8 +137,8 @@ def test_the_timeline_names_who_is_recused_and_why(app):
     case_id = case_in_interview(gf)
     ok(gf.post(f"/cases/{case_id}/recusal", as_="cm1", json={"comment": "亲属关系"}))
     words = text(signed_in(app, "hr1").get(f"/cases/{case_id}"))
-    assert "s001: 申请人的上级" in words
-    assert "cm1: 声明存在利益冲突" in words
+    assert "s001：申请人的上级" in words
+    assert "cm1：声明存在利益冲突" in words
     english = text(signed_in(app, "hr1", "en").get(f"/cases/{case_id}"))
     assert "s001: above the applicant in the reporting line" in english
     assert "cm1: declared a conflict of interest" in english

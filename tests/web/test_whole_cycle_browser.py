@@ -140,7 +140,7 @@ def test_a_whole_cycle_through_the_pages_ends_in_a_changed_grade(zh_page, manual
     # the last score moved both cases to deliberation, where every member sees the scores
     for applicant, score in APPLICANTS.items():
         candidate = page.get_by_test_id(f"candidate-{cases[applicant]}").inner_text()
-        assert "评议中" in candidate and f"committee.qian: {score}" in candidate
+        assert "评议中" in candidate and f"committee.qian：{score}" in candidate
 
     # HR decides the cycle (its four cases) from the cycle page
     sign_in_as(HR)

@@ -59,7 +59,7 @@ def test_the_page_draws_the_live_machine_in_chinese_with_the_state_highlighted(s
     assert page.status_code == 200
     body = page.get_data(as_text=True)
     assert "class s_interview current" in body
-    assert "s_submitted --&gt; s_interview : 材料审核通过 (直接上级)" in body
+    assert "s_submitted --&gt; s_interview : 材料审核通过 （直接上级）" in body
     assert "mermaid-12.3.0/mermaid.min.js" in body
     shown = text(page)
     assert "案件的流程" in shown and "突出显示：面试评分" in shown
