@@ -38,7 +38,7 @@ def test_hr_opens_a_cycle_sets_its_committee_and_a_duplicate_code_is_told_in_chi
     page.get_by_role("button", name="保存评审委员会").click()
     page.wait_for_url(page.base + "/cycles/2027-H1")
     assert page.get_by_test_id("chair").inner_text() == "committee.feng"
-    assert page.get_by_test_id("members").inner_text() == "committee.feng, committee.qian, wangfang"
+    assert page.get_by_test_id("members").inner_text() == "committee.feng、committee.qian和wangfang"
     page.screenshot(path=shots / "cycle-committee.zh-CN.png", full_page=True)
 
     page.goto(page.base + "/cycles")
