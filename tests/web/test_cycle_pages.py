@@ -53,7 +53,7 @@ def test_the_cycle_page_links_the_policy_its_cases_follow_once_it_has_one(hr, gf
     page = hr.get(f"/cycles/{CYCLE}")
     reference = load_policy().reference
     assert f'href="/policies/{reference}"' in page.get_data(as_text=True)
-    assert f"本批次的案件适用评审政策 {reference}" in text(page)
+    assert f"本批次的案件适用评审政策 {reference} 。" in text(page)  # the code is a link: its tags read as spaces
 
 
 def test_a_duplicate_code_is_told_next_to_the_field_in_chinese_and_the_typed_values_stay(hr):
