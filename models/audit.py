@@ -109,6 +109,11 @@ def canonical_entry(source: str, row) -> str:
     return canonical(source, SOURCES[source][1](row))
 
 
+# The statements of every commit that wrote an entry, built once (building them cost more than running them).
+_TAKE_THE_CHAIN = select(func.pg_advisory_xact_lock(func.hashtext(CHAIN_LOCK)))
+_HEAD_OF_THE_CHAIN = select(AuditLink.seq, AuditLink.hash).order_by(AuditLink.seq.desc()).limit(1)
+
+
 @event.listens_for(Session, "before_commit")
 def _chain_what_this_transaction_wrote(session: Session) -> None:
     session.flush()
@@ -116,16 +121,18 @@ def _chain_what_this_transaction_wrote(session: Session) -> None:
     if not unchained:
         return
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(func.pg_advisory_xact_lock(func.hashtext(CHAIN_LOCK))))
-    last = session.scalar(select(AuditLink).order_by(AuditLink.seq.desc()).limit(1))
-    seq, previous = (last.seq, last.hash) if last else (0, GENESIS)
+        session.execute(_TAKE_THE_CHAIN)
+    head = session.execute(_HEAD_OF_THE_CHAIN).first()
+    seq, previous = (head.seq, head.hash) if head else (0, GENESIS)
+    links = []
     for source, row in sorted(unchained, key=lambda e: (e[0] != e[1].__tablename__, e[0], e[1].id)):
         seq += 1
-        link = AuditLink(seq=seq, source=source, source_id=row.id, prev_hash=previous,
-                         hash=link_hash(previous, canonical_entry(source, row)))
-        session.add(link)
-        previous = link.hash
-    session.flush()
+        linked = link_hash(previous, canonical_entry(source, row))
+        links.append({"seq": seq, "source": source, "source_id": row.id, "prev_hash": previous, "hash": linked})
+        previous = linked
+    # rows, not objects: nothing reads the links back in this transaction, and the session's unit of work would
+    # cost a flush of its own
+    session.connection().execute(AuditLink.__table__.insert(), links)
 
 
 @event.listens_for(Session, "after_flush")
