@@ -252,14 +252,16 @@ def _namer(table: dict):
     return name
 
 
-state, event, kind, role, role_abilities = map(_namer, (STATES, EVENTS, KINDS, ROLES, ROLE_ABILITIES))
+state, event, kind, role, role_abilities, _state_task = map(_namer, (STATES, EVENTS, KINDS, ROLES, ROLE_ABILITIES,
+                                                                     TASKS))
 
 
 def task(state_code: str | None, kind_code: str | None = None) -> str:
     """What a case (of `kind_code`) waiting in `state_code` expects of whoever it waits on, in the page's language."""
     if (kind_code, state_code) in KIND_TASKS:
         return str(KIND_TASKS[kind_code, state_code])
-    return _namer(TASKS)(state_code)
+    return _state_task(state_code)
+
 
 outcome, reason = map(_namer, (OUTCOMES, REASONS))
 party, condition = map(_namer, (PARTIES, CONDITIONS))

@@ -102,4 +102,3 @@ def review_case(case_id: int):
                            opening=read_service_opening(uow(), case),
                            scored_events=[e for e in events if e in SCORED_EVENTS],
                            scale=case.scoring.scale, item_fields=form.supervisor_item_fields if items else []), status
-

@@ -20,9 +20,9 @@ from api.web.i18n import clauses
 from api.web.labels import CloseWords, close_words, reason
 from workflow.periods import Period
 from workflow.services.case_reads import opening_entry
+from workflow.services.case_steps import SYSTEM_ACTOR
 from workflow.services.committee import INTERVIEW_COMPLETE
 from workflow.services.finalization import DIRECT_DECISION
-from workflow.services.case_steps import SYSTEM_ACTOR
 
 
 @dataclass(frozen=True)

@@ -93,3 +93,18 @@ def test_punctuation_between_words_follows_the_language(app):
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert (colon(), clauses(["below the pass mark", "no place"]), parenthesized("up 1 grade")) == (
             ": ", "below the pass mark; no place", "(up 1 grade)")
+
+
+def test_a_direct_move_the_service_refused_at_a_close_is_told_by_its_reasons_in_the_readers_language(app):
+    """history_comment: the service's deny at a close (finalization.take_effect_at_close) names its reasons, one clause
+    each, in the page's language; a comment a person wrote stays as written."""
+    from api.web.service_words import history_comment
+    from workflow.services.case_steps import SYSTEM_ACTOR
+    refused = {"actor": SYSTEM_ACTOR, "event": "deny", "comment": "the quota of senior is full",
+               "data": {"reasons": ["quota_exceeded", "below_pass_mark"]}}
+    with app.test_request_context():
+        assert history_comment(refused) == "超出该等级名额（排名在剩余名额之后）；低于及格线"
+        assert history_comment(refused | {"actor": "hr1"}) == "the quota of senior is full"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert history_comment(refused) == ("beyond the quota of its grade (ranked below the free slots); "
+                                            "below the pass mark")

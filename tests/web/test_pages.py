@@ -348,7 +348,7 @@ def test_in_development_mode_the_sign_in_page_lists_the_demo_logins(build, tmp_p
     page = text(app.test_client().get("/sign-in"))
     assert "演示账户" in page
     assert "hr.chen pw-of-hr 人力资源" in page
-    assert "liqiang pw-of-li 客户经理、上级主管 (M1002)" in page
+    assert "liqiang pw-of-li 客户经理和上级主管 (M1002)" in page
     assert "审核下属的申请" in page
 
 
