@@ -8,7 +8,7 @@ row another transaction holds.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from sqlalchemy import Integer, String, Text, UniqueConstraint, and_, case, cast, event, func, or_, select, true
@@ -125,7 +125,7 @@ def _chain_what_this_transaction_wrote(session: Session) -> None:
     head = session.execute(_HEAD_OF_THE_CHAIN).first()
     seq, previous = (head.seq, head.hash) if head else (0, GENESIS)
     links = []
-    for source, row in sorted(unchained, key=lambda e: (e[0] != e[1].__tablename__, e[0], e[1].id)):
+    for source, row in sorted(unchained, key=lambda e: (e[0] == DELEGATION_CANCELLATIONS, e[0], e[1].id)):
         seq += 1
         linked = link_hash(previous, canonical_entry(source, row))
         links.append({"seq": seq, "source": source, "source_id": row.id, "prev_hash": previous, "hash": linked})
@@ -143,6 +143,12 @@ def _note_new_entries(session: Session, _context) -> None:
             and get_history(obj, "cancelled_at").has_changes()]  # cancelled now (only ever once)
     if new:
         session.info.setdefault("unchained", []).extend(new)
+
+
+def note_entries(session: Session, source: str, rows: Sequence) -> None:
+    """Entries of `source` inserted as rows (each with the attributes its fields read), not as objects, which
+    `_note_new_entries` notes: linked with the others when the transaction commits."""
+    session.info.setdefault("unchained", []).extend((source, row) for row in rows)
 
 
 @event.listens_for(Session, "after_rollback")

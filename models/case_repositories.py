@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from types import SimpleNamespace
 
 from sqlalchemy import Boolean, String, and_, bindparam, cast, exists, false, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from models.accounts import User, UserRole
+from models.audit import note_entries
 from models.cases import Appeal, Case, CaseHistory, CommitteeMember, CommitteeScore, Cycle, Recusal
 from models.managers import Manager, PerformanceRecord
-from models.repositories import _insert, _insert_all, _number, _page, chains_from, reports_below, supervisor_chain_query
+from models.repositories import _insert, _insert_rows, _page, chains_from, reports_below, supervisor_chain_query
 from models.transaction_memo import transaction_memo
 from workflow.accounts import COMMITTEE
 from workflow.case_access import CaseScope
@@ -66,6 +68,9 @@ class CycleRepository:
 
     def set_members(self, cycle: Cycle, usernames: Collection[str]) -> None:
         cycle.members = [CommitteeMember(cycle_code=cycle.code, username=u) for u in sorted(set(usernames))]
+
+
+_NO_ESCALATION = {"escalated_from": None, "escalated_to": None, "escalated_at": None}  # a new case's
 
 
 def _new_case(fields: dict) -> Case:
@@ -128,18 +133,21 @@ class CaseRepository:
         transaction_memo(self.session).setdefault("history_seqs", {})[case.id] = 0  # nor any history
         return case
 
-    def add_opened(self, cases: Sequence[tuple[dict, dict]]) -> list[Case]:
-        """Cases and their first history entries, (case fields, entry fields) each, inserted together in a few
-        statements whatever their number: the cases the service opens by itself. The entries are linked into the
-        history's chain like any other. DuplicateKey("employee_no") when a manager has an open case already."""
-        rows = [_new_case(fields) for fields, _ in cases]
-        _number(self.session, Case, rows)
-        _insert_all(self.session, rows, ("employee_no",))
-        entries = [CaseHistory(case_id=case.id, **entry) for case, (_, entry) in zip(rows, cases)]
-        _number(self.session, CaseHistory, entries)
-        self.session.add_all(entries)
-        transaction_memo(self.session).setdefault("history_seqs", {}).update((e.case_id, e.seq) for e in entries)
-        return rows
+    def add_opened(self, cases: Sequence[tuple[dict, dict]]) -> list[SimpleNamespace]:
+        """Cases and their first history entries, (case fields, entry fields) each, inserted as rows in a few
+        statements whatever their number: the cases the service opens by itself (a period close opens thousands).
+        The entries are linked into the history's chain like any other. Returns each new case's columns as
+        attributes, not a Case: a use case that goes on to move one reads it with `get`. DuplicateKey("employee_no")
+        when a manager has an open case already."""
+        rows = [_NO_ESCALATION | fields for fields, _ in cases]
+        for row, case_id in zip(rows, _insert_rows(self.session, Case, rows, ("employee_no",))):
+            row["id"] = case_id
+        entries = [{"case_id": row["id"], **entry} for row, (_, entry) in zip(rows, cases)]
+        for entry, entry_id in zip(entries, _insert_rows(self.session, CaseHistory, entries, ())):
+            entry["id"] = entry_id
+        note_entries(self.session, CaseHistory.__tablename__, [SimpleNamespace(**entry) for entry in entries])
+        transaction_memo(self.session).setdefault("history_seqs", {}).update((e["case_id"], e["seq"]) for e in entries)
+        return [SimpleNamespace(**row) for row in rows]
 
     def open_case_of(self, employee_no: str) -> Case | None:
         return self.session.scalar(select(Case).where(Case.employee_no == employee_no, Case.state.in_(OPEN_STATES)))

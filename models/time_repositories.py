@@ -5,7 +5,7 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 
-from sqlalchemy import Row, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Row, and_, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -39,6 +39,7 @@ def _cancel_pending_statement(skip_locked: bool):
 
 
 _CANCEL_PENDING = {postgresql: _cancel_pending_statement(postgresql) for postgresql in (False, True)}
+_ADD_RESULTS = QuarterResult.__table__.insert()
 
 
 class TimerRepository:
@@ -362,8 +363,10 @@ class EvaluationRepository:
             Case.employee_no.in_(sorted(employee_nos)), Case.state.in_(OPEN_STATES))))
 
     def add_results(self, rows: Sequence[dict]) -> None:
+        """Rows, not objects (a close writes one per manager, and nothing reads them back as objects): one Core
+        INSERT, without the ORM's bookkeeping for each row."""
         if rows:
-            self.session.execute(insert(QuarterResult).execution_options(render_nulls=True), list(rows))
+            self.session.connection().execute(_ADD_RESULTS, list(rows))
 
     def outcomes(self, period: str) -> list[Row]:
         """The close's results, by employee number (employee_no, outcome, case_id)."""

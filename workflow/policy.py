@@ -279,7 +279,7 @@ class QuarterClosePolicy:
     rules: tuple[GradingRule, ...] = ()  # the grading rules of its periods (workflow/grading_rules.py)
 
     def threshold(self, grade: str) -> Decimal | None:
-        return dict(self.demotion_thresholds).get(grade)
+        return next((value for code, value in self.demotion_thresholds if code == grade), None)
 
 
 @dataclass(frozen=True)

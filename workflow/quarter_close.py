@@ -10,9 +10,9 @@ and the records of the quarters before it, imply. A policy may close months, hal
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from workflow.periods import Period
@@ -27,8 +27,9 @@ ADVANCEMENT, EXIT, MOVED, SUSPENDED, REINSTATED = "advancement", "exit", "moved"
 OUTCOMES = (KEPT, EXCLUDED, DEMOTION, DEFERRED, NOT_DEMOTABLE, ADVANCEMENT, EXIT, MOVED, SUSPENDED, REINSTATED)
 
 
-@dataclass(frozen=True)
-class QuarterRecord:
+# named tuples, not dataclasses: a close makes two or three of them for each of up to 100,000 managers, and a
+# frozen dataclass costs several times as much to make
+class QuarterRecord(NamedTuple):
     period: Period
     score: Decimal
     months_worked: int
@@ -36,8 +37,7 @@ class QuarterRecord:
     grade: str  # the grade held on the quarter's last day
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     outcome: str  # KEPT, EXCLUDED or DEMOTION
     reasons: tuple[dict, ...] = ()
 

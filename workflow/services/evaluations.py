@@ -120,20 +120,24 @@ def close_quarter_part(uow: UnitOfWork, rules: Rules, actor: Actor | None, perio
     return close_summary(close, uow.evaluations.outcomes(period))
 
 
+# the close's summary lists, each of the results of one outcome: (key, outcome, what of each result it lists)
+_SUMMARY_LISTS = (("excluded", EXCLUDED, "employee_no"), ("demotion_cases", DEMOTION_OUTCOME, "case_id"),
+                  ("deferred", DEFERRED, "employee_no"), ("not_demotable", NOT_DEMOTABLE, "employee_no"),
+                  ("advancement_cases", ADVANCEMENT_OUTCOME, "case_id"), ("exit_cases", EXIT_OUTCOME, "case_id"),
+                  ("moved_cases", MOVED, "case_id"), ("suspended", SUSPENDED_OUTCOME, "employee_no"),
+                  ("reinstated", REINSTATED_OUTCOME, "employee_no"))
+_LISTED_AS = {outcome: (key, field) for key, outcome, field in _SUMMARY_LISTS}
+
+
 def close_summary(close, outcomes: Sequence) -> dict:
-    """`outcomes`: the close's results (employee_no, outcome, case_id), by employee number."""
-    def those(outcome):
-        return [r for r in outcomes if r.outcome == outcome]
-    return {"period": close.period, "evaluated": len(outcomes),
-            "excluded": [r.employee_no for r in those(EXCLUDED)],
-            "demotion_cases": [r.case_id for r in those(DEMOTION_OUTCOME)],
-            "deferred": [r.employee_no for r in those(DEFERRED)],
-            "not_demotable": [r.employee_no for r in those(NOT_DEMOTABLE)],
-            "advancement_cases": [r.case_id for r in those(ADVANCEMENT_OUTCOME)],
-            "exit_cases": [r.case_id for r in those(EXIT_OUTCOME)],
-            "moved_cases": [r.case_id for r in those(MOVED)],
-            "suspended": [r.employee_no for r in those(SUSPENDED_OUTCOME)],
-            "reinstated": [r.employee_no for r in those(REINSTATED_OUTCOME)],
+    """`outcomes`: the close's results (employee_no, outcome, case_id), by employee number; walked once (a close
+    of 100,000 managers has as many)."""
+    lists = {key: [] for key, _, _ in _SUMMARY_LISTS}
+    for result in outcomes:
+        if (listed := _LISTED_AS.get(result.outcome)) is not None:
+            key, field = listed
+            lists[key].append(getattr(result, field))
+    return {"period": close.period, "evaluated": len(outcomes), **lists,
             "closed_at": close.closed_at, "closed_by": close.closed_by}
 
 
@@ -201,11 +205,11 @@ def verdicts_of(uow: UnitOfWork, rules: Rules, quarter: Period, records: Sequenc
 
     verdicts = []
     for record in records:
-        def held(q: Period, no=record.employee_no, grade=record.grade) -> str:
-            return grade_on(grade, changes.get(no, ()), last_days[q])
+        theirs = changes.get(record.employee_no, ())  # the grade held on a day is the grade now, unless it changed
         current = QuarterRecord(period=quarter, score=record.score, months_worked=record.months_worked,
-                                violation=record.violation, grade=held(quarter))
-        runs_before = [_earlier_record(earlier.get((record.employee_no, names[q])), q, held(q)) for q in before]
+                                violation=record.violation, grade=grade_on(record.grade, theirs, last_days[quarter]))
+        runs_before = [_earlier_record(earlier.get((record.employee_no, names[q])), q,
+                                       grade_on(record.grade, theirs, last_days[q])) for q in before]
         verdicts.append((record, evaluate(policy, current, runs_before)))
     return verdicts
 
@@ -268,7 +272,7 @@ def carry_out_all(uow: UnitOfWork, rules: Rules, quarter: Period, moves: Sequenc
     for manager, reasons, outcome, _, _ in sorted(planned, key=_best_first):
         if outcome == MOVED:
             uow.flush()  # the first reminder is in before the case moves on and cancels it
-            case = opened[manager.employee_no]
+            case = uow.cases.get(opened[manager.employee_no].id, for_update=True)
             if not take_effect_at_close(uow, rules, case, effective_on):
                 outcomes[manager.employee_no] = KEPT, case.id
         elif outcome in (SUSPENDED_OUTCOME, REINSTATED_OUTCOME):

@@ -45,7 +45,7 @@ def target_of(problems: Violations, rules: Rules, kind: str, manager, target_gra
 def open_automatic_case(uow, rules: Rules, manager, kind: str, statement: str, data: dict):
     """A case the service opens by itself (a probation end, a quarter close, repeated demotions), with
     SYSTEM_ACTOR as its author, and its first timers; the caller has checked that the manager has no open case.
-    It follows the policy of the manager's org unit."""
+    It follows the policy of the manager's org unit. Returns the new case's columns (uow.cases.add_opened)."""
     [case] = open_automatic_cases(uow, rules, [automatic_opening(rules, manager, kind, statement, data)])
     uow.timers.schedule_all(first_timers(uow, rules, [case]).get(manager.employee_no, []))
     return case
@@ -69,7 +69,8 @@ def open_case(uow, rules: Rules, author: str, manager, kind: str, target: str, s
 
 def open_automatic_cases(uow: UnitOfWork, rules: Rules, openings: Sequence[AutomaticOpening]) -> list:
     """Cases the service opens by itself, in order, with their first history entries, in a few statements whatever
-    their number; each follows the policy of its manager's org unit. Their first timers are first_timers'."""
+    their number; each follows the policy of its manager's org unit. Their first timers are first_timers'. Returns
+    the new cases' columns (uow.cases.add_opened)."""
     now, rows, references = rules.now(), [], {}
     for manager, kind, target, statement, data in openings:
         governing = rules.for_org_unit(manager.org_unit)  # the policy the case follows, stored once

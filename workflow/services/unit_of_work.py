@@ -42,6 +42,7 @@ CalendarChangeRow = Any  # models.calendar_days.CalendarChange
 QuarterCloseRow = Any  # models.evaluations.QuarterClose
 QuarterResultRow = Any  # models.evaluations.QuarterResult
 DelegationRow = Any  # models.delegations.Delegation
+OpenedCase = Any  # a case just inserted as a row: its columns as attributes, its id among them
 
 # One page of a list: its rows and the total over all pages.
 Page = tuple[Sequence[Any], int]
@@ -191,8 +192,9 @@ class Cases(Protocol):
     def of_kind_or_open(self, employee_nos: Collection[str], kind: str) -> list[CaseRow]:
         """The managers' cases of `kind` and their open cases, oldest first."""
 
-    def add_opened(self, cases: Sequence[tuple[dict[str, Any], dict[str, Any]]]) -> list[CaseRow]:
-        """Cases and their first history entries, (case fields, entry fields) each, in a few statements."""
+    def add_opened(self, cases: Sequence[tuple[dict[str, Any], dict[str, Any]]]) -> list[OpenedCase]:
+        """Cases and their first history entries, (case fields, entry fields) each, in a few statements; each new
+        case's columns (`get` reads one as a CaseRow)."""
 
     def page(self, page: int, per_page: int, *, visible_to: CaseScope | None, cycle: str | None = None,
              state: str | None = None, kind: str | None = None, employee_no: str | None = None,
