@@ -21,6 +21,7 @@ from models.timers import NoticeCursor, OutboxMessage, SchedulerRun, Timer
 from models.transaction_memo import transaction_memo
 from workflow.calendar import WorkingCalendar
 from workflow.case_machine import OPEN_STATES, PUBLISHED
+from workflow.quarter_close import KEPT
 from workflow.timer_kinds import APPEAL_WINDOW_END, PROBATION_END, REMINDER
 
 
@@ -368,11 +369,13 @@ class EvaluationRepository:
         if rows:
             self.session.connection().execute(_ADD_RESULTS, list(rows))
 
-    def outcomes(self, period: str) -> list[Row]:
-        """The close's results, by employee number (employee_no, outcome, case_id)."""
-        return list(self.session.execute(
+    def summarized_outcomes(self, period: str) -> tuple[int, list[Row]]:
+        """How many results the close has, and those other than `kept` (employee_no, outcome, case_id), by employee
+        number: what its summary lists (most managers keep their grade: a close of 100,000 reads a tenth of them)."""
+        evaluated = self.session.scalar(select(func.count()).where(QuarterResult.period == period))
+        return evaluated, list(self.session.execute(
             select(QuarterResult.employee_no, QuarterResult.outcome, QuarterResult.case_id)
-            .where(QuarterResult.period == period).order_by(QuarterResult.employee_no)))
+            .where(QuarterResult.period == period, QuarterResult.outcome != KEPT).order_by(QuarterResult.employee_no)))
 
     def results(self, period: str) -> list[Row]:
         """The close's results with what a list of them shows, by employee number: (employee_no, outcome, reasons,

@@ -105,7 +105,7 @@ def close_quarter_part(uow: UnitOfWork, rules: Rules, actor: Actor | None, perio
                            "moment; repeat yours to read the result") from None
     pending = uow.evaluations.pending(period, None if limit is None else limit + 1)
     if not pending and not begun:
-        return close_summary(close, uow.evaluations.outcomes(period))  # closed before: nothing to do
+        return close_summary(close, *uow.evaluations.summarized_outcomes(period))  # closed before: nothing to do
     part = pending if limit is None else pending[:limit]
     if part:
         _evaluate(uow, rules, quarter, part)
@@ -117,7 +117,7 @@ def close_quarter_part(uow: UnitOfWork, rules: Rules, actor: Actor | None, perio
     if actor is None or close.closed_by == SYSTEM_ACTOR or \
             close_moment(rules.policy.close_of(quarter.kind), quarter.shifted(1), rules.policy.tz) > rules.now():
         schedule_quarter_close(uow, rules, quarter.shifted(1))
-    return close_summary(close, uow.evaluations.outcomes(period))
+    return close_summary(close, *uow.evaluations.summarized_outcomes(period))
 
 
 # the close's summary lists, each of the results of one outcome: (key, outcome, what of each result it lists)
@@ -129,15 +129,15 @@ _SUMMARY_LISTS = (("excluded", EXCLUDED, "employee_no"), ("demotion_cases", DEMO
 _LISTED_AS = {outcome: (key, field) for key, outcome, field in _SUMMARY_LISTS}
 
 
-def close_summary(close, outcomes: Sequence) -> dict:
-    """`outcomes`: the close's results (employee_no, outcome, case_id), by employee number; walked once (a close
-    of 100,000 managers has as many)."""
+def close_summary(close, evaluated: int, outcomes: Sequence) -> dict:
+    """`evaluated`: how many results the close has; `outcomes`: at least those it lists, (employee_no, outcome,
+    case_id) by employee number."""
     lists = {key: [] for key, _, _ in _SUMMARY_LISTS}
     for result in outcomes:
         if (listed := _LISTED_AS.get(result.outcome)) is not None:
             key, field = listed
             lists[key].append(getattr(result, field))
-    return {"period": close.period, "evaluated": len(outcomes), **lists,
+    return {"period": close.period, "evaluated": evaluated, **lists,
             "closed_at": close.closed_at, "closed_by": close.closed_by}
 
 

@@ -71,7 +71,7 @@ def close_preview(uow: UnitOfWork, rules: Rules, actor: Actor, period_text: str)
         foreseen.append(ForeseenResult(record.employee_no, record.grade, record.score, record.months_worked,
                                        record.violation, outcome, reasons, target,
                                        move.as_data() if move is not None else None))
-    recorded = close_summary(close, uow.evaluations.outcomes(period)) if close is not None else None
+    recorded = close_summary(close, *uow.evaluations.summarized_outcomes(period)) if close is not None else None
     return ClosePreview(period=period, last_day=quarter.last_day, over=rules.today() > quarter.last_day,
                         foreseen=foreseen, recorded=recorded)
 

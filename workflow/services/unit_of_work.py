@@ -340,7 +340,8 @@ class Evaluations(Protocol):
 
     def add_results(self, rows: Sequence[dict[str, Any]]) -> None: ...
 
-    def outcomes(self, period: str) -> list[Any]: ...
+    def summarized_outcomes(self, period: str) -> tuple[int, list[Any]]:
+        """How many results the close has, and those other than kept, by employee number."""
 
     def result(self, period: str, employee_no: str) -> QuarterResultRow | None: ...
 
