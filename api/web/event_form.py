@@ -13,7 +13,7 @@ from wtforms import DateField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from api.web.choices import options
-from api.web.i18n import day
+from api.web.i18n import day, period
 from api.web.labels import EVENT_KINDS, LEAVE_REASONS
 from workflow.errors import Conflict, FieldError
 from workflow.manager_events import MAX_LEAVE_DAYS, MAX_NOTE, SUSPENSION
@@ -45,7 +45,7 @@ class EventForm(FlaskForm):
     def show_conflict(self, refused: Conflict) -> None:
         if refused.code == "period_closed":
             message = _("%(period)s is closed: its close counted the record as it was, so an event of this day can "
-                        "no longer be entered.", period=refused.extra.get("period", ""))
+                        "no longer be entered.", period=period(refused.extra.get("period")))
         else:
             message = _("This value is not accepted.")
         self._show(refused.extra.get("field"), message)

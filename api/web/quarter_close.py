@@ -17,6 +17,7 @@ from wtforms.validators import Length
 
 from api.context import rules, uow
 from api.web.blueprint import bp
+from api.web.i18n import period as period_name
 from api.web.labels import CloseWords, close_words
 from api.web.session import current_user, signed_in
 from workflow.errors import Conflict, RuleViolation
@@ -101,6 +102,6 @@ def run_quarter_close():
                        status=409)
     opened = sum(len(summary[cases]) for cases in ("demotion_cases", "advancement_cases", "exit_cases"))
     flash(_("%(period)s is closed: %(evaluated)d managers evaluated, %(cases)d cases opened, %(moved)d grades changed "
-            "at the close.", period=summary["period"], evaluated=summary["evaluated"], cases=opened,
+            "at the close.", period=period_name(summary["period"]), evaluated=summary["evaluated"], cases=opened,
             moved=len(summary["moved_cases"])), "info")
     return redirect(url_for("web.quarter_close", period=summary["period"]))

@@ -87,7 +87,7 @@ def test_hr_enters_an_event_then_closes_the_quarter_by_the_rules(zh_page, shots)
     assert "客户投诉 3 次" in page.locator("tr[data-manager='M1005']").inner_text()
     page.screenshot(path=shots / "quarter-close-rules.zh-CN.png", full_page=True)
 
-    page.get_by_role("button", name=f"立即进行 {LAST.year}年第{LAST.quarter}季度 评价").dblclick()
+    page.get_by_role("button", name=f"立即进行{LAST.year}年第{LAST.quarter}季度评价").dblclick()
     page.get_by_test_id("recorded").wait_for()
     assert page.get_by_test_id("advancement-cases").locator("a").count() == 1
     assert page.get_by_test_id("suspended").inner_text() == "M1007"

@@ -96,7 +96,7 @@ def test_after_the_close_the_page_lists_the_cases_opened_and_the_managers_suspen
     assert closed.status_code == 302
     done = hr.get(PREVIEW)
     body, words = done.get_data(as_text=True), text(done)
-    assert "2026Q2 评价完成：评价 6 名客户经理，启动 3 个案件，评价时直接调整 1 人的等级。" in words
+    assert "2026年第2季度评价完成：评价 6 名客户经理，启动 3 个案件，评价时直接调整 1 人的等级。" in words
     recorded = ok(gf.post("/evaluations/2026Q2/close", as_=HR))  # the recorded close, read by a repeat
     for testid, key in (("advancement-cases", "advancement_cases"), ("exit-cases", "exit_cases"),
                         ("moved-cases", "moved_cases"), ("demotion-cases", "demotion_cases")):

@@ -87,7 +87,7 @@ def test_an_event_in_a_closed_period_is_refused_with_409_next_to_its_day(gf, hr)
     ok(gf.post("/evaluations/2026Q2/close", as_=HR))
     refused = enter(hr, kind="complaint", occurred_on="2026-05-10", note="迟报投诉")
     assert refused.status_code == 409 and 'data-testid="occurred_on-error"' in refused.get_data(as_text=True)
-    assert "2026Q2 已完成评价：评价按当时的记录进行，不能再录入该日的事件。" in text(refused)
+    assert "2026年第2季度已完成评价：评价按当时的记录进行，不能再录入该日的事件。" in text(refused)
     assert events(gf) == []
 
 

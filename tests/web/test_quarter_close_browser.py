@@ -48,7 +48,7 @@ def test_hr_sees_what_the_close_will_do_and_closes_the_quarter_once(zh_page, sho
     assert page.locator("tr[data-manager='M2001']").get_attribute("data-outcome") == "kept"
     page.screenshot(path=shots / "quarter-close-preview.zh-CN.png", full_page=True)
 
-    page.get_by_role("button", name="立即进行 2026年第3季度 评价").dblclick()
+    page.get_by_role("button", name="立即进行2026年第3季度评价").dblclick()
     page.get_by_test_id("recorded").wait_for()
     assert page.get_by_test_id("demotion-cases").locator("a").count() == 1
     assert "评价了 3 名客户经理" in page.get_by_test_id("recorded").inner_text()

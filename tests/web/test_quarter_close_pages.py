@@ -47,7 +47,7 @@ def test_hr_sees_what_the_close_will_do_then_closes_once(gf, hr):
     assert 'data-manager="M001" data-outcome="demotion"' in body and "启动降级案件 → 初级" in text(page)
     assert 'data-manager="M002" data-outcome="excluded"' in body and "在岗 1 个月，不足 2 个月" in text(page)
     assert 'data-manager="M003" data-outcome="kept"' in body
-    assert "立即进行 2026年第3季度 评价" in text(page)
+    assert "立即进行2026年第3季度评价" in text(page)
 
     assert _close(hr, "2026Q3").status_code == 302
     assert _close(hr, "2026Q3").status_code == 302  # the second click: the recorded close, nothing more
