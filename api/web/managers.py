@@ -1,8 +1,8 @@
 """HR's manager pages: the roster (org unit, grade, supervisor; filtered by org unit and grade) and a manager's
-page with their standing (在岗 or 待岗), grade history, performance records (a corrected one with its earlier versions;
+page with their standing (在岗 or 待岗), their cases (those the caller may see), grade history, performance records (a corrected one with its earlier versions;
 the policy's metrics beside the score), exam results and the events on their record. The reads are the JSON API's
 (workflow/services/managers.py list_managers, visible_manager, grade_history, performance_records,
-performance_versions; workflow/services/manager_events.py manager_events) with their authorization: the roster is for
+performance_versions; workflow/services/case_reads.py list_cases; workflow/services/manager_events.py manager_events) with their authorization: the roster is for
 hr, committee members and admins (others get the 403 page), a manager the caller may not see is the 404 page. Hr
 enters an event on the page (POST /managers/<no>/events: record_event, as POST /api/v1/managers/{no}/events), the
 refusals next to their fields (api/web/event_form.py)."""
@@ -22,9 +22,11 @@ from api.web.session import current_user, signed_in
 from workflow import access
 from workflow.errors import Conflict, RuleViolation
 from workflow.services import exams, manager_events, managers
+from workflow.services.case_reads import list_cases
 
 ROSTER_PAGE = 50
 HISTORY_SHOWN = 200
+CASES_SHOWN = 200  # a manager has a few cases a year: all of them, in practice
 
 
 @bp.get("/managers")
@@ -76,8 +78,10 @@ def _render(employee_no: str, form: EventForm, status: int = 200):
     versions = defaultdict(list)
     for version in managers.performance_versions(store, actor, employee_no):
         versions[version.period].append(version)
+    cases, cases_total = list_cases(store, rules(), actor, page=1, per_page=CASES_SHOWN, employee_no=employee_no)
     enters_events = access.can_manage_people(actor) and not rules().policy.ladder.is_exited(manager.grade)
-    return render_template("web/manager.html", manager=manager, history=history, records=records, versions=versions,
+    return render_template("web/manager.html", manager=manager, cases=cases, cases_total=cases_total,
+                           history=history, records=records, versions=versions,
                            exam_results=exams.exam_results(store, actor, employee_no),
                            events=manager_events.manager_events(store, actor, employee_no),
                            event_form=form if enters_events else None), status

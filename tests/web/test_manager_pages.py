@@ -7,7 +7,8 @@ from __future__ import annotations
 from tests.support.driver import Driver
 from tests.support.policies import TOBACCO_MONTHLY_SCORECARD, policy_file
 from tests.support.statements import counting
-from tests.support.world import BOSS, HR, SUPERVISOR, candidate, organisation
+from tests.support.steps import apply
+from tests.support.world import BOSS, CYCLE, HR, SUPERVISOR, candidate, organisation
 from tests.web.visitor import Visitor, text
 
 SCRIPT = '<script>alert("x")</script>'
@@ -38,6 +39,22 @@ def test_hr_sees_the_roster_and_a_managers_records_in_chinese(app, gf, visit):
                                                                 "score": 75}).status_code == 201
     exams = text(hr.get("/managers/E001"))
     assert "考试成绩 考试 考试日期 分数 录入 skills_test 2026年6月20日" in exams
+
+
+def test_a_managers_page_lists_their_cases_with_links_and_no_one_elses(app, gf, visit):
+    organisation(gf)
+    candidate(gf, "E001", performance="88")
+    candidate(gf, "E002", performance="88")
+    theirs, other = apply(gf, "E001"), apply(gf, "E002")
+    hr = visit()
+    hr.sign_in(HR)
+    page = hr.get("/managers/E001")
+    words = text(page)
+    assert f"案件 №{theirs} 晋级 · 初级客户经理 → 中级客户经理 · {CYCLE} · 已提交" in words
+    assert f"№{other}" not in words
+    assert f'href="/cases/{theirs}"' in page.get_data(as_text=True)
+    none_yet = text(hr.get(f"/managers/{SUPERVISOR}"))
+    assert "案件 尚无案件。" in none_yet
 
 
 def test_a_corrected_record_shows_its_earlier_versions_with_who_and_why(app, gf, visit):

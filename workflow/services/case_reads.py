@@ -141,14 +141,17 @@ def visible_case(uow, rules: Rules, actor: Actor, case_id: int) -> CaseView:
 
 def list_cases(uow, rules: Rules, actor: Actor, *, page: int, per_page: int, cycle: str | None = None,
                state: str | None = None, kind: str | None = None, mine: bool = False,
-               overdue: bool | None = None, open_only: bool = False,
+               employee_no: str | None = None, overdue: bool | None = None, open_only: bool = False,
                escalated: bool | None = None) -> tuple[list[CaseView], int]:
     """The cases the caller may see (hr and admins: all), filtered; `mine`: those the caller applied in;
-    `open_only`: those not final yet; `escalated`: those escalated past an absent supervisor now (or not)."""
-    if mine and actor.employee_no is None:
-        return [], 0
+    `employee_no`: those of that manager; `open_only`: those not final yet; `escalated`: those escalated past an
+    absent supervisor now (or not)."""
+    if mine:
+        if actor.employee_no is None:
+            return [], 0
+        employee_no = actor.employee_no
     cases, total = uow.cases.page(page, per_page, visible_to=case_access.scope_of(actor), cycle=cycle, state=state,
-                                  kind=kind, employee_no=actor.employee_no if mine else None, overdue=overdue,
+                                  kind=kind, employee_no=employee_no, overdue=overdue,
                                   open_only=open_only, escalated=escalated)
     return [CaseView.of(uow, rules, actor, file) for file in uow.cases.files(cases)], total
 
