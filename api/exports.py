@@ -217,21 +217,23 @@ def personal(uow, rules: Rules, actor: Actor, employee_no: str) -> Export:
         history = Table("案件历史", (Column("案件号", 8, NUMBER), Column("序号", 6, NUMBER),
                                      Column("时间", 17, MOMENT), Column("操作人", 12), Column("事件", 16),
                                      Column("原状态", 10), Column("新状态", 10), Column("说明", 40)),
-                        [(f.case.id, e["seq"], _local(rules, e["at"]), e["actor"], labels.history_event(e["event"]),
-                          labels.state(e["from_state"]), labels.state(e["to_state"]), comment_text(e, f.case))
+                        [(f.case.id, e["seq"], _local(rules, e["at"]), labels.actor(e["actor"]),
+                          labels.history_event(e["event"]), labels.state(e["from_state"]), labels.state(e["to_state"]),
+                          comment_text(e, f.case))
                          for f in filed.cases for e in f.history])
         performance = Table("绩效记录", (Column("期间", 10), Column("版本", 6, NUMBER), Column("得分", 8, SCORE),
                                          Column("工作月数", 9, NUMBER), Column("违规", 6), Column("录入时间", 17, MOMENT),
                                          Column("录入人", 12), Column("更正原因", 30)),
                             [(v.period, v.version, v.score, v.months_worked, "是" if v.violation else "否",
-                              _local(rules, v.recorded_at), v.recorded_by, v.reason) for v in filed.performance])
+                              _local(rules, v.recorded_at), labels.actor(v.recorded_by), v.reason)
+                             for v in filed.performance])
         events = Table("事件", (Column("日期", 12, DATE), Column("类别", 12), Column("天数", 6, NUMBER),
                                 Column("说明", 40), Column("录入人", 12)),
-                       [(e.occurred_on, labels.event_kind(e.kind), e.days, e.note, e.recorded_by)
+                       [(e.occurred_on, labels.event_kind(e.kind), e.days, e.note, labels.actor(e.recorded_by))
                         for e in filed.events])
         exams = Table("考试成绩", (Column("考试", 16), Column("考试日期", 12, DATE), Column("成绩", 8, SCORE),
                                    Column("录入时间", 17, MOMENT), Column("录入人", 12)),
-                      [(r.exam, r.taken_on, r.score, _local(rules, r.recorded_at), r.recorded_by)
+                      [(r.exam, r.taken_on, r.score, _local(rules, r.recorded_at), labels.actor(r.recorded_by))
                        for r in filed.exams])
     return Export(f"一人一档-{m.employee_no}-{m.name}", [record, grades, cases, history, performance, exams, events])
 

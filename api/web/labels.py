@@ -13,6 +13,8 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from api.web.i18n import current_language, number
 from workflow import accounts, case_machine as m, quotas
 from workflow.periods import EXAMPLES, HALF, MONTH, QUARTER, YEAR
+from workflow.services.accounts import OPERATOR
+from workflow.services.case_steps import SYSTEM_ACTOR
 
 STATES = {
     m.SUBMITTED: _l("Submitted"),
@@ -384,7 +386,17 @@ def closes_title() -> str:
     return str(CLOSE_TITLES[kinds[0]]) if len(kinds) == 1 else _("Period closes")
 
 
+# the actors on record that are no user (workflow/services/): the service's own moves, the operator's command line
+_NOT_USERS = {SYSTEM_ACTOR: _l("the service"), OPERATOR.username: _l("the command line")}
+
+
+def actor(name: str | None) -> str:
+    """Who did something: a username as it is; the service or the command line in the reader's language."""
+    return str(_NOT_USERS.get(name, name or ""))
+
+
 def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(actor=actor)
     app.jinja_env.filters.update(state=state, event=event, kind=kind, role=role, task=task, grade=grade,
                                   role_abilities=role_abilities, party=party, condition=condition)
     app.jinja_env.filters.update(outcome=outcome, reason=reason)

@@ -154,8 +154,9 @@ def test_the_personal_file_tells_how_the_service_opened_a_case(app):
     organisation(gf)
     gf.manager("P001", "probation", supervisor="S900", grade_since=date(2026, 6, 10), login=True)
     move_clock(gf, "2026-09-10T00:00:00+08:00")  # the probation is over: the service opens its confirmation
-    said = column(book(gf.get("/managers/P001/file.xlsx", as_=HR))["案件历史"], "说明")
-    assert said == ["系统开启本案：试用期自2026年6月10日 周三起，现已期满。"]
+    history = book(gf.get("/managers/P001/file.xlsx", as_=HR))["案件历史"]
+    assert column(history, "说明") == ["系统开启本案：试用期自2026年6月10日 周三起，现已期满。"]
+    assert column(history, "操作人") == ["系统"]  # the service, in words: not its name on record, "(gradeflow)"
 
 
 def test_the_personal_file_holds_the_exam_results_each_reader_of_the_exam_results_api_sees(app):
