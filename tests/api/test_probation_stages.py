@@ -78,7 +78,7 @@ def test_the_probation_case_page_shows_the_stage_and_its_form(quzhou):
     assert visitor.sign_in(HR).status_code == 302
     page = visitor.get(f"/cases/{case_id}")
     shown, body = text(page), page.get_data(as_text=True)
-    assert "政策规定环节: 岗位技能鉴定" in shown and "60 分及以上为通过" in shown
+    assert '政策规定环节：<span data-testid="own-stage">岗位技能鉴定</span>' in body and "60 分及以上为通过" in shown
     assert 'data-testid="event-pass_stage"' in body and 'data-testid="event-fail_stage"' in body
 
 

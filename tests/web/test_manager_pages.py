@@ -50,7 +50,7 @@ def test_a_managers_page_lists_their_cases_with_links_and_no_one_elses(app, gf, 
     hr.sign_in(HR)
     page = hr.get("/managers/E001")
     words = text(page)
-    assert f"案件 №{theirs} 晋级 · 初级客户经理 → 中级客户经理 · {CYCLE} · 已提交" in words
+    assert f"案件 №{theirs} 晋级 · 初级客户经理 → 中级客户经理 · {CYCLE} · 已提交，自 " in words
     assert f"№{other}" not in words
     assert f'href="/cases/{theirs}"' in page.get_data(as_text=True)
     none_yet = text(hr.get(f"/managers/{SUPERVISOR}"))

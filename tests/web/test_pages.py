@@ -107,7 +107,7 @@ def test_an_applicant_whose_case_waits_on_others_sees_where_it_stands_on_my_work
     page = visitor.get("/")
     words = text(page)
     assert "目前没有等待您处理的事项" in words  # it waits on the supervisor, not on the applicant
-    assert "我本人的案件" in words and f"№{one_case} 晋级" in words and "已提交" in words
+    assert "我本人的案件" in words and f"№{one_case} 晋级" in words and "已提交，自 " in words
     assert f'href="/cases/{one_case}"' in page.get_data(as_text=True)
     boss = visit()
     boss.sign_in(BOSS)

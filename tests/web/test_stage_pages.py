@@ -43,7 +43,7 @@ def test_the_case_page_names_the_stage_and_offers_its_party_the_stage_buttons(st
     hr = _visitor(app, HR)
     page = hr.get(f"/cases/{case_id}")
     body = page.get_data(as_text=True)
-    assert "政策规定环节: 资质审核" in text(page)
+    assert '政策规定环节：<span data-testid="own-stage">资质审核</span>' in body
     assert 'data-testid="event-pass_stage"' in body and 'data-testid="event-fail_stage"' in body
     assert "通过本环节" in text(page) and "本环节不通过" in text(page)
     strip = re.search(r'data-testid="workflow-strip".*?</nav>', body, flags=re.S).group(0)
@@ -88,6 +88,6 @@ def test_an_observation_period_shows_when_it_ends_and_offers_hr_only_to_fail_it(
         assert gf.post(f"/cases/{case_id}/events", as_=as_, json={"event": "pass_stage", **more}).status_code == 200
     page = _visitor(app, HR).get(f"/cases/{case_id}")
     shown, body = text(page), page.get_data(as_text=True)
-    assert "政策规定环节: 考察期" in shown
+    assert '政策规定环节：<span data-testid="own-stage">考察期</span>' in body
     assert "考察期结束 2026/12/1 09:00" in shown and "届时自动通过" in shown
     assert 'data-testid="event-fail_stage"' in body and 'data-testid="event-pass_stage"' not in body
