@@ -39,7 +39,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(aside=aside, clauses=clauses, day=day, listed=listed, moment=moment, number=number,
                                   period=period)
     app.jinja_env.globals.update(html_lang=html_lang, LANGUAGES=NAMES, current_language=current_language,
-                                  colon=colon, semicolon=semicolon)
+                                  colon=colon, semicolon=semicolon, enumeration_comma=enumeration_comma)
 
 
 def select_locale() -> str:
@@ -142,6 +142,11 @@ def colon() -> str:
 def semicolon() -> str:
     """The semicolon between two clauses, as the reader's language writes it: ；/ ; ."""
     return "；" if _chinese() else "; "
+
+
+def enumeration_comma() -> str:
+    """The mark between the items of a list written out one by one (links, say): 、/ , ."""
+    return "、" if _chinese() else ", "
 
 
 def clauses(items) -> str:

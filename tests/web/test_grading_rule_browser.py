@@ -75,7 +75,7 @@ def test_hr_enters_an_event_then_closes_the_quarter_by_the_rules(zh_page, shots)
     page.get_by_role("button", name="录入事件").dblclick()
     page.get_by_test_id("events").wait_for()
     assert page.get_by_test_id("events").locator("tbody tr").count() == 1  # the double click entered it once
-    assert "请假: 5 天 · 病假" in page.get_by_test_id("events").inner_text()
+    assert "请假：5 天 · 病假" in page.get_by_test_id("events").inner_text()
     page.screenshot(path=shots / "manager-events.zh-CN.png", full_page=True)
 
     page.goto(f"{page.base}/quarter-close?period={QUARTER}")

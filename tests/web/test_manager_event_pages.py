@@ -45,7 +45,7 @@ def test_hr_enters_events_and_sees_them_by_day_with_the_standing_they_change(gf,
     shown = hr.get(PAGE)
     words = text(shown)
     assert "已录入履职事件：2026年8月20日 周四 请假。" in words
-    assert "2026年8月20日 周四 请假: 16 天 · 其他原因 未请假缺勤" in words and HR in words
+    assert "2026年8月20日 周四 请假：16 天 · 其他原因 未请假缺勤" in words and HR in words
     assert enter(hr, kind="complaint", occurred_on="2026-08-03", note="客户投诉服务态度").status_code == 302
     assert enter(hr, kind="suspension", occurred_on="2026-08-31", note="违纪停岗").status_code == 302
 

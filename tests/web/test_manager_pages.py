@@ -68,7 +68,7 @@ def test_a_corrected_record_shows_its_earlier_versions_with_who_and_why(app, gf,
     words = text(page)
     assert "91" in words and "已更正 1 次" in words
     earlier = words[words.index("已更正 1 次"):]  # oldest first, each with who; a correction with why
-    assert earlier.index("88") < earlier.index("命令行") < earlier.index("91") < earlier.index("hr1: 补录加分项")
+    assert earlier.index("88") < earlier.index("命令行") < earlier.index("91") < earlier.index("hr1：补录加分项")
     boss = visit()
     boss.sign_in(BOSS)
     assert "补录加分项" in text(boss.get("/managers/E001"))
