@@ -70,14 +70,14 @@ class CycleRepository:
         cycle.members = [CommitteeMember(cycle_code=cycle.code, username=u) for u in sorted(set(usernames))]
 
 
-_NO_ESCALATION = {"escalated_from": None, "escalated_to": None, "escalated_at": None}  # a new case's
+# a new case is escalated past nobody yet (the columns a state entered clears: workflow/services/timers.py)
+_NO_ESCALATION = {"escalated_from": None, "escalated_to": None, "escalated_at": None}
 
 
 def _new_case(fields: dict) -> Case:
     # a new case has no scores, recusals, appeal or escalation yet: say so, rather than have reading them
-    # query, or clearing them (a state entered: workflow/services/timers.py) update the row just inserted
-    return Case(scores=[], recusals=[], appeal=None, escalated_from=None, escalated_to=None, escalated_at=None,
-                **fields)
+    # query, or clearing them update the row just inserted
+    return Case(scores=[], recusals=[], appeal=None, **_NO_ESCALATION, **fields)
 
 
 class CaseRepository:
