@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
@@ -42,6 +42,10 @@ class Table:
 
 def workbook(tables: Sequence[Table]) -> bytes:
     """The .xlsx of `tables`, one sheet each, in order."""
+    # openpyxl here, where a workbook is written, not at import: it was a third of the time the API and the pages
+    # take to import (every `gradeflow serve` imports them before its workers fork), for the few requests that
+    # download a workbook
+    from openpyxl import Workbook
     book = Workbook()
     book.remove(book.active)
     for table in tables:
@@ -52,6 +56,8 @@ def workbook(tables: Sequence[Table]) -> bytes:
 
 
 def _sheet(book: Workbook, table: Table) -> None:
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
     sheet = book.create_sheet(table.title.translate(_FORBIDDEN_IN_TITLE)[:_SHEET_TITLE])
     for note in table.notes:
         sheet.append([_text(note)])

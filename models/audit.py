@@ -185,10 +185,8 @@ def verify_chain(session: Session, progress: Callable[[int, int], None] | None =
             previous = link.hash
         if progress is not None:
             progress(seq, max(total, seq))
-    for source, (model, _) in SOURCES.items():
-        unlinked = ~select(AuditLink.seq).where(AuditLink.source == source, AuditLink.source_id == model.id).exists()
-        stray = session.scalar(select(model.id).where(unlinked, _ENTRY_ROWS.get(source, true()))
-                               .order_by(model.id).limit(1))
+    for source, first_stray in _FIRST_STRAY_ENTRY.items():
+        stray = session.scalar(first_stray)
         if stray is not None:
             return seq, f"{source} entry {stray} is in no link: it was inserted around the service", previous
     if (record := session.execute(_A_RECORD_UNLIKE_ITS_LATEST_VERSION).first()) is not None:
@@ -201,6 +199,17 @@ def verify_chain(session: Session, progress: Callable[[int, int], None] | None =
         return seq, (f"policy version {reference} does not hold the rules its version fingerprints: it was altered "
                      "around the service"), previous
     return seq, None, previous
+
+
+def _first_stray_entry_query(source: str):
+    """The first entry of `source` that no link covers."""
+    model = SOURCES[source][0]
+    unlinked = ~select(AuditLink.seq).where(AuditLink.source == source, AuditLink.source_id == model.id).exists()
+    return select(model.id).where(unlinked, _ENTRY_ROWS.get(source, true())).order_by(model.id).limit(1)
+
+
+# built once (building them cost a verification of a short chain more than running them)
+_FIRST_STRAY_ENTRY = {source: _first_stray_entry_query(source) for source in SOURCES}
 
 
 def _first_policy_version_unlike_its_reference(session: Session) -> str | None:

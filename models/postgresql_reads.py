@@ -16,7 +16,6 @@ prepared statements anyway and is not concerned.
 """
 from __future__ import annotations
 
-from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
@@ -28,6 +27,8 @@ _HAS_AN_ID = "SELECT pg_current_xact_id_if_assigned() IS NOT NULL"
 def _roll_a_read_back_keeping_prepared_statements(connection: Connection) -> None:
     if connection.dialect.name != "postgresql" or connection.dialect.driver != "psycopg":
         return
+    # here, not at import: a process on SQLite never loads psycopg (about 50 ms of every command's start)
+    from psycopg.pq import TransactionStatus
     if connection.closed or connection.invalidated or not connection.connection.is_valid:
         return  # lost: SQLAlchemy sends it no ROLLBACK either
     driver = connection.connection.driver_connection

@@ -60,10 +60,9 @@ from api.cli import cli
 from models import Case, GradeHistory, Manager, ManualClockState, QuarterClose, Timer, User, db
 from models.unit_of_work import SqlUnitOfWork
 from tests.support.model_based.figures import Figures
-from tests.support.model_based.invariants import (Snapshot, at_most_one_open_case_per_manager,
+from tests.support.model_based.invariants import (AuditChain, Snapshot, at_most_one_open_case_per_manager,
                                                   every_state_is_legal_and_the_history_replays_to_it,
-                                                  scores_never_outnumber_the_members_who_count,
-                                                  the_audit_chain_verifies)
+                                                  scores_never_outnumber_the_members_who_count)
 from tests.support.model_based.oracle import (COMMITTEE_EVENTS, EXITED, PASS_MARK, QUORUM, RESULT_FIELDS, RESULT_KEYS,
                                               SYSTEM, TZ, WINDOW_GRACE, Expect, Look, add_months, available,
                                               expect_appeal, expect_event, expect_member_work, grade_after, make_looks,
@@ -123,10 +122,12 @@ class GradeflowModel(RuleBasedStateMachine):
         self.deadlines: dict[int, tuple[datetime, datetime]] = {}
         self.last_rule, self.may_finalize = "(start)", False
         self.case_states: dict[int, str] = {}
+        self.chain = AuditChain()
         figures.examples += 1
 
     def teardown(self):
         with self.app.app_context():
+            self.chain.whole_chain_verifies(Snapshot.load())
             for state in db.session.scalars(sa.select(Case.state)):
                 self.figures.states_reached[state] += 1
             db.session.remove()
@@ -926,7 +927,7 @@ class GradeflowModel(RuleBasedStateMachine):
             scores_never_outnumber_the_members_who_count(w)
             self.grades_change_only_at_finalization(w)
             self.announced_deadlines_are_never_shortened(w)
-            the_audit_chain_verifies(w)
+            self.chain.extended_verifies(w)
             self.case_states = {c.id: c.state for c in w.cases.values()}
             clock = db.session.get(ManualClockState, 1)
             assert (clock.now if clock else CLOCK_START) == self.now, "the clock moved by itself"

@@ -62,6 +62,7 @@ STATS_FILE = os.environ.get("GRADEFLOW_SCHEMATHESIS_STATS")
 
 OLD_CYCLE, CYCLE = "2026H1", "2026H2"
 APPLICANT = "e004"  # the applicant whose promotion was denied and published: the appeal window is open
+POLICY_REFERENCE = load_policy().reference  # read once: parsing the policy file took 6 ms of every test
 ROLES = {"applicant": APPLICANT, "supervisor": BOSS, "committee": "cm2", "hr": HR, "admin": ADMIN}
 ANONYMOUS = "anonymous"
 
@@ -149,7 +150,7 @@ def path_values(cases: dict[str, int], delegation: int) -> dict[str, list]:
         "code": [OLD_CYCLE, CYCLE, "NOSUCH"],
         "period": ["2025", "2026", "2026Q2", "2026Q3", "2026Q4"],
         "day": ["2026-09-02", "2026-09-27", "2026-10-01", "2027-02-30"],
-        "reference": [load_policy().reference, "default@000000000000", "nosuch"],
+        "reference": [POLICY_REFERENCE, "default@000000000000", "nosuch"],
         "message_id": [1, 2147483647],  # the organisation writes no notification: none of them exists
         "kind": ["roster", "users", "performance", "events", "payroll"],  # an import's kinds, and one that is not
         "delegation_id": [delegation, 2147483647],  # the chair's substitute, and none
