@@ -159,14 +159,16 @@ def _forget_rolled_back_entries(session: Session) -> None:
 _LINKS_AT_ONCE = 1000  # links read, and their entries fetched, per round trip: memory stays flat for any chain
 
 
-def verify_chain(session: Session, progress: Callable[[int, int], None] | None = None
-                 ) -> tuple[int, str | None, str]:
+def verify_chain(session: Session, progress: Callable[[int, int], None] | None = None, *,
+                 after: tuple[int, str] = (0, GENESIS)) -> tuple[int, str | None, str]:
     """(entries checked, the first problem or None, the head hash). Walks the chain in order and
     recomputes every link from its entry; then looks for entries that no link covers. `progress(checked, of)`
-    hears after each round of links how many were checked of how many there are."""
-    previous, seq = GENESIS, 0
+    hears after each round of links how many were checked of how many there are. `after`: (seq, hash) of a link
+    verified before, whose followers alone are walked (the entries checked count it and those before it); the
+    checks of the whole database that follow the walk are made all the same."""
+    seq, previous = after
     total = (session.scalar(select(func.max(AuditLink.seq))) or 0) if progress is not None else 0
-    links = session.execute(select(AuditLink.__table__).order_by(AuditLink.seq),
+    links = session.execute(select(AuditLink.__table__).where(AuditLink.seq > seq).order_by(AuditLink.seq),
                             execution_options={"yield_per": _LINKS_AT_ONCE})
     for batch in links.partitions():
         entries = _entries_of(session, batch)

@@ -4,6 +4,7 @@ hash chain, appended in the transaction that wrote it; `gradeflow audit verify` 
 altered, deleted or inserted, and a performance record that is not its latest version."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -22,6 +23,15 @@ def verify(app):
         checked, problem, _ = verify_chain(db.session)
         db.session.remove()
     return checked, problem
+
+
+@contextmanager
+def app_session(app):
+    with app.app_context():
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
 
 
 def tamper(app, sql: str, **params) -> None:
@@ -101,6 +111,33 @@ def test_a_link_rewritten_to_cover_an_altered_entry_breaks_the_next_link(gf):
     tamper(gf.app, "UPDATE case_history SET actor = 'someone else' WHERE id = :id", id=second.source_id)
     tamper(gf.app, "UPDATE audit_chain SET hash = :forged WHERE seq = :seq", forged="f" * 64, seq=second.seq)
     assert verify(gf.app)[1].endswith(f"(link {second.seq}) was altered")
+
+
+def test_a_verification_after_a_verified_link_walks_only_its_followers_and_still_checks_the_whole_database(gf):
+    published_cycle(gf)
+    chain = links(gf.app)
+    middle = chain[len(chain) // 2]
+    with app_session(gf.app) as session:
+        assert verify_chain(session, after=(middle.seq, middle.hash)) == verify_chain(session)
+        assert verify_chain(session, after=(chain[-1].seq, chain[-1].hash)) == (len(chain), None, chain[-1].hash)
+        assert verify_chain(session, after=(middle.seq, "0" * 64))[1].endswith(
+            f"(link {middle.seq + 1}) does not follow link {middle.seq}: a link was inserted or altered")
+    before, later = chain[len(chain) // 2 - 1], chain[-1]
+    assert before.source == later.source == "case_history"
+    tamper(gf.app, "UPDATE case_history SET comment = 'nothing happened' WHERE id = :id", id=before.source_id)
+    with app_session(gf.app) as session:  # an entry of a link verified before is not walked again
+        assert verify_chain(session, after=(middle.seq, middle.hash)) == (len(chain), None, later.hash)
+    tamper(gf.app, "UPDATE case_history SET comment = 'nor this' WHERE id = :id", id=later.source_id)
+    with app_session(gf.app) as session:  # one after it is
+        assert verify_chain(session, after=(middle.seq, middle.hash))[1] == \
+            f"{later.source} entry {later.source_id} (link {later.seq}) was altered"
+    tamper(gf.app, "INSERT INTO case_history (case_id, seq, at, actor, event, from_state, to_state, data) "
+                   "SELECT case_id, 99, at, 'intruder', 'approve', from_state, to_state, data FROM case_history "
+                   "WHERE id = :id", id=history_ids(gf.app)[0])
+    inserted = history_ids(gf.app)[-1]
+    with app_session(gf.app) as session:  # nothing to walk after the last link: the database is checked all the same
+        assert verify_chain(session, after=(later.seq, later.hash))[1] == \
+            f"case_history entry {inserted} is in no link: it was inserted around the service"
 
 
 def test_a_rolled_back_change_leaves_no_link(gf):
