@@ -216,7 +216,9 @@ def test_a_leader_that_loses_its_lock_in_the_middle_of_a_sweep_shares_the_timers
     on with its sweep while the other process takes the lock and sweeps too: still each timer once."""
     if not is_postgresql(migrated):
         pytest.skip("the lock of the SQLite scheduler is a file lock of the process itself")
-    managers = probation_managers(app, 1500)
+    # enough timers that the leader is still sweeping when the other process's next tick (INTERVAL) takes the lock:
+    # 1,500 were fired within that second once opening a probation's case became cheap
+    managers = probation_managers(app, 5000)
     schedulers = [gradeflow_process("scheduler") for _ in range(2)]
     wait_for(lambda: fired_count(app) >= 50, "the leader's sweep under way", schedulers, every=0.05)
     leader, follower = _leader_and_follower(app, schedulers)
