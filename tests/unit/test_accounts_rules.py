@@ -99,6 +99,19 @@ def test_verify_without_a_hash_is_false(passwords, attempt):
     assert passwords.verify(None, attempt) is False
 
 
+def test_an_unknown_username_costs_a_verification_like_a_known_one(passwords, monkeypatch):
+    """The decoy hash (made at the first verify, not at start-up): a sign-in of a username that does not exist
+    verifies the password against it, so that it takes as long as a wrong password of one that does."""
+    verified = []
+    real = type(passwords._hasher).verify
+    monkeypatch.setattr(type(passwords._hasher), "verify",
+                        lambda hasher, hashed, password: verified.append(hashed) or real(hasher, hashed, password))
+    known = passwords.hash(PASSWORD)
+    assert passwords.verify(None, PASSWORD) is False and passwords.verify(known, "wrong password") is False
+    assert len(verified) == 2 and verified[1] == known and verified[0].startswith("$argon2")
+    assert passwords.verify(None, "another") is False and verified[2] == verified[0]  # one decoy per process
+
+
 def test_verify_with_a_malformed_hash_is_false(passwords):
     assert passwords.verify("not-an-argon2-hash", PASSWORD) is False
 
