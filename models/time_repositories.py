@@ -40,6 +40,9 @@ def _cancel_pending_statement(skip_locked: bool):
 
 
 _CANCEL_PENDING = {postgresql: _cancel_pending_statement(postgresql) for postgresql in (False, True)}
+# TimerRepository.schedule's statement for each dialect, built once (as _CANCEL_PENDING: building cost more than running)
+_SCHEDULE = {dialect: dialect.insert(Timer).on_conflict_do_nothing(index_elements=["key"])
+             for dialect in (postgresql, sqlite)}
 _ADD_RESULTS = QuarterResult.__table__.insert()
 
 
@@ -49,8 +52,7 @@ class TimerRepository:
 
     def schedule(self, **fields) -> None:
         """Insert the timer unless one with its key exists (then nothing changes): scheduling twice stores one row."""
-        dialect = postgresql if _is_postgresql(self.session) else sqlite
-        self.session.execute(dialect.insert(Timer).values(**fields).on_conflict_do_nothing(index_elements=["key"]))
+        self.session.execute(_SCHEDULE[postgresql if _is_postgresql(self.session) else sqlite], fields)
 
     def get(self, timer_id: int) -> Timer | None:
         return self.session.get(Timer, timer_id, populate_existing=True)
@@ -74,8 +76,7 @@ class TimerRepository:
     def schedule_all(self, rows: Sequence[dict]) -> None:
         """`schedule` for many timers in one statement (rows with the same keys)."""
         if rows:
-            dialect = postgresql if _is_postgresql(self.session) else sqlite
-            self.session.execute(dialect.insert(Timer).on_conflict_do_nothing(index_elements=["key"])
+            self.session.execute(_SCHEDULE[postgresql if _is_postgresql(self.session) else sqlite]
                                  .execution_options(render_nulls=True), list(rows))
 
     def due(self, until: datetime, now: datetime, skip: Collection[int], *, wait: bool, limit: int) -> list[Timer]:
