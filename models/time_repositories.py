@@ -40,10 +40,12 @@ def _cancel_pending_statement(skip_locked: bool):
 
 
 _CANCEL_PENDING = {postgresql: _cancel_pending_statement(postgresql) for postgresql in (False, True)}
-# TimerRepository.schedule's statement for each dialect, built once (as _CANCEL_PENDING: building cost more than running)
+# TimerRepository.schedule's statement for each dialect, built once (as _CANCEL_PENDING: building cost more than
+# running it)
 _SCHEDULE = {dialect: dialect.insert(Timer).on_conflict_do_nothing(index_elements=["key"])
              for dialect in (postgresql, sqlite)}
 _ADD_RESULTS = QuarterResult.__table__.insert()
+_COPY_RESULTS = "COPY quarter_results (period, employee_no, outcome, reasons, case_id) FROM STDIN"
 
 
 class TimerRepository:
@@ -311,17 +313,21 @@ class EvaluationRepository:
         grade (since when), org unit, standing, hiring and education now (employee_no, score, months_worked,
         violation, metrics, grade, grade_since, org_unit, standing, hire_date, education); on PostgreSQL the
         managers are locked (unless `lock` is False: a read that writes nothing)."""
-        done = select(QuarterResult.employee_no).where(QuarterResult.period == period,
-                                                       QuarterResult.employee_no == PerformanceRecord.employee_no)
-        # the close goes by employee number and its records are locked: those done are the ones up to the last
-        # result, so a part starts after it rather than skip every one done before
-        last_done = select(func.max(QuarterResult.employee_no)).where(QuarterResult.period == period)
+        # The close goes by employee number, a part's results committed with it, and the quarter's records are
+        # locked from its first part on: those done are exactly the ones up to the last result. So a part starts
+        # after it, rather than look each record up among the results (that anti-join read every result so far at
+        # each part, where the planner's statistics had the results' table empty: a close of 100,000 on PostgreSQL
+        # spent 2.7 s in it). A result written twice would still be refused by the results' primary key.
+        # The managers are asked to start there too: otherwise PostgreSQL's merge join walked their index from its
+        # first row to the part's (15 ms for the part after 50,000 managers, against 0.7 ms).
+        after_last_done = func.coalesce(select(func.max(QuarterResult.employee_no))
+                                        .where(QuarterResult.period == period).scalar_subquery(), "")
         stmt = (select(PerformanceRecord.employee_no, PerformanceRecord.score, PerformanceRecord.months_worked,
                        PerformanceRecord.violation, PerformanceRecord.metrics, Manager.grade, Manager.grade_since,
                        Manager.org_unit, Manager.standing, Manager.hire_date, Manager.education)
                 .join(Manager, Manager.employee_no == PerformanceRecord.employee_no)
-                .where(PerformanceRecord.period == period,
-                       PerformanceRecord.employee_no > func.coalesce(last_done.scalar_subquery(), ""), ~done.exists())
+                .where(PerformanceRecord.period == period, PerformanceRecord.employee_no > after_last_done,
+                       Manager.employee_no > after_last_done)
                 .order_by(PerformanceRecord.employee_no).limit(limit))
         if lock and _is_postgresql(self.session):
             stmt = stmt.with_for_update(of=Manager)
@@ -366,9 +372,20 @@ class EvaluationRepository:
 
     def add_results(self, rows: Sequence[dict]) -> None:
         """Rows, not objects (a close writes one per manager, and nothing reads them back as objects): one Core
-        INSERT, without the ORM's bookkeeping for each row."""
-        if rows:
-            self.session.connection().execute(_ADD_RESULTS, list(rows))
+        INSERT, without the ORM's bookkeeping for each row; on PostgreSQL a COPY, which took 3.7 ms for 1,000
+        results where the driver's executemany took 13 ms."""
+        if not rows:
+            return
+        connection = self.session.connection()
+        if connection.dialect.name != "postgresql":
+            connection.execute(_ADD_RESULTS, list(rows))
+            return
+        as_json = QuarterResult.__table__.c.reasons.type.dialect_impl(connection.dialect).bind_processor(
+            connection.dialect)
+        with connection.connection.driver_connection.cursor() as cursor, cursor.copy(_COPY_RESULTS) as copy:
+            for row in rows:
+                copy.write_row((row["period"], row["employee_no"], row["outcome"], as_json(row["reasons"]),
+                                row["case_id"]))
 
     def summarized_outcomes(self, period: str) -> tuple[int, list[Row]]:
         """How many results the close has, and those other than `kept` (employee_no, outcome, case_id), by employee
