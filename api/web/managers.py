@@ -80,7 +80,8 @@ def _render(employee_no: str, form: EventForm, status: int = 200):
         versions[version.period].append(version)
     cases, cases_total = list_cases(store, rules(), actor, page=1, per_page=CASES_SHOWN, employee_no=employee_no)
     enters_events = access.can_manage_people(actor) and not rules().policy.ladder.is_exited(manager.grade)
-    return render_template("web/manager.html", manager=manager, cases=cases, cases_total=cases_total,
+    return render_template("web/manager.html", manager=manager, supervisor=managers.supervisor_of(store, manager),
+                           cases=cases, cases_total=cases_total,
                            history=history, records=records, versions=versions,
                            exam_results=exams.exam_results(store, actor, employee_no),
                            events=manager_events.manager_events(store, actor, employee_no),

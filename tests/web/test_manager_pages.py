@@ -57,6 +57,19 @@ def test_a_managers_page_lists_their_cases_with_links_and_no_one_elses(app, gf, 
     assert "案件 尚无案件。" in none_yet
 
 
+def test_a_managers_page_and_personal_file_name_the_supervisor_beside_their_number(app, gf, visit):
+    organisation(gf)
+    candidate(gf, "E001", performance="88")
+    hr = visit()
+    hr.sign_in(HR)
+    page = hr.get("/managers/E001")
+    assert f"上级主管 经理{SUPERVISOR} {SUPERVISOR}" in text(page)
+    assert f'href="/managers/{SUPERVISOR}"' in page.get_data(as_text=True)
+    assert f"上级主管 经理{SUPERVISOR} {SUPERVISOR}" in text(hr.get("/managers/E001/file"))
+    assert "上级主管 —" in text(hr.get(f"/managers/{SUPERVISOR}")) and "上级主管 —" in text(
+        hr.get(f"/managers/{SUPERVISOR}/file"))
+
+
 def test_a_corrected_record_shows_its_earlier_versions_with_who_and_why(app, gf, visit):
     organisation(gf)
     candidate(gf, "E001", performance="88")

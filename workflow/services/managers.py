@@ -135,6 +135,12 @@ def visible_manager(uow: UnitOfWork, actor: Actor, employee_no: str):
     return manager
 
 
+def supervisor_of(uow: UnitOfWork, manager):
+    """The manager's supervisor, so that a page names them beside their number (whoever may see the manager sees
+    who supervises them); None for a manager without one."""
+    return uow.managers.get(manager.supervisor_no) if manager.supervisor_no else None
+
+
 def list_managers(uow: UnitOfWork, actor: Actor, *, page: int, per_page: int, org_unit: str | None = None,
                   grade: str | None = None):
     access.require(access.can_list_managers(actor), "only hr, committee members and admins list managers")

@@ -12,7 +12,7 @@ from workflow import case_access
 from workflow.accounts import Actor
 from workflow.services.case_reads import CaseView, history_entries
 from workflow.services.context import Rules
-from workflow.services.managers import visible_manager
+from workflow.services.managers import supervisor_of, visible_manager
 
 EVERY_ROW = 100_000  # the most grade changes or cases a file reads
 
@@ -26,6 +26,7 @@ class FiledCase:
 @dataclass(frozen=True)
 class PersonalFile:
     manager: object
+    supervisor: object | None  # the manager's supervisor (managers.supervisor_of)
     grade_history: list
     cases: list[FiledCase]
     performance: list  # every version of every period's record, by period, oldest first
@@ -42,5 +43,5 @@ def personal_file(uow, rules: Rules, actor: Actor, employee_no: str) -> Personal
     filed = [FiledCase(CaseView.of(uow, rules, actor, file),
                        history_entries(uow, file, case_access.standing(actor, file.people), histories[file.case.id]))
              for file in files]
-    return PersonalFile(manager, list(grade_history), filed, uow.performance.versions(employee_no),
+    return PersonalFile(manager, supervisor_of(uow, manager), list(grade_history), filed, uow.performance.versions(employee_no),
                         uow.manager_events.for_manager(employee_no), uow.exams.for_manager(employee_no))
