@@ -43,5 +43,6 @@ def personal_file(uow, rules: Rules, actor: Actor, employee_no: str) -> Personal
     filed = [FiledCase(CaseView.of(uow, rules, actor, file),
                        history_entries(uow, file, case_access.standing(actor, file.people), histories[file.case.id]))
              for file in files]
-    return PersonalFile(manager, supervisor_of(uow, manager), list(grade_history), filed, uow.performance.versions(employee_no),
-                        uow.manager_events.for_manager(employee_no), uow.exams.for_manager(employee_no))
+    return PersonalFile(manager, supervisor_of(uow, manager), list(grade_history), filed,
+                        uow.performance.versions(employee_no), uow.manager_events.for_manager(employee_no),
+                        uow.exams.for_manager(employee_no))
