@@ -10,7 +10,7 @@ from pathlib import Path
 from babel.dates import format_skeleton
 from babel.lists import format_list
 from flask import Flask, Response, current_app, request
-from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
+from flask_babel import Babel, format_date, format_decimal, format_time, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -91,7 +91,9 @@ def day(value: date | datetime | None) -> str:
 
 
 def moment(value: datetime | None) -> str:
-    return format_datetime(value, "short") if value is not None else ""
+    """An instant, its day written as `day` writes days: 2026年12月5日 20:24 / Dec 5, 2026 8:24 PM (not the short
+    2026/12/5 20:24 beside 2026年12月5日 周六 on the same page)."""
+    return f"{format_date(value, 'medium')} {format_time(value, 'short')}" if value is not None else ""
 
 
 def number(value) -> str:

@@ -118,7 +118,7 @@ def test_hr_decides_and_publishes_and_sees_the_ranked_result_and_the_appeal_dead
     words = text(page)
     assert "已公示 2 个案件" in words
     deadline = re.search(r'data-testid="appeal-deadline">([^<]+)', page.get_data(as_text=True)).group(1)
-    assert deadline.strip() == "2026/9/4 23:59"  # the end of the third working day after Tuesday 1 September
+    assert deadline.strip() == "2026年9月4日 23:59"  # the end of the third working day after Tuesday 1 September
     assert 'data-testid="publish-form"' not in page.get_data(as_text=True)
 
 

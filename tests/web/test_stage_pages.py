@@ -89,5 +89,5 @@ def test_an_observation_period_shows_when_it_ends_and_offers_hr_only_to_fail_it(
     page = _visitor(app, HR).get(f"/cases/{case_id}")
     shown, body = text(page), page.get_data(as_text=True)
     assert '政策规定环节：<span data-testid="own-stage">考察期</span>' in body
-    assert "考察期结束 2026/12/1 09:00" in shown and "届时自动通过" in shown
+    assert "考察期结束 2026年12月1日 09:00" in shown and "届时自动通过" in shown
     assert 'data-testid="event-fail_stage"' in body and 'data-testid="event-pass_stage"' not in body
