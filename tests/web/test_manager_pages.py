@@ -14,11 +14,17 @@ from tests.web.visitor import Visitor, text
 SCRIPT = '<script>alert("x")</script>'
 
 
-def test_hr_sees_the_roster_and_a_managers_records_in_chinese(app, gf, visit):
+def _hr_and_e001(gf, visit):
+    """The organisation with E001 (a 2025 score of 88), and hr signed in to the pages."""
     organisation(gf)
     candidate(gf, "E001", performance="88")
     hr = visit()
     hr.sign_in(HR)
+    return hr
+
+
+def test_hr_sees_the_roster_and_a_managers_records_in_chinese(app, gf, visit):
+    hr = _hr_and_e001(gf, visit)
     roster = hr.get("/managers")
     assert roster.status_code == 200
     words = text(roster)
@@ -42,12 +48,9 @@ def test_hr_sees_the_roster_and_a_managers_records_in_chinese(app, gf, visit):
 
 
 def test_a_managers_page_lists_their_cases_with_links_and_no_one_elses(app, gf, visit):
-    organisation(gf)
-    candidate(gf, "E001", performance="88")
+    hr = _hr_and_e001(gf, visit)
     candidate(gf, "E002", performance="88")
     theirs, other = apply(gf, "E001"), apply(gf, "E002")
-    hr = visit()
-    hr.sign_in(HR)
     page = hr.get("/managers/E001")
     words = text(page)
     assert f"案件 №{theirs} 晋级 · 初级客户经理 → 中级客户经理 · {CYCLE} · 已提交，自 " in words
@@ -58,10 +61,7 @@ def test_a_managers_page_lists_their_cases_with_links_and_no_one_elses(app, gf, 
 
 
 def test_a_managers_page_and_personal_file_name_the_supervisor_beside_their_number(app, gf, visit):
-    organisation(gf)
-    candidate(gf, "E001", performance="88")
-    hr = visit()
-    hr.sign_in(HR)
+    hr = _hr_and_e001(gf, visit)
     page = hr.get("/managers/E001")
     assert f"上级主管 经理{SUPERVISOR} {SUPERVISOR}" in text(page)
     assert f'href="/managers/{SUPERVISOR}"' in page.get_data(as_text=True)
@@ -71,12 +71,9 @@ def test_a_managers_page_and_personal_file_name_the_supervisor_beside_their_numb
 
 
 def test_a_corrected_record_shows_its_earlier_versions_with_who_and_why(app, gf, visit):
-    organisation(gf)
-    candidate(gf, "E001", performance="88")
+    hr = _hr_and_e001(gf, visit)
     assert gf.put("/managers/E001/performance/2025", as_=HR,
                   json={"score": 91, "months_worked": 12, "reason": "补录加分项"}).status_code == 200
-    hr = visit()
-    hr.sign_in(HR)
     page = hr.get("/managers/E001")
     words = text(page)
     assert "91" in words and "已更正 1 次" in words
