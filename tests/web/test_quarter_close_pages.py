@@ -49,6 +49,7 @@ def test_hr_sees_what_the_close_will_do_then_closes_once(gf, hr):
     assert 'data-manager="M003" data-outcome="kept"' in body
     assert "立即进行2026年第3季度评价" in text(page)
     assert "评价后，本季度的考核记录和日期在本季度内的履职事件不能再录入或更正。" in text(page)
+    assert "预计结果（.xlsx）" in text(page) and "评价结果（.xlsx）" not in text(page)  # what the download holds
 
     assert _close(hr, "2026Q3").status_code == 302
     assert _close(hr, "2026Q3").status_code == 302  # the second click: the recorded close, nothing more
@@ -56,6 +57,7 @@ def test_hr_sees_what_the_close_will_do_then_closes_once(gf, hr):
     assert "已完成评价" in text(done) and "评价了 3 名客户经理" in text(done)
     assert text(done).count("№") == 1 and 'data-testid="foreseen"' not in done.get_data(as_text=True)
     assert "立即进行" not in text(done)
+    assert "评价结果（.xlsx）" in text(done) and "预计结果（.xlsx）" not in text(done)
 
 
 def test_a_quarter_without_records_says_so_and_that_closing_it_locks_its_records(gf, hr):
