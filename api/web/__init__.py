@@ -55,3 +55,4 @@ def init_app(app: Flask, *, api_prefix: str) -> None:
         part.init_app(app)
     app.context_processor(lambda: {"user": session.current_user()})
     app.register_blueprint(bp)
+    i18n.filters_per_render(app)

@@ -10,6 +10,9 @@ from pathlib import Path
 from babel.dates import format_skeleton
 from babel.lists import format_list
 from flask import Flask, Response, current_app, request
+from jinja2 import pass_context
+from jinja2.defaults import DEFAULT_FILTERS
+from jinja2.utils import _PassArg
 from flask_babel import Babel, format_date, format_decimal, format_time, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
@@ -40,6 +43,22 @@ def init_app(app: Flask) -> None:
                                   period=period)
     app.jinja_env.globals.update(html_lang=html_lang, LANGUAGES=NAMES, current_language=current_language,
                                   colon=colon, semicolon=semicolon, enumeration_comma=enumeration_comma)
+
+
+def filters_per_render(app: Flask) -> None:
+    """Make every filter of ours run when a page renders. Jinja calls a filter on a constant ({{ "decide"|event }})
+    once, when it compiles the template, and every later render of that template reuses the result: a label would
+    stay in the language of the first reader of the template in this process. Jinja never calls early a filter that
+    takes the render's context, so each of ours takes it (and passes it on to none). Call it once every filter is
+    registered (the blueprint's included)."""
+    filters = app.jinja_env.filters
+    for name, function in list(filters.items()):
+        if name not in DEFAULT_FILTERS and _PassArg.from_obj(function) is None:
+            filters[name] = _at_render(function)
+
+
+def _at_render(function):
+    return pass_context(lambda _context, *args, **kwargs: function(*args, **kwargs))
 
 
 def select_locale() -> str:

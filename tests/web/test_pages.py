@@ -335,6 +335,18 @@ def test_the_language_chosen_follows_the_user_to_another_browser(app, gf, visit,
     assert "我的工作" in text(colleague.get("/"))  # the choice is the user's, not everyone's
 
 
+def test_a_label_on_a_page_is_in_the_readers_language_whoever_read_the_page_first(app, gf, visit):
+    """Jinja would name a constant through a filter once ({{ "holiday"|day_kind }}), for the first reader."""
+    organisation(gf)
+    chinese, english = visit("zh-CN"), visit("en")
+    for visitor in (chinese, english):
+        assert visitor.sign_in(HR).status_code == 302
+    assert "工作日 周末 节假日 调休补班" in text(chinese.get("/calendar?month=2026-10"))
+    legend = text(english.get("/calendar?month=2026-10"))
+    assert "Working day Weekend Holiday Make-up workday" in legend and "调休补班" not in legend
+    assert "工作日 周末 节假日 调休补班" in text(chinese.get("/calendar?month=2026-11"))
+
+
 def test_an_unknown_language_is_refused(app, visit):
     assert visit().choose("xx").status_code == 400
 
