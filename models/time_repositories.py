@@ -225,9 +225,11 @@ class OutboxRepository:
             Case.state.in_(states), Case.overdue_since.is_(None), Case.state_since <= before).order_by(Case.id)))
 
     def appeal_windows_closing(self, after: datetime, until: datetime) -> list[Case]:
-        """Published cases whose appeal window closes in (after, until]."""
+        """Published cases whose appeal window closes in (after, until], not appealed yet (one appeal per case: a
+        case back in publication with its appeal answered may not be appealed again)."""
         return list(self.session.scalars(select(Case).where(
-            Case.state == PUBLISHED, Case.appeal_deadline > after, Case.appeal_deadline <= until).order_by(Case.id)))
+            Case.state == PUBLISHED, Case.appeal_deadline > after, Case.appeal_deadline <= until, ~Case.appeal.has())
+            .order_by(Case.id)))
 
     def active_users(self, *, role: str | None = None, employee_no: str | None = None) -> list[str]:
         stmt = select(User.username).where(User.active.is_(True)).order_by(User.username)

@@ -20,6 +20,7 @@ from workflow.stages import Stage, stage_named
 
 # the kinds of step to come
 ACT, APPEAL_DEADLINE, TAKES_EFFECT = "act", "appeal_deadline", "takes_effect"
+TAKES_EFFECT_AFTER_APPEAL = "takes_effect_after_appeal"  # the case's one appeal is answered: nothing can stop it
 OBSERVATION_ENDS = "observation_ends"  # an observation period of the policy's own stages passes by itself
 
 
@@ -41,7 +42,8 @@ class Day:
 @dataclass(frozen=True)
 class Step:
     """A step to come: `kind` (ACT: whoever the case waits on in `state` acts; APPEAL_DEADLINE: the last moment
-    to appeal; TAKES_EFFECT: the decision takes effect), the moment it falls due, whether every day counted
+    to appeal; TAKES_EFFECT: the decision takes effect, unless appealed; TAKES_EFFECT_AFTER_APPEAL: it takes effect,
+    its one appeal answered), the moment it falls due, whether every day counted
     comes from official or company data, the days from the start of the count (exclusive) to the due day, and
     for the caller now: the working days left (the due day included) and whether the moment has passed."""
     kind: str
@@ -86,7 +88,8 @@ def steps_to_come(policy: Policy, calendar: WorkingCalendar, case, now: datetime
     last working day they may take before the case is overdue (policy.overdue_after_working_days after it
     entered the state, as the reminders count); in an observation period, the moment it ends; on a published case,
     the appeal deadline and the day the decision takes effect (the day after the deadline, as finalization dates
-    it). Nothing for a finished case."""
+    it); once the case's one appeal has been answered, that day alone (the window no longer concerns it). Nothing
+    for a finished case."""
     tz, today = policy.tz, local_date(now, policy.tz)
     steps = []
     stage = stage_named(policy.stages_of(case.kind), case.stage)
@@ -103,11 +106,13 @@ def steps_to_come(policy: Policy, calendar: WorkingCalendar, case, now: datetime
         start = local_date(case.published_at, tz)
         deadline = case.appeal_deadline.astimezone(tz)
         closed = now >= case.appeal_deadline + WINDOW_GRACE
-        steps.append(_step(calendar, APPEAL_DEADLINE, case.state, deadline, bool(case.deadline_confirmed), start,
-                           today, closed))
+        appealed = case.appeal is not None
+        if not appealed:
+            steps.append(_step(calendar, APPEAL_DEADLINE, case.state, deadline, bool(case.deadline_confirmed), start,
+                               today, closed))
         effective = datetime.combine(deadline.date() + timedelta(days=1), datetime.min.time(), tzinfo=tz)
-        steps.append(Step(TAKES_EFFECT, case.state, effective, bool(case.deadline_confirmed), deadline.date(), (),
-                          0, 0, False))
+        steps.append(Step(TAKES_EFFECT_AFTER_APPEAL if appealed else TAKES_EFFECT, case.state, effective,
+                          bool(case.deadline_confirmed), deadline.date(), (), 0, 0, False))
     return steps
 
 

@@ -122,6 +122,17 @@ def test_the_appeal_window_closing_is_announced_to_the_applicant_the_day_before(
     assert (closing.recipient, closing.case_id) == ("e001", case_id) and "2026-09-04 23:59 截止" in closing.body
 
 
+def test_the_appeal_window_closing_is_not_announced_to_an_applicant_whose_appeal_was_answered(gf):
+    case_id = in_deliberation(gf, "E001", supervisor=80, scores=80)
+    decide(gf)
+    publish(gf)  # the window closes on 2026-09-04 23:59:59
+    ok(appeal(gf, case_id, "e001", reason="面试评分有误"), 201)
+    ok(event(gf, case_id, "uphold", HR, comment="评分无误"))  # back in publication: one appeal per case
+    move_clock(gf, f"2026-09-04T00:00:00{SHANGHAI}")
+    notify(gf)
+    assert to_whom(gf, "appeal_deadline") == []
+
+
 def test_an_entry_older_than_the_horizon_is_not_announced(gf):
     apply(gf, "E001")
     assert notify(gf, HORIZON + timedelta(seconds=1)) == 0 and messages(gf, "case_waiting") == []

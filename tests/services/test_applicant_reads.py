@@ -8,6 +8,7 @@ from datetime import date, datetime
 from tests.services.conftest import SHANGHAI
 from workflow.services.appeals import file_appeal
 from workflow.services.applicant_reads import application_outlook, case_page
+from workflow.services.cases import fire_event
 
 
 def test_the_outlook_of_an_eligible_manager_has_no_refusal_and_the_open_cycle(unit_of_work, rules, organisation):
@@ -51,3 +52,15 @@ def test_a_case_published_before_national_day_counts_the_make_up_saturday(unit_o
     use_case(file_appeal, organisation.applicant, case_id, reason="评分有误")
     with unit_of_work() as uow:
         assert case_page(uow, rules, organisation.applicant, case_id).appeal_refused == "appeal_exists"
+
+
+def test_once_its_appeal_is_answered_a_published_case_shows_no_window_only_the_day_it_takes_effect(
+        unit_of_work, rules, organisation, steps, use_case):
+    case_id = steps.to_publication(datetime(2026, 9, 30, 10, 0, tzinfo=SHANGHAI))
+    use_case(file_appeal, organisation.applicant, case_id, reason="评分有误")
+    use_case(fire_event, organisation.hr, case_id, "uphold", comment="评分无误")
+    with unit_of_work() as uow:
+        page = case_page(uow, rules, organisation.applicant, case_id)
+    (effect,) = page.steps  # no appeal deadline: the case's one appeal is spent
+    assert effect.kind == "takes_effect_after_appeal" and effect.due.date() == date(2026, 10, 11)
+    assert page.appeal_refused == "appeal_exists"

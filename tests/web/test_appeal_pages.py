@@ -52,6 +52,10 @@ def test_hr_sees_the_pending_appeal_with_its_reason_and_upholds_it(app, gf, hr):
     assert case_of(gf, case_id)["state"] == "published"
     page = hr.get("/appeals")
     assert "已维持原决定" in text(page) and "目前没有待处理的申诉" in text(page)
+    applicant = Visitor(app)
+    assert applicant.sign_in("e001").status_code == 302
+    timeline = text(applicant.get(f"/cases/{case_id}"))  # one appeal per case: no window left to count down
+    assert "申诉已处理，自" in timeline and "如无申诉" not in timeline and "个工作日" not in timeline.split("申诉已处理")[1]
 
 
 def test_overturn_sends_the_case_back_to_deliberation(app, gf, hr):
