@@ -14,6 +14,7 @@ from api.web.i18n import current_language, number
 from workflow import accounts, case_machine as m, quotas
 from workflow.periods import EXAMPLES, HALF, MONTH, QUARTER, YEAR
 from workflow.services.accounts import OPERATOR
+from workflow.services.case_reads import COMMITTEE_ACTOR
 from workflow.services.case_steps import SYSTEM_ACTOR
 
 STATES = {
@@ -386,8 +387,10 @@ def closes_title() -> str:
     return str(CLOSE_TITLES[kinds[0]]) if len(kinds) == 1 else _("Period closes")
 
 
-# the actors on record that are no user (workflow/services/): the service's own moves, the operator's command line
-_NOT_USERS = {SYSTEM_ACTOR: _l("the service"), OPERATOR.username: _l("the command line")}
+# the actors on record that are no user (workflow/services/): the service's own moves, the operator's command line,
+# and the committee as a reader who may not see its members' names yet is shown a member's step
+_NOT_USERS = {SYSTEM_ACTOR: _l("the service"), OPERATOR.username: _l("the command line"),
+              COMMITTEE_ACTOR: _l("the committee")}
 
 
 def actor(name: str | None) -> str:

@@ -175,6 +175,16 @@ def test_a_button_sends_the_case_version_and_a_stale_page_says_so(world, visit):
     assert 'data-testid="event-resubmit"' in body and 'data-testid="event-withdraw"' in body
 
 
+def test_before_publication_the_applicant_sees_the_committees_steps_done_by_the_committee_in_words(world, visit):
+    candidate(world, "E001")
+    case_id = apply(world, "E001")
+    review(world, case_id, 80)
+    interview(world, case_id, 80)
+    page = _signed_in(visit, "e001").get(f"/cases/{case_id}")
+    actors = re.findall(r'data-testid="history-actor">· ([^<]*)<', page.get_data(as_text=True))
+    assert "评审委员会" in actors and "(committee)" not in actors  # the members' names wait for the publication
+
+
 # --- publication, the appeal, the board ----------------------------------------------------------------------
 
 @pytest.fixture

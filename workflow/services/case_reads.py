@@ -176,6 +176,10 @@ def opening_entry(uow, view: CaseView) -> dict | None:
     return history_entries(uow, view._file, view._standing, read=[first])[0] if first is not None else None
 
 
+# who a committee member's step is shown as done by, to whom may not see the members' names yet
+COMMITTEE_ACTOR = "(committee)"
+
+
 def history_entries(uow, file: CaseFile, standing, read=None) -> list[dict]:
     """case_history of a case already loaded (its file and the caller's standing); `read`: its history rows if
     they were read already (uow.cases.histories, for many cases at once)."""
@@ -190,7 +194,7 @@ def history_entries(uow, file: CaseFile, standing, read=None) -> list[dict]:
             data.pop("on_behalf_of", None)  # a member's name too
             comment = None
             if actor_name != SYSTEM_ACTOR:
-                actor_name = "(committee)"
+                actor_name = COMMITTEE_ACTOR
         entries.append({"seq": entry.seq, "at": entry.at, "actor": actor_name, "event": entry.event,
                         "from_state": entry.from_state, "to_state": entry.to_state, "comment": comment,
                         "data": data})
