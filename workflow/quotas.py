@@ -62,6 +62,11 @@ def area_of(scope: str, org_unit: str) -> Area:
     return COMPANY_AREA
 
 
+def ranking_area(quota: Quota | None, org_unit: str) -> Area:
+    """Candidates for a grade are ranked against the others of its quota's area (their org unit without one)."""
+    return area_of(quota.scope if quota else ORG_UNIT, org_unit)
+
+
 @dataclass(frozen=True)
 class Headcount:
     """An area's active managers; of them, those holding a grade; and the approved cases not yet effective that move
@@ -118,9 +123,7 @@ class QuotaLedger:
         self._taken: dict[tuple[str, str, Area], int] = {}
 
     def ranking_area(self, target_grade: str, org_unit: str) -> Area:
-        """Candidates for a grade are ranked against the others of its quota's area (their org unit without one)."""
-        quota = self._quotas.get(target_grade)
-        return area_of(quota.scope if quota else ORG_UNIT, org_unit)
+        return ranking_area(self._quotas.get(target_grade), org_unit)
 
     def count_first(self, moves: Iterable[tuple[str, str, str]]) -> None:
         """Count (and so, on PostgreSQL, lock) every (grade, area) that the moves (from grade, target grade, org

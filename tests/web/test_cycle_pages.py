@@ -99,6 +99,22 @@ def test_a_case_in_interview_blocks_the_decision_and_says_who_has_not_scored(app
     assert "等待 chair、cm2和cm3" in words
 
 
+def test_the_ranked_result_says_whom_each_case_was_ranked_among(app, gf, hr):
+    """The default policy ranks each grade's candidates within their org unit: two firsts, in two units."""
+    beijing = in_deliberation(gf, candidate(gf, "E001", performance="90"), supervisor=90, scores=90)
+    shanghai = in_deliberation(gf, candidate(gf, "E002", org_unit="上海分行", performance="70"), supervisor=70,
+                               scores=70)
+    beijing_second = in_deliberation(gf, candidate(gf, "E003", performance="60"), supervisor=60, scores=60)
+    assert _post(hr, f"/cycles/{CYCLE}/decide", {}, f"/cycles/{CYCLE}").status_code == 302
+    ranked = re.search(r'data-testid="ranked".*?</table>', hr.get(f"/cycles/{CYCLE}").get_data(as_text=True),
+                       re.S).group(0)
+    rows = [text_of(row) for row in re.findall(r"<tr[ >].*?</tr>", ranked, re.S)]
+    assert [r.split()[1:4] for r in rows[1:]] == [["上海分行", "1", f"№{shanghai}"],
+                                                   ["北京分行", "1", f"№{beijing}"],
+                                                   ["北京分行", "2", f"№{beijing_second}"]]
+    assert "排名范围" in rows[0]
+
+
 def test_hr_decides_and_publishes_and_sees_the_ranked_result_and_the_appeal_deadline(app, gf, hr):
     passing = in_deliberation(gf, candidate(gf, "E001", performance="90"), supervisor=90, scores=90)
     failing = in_deliberation(gf, candidate(gf, "E002", performance="40"), supervisor=40, scores=40)

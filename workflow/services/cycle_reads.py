@@ -18,7 +18,7 @@ from workflow.accounts import Actor
 from workflow.calendar import working_days_after
 from workflow.case_machine import BEFORE_DELIBERATION, DECIDED, DELIBERATION, INTERVIEW
 from workflow.clock import local_date
-from workflow.quotas import Quota
+from workflow.quotas import Area, Quota, ranking_area
 from workflow.services.case_reads import _EVERY_ACCOUNT, CaseView, _Accounts, _Preloaded
 from workflow.services.context import Rules
 from workflow.services.cycles import get_cycle, sees_committee
@@ -39,6 +39,7 @@ class CaseProgress:
     overdue: bool
     blocks: bool
     shortfall: str | None
+    ranked_among: Area  # whom the decision ranks the case against: its grade's quota area, else its org unit
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,11 @@ class CycleOverview:
 
     @property
     def ranked(self) -> list[CaseProgress]:
-        """The decided cases (the decision visible to the caller), by target grade, then rank."""
+        """The decided cases (the decision visible to the caller), by target grade and the area ranked in, then
+        rank."""
         shown = [item for item in self.cases if item.case.outcome is not None]
-        return sorted(shown, key=lambda item: (item.case.target_grade, item.case.rank is None,
-                                               item.case.rank or 0, item.case.id))
+        return sorted(shown, key=lambda item: (item.case.target_grade, item.ranked_among.below, item.ranked_among.unit,
+                                               item.case.rank is None, item.case.rank or 0, item.case.id))
 
 
 def cycle_overview(uow, rules: Rules, actor: Actor, code: str) -> CycleOverview:
@@ -79,6 +81,7 @@ def cycle_overview(uow, rules: Rules, actor: Actor, code: str) -> CycleOverview:
     if found:
         accounts, _total = uow.users.page(1, _EVERY_ACCOUNT)
         preloaded = _Preloaded(uow, _Accounts(accounts), files)
+        quota_of = {quota.grade: quota for quota in policy.quotas}
         calendar, now = uow.calendar.working_calendar(), rules.now()
         for case in found:
             file = files[case.id]
@@ -91,7 +94,8 @@ def cycle_overview(uow, rules: Rules, actor: Actor, code: str) -> CycleOverview:
                                                                                            case.state_since)
             shortfall = file.progress(policy.quorum).shortfall() if case.state == INTERVIEW else None
             items.append(CaseProgress(CaseView(rules, actor, file), named, due_by, overdue,
-                                      case.state in BEFORE_DELIBERATION, shortfall))
+                                      case.state in BEFORE_DELIBERATION, shortfall,
+                                      ranking_area(quota_of.get(case.target_grade), case.manager.org_unit)))
     blocked = any(item.blocks for item in items)
     grades = {grade for case in found for grade in (case.from_grade, case.target_grade)}
     quotas = [quota for quota in policy.quotas if quota.grade in grades]
