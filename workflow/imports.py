@@ -29,12 +29,16 @@ TRUE_WORDS = frozenset({"true", "yes", "y", "1", "是", "有", "√"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "否", "无", "×"})
 LIST_SEPARATORS = ("、", "，", ",", "；", ";", "\n")
 
+# the words a cell may hold for a code: the template's, their usual variants, and the pages' own (a clerk copies
+# what a page shows: tests/web/test_import_pages.py holds every page label to it)
 ROLE_WORDS = {"客户经理": EMPLOYEE, "员工": EMPLOYEE, "上级主管": SUPERVISOR, "主管": SUPERVISOR,
-              "评审委员会": COMMITTEE, "评委": COMMITTEE, "人力资源部": HR, "人力资源": HR, "系统管理员": ADMIN,
-              "管理员": ADMIN}
-EVENT_WORDS = {"违规": "violation", "投诉": "complaint", "请假": "leave", "完成销售任务": "target_met",
-               "未完成销售任务": "target_missed", "违纪": "misconduct", "待岗": "suspension", "复岗": "reinstatement"}
-LEAVE_WORDS = {"年休假": "annual", "病假": "sick", "产假": "maternity", "事假": "personal", "其他": "other"}
+              "评审委员会": COMMITTEE, "评审委员": COMMITTEE, "评委": COMMITTEE, "人力资源部": HR, "人力资源": HR,
+              "系统管理员": ADMIN, "管理员": ADMIN}
+EVENT_WORDS = {"违规": "violation", "投诉": "complaint", "客户投诉": "complaint", "请假": "leave",
+               "完成销售任务": "target_met", "未完成销售任务": "target_missed", "违纪": "misconduct", "待岗": "suspension",
+               "复岗": "reinstatement", "恢复在岗": "reinstatement"}
+LEAVE_WORDS = {"年休假": "annual", "病假": "sick", "产假": "maternity", "事假": "personal", "其他": "other",
+               "其他原因": "other"}
 assert set(EVENT_WORDS.values()) == set(EVENT_KINDS)
 
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 import io
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 
+from api.web import labels
 from models import Manager, db
 from tests.support.driver import Driver
-from tests.support.world import ADMIN, BOSS, HR, organisation
+from tests.support.answers import ok
+from tests.support.world import ADMIN, BOSS, HR, candidate, organisation
 from tests.web.visitor import Visitor, text
+from workflow.imports import EVENT_WORDS, LEAVE_WORDS, ROLE_WORDS
 
 ROSTER = "工号,姓名,机构,等级,定级日期,入职日期,上级工号\nM2001,李强,北京分行,中级,2024-03-01,2020-07-01,\n"
 BAD_ROSTER = "工号,姓名,机构,等级,定级日期,入职日期,上级工号\nM2001,李强,北京分行,队长,2024-03-01,2020-07-01,\n"
@@ -55,6 +59,27 @@ def test_a_refused_file_lists_each_problem_in_the_page_language_and_writes_nothi
         assert page.status_code == 422 and 'data-row="2" data-rule="known_grade"' in body
         assert words in text(page) and "花名册.csv" in text(page) and "等级" in text(page)
     assert managers(app) == before
+
+
+def test_every_word_a_page_shows_for_a_role_an_event_or_a_leave_is_understood_in_a_file(app):
+    """A clerk copies what the pages show (客户投诉, 恢复在岗, 评审委员) into a sheet; the template's own words
+    (投诉, 复岗, 评审委员会) are not the only ones understood."""
+    with app.test_request_context(), force_locale("zh_CN"):
+        for shown, understood in ((labels.ROLES, ROLE_WORDS), (labels.EVENT_KINDS, EVENT_WORDS),
+                                  (labels.LEAVE_REASONS, LEAVE_WORDS)):
+            assert {str(word): code for code, word in shown.items()}.items() <= understood.items()
+
+
+def test_an_event_named_as_the_manager_page_names_it_is_imported(app):
+    gf = Driver(app)
+    organisation(gf)
+    candidate(gf, "E001")
+    hr = Visitor(app, "zh-CN")
+    hr.sign_in(HR)
+    events = "工号,事件类型,发生日期,请假天数,请假原因,说明\nE001,客户投诉,2026-08-03,,,服务态度\n"
+    page = send(hr, "events", events, name="履职事件.csv")
+    assert page.status_code == 200 and 'data-testid="problems"' not in page.get_data(as_text=True)
+    assert [e["kind"] for e in ok(gf.get("/managers/E001/events", as_=HR))] == ["complaint"]
 
 
 def test_an_import_that_loses_the_race_twice_says_so_on_the_page_and_writes_nothing(app, monkeypatch):
