@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -22,8 +22,11 @@ from workflow.policy import ExamSource, LadderPolicy, Policy, TargetRule
 
 @dataclass(frozen=True)
 class Refusal:
+    """A broken rule: `detail` says how in English (the API's words); `facts` are its figures (grades as codes, days
+    as dates, periods as their codes), for a page to say the same in its reader's language."""
     rule: str
     detail: str
+    facts: dict = field(default_factory=dict, compare=False)  # what `detail` says, as figures
 
 
 LEFT_THE_LADDER = Refusal("active_manager", "the manager has left the ladder")
@@ -87,7 +90,8 @@ def promotion_refusals(policy: Policy, applicant: Applicant, target: str, *, exc
         return [Refusal("known_grade", f"unknown grade {quoted(target)}; the ladder is {', '.join(ladder.codes)}")]
     steps = ladder.rank(target) - ladder.rank(applicant.grade)
     if steps <= 0:
-        return [Refusal("promotion_goes_up", f"{target} is not above the current grade {applicant.grade}")]
+        return [Refusal("promotion_goes_up", f"{target} is not above the current grade {applicant.grade}",
+                        {"grade": applicant.grade, "target": target})]
     refusals = []
     allowed = ladder.exceptional_steps if exceptional else ladder.promotion_steps
     if steps > allowed:
@@ -95,7 +99,9 @@ def promotion_refusals(policy: Policy, applicant: Applicant, target: str, *, exc
             "one_step_at_a_time",
             f"{applicant.grade} → {target} is {steps} grades; "
             + (f"an exceptional promotion skips at most {allowed - 1}" if exceptional
-               else f"promotion is {allowed} grade at a time (逐级晋升, 不得越级) unless exceptional")))
+               else f"promotion is {allowed} grade at a time (逐级晋升, 不得越级) unless exceptional"),
+            {"grade": applicant.grade, "target": target, "steps": steps, "allowed": allowed,
+             "exceptional": exceptional}))
     rule = policy.eligibility.for_target(target)
     if rule is None:
         refusals.append(Refusal("target_open_to_application", f"{target} is not open to application"))
@@ -105,7 +111,10 @@ def promotion_refusals(policy: Policy, applicant: Applicant, target: str, *, exc
         if months < rule.min_months_in_grade:
             refusals.append(Refusal(
                 "tenure", f"{rule.min_months_in_grade} months as {applicant.grade} are required for {target}; "
-                          f"{months} completed since {applicant.grade_since}"))
+                          f"{months} completed since {applicant.grade_since}",
+                {"grade": applicant.grade, "target": target, "required": rule.min_months_in_grade, "months": months,
+                 "since": applicant.grade_since,
+                 "from_day": add_months(applicant.grade_since, rule.min_months_in_grade)}))
     refusals.extend(_rank_refusals(rule.top_percent, applicant, target, peers))
     refusals.extend(_education_refusals(policy.eligibility.education_levels, rule, applicant))
     refusals.extend(_recent_results_refusals(rule, today, recent or {}))
@@ -134,9 +143,11 @@ def _education_refusals(levels: tuple[str, ...], rule: TargetRule, applicant: Ap
     if applicant.education not in levels:
         recorded = ("no education is recorded" if not applicant.education
                     else f"the recorded education is none of {', '.join(levels)}")
-        return [Refusal("education", f"{needed}; {recorded}")]
+        return [Refusal("education", f"{needed}; {recorded}",
+                        {"grade": rule.grade, "needed": rule.min_education, "recorded": applicant.education})]
     if levels.index(applicant.education) < levels.index(rule.min_education):
-        return [Refusal("education", f"{needed}; the recorded education is {applicant.education}")]
+        return [Refusal("education", f"{needed}; the recorded education is {applicant.education}",
+                        {"grade": rule.grade, "needed": rule.min_education, "recorded": applicant.education})]
     return []
 
 
@@ -151,7 +162,10 @@ def _recent_results_refusals(rule: TargetRule, today: date, recent: dict[str, De
         return [Refusal("recent_results",
                         f"{rule.grade} needs at least {wanted.min_score.normalize():f} in each of the last "
                         f"{wanted.count} {wanted.period} periods ({', '.join(str(p) for p in periods)}); "
-                        + "; ".join(shortfalls))]
+                        + "; ".join(shortfalls),
+                        {"grade": rule.grade, "min_score": wanted.min_score, "periods": [str(p) for p in periods],
+                         "short": [(str(p), recent.get(str(p))) for p in periods
+                                   if str(p) not in recent or recent[str(p)] < wanted.min_score]})]
     return []
 
 
@@ -160,10 +174,12 @@ def _age_refusals(rule: TargetRule, applicant: Applicant, today: date) -> Sequen
         return []
     needed = f"{rule.grade} is open up to the age of {rule.max_age}"
     if applicant.birth_date is None:
-        return [Refusal("age", f"{needed}; no birth date is recorded")]
+        return [Refusal("age", f"{needed}; no birth date is recorded",
+                        {"grade": rule.grade, "max_age": rule.max_age, "age": None})]
     age = age_on(applicant.birth_date, today)
     if age > rule.max_age:
-        return [Refusal("age", f"{needed}; the manager is {age}")]
+        return [Refusal("age", f"{needed}; the manager is {age}",
+                        {"grade": rule.grade, "max_age": rule.max_age, "age": age})]
     return []
 
 
@@ -171,7 +187,7 @@ def _certificate_refusals(rule: TargetRule, applicant: Applicant) -> Sequence[Re
     missing = [c for c in rule.certificates if c not in applicant.certificates]
     if missing:
         return [Refusal("certificates", f"{rule.grade} needs the certificates {', '.join(rule.certificates)}; "
-                                        f"missing: {', '.join(missing)}")]
+                                        f"missing: {', '.join(missing)}", {"grade": rule.grade, "missing": missing})]
     return []
 
 
@@ -181,23 +197,29 @@ def _exam_refusals(rule: TargetRule, today: date, exam: tuple[date, Decimal] | N
     wanted = rule.exam
     needed = (f"{rule.grade} needs at least {wanted.min_score.normalize():f} in {wanted.exam} taken since "
               f"{exam_window_start(wanted, today)}")
+    facts = {"grade": rule.grade, "exam": wanted.exam, "min_score": wanted.min_score,
+             "since": exam_window_start(wanted, today), "taken_on": None, "score": None}
     if exam is None:
-        return [Refusal("exam", f"{needed}; no such result is recorded")]
+        return [Refusal("exam", f"{needed}; no such result is recorded", facts)]
     taken_on, score = exam
     if score < wanted.min_score:
-        return [Refusal("exam", f"{needed}; the latest ({taken_on}) scored {score.normalize():f}")]
+        return [Refusal("exam", f"{needed}; the latest ({taken_on}) scored {score.normalize():f}",
+                        facts | {"taken_on": taken_on, "score": score})]
     return []
 
 
 def _rank_refusals(top_percent: Decimal, applicant: Applicant, target: str, peers: PeerScores) -> Sequence[Refusal]:
     if peers.period is None or applicant.employee_no not in peers.scores:
-        return [Refusal("performance_rank", "no annual performance score is recorded, so there is no rank")]
+        return [Refusal("performance_rank", "no annual performance score is recorded, so there is no rank",
+                        {"rank": None})]
     rank = competition_rank(peers.scores, applicant.employee_no)
     cutoff = rank_cutoff(top_percent, len(peers.scores))
     if rank > cutoff:
         return [Refusal("performance_rank",
                         f"{target} needs the top {top_percent.normalize():f} % of {applicant.grade} managers of the "
-                        f"org unit by {peers.period} score (rank ≤ {cutoff} of {len(peers.scores)}); rank is {rank}")]
+                        f"org unit by {peers.period} score (rank ≤ {cutoff} of {len(peers.scores)}); rank is {rank}",
+                        {"grade": applicant.grade, "target": target, "top_percent": top_percent,
+                         "period": peers.period, "cutoff": cutoff, "ranked": len(peers.scores), "rank": rank})]
     return []
 
 

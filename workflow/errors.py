@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,11 +72,13 @@ class Unexpected(DomainError):
 
 
 class NotEligible(DomainError):
-    """A case that the rules refuse to open; `reasons` names every failed rule."""
+    """A case that the rules refuse to open; `reasons` names every failed rule, as the API gives them; `refusals`:
+    the same as workflow.eligibility made them, with their facts (for a page)."""
     code = "not_eligible"
 
-    def __init__(self, detail: str, reasons: list[dict]):
+    def __init__(self, detail: str, reasons: list[dict], refusals: Sequence = ()):
         super().__init__(detail, reasons=reasons)
+        self.refusals = list(refusals)
 
 
 class DuplicateKey(Exception):

@@ -29,6 +29,7 @@ from flask import Flask
 from api.web import assets, csrf, errors, i18n, labels, nav, rule_reasons, service_words, session
 from api.web import auth, language, work  # noqa: F401  (their views register on bp)
 from api.web import applicant, board  # noqa: F401  (the applicant's pages, the case page, the board)
+from api.web import eligibility_words  # noqa: F401  (an eligibility refusal's figures in words)
 from api.web import diagram, review, scoring  # noqa: F401  (the workflow diagram, the supervisor's reviews, the scoring sheet)
 from api.web import cycles  # noqa: F401  (hr: cycles, their committee, decision and publication)
 from api.web import appeals  # noqa: F401  (hr: appeals, upheld or overturned)

@@ -242,7 +242,7 @@ def apply():
                                          exceptional=form.exceptional.data)
                 case_id = file.case.id
         except NotEligible as refusal:
-            refused, status = refusal.extra["reasons"], 422
+            refused, status = refusal.refusals, 422
         except RuleViolation as bad:
             problems, status = _field_errors(form, bad.errors), 422
         else:

@@ -170,6 +170,11 @@ def enumeration_comma() -> str:
     return "、" if _chinese() else ", "
 
 
+def sentences(*items: str) -> str:
+    """Sentences one after the other: 相差 2 级。晋升每次 1 级。 / 2 grades up. One at a time."""
+    return ("" if _chinese() else " ").join(items)
+
+
 def clauses(items) -> str:
     """Clauses one after the other (a denial's reasons): 低于及格线；名额已满 / below the pass mark; no place left."""
     return semicolon().join(str(item) for item in items)

@@ -54,6 +54,11 @@ def test_the_eligibility_check_names_every_rule_that_fails_in_chinese(world, vis
     assert "任职时间" in shown and "绩效排名" in shown
     assert 'data-rule="tenure"' in page.get_data(as_text=True)
     assert 'data-rule="performance_rank"' in page.get_data(as_text=True)
+    # with its figures, in Chinese: the months missing and the day an application becomes possible, the rank
+    assert "晋升中级客户经理须任初级客户经理满 6 个月；自 2026年6月1日 周一 起已满 3 个月，2026年12月1日 周二 起可以申请。" in shown
+    assert "按2025年度得分排名前 60%，即 3 人中第 2 名以内；您排第 3 名。" in shown
+    assert "</strong>：您在当前等级的任职时间不足。" in page.get_data(as_text=True)  # a Chinese colon, a Chinese term
+    assert "required" not in shown and "completed since" not in shown  # the API's English stays in the API
 
 
 def test_the_eligibility_check_names_the_education_and_recent_results_rules_of_the_policy(world, build, tmp_path):
@@ -72,6 +77,8 @@ def test_the_eligibility_check_names_the_education_and_recent_results_rules_of_t
     shown, body = text(page), page.get_data(as_text=True)
     assert "学历" in shown and "近期考核结果" in shown and "提交申请将被拒绝" in shown
     assert 'data-rule="education"' in body and 'data-rule="recent_results"' in body
+    assert "中级客户经理要求大专及以上学历；您的档案没有学历记录。" in shown
+    assert "每期得分不低于 70 分；未达到的：" in shown and "无记录" in shown
 
 
 def test_the_form_offers_the_cycles_of_the_applicants_policy_and_tells_why_another_refuses(world, build, tmp_path):

@@ -114,12 +114,12 @@ def _refusals(uow, rules: Rules, kind: str, manager, target: str | None, excepti
 
 def _one_open_case(case_id: int | None) -> Refusal:
     return Refusal("one_open_case", "the manager already has an open case"
-                   + (f" (case {case_id})" if case_id else "") + "; it must be finished first")
+                   + (f" (case {case_id})" if case_id else "") + "; it must be finished first", {"case_id": case_id})
 
 
 def _refuse(refusals: list[Refusal]) -> NotEligible:
     return NotEligible("; ".join(f"{r.rule}: {r.detail}" for r in refusals),
-                       [{"rule": r.rule, "detail": r.detail} for r in refusals])
+                       [{"rule": r.rule, "detail": r.detail} for r in refusals], refusals)
 
 
 def submit_case(uow, rules: Rules, actor: Actor, *, kind: str, statement: str, cycle: str | None = None,
