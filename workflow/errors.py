@@ -96,6 +96,7 @@ class FieldError:
     rule: str
     message: str
     location: str | None = None  # query or path, when the field is not in the body
+    value: str | None = None  # the one item of a list field that breaks the rule (a page names it)
 
 
 @dataclass
@@ -115,8 +116,8 @@ class Violations:
     def __init__(self):
         self.errors: list[FieldError] = []
 
-    def add(self, field: str, rule: str, message: str) -> None:
-        self.errors.append(FieldError(field, rule, message))
+    def add(self, field: str, rule: str, message: str, *, value: str | None = None) -> None:
+        self.errors.append(FieldError(field, rule, message, value=value))
 
     def raise_if_any(self) -> None:
         if self.errors:

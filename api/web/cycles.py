@@ -130,7 +130,11 @@ def cycle_committee(code):
                                  members=form.usernames())
     except RuleViolation as refused:
         for error in refused.errors:
-            (form.chair if error.field == "chair" else form.members).errors.append(refusal(error.rule))
+            if error.field == "chair":
+                form.chair.errors.append(refusal(error.rule))
+            else:  # the member the rule refuses, named: the field lists several
+                form.members.errors.append(_("%(username)s: %(refusal)s", username=error.value,
+                                             refusal=refusal(error.rule)) if error.value else refusal(error.rule))
         return _render(code, form, 422)
     except Conflict as refused:
         form.members.errors.append(refusal(refused.code))

@@ -82,6 +82,14 @@ def test_committee_refusals_name_the_field_and_nothing_is_changed(hr):
     assert re.search(r'data-testid="chair">chair<', hr.get(f"/cycles/{CYCLE}").get_data(as_text=True))
 
 
+def test_each_member_refused_is_named_beside_why(hr):
+    refused = _post(hr, f"/cycles/{CYCLE}/committee", {"chair": "chair", "members": f"cm2, {BOSS}, 张三, cm3"},
+                    f"/cycles/{CYCLE}")
+    assert refused.status_code == 422
+    errors = re.search(r'data-testid="members-error">(.*?)</', refused.get_data(as_text=True), re.S).group(1)
+    assert "张三：没有这个用户。" in errors and f"{BOSS}：该用户不具有评审委员角色（或已停用）。" in errors
+
+
 def test_markup_in_a_cycle_name_is_shown_as_text(hr):
     assert _post(hr, "/cycles", {"code": "X1", "name": SCRIPT}, "/cycles").status_code == 302
     for path in ("/cycles", "/cycles/X1"):

@@ -49,9 +49,9 @@ def set_committee(uow: UnitOfWork, rules: Rules, actor: Actor, code: str, *, cha
         user = uow.users.by_username(username)
         field = "chair" if username == chair else "members"
         if user is None:
-            problems.add(field, "known_user", f"no user {username!r}")
+            problems.add(field, "known_user", f"no user {username!r}", value=username)
         elif not user.active or COMMITTEE not in user.roles:
-            problems.add(field, "committee_role", f"{username} does not hold the committee role")
+            problems.add(field, "committee_role", f"{username} does not hold the committee role", value=username)
     if len(wanted) < quorum:
         problems.add("members", "quorum", f"a committee needs at least the quorum of {quorum} members "
                                           f"(the chair included); {len(wanted)} given")
