@@ -142,3 +142,9 @@ def test_the_timeline_names_who_is_recused_and_why(app):
     english = text(signed_in(app, "hr1", "en").get(f"/cases/{case_id}"))
     assert "s001: above the applicant in the reporting line" in english
     assert "cm1: declared a conflict of interest" in english
+
+    employee_no = ok(gf.get(f"/cases/{case_id}", as_="hr1"))["employee_no"]
+    file = signed_in(app, "hr1").get(f"/managers/{employee_no}/file")
+    history = " ".join(text(file).split())  # the printable file says the same, and no move where none was made
+    assert "声明回避 s001：申请人的上级" in history and "声明回避 cm1：声明存在利益冲突" in history
+    assert "面试评分 → 面试评分" not in history and "材料审核通过 → 面试评分" in history
