@@ -105,6 +105,15 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
 }
 
 
+_KIND_HINTS = {DATE: "日期，如 2026-08-03 或 2026/8/3", INTEGER: "整数", BOOLEAN: "是 或 否"}
+
+
+def hint(column: Column) -> str:
+    """What a cell of the column may hold, in Chinese (the template's note, else what its kind of value looks
+    like): the import page shows it beside a problem with the column's value."""
+    return column.note or _KIND_HINTS.get(column.kind, "")
+
+
 def columns_of(kind: str, policy: Policy) -> tuple[Column, ...]:
     """A kind's columns under `policy`: a performance record's add a column for each of the policy's metrics and
     each part of its period scorecard that HR enters (`metrics.CODE`, `parts.CODE`: the API's fields), headed by

@@ -9,12 +9,13 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, RadioField
 
+from api.context import rules
 from api.import_files import MEDIA_TYPES, import_file, template_file, template_name
 from api.web.blueprint import bp
 from api.web.choices import options
 from api.web.session import current_user, signed_in
 from workflow.errors import Conflict, Forbidden
-from workflow.imports import KINDS, ImportRefused
+from workflow.imports import KINDS, ImportRefused, columns_of, hint
 from workflow.services.imports import importable_kinds, require_importer
 from workflow.spreadsheets import FORMATS
 
@@ -67,8 +68,9 @@ def import_upload():
             status = 409
     if status == 200 and (problems or form.errors):
         status = 422
+    hints = {c.field: hint(c) for c in columns_of(form.kind.data, rules().policy)} if problems else {}
     return render_template("web/imports.html", form=form, formats=FORMATS, outcome=outcome,
-                           problems=problems), status
+                           problems=problems, hints=hints), status
 
 
 @bp.get("/imports/<kind>/template.<fmt>")

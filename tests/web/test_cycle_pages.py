@@ -10,7 +10,7 @@ import pytest
 
 from tests.support.steps import apply, in_deliberation, review
 from tests.support.world import BOSS, CYCLE, HR, candidate, organisation
-from tests.web.visitor import text
+from tests.web.visitor import text, text_of
 
 SCRIPT = '<script>alert("x")</script>'
 
@@ -144,11 +144,6 @@ def test_hr_decides_and_publishes_and_sees_the_ranked_result_and_the_appeal_dead
     deadline = re.search(r'data-testid="appeal-deadline">([^<]+)', page.get_data(as_text=True)).group(1)
     assert deadline.strip() == "2026年9月4日 23:59"  # the end of the third working day after Tuesday 1 September
     assert 'data-testid="publish-form"' not in page.get_data(as_text=True)
-
-
-def text_of(fragment: str) -> str:
-    import html
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
 
 
 def test_a_second_publish_says_there_is_nothing_to_publish(app, gf, hr):

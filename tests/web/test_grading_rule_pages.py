@@ -6,16 +6,13 @@ exit, moved at the close, demotion) as links and the managers suspended, whose p
 The manual clock starts on 2026-09-01: 2026Q2 is over and may be closed."""
 from __future__ import annotations
 
-import html
-import re
-
 import pytest
 
 from tests.support.answers import ok
 from tests.support.driver import Driver
 from tests.support.policies import policy_file, with_grading_rules
 from tests.support.world import HR, organisation
-from tests.web.visitor import Visitor, text
+from tests.web.visitor import Visitor, text, text_of
 
 PREVIEW = "/quarter-close?period=2026Q2"
 
@@ -135,11 +132,6 @@ def test_without_grading_rules_the_page_says_nothing_of_them(gf, visit):
     body = hr.get(PREVIEW).get_data(as_text=True)
     assert 'data-testid="grading-rules"' not in body and 'data-testid="advancement-cases"' not in body
     assert 'data-testid="demotion-cases"' in body
-
-
-def text_of(fragment: str) -> str:
-    """A fragment's visible text, as visitor.text reads a page's."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
 
 
 def test_a_close_with_no_thresholds_does_not_speak_of_threshold_demotions(build):

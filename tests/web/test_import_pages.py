@@ -3,6 +3,7 @@ table by sheet, row, column and rule in the page's language with nothing written
 from __future__ import annotations
 
 import io
+import re
 
 import sqlalchemy as sa
 from flask_babel import force_locale
@@ -12,7 +13,7 @@ from models import Manager, db
 from tests.support.driver import Driver
 from tests.support.answers import ok
 from tests.support.world import ADMIN, BOSS, HR, candidate, organisation
-from tests.web.visitor import Visitor, text
+from tests.web.visitor import Visitor, text, text_of
 from workflow.imports import EVENT_WORDS, LEAVE_WORDS, ROLE_WORDS
 
 ROSTER = "工号,姓名,机构,等级,定级日期,入职日期,上级工号\nM2001,李强,北京分行,中级,2024-03-01,2020-07-01,\n"
@@ -80,6 +81,20 @@ def test_an_event_named_as_the_manager_page_names_it_is_imported(app):
     page = send(hr, "events", events, name="履职事件.csv")
     assert page.status_code == 200 and 'data-testid="problems"' not in page.get_data(as_text=True)
     assert [e["kind"] for e in ok(gf.get("/managers/E001/events", as_=HR))] == ["complaint"]
+
+
+def test_a_value_the_column_does_not_take_is_told_with_what_it_takes_in_chinese(app):
+    organisation(Driver(app))
+    hr = Visitor(app, "zh-CN")
+    hr.sign_in(HR)
+    bad_date = "M2002,王五,北京分行,中级,2024-02-30,2020-07-01,\n"
+    page = send(hr, "roster", BAD_ROSTER + bad_date)
+    rows = re.findall(r'<tr data-row="\d" data-rule="(\w+)">(.*?)</tr>', page.get_data(as_text=True), re.S)
+    told = {rule: text_of(cells) for rule, cells in rows}
+    assert "等级不在本政策的等级序列中 该列可填：等级名称（如 初级 或 初级客户经理）或其代码（junior）" in told["known_grade"]
+    assert "该列可填：日期，如 2026-08-03 或 2026/8/3" in told["type"]
+    assert "unknown grade" not in told["known_grade"] and "Not a valid date" not in told["type"]
+    assert "known_grade" not in text(page)  # the rule's code is for the API, not the clerk
 
 
 def test_an_import_that_loses_the_race_twice_says_so_on_the_page_and_writes_nothing(app, monkeypatch):

@@ -43,8 +43,12 @@ class Visitor:
 
 def text(response) -> str:
     """The page's visible text, roughly: tags dropped, entities decoded, blanks collapsed."""
-    body = re.sub(r"<(script|style)\b.*?</\1>", " ", response.get_data(as_text=True), flags=re.S)
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+    return text_of(re.sub(r"<(script|style)\b.*?</\1>", " ", response.get_data(as_text=True), flags=re.S))
+
+
+def text_of(fragment: str) -> str:
+    """A fragment of a page's visible text, as `text` reads a page."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
 
 
 def input_named(body: str, name: str, id_: str | None = None) -> str:
