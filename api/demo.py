@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 
@@ -102,6 +102,15 @@ def _months_before(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, 28))
 
 
+def _hired(grade_since: date, months: int, grade: str, ladder) -> date:
+    """A manager on probation was hired onto it; the others joined the bank years before they reached their grade
+    (a teller who became a customer manager): so each was at work through the whole of last year, which the
+    year's record of 12 months says."""
+    if grade == ladder.entry_grade:
+        return grade_since
+    return _months_before(grade_since, 24 + 6 * (months % 5))
+
+
 def _logins_file() -> Path:
     return Path(current_app.instance_path) / "demo-logins.txt"
 
@@ -132,7 +141,7 @@ def load_demo(*, skip_if_not_empty: bool, pack: str | None = None) -> list[Login
         for no, name, org, grade, months, supervisor, score in _MANAGERS:
             grade_since = _months_before(today, months)
             register_manager(u, r, OPERATOR, employee_no=no, name=name, org_unit=org, grade=grade,
-                             grade_since=grade_since, hire_date=grade_since - timedelta(days=30 * (1 + months % 5)),
+                             grade_since=grade_since, hire_date=_hired(grade_since, months, grade, r.policy.ladder),
                              supervisor=supervisor)
             if score:
                 record_performance(u, r, OPERATOR, no, str(today.year - 1), score=Decimal(score), months_worked=12)

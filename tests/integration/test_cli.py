@@ -234,6 +234,27 @@ def test_demo_loads_an_organisation_and_prints_every_login(tmp_path, migrated_sq
         u: p for u, (p, _, _) in logins.items()}
 
 
+def test_demo_people_were_at_work_through_the_periods_their_records_count(tmp_path, migrated_sqlite):
+    """A record of a year's 12 months for someone hired in December, a grade reached before probation could have
+    ended: a demo that contradicts itself teaches a new user nothing."""
+    _ok(gradeflow(tmp_path, "demo"))
+    engine = sa.create_engine(migrated_sqlite)
+    try:
+        with engine.connect() as conn:
+            people = conn.execute(sa.text("SELECT employee_no, grade, grade_since, hire_date FROM managers")).all()
+            records = conn.execute(sa.text("SELECT employee_no, period, months_worked FROM performance_records")).all()
+    finally:
+        engine.dispose()
+    hired = {no: date.fromisoformat(str(day)) for no, _, _, day in people}
+    for no, grade, since, day in people:
+        if grade == "probation":
+            assert str(since) == str(day), no  # hired onto probation
+        else:
+            assert date.fromisoformat(str(day)) <= date.fromisoformat(str(since)) - timedelta(days=90), no
+    for no, period, months in records:
+        assert months == 12 and hired[no] <= date(int(period), 1, 1), (no, period)
+
+
 def test_demo_says_which_login_may_apply_for_what_and_why_the_others_may_not(tmp_path, migrated_sqlite):
     result = _ok(gradeflow(tmp_path, "demo"))
     outlook = result.stdout[result.stdout.index("Who may apply"):].splitlines()[1:]
