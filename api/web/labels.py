@@ -289,7 +289,14 @@ HISTORY_EVENTS = {
 }
 
 
-def history_event(code: str) -> str:
+# the first entry of a case nobody applied for: the service, or hr, opened it (a demotion, an exit, a confirmation)
+CASE_OPENED = _l("Case opened")
+
+
+def history_event(code: str, kind: str | None = None) -> str:
+    """What a history entry records; `kind`: its case's, for the first entry, an application only of a promotion."""
+    if code == "submit" and kind is not None and kind != m.PROMOTION:
+        return str(CASE_OPENED)
     return str(HISTORY_EVENTS[code]) if code in HISTORY_EVENTS else event(code)
 
 

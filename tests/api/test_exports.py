@@ -186,7 +186,7 @@ def test_the_personal_file_shows_a_case_as_its_page_shows_it_to_the_caller(app):
     decide(gf)
     own = book(gf.get("/managers/E001/file.xlsx", as_="e001"))
     assert column(own["案件"], "最终得分") == [None] and column(own["案件"], "结果") == [None]
-    assert "(committee)" in column(own["案件历史"], "操作人")  # the members' names are hidden from the applicant
+    assert "评审委员会" in column(own["案件历史"], "操作人")  # the members' names are hidden from the applicant
     boss = book(gf.get("/managers/E001/file.xlsx", as_=BOSS))
     assert column(boss["案件"], "案件号") == [case_id]
     gf.manager("O001", org_unit="广州分行", login=True)

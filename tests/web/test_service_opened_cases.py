@@ -63,6 +63,9 @@ def test_a_demotion_the_quarter_close_opened_gives_the_close_and_its_reasons_in_
     assert said.startswith("系统在2026年第3季度期末评定时开启本案：")
     assert "连续" in said and "2026年第2季度 70" in said and "2026年第3季度 75" in said  # below the threshold, by quarter
     assert "quarter close" not in text(page)
+    facts = text(page)  # nobody applied for it: a case opened, about a manager, on grounds
+    assert "案件启动" in facts and "提交申请" not in facts and "申请人" not in facts and "申请陈述" not in facts
+    assert "客户经理 经理M001" in facts and "事由" in facts
 
 
 def test_an_exit_after_demotions_in_consecutive_years_says_so_in_chinese(gf, signed):
