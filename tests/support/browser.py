@@ -1,5 +1,5 @@
 """What the browser tests share: the demo server's JSON API driven as its demo logins (the set-up a test needs
-before it clicks), and signing in through the sign-in page."""
+before it clicks), signing in through the sign-in page, and answering a page's dialogs."""
 from __future__ import annotations
 
 import json
@@ -35,3 +35,14 @@ def sign_in(page, username: str, password: str):
     page.locator("#password").fill(password)
     page.locator("form[action='/sign-in'] button[type=submit]").click()
     page.wait_for_url(page.base + "/")
+
+
+def answer_dialog(page, dialog, problems: list) -> None:
+    """A form's confirmation (data-confirm) is kept in page.confirmed and accepted, or declined while
+    page.declining; any other dialog (an alert() an XSS attempt would open) is dismissed and kept as a problem."""
+    if dialog.type == "confirm":
+        page.confirmed.append(dialog.message)
+        dialog.dismiss() if page.declining else dialog.accept()
+    else:
+        problems.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()

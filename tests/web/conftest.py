@@ -32,6 +32,7 @@ import os  # noqa: E402
 import subprocess  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+from tests.support.browser import answer_dialog  # noqa: E402
 from tests.support.demo_server import serve_demo  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -91,11 +92,13 @@ def shots(tmp_path_factory) -> Path:
 @pytest.fixture
 def zh_page(browser, demo_server):
     """A page of a fresh browser context (no cookies) in Chinese, with .base (the server's URL) and .logins, that
-    fails the test on any dialog (an alert() an XSS attempt would open) and on any error in the page's scripts."""
+    fails the test on any dialog but a form's confirmation (an alert() an XSS attempt would open), and on any error
+    in the page's scripts. A confirmation is accepted (declined while .declining), its words kept in .confirmed."""
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     opened = context.new_page()
     problems = []
-    opened.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+    opened.confirmed, opened.declining = [], False
+    opened.on("dialog", lambda dialog: answer_dialog(opened, dialog, problems))
     opened.on("pageerror", lambda error: problems.append(f"script error: {error}"))
     opened.base, opened.logins = demo_server
     yield opened

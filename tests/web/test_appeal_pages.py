@@ -46,6 +46,7 @@ def test_hr_sees_the_pending_appeal_with_its_reason_and_upholds_it(app, gf, hr):
     assert "申诉" in text(page) and f"№{case_id}" in text(page)
     assert SCRIPT not in body and "&lt;script&gt;alert(" in body
     assert "维持原决定" in text(page) and "撤销原决定" in text(page)
+    assert 'data-confirm="现在答复该申诉？答复后不能更改，并将立即通知申诉人。"' in body  # asked first in a browser
     version = case_of(gf, case_id)["version"]
     done = _resolve(hr, case_id, "uphold", version, comment="复核无误 " + SCRIPT)
     assert done.status_code == 302

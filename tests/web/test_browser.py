@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.browser import answer_dialog
+
 pytestmark = pytest.mark.browser
 
 CHAIR = "committee.qian"  # chairs the demo's cycle, whose two applications wait for its decision
@@ -27,12 +29,13 @@ def shots(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def page(browser, demo_server):
-    """A page of a fresh browser context (no cookies), in Chinese, that fails the test on any dialog (an
-    alert() an XSS attempt would open) and on any error in the page's scripts."""
+    """A page of a fresh browser context (no cookies), in Chinese, that fails the test on any dialog but a form's
+    confirmation (an alert() an XSS attempt would open) and on any error in the page's scripts."""
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
     opened = context.new_page()
     problems = []
-    opened.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+    opened.confirmed, opened.declining = [], False
+    opened.on("dialog", lambda dialog: answer_dialog(opened, dialog, problems))
     opened.on("pageerror", lambda error: problems.append(f"script error: {error}"))
     opened.base = demo_server[0]
     yield opened

@@ -1,7 +1,8 @@
 """HR's cycle pages in a real browser (Debian's chromium, Playwright) against `gradeflow serve` with its default
 flags over the demo's data (tests/web/conftest.py demo_server): HR opens a cycle and sets its committee, a
 duplicate code is told next to its field in Chinese, HR decides the demo's cycle (its two cases in
-deliberation), publishes it with the appeal deadline and upholds an appeal. Screenshots go to GRADEFLOW_SCREENSHOTS."""
+deliberation) once she confirms it (declined, nothing is sent), publishes it with the appeal deadline and upholds an
+appeal, each asked first. Screenshots go to GRADEFLOW_SCREENSHOTS."""
 from __future__ import annotations
 
 import pytest
@@ -63,8 +64,15 @@ def test_hr_decides_and_publishes_the_demo_cycle_then_upholds_an_appeal(hr_page,
     assert "committee.qian" in rows.first.inner_text()  # the chair decides
     page.screenshot(path=shots / "cycle-deliberation.zh-CN.png", full_page=True)
 
+    page.declining = True  # asked first: declined, nothing is sent
+    page.get_by_test_id("decide-form").get_by_role("button").click()
+    page.wait_for_timeout(500)
+    assert page.confirmed == ["现在作出本批次决定？评议中的案件将统一排名并作出决定，决定后不能撤回。"]
+    assert page.get_by_test_id("ranked").count() == 0 and page.get_by_test_id("decide-form").count() == 1
+    page.declining = False
     page.get_by_test_id("decide-form").get_by_role("button").dblclick()  # a double click decides once
     page.wait_for_url("**#result")
+    assert len(page.confirmed) == 2  # asked once more, not twice
     assert "已决定 2 个案件" in page.locator(".flashes").inner_text()
     ranked = page.get_by_test_id("ranked").locator("tbody tr")
     assert ranked.count() == 2
@@ -75,6 +83,7 @@ def test_hr_decides_and_publishes_the_demo_cycle_then_upholds_an_appeal(hr_page,
 
     page.get_by_test_id("publish-form").get_by_role("button").click()
     page.wait_for_url("**#publication")
+    assert page.confirmed[-1] == "现在公示本批次？已决定的案件将向全体员工公示，公示后不能撤回。"
     assert "已公示 2 个案件" in page.locator(".flashes").inner_text()
     assert page.get_by_test_id("appeal-deadline").inner_text().strip()
     assert page.get_by_test_id("publish-form").count() == 0
@@ -98,5 +107,6 @@ def test_hr_decides_and_publishes_the_demo_cycle_then_upholds_an_appeal(hr_page,
     page.screenshot(path=shots / "appeals.zh-CN.png", full_page=True)
     appeal.get_by_role("button", name="维持原决定").click()
     page.wait_for_url(base + "/appeals")
+    assert page.confirmed[-1] == "现在答复该申诉？答复后不能更改，并将立即通知申诉人。"
     assert "已维持原决定" in page.locator(".flashes").inner_text()
     assert page.get_by_test_id("no-appeals").inner_text() == "目前没有待处理的申诉。"

@@ -128,6 +128,7 @@ def test_hr_decides_and_publishes_and_sees_the_ranked_result_and_the_appeal_dead
     failing = in_deliberation(gf, candidate(gf, "E002", performance="40"), supervisor=40, scores=40)
     page = hr.get(f"/cycles/{CYCLE}")
     assert 'data-testid="decide-form"' in page.get_data(as_text=True)
+    assert 'data-confirm="现在作出本批次决定？评议中的案件将统一排名并作出决定，决定后不能撤回。"' in page.get_data(as_text=True)
     decided = _post(hr, f"/cycles/{CYCLE}/decide", {}, f"/cycles/{CYCLE}")
     assert decided.status_code == 302
     page = hr.get(f"/cycles/{CYCLE}")
@@ -136,6 +137,7 @@ def test_hr_decides_and_publishes_and_sees_the_ranked_result_and_the_appeal_dead
     ranked = re.search(r'data-testid="ranked".*?</table>', page.get_data(as_text=True), re.S).group(0)
     assert ranked.index(f"№{passing}") < ranked.index(f"№{failing}")
     assert "通过" in text_of(ranked) and "未通过" in text_of(ranked) and "低于及格线" in text_of(ranked)
+    assert 'data-confirm="现在公示本批次？' in page.get_data(as_text=True)  # the publication is asked first too
     published = _post(hr, f"/cycles/{CYCLE}/publish", {}, f"/cycles/{CYCLE}")
     assert published.status_code == 302
     page = hr.get(f"/cycles/{CYCLE}")

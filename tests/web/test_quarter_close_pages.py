@@ -50,6 +50,7 @@ def test_hr_sees_what_the_close_will_do_then_closes_once(gf, hr):
     assert "立即进行2026年第3季度评价" in text(page)
     assert "评价后，本季度的考核记录和日期在本季度内的履职事件不能再录入或更正。" in text(page)
     assert "预计结果（.xlsx）" in text(page) and "评价结果（.xlsx）" not in text(page)  # what the download holds
+    assert 'data-confirm="现在进行2026年第3季度评价？评价后本期考核记录即锁定，所启动的案件随即开始办理。"' in body
 
     assert _close(hr, "2026Q3").status_code == 302
     assert _close(hr, "2026Q3").status_code == 302  # the second click: the recorded close, nothing more

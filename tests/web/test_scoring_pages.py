@@ -74,6 +74,7 @@ def test_a_bad_score_is_told_next_to_the_field(gf, visit, in_interview, score, m
 
 def test_a_declared_conflict_is_recorded_and_shown_escaped(gf, visit, in_interview):
     cm5 = _member(visit, "cm5")
+    assert 'data-confirm="确定回避此案件？回避后您将不再为其评分，且不能撤回。"' in cm5.get(SHEET).get_data(as_text=True)
     done = _post(cm5, in_interview, "recusal", reason=SCRIPT)
     assert done.status_code == 302
     page = cm5.get(SHEET)
