@@ -23,7 +23,8 @@ from api.web.session import current_user, signed_in
 from workflow.errors import Conflict, RuleViolation
 from workflow.periods import Period
 from workflow.services.evaluations import close_quarter
-from workflow.services.quarter_close_reads import close_preview, default_period
+from workflow.quarter_close import KEPT
+from workflow.services.quarter_close_reads import close_results, default_period
 
 
 class PeriodForm(FlaskForm):
@@ -65,15 +66,18 @@ def _render(period: str, *, close_errors: list[str] | None = None, status: int =
     shown = _kind_of(period) or rules().policy.closed_kinds[0]
     words = close_words(shown)
     form = PeriodForm(formdata=None, period=period)
-    preview = None
+    preview, results = None, []
     try:
-        preview = close_preview(uow(), rules(), current_user(), period)  # hr only: others get the 403 page
+        preview, results = close_results(uow(), rules(), current_user(), period)  # hr only: others get the 403 page
     except RuleViolation as refused:
         form.period.errors = [_period_message(e.rule, words) for e in refused.errors]
         status = 422 if status == 200 else status
     others = [(close_words(kind), default_period(rules(), kind)) for kind in rules().policy.closed_kinds
               if close_words(kind) != words]
+    names = {r.employee_no: r.name for r in results}
+    moved = [r for r in results if r.recorded and r.outcome != KEPT]  # those the recorded close did something to
     return render_template("web/quarter_close.html", form=form, preview=preview, close_errors=close_errors or [],
+                           names=names, moved=moved,
                            close_form=CloseForm(formdata=None, period=period), words=words,
                            other_closes=others, close=rules().policy.close_of(shown)), status
 

@@ -5,6 +5,8 @@ next to the period field in Chinese with what was typed kept (markup as text); o
 page; as many statements for many managers as for few."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.support.statements import counting
@@ -47,6 +49,7 @@ def test_hr_sees_what_the_close_will_do_then_closes_once(gf, hr):
     assert 'data-manager="M001" data-outcome="demotion"' in body and "启动降级案件 → 初级" in text(page)
     assert 'data-manager="M002" data-outcome="excluded"' in body and "在岗 1 个月，不足 2 个月" in text(page)
     assert 'data-manager="M003" data-outcome="kept"' in body
+    assert re.search(r'data-manager="M001".*?<td>经理M001</td>', body, re.S)  # the name beside the number
     assert "立即进行2026年第3季度评价" in text(page)
     assert "评价后，本季度的考核记录和日期在本季度内的履职事件不能再录入或更正。" in text(page)
     assert "预计结果（.xlsx）" in text(page) and "评价结果（.xlsx）" not in text(page)  # what the download holds
@@ -56,9 +59,13 @@ def test_hr_sees_what_the_close_will_do_then_closes_once(gf, hr):
     assert _close(hr, "2026Q3").status_code == 302  # the second click: the recorded close, nothing more
     done = hr.get("/quarter-close?period=2026Q3")
     assert "已完成评价" in text(done) and "评价了 3 名客户经理" in text(done)
-    assert text(done).count("№") == 1 and 'data-testid="foreseen"' not in done.get_data(as_text=True)
+    assert text(done).count("№1") == 2  # one case opened: in the summary, and beside its manager
+    assert 'data-testid="foreseen"' not in done.get_data(as_text=True)
     assert "立即进行" not in text(done)
     assert "评价结果（.xlsx）" in text(done) and "预计结果（.xlsx）" not in text(done)
+    moved = re.search(r'data-testid="moved-by-close".*?</table>', done.get_data(as_text=True), re.S).group(0)
+    assert 'data-manager="M001" data-outcome="demotion"' in moved and "经理M001" in moved  # by name, with why
+    assert 'data-manager="M002" data-outcome="excluded"' in moved and "M003" not in moved  # kept: nothing done
 
 
 def test_a_quarter_without_records_says_so_and_that_closing_it_locks_its_records(gf, hr):
