@@ -26,7 +26,6 @@ from api.context import rules, uow
 from api.web import labels
 from api.web.blueprint import bp
 from api.web.choices import options
-from api.web.i18n import day
 from api.web.session import current_user, signed_in
 from api.web.supervisor_items import items_to_send, show_item_errors, with_item_fields
 from workflow import case_machine as m
@@ -112,14 +111,6 @@ def conflict_words(code: str | None) -> str:
     return "" if code is None else str(CONFLICTS.get(code, code))
 
 
-def deadline(value) -> str:
-    """A deadline to the second in the policy's zone, with its day: 2026年10月10日 周六 23:59:59."""
-    if value is None:
-        return ""
-    return f"{day(value)} {value.astimezone(rules().policy.tz):%H:%M:%S}"
-
-
-bp.add_app_template_filter(deadline, "deadline")
 bp.add_app_template_filter(labels.history_event, "history_event")
 bp.add_app_template_filter(refusal_name, "refusal_name")
 bp.add_app_template_filter(refusal_words, "refusal_words")

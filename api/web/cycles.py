@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, Length, Regexp
 from api.context import rules, uow
 from api.converters import CYCLE_CODE_PATTERN
 from api.web.blueprint import bp
-from api.web.i18n import moment
+from api.web.i18n import deadline
 from api.web.session import current_user, signed_in
 from workflow import access
 from workflow.accounts import HR, Actor
@@ -168,5 +168,5 @@ def cycle_publish(code):
             flash(refusal(refused.code), "error")
         else:
             flash(_("%(num)d cases published. Appeals may be filed until %(deadline)s.",
-                    num=len(published["case_ids"]), deadline=moment(published["appeal_deadline"])), "info")
+                    num=len(published["case_ids"]), deadline=deadline(published["appeal_deadline"])), "info")
     return redirect(url_for("web.cycle_page", code=code) + "#publication")

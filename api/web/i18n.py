@@ -39,8 +39,8 @@ def init_app(app: Flask) -> None:
     app.config.update(BABEL_DEFAULT_LOCALE=DEFAULT_LOCALE, BABEL_DEFAULT_TIMEZONE=policy.timezone,
                       BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS))
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.filters.update(aside=aside, clauses=clauses, day=day, listed=listed, moment=moment, number=number,
-                                  period=period)
+    app.jinja_env.filters.update(aside=aside, clauses=clauses, day=day, deadline=deadline, listed=listed,
+                                  moment=moment, number=number, period=period)
     app.jinja_env.globals.update(html_lang=html_lang, LANGUAGES=NAMES, current_language=current_language,
                                   colon=colon, semicolon=semicolon, enumeration_comma=enumeration_comma)
 
@@ -113,6 +113,15 @@ def moment(value: datetime | None) -> str:
     """An instant, its day written as `day` writes days: 2026年12月5日 20:24 / Dec 5, 2026 8:24 PM (not the short
     2026/12/5 20:24 beside 2026年12月5日 周六 on the same page)."""
     return f"{format_date(value, 'medium')} {format_time(value, 'short')}" if value is not None else ""
+
+
+def deadline(value: datetime | None) -> str:
+    """A deadline to the second in the policy's zone, with its day, wherever it is shown (the case page, the board,
+    the cycle page): 2026年10月10日 周六 23:59:59."""
+    if value is None:
+        return ""
+    tz = current_app.extensions["gradeflow"]["rules"].policy.tz
+    return f"{day(value)} {value.astimezone(tz):%H:%M:%S}"
 
 
 def number(value) -> str:

@@ -142,9 +142,10 @@ def test_hr_decides_and_publishes_and_sees_the_ranked_result_and_the_appeal_dead
     assert published.status_code == 302
     page = hr.get(f"/cycles/{CYCLE}")
     words = text(page)
-    assert "已公示 2 个案件" in words
+    assert "已公示 2 个案件。申诉截止时间：2026年9月4日 周五 23:59:59。" in words
     deadline = re.search(r'data-testid="appeal-deadline">([^<]+)', page.get_data(as_text=True)).group(1)
-    assert deadline.strip() == "2026年9月4日 23:59"  # the end of the third working day after Tuesday 1 September
+    # the end of the third working day after Tuesday 1 September, written as the case page and the board write it
+    assert deadline.strip() == "2026年9月4日 周五 23:59:59"
     assert 'data-testid="publish-form"' not in page.get_data(as_text=True)
 
 
