@@ -78,7 +78,8 @@ def test_a_declared_conflict_is_recorded_and_shown_escaped(gf, visit, in_intervi
     done = _post(cm5, in_interview, "recusal", reason=SCRIPT)
     assert done.status_code == 302
     page = cm5.get(SHEET)
-    assert "您已回避此案件" in text(page) and "回避：cm5" in text(page)
+    assert "您已回避此案件（声明存在利益冲突），不再为其评分。" in text(page)
+    assert "回避：cm5（声明存在利益冲突）。" in text(page)  # whom and why, for every member
     assert SCRIPT not in page.get_data(as_text=True)
     interview = case_of(gf, in_interview, as_="hr1")["interview"]
     assert interview["recusals"] == [{"member": "cm5", "reason": "declared"}]
