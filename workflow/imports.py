@@ -65,7 +65,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("org_unit", "机构", ("部门", "所属机构", "org unit"), required=True, example="城东支行"),
         Column("grade", "等级", ("级别", "客户经理等级"), required=True, example="初级",
                note="等级名称（如 初级 或 初级客户经理）或其代码（junior）"),
-        Column("grade_since", "定级日期", ("现等级起始日期", "grade since"), kind=DATE, required=True, example="2025-03-01"),
+        Column("grade_since", "定级日期", ("现等级起始日期", "任现等级日期", "grade since"), kind=DATE, required=True,
+               example="2025-03-01"),
         Column("hire_date", "入职日期", ("hire date",), kind=DATE, required=True, example="2024-07-01"),
         Column("supervisor", "上级工号", ("上级", "supervisor_no"), required=True, nullable=True, example="M1001",
                note="无上级则留空；上级可以是本文件中的另一行"),
@@ -112,6 +113,11 @@ def hint(column: Column) -> str:
     """What a cell of the column may hold, in Chinese (the template's note, else what its kind of value looks
     like): the import page shows it beside a problem with the column's value."""
     return column.note or _KIND_HINTS.get(column.kind, "")
+
+
+# columns the downloads add that an import reads past: the roster download (api/exports.py) shows each manager's
+# standing, which only the events on their record change; so the roster as downloaded can be uploaded again
+READ_PAST = {ROSTER: ("在岗状态",)}
 
 
 def columns_of(kind: str, policy: Policy) -> tuple[Column, ...]:
@@ -225,11 +231,12 @@ def rows_of(kind: str, sheet: Sheet, policy: Policy) -> list[Row]:
     column (row 1 of the sheet: its header) and too many rows."""
     columns = columns_of(kind, policy)
     by_header = {_normal(name): c for c in columns for name in (c.zh, c.field, *c.aliases)}
+    read_past = {_normal(name) for name in READ_PAST.get(kind, ())}
     problems, found = [], {}
     for index, header in enumerate(sheet.header):
         column = by_header.get(_normal(header))
         if column is None:
-            if header:
+            if header and _normal(header) not in read_past:
                 problems.append(Problem(sheet.name, sheet.header_row, header, None, "unknown_column",
                                         f"unknown column; the columns are {', '.join(c.zh for c in columns)}"))
         elif column.field in found:

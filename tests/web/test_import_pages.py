@@ -97,6 +97,23 @@ def test_a_value_the_column_does_not_take_is_told_with_what_it_takes_in_chinese(
     assert "known_grade" not in text(page)  # the rule's code is for the API, not the clerk
 
 
+def test_the_roster_as_downloaded_uploads_again_unchanged(app):
+    """HR downloads the roster, edits it, uploads it: its headers are the import's (在岗状态 read past)."""
+    gf = Driver(app)
+    organisation(gf)
+    candidate(gf, "E001")
+    hr = Visitor(app, "zh-CN")
+    hr.sign_in(HR)
+    workbook = hr.get("/managers.xlsx").data
+    data = {"kind": "roster", "file": (io.BytesIO(workbook), "花名册.xlsx"), "check_only": "y"}
+    page = hr.submit("/imports", data, from_page="/imports", content_type="multipart/form-data")
+    assert page.status_code == 200, text(page)
+    assert 'data-testid="problems"' not in page.get_data(as_text=True)
+    counts = {k: re.search(rf'data-testid="{k}">(\d+)<', page.get_data(as_text=True)).group(1)
+              for k in ("rows", "created", "updated", "unchanged")}
+    assert counts == {"rows": str(managers(app)), "created": "0", "updated": "0", "unchanged": str(managers(app))}
+
+
 def test_an_import_that_loses_the_race_twice_says_so_on_the_page_and_writes_nothing(app, monkeypatch):
     """409 import_conflict (api/import_files.py) on the page: the words of the conflict, not the error page."""
     from workflow.errors import DuplicateKey
