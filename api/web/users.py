@@ -1,8 +1,8 @@
 """The users page (/users, hr and admin as the JSON API allows: workflow/access.py can_manage_accounts): the
 accounts with their roles, employee number and whether they are on (account_reads.users_page), a new account
 created through accounts.create_user (hr grants employee, supervisor and committee; admin any role), an account
-switched off or on, and its contact details (where notifications reach the person: e-mail address, mobile number,
-language) changed, through accounts.update_user. Refusals are shown next to their field in the user's language;
+switched off or on, and its roles (where the caller may grant every role it holds) and contact details (where
+notifications reach the person: e-mail address, mobile number, language) changed, through accounts.update_user. Refusals are shown next to their field in the user's language;
 what was typed is kept (the password excepted, as every sign-in form does)."""
 from __future__ import annotations
 
@@ -47,6 +47,7 @@ class NewUserForm(FlaskForm):
 
 
 class ContactForm(FlaskForm):
+    roles = RolesField(_l("Roles"))
     email = StringField(_l("E-mail address (for notifications)"))
     mobile = StringField(_l("Mobile number (mentioned by the group robots)"))
     language = SelectField(_l("Language of the pages and messages"),
@@ -137,21 +138,29 @@ def switch_user(username: str):
 @bp.route("/users/<username:username>/contact", methods=("GET", "POST"))
 @signed_in
 def user_contact(username: str):
-    """Where the person's notifications go: their e-mail address, mobile number and language (empty: none)."""
-    user = accounts.get_user(uow(), current_user(), username)
+    """The account's roles, where the caller may grant every role it holds (hr may not change an admin's), and where
+    the person's notifications go: their e-mail address, mobile number and language (empty: none)."""
+    actor = current_user()
+    user = accounts.get_user(uow(), actor, username)
+    grantable = roles_to_grant(actor)
     form = ContactForm(obj=None if request.method == "POST" else user)
+    if set(user.roles) <= set(grantable):
+        form.roles.choices = options({r: role(r) for r in grantable})
     if request.method == "GET" or not form.validate_on_submit():
         status = 200 if request.method == "GET" else 422
         return render_template("web/user_contact.html", account=user, form=form), status
     try:
         with uow() as u:
-            accounts.update_user(u, rules(), current_user(), username, contact={
-                "email": _given(form.email), "mobile": _given(form.mobile), "language": _given(form.language)})
+            accounts.update_user(u, rules(), actor, username, roles=form.roles.data if form.roles.choices else None,
+                                 contact={"email": _given(form.email), "mobile": _given(form.mobile),
+                                          "language": _given(form.language)})
     except RuleViolation as refused:
         for error in refused.errors:
-            getattr(form, error.field, form.email).errors.append(_message(error.rule))
+            message = (_("You may not remove your own hr or admin role.") if (error.field, error.rule) == (
+                "roles", "not_own_lockout") else _message(error.rule))
+            getattr(form, error.field, form.email).errors.append(message)
         return render_template("web/user_contact.html", account=user, form=form), 422
-    flash(_("The contact details of %(username)s were saved.", username=username), "info")
+    flash(_("The account of %(username)s was saved.", username=username), "info")
     return redirect(url_for("web.users"))
 
 

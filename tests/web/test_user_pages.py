@@ -94,24 +94,53 @@ def test_the_page_issues_as_many_statements_for_many_accounts_as_for_few(gf, sig
 
 def test_hr_sets_where_a_person_s_notifications_go_and_a_bad_address_is_told_next_to_its_field(gf, signed):
     hr = signed(HR)
-    refused = hr.submit(f"/users/{BOSS}/contact", {"email": "not-an-address", "mobile": "12", "language": ""},
+    roles = ["employee", "supervisor"]  # as the page shows them ticked, a browser sends them
+    refused = hr.submit(f"/users/{BOSS}/contact", {"roles": roles, "email": "not-an-address", "mobile": "12",
+                                                   "language": ""},
                         from_page=f"/users/{BOSS}/contact")
     body = refused.get_data(as_text=True)
     assert refused.status_code == 422 and 'data-testid="email-error"' in body and 'data-testid="mobile-error"' in body
     assert "请填写电子邮件地址" in text(refused) and "11 位中国大陆手机号" in text(refused)
     assert 'value="not-an-address"' in body  # what was typed is kept
 
-    saved = hr.submit(f"/users/{BOSS}/contact", {"email": "s900@bank.example", "mobile": "13800138000",
-                                                 "language": "en"}, from_page=f"/users/{BOSS}/contact")
+    saved = hr.submit(f"/users/{BOSS}/contact", {"roles": roles, "email": "s900@bank.example",
+                                                 "mobile": "13800138000", "language": "en"},
+                      from_page=f"/users/{BOSS}/contact")
     assert saved.status_code == 302
     listed = hr.get("/users")
     assert "s900@bank.example" in text(listed) and "13800138000" in text(listed)
-    assert "已保存 s900 的联系方式" in text(listed)
+    assert "已保存 s900 的账户" in text(listed)
     shown = gf.get(f"/users/{BOSS}", as_=HR).get_json()
     assert (shown["email"], shown["mobile"], shown["language"]) == ("s900@bank.example", "13800138000", "en")
-    cleared = hr.submit(f"/users/{BOSS}/contact", {"email": "", "mobile": "13800138000", "language": ""},
+    cleared = hr.submit(f"/users/{BOSS}/contact", {"roles": roles, "email": "", "mobile": "13800138000",
+                                                   "language": ""},
                         from_page=f"/users/{BOSS}/contact")
     assert cleared.status_code == 302 and gf.get(f"/users/{BOSS}", as_=HR).get_json()["email"] is None
+
+
+def test_hr_makes_a_supervisor_a_committee_member_on_the_account_page(gf, signed):
+    hr = signed(HR)
+    page = hr.get(f"/users/{BOSS}/contact").get_data(as_text=True)
+    assert re.search(r'value="supervisor"[^>]*checked|checked[^>]*value="supervisor"', page)  # as they are
+    done = hr.submit(f"/users/{BOSS}/contact", {"roles": ["employee", "supervisor", "committee"], "email": "",
+                                                "mobile": "", "language": ""}, from_page=f"/users/{BOSS}/contact")
+    assert done.status_code == 302
+    assert gf.get(f"/users/{BOSS}", as_=HR).get_json()["roles"] == ["committee", "employee", "supervisor"]
+    none = hr.submit(f"/users/{BOSS}/contact", {"email": "", "mobile": "", "language": ""},
+                     from_page=f"/users/{BOSS}/contact")  # every box cleared
+    assert none.status_code == 422 and "请至少选择一个角色" in text(none)
+
+
+def test_hr_may_not_change_an_admins_roles_nor_take_away_their_own(gf, signed):
+    hr = signed(HR)
+    admin_page = hr.get(f"/users/{ADMIN}/contact")
+    assert admin_page.status_code == 200 and 'data-testid="roles-fixed"' in admin_page.get_data(as_text=True)
+    assert "系统管理员" in text(admin_page) and "其中有您无权授予的角色" in text(admin_page)
+    admin = signed(ADMIN)
+    refused = admin.submit(f"/users/{ADMIN}/contact", {"roles": ["hr"], "email": "", "mobile": "", "language": ""},
+                           from_page=f"/users/{ADMIN}/contact")
+    assert refused.status_code == 422 and "不能移除您自己的人力资源或系统管理员角色" in text(refused)
+    assert gf.get(f"/users/{ADMIN}", as_=ADMIN).get_json()["roles"] == ["admin"]
 
 
 def test_hr_creates_an_account_with_its_contact_details(gf, signed):
