@@ -55,6 +55,10 @@ class ContactForm(FlaskForm):
                                             "en": "English"}))
 
 
+class PasswordResetForm(FlaskForm):
+    new_password = PasswordField(_l("New password"))
+
+
 class SwitchForm(FlaskForm):
     active = StringField(validators=[AnyOf(("0", "1"))])
 
@@ -142,13 +146,10 @@ def user_contact(username: str):
     the person's notifications go: their e-mail address, mobile number and language (empty: none)."""
     actor = current_user()
     user = accounts.get_user(uow(), actor, username)
-    grantable = roles_to_grant(actor)
-    form = ContactForm(obj=None if request.method == "POST" else user)
-    if set(user.roles) <= set(grantable):
-        form.roles.choices = options({r: role(r) for r in grantable})
+    form = _roles_offered(ContactForm(obj=None if request.method == "POST" else user), user)
     if request.method == "GET" or not form.validate_on_submit():
         status = 200 if request.method == "GET" else 422
-        return render_template("web/user_contact.html", account=user, form=form), status
+        return _account_page(user, form), status
     try:
         with uow() as u:
             accounts.update_user(u, rules(), actor, username, roles=form.roles.data if form.roles.choices else None,
@@ -159,9 +160,45 @@ def user_contact(username: str):
             message = (_("You may not remove your own hr or admin role.") if (error.field, error.rule) == (
                 "roles", "not_own_lockout") else _message(error.rule))
             getattr(form, error.field, form.email).errors.append(message)
-        return render_template("web/user_contact.html", account=user, form=form), 422
+        return _account_page(user, form), 422
     flash(_("The account of %(username)s was saved.", username=username), "info")
     return redirect(url_for("web.users"))
+
+
+@bp.post("/users/<username:username>/password")
+@signed_in
+def reset_password(username: str):
+    """A new password for a person who forgot theirs (accounts.reset_password): every session of theirs ends."""
+    actor = current_user()
+    user = accounts.get_user(uow(), actor, username)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            with uow() as u:
+                accounts.reset_password(u, rules(), extension("passwords"), actor, username,
+                                        new_password=form.new_password.data or "")
+        except RuleViolation as refused:
+            form.new_password.errors.extend(_message(error.rule) for error in refused.errors)
+        else:
+            flash(_("%(username)s has a new password. Tell it to them in person or by a safe channel, and ask them "
+                    "to change it once signed in.", username=username), "info")
+            return redirect(url_for("web.users"))
+    return _account_page(user, _roles_offered(ContactForm(formdata=None, obj=user), user), password_form=form), 422
+
+
+def _roles_offered(form: ContactForm, user) -> ContactForm:
+    """The roles to tick, where the caller may grant every role the account holds (none offered otherwise)."""
+    grantable = roles_to_grant(current_user())
+    if set(user.roles) <= set(grantable):
+        form.roles.choices = options({r: role(r) for r in grantable})
+    return form
+
+
+def _account_page(user, form: ContactForm, password_form: PasswordResetForm | None = None):
+    """The account's page: its roles and contact details, and a new password unless it is the caller's own."""
+    own = user.id == current_user().user_id
+    return render_template("web/user_contact.html", account=user, form=form,
+                           password_form=None if own else password_form or PasswordResetForm(formdata=None))
 
 
 def _given(field) -> str | None:

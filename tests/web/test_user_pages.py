@@ -143,6 +143,30 @@ def test_hr_may_not_change_an_admins_roles_nor_take_away_their_own(gf, signed):
     assert gf.get(f"/users/{ADMIN}", as_=ADMIN).get_json()["roles"] == ["admin"]
 
 
+def test_hr_gives_a_person_who_forgot_theirs_a_new_password_and_their_sessions_end(gf, signed, visit):
+    boss = signed(BOSS)
+    hr = signed(HR)
+    form = hr.get(f"/users/{BOSS}/contact").get_data(as_text=True)
+    assert 'data-testid="password-form"' in form and 'data-confirm="为 s900 设置新密码？' in form
+    short = hr.submit(f"/users/{BOSS}/password", {"new_password": "short"}, from_page=f"/users/{BOSS}/contact")
+    assert short.status_code == 422 and 'data-testid="new_password-error"' in short.get_data(as_text=True)
+    done = hr.submit(f"/users/{BOSS}/password", {"new_password": "一个新的足够长的密码"},
+                     from_page=f"/users/{BOSS}/contact")
+    assert done.status_code == 302 and "已为 s900 设置新密码" in text(hr.get("/users"))
+    assert boss.get("/").status_code == 302  # their session ended
+    assert visit().sign_in(BOSS, "一个新的足够长的密码").status_code == 302
+    assert visit().sign_in(BOSS).status_code != 302  # the old one no longer signs in
+
+
+def test_no_new_password_for_ones_own_account_nor_for_an_account_one_may_not_change(gf, signed):
+    hr = signed(HR)
+    assert 'data-testid="password-form"' not in hr.get(f"/users/{HR}/contact").get_data(as_text=True)
+    assert hr.submit(f"/users/{ADMIN}/password", {"new_password": "一个新的足够长的密码"},
+                     from_page=f"/users/{ADMIN}/contact").status_code == 403
+    assert hr.submit(f"/users/{HR}/password", {"new_password": "一个新的足够长的密码"},
+                     from_page=f"/users/{HR}/contact").status_code == 403
+
+
 def test_hr_creates_an_account_with_its_contact_details(gf, signed):
     hr = signed(HR)
     done = hr.submit("/users", {"username": "newmember", "password": "一个足够长的密码abc", "roles": ["committee"],

@@ -83,16 +83,21 @@ def get_user(uow: UnitOfWork, actor: Actor, username: str):
     return user
 
 
+def _changeable(uow: UnitOfWork, actor: Actor, username: str, *, own_contact: bool = False):
+    """The account, which the caller may change: hr and admin change accounts whose every role they may grant."""
+    access.require(access.can_manage_accounts(actor), "only hr and admin change users")
+    user = get_user(uow, actor, username)
+    own_contact = own_contact and user.id == actor.user_id  # hr sets where their own mail goes
+    access.require(own_contact or set(user.roles) <= grantable_roles(actor),
+                   f"you may not change {username!r}: they hold roles you cannot grant")
+    return user
+
+
 def update_user(uow: UnitOfWork, rules: Rules, actor: Actor, username: str, *, roles: Iterable[str] | None = None,
                 active: bool | None = None, contact: dict[str, str | None] | None = None):
     """Change a user's roles or switch the account off; takes effect on their next request. `contact`: the e-mail
     address, mobile number or language of their messages to set (a None value clears it)."""
-    access.require(access.can_manage_accounts(actor), "only hr and admin change users")
-    user = get_user(uow, actor, username)
-    grantable = grantable_roles(actor)
-    own_contact = user.id == actor.user_id and roles is None and active is None  # hr sets where their own mail goes
-    access.require(own_contact or set(user.roles) <= grantable,
-                   f"you may not change {username!r}: they hold roles you cannot grant")
+    user = _changeable(uow, actor, username, own_contact=roles is None and active is None)
     problems = Violations()
     if roles is not None:
         _check_roles(problems, actor, roles, user.employee_no)
@@ -165,11 +170,26 @@ def _too_many_attempts(refused, now) -> TooManyAttempts:
     return TooManyAttempts(f"too many failed sign-ins {whose}; try again in {seconds} seconds", retry_after=seconds)
 
 
+def reset_password(uow: UnitOfWork, rules: Rules, passwords: Passwords, actor: Actor, username: str, *,
+                   new_password: str):
+    """Give another person's account a new password (they forgot theirs), which they are to change once signed in:
+    hr and admin, as they change the account. Every session of the account ends, as with any new password. One's own
+    password is changed with the current one (change_password)."""
+    user = _changeable(uow, actor, username)
+    access.require(user.id != actor.user_id, "change your own password with your current one")
+    return _set_password(user, rules, passwords, new_password)
+
+
 def change_password(uow: UnitOfWork, rules: Rules, passwords: Passwords, actor: Actor, *, current_password: str,
                     new_password: str):
     user = uow.users.get(actor.user_id)
     if user is None or not passwords.verify(user.password_hash, current_password):
         raise InvalidCredentials("the current password is wrong")
+    return _set_password(user, rules, passwords, new_password)
+
+
+def _set_password(user, rules: Rules, passwords: Passwords, new_password: str):
+    """A new password (the tokens signed with the old one no longer sign in: api/tokens.py)."""
     problems = Violations()
     if (why := password_problem(new_password)) is not None:
         problems.add("new_password", "password_length", why)
