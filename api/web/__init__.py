@@ -43,6 +43,7 @@ from api.web import bulk_work, score_sheet  # noqa: F401  (one event on the case
 from api.web import exports_pages  # noqa: F401  (the downloads, the report page, the printable personal file)
 from api.web import imports_page  # noqa: F401  (hr: spreadsheets in, with their templates)
 from api.web import substitutes  # noqa: F401  (supervisors, committee members, hr: substitutes and escalations)
+from api.web import clock_page  # noqa: F401  (admin: the service's time; the simulation clock moved forward)
 from api.web.blueprint import bp
 
 

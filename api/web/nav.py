@@ -10,7 +10,7 @@ from flask import Flask, request
 from flask_babel import LazyString, lazy_gettext as _l
 
 from api.web.labels import closes_title
-from workflow.access import can_manage_accounts
+from workflow.access import can_manage_accounts, can_operate_clock
 from workflow.accounts import COMMITTEE, HR, SUPERVISOR, Actor
 from workflow.services.imports import importable_kinds
 from workflow.services.delegations import may_delegate
@@ -43,6 +43,7 @@ NAV: list[NavItem] = [
     NavItem("web.imports_page", _l("Import"), lambda actor: bool(importable_kinds(actor))),
     NavItem("web.substitutes", _l("Substitutes"), may_delegate),
     NavItem("web.users", _l("Users"), can_manage_accounts),
+    NavItem("web.clock_page", _l("Clock"), can_operate_clock),
 ]
 
 
