@@ -207,10 +207,19 @@ def workflow_strip(case) -> list[tuple[str, str, bool]]:
 
 # --- /apply --------------------------------------------------------------------------------------------------
 
+def _above(manager) -> list[str]:
+    """The grades a promotion of the manager may aim at: those above theirs (an exceptional one may skip a grade;
+    the rules judge the rest). Every grade of the ladder for a grade it does not know."""
+    ladder = rules().policy.ladder
+    if manager is None or manager.grade not in ladder.codes:
+        return list(ladder.codes)
+    return [code for code in ladder.codes if ladder.rank(code) > ladder.rank(manager.grade)]
+
+
 def _application_form(outlook, form: ApplicationForm | None = None) -> ApplicationForm:
     form = form or ApplicationForm()
     form.cycle.choices = options({c.code: f"{c.name} ({c.code})" for c in outlook.open_cycles})
-    form.target_grade.choices = options({g.code: labels.grade(g.code) for g in rules().policy.ladder.grades})
+    form.target_grade.choices = options({code: labels.grade(code) for code in _above(outlook.manager)})
     if request.method == "GET":
         form.target_grade.data = outlook.target
         if len(outlook.open_cycles) == 1:

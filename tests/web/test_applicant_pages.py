@@ -112,6 +112,9 @@ def test_an_eligible_manager_applies_and_lands_on_their_case_with_its_timeline(w
     visitor = _signed_in(visit, "e001")
     page = visitor.get("/apply")
     assert "您今天可以申请中级客户经理" in text(page)
+    offered = re.findall(r'<option[^>]*value="(\w+)"', page.get_data(as_text=True).split('name="target_grade"')[1]
+                         .split("</select>")[0])
+    assert offered == ["mid", "senior"]  # a junior aims above junior: no grade offered that is always refused
     answer = visitor.submit("/apply", {"cycle": CYCLE, "target_grade": "mid", "statement": SCRIPT},
                             from_page="/apply")
     assert answer.status_code == 302
