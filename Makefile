@@ -38,7 +38,7 @@ run: $(STAMP)
 	$(RUN_ENV) $(BIN)/gradeflow serve --host $(HOST) --port $(PORT)
 
 # The demo on a simulation clock (a database of its own under instance/demo/): time stands still until
-# the admin moves it (PUT /api/v1/clock), and every deadline it passes fires. README: "The whole story".
+# the admin moves it (the page /clock, or PUT /api/v1/clock), and every deadline it passes fires. README: "The whole story".
 demo: $(STAMP)
 	$(DEMO_ENV) $(BIN)/gradeflow db upgrade
 	$(DEMO_ENV) $(BIN)/gradeflow demo --if-empty
