@@ -23,7 +23,9 @@ ENTER_A_DATE = _l("Enter a date, such as 2026-10-10.")
 
 
 class EventForm(FlaskForm):
-    kind = SelectField(_l("Event"), choices=options(EVENT_KINDS, empty=_l("Choose…")), validate_choice=False)
+    # a kind not chosen is told with a day not given, in one answer (a kind not known is the service's to judge)
+    kind = SelectField(_l("Event"), choices=options(EVENT_KINDS, empty=_l("Choose…")), validate_choice=False,
+                       validators=[InputRequired(_l("Choose the kind of event."))])
     occurred_on = DateField(_l("Day it happened"), validators=[InputRequired(ENTER_A_DATE)],
                             invalid_value_message=ENTER_A_DATE)
     days = IntegerField(_l("Days of leave"), validators=[Optional()], render_kw={"min": 1, "max": MAX_LEAVE_DAYS},

@@ -57,6 +57,14 @@ def test_hr_enters_events_and_sees_them_by_day_with_the_standing_they_change(gf,
     assert events(gf) == [("2026-08-03", "complaint"), ("2026-08-20", "leave"), ("2026-08-31", "suspension")]
 
 
+def test_an_empty_form_names_both_the_kind_and_the_day_at_once(gf, hr):
+    refused = enter(hr, kind="", occurred_on="")
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert 'data-testid="kind-error">请选择事件类型。' in body and 'data-testid="occurred_on-error">请输入日期' in body
+    assert events(gf) == []
+
+
 @pytest.mark.parametrize("fields, field, told", [
     ({"kind": "leave", "occurred_on": "2026-08-20", "note": "病休"}, "days", "请输入请假天数。"),
     ({"kind": "leave", "occurred_on": "2026-08-20", "days": "3"}, "reason", "请选择请假原因。"),
