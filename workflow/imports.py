@@ -19,7 +19,7 @@ from workflow.spreadsheets import Sheet
 ROSTER, USERS, PERFORMANCE, EVENTS = "roster", "users", "performance", "events"
 KINDS = (ROSTER, USERS, PERFORMANCE, EVENTS)
 TITLES = {ROSTER: ("花名册", "roster"), USERS: ("用户", "users"), PERFORMANCE: ("绩效记录", "performance records"),
-          EVENTS: ("管理事件", "manager events")}
+          EVENTS: ("履职事件", "events on the record")}
 MAX_ROWS = 50_000
 
 TEXT, INTEGER, BOOLEAN, LIST, DATE = "text", "integer", "boolean", "list", "date"

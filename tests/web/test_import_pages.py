@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+import openpyxl
 import sqlalchemy as sa
 from flask_babel import force_locale
 
@@ -152,6 +153,9 @@ def test_the_templates_download_from_the_page_in_both_formats(app):
     assert csv.status_code == 200 and csv.data.decode("utf-8-sig").startswith("工号,姓名,机构,等级")
     assert hr.get("/imports/roster/template.xlsx").data[:2] == b"PK"
     assert hr.get("/imports/payroll/template.csv").status_code == 404
+    assert "履职事件（违规、请假、投诉等）" in page  # as the manager page names the events on a record
+    sheet = openpyxl.load_workbook(io.BytesIO(hr.get("/imports/events/template.xlsx").data)).sheetnames[0]
+    assert sheet == "履职事件"
 
 
 def test_hr_may_import_everything_an_admin_only_users_and_a_supervisor_nothing(app):
