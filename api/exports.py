@@ -218,7 +218,8 @@ def personal(uow, rules: Rules, actor: Actor, employee_no: str) -> Export:
                                      Column("时间", 17, MOMENT), Column("操作人", 12), Column("事件", 16),
                                      Column("原状态", 10), Column("新状态", 10), Column("说明", 40)),
                         [(f.case.id, e["seq"], _local(rules, e["at"]), labels.actor(e["actor"]),
-                          labels.history_event(e["event"], f.case.kind), labels.state(e["from_state"]), labels.state(e["to_state"]),
+                          labels.history_event(e["event"], f.case.kind), labels.state(e["from_state"]),
+                          labels.state(e["to_state"]),
                           comment_text(e, f.case))
                          for f in filed.cases for e in f.history])
         performance = Table("绩效记录", (Column("期间", 10), Column("版本", 6, NUMBER), Column("得分", 8, SCORE),

@@ -73,6 +73,15 @@ def full_months_between(start: date, end: date) -> int:
     return max(months, 0)
 
 
+def promotion_targets(ladder: LadderPolicy, grade: str) -> list[str]:
+    """The grades a promotion from `grade` may aim at: those above it (promotion_goes_up refuses the others; an
+    exceptional promotion may skip one, and the other rules judge the rest). Every grade of the ladder for a grade it
+    does not know, which known_grade refuses."""
+    if grade not in ladder.codes:
+        return list(ladder.codes)
+    return [code for code in ladder.codes if ladder.rank(code) > ladder.rank(grade)]
+
+
 def promotion_refusals(policy: Policy, applicant: Applicant, target: str, *, exceptional: bool, today: date,
                        peers: PeerScores, recent: dict[str, Decimal] | None = None,
                        exam: tuple[date, Decimal] | None = None) -> list[Refusal]:

@@ -29,6 +29,7 @@ from api.web.choices import options
 from api.web.session import current_user, signed_in
 from api.web.supervisor_items import items_to_send, show_item_errors, with_item_fields
 from workflow import case_machine as m
+from workflow.eligibility import promotion_targets
 from workflow.errors import Conflict, FieldError, NotEligible, RuleViolation
 from workflow.services import appeals, cases
 from workflow.services.applicant_reads import application_outlook, case_page
@@ -207,19 +208,12 @@ def workflow_strip(case) -> list[tuple[str, str, bool]]:
 
 # --- /apply --------------------------------------------------------------------------------------------------
 
-def _above(manager) -> list[str]:
-    """The grades a promotion of the manager may aim at: those above theirs (an exceptional one may skip a grade;
-    the rules judge the rest). Every grade of the ladder for a grade it does not know."""
-    ladder = rules().policy.ladder
-    if manager is None or manager.grade not in ladder.codes:
-        return list(ladder.codes)
-    return [code for code in ladder.codes if ladder.rank(code) > ladder.rank(manager.grade)]
-
-
 def _application_form(outlook, form: ApplicationForm | None = None) -> ApplicationForm:
     form = form or ApplicationForm()
     form.cycle.choices = options({c.code: f"{c.name} ({c.code})" for c in outlook.open_cycles})
-    form.target_grade.choices = options({code: labels.grade(code) for code in _above(outlook.manager)})
+    ladder = rules().policy.ladder
+    targets = promotion_targets(ladder, outlook.manager.grade) if outlook.manager is not None else ladder.codes
+    form.target_grade.choices = options({code: labels.grade(code) for code in targets})
     if request.method == "GET":
         form.target_grade.data = outlook.target
         if len(outlook.open_cycles) == 1:

@@ -10,11 +10,11 @@ from pathlib import Path
 from babel.dates import format_skeleton
 from babel.lists import format_list
 from flask import Flask, Response, current_app, request
-from jinja2 import pass_context
-from jinja2.defaults import DEFAULT_FILTERS
-from jinja2.utils import _PassArg
 from flask_babel import Babel, format_date, format_decimal, format_time, get_locale
 from flask_babel import gettext as _
+from jinja2 import pass_context
+from jinja2.defaults import DEFAULT_FILTERS
+from jinja2.utils import _PassArg  # the one way to tell whether a filter takes the render's context already
 from markupsafe import Markup, escape
 
 from api.web.session import current_user

@@ -2,8 +2,9 @@
 accounts with their roles, employee number and whether they are on (account_reads.users_page), a new account
 created through accounts.create_user (hr grants employee, supervisor and committee; admin any role), an account
 switched off or on, and its roles (where the caller may grant every role it holds) and contact details (where
-notifications reach the person: e-mail address, mobile number, language) changed, through accounts.update_user. Refusals are shown next to their field in the user's language;
-what was typed is kept (the password excepted, as every sign-in form does)."""
+notifications reach the person: e-mail address, mobile number, language) changed, through accounts.update_user;
+a new password for a person who forgot theirs, through accounts.reset_password. Refusals are shown next to their
+field in the user's language; what was typed is kept (the password excepted, as every sign-in form does)."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for

@@ -40,6 +40,16 @@ def _ok(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
     return result
 
 
+def _rows(url: str, *queries: str) -> list[list]:
+    """The rows of each query, read on a connection of its own that is closed afterwards (the command's database)."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [conn.execute(sa.text(query)).all() for query in queries]
+    finally:
+        engine.dispose()
+
+
 def _tables(url: str) -> set[str]:
     engine = sa.create_engine(url)
     try:
@@ -195,13 +205,8 @@ def _printed_logins(stdout: str) -> dict[str, tuple[str, str, list[str]]]:
 def test_demo_loads_an_organisation_and_prints_every_login(tmp_path, migrated_sqlite, client_for):
     result = _ok(gradeflow(tmp_path, "demo"))
     logins = _printed_logins(result.stdout)
-    engine = sa.create_engine(migrated_sqlite)
-    try:
-        with engine.connect() as conn:
-            usernames = set(conn.execute(sa.text("SELECT username FROM users")).scalars())
-            managers = conn.execute(sa.text("SELECT count(*) FROM managers")).scalar()
-    finally:
-        engine.dispose()
+    users, [(managers,)] = _rows(migrated_sqlite, "SELECT username FROM users", "SELECT count(*) FROM managers")
+    usernames = {username for username, in users}
     assert set(logins) == usernames
     assert managers >= 2
     assert {role for _, _, roles in logins.values() for role in roles} == {"employee", "supervisor", "committee",
@@ -238,13 +243,8 @@ def test_demo_people_were_at_work_through_the_periods_their_records_count(tmp_pa
     """A record of a year's 12 months for someone hired in December, a grade reached before probation could have
     ended: a demo that contradicts itself teaches a new user nothing."""
     _ok(gradeflow(tmp_path, "demo"))
-    engine = sa.create_engine(migrated_sqlite)
-    try:
-        with engine.connect() as conn:
-            people = conn.execute(sa.text("SELECT employee_no, grade, grade_since, hire_date FROM managers")).all()
-            records = conn.execute(sa.text("SELECT employee_no, period, months_worked FROM performance_records")).all()
-    finally:
-        engine.dispose()
+    people, records = _rows(migrated_sqlite, "SELECT employee_no, grade, grade_since, hire_date FROM managers",
+                            "SELECT employee_no, period, months_worked FROM performance_records")
     hired = {no: date.fromisoformat(str(day)) for no, _, _, day in people}
     for no, grade, since, day in people:
         if grade == "probation":
@@ -274,13 +274,8 @@ def test_demo_under_a_policy_with_stages_leaves_its_applications_in_the_first_st
     from tests.support.policies import policy_file
     policy = policy_file(tmp_path, lambda document: document.update(stages={"promotion": STAGES}))
     _ok(gradeflow(tmp_path, "demo", GRADEFLOW_POLICY=policy))
-    engine = sa.create_engine(migrated_sqlite)
-    try:
-        with engine.connect() as conn:
-            cases = conn.execute(sa.text("SELECT state, stage FROM cases ORDER BY id")).all()
-            scores = conn.execute(sa.text("SELECT count(*) FROM committee_scores")).scalar()
-    finally:
-        engine.dispose()
+    cases, [(scores,)] = _rows(migrated_sqlite, "SELECT state, stage FROM cases ORDER BY id",
+                               "SELECT count(*) FROM committee_scores")
     assert [tuple(c) for c in cases] == [("in_stage", "qualification_check")] * 2 and scores == 0
 
 
@@ -293,13 +288,8 @@ def test_demo_under_a_policy_with_supervisor_items_scores_each_item(tmp_path, mi
     policy = policy_file(tmp_path, lambda document: document["scoring"].update(supervisor_items=thirds,
                                                                                decimal_places=1))
     _ok(gradeflow(tmp_path, "demo", GRADEFLOW_POLICY=policy))
-    engine = sa.create_engine(migrated_sqlite)
-    try:
-        with engine.connect() as conn:
-            reviewed = conn.execute(sa.text("SELECT supervisor_score, supervisor_items FROM cases "
-                                            "WHERE supervisor_score IS NOT NULL ORDER BY id")).all()
-    finally:
-        engine.dispose()
+    [reviewed] = _rows(migrated_sqlite, "SELECT supervisor_score, supervisor_items FROM cases "
+                                        "WHERE supervisor_score IS NOT NULL ORDER BY id")
     assert [(float(score), json.loads(items)) for score, items in reviewed] == [
         (86.0, {"a": "28.7", "b": "28.6", "c": "28.7"}),  # 28.6, 28.6, 28.7 rounded down, 0.1 left
         (50.0, {"a": "16.7", "b": "16.6", "c": "16.7"})]

@@ -476,8 +476,8 @@ def test_a_worker_killed_in_the_middle_of_a_stream_of_transitions_leaves_every_c
     """Six clients drive thirty cases through nine requests and ten history entries each (300 entries) while gunicorn
     workers are killed with SIGKILL: when a sixth, two, three and four sixths of the changes are written (each
     time worker after worker, until a client saw its request cut off; the last third of the stream leaves time for
-    a kill that cut nothing to be followed by one that does, also where the stream is fast). The master starts new workers; the
-    clients resolve every unknown outcome by reading the case again. Afterwards every case is the replay of
+    a kill that cut nothing to be followed by one that does, also where the stream is fast). The master starts new
+    workers; the clients resolve every unknown outcome by reading the case again. Afterwards every case is the replay of
     its history, nothing is lost, doubled or half-written, and `gradeflow audit verify` exits 0."""
     server, port = start_server(gradeflow_process)
     stream = _stream_ready(gf, port)

@@ -12,8 +12,8 @@ import yaml
 
 from workflow.eligibility import (LEFT_THE_LADDER, Applicant, PeerScores, Refusal, add_months, age_on,
                                   competition_rank, demotion_refusals, exam_window_start, exit_refusals,
-                                  full_months_between, probation_refusals, promotion_refusals, rank_cutoff,
-                                  recent_periods)
+                                  full_months_between, probation_refusals, promotion_refusals, promotion_targets,
+                                  rank_cutoff, recent_periods)
 from workflow.policy import load_policy, parse_policy
 
 POLICY = load_policy()
@@ -202,6 +202,20 @@ def test_exceptional_promotion_skips_at_most_one_grade():
 
 
 # --- outright refusals ----------------------------------------------------------------
+
+@pytest.mark.parametrize("grade, targets", [("probation", ["junior", "mid", "senior"]), ("junior", ["mid", "senior"]),
+                                           ("mid", ["senior"]), ("senior", []),
+                                           ("unknown", ["probation", "junior", "mid", "senior"])])
+def test_promotion_targets_are_the_grades_above(grade, targets):
+    assert promotion_targets(POLICY.ladder, grade) == targets
+
+
+@pytest.mark.parametrize("grade", ["junior", "mid", "senior"])
+def test_promotion_goes_up_refuses_exactly_the_grades_not_among_the_promotion_targets(grade):
+    for target in POLICY.ladder.codes:
+        refused = "promotion_goes_up" in rules(refusals(grade, target))
+        assert refused == (target not in promotion_targets(POLICY.ladder, grade)), target
+
 
 def test_probation_manager_is_confirmed_not_promoted():
     found = refusals("probation", "junior")

@@ -28,6 +28,17 @@ def send(visitor: Visitor, kind: str, content: str, *, check_only: bool = False,
     return visitor.submit("/imports", data, from_page="/imports", content_type="multipart/form-data")
 
 
+def hr_signed_in(app, *candidates: str) -> tuple[Driver, Visitor]:
+    """The standard organisation, these candidates in it, and hr signed in, in Chinese."""
+    gf = Driver(app)
+    organisation(gf)
+    for no in candidates:
+        candidate(gf, no)
+    hr = Visitor(app, "zh-CN")
+    hr.sign_in(HR)
+    return gf, hr
+
+
 def managers(app) -> int:
     with app.app_context():
         try:
@@ -37,9 +48,7 @@ def managers(app) -> int:
 
 
 def test_hr_checks_a_file_then_imports_it_and_sees_the_counts(app):
-    organisation(Driver(app))
-    hr = Visitor(app, "zh-CN")
-    hr.sign_in(HR)
+    _, hr = hr_signed_in(app)
     before = managers(app)
     checked = send(hr, "roster", ROSTER, check_only=True)
     assert checked.status_code == 200 and "检查完毕：没有问题，未写入任何内容" in text(checked)
@@ -73,11 +82,7 @@ def test_every_word_a_page_shows_for_a_role_an_event_or_a_leave_is_understood_in
 
 
 def test_an_event_named_as_the_manager_page_names_it_is_imported(app):
-    gf = Driver(app)
-    organisation(gf)
-    candidate(gf, "E001")
-    hr = Visitor(app, "zh-CN")
-    hr.sign_in(HR)
+    gf, hr = hr_signed_in(app, "E001")
     events = "工号,事件类型,发生日期,请假天数,请假原因,说明\nE001,客户投诉,2026-08-03,,,服务态度\n"
     page = send(hr, "events", events, name="履职事件.csv")
     assert page.status_code == 200 and 'data-testid="problems"' not in page.get_data(as_text=True)
@@ -85,9 +90,7 @@ def test_an_event_named_as_the_manager_page_names_it_is_imported(app):
 
 
 def test_a_value_the_column_does_not_take_is_told_with_what_it_takes_in_chinese(app):
-    organisation(Driver(app))
-    hr = Visitor(app, "zh-CN")
-    hr.sign_in(HR)
+    _, hr = hr_signed_in(app)
     bad_date = "M2002,王五,北京分行,中级,2024-02-30,2020-07-01,\n"
     page = send(hr, "roster", BAD_ROSTER + bad_date)
     rows = re.findall(r'<tr data-row="\d" data-rule="(\w+)">(.*?)</tr>', page.get_data(as_text=True), re.S)
@@ -100,11 +103,7 @@ def test_a_value_the_column_does_not_take_is_told_with_what_it_takes_in_chinese(
 
 def test_the_roster_as_downloaded_uploads_again_unchanged(app):
     """HR downloads the roster, edits it, uploads it: its headers are the import's (在岗状态 read past)."""
-    gf = Driver(app)
-    organisation(gf)
-    candidate(gf, "E001")
-    hr = Visitor(app, "zh-CN")
-    hr.sign_in(HR)
+    gf, hr = hr_signed_in(app, "E001")
     workbook = hr.get("/managers.xlsx").data
     data = {"kind": "roster", "file": (io.BytesIO(workbook), "花名册.xlsx"), "check_only": "y"}
     page = hr.submit("/imports", data, from_page="/imports", content_type="multipart/form-data")
@@ -135,18 +134,14 @@ def test_an_import_that_loses_the_race_twice_says_so_on_the_page_and_writes_noth
 
 
 def test_a_form_without_a_file_says_so_next_to_the_field(app):
-    organisation(Driver(app))
-    hr = Visitor(app, "zh-CN")
-    hr.sign_in(HR)
+    _, hr = hr_signed_in(app)
     page = hr.submit("/imports", {"kind": "roster"}, from_page="/imports", content_type="multipart/form-data")
     assert page.status_code == 422 and 'data-testid="file-error"' in page.get_data(as_text=True)
     assert "请选择要导入的文件。" in text(page)
 
 
 def test_the_templates_download_from_the_page_in_both_formats(app):
-    organisation(Driver(app))
-    hr = Visitor(app, "zh-CN")
-    hr.sign_in(HR)
+    _, hr = hr_signed_in(app)
     page = hr.get("/imports").get_data(as_text=True)
     assert 'href="/imports/roster/template.xlsx"' in page and 'href="/imports/events/template.csv"' in page
     csv = hr.get("/imports/roster/template.csv")
