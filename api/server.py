@@ -16,6 +16,7 @@ from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
 
+from api.balanced_worker import BalancedThreadWorker, ConnectionCounts
 from api.metrics_folder import forget_worker, remove_shared_folder
 
 log = logging.getLogger("gradeflow.scheduler")
@@ -63,8 +64,10 @@ def run_gunicorn(*, host: str, port: int, workers: int, threads: int, with_sched
         "workers": workers,
         "threads": threads,
         # gthread even with one thread: the sync worker blocks reading the first connection it accepts, and a
-        # browser's preconnect socket, which sends nothing, would stall every other request for `timeout`
-        "worker_class": "gthread",
+        # browser's preconnect socket, which sends nothing, would stall every other request for `timeout`;
+        # balanced: the worker holding the fewest connections takes the next (api/balanced_worker.py)
+        "worker_class": BalancedThreadWorker,
+        "pre_fork": ConnectionCounts(slots=2 * workers).assign,  # twice: a reload starts the new before the old end
         # no access log: each request ends with a line of the service's own log (api/logs.py), and gunicorn's
         # lines take its form, JSON lines unless a person reads them at a terminal. gunicorn applies this over
         # its defaults key by key, so the root logger is named too (as Python leaves it: warnings to stderr)

@@ -25,6 +25,11 @@ def rss_kib(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for process {pid}")
 
 
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime, in clock ticks
+
+
 class Server:
     """`gradeflow serve --workers W --threads T --no-scheduler` on `database`. Production mode on the system
     clock unless `env` says otherwise (the lifecycle benchmark runs the manual clock). The scheduler is off:
@@ -71,6 +76,10 @@ class Server:
 
     def worker_pids(self) -> list[int]:
         return children(self.process.pid)
+
+    def workers_cpu(self) -> dict[int, float]:
+        """{worker pid: CPU seconds it has used (user + system, /proc/<pid>/stat)}."""
+        return {pid: cpu_seconds(pid) for pid in self.worker_pids()}
 
     def output(self) -> str:
         return self.log.read_text("utf-8", errors="replace") if self.log.exists() else ""

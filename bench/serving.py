@@ -9,6 +9,8 @@
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bench.databases import Database
 from bench.load import LoadRun, Request, run_load, sign_in
 from bench.raw import Ceiling
@@ -79,13 +81,31 @@ def run_requests(settings: Settings, database: Database, which: set[str]) -> lis
         token = sign_in(server.port, BOSS, PASSWORD)
         if "post" in which:
             run_load(server.port, clients, _approve(case_ids[:clients * 5], token, clients))  # warm-up
-            post = run_load(server.port, clients, _approve(case_ids[clients * 5:], token, clients))
+            post, post_shares = _with_workers_cpu(server, lambda: run_load(
+                server.port, clients, _approve(case_ids[clients * 5:], token, clients)))
         if "get" in which:
             run_load(server.port, clients, _read(case_ids, token, clients), seconds=1.0)  # warm-up
-            get = run_load(server.port, clients, _read(case_ids, token, clients), seconds=get_seconds)
+            get, get_shares = _with_workers_cpu(server, lambda: run_load(
+                server.port, clients, _read(case_ids, token, clients), seconds=get_seconds))
     ceiling.read()
-    return ([post_result(database, post, ceiling, label)] if post else []) + (
-        [get_result(database, get, ceiling, label)] if get else [])
+    results = []
+    if post:
+        results.append(post_result(database, post, ceiling, label))
+        results[-1].notes.append(post_shares)
+    if get:
+        results.append(get_result(database, get, ceiling, label))
+        results[-1].notes.append(get_shares)
+    return results
+
+
+def _with_workers_cpu(server: Server, measure: Callable[[], LoadRun]) -> tuple[LoadRun, str]:
+    """The load run, and how its CPU fell on the workers: each worker serves the clients' connections it took,
+    so an uneven split would bound the figure by one core (docs/benchmarks.md, 2026-12-05 17:00 UTC)."""
+    before = server.workers_cpu()
+    run = measure()
+    used = [cpu - before[pid] for pid, cpu in server.workers_cpu().items() if pid in before]
+    return run, (f"workers' CPU in the {run.seconds:.1f} s: " + " / ".join(f"{s:.1f} s" for s in used)
+                 + f"; per request {1000 * sum(used) / max(run.requests, 1):.2f} ms")
 
 
 def run_serve_config(settings: Settings, database: Database) -> list[Result]:

@@ -8,12 +8,14 @@ scheduler thread in each (one leads), on SQLite and on PostgreSQL.
   writes create: no answer 5xx, none slower than 2 seconds, every acknowledged change in the history,
   every timer fired once, and the hash chain intact;
 - twenty identical appeals at once: one filed, nineteen told appeal_exists;
-- connections that send nothing (a browser's preconnect sockets) do not hold up anybody's requests.
+- connections that send nothing (a browser's preconnect sockets) do not hold up anybody's requests;
+- kept-alive connections opened at once spread evenly over the workers.
 
 The people are registered in this process before the server starts; everything after that is HTTP.
 """
 from __future__ import annotations
 
+import http.client
 import itertools
 import random
 import socket
@@ -29,7 +31,7 @@ from models import Case, CaseHistory, ManualClockState, Timer, db
 from tests.support.commands import gradeflow
 from tests.support.cycles import published_cycle
 from tests.support.live_server import CONNECTION_ERRORS, at_once, call, connect, report, send, sign_in
-from tests.support.processes import HOST, children, serve, wait_for
+from tests.support.processes import HOST, children, serve, wait_for, workers_holding
 from tests.support.reads import read, runs
 from tests.support.settings import CLOCK_START, SHANGHAI
 from tests.support.world import ADMIN, BOSS, CYCLE, FIVE, HR, SUPERVISOR, candidate, organisation
@@ -404,3 +406,60 @@ def _seconds_to_answer_behind_silent_connections(port: int, silent_connections: 
     finally:
         for connection in silent:
             connection.close()
+
+
+# --- kept-alive connections spread over the workers --------------------------------------------------------
+
+BURSTS = 3
+
+
+def test_kept_alive_connections_opened_at_once_spread_evenly_over_the_default_servers_workers(app, gradeflow_process):
+    """Four clients connecting at once and keeping their connections, as the benchmark's four do or a reverse
+    proxy's upstream connections: each of the two workers holds two. gunicorn's own gthread worker let whichever
+    worker was awake take three or all four in about half such bursts, and one core served them all while the
+    other stood idle (api/balanced_worker.py)."""
+    server, port = serve(gradeflow_process)
+    workers = wait_for(lambda: (pids if len(pids := children(server.pid)) == DEFAULT_WORKERS else None),
+                       "both gunicorn workers up", [server], timeout=60)
+    answered_by = set()
+    wait_for(lambda: answered_by.update(_worker_answering(port, workers)) or answered_by == set(workers),
+             "each worker answering (one may still be loading the app)", [server], timeout=60, every=0.05)
+    for burst in range(BURSTS):
+        connections = _connections_opened_at_once(port, 2 * DEFAULT_WORKERS)
+        ours = {c.sock.getsockname()[1] for c in connections}
+        held = wait_for(lambda: (h if ours <= (h := workers_holding(port, workers)).keys() else None),
+                        "the workers holding every connection", [server], timeout=10)
+        spread = Counter(held[p] for p in ours)
+        for connection in connections:
+            connection.close()
+        assert sorted(spread.values()) == [2] * DEFAULT_WORKERS, (burst, spread)
+        wait_for(lambda: not ours & workers_holding(port, workers).keys(), "the workers letting the connections go",
+                 [server], timeout=10)
+
+
+def _worker_answering(port: int, workers: list[int]) -> set[int]:
+    """The worker that held a connection made for one request (empty if it let it go before it was seen)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", "/healthz")
+        connection.getresponse().read()
+        held = workers_holding(port, workers).get(connection.sock.getsockname()[1])
+        return {held} if held else set()
+    finally:
+        connection.close()
+
+
+def _connections_opened_at_once(port: int, count: int) -> list:
+    """`count` connections, each opened by its own thread at the same moment and kept after one request."""
+    def open_one(barrier):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        barrier.wait()
+        connection.request("GET", "/healthz")
+        response = connection.getresponse()
+        response.read()
+        assert response.status == 200 and not response.will_close, (response.status, response.getheaders())
+        return connection
+    connections = at_once([open_one] * count)
+    errors = [c for c in connections if isinstance(c, BaseException)]
+    assert not errors, errors
+    return connections

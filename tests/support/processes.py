@@ -84,6 +84,28 @@ def logs_of(processes) -> str:
     return "\n".join(f"--- pid {p.pid} (alive: {p.alive()}):\n{p.output()[-3000:]}" for p in processes)
 
 
+def workers_holding(port: int, workers: list[int]) -> dict[int, int]:
+    """{client port: the worker pid holding its connection} for the established connections to `port` on
+    127.0.0.1 that one of `workers` holds (Linux: the workers' socket inodes in /proc/<pid>/fd, matched with
+    /proc/net/tcp)."""
+    owner = {}
+    for pid in workers:
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                link = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:  # closed meanwhile
+                continue
+            if link.startswith("socket:["):
+                owner[link[len("socket:["):-1]] = pid
+    held = {}
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local, remote, state, inode = fields[1], fields[2], fields[3], fields[9]
+        if int(local.split(":")[1], 16) == port and state == "01" and inode in owner:  # 01: ESTABLISHED
+            held[int(remote.split(":")[1], 16)] = owner[inode]
+    return held
+
+
 def wait_for(condition, what: str, processes=(), timeout: float = DONE_TIMEOUT, every: float = 0.2):
     """Poll `condition()` until it returns something true; fail with the processes' output after `timeout`."""
     deadline = time.monotonic() + timeout
