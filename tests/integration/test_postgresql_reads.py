@@ -10,7 +10,9 @@ import pytest
 import sqlalchemy as sa
 
 from models import CalendarDay, db
+from models.postgresql_reads import _HAS_AN_ID
 from tests.support.answers import ok
+from tests.support.statements import counting
 from tests.support.world import one_submitted_case
 
 PREPARE_THRESHOLD = 5  # psycopg's default: a connection prepares a statement at its sixth run
@@ -40,6 +42,43 @@ def test_a_transaction_that_only_read_keeps_its_connections_prepared_statements(
             conn.execute(READ_DAY, {"day": DAY}).all()
             conn.rollback()  # as a request that only reads ends: its session closes
         assert any("FROM calendar_days" in statement for statement in prepared(conn))
+
+
+def test_a_transaction_of_selects_alone_is_rolled_back_without_asking_the_server_whether_it_has_an_id(
+        app, database_url):
+    """Compiled SELECTs that lock no row give a transaction no id: known without a round trip, as a GET ends."""
+    postgresql_only(database_url)
+    with app.app_context(), db.engine.connect() as conn:
+        with counting(app) as seen:
+            for _ in range(PREPARE_THRESHOLD + 1):
+                conn.execute(READ_DAY, {"day": DAY}).all()
+                conn.rollback()
+        assert _HAS_AN_ID not in seen.seen, str(seen)
+        assert any("FROM calendar_days" in statement for statement in prepared(conn))
+
+
+def test_a_transaction_that_sent_text_or_locked_a_row_is_asked_about_and_the_next_one_of_selects_is_not(
+        app, database_url):
+    """Text is not looked into, and a row lock gives an id: the server is asked before their rollback. What was
+    noted of one transaction is forgotten at its end, committed or rolled back."""
+    postgresql_only(database_url)
+    with app.app_context(), db.engine.connect() as conn:
+        for first in (lambda: conn.exec_driver_sql("SELECT 1"), lambda: conn.execute(READ_DAY.with_for_update(),
+                                                                                     {"day": DAY})):
+            with counting(app) as seen:
+                first()
+                conn.rollback()
+                conn.execute(READ_DAY, {"day": DAY}).all()
+                conn.rollback()
+            assert seen.seen.count(_HAS_AN_ID) == 1, str(seen)
+        write_a_day(conn)
+        conn.commit()
+        with counting(app) as seen:
+            conn.execute(READ_DAY, {"day": DAY}).all()
+            conn.rollback()
+        assert _HAS_AN_ID not in seen.seen, str(seen)
+        conn.execute(sa.delete(CalendarDay))
+        conn.commit()
 
 
 def test_a_transaction_that_wrote_is_rolled_back_and_what_it_wrote_is_gone(app):
