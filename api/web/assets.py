@@ -2,7 +2,7 @@
 names their versions, so an upgrade changes a folder name here and nothing in the templates."""
 from __future__ import annotations
 
-from flask import Flask, url_for
+from flask import Flask, redirect, url_for
 
 VENDOR = {
     "htmx": "vendor/htmx.org-2.0.11/htmx.min.js",
@@ -22,3 +22,5 @@ def asset(name: str) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["asset"] = asset
+    # the pages link their icon, but the API's documentation (Swagger UI's own page) does not: browsers ask here
+    app.add_url_rule("/favicon.ico", "favicon", lambda: redirect(asset("icon"), code=301))

@@ -48,6 +48,16 @@ def test_every_page_links_the_icon_it_serves_so_browsers_ask_for_no_missing_favi
     assert served.get_data(as_text=True).startswith("<svg")
 
 
+def test_a_browser_asking_for_favicon_ico_is_sent_to_the_icon_as_on_the_apis_documentation_which_links_none(
+        app, visit):
+    visitor = visit()
+    assert 'rel="icon"' not in visitor.get("/api/v1/docs").get_data(as_text=True)
+    moved = visitor.get("/favicon.ico")
+    assert moved.status_code == 301 and moved.headers["Location"].endswith("/static/web/favicon.svg")
+    served = visitor.get(moved.headers["Location"])
+    assert served.status_code == 200 and served.mimetype == "image/svg+xml"
+
+
 @pytest.mark.parametrize("path", ["/%3Cscript%3Ealert(1)%3C%2Fscript%3E", "/%3Cimg%20src=x%20onerror=alert(1)%3E",
                                   "/cases/%22%3E%3Csvg%2Fonload=alert(1)%3E"])
 def test_a_404_page_repeats_none_of_the_path(app, visit, path):
