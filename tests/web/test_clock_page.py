@@ -23,6 +23,8 @@ def test_the_admin_moves_the_clock_past_an_appeal_window_and_the_decision_takes_
     admin = _admin(visit)
     page = admin.get("/clock")
     assert page.status_code == 200 and "2026年9月1日 周二" in text(page) and "拨动时钟" in text(page)
+    # what falls due on the way cannot be undone: the browser asks first, as for a decision or a publication
+    assert 'data-confirm="现在拨动时钟？期间到期的事项将立即全部处理，时钟不能回拨。"' in page.get_data(as_text=True)
     assert "系统时钟" in text(admin.get("/"))  # in the admin's navigation
     moved = admin.submit("/clock", {"now": "2026-09-07T09:00"}, from_page="/clock")
     assert moved.status_code == 302
