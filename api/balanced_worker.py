@@ -62,8 +62,9 @@ def should_step_back(held: int, fewest_elsewhere: int | None) -> bool:
 
 
 class BalancedThreadWorker(ThreadWorker):
-    connection_counts: ConnectionCounts | None = None  # set with connection_slot by ConnectionCounts.assign
-    connection_slot = 0
+    # set by ConnectionCounts.assign; left None (gunicorn's own behaviour) for a worker that found no free slot
+    connection_counts: ConnectionCounts | None = None
+    connection_slot: int | None = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

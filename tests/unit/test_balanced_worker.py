@@ -4,7 +4,7 @@ real server: tests/integration/test_default_server.py."""
 import os
 from types import SimpleNamespace
 
-from api.balanced_worker import ConnectionCounts, should_step_back
+from api.balanced_worker import BalancedThreadWorker, ConnectionCounts, should_step_back
 
 
 def test_a_worker_holding_more_connections_than_another_leaves_the_new_one_to_it():
@@ -45,3 +45,11 @@ def test_the_master_gives_each_new_worker_the_lowest_slot_no_live_worker_holds_s
     replacement = SimpleNamespace()
     counts.assign(arbiter, replacement)
     assert (replacement.connection_slot, replacement.connection_counts) == (1, counts) and counts.get(1) == 0
+
+
+def test_a_worker_that_finds_no_free_slot_is_given_none_and_takes_connections_as_gunicorns_own_worker_does():
+    counts = ConnectionCounts(slots=2)
+    arbiter = SimpleNamespace(WORKERS={101: SimpleNamespace(connection_slot=0), 102: SimpleNamespace(connection_slot=1)})
+    extra = SimpleNamespace()
+    counts.assign(arbiter, extra)
+    assert not hasattr(extra, "connection_counts") and BalancedThreadWorker.connection_counts is None
