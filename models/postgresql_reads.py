@@ -41,10 +41,15 @@ def _is_a_plain_select(compiled) -> bool:
     return known
 
 
+def _keeps_prepared_statements(connection: Connection) -> bool:
+    """The connections this module serves: PostgreSQL through psycopg."""
+    return connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg"
+
+
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_a_statement_that_may_give_an_id(connection: Connection, _cursor, _statement, _parameters, context,
                                           _executemany) -> None:
-    if connection.dialect.name != "postgresql" or connection.info.get(_MAY_HAVE_AN_ID):
+    if not _keeps_prepared_statements(connection) or connection.info.get(_MAY_HAVE_AN_ID):
         return
     compiled = context.compiled if context is not None else None
     if compiled is None or not _is_a_plain_select(compiled):  # text (exec_driver_sql) is not looked into
@@ -53,12 +58,13 @@ def _note_a_statement_that_may_give_an_id(connection: Connection, _cursor, _stat
 
 @event.listens_for(Engine, "commit")
 def _forget_the_committed(connection: Connection) -> None:
-    connection.info.pop(_MAY_HAVE_AN_ID, None)
+    if _keeps_prepared_statements(connection):
+        connection.info.pop(_MAY_HAVE_AN_ID, None)
 
 
 @event.listens_for(Engine, "rollback")
 def _roll_a_read_back_keeping_prepared_statements(connection: Connection) -> None:
-    if connection.dialect.name != "postgresql" or connection.dialect.driver != "psycopg":
+    if not _keeps_prepared_statements(connection):
         return
     # here, not at import: a process on SQLite never loads psycopg (about 50 ms of every command's start)
     from psycopg.pq import TransactionStatus

@@ -41,7 +41,8 @@ def test_the_fewest_elsewhere_leaves_out_the_asking_worker_and_the_slots_not_in_
 def test_the_master_gives_each_new_worker_the_lowest_slot_no_live_worker_holds_starting_at_no_connections():
     counts = ConnectionCounts(slots=4)
     counts.set(1, 9)  # left by a worker that died
-    arbiter = SimpleNamespace(WORKERS={101: SimpleNamespace(connection_slot=0), 103: SimpleNamespace(connection_slot=2)})
+    arbiter = SimpleNamespace(WORKERS={101: SimpleNamespace(connection_slot=0),
+                                       103: SimpleNamespace(connection_slot=2)})
     replacement = SimpleNamespace()
     counts.assign(arbiter, replacement)
     assert (replacement.connection_slot, replacement.connection_counts) == (1, counts) and counts.get(1) == 0
@@ -49,7 +50,8 @@ def test_the_master_gives_each_new_worker_the_lowest_slot_no_live_worker_holds_s
 
 def test_a_worker_that_finds_no_free_slot_is_given_none_and_takes_connections_as_gunicorns_own_worker_does():
     counts = ConnectionCounts(slots=2)
-    arbiter = SimpleNamespace(WORKERS={101: SimpleNamespace(connection_slot=0), 102: SimpleNamespace(connection_slot=1)})
+    arbiter = SimpleNamespace(WORKERS={101: SimpleNamespace(connection_slot=0),
+                                       102: SimpleNamespace(connection_slot=1)})
     extra = SimpleNamespace()
     counts.assign(arbiter, extra)
     assert not hasattr(extra, "connection_counts") and BalancedThreadWorker.connection_counts is None
