@@ -26,7 +26,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from workflow.manager_events import (ACTIVE, KINDS as EVENT_KINDS, LEAVE, LEAVE_REASONS, STANDING_CHANGES, STANDINGS,
-                                     SUSPENDED)
+                                     SUSPENDED, months_or_count)
 from workflow.periods import Period
 from workflow.ranking import rank_cutoff
 
@@ -177,7 +177,7 @@ def _events_hold(rule: GradingRule, events: Sequence[RecordedEvent], first: date
     within = [e for e in events if first <= e.occurred_on <= last]
     evidence: dict = {}
     for kind, at_least in rule.events:
-        count = sum(1 for e in within if e.kind == kind)
+        count = months_or_count(kind, (e.occurred_on for e in within if e.kind == kind))
         if count < at_least:
             return None
         evidence[kind] = count

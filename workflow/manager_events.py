@@ -6,6 +6,7 @@ its reason and length (请假超过15天或一个月内请假3次; seed 000: 其
 (待岗) and the reinstatement that ends it."""
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from workflow.errors import Violations
@@ -14,6 +15,9 @@ VIOLATION, COMPLAINT, LEAVE, TARGET_MET, TARGET_MISSED, MISCONDUCT = (
     "violation", "complaint", "leave", "target_met", "target_missed", "misconduct")
 SUSPENSION, REINSTATEMENT = "suspension", "reinstatement"  # change the manager's standing
 KINDS = (VIOLATION, COMPLAINT, LEAVE, TARGET_MET, TARGET_MISSED, MISCONDUCT, SUSPENSION, REINSTATEMENT)
+# A month's sales target is met or missed once: "连续两个月完不成销售任务" counts months, so a second entry for a month
+# is refused, and the rules count the months such events fall in, never the entries.
+MONTHLY_TARGETS = (TARGET_MET, TARGET_MISSED)
 STANDING_CHANGES = {SUSPENSION: "suspended", REINSTATEMENT: "active"}
 ACTIVE, SUSPENDED = "active", "suspended"
 STANDINGS = (ACTIVE, SUSPENDED)
@@ -25,11 +29,16 @@ MAX_NOTE = 500
 
 
 def entry_problems(problems: Violations, *, kind: str, occurred_on: date, days: int | None, reason: str | None,
-                   note: str | None, today: date, hire_date: date, standing: str) -> None:
-    """What is wrong with an event as entered, each problem naming its field and rule."""
+                   note: str | None, today: date, hire_date: date, standing: str,
+                   targets_that_month: Sequence[str] = ()) -> None:
+    """What is wrong with an event as entered, each problem naming its field and rule; `targets_that_month`: the
+    kinds of the sales-target events already on the record in the month of `occurred_on`."""
     if kind not in KINDS:
         problems.add("kind", "event_kind", f"one of: {', '.join(KINDS)}")
         return
+    if kind in MONTHLY_TARGETS and targets_that_month:
+        problems.add("occurred_on", "target_once_a_month", f"the sales target of {occurred_on:%Y-%m} is entered "
+                     f"already ({targets_that_month[0]}): a month's target is met or missed once")
     if occurred_on > today:
         problems.add("occurred_on", "not_in_future", f"an event is entered once it happened (today is {today})")
     if occurred_on < hire_date:
@@ -56,3 +65,8 @@ def entry_problems(problems: Violations, *, kind: str, occurred_on: date, days: 
             problems.add("note", "required", f"say why: a {kind} is explained on the manager's record")
     if note is not None and len(note) > MAX_NOTE:
         problems.add("note", "max_length", f"at most {MAX_NOTE} characters")
+
+
+def months_or_count(kind: str, days: Iterable[date]) -> int:
+    """How many events of `kind` on these days a rule counts: each event, but for a sales target each month once."""
+    return len({(d.year, d.month) for d in days}) if kind in MONTHLY_TARGETS else sum(1 for _ in days)

@@ -72,6 +72,8 @@ def _message(field: str, rule: str, kind: str | None, hire_date: date) -> str:
                                      day=day(hire_date)),
         "leave_days": lambda: _("A leave lasts from 1 to %(max)d days.", max=MAX_LEAVE_DAYS),
         "leave_reason": lambda: _("Choose among the reasons shown."),
+        "target_once_a_month": lambda: _("This month's sales target is on the record already: a month's target is "
+                                         "met or missed once."),
         "standing": lambda: (_("The manager is suspended already.") if kind == SUSPENSION
                              else _("The manager is not suspended: there is nothing to reinstate.")),
         "max_length": lambda: _("At most %(max)d characters.", max=MAX_NOTE),

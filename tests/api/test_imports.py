@@ -264,6 +264,18 @@ def test_events_are_entered_once_each_in_the_audit_chain_and_a_bad_one_stops_the
     assert count(app, ManagerEvent) == 3
 
 
+def test_a_file_entering_a_months_sales_target_twice_is_refused_at_the_second_row_and_nothing_is_written(gf, app):
+    organisation(gf)
+    gf.manager("M001", "mid", supervisor=SUPERVISOR)
+    twice = ("工号,事件类型,发生日期,天数,请假原因,说明\nM001,未完成销售任务,2026-07-05,,,\n"
+             "M001,未完成销售任务,2026-08-05,,,\nM001,未完成销售任务,2026-08-25,,,\n")
+    assert refused(upload(gf, "events", twice)) == [(4, "发生日期", "target_once_a_month")]
+    assert count(app, ManagerEvent) == 0
+    once_a_month = twice.rsplit("M001", 1)[0]
+    assert ok(upload(gf, "events", once_a_month))["created"] == 2
+    assert ok(upload(gf, "events", once_a_month))["unchanged"] == 2  # the same file again changes nothing
+
+
 @pytest.mark.parametrize("kind", ["roster", "users", "performance", "events"])
 def test_each_template_has_the_chinese_headers_that_an_import_reads(gf, kind):
     organisation(gf)

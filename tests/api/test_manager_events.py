@@ -100,6 +100,28 @@ def test_a_suspended_manager_may_not_apply_for_promotion(gf):
     assert "suspended" in [r["rule"] for r in body["reasons"]]
 
 
+def test_a_months_sales_target_is_met_or_missed_once_and_a_second_entry_is_refused_with_nothing_stored(gf, app):
+    organisation(gf)
+    gf.manager("M001", "mid", supervisor="S900")
+    ok(enter(gf, "M001", kind="target_missed", occurred_on="2026-07-31"), 201)
+    for kind, day in (("target_missed", "2026-07-05"), ("target_met", "2026-07-31")):
+        assert_problem(enter(gf, "M001", kind=kind, occurred_on=day), 422, "validation_error",
+                       field="occurred_on", rule="target_once_a_month")
+    ok(enter(gf, "M001", kind="target_missed", occurred_on="2026-08-31"), 201)  # the next month is its own
+    gf.manager("M002", "mid", supervisor="S900")
+    ok(enter(gf, "M002", kind="target_missed", occurred_on="2026-07-31"), 201)  # and each manager's month
+    ok(enter(gf, "M001", kind="complaint", occurred_on="2026-07-31"), 201)  # other kinds as often as they happen
+    ok(enter(gf, "M001", kind="complaint", occurred_on="2026-07-31"), 201)
+    with app.app_context():
+        stored = db.session.execute(sa.select(ManagerEvent.employee_no, ManagerEvent.kind, ManagerEvent.occurred_on)
+                                    .order_by(ManagerEvent.id)).all()
+        db.session.remove()
+    assert [(no, kind, str(day)) for no, kind, day in stored] == [
+        ("M001", "target_missed", "2026-07-31"), ("M001", "target_missed", "2026-08-31"),
+        ("M002", "target_missed", "2026-07-31"), ("M001", "complaint", "2026-07-31"),
+        ("M001", "complaint", "2026-07-31")]
+
+
 def test_every_event_is_a_link_of_the_audit_chain_and_an_altered_one_is_found(gf, app):
     organisation(gf)
     gf.manager("M001", "mid", supervisor="S900")

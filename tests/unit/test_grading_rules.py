@@ -83,6 +83,18 @@ def test_events_are_counted_over_the_window_s_days():
     assert holds(complaints, 2, ACTIVE, [result(), result(Q1)], events[:3]) is None
 
 
+def test_sales_targets_missed_are_counted_by_the_months_they_fall_in_not_by_entries():
+    """「连续两个月完不成销售任务目标」: two misses entered in one month are one month missed."""
+    M10, M11 = Period.parse("2026M10"), Period.parse("2026M11")
+    two_months = rule(events=(("target_missed", 2),), periods=2, move=Move(EXIT))
+    results = [result(M11, months=1), result(M10, months=1)]
+    same_month = [RecordedEvent("target_missed", date(2026, 11, 5)), RecordedEvent("target_missed", date(2026, 11, 25))]
+    assert holds(two_months, 1, ACTIVE, results, same_month) is None
+    each_month = [RecordedEvent("target_missed", date(2026, 10, 31)),
+                  RecordedEvent("target_missed", date(2026, 11, 30))]
+    assert holds(two_months, 1, ACTIVE, results, each_month)["events"] == {"target_missed": 2}
+
+
 @pytest.mark.parametrize("leaves, over, times, holds_", [
     ([16], 15, None, True), ([15], 15, None, False), ([2, 2, 2], None, 3, True), ([2, 2], None, 3, False)])
 def test_leave_longer_than_or_taken_as_often_as_the_rule_says(leaves, over, times, holds_):

@@ -90,6 +90,15 @@ def test_a_bad_event_is_told_next_to_its_field_in_chinese_and_nothing_is_stored(
     assert events(gf) == []
 
 
+def test_a_months_sales_target_entered_twice_is_told_next_to_its_day_in_chinese(gf, hr):
+    assert enter(hr, kind="target_missed", occurred_on="2026-08-05").status_code == 302
+    refused = enter(hr, kind="target_missed", occurred_on="2026-08-25", note="重复录入")
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'data-testid="occurred_on-error"' in body
+    assert "该月的销售任务完成情况已录入：每月只录入一次。" in text(refused)
+    assert events(gf) == [("2026-08-05", "target_missed")]
+
+
 def test_an_event_in_a_closed_period_is_refused_with_409_next_to_its_day(gf, hr):
     gf.performance("M001", "2026Q2", "85", months_worked=3)
     ok(gf.post("/evaluations/2026Q2/close", as_=HR))

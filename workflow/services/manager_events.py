@@ -9,7 +9,7 @@ from datetime import date
 from workflow import access
 from workflow.accounts import Actor
 from workflow.errors import Conflict, NotFound, Violations
-from workflow.manager_events import STANDING_CHANGES, entry_problems
+from workflow.manager_events import MONTHLY_TARGETS, STANDING_CHANGES, entry_problems
 from workflow.periods import Period
 from workflow.services.context import Rules
 from workflow.services.managers import visible_manager
@@ -27,12 +27,22 @@ def record_event(uow: UnitOfWork, rules: Rules, actor: Actor, employee_no: str, 
     problems = Violations()
     note = (note or "").strip() or None
     entry_problems(problems, kind=kind, occurred_on=occurred_on, days=days, reason=reason, note=note,
-                   today=rules.today(), hire_date=manager.hire_date, standing=manager.standing)
+                   today=rules.today(), hire_date=manager.hire_date, standing=manager.standing,
+                   targets_that_month=_targets_in_month(uow, employee_no, kind, occurred_on))
     if rules.policy.ladder.is_exited(manager.grade):
         problems.add("employee_no", "exited", f"{employee_no} has left the ladder")
     problems.raise_if_any()
     return add_event(uow, rules, manager, kind=kind, occurred_on=occurred_on, days=days, reason=reason, note=note,
                      recorded_by=actor.username)
+
+
+def _targets_in_month(uow: UnitOfWork, employee_no: str, kind: str, day: date) -> list[str]:
+    """The sales-target events already on the record in `day`'s month (read only for such an event: the manager's
+    row is held, so two entries at once are judged one after the other)."""
+    if kind not in MONTHLY_TARGETS:
+        return []
+    return [e.kind for e in uow.manager_events.for_manager(employee_no)
+            if e.kind in MONTHLY_TARGETS and (e.occurred_on.year, e.occurred_on.month) == (day.year, day.month)]
 
 
 def add_event(uow: UnitOfWork, rules: Rules, manager, *, kind: str, occurred_on: date, days: int | None = None,
