@@ -26,6 +26,7 @@ from api.context import rules, uow
 from api.web import labels
 from api.web.blueprint import bp
 from api.web.choices import options
+from api.web.refusals import code_words
 from api.web.session import current_user, signed_in
 from api.web.supervisor_items import items_to_send, show_item_errors, with_item_fields
 from workflow import case_machine as m
@@ -109,7 +110,10 @@ def refusal_words(rule: str) -> str:
 
 
 def conflict_words(code: str | None) -> str:
-    return "" if code is None else str(CONFLICTS.get(code, code))
+    """A conflict on a case in words: this page's, else the rules' (a full quota, a score missing to decide on)."""
+    if code is None:
+        return ""
+    return str(CONFLICTS[code]) if code in CONFLICTS else code_words(code)
 
 
 bp.add_app_template_filter(labels.history_event, "history_event")

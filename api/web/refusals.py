@@ -19,6 +19,14 @@ _BY_CODE = {
     "below_pass_mark": _l("Its final score is below the pass mark."),
     "component_below_pass_mark": _l("A part of its score is below that part's pass mark."),
     "quorum_not_met": _l("The interview lacks the quorum of scores."),
+    "no_annual_performance": _l("The applicant has no annual performance score to decide on: HR must record one "
+                                "first."),
+    "no_period_results": _l("The applicant lacks performance records the decision counts: HR must record them "
+                            "first."),
+    "no_exam_result": _l("The applicant has no exam result within the window the decision counts: HR must record "
+                         "one first."),
+    "no_stage_score": _l("A stage the decision weighs has no score on this case (the stage was added to the policy "
+                         "after the case passed it)."),
     "appeal_exists": _l("An appeal has been filed already."),
     "internal_error": _l("This case failed for an unexpected reason (it has been logged); the others were done."),
 }
@@ -31,7 +39,10 @@ def refusal_words(refusal: DomainError, scoring=None) -> str:
         return " ".join(field_message(error, scoring) for error in refusal.errors)
     if refusal.code == "invalid_transition":
         return _("Not possible while the case is %(state)s.", state=state(refusal.extra.get("state")))
-    found = _BY_CODE.get(refusal.code)
-    if found is not None:
-        return str(found)
-    return _("Refused by the rules (%(code)s).", code=refusal.code)
+    return code_words(refusal.code)
+
+
+def code_words(code: str) -> str:
+    """A refusal's code in words (the code itself only within a sentence, for one not worded here)."""
+    found = _BY_CODE.get(code)
+    return str(found) if found is not None else _("Refused by the rules (%(code)s).", code=code)

@@ -12,8 +12,8 @@ import pytest
 
 from tests.support.answers import ok
 from tests.support.reads import case_of
-from tests.support.steps import apply, decide, interview, move_clock, publish, review
-from tests.support.world import BOSS, CYCLE, candidate, organisation
+from tests.support.steps import apply, decide, in_deliberation, interview, move_clock, overturned, publish, review
+from tests.support.world import BOSS, CYCLE, HR, candidate, organisation
 from tests.support.worlds import world_fixture
 from tests.web.visitor import text
 
@@ -257,3 +257,21 @@ def test_the_publication_board_lists_the_published_cases_with_the_deadline_for_e
     assert "2026年10月10日 周六 23:59:59" in shown
     assert 'media="print"' in board.get_data(as_text=True)
     assert f"/cycles/{CYCLE}/board" in _signed_in(visit, "e002").get("/board").get_data(as_text=True)
+
+
+def test_a_decision_the_rules_refuse_is_told_in_words_on_the_case_page_not_by_its_code(gf, visit):
+    """A re-decision after an overturned appeal obeys the pass mark: HR's approval of a case scored 50 is refused
+    (409 below_pass_mark), and the page says why in Chinese."""
+    organisation(gf)
+    candidate(gf, "E001", performance="50")
+    case_id = in_deliberation(gf, "E001", supervisor=50, scores=50)
+    decide(gf)
+    overturned(gf, case_id, "e001")
+    hr = visit()
+    assert hr.sign_in(HR).status_code == 302
+    version = _version(hr.get(f"/cases/{case_id}").get_data(as_text=True), "event-approve")
+    refused = hr.submit(f"/cases/{case_id}/events", {"event": "approve", "version": version},
+                        from_page=f"/cases/{case_id}")
+    assert refused.status_code == 409
+    assert "其最终得分低于合格线。" in text(refused) and "below_pass_mark" not in text(refused)
+    assert case_of(gf, case_id)["state"] == "deliberation"
