@@ -325,6 +325,17 @@ def metric_values(values: dict | None) -> list[tuple[str, str]]:
     return [(metric(code), values[code]) for code in ordered]
 
 
+def scorecard_values(values: dict | None) -> list[tuple[str, str]]:
+    """A record's scorecard parts or items (code → value) as (name, value), named and ordered as the policy's
+    scorecard declares them (经营业绩, 作风纪律: the company's own names, as its import's columns are)."""
+    card = current_app.extensions["gradeflow"]["rules"].policy.period_scorecard
+    declared = [] if card is None else [entry for part in card.parts for entry in (part, *part.items)]
+    names = {entry.code: entry.zh or entry.code for entry in declared}
+    order = [entry.code for entry in declared]
+    ordered = sorted(values or {}, key=lambda code: (order.index(code) if code in order else len(order), code))
+    return [(names.get(code, code), values[code]) for code in ordered]
+
+
 def _in_language(named) -> str:
     """The policy's own name of something (its `zh` and `en`), in the page's language."""
     return named.zh if current_language().startswith("zh") else named.en
@@ -411,7 +422,8 @@ def init_app(app: Flask) -> None:
                                   role_abilities=role_abilities, party=party, condition=condition)
     app.jinja_env.filters.update(outcome=outcome, reason=reason)
     app.jinja_env.filters.update(day_kind=day_kind, event_kind=event_kind, leave_reason=leave_reason,
-                                  standing=standing, metric_values=metric_values)
+                                  standing=standing, metric_values=metric_values,
+                                  scorecard_values=scorecard_values)
     app.jinja_env.filters.update(quarter_outcome=quarter_outcome, quota=quota, score_component=score_component,
                                   outbox_status=outbox_status, funnel_step=funnel_step,
                                   quota_area=quota_area, delegation_scope=delegation_scope,

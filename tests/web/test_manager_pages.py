@@ -127,7 +127,8 @@ def test_the_roster_and_a_manager_page_issue_as_many_statements_for_many_manager
 
 
 def test_a_record_made_by_the_period_scorecard_shows_its_parts(build, tmp_path):
-    """The monthly record of seed 004's scorecard: its score with each part's points and what hr entered."""
+    """The monthly record of seed 004's scorecard: its score with each part's points and what hr entered, each by the
+    scorecard's own name (its code where the policy gives none)."""
     app = build(GRADEFLOW_POLICY=policy_file(tmp_path, lambda document: document.update(TOBACCO_MONTHLY_SCORECARD)))
     gf = Driver(app)
     organisation(gf)
@@ -137,12 +138,12 @@ def test_a_record_made_by_the_period_scorecard_shows_its_parts(build, tmp_path):
     hr = Visitor(app, None)
     hr.sign_in(HR)
     words = text(hr.get("/managers/E001"))
-    assert ("85.5 各项得分：sales 92.50 · quality 75.00；录入：sales 92.50 · conduct 1 · groundwork 0 · training 2"
+    assert ("85.5 各项得分：经营业绩 92.50 · 综合素质 75.00；录入：经营业绩 92.50 · 作风纪律 1 · 基础工作 0 · training 2"
             in words)
     assert gf.put("/managers/E001/performance/2026M08", as_=HR, json={
         "parts": {"sales": 92.5, "conduct": 3, "groundwork": 0, "training": 2}, "months_worked": 1,
         "reason": "第三次违纪查实"}).status_code == 200
     corrected = text(hr.get("/managers/E001"))
     earlier = corrected[corrected.index("已更正 1 次"):]  # each version with its parts, oldest first
-    assert earlier.index("85.5 （各项得分：sales 92.50 · quality 75.00") < earlier.index(
-        "71.5 （各项得分：sales 92.50 · quality 40.00")
+    assert earlier.index("85.5 （各项得分：经营业绩 92.50 · 综合素质 75.00") < earlier.index(
+        "71.5 （各项得分：经营业绩 92.50 · 综合素质 40.00")
