@@ -6,6 +6,8 @@ exit, moved at the close, demotion) as links and the managers suspended, whose p
 The manual clock starts on 2026-09-01: 2026Q2 is over and may be closed."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.support.answers import ok
@@ -132,6 +134,21 @@ def test_without_grading_rules_the_page_says_nothing_of_them(gf, visit):
     body = hr.get(PREVIEW).get_data(as_text=True)
     assert 'data-testid="grading-rules"' not in body and 'data-testid="advancement-cases"' not in body
     assert 'data-testid="demotion-cases"' in body
+
+
+@pytest.mark.parametrize("violation_demotes, thresholds, told", [
+    (True, {"mid": 80, "senior": 85}, "；有违规，或连续季度得分低于所在等级标准者，启动降级案件。"),
+    (True, {}, "；有违规者，启动降级案件。"),  # China Mobile Jilin's yearly close: a violation only
+    (False, {"mid": 80}, "；连续季度得分低于所在等级标准者，启动降级案件。"),
+])
+def test_the_close_page_names_only_the_demotions_its_policy_has(build, tmp_path, violation_demotes, thresholds, told):
+    def change(document):
+        document["quarter_close"].update(violation_demotes=violation_demotes, demotion_thresholds=thresholds)
+    app = build(GRADEFLOW_POLICY=policy_file(tmp_path, change))
+    Driver(app).user(HR, "hr")
+    body = signed_in(app).get(PREVIEW).get_data(as_text=True)
+    shown = text_of(re.search(r'data-testid="demotes-on">(.*?)</p>', body, flags=re.S)[1])
+    assert shown.startswith("对本季度有考核记录的每位客户经理：在岗月数不足者本期不参与升降") and shown.endswith(told)
 
 
 def test_a_close_with_no_thresholds_does_not_speak_of_threshold_demotions(build):
