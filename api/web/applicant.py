@@ -18,6 +18,7 @@ from decimal import Decimal
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DecimalField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
@@ -26,6 +27,7 @@ from api.context import rules, uow
 from api.web import labels
 from api.web.blueprint import bp
 from api.web.choices import options
+from api.web.i18n import colon, enumeration_comma
 from api.web.refusals import code_words
 from api.web.session import current_user, signed_in
 from api.web.supervisor_items import items_to_send, show_item_errors, with_item_fields
@@ -46,13 +48,13 @@ COMMENT_LENGTH = 2000  # as the API's event comment
 REFUSALS = {
     "active_manager": (_l("On the ladder"), _l("You have left the grade ladder.")),
     "probation_confirmation": (_l("Probation confirmation"),
-                               _l("From probation one reaches the first grade by probation confirmation (转正), "
-                                  "which the service opens when probation ends, not by application.")),
+                               _l("From probation one reaches the next grade by probation confirmation (转正), "
+                                  "which the service opens when the probation ends, not by application.")),
     "known_grade": (_l("Known grade"), _l("The grade applied for is not on the ladder.")),
     "promotion_goes_up": (_l("Promotion goes up"), _l("The grade applied for is not above your current grade.")),
-    "one_step_at_a_time": (_l("One grade at a time"),
-                           _l("Promotion is one grade at a time (逐级晋升); only an exceptional promotion may "
-                              "skip one.")),
+    # how many grades a promotion may go, the policy's own (逐级晋升 or 跃级): the refusal's facts say
+    "one_step_at_a_time": (_l("Grades a promotion goes"),
+                           _l("The grade applied for is further above yours than a promotion may go.")),
     "target_open_to_application": (_l("Open to application"), _l("This grade is not open to application.")),
     "tenure": (_l("Time in grade"), _l("You have not been long enough in your current grade.")),
     "performance_rank": (_l("Performance rank"),
@@ -137,6 +139,9 @@ def _field_errors(form: FlaskForm, errors: list[FieldError]) -> list[str]:
 
 # --- the forms -----------------------------------------------------------------------------------------------
 
+EXCEPTIONAL = _l("Exceptional promotion (破格晋升)")
+
+
 class ApplicationForm(FlaskForm):
     cycle = SelectField(_l("Cycle"), validate_choice=False, validators=[DataRequired(_l("Choose a cycle."))])
     target_grade = SelectField(_l("Grade applied for"), validate_choice=False,
@@ -145,8 +150,7 @@ class ApplicationForm(FlaskForm):
                               validators=[DataRequired(_l("Write your statement.")),
                                           Length(max=STATEMENT_LENGTH,
                                                  message=_l("At most %(max)d characters.", max=STATEMENT_LENGTH))])
-    exceptional = BooleanField(_l("Exceptional promotion (破格晋升): skips one grade and the time-in-grade rule, "
-                                  "with an extra HR approval"))
+    exceptional = BooleanField(EXCEPTIONAL)  # labelled with what the policy allows it: exceptional_label
 
 
 class EventForm(FlaskForm):
@@ -218,11 +222,26 @@ def _application_form(outlook, form: ApplicationForm | None = None) -> Applicati
     ladder = rules().policy.ladder
     targets = promotion_targets(ladder, outlook.manager.grade) if outlook.manager is not None else ladder.codes
     form.target_grade.choices = options({code: labels.grade(code) for code in targets})
+    form.exceptional.label.text = exceptional_label(rules().policy)
     if request.method == "GET":
         form.target_grade.data = outlook.target
         if len(outlook.open_cycles) == 1:
             form.cycle.data = outlook.open_cycles[0].code
     return form
+
+
+def exceptional_label(policy) -> str:
+    """破格晋升 with what the policy allows it: more grades at once, no time-in-grade rule, and whether HR
+    approves it besides."""
+    ladder, eligibility = policy.ladder, policy.eligibility
+    allows = []
+    if ladder.exceptional_steps > ladder.promotion_steps:
+        allows.append(ngettext("up to %(num)d grade at once", "up to %(num)d grades at once", ladder.exceptional_steps))
+    if eligibility.exceptional_ignores_tenure:
+        allows.append(_("without the time-in-grade rule"))
+    if eligibility.exceptional_needs_hr_approval:
+        allows.append(_("with an extra HR approval"))
+    return str(EXCEPTIONAL) + colon() + enumeration_comma().join(allows) if allows else str(EXCEPTIONAL)
 
 
 @bp.route("/apply", methods=["GET", "POST"])

@@ -275,3 +275,35 @@ def test_a_decision_the_rules_refuse_is_told_in_words_on_the_case_page_not_by_it
     assert refused.status_code == 409
     assert "其最终得分低于合格线。" in text(refused) and "below_pass_mark" not in text(refused)
     assert case_of(gf, case_id)["state"] == "deliberation"
+
+
+@pytest.mark.parametrize("steps, ignores_tenure, needs_hr, label", [
+    (2, True, True, "破格晋升：一次至多晋升2级、不受任职时间限制、须经人力资源部额外审批"),  # the default policy's
+    (3, False, True, "破格晋升：一次至多晋升3级、须经人力资源部额外审批"),
+    (1, False, False, "破格晋升"),  # allowed nothing more (the tobacco pack's): no promise on the form
+])
+def test_the_exceptional_box_promises_what_the_policy_allows_and_nothing_else(build, tmp_path, visit, steps,
+                                                                              ignores_tenure, needs_hr, label):
+    from tests.support.driver import Driver
+    from tests.support.policies import policy_file
+    from tests.web.visitor import Visitor
+
+    def change(document):
+        document["ladder"]["exceptional_steps"] = steps
+        document["eligibility"]["exceptional"] = {"ignores_tenure": ignores_tenure, "needs_hr_approval": needs_hr}
+    app = build(GRADEFLOW_POLICY=policy_file(tmp_path, change))
+    gf = Driver(app)
+    organisation(gf)
+    candidate(gf, "E001")
+    applicant = Visitor(app, None)
+    assert applicant.sign_in("e001").status_code == 302
+    body = applicant.get("/apply").get_data(as_text=True)
+    shown = re.search(r'<label><input[^>]*name="exceptional"[^>]*>(.*?)</label>', body, flags=re.S)[1]
+    assert " ".join(shown.split()) == label
+
+
+def test_a_manager_on_probation_is_told_of_the_confirmation_without_naming_another_policys_grade(world, visit):
+    world.manager("P001", "probation", supervisor="S900", login=True)
+    shown = text(_signed_in(visit, "p001").get("/apply"))
+    assert "试用（见习）期满后经转正评审定级，由系统在期满时发起，无需申请。" in shown
+    assert "下一等级：初级客户经理。" in shown  # the grade it leads to, the policy's own, said once above
