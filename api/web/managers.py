@@ -38,7 +38,7 @@ def manager_roster():
     shown, total = managers.list_managers(uow(), current_user(), page=page, per_page=ROSTER_PAGE,
                                           org_unit=org_unit, grade=grade)
     return render_template("web/managers.html", managers=shown, total=total, page=page, per_page=ROSTER_PAGE,
-                           org_unit=org_unit or "", grade=grade or "")
+                           org_unit=org_unit or "", grade=grade or "", grades=rules().policy.ladder.all_codes)
 
 
 @bp.get("/managers/<employee_no:employee_no>")

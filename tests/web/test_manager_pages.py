@@ -4,6 +4,8 @@ same authorization as the JSON API (a customer manager gets the 403 page for the
 colleague), markup in a filter kept as text, and a fixed number of statements whatever the number of managers."""
 from __future__ import annotations
 
+import re
+
 from tests.support.driver import Driver
 from tests.support.policies import TOBACCO_MONTHLY_SCORECARD, policy_file
 from tests.support.statements import counting
@@ -29,8 +31,12 @@ def test_hr_sees_the_roster_and_a_managers_records_in_chinese(app, gf, visit):
     assert roster.status_code == 200
     words = text(roster)
     assert "客户经理" in words and "E001" in words and "初级客户经理" in words and SUPERVISOR in words
-    filtered = text(hr.get("/managers?grade=senior"))
-    assert SUPERVISOR in filtered and "E001" not in filtered
+    filtered = hr.get("/managers?grade=senior")
+    assert SUPERVISOR in text(filtered) and "E001" not in text(filtered)
+    # the grades to filter by are the policy's, by name (the codes appear nowhere else on the pages)
+    options = re.findall(r'<option value="([^"]*)"( selected)?>([^<]*)</option>', filtered.get_data(as_text=True))
+    assert options[:2] == [("", "", "全部等级"), ("probation", "", "见习客户经理")]
+    assert ("senior", " selected", "高级客户经理") in options
     page = hr.get("/managers/E001")
     words = text(page)
     assert "绩效记录" in words and "2025年度" in words and "88" in words
