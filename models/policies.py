@@ -37,4 +37,6 @@ class PolicyVersionRepository:
         remembered.add(reference)
 
     def get(self, reference: str) -> PolicyVersion | None:
+        if "\x00" in reference:  # no text column can hold one (PostgreSQL refuses it): no version is named so
+            return None
         return self.session.scalar(select(PolicyVersion).where(PolicyVersion.reference == reference))

@@ -6,6 +6,7 @@ templates hold layout and labels, never a rule or a permission. The parts, one c
     blueprint.py   the `web` blueprint the views register on
     session.py     the signed-in user: the session cookie, loading the user per request, `signed_in`
     csrf.py        CSRF protection of every form of the blueprint (the JSON API keeps bearer tokens)
+    control_characters.py  input holding a control character (NUL) refused, naming the field
     i18n.py        zh-CN first, English by choice (a cookie) or by Accept-Language; dates and numbers
     labels.py      the names of states, events, kinds, roles and grades, from the live definitions
     rule_reasons.py  a period close's grading rules in words: their moves and the evidence of their reasons
@@ -28,6 +29,7 @@ from flask import Flask
 
 from api.web import assets, csrf, errors, i18n, labels, nav, rule_reasons, service_words, session
 from api.web import auth, language, work  # noqa: F401  (their views register on bp)
+from api.web import control_characters  # noqa: F401  (input no database stores: refused before any view)
 from api.web import applicant, board  # noqa: F401  (the applicant's pages, the case page, the board)
 from api.web import eligibility_words  # noqa: F401  (an eligibility refusal's figures in words)
 from api.web import diagram, review, scoring  # noqa: F401  (the workflow diagram, the supervisor's reviews, the scoring sheet)

@@ -58,7 +58,7 @@ def _render(failed: tuple[int, ResolveForm] | None = None, status: int = 200):
     return render_template("web/appeals.html", pending=pending, forms=forms), status
 
 
-@bp.post("/appeals/<int:case_id>")
+@bp.post("/appeals/<int(max=2147483647):case_id>")
 @signed_in
 def resolve_appeal(case_id: int):
     form = ResolveForm(prefix=_prefix(case_id))

@@ -41,9 +41,12 @@ def _month(text: str | None) -> date:
     if not text:
         return calendar_reads.month_of(rules().today())
     try:
-        return date.fromisoformat(f"{text}-01")
+        month = date.fromisoformat(f"{text}-01")
     except ValueError:
         abort(404)
+    if not date(1, 2, 1) <= month <= date(9999, 11, 1):  # its weeks and the months beside it run off the dates
+        abort(404)
+    return month
 
 
 def _render(month: date, form: DayForm, status: int = 200):

@@ -61,7 +61,7 @@ def _case(case_id: int):
         abort(404)
 
 
-@bp.route("/review/<int:case_id>", methods=["GET", "POST"])
+@bp.route("/review/<int(max=2147483647):case_id>", methods=["GET", "POST"])
 @signed_in
 def review_case(case_id: int):
     case = _case(case_id)

@@ -49,7 +49,7 @@ def _render(code: str, form: SheetForm, rows: list[dict], status: int = 200):
                            scale=cycle_scoring(cycle).scale), status
 
 
-@bp.get("/cycles/<code>/scoring/sheet")
+@bp.get("/cycles/<cycle_code:code>/scoring/sheet")
 @signed_in
 def whole_sheet(code: str):
     committee_cycle(code)
@@ -94,7 +94,7 @@ def _case_ids_posted() -> list[int]:
     return ids[:bulk.MAX_CASES]
 
 
-@bp.post("/cycles/<code>/scoring/sheet")
+@bp.post("/cycles/<cycle_code:code>/scoring/sheet")
 @signed_in
 def save_whole_sheet(code: str):
     cycle, form = committee_cycle(code), SheetForm()

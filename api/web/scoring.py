@@ -109,13 +109,13 @@ def scoring_index():
     return render_template("web/scoring_index.html", cycles=[c for c in cycles if sees_committee(actor, c)])
 
 
-@bp.get("/cycles/<code>/scoring")
+@bp.get("/cycles/<cycle_code:code>/scoring")
 @signed_in
 def scoring_sheet(code: str):
     return _sheet(code)
 
 
-@bp.post("/cycles/<code>/scoring/<int:case_id>/<any(score, recusal, close):action>")
+@bp.post("/cycles/<cycle_code:code>/scoring/<int(max=2147483647):case_id>/<any(score, recusal, close):action>")
 @signed_in
 def scoring_action(code: str, case_id: int, action: str):
     cycle = committee_cycle(code)

@@ -80,6 +80,13 @@ def test_a_malformed_month_is_the_404_page(hr):
     assert hr.get("/calendar?month=2026-13").status_code == 404
 
 
+@pytest.mark.parametrize("month", ["0001-01", "9999-12"])
+def test_a_month_at_the_end_of_the_dates_is_the_404_page_not_a_server_error(hr, month):
+    """Its weeks and the months beside it would run off the dates Python has."""
+    assert hr.get(f"/calendar?month={month}&day={month}-01").status_code == 404
+    assert hr.get("/calendar?month=0001-02").status_code == 200 and hr.get("/calendar?month=9999-11").status_code == 200
+
+
 def test_the_page_issues_as_many_statements_for_many_corrections_as_for_one(hr):
     _correct(hr, "2026-09-03", "0", "一")
     with counting(hr.client.application) as few:
