@@ -78,5 +78,5 @@ class Template(MethodView):
         """A kind's template (whoever may import it)"""
         require_importer(current_actor(), _kind(kind))
         fmt = query["format"]
-        return Response(template_file(kind, fmt), mimetype=MEDIA_TYPES[fmt],
+        return Response(template_file(kind, fmt), content_type=MEDIA_TYPES[fmt],
                         headers={"Content-Disposition": f'attachment; filename="{template_name(kind, fmt)}"'})

@@ -79,5 +79,5 @@ def import_template(kind: str, fmt: str):
     if kind not in KINDS or fmt not in FORMATS:
         abort(404)
     require_importer(current_user(), kind)
-    return Response(template_file(kind, fmt), mimetype=MEDIA_TYPES[fmt],
+    return Response(template_file(kind, fmt), content_type=MEDIA_TYPES[fmt],
                     headers={"Content-Disposition": f'attachment; filename="{template_name(kind, fmt)}"'})

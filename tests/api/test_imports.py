@@ -281,6 +281,7 @@ def test_each_template_has_the_chinese_headers_that_an_import_reads(gf, kind):
     organisation(gf)
     answer = gf.get(f"/imports/{kind}/template?format=csv", as_=HR)
     assert answer.status_code == 200 and answer.data.startswith("\ufeff".encode())
+    assert answer.headers["Content-Type"] == "text/csv; charset=utf-8"  # once: not "…; charset=utf-8; charset=utf-8"
     header = answer.data.decode("utf-8-sig").splitlines()[0]
     assert all("\u4e00" <= name[0] <= "\u9fff" for name in header.split(","))
     assert ok(upload(gf, kind, answer.data))["rows"] == 0  # the template, as it comes, is an empty file

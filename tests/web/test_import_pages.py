@@ -146,6 +146,7 @@ def test_the_templates_download_from_the_page_in_both_formats(app):
     assert 'href="/imports/roster/template.xlsx"' in page and 'href="/imports/events/template.csv"' in page
     csv = hr.get("/imports/roster/template.csv")
     assert csv.status_code == 200 and csv.data.decode("utf-8-sig").startswith("工号,姓名,机构,等级")
+    assert csv.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert hr.get("/imports/roster/template.xlsx").data[:2] == b"PK"
     assert hr.get("/imports/payroll/template.csv").status_code == 404
     assert "履职事件（违规、请假、投诉等）" in page  # as the manager page names the events on a record
