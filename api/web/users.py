@@ -64,7 +64,7 @@ class SwitchForm(FlaskForm):
     active = StringField(validators=[AnyOf(("0", "1"))])
 
 
-def _message(rule: str) -> str:
+def rule_words(rule: str) -> str:
     messages = {
         "username_format": lambda: _("1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit."),
         "password_length": lambda: _("A password has at least %(min)d characters.", min=PASSWORD_MIN_LENGTH),
@@ -112,10 +112,10 @@ def create_user():
                                  email=_given(form.email), mobile=_given(form.mobile))
     except RuleViolation as refused:
         for error in refused.errors:
-            getattr(form, error.field, form.username).errors.append(_message(error.rule))
+            getattr(form, error.field, form.username).errors.append(rule_words(error.rule))
         return _render(form, 422)
     except Conflict as refused:
-        getattr(form, refused.extra.get("field", "username"), form.username).errors.append(_message(refused.code))
+        getattr(form, refused.extra.get("field", "username"), form.username).errors.append(rule_words(refused.code))
         return _render(form, 409)
     flash(_("The account %(username)s was created.", username=form.username.data.strip()), "info")
     return redirect(url_for("web.users"))
@@ -133,7 +133,7 @@ def switch_user(username: str):
             accounts.update_user(u, rules(), current_user(), username, active=form.active.data == "1")
     except RuleViolation as refused:
         for error in refused.errors:
-            flash(_message(error.rule), "error")
+            flash(rule_words(error.rule), "error")
         return redirect(url_for("web.users"))
     flash(_("The account %(username)s is on.", username=username) if form.active.data == "1"
           else _("The account %(username)s is off: it can no longer sign in.", username=username), "info")
@@ -159,7 +159,7 @@ def user_contact(username: str):
     except RuleViolation as refused:
         for error in refused.errors:
             message = (_("You may not remove your own hr or admin role.") if (error.field, error.rule) == (
-                "roles", "not_own_lockout") else _message(error.rule))
+                "roles", "not_own_lockout") else rule_words(error.rule))
             getattr(form, error.field, form.email).errors.append(message)
         return _account_page(user, form), 422
     flash(_("The account of %(username)s was saved.", username=username), "info")
@@ -179,7 +179,7 @@ def reset_password(username: str):
                 accounts.reset_password(u, rules(), extension("passwords"), actor, username,
                                         new_password=form.new_password.data or "")
         except RuleViolation as refused:
-            form.new_password.errors.extend(_message(error.rule) for error in refused.errors)
+            form.new_password.errors.extend(rule_words(error.rule) for error in refused.errors)
         else:
             flash(_("%(username)s has a new password. Tell it to them in person or by a safe channel, and ask them "
                     "to change it once signed in.", username=username), "info")
