@@ -222,7 +222,8 @@ def _application_form(outlook, form: ApplicationForm | None = None) -> Applicati
     ladder = rules().policy.ladder
     targets = promotion_targets(ladder, outlook.manager.grade) if outlook.manager is not None else ladder.codes
     form.target_grade.choices = options({code: labels.grade(code) for code in targets})
-    form.exceptional.label.text = exceptional_label(rules().policy)
+    governing = rules().for_org_unit(outlook.manager.org_unit) if outlook.manager is not None else rules()
+    form.exceptional.label.text = exceptional_label(governing.policy)  # a unit's eligibility may be its own
     if request.method == "GET":
         form.target_grade.data = outlook.target
         if len(outlook.open_cycles) == 1:

@@ -107,6 +107,25 @@ def test_the_form_offers_the_cycles_of_the_applicants_policy_and_tells_why_anoth
     assert applied.status_code == 302
 
 
+def test_the_exceptional_box_says_what_the_applicants_own_units_policy_allows(world, build, tmp_path):
+    """上海分行's eligibility is its own (issue 13, point 6): its exceptional promotion keeps the time-in-grade rule."""
+    from tests.support.policies import company_with_units
+    from tests.web.visitor import Visitor
+
+    def keeps_tenure(document):
+        document["eligibility"]["exceptional"]["ignores_tenure"] = False
+    app = build(GRADEFLOW_POLICY=company_with_units(tmp_path, {"上海分行": ("shanghai", keeps_tenure)}))
+    candidate(world, "E001")
+    candidate(world, "E002", org_unit="上海分行")
+    for login, label in (("e001", "破格晋升：一次至多晋升2级、不受任职时间限制、须经人力资源部额外审批"),
+                         ("e002", "破格晋升：一次至多晋升2级、须经人力资源部额外审批")):
+        visitor = Visitor(app)
+        assert visitor.sign_in(login).status_code == 302
+        body = visitor.get("/apply").get_data(as_text=True)
+        shown = re.search(r'<label><input[^>]*name="exceptional"[^>]*>(.*?)</label>', body, flags=re.S)[1]
+        assert " ".join(shown.split()) == label
+
+
 def test_an_eligible_manager_applies_and_lands_on_their_case_with_its_timeline(world, visit):
     candidate(world, "E001")
     visitor = _signed_in(visit, "e001")
