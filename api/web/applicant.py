@@ -13,6 +13,7 @@ workflow/services, with the API's authorization: a case the caller may not see i
 the services is shown next to its field, or above the form, in the user's language; what was typed stays."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from flask import flash, redirect, render_template, request, url_for
@@ -176,6 +177,7 @@ class AppealForm(FlaskForm):
 # --- the workflow strip: the main line of the case's kind, from the live machine -----------------------------
 
 _SIDE_STATES = (m.RETURNED, m.APPEALED, m.REJECTED, m.WITHDRAWN, m.CLOSED)
+_ENDED_ASIDE = (m.REJECTED, m.WITHDRAWN, m.CLOSED)
 
 
 def _main_line(kind: str, start: str, moves) -> set[str]:
@@ -192,11 +194,14 @@ def _main_line(kind: str, start: str, moves) -> set[str]:
     return reached
 
 
-def workflow_strip(case) -> list[tuple[str, str, bool]]:
+def workflow_strip(case, history: Sequence[dict]) -> list[tuple[str, str, bool]]:
     """The steps a case of its kind passes through on its main line under its policy, in the machine's order (the
     side branches only when the case stands in one), each (state, what it reads, whether the case stands there);
-    an exceptional promotion shows HR's review, and the policy's own stages show one by one."""
+    an exceptional promotion shows HR's review, and the policy's own stages show one by one. A case that ended
+    aside (rejected, withdrawn, closed) shows the steps it passed, not those it will never reach."""
     reached = _main_line(case.kind, case.opening_state, case.possible_moves) | {case.state}
+    if case.state in _ENDED_ASIDE:
+        reached &= {case.opening_state} | {entry["to_state"] for entry in history}
     if not case.exceptional:
         reached.discard(m.HR_REVIEW)
     steps = []
@@ -278,7 +283,7 @@ def apply():
 def _render_case(case_id: int, *, event_form: EventForm | None = None, failed_event: str | None = None,
                  problem: str | None = None, status: int = 200):
     page = case_page(uow(), rules(), current_user(), case_id)
-    return render_template("web/case.html", page=page, case=page.case, strip=workflow_strip(page.case),
+    return render_template("web/case.html", page=page, case=page.case, strip=workflow_strip(page.case, page.history),
                            event_form=event_form, failed_event=failed_event, problem=problem,
                            new_event_form=with_item_fields(EventForm, page.case.scoring.supervisor_items)), status
 

@@ -326,3 +326,19 @@ def test_a_manager_on_probation_is_told_of_the_confirmation_without_naming_anoth
     shown = text(_signed_in(visit, "p001").get("/apply"))
     assert "试用（见习）期满后经转正评审定级，由系统在期满时发起，无需申请。" in shown
     assert "下一等级：初级客户经理。" in shown  # the grade it leads to, the policy's own, said once above
+
+
+def test_the_workflow_strip_of_a_case_that_ended_aside_shows_the_steps_it_passed_not_those_it_will_never_reach(
+        world, visit):
+    candidate(world, "E001")
+    rejected = apply(world, "E001")
+    ok(world.post(f"/cases/{rejected}/events", as_=BOSS, json={"event": "reject_materials", "comment": "材料不全"}))
+    candidate(world, "E002")
+    open_ = apply(world, "E002")
+    hr = _signed_in(visit, HR)
+
+    def strip(case_id):
+        body = hr.get(f"/cases/{case_id}").get_data(as_text=True)
+        return re.findall(r'data-state="(\w+)"', re.search(r'data-testid="workflow-strip".*?</nav>', body, re.S)[0])
+    assert strip(rejected) == ["submitted", "rejected"]
+    assert strip(open_) == ["submitted", "interview", "deliberation", "decided", "published", "effective"]
