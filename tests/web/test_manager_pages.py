@@ -31,6 +31,7 @@ def test_hr_sees_the_roster_and_a_managers_records_in_chinese(app, gf, visit):
     assert roster.status_code == 200
     words = text(roster)
     assert "客户经理" in words and "E001" in words and "初级客户经理" in words and SUPERVISOR in words
+    assert '<th scope="col">姓名</th>' in roster.get_data(as_text=True)  # a person's name, not 名称 (a thing's)
     filtered = hr.get("/managers?grade=senior")
     assert SUPERVISOR in text(filtered) and "E001" not in text(filtered)
     # the grades to filter by are the policy's, by name (the codes appear nowhere else on the pages)
