@@ -57,6 +57,12 @@ def test_an_unknown_policy_version_is_not_found_and_strangers_learn_nothing(gf):
     assert gf.client.get("/api/v1/policies/default@000000000000").status_code == 401
 
 
+def test_no_policy_version_is_named_by_a_reference_holding_a_nul(gf):
+    """PostgreSQL's text holds no NUL: the look-up answers 404 without asking it (a server error there before)."""
+    organisation(gf)
+    assert_problem(gf.get("/policies/%00", as_=HR), 404, "not_found")
+
+
 def test_a_quarter_close_that_opens_demotions_stores_its_policy_version(gf):
     import sqlalchemy as sa
 

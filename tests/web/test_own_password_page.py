@@ -14,11 +14,8 @@ NEW = "a brand new passphrase"
 
 
 @pytest.fixture
-def boss(gf, visit):
-    organisation(gf)
-    visitor = visit()
-    assert visitor.sign_in(BOSS).status_code == 302
-    return visitor
+def boss(signed):
+    return signed(BOSS)
 
 
 def change(visitor, current=PASSWORD, new=NEW, repeated=NEW):
@@ -68,9 +65,6 @@ def test_someone_signed_out_is_sent_to_sign_in(gf, visit):
     assert answer.status_code == 302 and answer.headers["Location"].startswith("/sign-in")
 
 
-def test_hr_changes_their_own_password_here_not_through_the_reset_of_others(gf, visit):
-    organisation(gf)
-    hr = visit()
-    assert hr.sign_in(HR).status_code == 302
-    assert change(hr).status_code == 302
+def test_hr_changes_their_own_password_here_not_through_the_reset_of_others(signed, visit):
+    assert change(signed(HR)).status_code == 302
     assert visit().sign_in(HR, NEW).status_code == 302
